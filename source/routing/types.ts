@@ -1,0 +1,72 @@
+import type {AccountKind, StrategyName} from '../types.js';
+
+/**
+ * What routing knows about one account at the moment of a decision. The store builds these;
+ * routing never reads anything else, so every decision can be replayed from a snapshot.
+ */
+export type RoutingAccount = {
+	name: string;
+	kind: AccountKind;
+	/** 0-based position in config order. */
+	index: number;
+	paused: boolean;
+	/** Credentials need a new login (reauth) or are missing. */
+	authFailed: boolean;
+	/** Failed consecutive health checks. */
+	unhealthy: boolean;
+	/** Epoch ms; an account is cooling while nowMs < cooldownUntilMs. */
+	cooldownUntilMs: number;
+	/** Epoch ms when its most recent cooldown ended (0 = never cooled): drives maximus's 5-minute ramp. */
+	lastCooldownEndMs: number;
+	/** Unified windows. Utilization counts only while its reset is in the future. */
+	util5h?: number;
+	reset5h?: number;
+	status5h?: string;
+	util7d?: number;
+	reset7d?: number;
+	status7d?: string;
+	/** Requests routed to this account in the last 60 s (every attempt counts). */
+	burstCount: number;
+	/**
+	 * API-key family headroom: the smallest remaining/limit among the requests and token buckets
+	 * whose reset is still ahead; undefined when the headers never said.
+	 */
+	keyHeadroom?: number;
+	/** Epoch ms until which the API-key family says no request can pass (remaining 0). */
+	keyBlockedUntilMs?: number;
+	/** Models this account must not serve right now (model-scoped rejections), lower-case substrings. */
+	excludedModels: string[];
+	/** Epoch ms of the last request routed here (0 = never); ties go to the least recently used. */
+	lastUsedMs: number;
+};
+
+export type RoutingSnapshot = {
+	nowMs: number;
+	accounts: RoutingAccount[];
+	pinned: string | null;
+	strategy: StrategyName;
+	/** Requests per rolling minute for subscription accounts; 0 = off. */
+	burstRpmLimit: number;
+	/** Reaper's "use it or lose it" window. */
+	expirySoonSeconds: number;
+};
+
+export type RouteRequest = {
+	/** Accounts already tried for this client request. */
+	tried: ReadonlySet<string>;
+	/** The model the request asks for (after overrides), for model-scoped exclusions. */
+	model?: string;
+	/** The account the session is stuck to, if its sticky entry is live. */
+	stickyAccount?: string;
+	/** A process-wide counter for carousel; the caller increments it after a carousel pick. */
+	carouselCounter: number;
+};
+
+export type RouteReason = 'pinned' | 'sticky' | StrategyName;
+
+export type RouteDecision = {
+	account: string;
+	reason: RouteReason;
+	/** The strategy's score for the chosen account, where it has one (maximus). */
+	score?: number;
+};
