@@ -227,3 +227,9 @@ export type StoreActions = {
 	setBurstRpmLimit(limit: number | null): void;
 	setPaused(account: string, paused: boolean): void;
 };
+
+/** The store as the monitor sees it: batched snapshots plus actions (read with useSyncExternalStore). */
+export type MonitorStore = StoreActions & {
+	subscribe(listener: () => void): () => void;
+	getSnapshot(): StoreSnapshot;
+};
