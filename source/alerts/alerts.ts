@@ -1,0 +1,91 @@
+import {openSync, writeSync, closeSync} from 'node:fs';
+import type {StoreEventKind} from '../types.js';
+
+/** Where an alert goes besides the store's event list (a terminal notification). */
+export type AlertSink = (title: string, body: string) => void;
+
+export type AlertKind = 'rate-limited' | 'resumed' | 'forbidden' | 'reauth' | 'all-offline';
+
+type EventTarget = {
+	addEvent(kind: StoreEventKind, message: string, account?: string): unknown;
+	readonly overrides: {readonly alertsMuted: boolean};
+	now(): number;
+};
+
+const titles: Record<AlertKind, string> = {
+	'rate-limited': 'shunt: rate limited',
+	resumed: 'shunt: account back',
+	forbidden: 'shunt: account forbidden',
+	reauth: 'shunt: re-login needed',
+	'all-offline': 'shunt: all accounts offline',
+};
+
+const eventKinds: Record<AlertKind, StoreEventKind> = {
+	'rate-limited': 'rate-limited',
+	resumed: 'recovered',
+	forbidden: 'forbidden',
+	reauth: 'auth',
+	'all-offline': 'info',
+};
+
+const allOfflineEveryMs = 60 * 60_000;
+
+/**
+ * Alerts always land in the store's events (the monitor shows them); unless muted they also ring
+ * the terminal. "All accounts offline" is announced at most once an hour.
+ */
+export class Alerts {
+	readonly #target: EventTarget;
+	readonly #sink: AlertSink | undefined;
+	#lastAllOfflineMs = Number.NEGATIVE_INFINITY;
+
+	constructor(target: EventTarget, sink?: AlertSink) {
+		this.#target = target;
+		this.#sink = sink;
+	}
+
+	raise(kind: AlertKind, message: string, account?: string): void {
+		if (kind === 'all-offline') {
+			const now = this.#target.now();
+			if (now - this.#lastAllOfflineMs < allOfflineEveryMs) {
+				return;
+			}
+
+			this.#lastAllOfflineMs = now;
+		}
+
+		this.#target.addEvent(eventKinds[kind], message, account);
+		if (!this.#target.overrides.alertsMuted) {
+			this.#sink?.(titles[kind], message);
+		}
+	}
+}
+
+/**
+ * A terminal bell plus an OSC 9 desktop notification (iTerm2, WezTerm, kitty, Windows Terminal…),
+ * written to the controlling terminal so it never mixes into piped output. Terminals that do not
+ * know OSC 9 ignore it.
+ */
+export function terminalAlertSink(): AlertSink | undefined {
+	let fd: number | undefined;
+	try {
+		fd = openSync('/dev/tty', 'w');
+	} catch {
+		return undefined;
+	}
+
+	process.once('exit', () => {
+		if (fd !== undefined) {
+			closeSync(fd);
+		}
+	});
+	return (title, body) => {
+		// Strip control characters so a message cannot end the escape sequence early.
+		const clean = `${title}: ${body}`.replaceAll(/[\u0000-\u001F\u007F]/g, ' ');
+		try {
+			writeSync(fd!, `\u0007\u001B]9;${clean}\u0007`);
+		} catch {
+			// The terminal went away; alerts still reach the store.
+		}
+	};
+}

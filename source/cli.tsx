@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// The entry point stays thin: meow parses first, and the proxy, the monitor (ink, react) and
+// conf are imported only by the command that needs them, so `shunt --help` answers at once.
+import process from 'node:process';
+import meow from 'meow';
+
+// Ink otherwise loads React's development build, which is far slower.
+process.env['NODE_ENV'] = 'production';
+
+const cli = meow(`
+	Usage
+	  $ shunt [options]                        proxy + live monitor (headless without a TTY)
+	  $ shunt --headless                       proxy only, one log line per request on stderr
+	  $ shunt --demo                           try it: monitor on a built-in simulated API
+	  $ shunt add-account <name> --api-key <key|->
+	                                           add a Console API key (- reads it from stdin)
+	  $ shunt add-account <name>               add a Claude subscription (browser login)
+	  $ shunt import-claude-code [<name>]      import Claude Code's login
+	  $ shunt remove-account <name>
+	  $ shunt accounts [--json]
+	  $ shunt status [--json]                  ask the running shunt
+	  $ shunt pin <name|auto>
+	  $ shunt strategy <maximus|reaper|cushion|carousel>
+
+	Options
+	  --port <n>          listen port (default 8082, env SHUNT_PORT)
+	  --host <addr>       listen address (default 127.0.0.1, env SHUNT_HOST)
+	  --upstream <url>    Anthropic API base (default https://api.anthropic.com, env SHUNT_UPSTREAM_URL)
+	  --strategy <name>   routing strategy (default maximus)
+	  --headless          no monitor
+	  --demo              simulated accounts and traffic, throwaway state
+	  --json              machine-readable output (accounts, status)
+	  --version, --help
+
+	Environment
+	  SHUNT_HOME          keep config.json, credentials.json and state.json in this directory
+	  SHUNT_CLIENT_KEY    clients must send this key; required for a non-loopback --host
+
+	Point Claude Code at it:
+	  $ export ANTHROPIC_BASE_URL=http://127.0.0.1:8082
+`, {
+	importMeta: import.meta,
+	allowUnknownFlags: false,
+	flags: {
+		port: {type: 'number'},
+		host: {type: 'string'},
+		upstream: {type: 'string'},
+		strategy: {type: 'string', choices: ['maximus', 'reaper', 'cushion', 'carousel']},
+		headless: {type: 'boolean', default: false},
+		demo: {type: 'boolean', default: false},
+		json: {type: 'boolean', default: false},
+		apiKey: {type: 'string'},
+	},
+});
+
+async function main(): Promise<number> {
+	const {CliError} = await import('./commands/cli-error.js');
+	const {shuntPaths} = await import('./accounts/paths.js');
+	const [command, ...rest] = cli.input;
+	const {flags} = cli;
+	const env = process.env;
+	const portSource = flags.port ?? (env['SHUNT_PORT'] ? Number(env['SHUNT_PORT']) : 8082);
+	if (!Number.isInteger(portSource) || portSource < 0 || portSource > 65_535) {
+		throw new CliError(`invalid port "${flags.port ?? env['SHUNT_PORT']}": use a number from 0 to 65535`);
+	}
+
+	const target = {host: flags.host ?? env['SHUNT_HOST'] ?? '127.0.0.1', port: portSource};
+	const paths = shuntPaths(env);
+	const print = (text: string) => {
+		process.stdout.write(`${text}\n`);
+	};
+
+	switch (command) {
+		case undefined: {
+			const {runShunt, loadRuntime} = await import('./commands/start.js');
+			const start = {
+				...target,
+				upstream: flags.upstream ?? env['SHUNT_UPSTREAM_URL'] ?? 'https://api.anthropic.com',
+				strategy: flags.strategy as 'maximus' | undefined,
+				// No TTY on stdout: nothing to draw on, so run headless.
+				headless: flags.headless || !process.stdout.isTTY,
+				clientKey: env['SHUNT_CLIENT_KEY'] || undefined,
+			};
+			if (flags.demo) {
+				const {demoRuntime} = await import('./demo/demo.js');
+				const demo = await demoRuntime();
+				return runShunt(demo.runtime, {...start, upstream: demo.upstream, port: flags.port ?? 0});
+			}
+
+			return runShunt(loadRuntime(paths), start);
+		}
+
+		case 'add-account': {
+			const {addApiKeyAccount} = await import('./commands/account-commands.js');
+			if (flags.apiKey === undefined) {
+				throw new CliError('subscription login (add-account without --api-key) is not available in this version yet; use --api-key, or `shunt --demo` to try shunt', 2);
+			}
+
+			print(await addApiKeyAccount(paths, rest[0], flags.apiKey));
+			return 0;
+		}
+
+		case 'remove-account': {
+			const {removeAccount} = await import('./commands/account-commands.js');
+			print(removeAccount(paths, rest[0]));
+			return 0;
+		}
+
+		case 'accounts': {
+			const {listAccounts} = await import('./commands/account-commands.js');
+			print(listAccounts(paths, flags.json));
+			return 0;
+		}
+
+		case 'status': {
+			const {showStatus} = await import('./commands/remote-commands.js');
+			print(await showStatus(target, flags.json));
+			return 0;
+		}
+
+		case 'pin': {
+			const {pinRemote} = await import('./commands/remote-commands.js');
+			print(await pinRemote(target, rest[0]));
+			return 0;
+		}
+
+		case 'strategy': {
+			const {strategyRemote} = await import('./commands/remote-commands.js');
+			print(await strategyRemote(target, rest[0]));
+			return 0;
+		}
+
+		case 'import-claude-code': {
+			throw new CliError('import-claude-code is not available in this version yet', 2);
+		}
+
+		default: {
+			throw new CliError(`unknown command "${command}"; see \`shunt --help\``, 2);
+		}
+	}
+}
+
+try {
+	process.exitCode = await main();
+} catch (error) {
+	const {CliError} = await import('./commands/cli-error.js');
+	if (error instanceof CliError) {
+		process.stderr.write(`shunt: ${error.message}\n`);
+		process.exitCode = error.exitCode;
+	} else {
+		process.stderr.write(`shunt: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+		process.exitCode = 1;
+	}
+}

@@ -1,0 +1,117 @@
+import {accountNameProblem} from '../accounts/account-name.js';
+import {ShuntConfig, ConfigError} from '../accounts/config.js';
+import {CredentialsError, loadCredentials, updateCredential} from '../accounts/credentials.js';
+import type {ShuntPaths} from '../accounts/paths.js';
+import {redactSecret} from '../util/redact.js';
+import {CliError} from './cli-error.js';
+import {readStdin} from './read-stdin.js';
+
+export function openConfig(paths: ShuntPaths): ShuntConfig {
+	try {
+		return new ShuntConfig(paths.configDir);
+	} catch (error) {
+		if (error instanceof ConfigError) {
+			throw new CliError(error.message);
+		}
+
+		throw error;
+	}
+}
+
+function credentials(paths: ShuntPaths) {
+	try {
+		return loadCredentials(paths.credentialsFile);
+	} catch (error) {
+		if (error instanceof CredentialsError) {
+			throw new CliError(error.message);
+		}
+
+		throw error;
+	}
+}
+
+export async function addApiKeyAccount(paths: ShuntPaths, name: string | undefined, keyArgument: string): Promise<string> {
+	const problem = accountNameProblem(name);
+	if (problem) {
+		throw new CliError(problem);
+	}
+
+	const config = openConfig(paths);
+	if (config.accounts.some(account => account.name === name)) {
+		throw new CliError(`an account named "${name}" already exists (remove it first with: shunt remove-account ${name})`);
+	}
+
+	const key = (keyArgument === '-' ? await readStdin() : keyArgument).trim();
+	if (key.length === 0) {
+		throw new CliError('the API key is empty');
+	}
+
+	if (/\s/.test(key)) {
+		throw new CliError('the API key contains whitespace; paste only the key');
+	}
+
+	// Fail on an unreadable credentials file before anything is written.
+	credentials(paths);
+	updateCredential(paths.credentialsFile, name!, {type: 'apikey', key});
+	try {
+		config.addAccount({name: name!, kind: 'apikey', plan: 'console'});
+	} catch (error) {
+		// Keep the two files consistent: no orphaned secret.
+		updateCredential(paths.credentialsFile, name!, undefined);
+		throw new CliError((error as Error).message);
+	}
+
+	return `Added API-key account "${name}" (key ${redactSecret(key)}).`;
+}
+
+export function removeAccount(paths: ShuntPaths, name: string | undefined): string {
+	if (!name) {
+		throw new CliError('usage: shunt remove-account <name>');
+	}
+
+	const config = openConfig(paths);
+	if (!config.accounts.some(account => account.name === name)) {
+		const known = config.accounts.map(account => account.name).join(', ');
+		throw new CliError(`no account named "${name}"${known ? ` (accounts: ${known})` : ''}`);
+	}
+
+	const stored = credentials(paths);
+	if (stored[name]) {
+		updateCredential(paths.credentialsFile, name, undefined);
+	}
+
+	config.removeAccount(name);
+	return `Removed account "${name}" and its credentials.`;
+}
+
+export function listAccounts(paths: ShuntPaths, json: boolean): string {
+	const config = openConfig(paths);
+	const stored = credentials(paths);
+	const rows = config.accounts.map(account => {
+		const credential = stored[account.name];
+		return {
+			name: account.name,
+			kind: account.kind,
+			plan: account.plan ?? null,
+			email: account.email ?? null,
+			source: account.source ?? null,
+			hasCredential: credential !== undefined,
+			expiresAt: credential?.type === 'oauth' ? credential.expiresAt : null,
+		};
+	});
+	if (json) {
+		return JSON.stringify(rows, null, 2);
+	}
+
+	if (rows.length === 0) {
+		return 'No accounts yet. Add one with `shunt add-account <name> --api-key -` or `shunt import-claude-code`, or try `shunt --demo`.';
+	}
+
+	const width = Math.max(...rows.map(row => row.name.length), 4);
+	const lines = rows.map((row, index) => {
+		const detail = [row.kind === 'oauth' ? 'subscription (OAuth)' : 'API key', row.plan, row.email].filter(Boolean).join(' · ');
+		const warning = row.hasCredential ? '' : '  ✗ no credential stored';
+		return `${String(index + 1).padStart(2)}  ${row.name.padEnd(width)}  ${detail}${warning}`;
+	});
+	return lines.join('\n');
+}

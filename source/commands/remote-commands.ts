@@ -1,0 +1,105 @@
+import type {StatusDocument} from '../proxy/status-document.js';
+import {CliError} from './cli-error.js';
+
+export type Target = {host: string; port: number};
+
+function baseUrl(target: Target): string {
+	const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+	return `http://${host}:${target.port}`;
+}
+
+async function call(target: Target, path: string, body?: unknown): Promise<unknown> {
+	let response: Response;
+	try {
+		response = await fetch(`${baseUrl(target)}/_shunt/${path}`, body === undefined
+			? {signal: AbortSignal.timeout(5000)}
+			: {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body), signal: AbortSignal.timeout(5000)});
+	} catch {
+		throw new CliError(`no shunt is answering on ${baseUrl(target)} (start one with \`shunt\`, or pass --port)`);
+	}
+
+	const text = await response.text();
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		throw new CliError(`${baseUrl(target)} answered ${response.status} with something that is not shunt's JSON`);
+	}
+
+	if (!response.ok) {
+		const message = (parsed as {error?: {message?: string}}).error?.message ?? `HTTP ${response.status}`;
+		throw new CliError(message);
+	}
+
+	return parsed;
+}
+
+function percent(value: number | null): string {
+	return value === null ? '—' : `${Math.round(value * 100)}%`;
+}
+
+function until(epochMs: number, nowMs: number): string {
+	const seconds = Math.max(0, Math.round((epochMs - nowMs) / 1000));
+	if (seconds < 60) {
+		return `${seconds}s`;
+	}
+
+	const minutes = Math.floor(seconds / 60);
+	if (minutes < 60) {
+		return `${minutes}m${String(seconds % 60).padStart(2, '0')}s`;
+	}
+
+	const hours = Math.floor(minutes / 60);
+	return hours < 48 ? `${hours}h${String(minutes % 60).padStart(2, '0')}m` : `${Math.floor(hours / 24)}d${hours % 24}h`;
+}
+
+export function formatStatus(status: StatusDocument, nowMs = Date.now()): string {
+	const lines = [
+		`shunt ${status.version} on ${status.listenUrl} · strategy ${status.strategy}${status.strategyOverridden ? ' (override)' : ''} · pin ${status.pinnedAccount ?? 'auto'} · ${status.requestsPerMinute} req/min${status.heldRequests > 0 ? ` · ${status.heldRequests} held` : ''}${status.alertsMuted ? ' · alerts muted' : ''}`,
+	];
+	const width = Math.max(4, ...status.accounts.map(account => account.name.length));
+	for (const [index, account] of status.accounts.entries()) {
+		let detail = '';
+		if (account.state === 'cooling') {
+			detail = `resumes in ${until(account.cooldownUntilMs, nowMs)}${account.cooldownReason ? ` (${account.cooldownReason})` : ''}`;
+		} else if (account.state === 'reauth') {
+			detail = `run: ${account.fixHint ?? ''}`;
+		}
+
+		const windows = account.kind === 'oauth'
+			? `5h ${percent(account.utilization5h)} used${account.reset5h ? ` (resets ${until(account.reset5h * 1000, nowMs)})` : ''} · 7d ${percent(account.utilization7d)} used`
+			: (account.requestsLimit ? `${account.requestsRemaining ?? '?'}/${account.requestsLimit} requests left this minute` : 'API key');
+		lines.push(`${String(index + 1).padStart(2)}  ${account.name.padEnd(width)}  ${account.state.padEnd(9)}  ${windows}${detail ? ` · ${detail}` : ''}${account.pinned ? ' · pinned' : ''}`);
+	}
+
+	if (status.accounts.length === 0) {
+		lines.push('   (no accounts)');
+	}
+
+	const savings = status.savings;
+	lines.push(`savings at API prices: today $${savings.todayUsd.toFixed(2)} · this week $${savings.weekUsd.toFixed(2)} · all time $${savings.allTimeUsd.toFixed(2)}`);
+	return lines.join('\n');
+}
+
+export async function showStatus(target: Target, json: boolean): Promise<string> {
+	const status = await call(target, 'status') as StatusDocument;
+	return json ? JSON.stringify(status, null, 2) : formatStatus(status);
+}
+
+export async function pinRemote(target: Target, name: string | undefined): Promise<string> {
+	if (!name) {
+		throw new CliError('usage: shunt pin <account|auto>');
+	}
+
+	const result = await call(target, 'pin', {account: name === 'auto' ? null : name}) as {pinnedAccount: string | null};
+	return result.pinnedAccount ? `Pinned to ${result.pinnedAccount}.` : 'Unpinned: automatic routing.';
+}
+
+export async function strategyRemote(target: Target, name: string | undefined): Promise<string> {
+	if (!name) {
+		throw new CliError('usage: shunt strategy <maximus|reaper|cushion|carousel>');
+	}
+
+	const result = await call(target, 'strategy', {strategy: name}) as {strategy: string};
+	return `Strategy: ${result.strategy}.`;
+}

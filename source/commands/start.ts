@@ -1,0 +1,176 @@
+import type {AuthProvider} from '../accounts/auth-provider.js';
+import {StaticAuthProvider} from '../accounts/auth-provider.js';
+import {CredentialsError, loadCredentials} from '../accounts/credentials.js';
+import type {ShuntPaths} from '../accounts/paths.js';
+import type {Settings} from '../accounts/settings.js';
+import {Alerts, terminalAlertSink} from '../alerts/alerts.js';
+import {attachHeadlessLog} from '../headless-log.js';
+import {StartupError, startProxy, type ProxyServer} from '../proxy/server.js';
+import {StateFileError} from '../state/persisted-state.js';
+import {StateStore} from '../state/store.js';
+import type {AccountConfig, Credential, StrategyName} from '../types.js';
+import {version} from '../version.js';
+import {CliError} from './cli-error.js';
+import {openConfig} from './account-commands.js';
+
+export type StartOptions = {
+	host: string;
+	port: number;
+	upstream: string;
+	strategy?: StrategyName;
+	headless: boolean;
+	clientKey?: string;
+};
+
+/** Everything a running shunt is made of; the demo builds one of these around its simulator. */
+export type Runtime = {
+	accounts: AccountConfig[];
+	credentials: Record<string, Credential>;
+	settings: Settings;
+	stateFile: string;
+	demo: boolean;
+	auth?: AuthProvider;
+	/** Called once the proxy listens (the demo starts its traffic here). */
+	onListening?: (url: string, store: StateStore) => void;
+	/** Called during shutdown, before state is flushed. */
+	onShutdown?: () => Promise<void>;
+};
+
+export function loadRuntime(paths: ShuntPaths): Runtime {
+	const config = openConfig(paths);
+	const accounts = config.accounts;
+	if (accounts.length === 0) {
+		throw new CliError([
+			'No accounts configured yet.',
+			'  Add a Console API key:         shunt add-account <name> --api-key -   (reads the key from stdin)',
+			'  Add a Claude subscription:     shunt add-account <name>',
+			'  Import Claude Code\'s login:    shunt import-claude-code',
+			'  Or just look around first:     shunt --demo',
+		].join('\n'));
+	}
+
+	let credentials: Record<string, Credential>;
+	try {
+		credentials = loadCredentials(paths.credentialsFile);
+	} catch (error) {
+		if (error instanceof CredentialsError) {
+			throw new CliError(error.message);
+		}
+
+		throw error;
+	}
+
+	return {accounts, credentials, settings: config.settings, stateFile: paths.stateFile, demo: false};
+}
+
+function openStore(runtime: Runtime, options: StartOptions): StateStore {
+	try {
+		return new StateStore({
+			accounts: runtime.accounts,
+			settings: {
+				strategy: options.strategy ?? runtime.settings.strategy,
+				burstRpmLimit: runtime.settings.burstRpmLimit,
+				stickyTtlMs: runtime.settings.stickyTtlMinutes * 60_000,
+				expirySoonSeconds: runtime.settings.expirySoonMinutes * 60,
+				fallbackModel: runtime.settings.fallbackModel,
+			},
+			version,
+			stateFile: runtime.stateFile,
+			demo: runtime.demo,
+		});
+	} catch (error) {
+		if (error instanceof StateFileError) {
+			throw new CliError(error.message);
+		}
+
+		throw error;
+	}
+}
+
+/** Starts the proxy and the monitor (or headless logging) and resolves with the exit code. */
+export async function runShunt(runtime: Runtime, options: StartOptions): Promise<number> {
+	const store = openStore(runtime, options);
+	const log = (line: string) => process.stderr.write(`${line}\n`);
+	if (store.loadWarning) {
+		log(`warning: ${store.loadWarning}`);
+	}
+
+	for (const account of runtime.accounts) {
+		if (!runtime.credentials[account.name]) {
+			store.setAuthFailed(account.name, true);
+		}
+	}
+
+	const alerts = new Alerts(store, options.headless ? undefined : terminalAlertSink());
+	let proxy: ProxyServer;
+	try {
+		proxy = await startProxy({
+			store,
+			auth: runtime.auth ?? new StaticAuthProvider(runtime.accounts, runtime.credentials),
+			alerts,
+			upstream: options.upstream,
+			host: options.host,
+			port: options.port,
+			clientKey: options.clientKey,
+			maxHoldMs: runtime.settings.maxHoldSeconds * 1000,
+			firstByteTimeoutMs: runtime.settings.firstByteTimeoutSeconds * 1000,
+		});
+	} catch (error) {
+		store.close();
+		if (error instanceof StartupError) {
+			throw new CliError(error.message);
+		}
+
+		if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+			throw new CliError(`port ${options.port} on ${options.host} is already in use — is another shunt running? (\`shunt status\`, or start this one with --port)`);
+		}
+
+		throw error;
+	}
+
+	let detachLog: (() => void) | undefined;
+	let unmount: (() => void) | undefined;
+	let shuttingDown: Promise<number> | undefined;
+	const exited = new Promise<number>(resolve => {
+		const shutdown = async () => {
+			shuttingDown ??= (async () => {
+				await proxy.close(10_000);
+				await runtime.onShutdown?.();
+				store.close();
+				detachLog?.();
+				unmount?.();
+				return 0;
+			})();
+			resolve(await shuttingDown);
+		};
+
+		process.once('SIGINT', () => void shutdown());
+		process.once('SIGTERM', () => void shutdown());
+
+		if (options.headless) {
+			log(`shunt ${version} listening on ${proxy.url} (${runtime.accounts.length} account${runtime.accounts.length === 1 ? '' : 's'}, strategy ${store.effectiveStrategy()})`);
+			log(`point clients at it: export ANTHROPIC_BASE_URL=${proxy.url}`);
+			detachLog = attachHeadlessLog(store, log);
+		} else {
+			void startMonitor(store, () => void shutdown()).then(handle => {
+				unmount = handle;
+			});
+		}
+	});
+
+	runtime.onListening?.(proxy.url, store);
+	return exited;
+}
+
+async function startMonitor(store: StateStore, onQuit: () => void): Promise<() => void> {
+	// Ink and React are only loaded when there is a screen to draw: `shunt --help` stays fast.
+	const [{render}, {createElement}, {default: App}] = await Promise.all([
+		import('ink'),
+		import('react'),
+		import('../app.js'),
+	]);
+	const instance = render(createElement(App, {store, onQuit}), {exitOnCtrlC: false, patchConsole: false, maxFps: 20});
+	return () => {
+		instance.unmount();
+	};
+}

@@ -1,0 +1,61 @@
+import {mkdtempSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {defaultSettings} from '../accounts/settings.js';
+import type {Runtime} from '../commands/start.js';
+import {Simulator} from '../simulator/index.js';
+import type {AccountConfig, Credential} from '../types.js';
+import {startTraffic} from './traffic.js';
+
+/** The demo's accounts: different plans and starting points, so the pool fills unevenly. */
+const demoAccounts = [
+	{name: 'personal', plan: 'pro', budget5h: 900_000, utilization5h: 0.62, utilization7d: 0.41},
+	{name: 'work', plan: 'max', budget5h: 2_400_000, utilization5h: 0.18, utilization7d: 0.55},
+	{name: 'side-project', plan: 'pro', budget5h: 900_000, utilization5h: 0.81, utilization7d: 0.23},
+	{name: 'team', plan: 'max', budget5h: 2_400_000, utilization5h: 0.35, utilization7d: 0.12},
+];
+
+/**
+ * `shunt --demo`: our simulated Anthropic API in this process, four subscription accounts on it,
+ * synthetic traffic, and a throwaway SHUNT_HOME — nothing under the user's home is read or written.
+ */
+export async function demoRuntime(options: {sessions?: number} = {}): Promise<{runtime: Runtime; upstream: string}> {
+	const home = mkdtempSync(path.join(os.tmpdir(), 'shunt-demo-'));
+	const simulator = new Simulator({chunkDelayMs: 30});
+	const upstream = await simulator.listen(0, '127.0.0.1');
+	const accounts: AccountConfig[] = [];
+	const credentials: Record<string, Credential> = {};
+	for (const [index, account] of demoAccounts.entries()) {
+		const token = `demo-access-token-${index + 1}-not-a-real-secret`;
+		simulator.addAccount({
+			kind: 'oauth',
+			credential: token,
+			name: account.name,
+			budget5h: account.budget5h,
+			budget7d: account.budget5h * 8,
+			utilization5h: account.utilization5h,
+			utilization7d: account.utilization7d,
+		});
+		accounts.push({name: account.name, kind: 'oauth', plan: account.plan, email: `${account.name}@example.com`});
+		credentials[account.name] = {type: 'oauth', accessToken: token, refreshToken: 'demo-refresh', expiresAt: Date.now() + (365 * 86_400_000)};
+	}
+
+	let stopTraffic: (() => void) | undefined;
+	const runtime: Runtime = {
+		accounts,
+		credentials,
+		// Faster pacing than real accounts would allow, so the demo shows a lot in a minute.
+		settings: {...defaultSettings, burstRpmLimit: 30, healthCheckEnabled: false},
+		stateFile: path.join(home, 'state.json'),
+		demo: true,
+		onListening(url) {
+			stopTraffic = startTraffic({url, sessions: options.sessions ?? 4, minPauseMs: 300, maxPauseMs: 1500});
+		},
+		async onShutdown() {
+			stopTraffic?.();
+			await simulator.close();
+			rmSync(home, {recursive: true, force: true});
+		},
+	};
+	return {runtime, upstream};
+}

@@ -1,0 +1,36 @@
+import {shortModelName} from './pricing/cost.js';
+import type {StateStore} from './state/store.js';
+import type {RequestRecord, StoreEvent} from './types.js';
+
+function clock(epochMs: number): string {
+	return new Date(epochMs).toTimeString().slice(0, 8);
+}
+
+function duration(ms: number): string {
+	return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+export function requestLine(record: RequestRecord): string {
+	const tokens = `in ${record.inputTokens + record.cacheReadTokens + record.cacheWriteTokens} out ${record.outputTokens}`;
+	const failovers = record.attempts.length > 0
+		? `  failover: ${record.attempts.map(attempt => `${attempt.status || attempt.reason} ${attempt.account}`).join(' → ')} → ${record.account ?? 'none'}`
+		: '';
+	const outcome = record.outcome === 'complete' ? '' : `  ${record.outcome}`;
+	return `${clock(record.tsMs)}  ${record.account ?? '-'}  ${record.model ? shortModelName(record.model) : record.path}  ${record.status}  ${tokens}  ${duration(record.durationMs)}${outcome}${failovers}`;
+}
+
+export function eventLine(event: StoreEvent): string {
+	return `${clock(event.tsMs)}  [${event.kind}] ${event.message}`;
+}
+
+/** Headless mode's output: one line per finished request and per cooldown/recovery event. */
+export function attachHeadlessLog(store: StateStore, write: (line: string) => void): () => void {
+	const onRequest = (record: RequestRecord) => write(requestLine(record));
+	const onEvent = (event: StoreEvent) => write(eventLine(event));
+	store.on('request', onRequest);
+	store.on('event', onEvent);
+	return () => {
+		store.off('request', onRequest);
+		store.off('event', onEvent);
+	};
+}

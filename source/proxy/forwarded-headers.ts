@@ -1,0 +1,77 @@
+import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http';
+import type {AccountKind} from '../types.js';
+
+/** The OAuth beta every subscription bearer request must carry. */
+export const oauthBeta = 'oauth-2025-04-20';
+
+// Request headers a client may send that reach the upstream. Everything else — the client's Host,
+// its credentials, cookies, hop-by-hop headers, accept-encoding (we read the SSE bytes, so the
+// upstream must answer uncompressed) — is dropped.
+const exactRequestHeaders = new Set(['content-type', 'accept', 'user-agent', 'x-app', 'x-request-id']);
+const requestHeaderPrefixes = ['anthropic-', 'x-stainless-', 'x-claude-code-'];
+
+// Response headers that describe the connection, not the message.
+const hopByHop = new Set([
+	'connection',
+	'keep-alive',
+	'proxy-authenticate',
+	'proxy-authorization',
+	'te',
+	'trailer',
+	'trailers',
+	'transfer-encoding',
+	'upgrade',
+	'set-cookie',
+]);
+
+function forwardable(name: string): boolean {
+	return exactRequestHeaders.has(name) || requestHeaderPrefixes.some(prefix => name.startsWith(prefix));
+}
+
+export type UpstreamAuth = {kind: AccountKind; secret: string};
+
+/** Builds the upstream request headers: the client's safe headers, with our account's credential. */
+export function upstreamRequestHeaders(client: IncomingHttpHeaders, auth: UpstreamAuth): Record<string, string> {
+	const headers: Record<string, string> = {};
+	for (const [name, value] of Object.entries(client)) {
+		if (value !== undefined && forwardable(name)) {
+			headers[name] = Array.isArray(value) ? value.join(', ') : value;
+		}
+	}
+
+	const betas = (headers['anthropic-beta'] ?? '').split(',').map(beta => beta.trim()).filter(Boolean);
+	if (auth.kind === 'oauth') {
+		headers['authorization'] = `Bearer ${auth.secret}`;
+		if (!betas.includes(oauthBeta)) {
+			betas.push(oauthBeta);
+		}
+	} else {
+		headers['x-api-key'] = auth.secret;
+		// A Claude Code logged in with a subscription sends the OAuth beta; it means nothing to a Console key.
+		const index = betas.indexOf(oauthBeta);
+		if (index !== -1) {
+			betas.splice(index, 1);
+		}
+	}
+
+	if (betas.length > 0) {
+		headers['anthropic-beta'] = betas.join(',');
+	} else {
+		delete headers['anthropic-beta'];
+	}
+
+	return headers;
+}
+
+/** Upstream response headers as the client gets them, plus which account answered. */
+export function clientResponseHeaders(upstream: IncomingHttpHeaders, account: string): OutgoingHttpHeaders {
+	const headers: OutgoingHttpHeaders = {};
+	for (const [name, value] of Object.entries(upstream)) {
+		if (value !== undefined && !hopByHop.has(name)) {
+			headers[name] = value;
+		}
+	}
+
+	headers['x-shunt-account'] = account;
+	return headers;
+}

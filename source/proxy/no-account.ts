@@ -1,0 +1,180 @@
+import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http';
+import type {RoutingAccount, RoutingSnapshot} from '../routing/types.js';
+import type {RateLimitTelemetry} from '../types.js';
+import {anthropicErrorBody} from './anthropic-error.js';
+import {clientResponseHeaders} from './forwarded-headers.js';
+
+/** How long a burst-limited account is assumed to need before a slot frees up. */
+const burstRecheckMs = 5000;
+
+function spentUntil(account: RoutingAccount, nowMs: number): number {
+	let until = account.cooldownUntilMs;
+	for (const [status, reset] of [[account.status5h, account.reset5h], [account.status7d, account.reset7d]] as const) {
+		if (status === 'rejected' && reset !== undefined) {
+			until = Math.max(until, reset * 1000);
+		}
+	}
+
+	if (account.keyBlockedUntilMs !== undefined) {
+		until = Math.max(until, account.keyBlockedUntilMs);
+	}
+
+	return until > nowMs ? until : 0;
+}
+
+/**
+ * When the soonest account could take this request again, or undefined when none ever will
+ * without the user (paused, needs re-auth, unhealthy, or failed without a cooldown).
+ */
+export function soonestFreeAt(snapshot: RoutingSnapshot, model: string | undefined): number | undefined {
+	const {nowMs} = snapshot;
+	let soonest: number | undefined;
+	for (const account of snapshot.accounts) {
+		if (account.paused || account.authFailed || account.unhealthy) {
+			continue;
+		}
+
+		if (model && account.excludedModels.some(excluded => model.toLowerCase().includes(excluded))) {
+			continue;
+		}
+
+		let freeAt = spentUntil(account, nowMs);
+		if (freeAt === 0 && account.kind === 'oauth' && snapshot.burstRpmLimit > 0 && account.burstCount >= snapshot.burstRpmLimit) {
+			freeAt = nowMs + burstRecheckMs;
+		}
+
+		if (freeAt > 0 && (soonest === undefined || freeAt < soonest)) {
+			soonest = freeAt;
+		}
+	}
+
+	return soonest;
+}
+
+export type NoAccountInput = {
+	snapshot: RoutingSnapshot;
+	freeAt: number | undefined;
+	lastFailure: {account: string; status: number; headers: IncomingHttpHeaders; body: Buffer} | undefined;
+	lastConnectionError: string | undefined;
+	telemetry: (account: string) => RateLimitTelemetry | undefined;
+	fixHint: (account: string) => string;
+};
+
+export type NoAccountAnswer = {
+	status: number;
+	headers: OutgoingHttpHeaders;
+	body: string | Buffer;
+	account: string | null;
+	message: string;
+	/** Nothing can serve anything until the user acts. */
+	allOffline: boolean;
+};
+
+function errorAnswer(status: number, type: string, message: string, headers: OutgoingHttpHeaders = {}, account: string | null = null): NoAccountAnswer {
+	const body = anthropicErrorBody(type, message);
+	return {
+		status,
+		headers: {...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body)},
+		body,
+		account,
+		message,
+		allOffline: false,
+	};
+}
+
+/** The unified headers of the account that frees up first, so clients show a real "limit reached". */
+function unifiedHeaders(telemetry: RateLimitTelemetry | undefined, freeAtSeconds: number): OutgoingHttpHeaders {
+	const headers: OutgoingHttpHeaders = {
+		'anthropic-ratelimit-unified-status': 'rejected',
+		'anthropic-ratelimit-unified-reset': String(freeAtSeconds),
+	};
+	for (const [infix, window] of [['5h', telemetry?.fiveHour], ['7d', telemetry?.sevenDay]] as const) {
+		if (window?.status) {
+			headers[`anthropic-ratelimit-unified-${infix}-status`] = window.status;
+		}
+
+		if (window?.utilization !== undefined) {
+			headers[`anthropic-ratelimit-unified-${infix}-utilization`] = String(window.utilization);
+		}
+
+		if (window?.reset !== undefined) {
+			headers[`anthropic-ratelimit-unified-${infix}-reset`] = String(window.reset);
+		}
+	}
+
+	if (telemetry?.representativeClaim) {
+		headers['anthropic-ratelimit-unified-representative-claim'] = telemetry.representativeClaim;
+	}
+
+	return headers;
+}
+
+function describeWait(ms: number): string {
+	const minutes = Math.round(ms / 60_000);
+	if (minutes < 1) {
+		return `${Math.max(1, Math.round(ms / 1000))}s`;
+	}
+
+	return minutes < 120 ? `${minutes}m` : `${Math.round(minutes / 60)}h`;
+}
+
+/**
+ * The answer when no account can take a request and none frees up within the hold limit:
+ * - every account spent → an honest 429 with the soonest account's unified headers and a
+ *   retry-after that is the real wait (x-should-retry: false, so SDKs do not sleep for hours);
+ * - the upstream unreachable from every account → 502;
+ * - the last upstream error (a 529, a 401 …) → passed on as it was;
+ * - nothing usable at all (paused, needs re-auth) → 503 saying what to do.
+ */
+export function noAccountResponse(input: NoAccountInput): NoAccountAnswer {
+	const {snapshot, freeAt, lastFailure, lastConnectionError} = input;
+	const now = snapshot.nowMs;
+	if (freeAt !== undefined) {
+		const soonest = snapshot.accounts.find(account => spentUntil(account, now) === freeAt)?.name ?? null;
+		const waitMs = freeAt - now;
+		const message = `All ${snapshot.accounts.length} accounts are rate-limited; ${soonest ?? 'the first'} frees up in ${describeWait(waitMs)} (at ${new Date(freeAt).toISOString()}).`;
+		const headers: OutgoingHttpHeaders = {
+			...unifiedHeaders(soonest ? input.telemetry(soonest) : undefined, Math.ceil(freeAt / 1000)),
+			'retry-after': String(Math.ceil(waitMs / 1000)),
+			'x-should-retry': 'false',
+		};
+		if (soonest) {
+			headers['x-shunt-account'] = soonest;
+		}
+
+		return errorAnswer(429, 'rate_limit_error', message, headers, soonest);
+	}
+
+	if (lastConnectionError && (!lastFailure)) {
+		return errorAnswer(502, 'api_error', `shunt could not reach the upstream API (${lastConnectionError}).`);
+	}
+
+	if (lastFailure) {
+		const headers = clientResponseHeaders(lastFailure.headers, lastFailure.account);
+		delete headers['transfer-encoding'];
+		headers['content-length'] = lastFailure.body.length;
+		return {status: lastFailure.status, headers, body: lastFailure.body, account: lastFailure.account, message: `upstream answered ${lastFailure.status}`, allOffline: false};
+	}
+
+	const reasons = snapshot.accounts.map(account => {
+		if (account.paused) {
+			return `${account.name} is paused`;
+		}
+
+		if (account.authFailed) {
+			return `${account.name} needs a new login (${input.fixHint(account.name)})`;
+		}
+
+		if (account.unhealthy) {
+			return `${account.name} is failing health checks`;
+		}
+
+		return `${account.name} cannot serve this model`;
+	});
+	const message = snapshot.accounts.length === 0
+		? 'shunt has no accounts configured. Add one with `shunt add-account`.'
+		: `No account can take requests: ${reasons.join('; ')}.`;
+	const answer = errorAnswer(503, 'api_error', message);
+	answer.allOffline = snapshot.accounts.length > 0 && snapshot.accounts.every(account => account.paused || account.authFailed || account.unhealthy);
+	return answer;
+}

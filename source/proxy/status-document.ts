@@ -1,0 +1,54 @@
+import type {StoreSnapshot} from '../types.js';
+
+/** The /_shunt/status document (CONTRACT), built from an up-to-date snapshot. */
+export function statusDocument(snapshot: StoreSnapshot) {
+	return {
+		version: snapshot.version,
+		startedMs: snapshot.startedMs,
+		listenUrl: snapshot.listenUrl,
+		strategy: snapshot.strategy,
+		strategyOverridden: snapshot.strategyOverridden,
+		pinnedAccount: snapshot.pinnedAccount,
+		alertsMuted: snapshot.overrides.alertsMuted,
+		modelOverride: snapshot.overrides.model,
+		effortOverride: snapshot.overrides.effort,
+		fallbackModel: snapshot.overrides.fallbackModel,
+		burstRpmLimit: snapshot.burstRpmLimit,
+		heldRequests: snapshot.heldRequests,
+		inFlight: snapshot.inFlight,
+		requestsPerMinute: snapshot.requestsPerMinute,
+		accounts: snapshot.accounts.map(account => ({
+			name: account.name,
+			kind: account.kind,
+			state: account.state,
+			cooldownUntilMs: account.cooldownUntilMs,
+			cooldownReason: account.cooldownReason ?? null,
+			utilization5h: account.utilization5h,
+			utilization7d: account.utilization7d,
+			reset5h: account.reset5h,
+			reset7d: account.reset7d,
+			status5h: account.status5h ?? null,
+			status7d: account.status7d ?? null,
+			requestsRemaining: account.requestsRemaining ?? null,
+			requestsLimit: account.requestsLimit ?? null,
+			windowTokens: account.windowTokens,
+			pinned: account.pinned,
+			active: account.active,
+			email: account.email ?? null,
+			plan: account.plan ?? null,
+			fixHint: account.fixHint ?? null,
+		})),
+		recentRequests: snapshot.requests,
+		events: snapshot.events,
+		savings: {
+			todayUsd: snapshot.savings.today.usd,
+			weekUsd: snapshot.savings.week.usd,
+			allTimeUsd: snapshot.savings.allTime.usd,
+			today: snapshot.savings.today,
+			week: snapshot.savings.week,
+			allTime: snapshot.savings.allTime,
+		},
+	};
+}
+
+export type StatusDocument = ReturnType<typeof statusDocument>;
