@@ -547,8 +547,19 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 		return account ? this.#fixHint(account) : `shunt add-account ${name}`;
 	}
 
+	/**
+	 * Merges what one response's rate-limit headers said. Fields a response did not carry (or
+	 * carried unparseable) keep their previous value instead of being wiped.
+	 */
 	recordTelemetry(name: string, telemetry: RateLimitTelemetry): void {
-		this.#telemetry.set(name, telemetry);
+		const merged: RateLimitTelemetry = {...this.#telemetry.get(name), updatedMs: telemetry.updatedMs};
+		for (const [key, value] of Object.entries(telemetry)) {
+			if (value !== undefined) {
+				(merged as Record<string, unknown>)[key] = value;
+			}
+		}
+
+		this.#telemetry.set(name, merged);
 		this.#persistSoon();
 		this.#changed();
 	}

@@ -1,0 +1,246 @@
+// Reads Anthropic's rate-limit response headers into RateLimitTelemetry. Two families exist:
+// the subscription "unified" windows (OAuth accounts) and the per-minute buckets of Console API
+// keys. Neither is guaranteed on any given response, so everything here is optional and a value
+// that does not parse is dropped rather than stored as NaN.
+import type {KeyBucket, RateLimitTelemetry, UnifiedWindow} from '../types.js';
+
+type HeaderBag = Record<string, string | string[] | undefined>;
+
+const rateLimitPrefix = 'anthropic-ratelimit-';
+const unifiedPrefix = 'anthropic-ratelimit-unified-';
+
+// Window infixes look like "5h", "7d", "7d_oi", "7d_sonnet". Requiring a leading count and unit
+// keeps "overage-status" or "grace-5h-utilization" from being mistaken for a window.
+const windowField = /^(\d+[a-z]+(?:_[a-z0-9_]+)?)-(utilization|reset|status|surpassed-threshold)$/;
+
+const keyBucketField = /^(requests|tokens|input-tokens|output-tokens)-(limit|remaining|reset)$/;
+
+// Number('') is 0 and Number('0x10') is 16, so plain decimals are matched before converting.
+const decimal = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
+
+// RFC 3339 / ISO 8601 date-times. Date.parse alone is too lenient ("abc 5" parses in V8).
+const isoDateTime = /^\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(z|[+-]\d{2}:?\d{2})?$/i;
+
+// The three HTTP-date forms of RFC 9110: IMF-fixdate, obsolete RFC 850, and asctime.
+const httpDate = [
+	/^[a-z]{3}, \d{2} [a-z]{3} \d{4} \d{2}:\d{2}:\d{2} gmt$/i,
+	/^[a-z]+, \d{2}-[a-z]{3}-\d{2} \d{2}:\d{2}:\d{2} gmt$/i,
+	/^[a-z]{3} [a-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/i,
+];
+const asctimeForm = 2;
+
+/**
+ * True for headers that should reach the client unchanged. retry-after is deliberately not one:
+ * an upstream wait must not be forwarded while other accounts still have room.
+ */
+export function isRateLimitHeader(name: string): boolean {
+	return name.toLowerCase().startsWith(rateLimitPrefix);
+}
+
+/** True when any non-empty unified (subscription) header is present: a 429 without one is not a quota verdict. */
+export function hasUnifiedHeaders(headers: HeaderBag): boolean {
+	for (const [name, raw] of Object.entries(headers)) {
+		if (name.toLowerCase().startsWith(unifiedPrefix) && firstValue(raw) !== undefined) {
+			return true;
+		}
+	}
+
+	return false;
+}
+
+export function parseRateLimitHeaders(headers: HeaderBag, nowMs: number): RateLimitTelemetry | undefined {
+	const telemetry: RateLimitTelemetry = {updatedMs: nowMs};
+	let sawAny = false;
+
+	for (const [rawName, raw] of Object.entries(headers)) {
+		const name = rawName.toLowerCase();
+		if (!name.startsWith(rateLimitPrefix)) {
+			continue;
+		}
+
+		sawAny = true;
+		const value = firstValue(raw);
+		if (value === undefined) {
+			continue;
+		}
+
+		if (name.startsWith(unifiedPrefix)) {
+			readUnified(telemetry, name.slice(unifiedPrefix.length), value);
+		} else {
+			readKeyBucket(telemetry, name.slice(rateLimitPrefix.length), value);
+		}
+	}
+
+	return sawAny ? telemetry : undefined;
+}
+
+function readUnified(telemetry: RateLimitTelemetry, field: string, value: string): void {
+	switch (field) {
+		case 'status': {
+			telemetry.status = value;
+			return;
+		}
+
+		case 'reset': {
+			const reset = parseEpochSeconds(value);
+			if (reset !== undefined) {
+				telemetry.reset = reset;
+			}
+
+			return;
+		}
+
+		case 'representative-claim': {
+			telemetry.representativeClaim = value;
+			return;
+		}
+
+		case 'overage-status': {
+			telemetry.overageStatus = value;
+			return;
+		}
+
+		case 'overage-disabled-reason': {
+			telemetry.overageDisabledReason = value;
+			return;
+		}
+
+		default: {
+			break;
+		}
+	}
+
+	const match = windowField.exec(field);
+	if (!match) {
+		return;
+	}
+
+	const [, key = '', part] = match;
+	if (part === 'status') {
+		windowFor(telemetry, key).status = value;
+		return;
+	}
+
+	const parsed = part === 'reset' ? parseEpochSeconds(value) : parseNonNegative(value);
+	if (parsed === undefined) {
+		return;
+	}
+
+	const window = windowFor(telemetry, key);
+	if (part === 'utilization') {
+		window.utilization = parsed;
+	} else if (part === 'reset') {
+		window.reset = parsed;
+	} else {
+		window.surpassedThreshold = parsed;
+	}
+}
+
+function windowFor(telemetry: RateLimitTelemetry, key: string): UnifiedWindow {
+	if (key === '5h') {
+		telemetry.fiveHour ??= {};
+		return telemetry.fiveHour;
+	}
+
+	if (key === '7d') {
+		telemetry.sevenDay ??= {};
+		return telemetry.sevenDay;
+	}
+
+	telemetry.scoped ??= {};
+	const window = telemetry.scoped[key] ?? {};
+	telemetry.scoped[key] = window;
+	return window;
+}
+
+const bucketKeys = {
+	requests: 'requests',
+	tokens: 'tokens',
+	'input-tokens': 'inputTokens',
+	'output-tokens': 'outputTokens',
+} as const;
+
+function readKeyBucket(telemetry: RateLimitTelemetry, field: string, value: string): void {
+	const match = keyBucketField.exec(field);
+	if (!match) {
+		return;
+	}
+
+	const [, family, part] = match;
+	const key = bucketKeys[family as keyof typeof bucketKeys];
+	const parsed = part === 'reset' ? parseIsoMs(value) : parseNonNegative(value);
+	if (parsed === undefined) {
+		return;
+	}
+
+	const bucket: KeyBucket = telemetry[key] ?? {};
+	telemetry[key] = bucket;
+	if (part === 'reset') {
+		bucket.resetMs = parsed;
+	} else if (part === 'limit') {
+		bucket.limit = parsed;
+	} else {
+		bucket.remaining = parsed;
+	}
+}
+
+/** Seconds to wait from a retry-after value (delay-seconds, fractional tolerated, or an HTTP-date), as milliseconds. */
+export function parseRetryAfterMs(value: string | undefined, nowMs: number): number | undefined {
+	const text = value?.trim();
+	if (!text) {
+		return undefined;
+	}
+
+	if (decimal.test(text)) {
+		const seconds = Number(text);
+		return Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) : undefined;
+	}
+
+	const form = httpDate.findIndex(pattern => pattern.test(text));
+	if (form === -1) {
+		return undefined;
+	}
+
+	// asctime carries no zone but HTTP-dates are always GMT; without it V8 would use local time.
+	const at = Date.parse(form === asctimeForm ? `${text} GMT` : text);
+	return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
+}
+
+function firstValue(raw: string | string[] | undefined): string | undefined {
+	const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+	return value ? value : undefined;
+}
+
+function parseNonNegative(value: string): number | undefined {
+	if (!decimal.test(value)) {
+		return undefined;
+	}
+
+	const number = Number(value);
+	return Number.isFinite(number) && number >= 0 ? number : undefined;
+}
+
+// Unified resets are documented as epoch seconds; a few peers have seen ISO strings, and a value
+// in milliseconds would otherwise put the reset tens of thousands of years away.
+function parseEpochSeconds(value: string): number | undefined {
+	const number = parseNonNegative(value);
+	if (number !== undefined) {
+		return number >= 1e11 ? Math.floor(number / 1000) : Math.floor(number);
+	}
+
+	const ms = parseIsoMs(value);
+	return ms === undefined ? undefined : Math.floor(ms / 1000);
+}
+
+function parseIsoMs(value: string): number | undefined {
+	const match = isoDateTime.exec(value);
+	if (!match) {
+		return undefined;
+	}
+
+	// A date-time with no offset would otherwise be read in the host's time zone.
+	const hasTime = /[t ]/i.test(value);
+	const text = hasTime && match[1] === undefined ? `${value}Z` : value;
+	const ms = Date.parse(text);
+	return Number.isFinite(ms) ? ms : undefined;
+}

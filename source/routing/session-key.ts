@@ -1,0 +1,134 @@
+// Derives the key that keeps one conversation on one account. Moving a conversation loses its
+// prompt cache (caches are per organization), so the key should be as stable as the session.
+// Sources, best first: Claude Code's session header, the session inside metadata.user_id, and a
+// fingerprint of the conversation's opening. Each is prefixed so the three can never collide.
+import {createHash} from 'node:crypto';
+
+type HeaderBag = Record<string, string | string[] | undefined>;
+
+const sessionHeader = 'x-claude-code-session-id';
+
+// Longer ids are hashed so a client cannot make the sticky table hold arbitrarily large keys.
+const maxRawIdLength = 128;
+
+// user_<64 hex>_account_<uuid or empty>_session_<uuid>
+const legacyUserId = /^user_[0-9a-f]{64}_account_[0-9a-f-]*_session_([0-9a-f-]+)$/i;
+
+// Claude Code's first system block is a per-request attribution line (it carries a checksum),
+// so it would make every turn of one conversation fingerprint differently.
+const attributionBlock = 'x-anthropic-billing-header:';
+
+export function sessionKey(headers: HeaderBag, body: unknown): string | undefined {
+	const header = headerValue(headers, sessionHeader);
+	if (header) {
+		return `h:${boundedId(header)}`;
+	}
+
+	if (!isRecord(body)) {
+		return undefined;
+	}
+
+	const session = sessionFromUserId(isRecord(body['metadata']) ? body['metadata']['user_id'] : undefined);
+	if (session) {
+		return `u:${boundedId(session)}`;
+	}
+
+	const fingerprint = conversationFingerprint(body);
+	return fingerprint ? `f:${fingerprint}` : undefined;
+}
+
+function sessionFromUserId(userId: unknown): string | undefined {
+	if (typeof userId !== 'string') {
+		return undefined;
+	}
+
+	const text = userId.trim();
+	const legacy = legacyUserId.exec(text);
+	if (legacy) {
+		return legacy[1]?.toLowerCase();
+	}
+
+	if (!text.startsWith('{')) {
+		return undefined;
+	}
+
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		return undefined;
+	}
+
+	const session = isRecord(parsed) ? parsed['session_id'] : undefined;
+	return typeof session === 'string' && session.trim() !== '' ? session.trim() : undefined;
+}
+
+function conversationFingerprint(body: Record<string, unknown>): string | undefined {
+	const system = textOf(body['system'], true);
+	const messages = Array.isArray(body['messages']) ? body['messages'] : [];
+	const firstUser = messages.find((message): message is Record<string, unknown> => isRecord(message) && message['role'] === 'user');
+	const userText = firstUser ? textOf(firstUser['content'], false) : '';
+	if (system === '' && userText === '') {
+		return undefined;
+	}
+
+	const tools = Array.isArray(body['tools']) ? body['tools'] : [];
+	const toolNames = tools
+		.map(tool => (isRecord(tool) && typeof tool['name'] === 'string' ? tool['name'] : undefined))
+		.filter((name): name is string => name !== undefined)
+		.sort();
+
+	return createHash('sha256')
+		.update(system)
+		.update('\0')
+		.update(userText)
+		.update('\0')
+		.update(toolNames.join(','))
+		.digest('hex');
+}
+
+/** A string as is, or the text blocks of a block array concatenated. */
+function textOf(content: unknown, skipAttribution: boolean): string {
+	if (typeof content === 'string') {
+		return content;
+	}
+
+	if (!Array.isArray(content)) {
+		return '';
+	}
+
+	let text = '';
+	for (const block of content) {
+		if (!isRecord(block) || block['type'] !== 'text' || typeof block['text'] !== 'string') {
+			continue;
+		}
+
+		if (skipAttribution && block['text'].startsWith(attributionBlock)) {
+			continue;
+		}
+
+		text += block['text'];
+	}
+
+	return text;
+}
+
+function headerValue(headers: HeaderBag, name: string): string | undefined {
+	let raw = headers[name];
+	if (raw === undefined) {
+		// Node lower-cases incoming names, but a caller may hand over a hand-built object.
+		const key = Object.keys(headers).find(candidate => candidate.toLowerCase() === name);
+		raw = key === undefined ? undefined : headers[key];
+	}
+
+	const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+	return value ? value : undefined;
+}
+
+function boundedId(id: string): string {
+	return id.length <= maxRawIdLength ? id : createHash('sha256').update(id).digest('hex');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

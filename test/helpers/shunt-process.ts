@@ -1,0 +1,76 @@
+import {spawn, type ChildProcess} from 'node:child_process';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+export const cliPath = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+const running = new Set<ChildProcess>();
+// A test that fails midway must not leave a shunt running behind it.
+process.once('exit', () => {
+	for (const child of running) {
+		child.kill('SIGKILL');
+	}
+});
+
+export type ShuntProcess = {
+	child: ChildProcess;
+	url: string;
+	stderr: () => string;
+	/** Resolves with the exit code. */
+	exited: Promise<number | null>;
+	stop(signal?: NodeJS.Signals): Promise<number | null>;
+};
+
+/** Runs the built CLI to completion (commands like add-account, status). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<{code: number | null; stdout: string; stderr: string}> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, [cliPath, ...args], {env: {...process.env, ...env}, stdio: ['pipe', 'pipe', 'pipe']});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', chunk => {
+			stdout += String(chunk);
+		});
+		child.stderr.on('data', chunk => {
+			stderr += String(chunk);
+		});
+		child.on('error', reject);
+		child.on('close', code => resolve({code, stdout, stderr}));
+		child.stdin.end(input ?? '');
+	});
+}
+
+/** Starts `shunt --headless` from dist/ and waits until it says where it listens. */
+export async function startShunt(args: string[], env: NodeJS.ProcessEnv): Promise<ShuntProcess> {
+	const child = spawn(process.execPath, [cliPath, '--headless', '--port', '0', ...args], {
+		env: {...process.env, ...env},
+		stdio: ['ignore', 'pipe', 'pipe'],
+		cwd: path.dirname(cliPath),
+	});
+	let stderr = '';
+	child.stdout!.resume();
+	const exited = new Promise<number | null>(resolve => {
+		child.on('exit', code => resolve(code));
+	});
+	running.add(child);
+	child.once('exit', () => running.delete(child));
+	const url = await new Promise<string>((resolve, reject) => {
+		child.stderr!.on('data', chunk => {
+			stderr += String(chunk);
+			const match = /listening on (http:\/\/\S+)/.exec(stderr);
+			if (match) {
+				resolve(match[1]!);
+			}
+		});
+		void exited.then(code => reject(new Error(`shunt exited with ${code} before listening:\n${stderr}`)));
+	});
+	return {
+		child,
+		url,
+		stderr: () => stderr,
+		exited,
+		async stop(signal = 'SIGTERM') {
+			child.kill(signal);
+			return exited;
+		},
+	};
+}

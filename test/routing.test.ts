@@ -1,0 +1,320 @@
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {ineligibleReason, isEligible, pickAccount, soonestCooldownEnd} from '../source/routing/route.js';
+import {nextStrategy, score, strategyDescriptions, strategyNames} from '../source/routing/strategies.js';
+import type {RouteRequest, RoutingAccount, RoutingSnapshot} from '../source/routing/types.js';
+import type {StrategyName} from '../source/types.js';
+
+const nowMs = Date.UTC(2026, 6, 31, 12, 0, 0);
+const nowS = nowMs / 1000;
+const minute = 60;
+const hour = 60 * minute;
+const day = 24 * hour;
+
+function account(name: string, index: number, fields: Partial<RoutingAccount> = {}): RoutingAccount {
+	return {
+		name,
+		kind: 'oauth',
+		index,
+		paused: false,
+		authFailed: false,
+		unhealthy: false,
+		cooldownUntilMs: 0,
+		lastCooldownEndMs: 0,
+		burstCount: 0,
+		excludedModels: [],
+		lastUsedMs: 0,
+		...fields,
+	};
+}
+
+function snapshot(accounts: RoutingAccount[], fields: Partial<RoutingSnapshot> = {}): RoutingSnapshot {
+	return {
+		nowMs,
+		accounts,
+		pinned: null,
+		strategy: 'maximus',
+		burstRpmLimit: 0,
+		expirySoonSeconds: 1800,
+		...fields,
+	};
+}
+
+function request(fields: Partial<RouteRequest> = {}): RouteRequest {
+	return {tried: new Set(), carouselCounter: 0, ...fields};
+}
+
+function pick(accounts: RoutingAccount[], strategy: StrategyName, fields: Partial<RouteRequest> = {}): string | undefined {
+	return pickAccount(snapshot(accounts, {strategy}), request(fields))?.account;
+}
+
+// --- strategy list ---
+
+test('strategies cycle in the documented order and each has a description', () => {
+	assert.deepEqual(strategyNames, ['maximus', 'reaper', 'cushion', 'carousel']);
+	assert.equal(nextStrategy('maximus'), 'reaper');
+	assert.equal(nextStrategy('reaper'), 'cushion');
+	assert.equal(nextStrategy('cushion'), 'carousel');
+	assert.equal(nextStrategy('carousel'), 'maximus');
+	for (const name of strategyNames) {
+		assert.match(strategyDescriptions[name], /^[A-Z].{20,}\.$/);
+	}
+});
+
+// --- maximus ---
+
+const workedA = account('A', 0, {util5h: 0.6, reset5h: nowS + (3 * hour), util7d: 0.3, reset7d: nowS + (4 * day)});
+const workedB = account('B', 1, {util5h: 0.9, reset5h: nowS + (10 * minute), util7d: 0.2, reset7d: nowS + (3 * day)});
+
+test('the worked example: A ≈ 0.53, B ≈ 0.89, B wins', () => {
+	const snap = snapshot([workedA, workedB]);
+	assert.ok(Math.abs(score(workedA, snap) - 0.53) < 0.005, `A scored ${score(workedA, snap)}`);
+	assert.ok(Math.abs(score(workedB, snap) - 0.887) < 0.005, `B scored ${score(workedB, snap)}`);
+	const decision = pickAccount(snap, request());
+	assert.equal(decision?.account, 'B');
+	assert.equal(decision?.reason, 'maximus');
+	assert.equal(decision?.score, score(workedB, snap));
+});
+
+test('maximus ignores utilization whose window has already reset', () => {
+	const stale = account('stale', 0, {util5h: 0.99, reset5h: nowS - 1, util7d: 0.99, reset7d: nowS - 10});
+	const busy = account('busy', 1, {util5h: 0.5, reset5h: nowS + (4 * hour)});
+	assert.equal(score(stale, snapshot([stale])), 1);
+	assert.equal(pick([busy, stale], 'maximus'), 'stale');
+});
+
+test('maximus scores stay in [0, 1] and never NaN', () => {
+	const over = account('over', 0, {util5h: 1.5, reset5h: nowS + (5 * hour), util7d: 1.5, reset7d: nowS + (7 * day)});
+	const junk = account('junk', 1, {util5h: Number.NaN, reset5h: nowS + hour, util7d: 0.5, reset7d: Number.NaN, lastCooldownEndMs: nowMs + 5000});
+	assert.equal(score(over, snapshot([over])), 0);
+	const junkScore = score(junk, snapshot([junk]));
+	assert.ok(Number.isFinite(junkScore) && junkScore >= 0 && junkScore <= 1, String(junkScore));
+});
+
+test('maximus ties go to the least recently used account, then the lower index', () => {
+	const first = account('first', 0, {lastUsedMs: nowMs - 1000});
+	const second = account('second', 1, {lastUsedMs: nowMs - 5000});
+	const third = account('third', 2, {lastUsedMs: nowMs - 5000});
+	assert.equal(pick([first, second, third], 'maximus'), 'second');
+	// Config order is index, not array position.
+	assert.equal(pick([third, first, second], 'maximus'), 'second');
+	assert.equal(pick([account('x', 1), account('y', 0)], 'maximus'), 'y');
+});
+
+test('maximus ramps an account back in over five minutes after its most recent cooldown', () => {
+	const at = (sinceMs: number): number => score(account('a', 0, {lastCooldownEndMs: nowMs - sinceMs}), snapshot([]));
+	assert.equal(at(0), 0);
+	assert.equal(at(60_000), 0.2);
+	assert.equal(at(150_000), 0.5);
+	assert.equal(at(300_000), 1);
+	assert.equal(at(3_600_000), 1);
+	assert.equal(score(account('never', 0), snapshot([])), 1);
+	const recovering = account('recovering', 0, {lastCooldownEndMs: nowMs - 60_000});
+	const steady = account('steady', 1, {util5h: 0.5, reset5h: nowS + (4 * hour)});
+	assert.equal(pick([recovering, steady], 'maximus'), 'steady');
+});
+
+test('maximus paces subscription accounts from 70 % of the burst limit', () => {
+	const at = (burstCount: number): number => score(account('a', 0, {burstCount}), snapshot([], {burstRpmLimit: 10}));
+	assert.equal(at(6), 1);
+	assert.equal(at(7), 1);
+	assert.ok(Math.abs(at(8) - (2 / 3)) < 1e-9);
+	assert.ok(Math.abs(at(9) - (1 / 3)) < 1e-9);
+	assert.equal(at(10), 0);
+	// Off when the limit is 0, and never for API keys.
+	assert.equal(score(account('a', 0, {burstCount: 9}), snapshot([])), 1);
+	assert.equal(score(account('k', 0, {kind: 'apikey', burstCount: 9}), snapshot([], {burstRpmLimit: 10})), 1);
+});
+
+test('API keys are scored by key headroom, not unified windows', () => {
+	const key = account('key', 0, {kind: 'apikey', keyHeadroom: 0.25, util5h: 0, reset5h: nowS + hour});
+	const keyUnknown = account('key2', 1, {kind: 'apikey', util5h: 0.9, reset5h: nowS + (5 * hour)});
+	const sub = account('sub', 2, {util5h: 0.5, reset5h: nowS + (5 * hour)});
+	assert.equal(score(key, snapshot([])), 0.25);
+	assert.equal(score(keyUnknown, snapshot([])), 1);
+	assert.equal(pick([key, sub], 'maximus'), 'sub');
+});
+
+// --- reaper ---
+
+test('reaper drains the expiring window first, earliest reset first', () => {
+	const later = account('later', 0, {util5h: 0.1, reset5h: nowS + (25 * minute)});
+	const sooner = account('sooner', 1, {util5h: 0.8, reset5h: nowS + (5 * minute)});
+	const idle = account('idle', 2, {util5h: 0.05, reset5h: nowS + (4 * hour)});
+	assert.equal(pick([idle, later, sooner], 'reaper'), 'sooner');
+	assert.equal(pick([idle, later], 'reaper'), 'later');
+});
+
+test('reaper uses the binding window: the fuller of 5h and 7d', () => {
+	// weekly is bound by its 7d window, which resets in 20 min: expiring.
+	const weekly = account('weekly', 0, {util5h: 0.1, reset5h: nowS + (4 * hour), util7d: 0.7, reset7d: nowS + (20 * minute)});
+	// hourly is bound by its 5h window (util ties go to 5h), resetting in 2 h: not expiring.
+	const hourly = account('hourly', 1, {util5h: 0.3, reset5h: nowS + (2 * hour), util7d: 0.3, reset7d: nowS + (10 * minute)});
+	assert.equal(pick([hourly, weekly], 'reaper'), 'weekly');
+});
+
+test('reaper: known resets before unknown, then earlier reset, then lower utilization, then index', () => {
+	const fresh = account('fresh', 0);
+	const known = account('known', 1, {util5h: 0.6, reset5h: nowS + (3 * hour)});
+	assert.equal(pick([fresh, known], 'reaper'), 'known');
+	const early = account('early', 2, {util5h: 0.6, reset5h: nowS + (2 * hour)});
+	assert.equal(pick([fresh, known, early], 'reaper'), 'early');
+	const lighter = account('lighter', 3, {util5h: 0.2, reset5h: nowS + (2 * hour)});
+	assert.equal(pick([early, lighter], 'reaper'), 'lighter');
+	// Identical figures: lower index, even when it was used more recently.
+	const twinA = account('twinA', 4, {util5h: 0.2, reset5h: nowS + hour, lastUsedMs: nowMs});
+	const twinB = account('twinB', 5, {util5h: 0.2, reset5h: nowS + hour, lastUsedMs: 0});
+	assert.equal(pick([twinB, twinA], 'reaper'), 'twinA');
+	// A past reset counts as unknown.
+	const expired = account('expired', 0, {util5h: 0.9, reset5h: nowS - 5});
+	assert.equal(pick([expired, known], 'reaper'), 'known');
+});
+
+// --- cushion ---
+
+test('cushion picks the lowest peak utilization, then the lowest other window', () => {
+	const a = account('a', 0, {util5h: 0.5, reset5h: nowS + hour, util7d: 0.2, reset7d: nowS + day});
+	const b = account('b', 1, {util5h: 0.3, reset5h: nowS + hour, util7d: 0.35, reset7d: nowS + day});
+	const c = account('c', 2, {util5h: 0.4, reset5h: nowS + hour, util7d: 0.1, reset7d: nowS + day});
+	assert.equal(pick([a, b, c], 'cushion'), 'b');
+	const d = account('d', 3, {util5h: 0.4, reset5h: nowS + hour, util7d: 0.3, reset7d: nowS + day});
+	assert.equal(pick([a, c, d], 'cushion'), 'c');
+});
+
+test('cushion ties go to the least recently used account, then the lower index', () => {
+	const a = account('a', 0, {util5h: 0.2, reset5h: nowS + hour, lastUsedMs: nowMs - 10});
+	const b = account('b', 1, {util5h: 0.2, reset5h: nowS + hour, lastUsedMs: nowMs - 20});
+	const c = account('c', 2, {util5h: 0.2, reset5h: nowS + hour, lastUsedMs: nowMs - 20});
+	assert.equal(pick([a, b, c], 'cushion'), 'b');
+	assert.equal(pick([c, a], 'cushion'), 'c');
+});
+
+test('cushion treats an API key as used by one minus its headroom', () => {
+	const key = account('key', 0, {kind: 'apikey', keyHeadroom: 0.4});
+	const sub = account('sub', 1, {util5h: 0.5, reset5h: nowS + hour});
+	assert.equal(pick([key, sub], 'cushion'), 'sub');
+});
+
+// --- carousel ---
+
+test('carousel rotates over the eligible accounts in config order', () => {
+	const accounts = [account('c', 2), account('a', 0), account('b', 1)];
+	const picks = [0, 1, 2, 3, 4].map(counter => pick(accounts, 'carousel', {carouselCounter: counter}));
+	assert.deepEqual(picks, ['a', 'b', 'c', 'a', 'b']);
+	// An excluded account shrinks the rotation.
+	const cooling = [account('a', 0), account('b', 1, {cooldownUntilMs: nowMs + 1000}), account('c', 2)];
+	assert.deepEqual([0, 1, 2].map(counter => pick(cooling, 'carousel', {carouselCounter: counter})), ['a', 'c', 'a']);
+	assert.equal(pickAccount(snapshot(accounts, {strategy: 'carousel'}), request())?.reason, 'carousel');
+});
+
+// --- eligibility ---
+
+test('every ineligibility reason is reported', () => {
+	const snap = snapshot([], {burstRpmLimit: 10});
+	const cases: Array<[RoutingAccount, string, Partial<RouteRequest>?]> = [
+		[account('t', 0), 'tried', {tried: new Set(['t'])}],
+		[account('p', 0, {paused: true}), 'paused'],
+		[account('r', 0, {authFailed: true}), 'reauth'],
+		[account('c', 0, {cooldownUntilMs: nowMs + 1}), 'cooling'],
+		[account('e5', 0, {status5h: 'rejected', reset5h: nowS + 60}), 'exhausted'],
+		[account('e7', 0, {status7d: 'rejected', reset7d: nowS + day}), 'exhausted'],
+		[account('u', 0, {unhealthy: true}), 'unhealthy'],
+		[account('m', 0, {excludedModels: ['fable']}), 'model-excluded', {model: 'claude-FABLE-5'}],
+		[account('b', 0, {burstCount: 10}), 'burst'],
+		[account('k', 0, {kind: 'apikey', keyBlockedUntilMs: nowMs + 30_000}), 'key-limit'],
+	];
+	for (const [candidate, reason, fields] of cases) {
+		assert.equal(ineligibleReason(candidate, snap, request(fields)), reason, candidate.name);
+		assert.equal(isEligible(candidate, snap, request(fields)), false, candidate.name);
+	}
+});
+
+test('accounts recover once the reason lapses', () => {
+	const snap = snapshot([], {burstRpmLimit: 10});
+	const recovered = [
+		account('cooled', 0, {cooldownUntilMs: nowMs}),
+		account('rejected-past', 0, {status5h: 'rejected', reset5h: nowS - 1, status7d: 'rejected', reset7d: nowS}),
+		account('rejected-no-reset', 0, {status5h: 'rejected'}),
+		// Only "rejected" is a verdict; the reference's literal "exhausted" is not a real status.
+		account('warning', 0, {status5h: 'allowed_warning', reset5h: nowS + 60, status7d: 'exhausted', reset7d: nowS + 60}),
+		account('other-model', 0, {excludedModels: ['fable']}),
+		account('under-burst', 0, {burstCount: 9}),
+		account('key-refilled', 0, {kind: 'apikey', keyBlockedUntilMs: nowMs}),
+	];
+	for (const candidate of recovered) {
+		const fields = candidate.name === 'other-model' ? {model: 'claude-opus-4-8'} : {};
+		assert.equal(ineligibleReason(candidate, snap, request(fields)), undefined, candidate.name);
+	}
+});
+
+test('the burst limit applies to subscription accounts only', () => {
+	const snap = snapshot([], {burstRpmLimit: 5});
+	assert.equal(isEligible(account('key', 0, {kind: 'apikey', burstCount: 50}), snap, request()), true);
+	assert.equal(isEligible(account('sub', 0, {burstCount: 5}), snap, request()), false);
+	assert.equal(isEligible(account('sub', 0, {burstCount: 50}), snapshot([]), request()), true);
+});
+
+test('no eligible account gives undefined', () => {
+	assert.equal(pickAccount(snapshot([]), request()), undefined);
+	assert.equal(pickAccount(snapshot([account('a', 0, {paused: true}), account('b', 1, {unhealthy: true})]), request()), undefined);
+});
+
+// --- pin and sticky ---
+
+test('a pinned account ignores exhaustion, health, burst and model exclusions', () => {
+	const pinned = account('pinned', 1, {status5h: 'rejected', reset5h: nowS + hour, unhealthy: true, burstCount: 99, excludedModels: ['opus']});
+	const other = account('other', 0);
+	const decision = pickAccount(snapshot([other, pinned], {pinned: 'pinned', burstRpmLimit: 10}), request({model: 'claude-opus-4-8'}));
+	assert.deepEqual(decision, {account: 'pinned', reason: 'pinned'});
+});
+
+test('a cooling, tried, paused, reauth or unknown pin falls through to normal routing', () => {
+	const other = account('other', 0);
+	const blocked: Array<[Partial<RoutingAccount>, Partial<RouteRequest>]> = [
+		[{cooldownUntilMs: nowMs + 60_000}, {}],
+		[{}, {tried: new Set(['pinned'])}],
+		[{paused: true}, {}],
+		[{authFailed: true}, {}],
+	];
+	for (const [fields, requestFields] of blocked) {
+		const pinned = account('pinned', 1, fields);
+		const decision = pickAccount(snapshot([other, pinned], {pinned: 'pinned'}), request(requestFields));
+		assert.deepEqual(decision, {account: 'other', reason: 'maximus', score: 1}, JSON.stringify(fields));
+	}
+
+	assert.equal(pickAccount(snapshot([other], {pinned: 'gone'}), request())?.account, 'other');
+});
+
+test('the sticky account is honoured only while eligible', () => {
+	const sticky = account('sticky', 0, {util5h: 0.8, reset5h: nowS + (4 * hour)});
+	const better = account('better', 1);
+	assert.deepEqual(pickAccount(snapshot([sticky, better]), request({stickyAccount: 'sticky'})), {account: 'sticky', reason: 'sticky'});
+	for (const fields of [{status5h: 'rejected'}, {cooldownUntilMs: nowMs + 1}, {unhealthy: true}, {burstCount: 3}] as Array<Partial<RoutingAccount>>) {
+		const blocked = {...sticky, ...fields};
+		const decision = pickAccount(snapshot([blocked, better], {burstRpmLimit: 3}), request({stickyAccount: 'sticky'}));
+		assert.equal(decision?.account, 'better', JSON.stringify(fields));
+	}
+
+	assert.equal(pickAccount(snapshot([sticky, better]), request({stickyAccount: 'sticky', tried: new Set(['sticky'])}))?.account, 'better');
+	assert.equal(pickAccount(snapshot([sticky, better]), request({stickyAccount: 'missing'}))?.account, 'better');
+});
+
+test('the pin wins over the sticky account', () => {
+	const decision = pickAccount(snapshot([account('a', 0), account('b', 1)], {pinned: 'b'}), request({stickyAccount: 'a'}));
+	assert.equal(decision?.account, 'b');
+});
+
+// --- holding ---
+
+test('soonestCooldownEnd is the earliest future cooldown among accounts that can come back', () => {
+	const accounts = [
+		account('later', 0, {cooldownUntilMs: nowMs + 90_000}),
+		account('paused', 1, {paused: true, cooldownUntilMs: nowMs + 1000}),
+		account('reauth', 2, {authFailed: true, cooldownUntilMs: nowMs + 2000}),
+		account('past', 3, {cooldownUntilMs: nowMs - 1000}),
+		account('soon', 4, {cooldownUntilMs: nowMs + 30_000}),
+	];
+	assert.equal(soonestCooldownEnd(snapshot(accounts)), nowMs + 30_000);
+	assert.equal(soonestCooldownEnd(snapshot(accounts.slice(1, 4))), undefined);
+	assert.equal(soonestCooldownEnd(snapshot([])), undefined);
+});
