@@ -121,6 +121,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 		const upstreamUrl = new URL(path.replace(/^\/+/, '/'), context.upstream);
 		const tried = new Set<string>();
 		const refreshed = new Set<string>();
+		const modelScoped = new Set<string>();
 		const holdDeadline = startedMs + context.maxHoldMs;
 		let fellBack = false;
 		let lastFailure: {account: string; status: number; headers: UpstreamResponse['headers']; body: Buffer} | undefined;
@@ -138,10 +139,17 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			const decision = pickAccount(snapshot, route);
 			if (!decision) {
 				const fallback = fellBack || !body.model ? undefined : fallbackModelFor(body.model, store.effectiveFallbackModel());
-				if (fallback && pickAccount(snapshot, {...route, model: fallback})) {
+				// Fall back only where the other model really finds an account. Accounts that refused
+				// just this model (a model-scoped limit) may serve the fallback; others stay tried.
+				const stillTried = new Set([...tried].filter(name => !modelScoped.has(name)));
+				if (fallback && pickAccount(snapshot, {...route, tried: stillTried, model: fallback})) {
 					store.addEvent('info', `no account can serve ${body.model}; falling back to ${fallback}`);
 					body = withModel(body, fallback);
 					fellBack = true;
+					for (const name of modelScoped) {
+						tried.delete(name);
+					}
+
 					continue;
 				}
 
@@ -250,6 +258,9 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 
 			applyVerdict(context, account, verdict);
 			tried.add(account);
+			if (verdict.excludeModel) {
+				modelScoped.add(account);
+			}
 		}
 	} finally {
 		current = undefined;

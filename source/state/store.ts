@@ -800,12 +800,13 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 			return 'reauth';
 		}
 
-		if (runtime.cooldownUntilMs > now) {
-			return 'cooling';
-		}
-
+		// A spent window outranks its cooldown: the reset, not the re-check, is what the user waits for.
 		if (windowRejected(telemetry?.fiveHour, nowSeconds) || windowRejected(telemetry?.sevenDay, nowSeconds)) {
 			return 'exhausted';
+		}
+
+		if (runtime.cooldownUntilMs > now) {
+			return 'cooling';
 		}
 
 		if (runtime.unhealthy) {
