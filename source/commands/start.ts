@@ -4,6 +4,9 @@ import {CredentialsError, loadCredentials} from '../accounts/credentials.js';
 import type {ShuntPaths} from '../accounts/paths.js';
 import type {Settings} from '../accounts/settings.js';
 import {Alerts, terminalAlertSink} from '../alerts/alerts.js';
+import {startBackgroundWork} from '../background/background-work.js';
+import {UpstreamProber} from '../background/prober.js';
+import {defaultFailurePolicy} from '../proxy/failure-policy.js';
 import {attachHeadlessLog} from '../headless-log.js';
 import {StartupError, startProxy, type ProxyServer} from '../proxy/server.js';
 import {StateFileError} from '../state/persisted-state.js';
@@ -102,11 +105,12 @@ export async function runShunt(runtime: Runtime, options: StartOptions): Promise
 	}
 
 	const alerts = new Alerts(store, options.headless ? undefined : terminalAlertSink());
+	const auth = runtime.auth ?? new StaticAuthProvider(runtime.accounts, runtime.credentials);
 	let proxy: ProxyServer;
 	try {
 		proxy = await startProxy({
 			store,
-			auth: runtime.auth ?? new StaticAuthProvider(runtime.accounts, runtime.credentials),
+			auth,
 			alerts,
 			upstream: options.upstream,
 			host: options.host,
@@ -128,12 +132,27 @@ export async function runShunt(runtime: Runtime, options: StartOptions): Promise
 		throw error;
 	}
 
+	const {settings} = runtime;
+	const background = startBackgroundWork({
+		store,
+		prober: new UpstreamProber(options.upstream, auth),
+		alerts,
+		policy: defaultFailurePolicy,
+		strongResume: settings.strongResumeEnabled,
+		healthCheck: {
+			enabled: settings.healthCheckEnabled,
+			firstAfterMs: settings.healthCheckFirstAfterSeconds * 1000,
+			intervalMs: settings.healthCheckIntervalSeconds * 1000,
+		},
+		staleTelemetryMs: settings.staleTelemetryMinutes * 60_000,
+	});
 	let detachLog: (() => void) | undefined;
 	let unmount: (() => void) | undefined;
 	let shuttingDown: Promise<number> | undefined;
 	const exited = new Promise<number>(resolve => {
 		const shutdown = async () => {
 			shuttingDown ??= (async () => {
+				background.stop();
 				await proxy.close(10_000);
 				await runtime.onShutdown?.();
 				store.close();

@@ -58,6 +58,8 @@ type AccountRuntime = PersistedAccount & {
 	healthFailures: number;
 	/** 401s in a row. */
 	unauthorized: number;
+	/** When the running cooldown began (for "back after a long cooldown" alerts). */
+	cooldownStartedMs: number;
 };
 
 export type CooldownOptions = {
@@ -66,11 +68,13 @@ export type CooldownOptions = {
 	staggered?: boolean;
 };
 
+export type CooldownEnded = {reason: string | undefined; durationMs: number};
+
 export type StoreEvents = {
 	request: [RequestRecord];
 	event: [StoreEvent];
 	/** An account's cooldown just ended (strong resume hooks in here). */
-	'cooldown-ended': [string];
+	'cooldown-ended': [string, CooldownEnded];
 };
 
 function windowLive(window: UnifiedWindow | undefined, nowSeconds: number): window is UnifiedWindow & {reset: number} {
@@ -170,6 +174,7 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 				lastUsedMs: 0,
 				healthFailures: 0,
 				unauthorized: 0,
+				cooldownStartedMs: 0,
 			});
 		}
 
@@ -347,13 +352,14 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 	}
 
 	#endCooldown(name: string, runtime: AccountRuntime): void {
+		const durationMs = runtime.cooldownStartedMs > 0 ? runtime.cooldownUntilMs - runtime.cooldownStartedMs : 0;
 		runtime.lastCooldownEndMs = runtime.cooldownUntilMs;
 		runtime.cooldownUntilMs = 0;
 		const reason = runtime.cooldownReason;
 		runtime.cooldownReason = undefined;
 		this.#persistSoon();
 		this.addEvent('recovered', `${name} is back${reason ? ` after ${reason}` : ''}`, name);
-		this.emit('cooldown-ended', name);
+		this.emit('cooldown-ended', name, {reason, durationMs});
 	}
 
 	// ---------------------------------------------------------------- reads for the proxy
@@ -451,7 +457,7 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 	#runtimeFor(name: string): AccountRuntime {
 		let runtime = this.#runtime.get(name);
 		if (!runtime) {
-			runtime = {cooldownUntilMs: 0, lastCooldownEndMs: 0, paused: false, authFailed: false, unhealthy: false, excludedModels: [], burst: [], lastUsedMs: 0, healthFailures: 0, unauthorized: 0};
+			runtime = {cooldownUntilMs: 0, lastCooldownEndMs: 0, paused: false, authFailed: false, unhealthy: false, excludedModels: [], burst: [], lastUsedMs: 0, healthFailures: 0, unauthorized: 0, cooldownStartedMs: 0};
 			this.#runtime.set(name, runtime);
 		}
 
@@ -585,6 +591,10 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 
 		if (runtime.cooldownUntilMs > deadline) {
 			return runtime.cooldownUntilMs;
+		}
+
+		if (runtime.cooldownUntilMs <= now) {
+			runtime.cooldownStartedMs = now;
 		}
 
 		runtime.cooldownUntilMs = deadline;

@@ -1,0 +1,78 @@
+import type {IncomingHttpHeaders} from 'node:http';
+import type {AuthProvider} from '../accounts/auth-provider.js';
+import {describeConnectionError, readSmallBody, sendUpstream} from '../proxy/upstream-client.js';
+import type {AccountConfig} from '../types.js';
+import {version} from '../version.js';
+
+export type ProbeOutcome = {status: number; headers: IncomingHttpHeaders} | {error: string};
+
+/**
+ * Background checks that are not client traffic. A subscription (OAuth) account must only ever
+ * carry genuine client requests, so it is never sent a made-up prompt: its telemetry comes from
+ * real traffic (and, once supported, the usage endpoint). Probers return undefined for what they
+ * cannot check without breaking that rule.
+ */
+export type Prober = {
+	/** Fresh rate-limit headers for an idle or just-recovered account. */
+	telemetry(account: AccountConfig): Promise<ProbeOutcome | undefined>;
+	/** Is the account's upstream answering at all? */
+	health(account: AccountConfig): Promise<ProbeOutcome | undefined>;
+};
+
+/** The smallest request that returns a Console key's rate-limit headers: one output token of Haiku. */
+const telemetryProbeBody = Buffer.from(JSON.stringify({
+	model: 'claude-haiku-4-5-20251001',
+	max_tokens: 1,
+	messages: [{role: 'user', content: 'ping'}],
+}));
+
+export class UpstreamProber implements Prober {
+	readonly #upstream: URL;
+	readonly #auth: AuthProvider;
+	readonly #timeoutMs: number;
+
+	constructor(upstream: string, auth: AuthProvider, timeoutMs = 10_000) {
+		this.#upstream = new URL(upstream);
+		this.#auth = auth;
+		this.#timeoutMs = timeoutMs;
+	}
+
+	async telemetry(account: AccountConfig): Promise<ProbeOutcome | undefined> {
+		if (account.kind !== 'apikey') {
+			return undefined;
+		}
+
+		return this.#send(account, 'POST', '/v1/messages', telemetryProbeBody);
+	}
+
+	async health(account: AccountConfig): Promise<ProbeOutcome | undefined> {
+		if (account.kind !== 'apikey') {
+			return undefined;
+		}
+
+		// Listing models spends no tokens and still proves the key and the upstream work.
+		return this.#send(account, 'GET', '/v1/models?limit=1', undefined);
+	}
+
+	async #send(account: AccountConfig, method: string, path: string, body: Buffer | undefined): Promise<ProbeOutcome> {
+		try {
+			const credential = await this.#auth.credential(account.name);
+			const response = await sendUpstream({
+				url: new URL(path, this.#upstream),
+				method,
+				headers: {
+					'content-type': 'application/json',
+					'anthropic-version': '2023-06-01',
+					'user-agent': `shunt/${version} (background check)`,
+					'x-api-key': credential.secret,
+				},
+				body,
+				firstByteTimeoutMs: this.#timeoutMs,
+			});
+			await readSmallBody(response.body);
+			return {status: response.status, headers: response.headers};
+		} catch (error) {
+			return {error: describeConnectionError(error)};
+		}
+	}
+}

@@ -1,0 +1,78 @@
+// The simulator's accounts: configuration plus live state (limits, prompt cache), looked up
+// by credential.
+import {fingerprint, uuidFrom} from './ids.js';
+import {KeyLimiter} from './key-limits.js';
+import {PromptCache} from './prompt-cache.js';
+import type {SimAccount} from './types.js';
+import {UnifiedLimiter, type UnifiedView, unifiedHeaders} from './unified-limits.js';
+
+export type Consumption = {
+	/** Uncached input + cache writes: what counts against input buckets. */
+	inputTokens: number;
+	outputTokens: number;
+	/** Weighted tokens charged to the unified windows. */
+	weighted: number;
+};
+
+export class AccountState {
+	readonly label: string;
+	readonly orgId: string;
+	readonly cache = new PromptCache();
+	readonly unified?: UnifiedLimiter;
+	readonly keys?: KeyLimiter;
+
+	constructor(readonly config: SimAccount, nowMs: number) {
+		this.label = config.name ?? `${config.kind}-${fingerprint(config.credential).slice(0, 8)}`;
+		this.orgId = uuidFrom(`org:${config.credential}`);
+		if (config.kind === 'oauth') {
+			this.unified = new UnifiedLimiter(
+				config.budget5h ?? 2_000_000,
+				config.budget7d ?? 20_000_000,
+				config.utilization5h ?? 0,
+				config.utilization7d ?? 0,
+				nowMs,
+				config.window5hMs,
+			);
+		} else {
+			this.keys = new KeyLimiter({rpm: config.rpm ?? 4000, itpm: config.itpm ?? 2_000_000, otpm: config.otpm ?? 400_000}, nowMs);
+		}
+	}
+
+	get kind(): SimAccount['kind'] {
+		return this.config.kind;
+	}
+
+	charge(use: Consumption): void {
+		this.unified?.charge(use.weighted);
+		this.keys?.charge(use.inputTokens, use.outputTokens);
+	}
+
+	/** The account's rate-limit header family as it stands now. */
+	rateHeaders(nowMs: number): Record<string, string> {
+		if (this.unified) {
+			return unifiedHeaders(this.unified.view(nowMs));
+		}
+
+		return this.keys?.headers(nowMs) ?? {};
+	}
+
+	/** The unified windows as they stand now (oauth only), for faults that render an altered copy. */
+	unifiedView(nowMs: number): UnifiedView | undefined {
+		return this.unified?.view(nowMs);
+	}
+}
+
+export class AccountRegistry {
+	private readonly byCredential = new Map<string, AccountState>();
+
+	/** Adding a credential again replaces the account and its state. */
+	add(account: SimAccount, nowMs: number): AccountState {
+		const state = new AccountState(account, nowMs);
+		this.byCredential.set(account.credential, state);
+		return state;
+	}
+
+	get(credential: string): AccountState | undefined {
+		return this.byCredential.get(credential);
+	}
+}

@@ -1,0 +1,62 @@
+// The small /v1 endpoints (count_tokens, models) and the connection-warming /api/hello.
+import {admit} from './auth.js';
+import {authFault, faultRejection} from './messages.js';
+import type {Exchange, SimControl} from './context.js';
+import {isRejection, reject, sendJson, sendRejection} from './errors.js';
+import {isKnownModel, listModels, modelInfo} from './models.js';
+import {parseBody} from './request-body.js';
+import {countInput} from './tokens.js';
+
+export function handleCountTokens(exchange: Exchange, sim: SimControl): void {
+	const account = admit(exchange, sim);
+	const body = isRejection(account) ? account : parseBody(exchange, sim.options.models, true);
+	if (isRejection(body)) {
+		sendRejection(exchange.res, body);
+		return;
+	}
+
+	sendJson(exchange.res, 200, {input_tokens: countInput(body).total});
+}
+
+export function handleListModels(exchange: Exchange, sim: SimControl): void {
+	const account = admit(exchange, sim);
+	if (isRejection(account)) {
+		sendRejection(exchange.res, account);
+		return;
+	}
+
+	// Armed faults reach this cheap endpoint too, so health checks built on it can be tested.
+	const target = {model: '', stream: false};
+	const credential = account.config.credential;
+	const fault = sim.faults.take(credential, 'auth', target) ?? sim.faults.take(credential, 'response', target);
+	const refusal = fault && (authFault(fault) ?? faultRejection(fault, account, sim.now()));
+	if (fault && refusal) {
+		exchange.entry.fault = fault.type;
+		sendRejection(exchange.res, refusal);
+		return;
+	}
+
+	sendJson(exchange.res, 200, listModels(sim.options.models, exchange.url.searchParams));
+}
+
+export function handleGetModel(exchange: Exchange, sim: SimControl, params: Record<string, string>): void {
+	const account = admit(exchange, sim);
+	if (isRejection(account)) {
+		sendRejection(exchange.res, account);
+		return;
+	}
+
+	const id = params['id'] ?? '';
+	if (!isKnownModel(sim.options.models, id)) {
+		sendRejection(exchange.res, reject(404, 'not_found_error', `model: ${id}`));
+		return;
+	}
+
+	sendJson(exchange.res, 200, modelInfo(id));
+}
+
+/** Claude Code warms the connection with HEAD /api/hello; any 200 will do. */
+export function handleHello(exchange: Exchange): void {
+	exchange.res.writeHead(200, {'content-length': '0'});
+	exchange.res.end();
+}

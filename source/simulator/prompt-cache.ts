@@ -1,0 +1,76 @@
+// Per-account prompt cache. Keying by account means a proxy that breaks session affinity
+// visibly loses its cache reads, as it would upstream.
+import type {Breakpoint} from './tokens.js';
+
+export type CacheUsage = {
+	read: number;
+	write5m: number;
+	write1h: number;
+};
+
+const SWEEP_AT = 1_000;
+const HARD_CAP = 10_000;
+const LONG_TTL_MS = 60 * 60_000;
+
+export class PromptCache {
+	/** Key → epoch-ms expiry, in insertion (≈ age) order. */
+	private readonly entries = new Map<string, number>();
+
+	get size(): number {
+		return this.entries.size;
+	}
+
+	/**
+	 * Reads the longest cached prefix, writes every breakpoint beyond it, and refreshes the
+	 * TTL of all of them (a hit extends the entry's life, as upstream does).
+	 */
+	use(breakpoints: Breakpoint[], nowMs: number): CacheUsage {
+		let hit = -1;
+		for (const [index, point] of breakpoints.entries()) {
+			if ((this.entries.get(point.key) ?? 0) > nowMs) {
+				hit = index;
+			}
+		}
+
+		const usage: CacheUsage = {read: 0, write5m: 0, write1h: 0};
+		let covered = 0;
+		for (const [index, point] of breakpoints.entries()) {
+			const span = Math.max(0, point.tokens - covered);
+			covered = Math.max(covered, point.tokens);
+			if (index <= hit) {
+				usage.read += span;
+			} else if (point.ttlMs >= LONG_TTL_MS) {
+				usage.write1h += span;
+			} else {
+				usage.write5m += span;
+			}
+
+			this.entries.delete(point.key);
+			this.entries.set(point.key, nowMs + point.ttlMs);
+		}
+
+		this.prune(nowMs);
+		return usage;
+	}
+
+	/** Keeps the map bounded: expired entries go first, then the oldest if still too many. */
+	private prune(nowMs: number): void {
+		if (this.entries.size < SWEEP_AT) {
+			return;
+		}
+
+		for (const [key, expiresAt] of this.entries) {
+			if (expiresAt <= nowMs) {
+				this.entries.delete(key);
+			}
+		}
+
+		for (const key of this.entries.keys()) {
+			if (this.entries.size <= HARD_CAP) {
+				break;
+			}
+
+			this.entries.delete(key);
+		}
+	}
+}

@@ -1,0 +1,15 @@
+// The request log: a ring, because the demo runs for hours.
+import type {SimRequestLogEntry} from './types.js';
+
+export class RequestLog {
+	readonly entries: SimRequestLogEntry[] = [];
+
+	constructor(private readonly limit: number) {}
+
+	push(entry: SimRequestLogEntry): void {
+		this.entries.push(entry);
+		if (this.entries.length > this.limit) {
+			this.entries.splice(0, this.entries.length - this.limit);
+		}
+	}
+}

@@ -1,0 +1,93 @@
+// Public types of the simulator: a fake Anthropic API used by the end-to-end tests, the demo
+// and the benchmark. Kept free of runtime code so callers can import them cheaply.
+
+export type SimAccount = {
+	kind: 'apikey' | 'oauth';
+	/** API key (sent as x-api-key) or OAuth access token (sent as Authorization: Bearer). */
+	credential: string;
+	/** Label for the request log; defaults to one derived from the credential. */
+	name?: string;
+	/** OAuth unified windows: weighted-token budgets; utilization = used / budget. */
+	budget5h?: number;
+	budget7d?: number;
+	/** Starting utilization as a fraction (0.5 = half used). */
+	utilization5h?: number;
+	utilization7d?: number;
+	/** Length of the "5-hour" window; the demo shortens it so limits reset within a minute. */
+	window5hMs?: number;
+	/** OAuth: requests at or after this epoch-ms instant get 401 "token has expired". */
+	tokenExpiresAtMs?: number;
+	/** API-key token buckets, refilled continuously per minute. */
+	rpm?: number;
+	itpm?: number;
+	otpm?: number;
+};
+
+export type SimFault =
+	| {type: 'quota_429'; window?: '5h' | '7d'; resetInSeconds?: number}
+	| {type: 'windowless_429'}
+	| {type: 'overloaded'}
+	| {type: 'api_error'}
+	| {type: 'bad_request'}
+	| {type: 'expired_token'}
+	| {type: 'invalid_key'}
+	| {type: 'revoked'}
+	| {type: 'out_of_credits'; model: string}
+	| {type: 'midstream_error'; afterDeltas?: number}
+	| {type: 'drop'; afterDeltas?: number}
+	| {type: 'stall'; afterDeltas?: number; ms: number}
+	| {type: 'slow_first_byte'; ms: number};
+
+/** times: how many matching requests the fault affects; default 1, Infinity = until cleared. */
+export type ArmedFault = SimFault & {times?: number};
+
+export type SimRequestLogEntry = {
+	/** Also sent as the request-id header. */
+	id: string;
+	tsMs: number;
+	method: string;
+	/** Path with its query string, exactly as received. */
+	path: string;
+	/** Label of the account the credential identified, if any. */
+	account?: string;
+	/** As received, lower-case names. Fake credentials only; never printed. */
+	headers: Record<string, string>;
+	/** Parsed JSON body, when it parsed. */
+	body?: unknown;
+	rawBodySha256: string;
+	/** Status sent; 0 when the connection ended before any status line went out. */
+	status: number;
+	stream: boolean;
+	fault?: SimFault['type'];
+	/** The client went away before the response finished. */
+	closedEarly: boolean;
+};
+
+export type SimulatorOptions = {
+	/** Injectable clock, epoch ms. advanceClock() adds its offset on top. */
+	now?: () => number;
+	/** Delay between SSE text deltas. */
+	chunkDelayMs?: number;
+	/** Default `Hello from fake <model>`. */
+	replyText?: string;
+	/** Write `: t=<ms>` comment lines before every SSE event, for latency benchmarks. */
+	stampEvents?: boolean;
+	/** Ping cadence during stalls. */
+	pingIntervalMs?: number;
+	/** Larger bodies get 413 request_too_large. */
+	maxBodyBytes?: number;
+	/** Request log ring size. */
+	logLimit?: number;
+	/** Known model ids. */
+	models?: string[];
+};
+
+export type ResolvedOptions = {
+	chunkDelayMs: number;
+	replyText?: string;
+	stampEvents: boolean;
+	pingIntervalMs: number;
+	maxBodyBytes: number;
+	logLimit: number;
+	models: string[];
+};
