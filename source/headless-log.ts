@@ -1,10 +1,7 @@
 import {shortModelName} from './pricing/cost.js';
 import type {StateStore} from './state/store.js';
+import {clockTime} from './util/clock-time.js';
 import type {RequestRecord, StoreEvent} from './types.js';
-
-function clock(epochMs: number): string {
-	return new Date(epochMs).toTimeString().slice(0, 8);
-}
 
 function duration(ms: number): string {
 	return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
@@ -16,11 +13,11 @@ export function requestLine(record: RequestRecord): string {
 		? `  failover: ${record.attempts.map(attempt => `${attempt.status || attempt.reason} ${attempt.account}`).join(' → ')} → ${record.account ?? 'none'}`
 		: '';
 	const outcome = record.outcome === 'complete' ? '' : `  ${record.outcome}`;
-	return `${clock(record.tsMs)}  ${record.account ?? '-'}  ${record.model ? shortModelName(record.model) : record.path}  ${record.status}  ${tokens}  ${duration(record.durationMs)}${outcome}${failovers}`;
+	return `${clockTime(record.tsMs)}  ${record.account ?? '-'}  ${record.model ? shortModelName(record.model) : record.path}  ${record.status}  ${tokens}  ${duration(record.durationMs)}${outcome}${failovers}`;
 }
 
 export function eventLine(event: StoreEvent): string {
-	return `${clock(event.tsMs)}  [${event.kind}] ${event.message}`;
+	return `${clockTime(event.tsMs)}  [${event.kind}] ${event.message}`;
 }
 
 /** Headless mode's output: one line per finished request and per cooldown/recovery event. */

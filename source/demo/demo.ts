@@ -6,14 +6,18 @@ import type {Runtime} from '../commands/start.js';
 import {Simulator} from '../simulator/index.js';
 import type {AccountConfig, Credential} from '../types.js';
 import {startTraffic} from './traffic.js';
+import {startWeather} from './weather.js';
 
 /** The demo's accounts: different plans and starting points, so the pool fills unevenly. */
 const demoAccounts = [
-	{name: 'personal', plan: 'pro', budget5h: 900_000, utilization5h: 0.62, utilization7d: 0.41},
-	{name: 'work', plan: 'max', budget5h: 2_400_000, utilization5h: 0.18, utilization7d: 0.55},
-	{name: 'side-project', plan: 'pro', budget5h: 900_000, utilization5h: 0.81, utilization7d: 0.23},
-	{name: 'team', plan: 'max', budget5h: 2_400_000, utilization5h: 0.35, utilization7d: 0.12},
+	{name: 'personal', plan: 'pro', budget5h: 160_000, utilization5h: 0.62, utilization7d: 0.41},
+	{name: 'work', plan: 'max', budget5h: 700_000, utilization5h: 0.18, utilization7d: 0.55},
+	{name: 'side-project', plan: 'pro', budget5h: 160_000, utilization5h: 0.81, utilization7d: 0.23},
+	{name: 'team', plan: 'max', budget5h: 700_000, utilization5h: 0.35, utilization7d: 0.12},
 ];
+
+/** The demo's "5-hour" window lasts two minutes, so spent accounts visibly come back. */
+const demoWindowMs = 120_000;
 
 /**
  * `shunt --demo`: our simulated Anthropic API in this process, four subscription accounts on it,
@@ -32,7 +36,9 @@ export async function demoRuntime(options: {sessions?: number} = {}): Promise<{r
 			credential: token,
 			name: account.name,
 			budget5h: account.budget5h,
-			budget7d: account.budget5h * 8,
+			// A week's budget large enough that the weekly gauge only creeps during a demo.
+			budget7d: account.budget5h * 400,
+			window5hMs: demoWindowMs,
 			utilization5h: account.utilization5h,
 			utilization7d: account.utilization7d,
 		});
@@ -41,6 +47,7 @@ export async function demoRuntime(options: {sessions?: number} = {}): Promise<{r
 	}
 
 	let stopTraffic: (() => void) | undefined;
+	const stopWeather = startWeather(simulator, Object.values(credentials).map(credential => (credential as {accessToken: string}).accessToken), {everyMs: 7000});
 	const runtime: Runtime = {
 		accounts,
 		credentials,
@@ -53,6 +60,7 @@ export async function demoRuntime(options: {sessions?: number} = {}): Promise<{r
 		},
 		async onShutdown() {
 			stopTraffic?.();
+			stopWeather();
 			await simulator.close();
 			rmSync(home, {recursive: true, force: true});
 		},

@@ -67,11 +67,14 @@ export function startTraffic(options: TrafficOptions): () => void {
 	const random = options.random ?? Math.random;
 	const controller = new AbortController();
 	const sleep = (ms: number) => new Promise<void>(resolve => {
-		const timer = setTimeout(resolve, ms);
-		controller.signal.addEventListener('abort', () => {
+		const done = () => {
 			clearTimeout(timer);
+			controller.signal.removeEventListener('abort', done);
 			resolve();
-		}, {once: true});
+		};
+
+		const timer = setTimeout(done, ms);
+		controller.signal.addEventListener('abort', done, {once: true});
 	});
 
 	const runSession = async (index: number) => {

@@ -11,6 +11,7 @@ import type {Attempt, RequestOutcome, Usage} from '../types.js';
 import {sendAnthropicError} from './anthropic-error.js';
 import {classifyResponse, type Verdict} from './classify-response.js';
 import type {FailurePolicy} from './failure-policy.js';
+import {clockTime} from '../util/clock-time.js';
 import {clientResponseHeaders, upstreamRequestHeaders} from './forwarded-headers.js';
 import {fallbackModelFor} from './model-fallback.js';
 import {noAccountResponse, soonestFreeAt} from './no-account.js';
@@ -80,9 +81,11 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 	const finish = (finished: Finished) => {
 		const usage = finished.usage;
 		const model = finished.model ?? body?.model ?? '';
+		const finishedMs = store.now();
 		store.recordRequest({
 			id: randomBytes(6).toString('hex'),
-			tsMs: startedMs,
+			// Logged when it finished (like an access log), so the newest-first ring stays in order.
+			tsMs: finishedMs,
 			account: finished.account,
 			model,
 			status: finished.status,
@@ -90,7 +93,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			outputTokens: usage?.outputTokens ?? 0,
 			cacheReadTokens: usage?.cacheReadInputTokens ?? 0,
 			cacheWriteTokens: usage?.cacheCreationInputTokens ?? 0,
-			durationMs: store.now() - startedMs,
+			durationMs: finishedMs - startedMs,
 			attempts,
 			outcome: finished.outcome,
 			stream: finished.stream,
@@ -284,7 +287,7 @@ function applyVerdict(context: ProxyContext, account: string, verdict: Extract<V
 	if (verdict.cooldown) {
 		const deadline = store.setCooldown(account, verdict.cooldown.untilMs, {reason: verdict.cooldown.reason, staggered: verdict.cooldown.staggered});
 		const seconds = Math.round((deadline - store.now()) / 1000);
-		const message = `${account} ${verdict.reason}: cooling ${seconds}s until ${new Date(deadline).toLocaleTimeString()}`;
+		const message = `${account} ${verdict.reason}: cooling ${seconds}s until ${clockTime(deadline)}`;
 		if (verdict.alert) {
 			const spent = verdict.spentUntilMs ? ` (quota back ${new Date(verdict.spentUntilMs).toLocaleString()})` : '';
 			alerts.raise(verdict.alert, `${message}${spent}`, account);
