@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// Renders a terminal capture with ANSI colours (tmux capture-pane -e -p) as an SVG, so the readme
+// can show the real monitor. Usage: node scripts/ansi-to-svg.mjs capture.ans > media/monitor.svg
+import {readFileSync} from 'node:fs';
+
+const input = readFileSync(process.argv[2] ?? 0, 'utf8');
+const cellWidth = 8.43;
+const lineHeight = 17;
+const fontSize = 14;
+const padding = 14;
+const background = '#16181d';
+const foreground = '#d4d7dd';
+
+// xterm's 16 colours, tuned slightly for a dark background.
+const basic = ['#1d1f24', '#e5534b', '#57ab5a', '#c69026', '#539bf5', '#b083f0', '#39c5cf', '#d4d7dd',
+	'#636e7b', '#ff6a69', '#6bc46d', '#daaa3f', '#6cb6ff', '#dcbdfb', '#56d4dd', '#f0f2f5'];
+
+function xterm256(n) {
+	if (n < 16) {
+		return basic[n];
+	}
+
+	if (n < 232) {
+		const v = n - 16;
+		const level = x => (x === 0 ? 0 : 55 + (x * 40));
+		const [r, g, b] = [Math.floor(v / 36), Math.floor(v / 6) % 6, v % 6].map(level);
+		return `rgb(${r},${g},${b})`;
+	}
+
+	const grey = 8 + ((n - 232) * 10);
+	return `rgb(${grey},${grey},${grey})`;
+}
+
+function escapeXml(text) {
+	return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+const lines = input.replace(/\n+$/, '').split('\n');
+const rows = [];
+let columns = 0;
+for (const line of lines) {
+	let style = {fg: undefined, bg: undefined, bold: false, dim: false, inverse: false};
+	const runs = [];
+	let column = 0;
+	const parts = line.split(/(\u001B\[[\d;]*m)/);
+	for (const part of parts) {
+		const sgr = /^\u001B\[([\d;]*)m$/.exec(part);
+		if (sgr) {
+			const codes = sgr[1] === '' ? [0] : sgr[1].split(';').map(Number);
+			style = {...style};
+			for (let index = 0; index < codes.length; index++) {
+				const code = codes[index];
+				if (code === 0) {
+					style = {fg: undefined, bg: undefined, bold: false, dim: false, inverse: false};
+				} else if (code === 1) {
+					style.bold = true;
+				} else if (code === 2) {
+					style.dim = true;
+				} else if (code === 22) {
+					style.bold = false;
+					style.dim = false;
+				} else if (code === 7) {
+					style.inverse = true;
+				} else if (code === 27) {
+					style.inverse = false;
+				} else if (code >= 30 && code <= 37) {
+					style.fg = basic[code - 30];
+				} else if (code >= 90 && code <= 97) {
+					style.fg = basic[code - 90 + 8];
+				} else if (code === 39) {
+					style.fg = undefined;
+				} else if (code >= 40 && code <= 47) {
+					style.bg = basic[code - 40];
+				} else if (code >= 100 && code <= 107) {
+					style.bg = basic[code - 100 + 8];
+				} else if (code === 49) {
+					style.bg = undefined;
+				} else if (code === 38 || code === 48) {
+					const target = code === 38 ? 'fg' : 'bg';
+					if (codes[index + 1] === 5) {
+						style[target] = xterm256(codes[index + 2]);
+						index += 2;
+					} else if (codes[index + 1] === 2) {
+						style[target] = `rgb(${codes[index + 2]},${codes[index + 3]},${codes[index + 4]})`;
+						index += 4;
+					}
+				}
+			}
+
+			continue;
+		}
+
+		const text = part.replaceAll(/\u001B\[[^a-zA-Z]*[a-zA-Z]/g, '');
+		if (text.length > 0) {
+			const chars = [...text];
+			runs.push({text, column, style});
+			column += chars.length;
+		}
+	}
+
+	columns = Math.max(columns, column);
+	rows.push(runs);
+}
+
+const width = Math.ceil((columns * cellWidth) + (padding * 2));
+const height = Math.ceil((rows.length * lineHeight) + (padding * 2));
+const out = [
+	`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="'DejaVu Sans Mono', Menlo, Consolas, monospace" font-size="${fontSize}">`,
+	`<rect width="100%" height="100%" rx="8" fill="${background}"/>`,
+];
+for (const [rowIndex, runs] of rows.entries()) {
+	const y = padding + (rowIndex * lineHeight);
+	for (const run of runs) {
+		const fg = run.style.inverse ? (run.style.bg ?? background) : (run.style.fg ?? foreground);
+		const bg = run.style.inverse ? (run.style.fg ?? foreground) : run.style.bg;
+		const x = padding + (run.column * cellWidth);
+		const runWidth = [...run.text].length * cellWidth;
+		if (bg) {
+			out.push(`<rect x="${x.toFixed(1)}" y="${y}" width="${runWidth.toFixed(1)}" height="${lineHeight}" fill="${bg}"/>`);
+		}
+
+		if (run.text.trim().length === 0) {
+			continue;
+		}
+
+		const attributes = [`x="${x.toFixed(1)}"`, `y="${y + 13}"`, `fill="${fg}"`, `textLength="${runWidth.toFixed(1)}"`, 'lengthAdjust="spacingAndGlyphs"'];
+		if (run.style.bold) {
+			attributes.push('font-weight="bold"');
+		}
+
+		if (run.style.dim) {
+			attributes.push('opacity="0.6"');
+		}
+
+		out.push(`<text ${attributes.join(' ')} xml:space="preserve">${escapeXml(run.text)}</text>`);
+	}
+}
+
+out.push('</svg>');
+process.stdout.write(`${out.join('\n')}\n`);

@@ -1,0 +1,63 @@
+import {Box} from 'ink';
+import {keyBindings} from '../ui/key-bindings.js';
+import type {Segment} from '../ui/segments.js';
+import {colors} from '../ui/theme.js';
+import {displayWidth} from '../ui/text-width.js';
+import StyledText from './styled-text.js';
+
+const hint = (key: string, label: string): Segment[] => [{text: key, bold: true, color: colors.accent}, {text: ` ${label}`, color: colors.muted}];
+const widthOf = (segments: readonly Segment[]) => displayWidth(segments.map(segment => segment.text).join(''));
+
+/**
+ * Key hints generated from the key bindings: as many as fit, most useful first, with help and quit
+ * always present so every other key can be discovered.
+ */
+export function footerSegments(width: number, helpOpen: boolean, quitting?: number): Segment[] {
+	if (quitting !== undefined) {
+		return [
+			{text: 'quitting', bold: true, color: colors.warn},
+			{text: quitting > 0 ? `: letting ${quitting} in-flight request${quitting === 1 ? '' : 's'} finish…` : '…', color: colors.muted},
+		];
+	}
+
+	if (helpOpen) {
+		return [{text: 'any key', bold: true, color: colors.accent}, {text: ' closes the help', color: colors.muted}];
+	}
+
+	const ranked = keyBindings
+		.filter(binding => binding.footerRank !== undefined)
+		.sort((a, b) => a.footerRank! - b.footerRank!);
+	const always = ranked.filter(binding => binding.footerRank === 0);
+	const optional = ranked.filter(binding => binding.footerRank! > 0);
+	const gap: Segment = {text: '  '};
+
+	const compose = (chosen: typeof ranked) => {
+		// Keep the on-screen order of the binding list, not the rank order.
+		const ordered = keyBindings.filter(binding => chosen.includes(binding));
+		return ordered.flatMap((binding, index) => [...(index > 0 ? [gap] : []), ...hint(binding.key, binding.label)]);
+	};
+
+	const chosen = [...always];
+	for (const binding of optional) {
+		if (widthOf(compose([...chosen, binding])) <= width) {
+			chosen.push(binding);
+		}
+	}
+
+	return compose(chosen);
+}
+
+type Props = {
+	width: number;
+	helpOpen: boolean;
+	/** In-flight requests still draining after q, or undefined while running. */
+	quitting?: number;
+};
+
+export default function Footer({width, helpOpen, quitting}: Props) {
+	return (
+		<Box width={width} height={1} flexShrink={0} overflow="hidden">
+			<StyledText cell={footerSegments(width, helpOpen, quitting)} width={width}/>
+		</Box>
+	);
+}

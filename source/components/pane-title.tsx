@@ -1,0 +1,37 @@
+import {Box} from 'ink';
+import type {Segment} from '../ui/segments.js';
+import {colors} from '../ui/theme.js';
+import {displayWidth} from '../ui/text-width.js';
+import StyledText from './styled-text.js';
+
+type Props = {
+	title: string;
+	focused: boolean;
+	width: number;
+	/** Shown at the right end of the rule (counts, legends, scroll position). */
+	hint?: readonly Segment[];
+};
+
+/**
+ * A pane's title drawn as a rule across the screen. The focused pane gets a heavy bright rule so the
+ * focus is visible even without colour.
+ */
+export default function PaneTitle({title, focused, width, hint = []}: Props) {
+	const rule = focused ? '━' : '─';
+	const color = focused ? colors.brand : colors.muted;
+	const hintWidth = displayWidth(hint.map(segment => segment.text).join(''));
+	const fixed = 3 + displayWidth(title) + 1 + (hintWidth > 0 ? hintWidth + 2 : 0) + 2;
+	const fill = Math.max(1, width - fixed);
+	const segments: Segment[] = [
+		{text: `${rule.repeat(2)} `, color},
+		{text: title, bold: true, color: focused ? colors.brand : undefined},
+		{text: ` ${rule.repeat(fill)}`, color},
+		...(hintWidth > 0 ? [{text: ' '}, ...hint, {text: ' '}] : []),
+		{text: rule.repeat(2), color},
+	];
+	return (
+		<Box width={width} height={1} flexShrink={0}>
+			<StyledText cell={segments} width={width}/>
+		</Box>
+	);
+}

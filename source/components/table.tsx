@@ -1,0 +1,79 @@
+import type {ReactNode} from 'react';
+import {Box} from 'ink';
+import {layoutColumns, type Column, type SizedColumn, type TableRow} from '../ui/table-layout.js';
+import StyledText from './styled-text.js';
+
+type Props = {
+	columns: readonly Column[];
+	rows: readonly TableRow[];
+	width: number;
+	gap?: number;
+	showHeader?: boolean;
+	/** Rows to size the columns by, when more than the ones shown (keeps widths steady while scrolling). */
+	measureRows?: readonly TableRow[];
+};
+
+function cellBox(column: SizedColumn, content: ReactNode, marginRight: number) {
+	// Hidden overflow: even if a cell's text were measured wrong, it cannot spill into its neighbour.
+	return (
+		<Box
+			key={column.key}
+			width={column.size}
+			flexShrink={0}
+			overflow="hidden"
+			marginRight={marginRight}
+			justifyContent={column.align === 'right' ? 'flex-end' : 'flex-start'}
+		>
+			{content}
+		</Box>
+	);
+}
+
+/**
+ * A table sized by display width: numbers right-aligned, every cell one line cut with an ellipsis,
+ * so a long name can never wrap and push the rest of the screen down.
+ */
+export default function Table({columns, rows, width, gap = 1, showHeader = true, measureRows}: Props) {
+	const sized = layoutColumns(columns, measureRows ?? rows, width, gap).filter(column => column.size > 0);
+
+	const renderRow = (row: TableRow) => {
+		const spanIndex = row.span ? sized.findIndex(column => column.key === row.span!.from) : -1;
+		const plain = spanIndex === -1 ? sized : sized.slice(0, spanIndex);
+		const used = plain.reduce((sum, column) => sum + column.size + gap, 0);
+		return (
+			<Box
+				key={row.key}
+				width={width}
+				height={1}
+				flexShrink={0}
+				overflow="hidden"
+			>
+				{plain.map((column, index) => cellBox(
+					column,
+					<StyledText cell={row.cells[column.key]} width={column.size}/>,
+					index === sized.length - 1 ? 0 : gap,
+				))}
+				{row.span && spanIndex !== -1 ? (
+					<Box width={Math.max(0, width - used)} flexShrink={0}>
+						<StyledText cell={row.span.cell} width={Math.max(0, width - used)}/>
+					</Box>
+				) : null}
+			</Box>
+		);
+	};
+
+	return (
+		<Box flexDirection="column" width={width} flexShrink={0}>
+			{showHeader ? (
+				<Box width={width} height={1} flexShrink={0} overflow="hidden">
+					{sized.map((column, index) => cellBox(
+						column,
+						<StyledText dimColor cell={column.header} width={column.size}/>,
+						index === sized.length - 1 ? 0 : gap,
+					))}
+				</Box>
+			) : null}
+			{rows.map(row => renderRow(row))}
+		</Box>
+	);
+}

@@ -1,0 +1,118 @@
+// Number, time and name formatting for the monitor. Pure functions so tests can pin the exact text.
+
+const second = 1000;
+const minute = 60 * second;
+const hour = 60 * minute;
+const day = 24 * hour;
+
+const pad2 = (value: number): string => String(value).padStart(2, '0');
+
+/**
+ * A span of time in at most two units: `45s`, `4m12s`, `2h05m`, `3d4h`.
+ * Countdowns round up so "1s" shows until the deadline has really passed; elapsed times round down.
+ */
+export function formatDuration(ms: number, rounding: 'up' | 'down' = 'down'): string {
+	const totalSeconds = Math.max(0, rounding === 'up' ? Math.ceil(ms / second) : Math.floor(ms / second));
+	if (totalSeconds < 60) {
+		return `${totalSeconds}s`;
+	}
+
+	const totalMinutes = Math.floor(totalSeconds / 60);
+	if (totalMinutes < 60) {
+		return `${totalMinutes}m${pad2(totalSeconds % 60)}s`;
+	}
+
+	const totalHours = Math.floor(totalMinutes / 60);
+	if (totalHours < 24) {
+		return `${totalHours}h${pad2(totalMinutes % 60)}m`;
+	}
+
+	return `${Math.floor(totalHours / 24)}d${totalHours % 24}h`;
+}
+
+/** Time left until an epoch-ms deadline, rounded up; `null` once it has passed. */
+export function formatCountdown(deadlineMs: number, nowMs: number): string | null {
+	const left = deadlineMs - nowMs;
+	return left > 0 ? formatDuration(left, 'up') : null;
+}
+
+/** How long one request took: `850ms`, `1.2s`, `2m05s`. */
+export function formatRequestDuration(ms: number): string {
+	if (ms < second) {
+		return `${Math.max(0, Math.round(ms))}ms`;
+	}
+
+	if (ms < minute) {
+		return `${(ms / second).toFixed(1)}s`;
+	}
+
+	return formatDuration(ms);
+}
+
+const scaled = (value: number, units: ReadonlyArray<[number, string]>, prefix = ''): string | undefined => {
+	// Walk from the largest unit down; bump to the next unit when rounding would print "1000k".
+	for (const [index, [size, suffix]] of units.entries()) {
+		if (value < size) {
+			continue;
+		}
+
+		const shown = value / size;
+		const text = shown < 100 ? shown.toFixed(1).replace(/\.0$/, '') : String(Math.round(shown));
+		if (Number(text) >= 1000 && index > 0) {
+			const [biggerSize, biggerSuffix] = units[index - 1]!;
+			return `${prefix}${(value / biggerSize).toFixed(1).replace(/\.0$/, '')}${biggerSuffix}`;
+		}
+
+		return `${prefix}${text}${suffix}`;
+	}
+
+	return undefined;
+};
+
+const tokenUnits: ReadonlyArray<[number, string]> = [[1e9, 'B'], [1e6, 'M'], [1e3, 'k']];
+
+/** Token counts: `950`, `12.3k`, `4.5M`. */
+export function formatTokens(count: number): string {
+	const value = Math.max(0, Math.round(count));
+	return scaled(value, tokenUnits) ?? String(value);
+}
+
+/** Dollars: `$0.00`, `<$0.01`, `$12.34`, `$1.2k`, `$3.4M`. */
+export function formatUsd(usd: number): string {
+	if (!Number.isFinite(usd) || usd <= 0) {
+		return '$0.00';
+	}
+
+	if (usd < 0.01) {
+		return '<$0.01';
+	}
+
+	// Round first so 999.996 prints as "$1k", not "$1000.00".
+	const cents = Math.round(usd * 100) / 100;
+	if (cents < 1000) {
+		return `$${cents.toFixed(2)}`;
+	}
+
+	return scaled(cents, [[1e6, 'M'], [1e3, 'k']], '$')!;
+}
+
+/** Wall-clock time of day, local: `14:03:59`. */
+export function formatClock(ms: number): string {
+	const date = new Date(ms);
+	return `${pad2(date.getHours())}:${pad2(date.getMinutes())}:${pad2(date.getSeconds())}`;
+}
+
+/** A utilization fraction as a whole percentage (it can pass 100). */
+export function formatPercent(fraction: number): string {
+	return `${Math.round(fraction * 100)}%`;
+}
+
+/** `claude-sonnet-4-6-20250929` → `sonnet-4-6`: the prefix and date stamp say nothing in a narrow column. */
+export function shortModel(model: string): string {
+	return model.replace(/^claude-/, '').replace(/-\d{8}$/, '');
+}
+
+/** Burst limit as the header shows it: requests per minute, or off. */
+export function formatBurst(limit: number): string {
+	return limit > 0 ? `${limit}/min` : 'off';
+}

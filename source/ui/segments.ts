@@ -1,0 +1,85 @@
+// Styled text as data: panes build rows of segments, the Table measures them by display width and
+// renders each as a nested <Text>. Keeping text and style together lets layout code measure exactly
+// what will be drawn.
+import {displayWidth, sliceToWidth} from './text-width.js';
+
+export type Segment = {
+	text: string;
+	color?: string;
+	backgroundColor?: string;
+	dimColor?: boolean;
+	bold?: boolean;
+	inverse?: boolean;
+};
+
+export type Cell = string | Segment | readonly Segment[];
+
+export function toSegments(cell: Cell | undefined): readonly Segment[] {
+	if (cell === undefined) {
+		return [];
+	}
+
+	if (typeof cell === 'string') {
+		return cell === '' ? [] : [{text: cell}];
+	}
+
+	return Array.isArray(cell) ? cell : [cell as Segment];
+}
+
+export function cellText(cell: Cell | undefined): string {
+	return toSegments(cell).map(segment => segment.text).join('');
+}
+
+export function cellWidth(cell: Cell | undefined): number {
+	return displayWidth(cellText(cell));
+}
+
+/** Joins groups of segments with a separator, skipping empty groups. */
+export function joinSegments(groups: ReadonlyArray<readonly Segment[]>, separator: Segment): Segment[] {
+	const result: Segment[] = [];
+	for (const group of groups) {
+		if (group.length === 0) {
+			continue;
+		}
+
+		if (result.length > 0) {
+			result.push(separator);
+		}
+
+		result.push(...group);
+	}
+
+	return result;
+}
+
+/**
+ * Cuts styled segments to `width` display columns with a trailing `…` in the style of the segment
+ * it cuts. Done here rather than by Ink because Ink's cut can overshoot by a column on wide (CJK)
+ * characters, which would push the next column over.
+ */
+export function truncateSegments(segments: readonly Segment[], width: number): readonly Segment[] {
+	const total = displayWidth(segments.map(segment => segment.text).join(''));
+	if (total <= width) {
+		return segments;
+	}
+
+	const result: Segment[] = [];
+	let left = width;
+	for (const segment of segments) {
+		const size = displayWidth(segment.text);
+		if (size < left) {
+			result.push(segment);
+			left -= size;
+			continue;
+		}
+
+		// This segment reaches the edge and the whole is too wide: cut here, leaving room for "…".
+		if (left > 0) {
+			result.push({...segment, text: `${sliceToWidth(segment.text, left - 1)}…`});
+		}
+
+		break;
+	}
+
+	return result;
+}

@@ -1,0 +1,109 @@
+// Column sizing for the monitor's tables, by display width. Pure so the panes can ask where a column
+// will end up (for instance to move an account's status onto its own line when its column is narrow).
+import {cellWidth, type Cell} from './segments.js';
+import {displayWidth} from './text-width.js';
+
+export type Column = {
+	key: string;
+	header: string;
+	align?: 'left' | 'right';
+	/** A fixed width; otherwise the column is as wide as its widest cell or header. */
+	width?: number;
+	/** How far the column may shrink when the table is too wide; defaults to its natural width. */
+	minWidth?: number;
+	maxWidth?: number;
+	/** Takes whatever width is left over (at most one column should grow). */
+	grow?: boolean;
+	/** Columns are dropped highest priority first when even their minimum widths do not fit; 0 = never. */
+	dropPriority?: number;
+};
+
+export type TableRow = {
+	key: string;
+	cells: Readonly<Record<string, Cell>>;
+	/** One cell that spans from this column to the right edge (events, detail lines). */
+	span?: {from: string; cell: Cell};
+};
+
+export type SizedColumn = Column & {size: number};
+
+function naturalWidth(column: Column, rows: readonly TableRow[]): number {
+	if (column.width !== undefined) {
+		return column.width;
+	}
+
+	let widest = displayWidth(column.header);
+	for (const row of rows) {
+		widest = Math.max(widest, cellWidth(row.cells[column.key]));
+	}
+
+	return Math.max(column.minWidth ?? 0, Math.min(widest, column.maxWidth ?? Number.POSITIVE_INFINITY));
+}
+
+function minimumWidth(column: Column, natural: number): number {
+	if (column.width !== undefined) {
+		return column.width;
+	}
+
+	return Math.min(natural, column.minWidth ?? natural);
+}
+
+const totalWidth = (sizes: readonly number[], gap: number): number => {
+	const shown = sizes.filter(size => size > 0);
+	return shown.reduce((sum, size) => sum + size, 0) + (gap * Math.max(0, shown.length - 1));
+};
+
+/**
+ * Sizes the columns to fit `width`: drop the least important columns while their minimums do not
+ * fit, then shrink the widest shrinkable columns one cell at a time, then give any slack to the
+ * growing column. A column sized 0 is not drawn (nor is its gap).
+ */
+export function layoutColumns(columns: readonly Column[], rows: readonly TableRow[], width: number, gap: number): SizedColumn[] {
+	let active = [...columns];
+	const natural = new Map(active.map(column => [column.key, column.grow ? minimumWidth(column, naturalWidth(column, rows)) : naturalWidth(column, rows)]));
+	const minimum = new Map(active.map(column => [column.key, minimumWidth(column, naturalWidth(column, rows))]));
+
+	const sumOf = (source: Map<string, number>) => totalWidth(active.map(column => source.get(column.key)!), gap);
+	while (sumOf(minimum) > width) {
+		const droppable = active.filter(column => (column.dropPriority ?? 0) > 0);
+		if (droppable.length === 0) {
+			break;
+		}
+
+		const victim = droppable.reduce((worst, column) => ((column.dropPriority ?? 0) > (worst.dropPriority ?? 0) ? column : worst));
+		active = active.filter(column => column !== victim);
+	}
+
+	const sizes = new Map(active.map(column => [column.key, natural.get(column.key)!]));
+	let excess = totalWidth([...sizes.values()], gap) - width;
+	while (excess > 0) {
+		let widest: Column | undefined;
+		for (const column of active) {
+			const size = sizes.get(column.key)!;
+			if (size > minimum.get(column.key)! && (!widest || size > sizes.get(widest.key)!)) {
+				widest = column;
+			}
+		}
+
+		if (!widest) {
+			break;
+		}
+
+		const size = sizes.get(widest.key)! - 1;
+		sizes.set(widest.key, size);
+		// A column shrunk to nothing also gives back its gap.
+		excess -= size === 0 ? 1 + gap : 1;
+	}
+
+	const grower = active.find(column => column.grow);
+	if (grower) {
+		const slack = width - totalWidth([...sizes.values()], gap);
+		if (slack > 0) {
+			const current = sizes.get(grower.key)!;
+			// A growing column that was at 0 also needs room for the gap it brings back.
+			sizes.set(grower.key, current === 0 ? Math.max(0, slack - gap) : current + slack);
+		}
+	}
+
+	return active.map(column => ({...column, size: sizes.get(column.key)!}));
+}

@@ -1,0 +1,89 @@
+// Rendering helpers for the monitor's tests, on top of ink-testing-library: a chosen terminal size,
+// plain-text frames, and polling (never fixed sleeps) until the screen shows what a test waits for.
+import type {ReactElement} from 'react';
+import {render} from 'ink-testing-library';
+import {displayWidth, stripAnsi} from '../../source/ui/text-width.js';
+
+export const keys = {
+	up: '\u001B[A',
+	down: '\u001B[B',
+	tab: '\t',
+	ctrlC: '\u0003',
+	escape: '\u001B',
+} as const;
+
+export type Rendered = ReturnType<typeof render> & {
+	/** The latest frame without colour codes. */
+	frame(): string;
+	/** Lines of the latest frame. */
+	lines(): string[];
+	/** Types keys into the app's stdin. */
+	press(...inputs: string[]): void;
+	/** Changes the fake terminal's size and tells the app, like a real resize. */
+	resize(columns: number, rows: number): void;
+};
+
+const pollMs = 5;
+
+/** Polls until `predicate` holds; fails with `describe()` in the message after `timeoutMs`. */
+export async function waitFor(predicate: () => boolean, timeoutMs = 3000, describe: () => string = () => ''): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!predicate()) {
+		if (Date.now() > deadline) {
+			throw new Error(`condition not met within ${timeoutMs} ms${describe() ? `:\n${describe()}` : ''}`);
+		}
+
+		// eslint-disable-next-line no-await-in-loop
+		await new Promise(resolve => {
+			setTimeout(resolve, pollMs);
+		});
+	}
+}
+
+/** Polls `getFrame` until `predicate` accepts the frame; returns that frame (plain text). */
+export async function waitForFrame(getFrame: () => string | undefined, predicate: (frame: string) => boolean, timeoutMs = 3000): Promise<string> {
+	let frame = '';
+	await waitFor(() => {
+		frame = stripAnsi(getFrame() ?? '');
+		return predicate(frame);
+	}, timeoutMs, () => `last frame:\n${frame}`);
+	return frame;
+}
+
+/** True once a frame was laid out for this size: rows - 1 lines, the full-width rules exactly `columns` wide. */
+export const drawnAt = (columns: number, rows: number) => (frame: string): boolean => {
+	const lines = frame.split('\n');
+	return lines.length === rows - 1 && Math.max(...lines.map(line => displayWidth(line))) === columns;
+};
+
+/**
+ * Renders at `columns`×`rows` and waits until the app has drawn at that size and listens to its
+ * keyboard, so keys typed right after cannot be lost.
+ */
+export async function renderAt(element: ReactElement, columns = 100, rows = 30, ready = drawnAt(columns, rows)): Promise<Rendered> {
+	const instance = render(element);
+	const rendered: Rendered = {
+		...instance,
+		frame: () => stripAnsi(instance.lastFrame() ?? ''),
+		lines: () => stripAnsi(instance.lastFrame() ?? '').split('\n'),
+		press(...inputs) {
+			for (const input of inputs) {
+				instance.stdin.write(input);
+			}
+		},
+		resize(newColumns, newRows) {
+			// ink-testing-library's stdout has a fixed 100-column getter; an own property shadows it.
+			Object.defineProperty(instance.stdout, 'columns', {value: newColumns, configurable: true});
+			Object.defineProperty(instance.stdout, 'rows', {value: newRows, configurable: true});
+			instance.stdout.emit('resize');
+		},
+	};
+	rendered.resize(columns, rows);
+	await waitFor(() => ready(rendered.frame()) && instance.stdin.listenerCount('readable') > 0, 3000, () => rendered.frame());
+	return rendered;
+}
+
+/** Lines wider than `columns` display columns (should be none). */
+export function overlongLines(frame: string, columns: number): string[] {
+	return frame.split('\n').filter(line => displayWidth(line) > columns);
+}

@@ -1,0 +1,136 @@
+// The monitor's pure helpers: formats, display width, column layout, cycles and the log timeline.
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {modelOverrideChoices} from '../source/pricing/prices.js';
+import {burstCycle, effortCycle, modelCycle, nextInCycle} from '../source/ui/cycles.js';
+import {
+	formatClock, formatCountdown, formatDuration, formatPercent, formatRequestDuration, formatTokens, formatUsd, shortModel,
+} from '../source/ui/format.js';
+import {densityFor, paneHeights} from '../source/ui/layout.js';
+import {mergeLog} from '../source/ui/log-items.js';
+import {truncateSegments} from '../source/ui/segments.js';
+import {nextStrategy, strategies} from '../source/ui/strategies.js';
+import {layoutColumns, type Column} from '../source/ui/table-layout.js';
+import {displayWidth, truncateToWidth} from '../source/ui/text-width.js';
+import {makeEvent, makeRequest} from './helpers/fake-store.js';
+
+test('durations use at most two units', () => {
+	assert.equal(formatDuration(0), '0s');
+	assert.equal(formatDuration(45_000), '45s');
+	assert.equal(formatDuration(252_000), '4m12s');
+	assert.equal(formatDuration(245_000), '4m05s');
+	assert.equal(formatDuration(((2 * 60) + 5) * 60_000), '2h05m');
+	assert.equal(formatDuration(((3 * 24) + 4) * 3_600_000), '3d4h');
+	assert.equal(formatDuration(1999, 'down'), '1s');
+	assert.equal(formatDuration(1001, 'up'), '2s');
+});
+
+test('countdowns round up and vanish once the deadline passed', () => {
+	assert.equal(formatCountdown(10_500, 10_000), '1s');
+	assert.equal(formatCountdown(10_000, 10_000), null);
+	assert.equal(formatCountdown(252_000, 0), '4m12s');
+});
+
+test('request durations', () => {
+	assert.equal(formatRequestDuration(850), '850ms');
+	assert.equal(formatRequestDuration(1234), '1.2s');
+	assert.equal(formatRequestDuration(61_000), '1m01s');
+});
+
+test('token counts', () => {
+	assert.equal(formatTokens(950), '950');
+	assert.equal(formatTokens(12_345), '12.3k');
+	assert.equal(formatTokens(12_000), '12k');
+	assert.equal(formatTokens(123_456), '123k');
+	assert.equal(formatTokens(999_999), '1M');
+	assert.equal(formatTokens(4_500_000), '4.5M');
+	assert.equal(formatTokens(2_100_000_000), '2.1B');
+});
+
+test('dollars', () => {
+	assert.equal(formatUsd(0), '$0.00');
+	assert.equal(formatUsd(0.004), '<$0.01');
+	assert.equal(formatUsd(12.344), '$12.34');
+	assert.equal(formatUsd(999.996), '$1k');
+	assert.equal(formatUsd(1234.5), '$1.2k');
+	assert.equal(formatUsd(3_400_000), '$3.4M');
+});
+
+test('clock, percent and model names', () => {
+	const date = new Date(2026, 0, 2, 3, 4, 5);
+	assert.equal(formatClock(date.getTime()), '03:04:05');
+	assert.equal(formatPercent(0.426), '43%');
+	assert.equal(formatPercent(1.04), '104%');
+	assert.equal(shortModel('claude-haiku-4-5-20251001'), 'haiku-4-5');
+	assert.equal(shortModel('claude-sonnet-4-6'), 'sonnet-4-6');
+	assert.equal(shortModel('gpt-thing'), 'gpt-thing');
+});
+
+test('display width counts terminal columns, not UTF-16 units', () => {
+	assert.equal(displayWidth('home'), 4);
+	assert.equal(displayWidth('日本語'), 6);
+	assert.equal(displayWidth('e\u0301'), 1);
+	assert.equal(displayWidth('👍🏽'), 2);
+	assert.equal(displayWidth('\u001B[31mred\u001B[39m'), 3);
+	assert.equal(displayWidth('↻ ✓ ✗ ‖ █░ → …'), 14);
+});
+
+test('truncation never splits a wide character or overshoots', () => {
+	assert.equal(truncateToWidth('abcdef', 4), 'abc…');
+	assert.equal(truncateToWidth('abc', 4), 'abc');
+	assert.equal(truncateToWidth('日本語テキスト', 6), '日本…');
+	assert.ok(displayWidth(truncateToWidth('日本語テキスト', 5)) <= 5);
+	const cut = truncateSegments([{text: 'pinned ', color: 'yellow'}, {text: 'active'}], 9);
+	assert.equal(cut.map(segment => segment.text).join(''), 'pinned a…');
+	assert.equal(cut[0]!.color, 'yellow');
+});
+
+test('columns: natural widths, shrink the widest, give slack to the growing column, drop by priority', () => {
+	const columns: Column[] = [
+		{key: 'time', header: 'time', width: 8},
+		{key: 'name', header: 'name', minWidth: 4},
+		{key: 'n', header: 'n', align: 'right', dropPriority: 1},
+		{key: 'rest', header: 'rest', grow: true, minWidth: 0},
+	];
+	const rows = [{key: 'a', cells: {name: 'a-rather-long-name', n: '12345'}}];
+	const size = (width: number) => Object.fromEntries(layoutColumns(columns, rows, width, 1).map(column => [column.key, column.size]));
+
+	assert.deepEqual(size(60), {time: 8, name: 18, n: 5, rest: 26});
+	assert.deepEqual(size(33), {time: 8, name: 18, n: 5, rest: 0});
+	assert.deepEqual(size(32), {time: 8, name: 17, n: 5, rest: 0});
+	assert.deepEqual(size(24), {time: 8, name: 9, n: 5, rest: 0});
+	// Not even the minimums fit: the droppable column goes.
+	assert.deepEqual(size(14), {time: 8, name: 5, rest: 0});
+	// Slack comes back to the growing column once the others are at their natural size.
+	const wide = layoutColumns(columns, rows, 100, 2);
+	assert.equal(wide.reduce((sum, column) => sum + column.size, 0) + (2 * (wide.length - 1)), 100);
+});
+
+test('cycles: the o, e, b keys and s', () => {
+	assert.deepEqual(modelCycle, [null, ...modelOverrideChoices]);
+	assert.deepEqual(effortCycle, [null, 'low', 'medium', 'high', 'max']);
+	assert.deepEqual(burstCycle, [null, 5, 15, 30, 0]);
+	assert.equal(nextInCycle(burstCycle, null), 5);
+	assert.equal(nextInCycle(burstCycle, 0), null);
+	assert.equal(nextInCycle(burstCycle, 12), null, 'a value set elsewhere restarts the cycle');
+	assert.deepEqual(strategies.map(strategy => strategy.name), ['maximus', 'reaper', 'cushion', 'carousel']);
+	assert.equal(nextStrategy('maximus'), 'reaper');
+	assert.equal(nextStrategy('carousel'), 'maximus');
+});
+
+test('the log timeline merges requests and events newest first with stable keys', () => {
+	const requests = [makeRequest({id: 'b', tsMs: 300}), makeRequest({id: 'a', tsMs: 100})];
+	const events = [makeEvent({tsMs: 300, kind: 'cooldown', message: 'x'}), makeEvent({tsMs: 200, kind: 'info', message: 'y'}), makeEvent({tsMs: 200, kind: 'info', message: 'y'})];
+	const merged = mergeLog(requests, events);
+	assert.deepEqual(merged.map(item => item.key), ['r:b', 'e:300:cooldown::x', 'e:200:info::y', 'e:200:info::y#1', 'r:a']);
+});
+
+test('size classes and pane heights', () => {
+	assert.equal(densityFor(60), 'narrow');
+	assert.equal(densityFor(80), 'normal');
+	assert.equal(densityFor(120), 'wide');
+	assert.deepEqual(paneHeights(20, 6), {accounts: 6, log: 13, savings: 1});
+	// A short terminal gives up the savings line first, then squeezes the accounts, never the log's minimum.
+	assert.deepEqual(paneHeights(10, 6), {accounts: 5, log: 5, savings: 0});
+	assert.deepEqual(paneHeights(10, 14), {accounts: 5, log: 5, savings: 0});
+});
