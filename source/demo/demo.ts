@@ -52,7 +52,7 @@ export async function demoRuntime(options: {sessions?: number} = {}): Promise<{r
 		accounts,
 		credentials,
 		// Faster pacing than real accounts would allow, so the demo shows a lot in a minute.
-		settings: {...defaultSettings, burstRpmLimit: 30, healthCheckEnabled: false},
+		settings: {...defaultSettings, burstRpmLimit: 60, healthCheckEnabled: false},
 		stateFile: path.join(home, 'state.json'),
 		demo: true,
 		onListening(url) {

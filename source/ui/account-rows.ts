@@ -58,7 +58,12 @@ function exhaustedUntilMs(account: AccountView, nowMs: number): number | null {
 		{util: account.utilization5h, reset: account.reset5h, status: account.status5h},
 		{util: account.utilization7d, reset: account.reset7d, status: account.status7d},
 	].filter(window => window.reset !== null && window.reset * 1000 > nowMs && (window.status === 'rejected' || (window.util ?? 0) >= 1));
-	return blocking.length === 0 ? null : Math.max(...blocking.map(window => window.reset! * 1000));
+	if (blocking.length === 0) {
+		return null;
+	}
+
+	// Routing resumes at the later of the reset and the (staggered) cooldown deadline.
+	return Math.max(account.cooldownUntilMs, ...blocking.map(window => window.reset! * 1000));
 }
 
 /** `pinned` and `active` tags, as many as fit in `width` (pinned matters more, so it comes first). */
