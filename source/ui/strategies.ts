@@ -1,5 +1,6 @@
-// The routing strategies as the monitor presents them. A private copy on purpose: the UI must not
-// import source/routing, so the names and one-line descriptions live here too.
+// The routing strategies as the monitor lists them. Names, order and descriptions are routing's
+// own data (pure, no I/O), so the help overlay can never drift from what the proxy does.
+import {nextStrategy, strategyDescriptions, strategyNames} from '../routing/strategies.js';
 import type {StrategyName} from '../types.js';
 
 export type StrategyInfo = {
@@ -8,15 +9,6 @@ export type StrategyInfo = {
 };
 
 /** In the order `s` walks through them. */
-export const strategies: readonly StrategyInfo[] = [
-	{name: 'maximus', description: 'Most 5h/7d headroom, weighted by time to reset (the default).'},
-	{name: 'reaper', description: 'Use it or lose it: drains the window that resets soonest first.'},
-	{name: 'cushion', description: 'Softest landing: the account with the lowest utilization.'},
-	{name: 'carousel', description: 'Round robin over the available accounts, ignoring quota.'},
-];
+export const strategies: readonly StrategyInfo[] = strategyNames.map(name => ({name, description: strategyDescriptions[name]}));
 
-/** The strategy after `current` in the cycle (maximus → reaper → cushion → carousel → maximus). */
-export function nextStrategy(current: StrategyName): StrategyName {
-	const index = strategies.findIndex(strategy => strategy.name === current);
-	return strategies[(index + 1) % strategies.length]!.name;
-}
+export {nextStrategy};
