@@ -35,6 +35,7 @@ const cli = meow(`
 	Environment
 	  SHUNT_HOME          keep config.json, credentials.json and state.json in this directory
 	  SHUNT_CLIENT_KEY    clients must send this key; required for a non-loopback --host
+	  SHUNT_OAUTH_TOKEN_URL  OAuth token endpoint (default https://platform.claude.com/v1/oauth/token)
 
 	Point Claude Code at it:
 	  $ export ANTHROPIC_BASE_URL=http://127.0.0.1:8082
@@ -93,7 +94,9 @@ async function main(): Promise<number> {
 		case 'add-account': {
 			const {addApiKeyAccount} = await import('./commands/account-commands.js');
 			if (flags.apiKey === undefined) {
-				throw new CliError('subscription login (add-account without --api-key) is not available in this version yet; use --api-key, or `shunt --demo` to try shunt', 2);
+				const {addOAuthAccount} = await import('./commands/oauth-commands.js');
+				print(await addOAuthAccount(paths, rest[0], {env, upstream: flags.upstream ?? env['SHUNT_UPSTREAM_URL'] ?? 'https://api.anthropic.com'}));
+				return 0;
 			}
 
 			print(await addApiKeyAccount(paths, rest[0], flags.apiKey));
@@ -131,7 +134,9 @@ async function main(): Promise<number> {
 		}
 
 		case 'import-claude-code': {
-			throw new CliError('import-claude-code is not available in this version yet', 2);
+			const {importClaudeCode} = await import('./commands/oauth-commands.js');
+			print(await importClaudeCode(paths, rest[0]));
+			return 0;
 		}
 
 		default: {

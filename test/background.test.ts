@@ -96,7 +96,9 @@ test('a subscription account is never sent a made-up probe', async () => {
 	const {simulator, harness} = await setup({oauth: true, health: true, staleTelemetryMs: 20});
 	harness.store.setCooldown('a', Date.now() + 30, {reason: 'quota'});
 	await waitFor(() => simulator.requests.filter(entry => entry.account === 'b').length >= 3, 'several background checks of b', 5000);
-	assert.equal(simulator.requests.filter(entry => entry.account === 'a').length, 0);
+	// Its checks go to the usage endpoint, which spends no tokens; never to /v1/messages.
+	const toA = simulator.requests.filter(entry => entry.account === 'a');
+	assert.deepEqual(toA.filter(entry => !(entry.method === 'GET' && entry.path === '/api/oauth/usage')), []);
 });
 
 test('stale telemetry is refreshed for idle API-key accounts', async () => {

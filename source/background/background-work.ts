@@ -4,6 +4,7 @@ import type {FailurePolicy} from '../proxy/failure-policy.js';
 import {parseRateLimitHeaders} from '../proxy/rate-limit-headers.js';
 import type {CooldownEnded, StateStore} from '../state/store.js';
 import type {AccountConfig} from '../types.js';
+import {clockTime} from '../util/clock-time.js';
 import type {ProbeOutcome, Prober} from './prober.js';
 
 export type BackgroundOptions = {
@@ -65,7 +66,7 @@ export function startBackgroundWork(options: BackgroundOptions): {stop(): void} 
 		const verdict = classifyResponse({status: 429, headers: outcome.headers, telemetry, accountKind: account.kind, model: undefined, nowMs: store.now(), policy});
 		if (verdict.kind === 'failover' && verdict.cooldown) {
 			const deadline = store.setCooldown(account.name, verdict.cooldown.untilMs, {reason: verdict.cooldown.reason, staggered: true});
-			store.addEvent('cooldown', `${account.name} still limited after its cooldown: cooling again until ${new Date(deadline).toLocaleTimeString()}`, account.name);
+			store.addEvent('cooldown', `${account.name} still limited after its cooldown: cooling again until ${clockTime(deadline)}`, account.name);
 			return true;
 		}
 

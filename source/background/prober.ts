@@ -3,14 +3,16 @@ import type {AuthProvider} from '../accounts/auth-provider.js';
 import {describeConnectionError, readSmallBody, sendUpstream} from '../proxy/upstream-client.js';
 import type {AccountConfig} from '../types.js';
 import {version} from '../version.js';
+import {UsageClient} from './usage-client.js';
+import {healthOutcome, telemetryOutcome} from './usage-probe.js';
 
 export type ProbeOutcome = {status: number; headers: IncomingHttpHeaders} | {error: string};
 
 /**
  * Background checks that are not client traffic. A subscription (OAuth) account must only ever
- * carry genuine client requests, so it is never sent a made-up prompt: its telemetry comes from
- * real traffic (and, once supported, the usage endpoint). Probers return undefined for what they
- * cannot check without breaking that rule.
+ * carry genuine client requests, so it is never sent a made-up prompt: its telemetry and health
+ * come from the usage endpoint (GET /api/oauth/usage, no tokens spent). Probers return undefined
+ * for what they cannot check without breaking that rule.
  */
 export type Prober = {
 	/** Fresh rate-limit headers for an idle or just-recovered account. */
@@ -30,24 +32,27 @@ export class UpstreamProber implements Prober {
 	readonly #upstream: URL;
 	readonly #auth: AuthProvider;
 	readonly #timeoutMs: number;
+	readonly #usage: UsageClient;
 
-	constructor(upstream: string, auth: AuthProvider, timeoutMs = 10_000) {
+	/** Pass the usage client the poller uses, so both respect one memory of the endpoint's penalties. */
+	constructor(upstream: string, auth: AuthProvider, timeoutMs = 10_000, usage?: UsageClient) {
 		this.#upstream = new URL(upstream);
 		this.#auth = auth;
 		this.#timeoutMs = timeoutMs;
+		this.#usage = usage ?? new UsageClient({upstream, auth, timeoutMs});
 	}
 
 	async telemetry(account: AccountConfig): Promise<ProbeOutcome | undefined> {
-		if (account.kind !== 'apikey') {
-			return undefined;
+		if (account.kind === 'oauth') {
+			return telemetryOutcome(await this.#usage.read(account.name), Date.now());
 		}
 
 		return this.#send(account, 'POST', '/v1/messages', telemetryProbeBody);
 	}
 
 	async health(account: AccountConfig): Promise<ProbeOutcome | undefined> {
-		if (account.kind !== 'apikey') {
-			return undefined;
+		if (account.kind === 'oauth') {
+			return healthOutcome(await this.#usage.read(account.name));
 		}
 
 		// Listing models spends no tokens and still proves the key and the upstream work.

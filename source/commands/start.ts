@@ -1,11 +1,14 @@
 import type {AuthProvider} from '../accounts/auth-provider.js';
 import {StaticAuthProvider} from '../accounts/auth-provider.js';
 import {CredentialsError, loadCredentials} from '../accounts/credentials.js';
+import {OAuthAuthProvider} from '../accounts/oauth/oauth-auth-provider.js';
 import type {ShuntPaths} from '../accounts/paths.js';
 import type {Settings} from '../accounts/settings.js';
 import {Alerts, terminalAlertSink} from '../alerts/alerts.js';
 import {startBackgroundWork} from '../background/background-work.js';
 import {UpstreamProber} from '../background/prober.js';
+import {UsageClient} from '../background/usage-client.js';
+import {startUsagePoller} from '../background/usage-poller.js';
 import {defaultFailurePolicy} from '../proxy/failure-policy.js';
 import {attachHeadlessLog} from '../headless-log.js';
 import {StartupError, startProxy, type ProxyServer} from '../proxy/server.js';
@@ -31,6 +34,8 @@ export type Runtime = {
 	credentials: Record<string, Credential>;
 	settings: Settings;
 	stateFile: string;
+	/** credentials.json of real accounts: renewed OAuth tokens are saved there (unset: no renewal). */
+	credentialsFile?: string;
 	demo: boolean;
 	auth?: AuthProvider;
 	/** Called once the proxy listens (the demo starts its traffic here). */
@@ -63,7 +68,7 @@ export function loadRuntime(paths: ShuntPaths): Runtime {
 		throw error;
 	}
 
-	return {accounts, credentials, settings: config.settings, stateFile: paths.stateFile, demo: false};
+	return {accounts, credentials, settings: config.settings, stateFile: paths.stateFile, credentialsFile: paths.credentialsFile, demo: false};
 }
 
 function openStore(runtime: Runtime, options: StartOptions): StateStore {
@@ -105,7 +110,11 @@ export async function runShunt(runtime: Runtime, options: StartOptions): Promise
 	}
 
 	const alerts = new Alerts(store, options.headless ? undefined : terminalAlertSink());
-	const auth = runtime.auth ?? new StaticAuthProvider(runtime.accounts, runtime.credentials);
+	// Subscription logins are kept alive (refresh, rotation, reauth) whenever their tokens can be saved.
+	const oauth = !runtime.auth && runtime.credentialsFile
+		? new OAuthAuthProvider({accounts: runtime.accounts, credentials: runtime.credentials, credentialsFile: runtime.credentialsFile, store, alerts})
+		: undefined;
+	const auth = runtime.auth ?? oauth ?? new StaticAuthProvider(runtime.accounts, runtime.credentials);
 	let proxy: ProxyServer;
 	try {
 		proxy = await startProxy({
@@ -132,10 +141,14 @@ export async function runShunt(runtime: Runtime, options: StartOptions): Promise
 		throw error;
 	}
 
+	oauth?.start();
 	const {settings} = runtime;
+	// One usage client for the poller and the prober: one memory of the endpoint's penalties.
+	const usage = new UsageClient({upstream: options.upstream, auth});
+	const usagePoller = startUsagePoller({store, client: usage});
 	const background = startBackgroundWork({
 		store,
-		prober: new UpstreamProber(options.upstream, auth),
+		prober: new UpstreamProber(options.upstream, auth, undefined, usage),
 		alerts,
 		policy: defaultFailurePolicy,
 		strongResume: settings.strongResumeEnabled,
@@ -153,6 +166,8 @@ export async function runShunt(runtime: Runtime, options: StartOptions): Promise
 		const shutdown = async () => {
 			shuttingDown ??= (async () => {
 				background.stop();
+				usagePoller.stop();
+				oauth?.stop();
 				await proxy.close(10_000);
 				await runtime.onShutdown?.();
 				store.close();

@@ -111,8 +111,6 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			if (error instanceof BodyTooLargeError) {
 				sendAnthropicError(response, 413, 'request_too_large', 'Request exceeds the maximum allowed number of bytes (32 MiB).');
 				finish({account: null, status: 413, outcome: 'error', stream: false});
-				// Stop reading the rest of an oversized upload.
-				request.destroy();
 			}
 
 			return;

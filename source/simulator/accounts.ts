@@ -64,15 +64,45 @@ export class AccountState {
 
 export class AccountRegistry {
 	private readonly byCredential = new Map<string, AccountState>();
+	/** Per-token expiry where it differs from the account's config (rotated or force-expired tokens). */
+	private readonly expiry = new Map<string, number>();
 
 	/** Adding a credential again replaces the account and its state. */
 	add(account: SimAccount, nowMs: number): AccountState {
 		const state = new AccountState(account, nowMs);
 		this.byCredential.set(account.credential, state);
+		this.expiry.delete(account.credential);
 		return state;
 	}
 
 	get(credential: string): AccountState | undefined {
 		return this.byCredential.get(credential);
+	}
+
+	/**
+	 * Another token for an existing account, as an OAuth refresh issues: same limits, same cache,
+	 * so utilization carries over. Faults stay armed under the account's original credential.
+	 */
+	alias(credential: string, state: AccountState, expiresAtMs: number | undefined): void {
+		this.byCredential.set(credential, state);
+		if (expiresAtMs === undefined) {
+			this.expiry.delete(credential);
+		} else {
+			this.expiry.set(credential, expiresAtMs);
+		}
+	}
+
+	/** When this token stops working (epoch ms), or undefined for never. */
+	tokenExpiresAt(credential: string): number | undefined {
+		return this.expiry.get(credential) ?? this.byCredential.get(credential)?.config.tokenExpiresAtMs;
+	}
+
+	/** Makes one token expire at atMs (tests force an expiry the holder does not know about). */
+	expireToken(credential: string, atMs: number): void {
+		if (!this.byCredential.has(credential)) {
+			throw new Error('expireToken: no account has that credential');
+		}
+
+		this.expiry.set(credential, atMs);
 	}
 }

@@ -50,7 +50,8 @@ export function authenticate(exchange: Exchange, core: SimCore): AccountState | 
 			return reject(401, 'authentication_error', messages.oauthUnsupported);
 		}
 
-		const expiresAt = account.config.tokenExpiresAtMs;
+		// Per token, not per account: after a refresh the old token expires on its own schedule.
+		const expiresAt = core.accounts.tokenExpiresAt(bearer ?? account.config.credential);
 		if (expiresAt !== undefined && core.now() >= expiresAt) {
 			return reject(401, 'authentication_error', messages.expired);
 		}

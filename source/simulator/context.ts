@@ -2,6 +2,7 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {AccountRegistry} from './accounts.js';
 import type {FaultBook} from './faults.js';
+import type {OAuthBook} from './oauth-book.js';
 import type {ArmedFault, ResolvedOptions, SimAccount, SimRequestLogEntry} from './types.js';
 
 export type Exchange = {
@@ -22,6 +23,8 @@ export type SimCore = {
 	readonly options: ResolvedOptions;
 	readonly accounts: AccountRegistry;
 	readonly faults: FaultBook;
+	/** Login chains, codes and usage polling of the OAuth surface. */
+	readonly oauth: OAuthBook;
 	now(): number;
 };
 

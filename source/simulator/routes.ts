@@ -3,6 +3,7 @@ import type {Route, RouteHandler} from './context.js';
 import {getRequests, postAccounts, postArm, postClearFaults, postClock, postUtilization} from './control.js';
 import {handleCountTokens, handleGetModel, handleHello, handleListModels} from './endpoints.js';
 import {handleMessages} from './messages.js';
+import {handleAuthorize, handleOAuthToken, handleProfile, handleUsage} from './oauth-endpoints.js';
 
 const exact = (path: string) => (pathname: string) => (pathname === path ? {} : undefined);
 
@@ -17,6 +18,10 @@ export const routes: readonly Route[] = [
 		return match?.[1] === undefined ? undefined : {id: decodeURIComponent(match[1])};
 	}, handleGetModel),
 	route(['HEAD', 'GET'], exact('/api/hello'), handleHello),
+	route(['POST'], exact('/v1/oauth/token'), handleOAuthToken),
+	route(['GET'], exact('/oauth/authorize'), handleAuthorize),
+	route(['GET'], exact('/api/oauth/usage'), handleUsage),
+	route(['GET'], exact('/api/oauth/profile'), handleProfile),
 	route(['POST'], exact('/__fake/accounts'), postAccounts),
 	route(['POST'], exact('/__fake/arm'), postArm),
 	route(['POST'], exact('/__fake/clear-faults'), postClearFaults),

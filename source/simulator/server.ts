@@ -8,6 +8,8 @@ import type {Exchange, SimControl} from './context.js';
 import {reject, sendRejection} from './errors.js';
 import {FaultBook} from './faults.js';
 import {flattenHeaders, readBody} from './http-util.js';
+import {OAuthBook} from './oauth-book.js';
+import type {ArmedOAuthFault, SimAuthorizeRequest, SimOAuthLogin, SimOAuthLoginState, SimOAuthOptions} from './oauth-types.js';
 import {requestId} from './ids.js';
 import {defaultModels} from './models.js';
 import {RequestLog} from './request-log.js';
@@ -30,6 +32,7 @@ export class Simulator extends EventEmitter implements SimControl {
 	readonly options: ResolvedOptions;
 	readonly accounts = new AccountRegistry();
 	readonly faults = new FaultBook();
+	readonly oauth: OAuthBook;
 	private readonly clock: () => number;
 	private clockOffsetMs = 0;
 	private readonly log: RequestLog;
@@ -44,6 +47,7 @@ export class Simulator extends EventEmitter implements SimControl {
 		super();
 		this.options = resolveOptions(options);
 		this.clock = options.now ?? Date.now;
+		this.oauth = new OAuthBook(this.accounts, () => this.now(), options.oauth);
 		this.log = new RequestLog(this.options.logLimit);
 		this.server = createServer((req, res) => {
 			void this.handle(req, res);
@@ -118,6 +122,42 @@ export class Simulator extends EventEmitter implements SimControl {
 		}
 
 		account.unified.setUtilization(u);
+	}
+
+	// ---------------------------------------------------------------- OAuth
+
+	/** A login that already happened: its access token works on /v1 and its refresh token rotates. Returns its name. */
+	addOAuthLogin(login: SimOAuthLogin): string {
+		return this.oauth.addLogin(login);
+	}
+
+	/** A login chain as it stands now: current pair, refresh counts. */
+	oauthLogin(name: string): SimOAuthLoginState {
+		return this.oauth.login(name);
+	}
+
+	/** Approves a PKCE login as the browser would; returns the `code#state` the user pastes. */
+	authorize(request: SimAuthorizeRequest): string {
+		return this.oauth.authorize(request);
+	}
+
+	/** Arms a token-endpoint (default) or usage-endpoint fault. */
+	armOAuth(fault: ArmedOAuthFault): void {
+		this.oauth.arm(fault);
+	}
+
+	clearOAuthFaults(): void {
+		this.oauth.clearFaults();
+	}
+
+	/** Token lifetime, usage shape and usage throttling; applies to what happens next. */
+	setOAuthOptions(options: SimOAuthOptions): void {
+		this.oauth.configure(options);
+	}
+
+	/** Expires one access token now, without its holder knowing (forces the 401 refresh path). */
+	expireToken(accessToken: string): void {
+		this.accounts.expireToken(accessToken, this.now());
 	}
 
 	/** Moves the simulator's clock forward (on top of an injected clock too). */

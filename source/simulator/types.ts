@@ -1,5 +1,6 @@
 // Public types of the simulator: a fake Anthropic API used by the end-to-end tests, the demo
 // and the benchmark. Kept free of runtime code so callers can import them cheaply.
+import type {SimOAuthOptions} from './oauth-types.js';
 
 export type SimAccount = {
 	kind: 'apikey' | 'oauth';
@@ -80,6 +81,8 @@ export type SimulatorOptions = {
 	logLimit?: number;
 	/** Known model ids. */
 	models?: string[];
+	/** The OAuth token, usage and profile endpoints. */
+	oauth?: SimOAuthOptions;
 };
 
 export type ResolvedOptions = {
