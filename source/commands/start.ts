@@ -40,7 +40,7 @@ export type Runtime = {
 	auth?: AuthProvider;
 	/** Called once the proxy listens (the demo starts its traffic here). */
 	onListening?: (url: string, store: StateStore) => void;
-	/** Called during shutdown, before state is flushed. */
+	/** Called during shutdown, after state is flushed. */
 	onShutdown?: () => Promise<void>;
 };
 
@@ -169,8 +169,9 @@ export async function runShunt(runtime: Runtime, options: StartOptions): Promise
 				usagePoller.stop();
 				oauth?.stop();
 				await proxy.close(10_000);
-				await runtime.onShutdown?.();
+				// State is flushed before the runtime's own teardown: the demo deletes its directory there.
 				store.close();
+				await runtime.onShutdown?.();
 				detachLog?.();
 				unmount?.();
 				return 0;
