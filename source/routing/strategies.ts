@@ -6,11 +6,12 @@ import type {RouteDecision, RouteRequest, RoutingAccount, RoutingSnapshot} from 
 /** In the order the monitor's `s` key cycles through them. */
 export const strategyNames: readonly StrategyName[] = ['maximus', 'reaper', 'cushion', 'carousel'];
 
+/** One line each (they must fit the help overlay at 80 columns). */
 export const strategyDescriptions: Record<StrategyName, string> = {
-	maximus: 'Sends each request to the account with the most headroom, counting a nearly full window as less of a problem the sooner it resets.',
-	reaper: 'Uses up the account whose quota window resets soonest first, so allowance that is about to expire is not wasted.',
-	cushion: 'Sends each request to the least used account, keeping every account as far from its limits as possible.',
-	carousel: 'Takes turns: each request goes to the next available account in order, whatever its usage.',
+	maximus: 'Most 5h+7d headroom; a window resetting soon counts as freer.',
+	reaper: 'Drains the window that resets soonest first: use it or lose it.',
+	cushion: 'The least used account, so every account stays far from limits.',
+	carousel: 'Takes turns over the available accounts, ignoring usage.',
 };
 
 export function nextStrategy(s: StrategyName): StrategyName {
