@@ -18,7 +18,8 @@ export function openConfig(paths: ShuntPaths): ShuntConfig {
 	}
 }
 
-function credentials(paths: ShuntPaths) {
+/** credentials.json for a command: a broken file becomes a one-line error that names it. */
+export function readCredentials(paths: ShuntPaths) {
 	try {
 		return loadCredentials(paths.credentialsFile);
 	} catch (error) {
@@ -51,7 +52,7 @@ export async function addApiKeyAccount(paths: ShuntPaths, name: string | undefin
 	}
 
 	// Fail on an unreadable credentials file before anything is written.
-	credentials(paths);
+	readCredentials(paths);
 	updateCredential(paths.credentialsFile, name!, {type: 'apikey', key});
 	try {
 		config.addAccount({name: name!, kind: 'apikey', plan: 'console'});
@@ -75,7 +76,7 @@ export function removeAccount(paths: ShuntPaths, name: string | undefined): stri
 		throw new CliError(`no account named "${name}"${known ? ` (accounts: ${known})` : ''}`);
 	}
 
-	const stored = credentials(paths);
+	const stored = readCredentials(paths);
 	if (stored[name]) {
 		updateCredential(paths.credentialsFile, name, undefined);
 	}
@@ -86,7 +87,7 @@ export function removeAccount(paths: ShuntPaths, name: string | undefined): stri
 
 export function listAccounts(paths: ShuntPaths, json: boolean): string {
 	const config = openConfig(paths);
-	const stored = credentials(paths);
+	const stored = readCredentials(paths);
 	const rows = config.accounts.map(account => {
 		const credential = stored[account.name];
 		return {

@@ -2,7 +2,7 @@
 // Both check everything before writing anything, write the secret first and the account second,
 // and never print more of a token than redactSecret allows.
 import {accountNameProblem} from '../accounts/account-name.js';
-import {CredentialsError, loadCredentials, updateCredential, type CredentialMap} from '../accounts/credentials.js';
+import {updateCredential} from '../accounts/credentials.js';
 import {ClaudeCodeLoginError} from '../accounts/oauth/claude-code-file.js';
 import {currentEnvironment, findClaudeCodeLogin, keychainPrefix, type ImportEnvironment} from '../accounts/oauth/claude-code-import.js';
 import {tokenUrl} from '../accounts/oauth/constants.js';
@@ -13,24 +13,12 @@ import {TokenClient, TokenEndpointError} from '../accounts/oauth/token-client.js
 import type {ShuntPaths} from '../accounts/paths.js';
 import type {AccountConfig, OAuthCredential} from '../types.js';
 import {redactSecret} from '../util/redact.js';
-import {openConfig} from './account-commands.js';
+import {openConfig, readCredentials} from './account-commands.js';
 import {CliError} from './cli-error.js';
 import {openBrowser} from './open-browser.js';
 import {readLine} from './read-line.js';
 
 export const defaultImportName = 'claude-code';
-
-function storedCredentials(paths: ShuntPaths): CredentialMap {
-	try {
-		return loadCredentials(paths.credentialsFile);
-	} catch (error) {
-		if (error instanceof CredentialsError) {
-			throw new CliError(error.message);
-		}
-
-		throw error;
-	}
-}
 
 function checkName(name: string | undefined): string {
 	const problem = accountNameProblem(name);
@@ -53,7 +41,7 @@ function validity(expiresAt: number, now = Date.now()): string {
 /** Writes the secret, then the account; undoes the secret if the account cannot be written. */
 function saveAccount(paths: ShuntPaths, account: AccountConfig, credential: OAuthCredential, replacing: boolean): void {
 	const config = openConfig(paths);
-	const previous = storedCredentials(paths)[account.name];
+	const previous = readCredentials(paths)[account.name];
 	updateCredential(paths.credentialsFile, account.name, credential);
 	try {
 		if (replacing) {
@@ -78,7 +66,7 @@ export async function importClaudeCode(paths: ShuntPaths, nameArgument: string |
 		throw new CliError(`an account named "${name}" already exists (choose another name: shunt import-claude-code <name>, or remove it first: shunt remove-account ${name})`);
 	}
 
-	const stored = storedCredentials(paths);
+	const stored = readCredentials(paths);
 	let login;
 	try {
 		login = await findClaudeCodeLogin(environment);
@@ -167,7 +155,7 @@ export async function addOAuthAccount(paths: ShuntPaths, nameArgument: string | 
 	}
 
 	// Refuse an unreadable credentials.json before the user goes through the browser.
-	storedCredentials(paths);
+	readCredentials(paths);
 	const login = startLogin();
 	const opened = io.open(login.url);
 	io.say([

@@ -1,6 +1,5 @@
 import type {AuthProvider} from '../accounts/auth-provider.js';
 import {StaticAuthProvider} from '../accounts/auth-provider.js';
-import {CredentialsError, loadCredentials} from '../accounts/credentials.js';
 import {OAuthAuthProvider} from '../accounts/oauth/oauth-auth-provider.js';
 import type {ShuntPaths} from '../accounts/paths.js';
 import type {Settings} from '../accounts/settings.js';
@@ -17,7 +16,7 @@ import {StateStore} from '../state/store.js';
 import type {AccountConfig, Credential, StrategyName} from '../types.js';
 import {version} from '../version.js';
 import {CliError} from './cli-error.js';
-import {openConfig} from './account-commands.js';
+import {openConfig, readCredentials} from './account-commands.js';
 
 export type StartOptions = {
 	host: string;
@@ -57,17 +56,7 @@ export function loadRuntime(paths: ShuntPaths): Runtime {
 		].join('\n'));
 	}
 
-	let credentials: Record<string, Credential>;
-	try {
-		credentials = loadCredentials(paths.credentialsFile);
-	} catch (error) {
-		if (error instanceof CredentialsError) {
-			throw new CliError(error.message);
-		}
-
-		throw error;
-	}
-
+	const credentials = readCredentials(paths);
 	return {accounts, credentials, settings: config.settings, stateFile: paths.stateFile, credentialsFile: paths.credentialsFile, demo: false};
 }
 
