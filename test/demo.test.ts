@@ -44,6 +44,7 @@ test('the demo makes traffic flow, cools an account, touches only loopback, and 
 
 	assert.ok(existsSync(connectionLog), 'connections were recorded');
 	const hosts = new Set(readFileSync(connectionLog, 'utf8').split('\n').filter(Boolean));
+	assert.ok(hosts.has('127.0.0.1'), `the recorder saw the demo's own traffic: ${[...hosts].join(', ')}`);
 	for (const host of hosts) {
 		assert.match(host, /^(127\.\d+\.\d+\.\d+|localhost|::1)$/, `the demo connected to ${host}`);
 	}

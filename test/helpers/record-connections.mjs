@@ -8,7 +8,8 @@ const connect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function (...args) {
 	const first = args[0];
 	const options = typeof first === 'object' && first !== null ? (Array.isArray(first) ? first[0] : first) : {port: first, host: args[1]};
-	if (log && options && (options.port !== undefined || options.host !== undefined) && options.path === undefined) {
+	// TCP connections carry a port; Unix-socket ones only a path (http passes its URL path along too).
+	if (log && options && options.port !== undefined) {
 		appendFileSync(log, `${options.host ?? 'localhost'}\n`);
 	}
 
