@@ -92,8 +92,8 @@ test('transient 503s back off exponentially, then the refresh succeeds and the a
 	assert.ok(times[2]! - times[1]! >= 290, `second backoff doubles: ${times[2]! - times[1]!} ms`);
 	assert.ok(harness.store.freshSnapshot().events.some(event => /token refresh failed .*503.*retrying in/.test(event.message)));
 
-	const stored = loadCredentials(credentialsFile)['a'] as OAuthCredential;
-	assert.equal(stored.accessToken, sim.oauthLogin(login).accessToken, 'the new pair is in credentials.json');
+	// The simulator counts the refresh when it answers; shunt saves the pair right after.
+	await waitFor(() => (loadCredentials(credentialsFile)['a'] as OAuthCredential).accessToken === sim.oauthLogin(login).accessToken, 'the new pair in credentials.json');
 	await waitFor(() => harness.store.accountState('a') === 'available', 'the account to be available');
 	const response = await harness.post(message());
 	assert.equal(response.status, 200);

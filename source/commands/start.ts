@@ -193,7 +193,9 @@ async function startMonitor(store: StateStore, onQuit: () => void): Promise<() =
 		import('react'),
 		import('../app.js'),
 	]);
-	const instance = render(createElement(App, {store, onQuit}), {exitOnCtrlC: false, patchConsole: false, maxFps: 20});
+	// 10 frames a second is plenty for a log and 1 s countdowns; incremental rendering rewrites only
+	// the lines that changed. Both keep drawing from taking event-loop time the proxy needs.
+	const instance = render(createElement(App, {store, onQuit}), {exitOnCtrlC: false, patchConsole: false, maxFps: 10, incrementalRendering: true});
 	return () => {
 		instance.unmount();
 	};

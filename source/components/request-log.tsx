@@ -30,9 +30,9 @@ export function logRowsFor(height: number): number {
 /** Requests and events, newest first, as many as fit. */
 export default function RequestLog({items, offset, accounts, listenUrl, nowMs, width, height, gap, density, focused}: Props) {
 	const room = logRowsFor(height);
-	// Rows for every entry, not only the visible ones, so column widths do not jump as entries
-	// scroll in and out; a few hundred rows of plain data is cheap once a second.
-	const rows = buildLogRows(items, accounts, nowMs, density);
+	// Only the entries up to the bottom of the view are built and measured: under load this renders
+	// several times a second, and the whole ring (300 entries) made every frame block the proxy.
+	const rows = buildLogRows(items.slice(0, offset + room), accounts, nowMs, density);
 	const visible = rows.slice(offset, offset + room);
 	const hint: Segment[] = offset > 0
 		? [{text: `↑${offset} newer`, bold: true, color: colors.warn}, {text: ' · ', color: colors.muted}, {text: 'scrolled; tab returns to live', color: colors.muted}]

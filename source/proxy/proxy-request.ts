@@ -119,7 +119,8 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 		body = applyOverrides(outgoingBody(bytes, parseJsonObject(bytes)), store.overrides);
 		const session = sessionKey(request.headers, body.json);
 		const isMessages = method === 'POST' && /^\/v1\/messages(?:\?|$)/.test(path);
-		const upstreamUrl = new URL(path.replace(/^\/+/, '/'), context.upstream);
+		// The upstream may carry a base path (a corporate gateway); the client's path goes below it.
+		const upstreamUrl = new URL(`${context.upstream.origin}${context.upstream.pathname.replace(/\/+$/, '')}${path.replace(/^\/+/, '/')}`);
 		const tried = new Set<string>();
 		const refreshed = new Set<string>();
 		const modelScoped = new Set<string>();
@@ -340,6 +341,13 @@ async function deliver(upstream: UpstreamResponse, response: ServerResponse, acc
 		source.once('error', () => {
 			cleanup();
 			resolve(clientGone.aborted ? 'client' : 'error');
+		});
+		// A connection that closes before the body ended is a break, even when no error is raised.
+		source.once('close', () => {
+			if (!source.complete) {
+				cleanup();
+				resolve(clientGone.aborted ? 'client' : 'error');
+			}
 		});
 		clientGone.addEventListener('abort', () => {
 			cleanup();

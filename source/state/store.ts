@@ -135,7 +135,7 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 		this.version = options.version;
 		this.startedMs = this.#now();
 		this.#stateFile = options.stateFile;
-		this.#notifyIntervalMs = options.notifyIntervalMs ?? 80;
+		this.#notifyIntervalMs = options.notifyIntervalMs ?? 100;
 		this.#persistDelayMs = options.persistDelayMs ?? 100;
 		this.#demo = options.demo ?? false;
 		this.#fixHint = options.fixHint ?? (account => account.kind === 'oauth'

@@ -1,0 +1,577 @@
+// `npm run bench`: shunt's overhead against a simulator in its own process, printed as a table
+// and written to bench/results.json. bench/README-results.md explains each number.
+//
+//   node dist/bench/run.js [--quick] [--scale 0.1] [--rounds 5] [--out file.json]
+//                          [--stream-concurrency 4] [--chunk-delay-ms 5] [--shunt-node-args "--cpu-prof"]
+//
+// Everything that compares targets runs interleaved (A B C D, B C D A, …: the leading target
+// rotates each round) and reports the median over rounds: these machines are noisy, and a slow
+// stretch should hit every target alike instead of whichever happened to run during it.
+import {mkdirSync, writeFileSync} from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
+import {fileURLToPath} from 'node:url';
+import {parseArgs} from 'node:util';
+import {clientNames, compareClients, type ClientComparison} from './clients.js';
+import {runAborts, runLoad, runStreams, type Target} from './load.js';
+import {
+	cloneHome,
+	installCleanup,
+	makeShuntHome,
+	readCpuMs,
+	readPeakRssMb,
+	readRssMb,
+	startPipeProxyProcess,
+	startShuntHeadless,
+	startShuntPty,
+	startSimulator,
+	type ShuntProcess,
+} from './processes.js';
+import {median, round, summarize} from './stats.js';
+
+// ---------------------------------------------------------------- configuration
+
+type Config = {
+	scale: number;
+	rounds: number;
+	/** Unmeasured requests per target before any round: JIT and heaps warm in every process. */
+	warmup: number;
+	streamWarmup: number;
+	/** Unmeasured requests at the start of each run: its fresh connections opened. */
+	runWarmup: number;
+	requests: {c1: number; c32: number; c64: number};
+	streams: number;
+	streamConcurrency: number;
+	chunkDelayMs: number;
+	memoryWarmup: number;
+	memoryRequests: number;
+	aborts: number;
+	settleMs: number;
+	clients: {rounds: number; warmup: number; requests: {c1: number; c32: number}};
+	out: string;
+	shuntNodeArgs: string[];
+	/** cli.js of the shunt under test (default dist/cli.js). */
+	shuntCli?: string;
+	/** Another build's cli.js, measured as an extra interleaved target next to shuntCli. */
+	candidateCli?: string;
+};
+
+const usage = `usage: node dist/bench/run.js [--quick] [--scale <factor>] [--rounds <n>] [--out <file>]
+                             [--stream-concurrency <n>] [--chunk-delay-ms <n>] [--shunt-node-args "<flags>"]
+  --quick               tiny counts, one round (smoke test): SHUNT_BENCH_SCALE=0.005 and --rounds 1
+  --scale <f>           multiply every request count (env SHUNT_BENCH_SCALE; default 1)
+  --rounds <n>          interleaved rounds per comparison (env SHUNT_BENCH_ROUNDS; default 5)
+  --out <file>          where the JSON goes (default bench/results.json)
+  --stream-concurrency  concurrent streams in the streaming phase (default 4)
+  --chunk-delay-ms      the simulator's pause between text deltas (default 5)
+  --shunt-node-args     extra node flags for every shunt child, e.g. "--cpu-prof --cpu-prof-dir /tmp/prof"
+  --shunt-cli <path>    benchmark another build's cli.js instead of dist/cli.js (env SHUNT_BENCH_CLI)
+  --candidate-cli <p>   also measure this build's cli.js (headless) in the same interleaved rounds`;
+
+function positiveNumber(name: string, value: string | undefined): number | undefined {
+	if (value === undefined || value === '') {
+		return undefined;
+	}
+
+	const parsed = Number(value);
+	if (!Number.isFinite(parsed) || parsed <= 0) {
+		throw new Error(`${name} needs a number > 0, got "${value}"`);
+	}
+
+	return parsed;
+}
+
+function readConfig(): Config {
+	const {values} = parseArgs({
+		options: {
+			quick: {type: 'boolean', default: false},
+			scale: {type: 'string'},
+			rounds: {type: 'string'},
+			out: {type: 'string'},
+			'stream-concurrency': {type: 'string'},
+			'chunk-delay-ms': {type: 'string'},
+			'shunt-node-args': {type: 'string'},
+			'shunt-cli': {type: 'string'},
+			'candidate-cli': {type: 'string'},
+			help: {type: 'boolean', default: false},
+		},
+	});
+	if (values.help) {
+		process.stdout.write(`${usage}\n`);
+		process.exit(0);
+	}
+
+	const quick = values.quick ?? false;
+	const scale = positiveNumber('--scale', values.scale) ?? positiveNumber('SHUNT_BENCH_SCALE', process.env['SHUNT_BENCH_SCALE']) ?? (quick ? 0.005 : 1);
+	const rounds = Math.round(positiveNumber('--rounds', values.rounds) ?? positiveNumber('SHUNT_BENCH_ROUNDS', process.env['SHUNT_BENCH_ROUNDS']) ?? (quick ? 1 : 5));
+	// Scaled counts keep a floor so even a smoke run measures something at every step.
+	const count = (full: number, floor: number) => Math.max(floor, Math.round(full * scale));
+	const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+	const otherCli = values['shunt-cli'] ?? process.env['SHUNT_BENCH_CLI'];
+	return {
+		scale,
+		rounds,
+		warmup: count(3000, 20),
+		streamWarmup: count(100, 4),
+		runWarmup: count(100, 5),
+		requests: {c1: count(1000, 10), c32: count(4000, 64), c64: count(3000, 128)},
+		streams: count(150, 8),
+		streamConcurrency: Math.round(positiveNumber('--stream-concurrency', values['stream-concurrency']) ?? 4),
+		chunkDelayMs: Math.round(positiveNumber('--chunk-delay-ms', values['chunk-delay-ms']) ?? 5),
+		// V8 grows its heap for the first ~10 000 requests; "steady" is measured after that.
+		memoryWarmup: count(10_000, 20),
+		memoryRequests: count(20_000, 50),
+		aborts: count(1000, 10),
+		// Time for sockets to close and the store's timers to run before RSS is read.
+		settleMs: scale < 0.1 ? 100 : 1500,
+		clients: {rounds: Math.min(rounds, 3), warmup: count(1000, 10), requests: {c1: count(1000, 10), c32: count(3000, 64)}},
+		out: path.resolve(values.out ?? path.join(repoRoot, 'bench', 'results.json')),
+		shuntNodeArgs: (values['shunt-node-args'] ?? '').split(/\s+/).filter(Boolean),
+		shuntCli: otherCli === undefined || otherCli === '' ? undefined : path.resolve(otherCli),
+		candidateCli: values['candidate-cli'] === undefined ? undefined : path.resolve(values['candidate-cli']),
+	};
+}
+
+// ---------------------------------------------------------------- helpers
+
+const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const sleep = async (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+/** A B C, B C A, C A B, …: each target leads equally often. */
+function rotated<T>(items: readonly T[], roundIndex: number): T[] {
+	const shift = roundIndex % items.length;
+	return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+function getJson(url: string): Promise<unknown> {
+	return new Promise((resolve, reject) => {
+		http.get(url, {agent: false}, response => {
+			let text = '';
+			response.setEncoding('utf8');
+			response.on('data', (chunk: string) => {
+				text += chunk;
+			});
+			response.once('end', () => {
+				try {
+					resolve(JSON.parse(text));
+				} catch (error) {
+					reject(error as Error);
+				}
+			});
+		}).once('error', reject);
+	});
+}
+
+// candidate: only with --candidate-cli, another build's shunt (headless) measured in the same
+// interleaved rounds, so a proposed change is compared under the same noise as the baseline.
+type TargetKey = 'direct' | 'pipe' | 'shunt' | 'shuntMonitor' | 'candidate';
+const targetLabels: Record<TargetKey, string> = {
+	direct: 'direct (simulator)',
+	pipe: 'pipe proxy (floor)',
+	shunt: 'shunt headless',
+	shuntMonitor: 'shunt + monitor (pty)',
+	candidate: 'candidate headless',
+};
+
+function targetKeysFor(config: Config): TargetKey[] {
+	return config.candidateCli ? ['direct', 'pipe', 'shunt', 'shuntMonitor', 'candidate'] : ['direct', 'pipe', 'shunt', 'shuntMonitor'];
+}
+
+/** A target plus the process whose CPU time it costs (the simulator's for direct). */
+type Measurable = Target & {pid: number};
+
+type RunStats = {p50: number; p99: number; rps: number; cpuUsPerRequest: number; errors: number};
+type Measured = RunStats & {runs: RunStats[]};
+
+function medianOf(runs: RunStats[]): Measured {
+	return {
+		p50: round(median(runs.map(run => run.p50))),
+		p99: round(median(runs.map(run => run.p99))),
+		rps: round(median(runs.map(run => run.rps)), 1),
+		cpuUsPerRequest: round(median(runs.map(run => run.cpuUsPerRequest)), 1),
+		errors: runs.reduce((sum, run) => sum + run.errors, 0),
+		runs,
+	};
+}
+
+type StreamKey = 'direct' | 'shunt' | 'shuntMonitor' | 'candidate';
+
+function streamKeysFor(config: Config): StreamKey[] {
+	return config.candidateCli ? ['direct', 'shunt', 'shuntMonitor', 'candidate'] : ['direct', 'shunt', 'shuntMonitor'];
+}
+type StreamStats = {p50: number; p99: number; firstP50: number; firstP99: number; events: number; errors: number};
+type StreamMeasured = StreamStats & {runs: StreamStats[]};
+
+// ---------------------------------------------------------------- phases
+
+const levels = ['c1', 'c32', 'c64'] as const;
+type Level = typeof levels[number];
+const concurrencyOf: Record<Level, number> = {c1: 1, c32: 32, c64: 64};
+
+async function warmUp(config: Config, targets: Record<TargetKey, Measurable>): Promise<void> {
+	progress(`warm-up: ${config.warmup} requests and ${config.streamWarmup} streams per target`);
+	for (const key of targetKeysFor(config)) {
+		// eslint-disable-next-line no-await-in-loop
+		await runLoad({target: targets[key], concurrency: 32, requests: config.warmup, warmup: 0});
+	}
+
+	for (const key of streamKeysFor(config)) {
+		// eslint-disable-next-line no-await-in-loop
+		await runStreams({target: targets[key], concurrency: config.streamConcurrency, requests: config.streamWarmup, warmup: 0});
+	}
+}
+
+async function latencyMatrix(config: Config, targets: Record<TargetKey, Measurable>): Promise<Record<Level, Record<TargetKey, Measured>>> {
+	const result = {} as Record<Level, Record<TargetKey, Measured>>;
+	const targetKeys = targetKeysFor(config);
+	for (const level of levels) {
+		const runs = Object.fromEntries(targetKeys.map(key => [key, [] as RunStats[]])) as Record<TargetKey, RunStats[]>;
+		for (let roundIndex = 0; roundIndex < config.rounds; roundIndex++) {
+			progress(`non-streaming c=${concurrencyOf[level]} round ${roundIndex + 1}/${config.rounds}`);
+			for (const key of rotated(targetKeys, roundIndex)) {
+				const target = targets[key];
+				const cpuBefore = readCpuMs(target.pid);
+				// eslint-disable-next-line no-await-in-loop
+				const run = await runLoad({target, concurrency: concurrencyOf[level], requests: config.requests[level], warmup: config.runWarmup});
+				// Warm-up requests are inside the CPU window too; count them.
+				const cpuUs = (readCpuMs(target.pid) - cpuBefore) * 1000;
+				const summary = summarize(run.latencies);
+				runs[key].push({
+					p50: round(summary.p50),
+					p99: round(summary.p99),
+					rps: round(run.rps, 1),
+					cpuUsPerRequest: round(cpuUs / (config.requests[level] + config.runWarmup), 1),
+					errors: run.errors,
+				});
+			}
+		}
+
+		result[level] = Object.fromEntries(targetKeys.map(key => [key, medianOf(runs[key])])) as Record<TargetKey, Measured>;
+	}
+
+	return result;
+}
+
+async function streamingPhase(config: Config, targets: Record<StreamKey, Target>): Promise<Record<StreamKey, StreamMeasured>> {
+	const streamKeys = streamKeysFor(config);
+	const runs = Object.fromEntries(streamKeys.map(key => [key, [] as StreamStats[]])) as Record<StreamKey, StreamStats[]>;
+	for (let roundIndex = 0; roundIndex < config.rounds; roundIndex++) {
+		progress(`streaming round ${roundIndex + 1}/${config.rounds}`);
+		for (const key of rotated(streamKeys, roundIndex)) {
+			// eslint-disable-next-line no-await-in-loop
+			const run = await runStreams({target: targets[key], concurrency: config.streamConcurrency, requests: config.streams, warmup: config.streamConcurrency});
+			const all = summarize(run.eventLatencies);
+			const first = summarize(run.firstEventLatencies);
+			runs[key].push({p50: round(all.p50), p99: round(all.p99), firstP50: round(first.p50), firstP99: round(first.p99), events: all.count, errors: run.errors});
+		}
+	}
+
+	const middle = (list: StreamStats[], field: keyof StreamStats) => round(median(list.map(run => run[field])));
+	return Object.fromEntries(streamKeys.map(key => [key, {
+		p50: middle(runs[key], 'p50'),
+		p99: middle(runs[key], 'p99'),
+		firstP50: middle(runs[key], 'firstP50'),
+		firstP99: middle(runs[key], 'firstP99'),
+		events: middle(runs[key], 'events'),
+		errors: runs[key].reduce((sum, run) => sum + run.errors, 0),
+		runs: runs[key],
+	}])) as Record<StreamKey, StreamMeasured>;
+}
+
+type MemoryResult = {
+	/** RSS moves with V8's heap sizing by ±15 MB; peak (VmHWM) only grows, so a leak shows in both. */
+	idleMb: number;
+	steadyMb: number;
+	after20kMb: number;
+	afterAbortsMb: number;
+	abortGrowthMb: number;
+	peakSteadyMb: number;
+	peakAfter20kMb: number;
+	peakAfterAbortsMb: number;
+	warmupRequests: number;
+	requests: number;
+	requestsRps: number;
+	requestErrors: number;
+	aborts: number;
+	abortErrors: number;
+	inFlightAfterAborts: number;
+};
+
+async function memoryPhase(config: Config, shunt: ShuntProcess): Promise<MemoryResult> {
+	const target: Target = {name: 'shunt', url: shunt.url, headers: {}};
+	const idleMb = readRssMb(shunt.pid);
+	progress(`memory: warm-up ${config.memoryWarmup} requests`);
+	await runLoad({target, concurrency: 32, requests: config.memoryWarmup, warmup: 0});
+	await sleep(config.settleMs);
+	const steadyMb = readRssMb(shunt.pid);
+	const peakSteadyMb = readPeakRssMb(shunt.pid);
+	progress(`memory: ${config.memoryRequests} requests`);
+	const load = await runLoad({target, concurrency: 32, requests: config.memoryRequests, warmup: 0});
+	await sleep(config.settleMs);
+	const after20kMb = readRssMb(shunt.pid);
+	const peakAfter20kMb = readPeakRssMb(shunt.pid);
+	progress(`memory: ${config.aborts} client aborts mid-stream`);
+	const aborts = await runAborts({target, concurrency: 32, requests: config.aborts});
+	await sleep(config.settleMs);
+	const afterAbortsMb = readRssMb(shunt.pid);
+	const peakAfterAbortsMb = readPeakRssMb(shunt.pid);
+	// Every aborted request must have been let go of, not only its memory.
+	const status = await getJson(`${shunt.url}/_shunt/status`) as {inFlight?: number};
+	return {
+		idleMb: round(idleMb, 1),
+		steadyMb: round(steadyMb, 1),
+		after20kMb: round(after20kMb, 1),
+		afterAbortsMb: round(afterAbortsMb, 1),
+		abortGrowthMb: round(afterAbortsMb - steadyMb, 1),
+		peakSteadyMb: round(peakSteadyMb, 1),
+		peakAfter20kMb: round(peakAfter20kMb, 1),
+		peakAfterAbortsMb: round(peakAfterAbortsMb, 1),
+		warmupRequests: config.memoryWarmup,
+		requests: config.memoryRequests,
+		requestsRps: round(load.rps, 1),
+		requestErrors: load.errors,
+		aborts: aborts.aborted,
+		abortErrors: aborts.errors,
+		inFlightAfterAborts: status.inFlight ?? -1,
+	};
+}
+
+// ---------------------------------------------------------------- verdicts and report
+
+type Budget = {name: string; budget: string; measured: string; value: number; pass: boolean};
+
+function budgets(latency: Record<Level, Record<TargetKey, Measured>>, streaming: Record<StreamKey, StreamMeasured>, memory: MemoryResult): Budget[] {
+	const c1 = latency.c1;
+	const added = c1.shunt.p50 - c1.direct.p50;
+	const throughputRatio = latency.c32.shunt.rps / latency.c32.pipe.rps;
+	const streamAdded = streaming.shunt.p99 - streaming.direct.p99;
+	const list: Budget[] = [
+		{name: 'added p50 latency, c=1 (shunt − direct)', budget: '≤ 0.5 ms', measured: `${added.toFixed(3)} ms`, value: added, pass: added <= 0.5},
+		{name: 'throughput c=32, shunt ÷ pipe proxy', budget: '≥ 0.80×', measured: `${throughputRatio.toFixed(2)}×`, value: throughputRatio, pass: throughputRatio >= 0.8},
+		{name: 'streaming added p99 per event (shunt − direct)', budget: '≤ 1 ms', measured: `${streamAdded.toFixed(3)} ms`, value: streamAdded, pass: streamAdded <= 1},
+	];
+	// Monitor on vs headless: latencies may grow, throughput may shrink, by 10 % at most.
+	const slower = (name: string, on: number, off: number) => {
+		const ratio = on / off;
+		list.push({name: `monitor ÷ headless: ${name}`, budget: '≤ 1.10×', measured: `${ratio.toFixed(2)}× (${on.toFixed(3)} vs ${off.toFixed(3)} ms)`, value: ratio, pass: ratio <= 1.1});
+	};
+
+	const fewer = (name: string, on: number, off: number) => {
+		const ratio = on / off;
+		list.push({name: `monitor ÷ headless: ${name}`, budget: '≥ 0.90×', measured: `${ratio.toFixed(2)}× (${Math.round(on)} vs ${Math.round(off)} req/s)`, value: ratio, pass: ratio >= 0.9});
+	};
+
+	slower('p50 latency c=1', c1.shuntMonitor.p50, c1.shunt.p50);
+	slower('p50 latency c=32', latency.c32.shuntMonitor.p50, latency.c32.shunt.p50);
+	// At c=1 throughput is 1 / mean latency: it shows render stalls that p50 hides.
+	fewer('throughput c=1', c1.shuntMonitor.rps, c1.shunt.rps);
+	fewer('throughput c=32', latency.c32.shuntMonitor.rps, latency.c32.shunt.rps);
+	fewer('throughput c=64', latency.c64.shuntMonitor.rps, latency.c64.shunt.rps);
+	slower('streaming p99 per event', streaming.shuntMonitor.p99, streaming.shunt.p99);
+	list.push({name: `RSS after ${memory.aborts} aborts − steady state`, budget: '≤ 20 MB', measured: `${memory.abortGrowthMb.toFixed(1)} MB`, value: memory.abortGrowthMb, pass: memory.abortGrowthMb <= 20});
+	return list;
+}
+
+function table(rows: string[][], rightAligned = true): string {
+	const widths = rows[0]!.map((_, column) => Math.max(...rows.map(row => row[column]?.length ?? 0)));
+	return rows.map(row => row.map((cell, column) => (column === 0 || !rightAligned ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd()).join('\n');
+}
+
+const ms = (value: number) => value.toFixed(3);
+
+type Results = {
+	/** loadAverage: 1-minute load before and after; far above 0 before means others shared the CPU. */
+	machine: {node: string; cpuModel: string; cores: number; platform: string; totalMemoryMb: number; loadAverage: {start: number; end: number}};
+	config: Omit<Config, 'out'>;
+	startedAt: string;
+	durationS: number;
+	latency: Record<Level, Record<TargetKey, Measured>>;
+	added: Record<Level, Record<Exclude<TargetKey, 'direct'>, number>>;
+	throughput: Record<'c32' | 'c64', {pipe: number; shunt: number; shuntMonitor: number; shuntToPipe: number; monitorToPipe: number; monitorToHeadless: number}>;
+	streaming: Record<StreamKey, StreamMeasured> & {addedP50: number; addedP99: number; monitorAddedP99: number};
+	memory: MemoryResult;
+	monitor: {rendered: boolean; terminalBytes: number};
+	clients: ClientComparison;
+	budgets: Budget[];
+	errors: number;
+};
+
+function report(results: Results): string {
+	const {latency, streaming, memory, machine, config, clients} = results;
+	const targetKeys = Object.keys(latency.c1) as TargetKey[];
+	const streamKeys = targetKeys.filter(key => key !== 'pipe') as StreamKey[];
+	const out: string[] = [];
+	out.push(`shunt bench — node ${machine.node} · ${machine.cpuModel} · ${machine.cores} cores · medians of ${config.rounds} interleaved round(s) · ${results.durationS.toFixed(0)} s · load ${machine.loadAverage.start.toFixed(1)} → ${machine.loadAverage.end.toFixed(1)}`);
+	out.push('');
+	out.push('1. Non-streaming latency (ms, request start → last body byte); +p50 = minus direct p50');
+	const latencyRows = [['', 'c=1 p50', 'p99', '+p50', 'c=32 p50', 'p99', '+p50', 'c=64 p50', 'p99', '+p50']];
+	for (const key of targetKeys) {
+		const row = [targetLabels[key]];
+		for (const level of levels) {
+			const cell = latency[level][key];
+			row.push(ms(cell.p50), ms(cell.p99), key === 'direct' ? '' : ms(cell.p50 - latency[level].direct.p50));
+		}
+
+		latencyRows.push(row);
+	}
+
+	out.push(table(latencyRows));
+	out.push('');
+	out.push('3. Throughput (req/s, closed loop), ratio to the pipe proxy, and CPU per request of the serving process (µs)');
+	const throughputRows = [['', 'c=1', 'c=32', 'c=64', 'c=32 ÷ pipe', 'c=64 ÷ pipe', 'cpu c=1', 'cpu c=32', 'cpu c=64']];
+	for (const key of targetKeys) {
+		throughputRows.push([
+			targetLabels[key],
+			...levels.map(level => latency[level][key].rps.toFixed(0)),
+			(latency.c32[key].rps / latency.c32.pipe.rps).toFixed(2),
+			(latency.c64[key].rps / latency.c64.pipe.rps).toFixed(2),
+			...levels.map(level => latency[level][key].cpuUsPerRequest.toFixed(0)),
+		]);
+	}
+
+	out.push(table(throughputRows));
+	out.push('');
+	out.push(`2. Streaming: per-event delay, simulator write → client read (ms; ${config.streamConcurrency} concurrent streams, ${config.chunkDelayMs} ms between deltas)`);
+	const streamRows = [['', 'p50', 'p99', '+p50', '+p99', 'first event p50', 'p99', 'events/run']];
+	for (const key of streamKeys) {
+		const cell = streaming[key];
+		const plus = (value: number) => (key === 'direct' ? '' : ms(value));
+		streamRows.push([targetLabels[key], ms(cell.p50), ms(cell.p99), plus(cell.p50 - streaming.direct.p50), plus(cell.p99 - streaming.direct.p99), ms(cell.firstP50), ms(cell.firstP99), String(cell.events)]);
+	}
+
+	out.push(table(streamRows));
+	out.push('');
+	out.push('4. Memory: a fresh headless shunt (MB); RSS now, and peak RSS (VmHWM) so far');
+	out.push(table([
+		['', 'idle', `steady (${memory.warmupRequests} req)`, `+${memory.requests} requests`, `+${memory.aborts} aborts`, 'aborts − steady', 'in flight after'],
+		['RSS', memory.idleMb.toFixed(1), memory.steadyMb.toFixed(1), `${memory.after20kMb.toFixed(1)} (${memory.requestsRps.toFixed(0)} req/s)`, memory.afterAbortsMb.toFixed(1), memory.abortGrowthMb.toFixed(1), String(memory.inFlightAfterAborts)],
+		['peak', '', memory.peakSteadyMb.toFixed(1), memory.peakAfter20kMb.toFixed(1), memory.peakAfterAbortsMb.toFixed(1), (memory.peakAfterAbortsMb - memory.peakSteadyMb).toFixed(1), ''],
+	], false));
+	out.push('');
+	out.push(`5. Monitor: shunt rendered its monitor on a 120×40 pty; ${(results.monitor.terminalBytes / 1024).toFixed(0)} KiB of screen output drained. See the "shunt + monitor" rows.`);
+	out.push('');
+	out.push('6. Upstream HTTP client alone, bench process → simulator (CPU µs per request of the client process)');
+	out.push(table([
+		['', 'c=1 p50 ms', 'c=1 cpu µs', 'c=32 req/s', 'c=32 cpu µs'],
+		...clientNames.map(name => [name === 'got' ? 'got.stream (shunt\'s options)' : name, ms(clients[name].c1.p50), clients[name].c1.cpuUsPerRequest.toFixed(0), clients[name].c32.rps.toFixed(0), clients[name].c32.cpuUsPerRequest.toFixed(0)]),
+	]));
+	out.push('');
+	out.push('Budgets');
+	out.push(table([['', 'budget', 'measured', 'verdict'], ...results.budgets.map(budget => [budget.name, budget.budget, budget.measured, budget.pass ? 'PASS' : 'MISS'])], false));
+	if (results.errors > 0) {
+		out.push('');
+		out.push(`WARNING: ${results.errors} request(s) failed or answered non-200 during the measured runs; see results.json`);
+	}
+
+	return out.join('\n');
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<number> {
+	installCleanup();
+	const config = readConfig();
+	const started = Date.now();
+	const loadAtStart = os.loadavg()[0]!;
+	if (loadAtStart > 0.5 * os.cpus().length) {
+		progress(`note: load average ${loadAtStart.toFixed(2)} already; other work on this machine will show up as noise`);
+	}
+
+	progress(`scale ${config.scale}, ${config.rounds} round(s); starting the simulator`);
+	const simulator = await startSimulator({accounts: 3, chunkDelayMs: config.chunkDelayMs, stampEvents: true, rpm: 100_000_000});
+	const key = simulator.credentials[0]!;
+	const home = await makeShuntHome(simulator.credentials);
+	const shuntOptions = {upstream: simulator.url, nodeArgs: config.shuntNodeArgs, cli: config.shuntCli};
+	const [pipe, shunt, shuntMonitor] = await Promise.all([
+		startPipeProxyProcess(simulator.url),
+		startShuntHeadless({...shuntOptions, home: cloneHome(home)}),
+		startShuntPty({...shuntOptions, home: cloneHome(home)}),
+	]);
+	// Direct and through the pipe proxy the client brings the key; through shunt it sends none.
+	const candidate = config.candidateCli ? await startShuntHeadless({...shuntOptions, cli: config.candidateCli, home: cloneHome(home)}) : undefined;
+	const targets = {
+		direct: {name: 'direct', url: simulator.url, headers: {'x-api-key': key}, pid: simulator.pid},
+		pipe: {name: 'pipe', url: pipe.url, headers: {'x-api-key': key}, pid: pipe.pid},
+		shunt: {name: 'shunt', url: shunt.url, headers: {}, pid: shunt.pid},
+		shuntMonitor: {name: 'shuntMonitor', url: shuntMonitor.url, headers: {}, pid: shuntMonitor.pid},
+		...(candidate ? {candidate: {name: 'candidate', url: candidate.url, headers: {}, pid: candidate.pid}} : {}),
+	} as Record<TargetKey, Measurable>;
+
+	await warmUp(config, targets);
+	const latency = await latencyMatrix(config, targets);
+	const streaming = await streamingPhase(config, targets);
+	const terminalBytes = shuntMonitor.terminalBytes();
+	await Promise.all([pipe.stop(), shunt.stop(), shuntMonitor.stop(), candidate?.stop()]);
+
+	// A fresh shunt, alone with the simulator, so its RSS history is only this phase's.
+	const memoryShunt = await startShuntHeadless({...shuntOptions, home: cloneHome(home)});
+	const memory = await memoryPhase(config, memoryShunt);
+	await memoryShunt.stop();
+
+	const clients = await compareClients({upstream: simulator.url, key, ...config.clients, progress});
+	await simulator.stop();
+
+	const proxies = targetKeysFor(config).filter(target => target !== 'direct');
+	const added = Object.fromEntries(levels.map(level => [level, Object.fromEntries(proxies.map(proxy => [proxy, round(latency[level][proxy].p50 - latency[level].direct.p50)]))])) as Results['added'];
+	const throughputAt = (level: 'c32' | 'c64') => {
+		const row = latency[level];
+		return {
+			pipe: row.pipe.rps,
+			shunt: row.shunt.rps,
+			shuntMonitor: row.shuntMonitor.rps,
+			shuntToPipe: round(row.shunt.rps / row.pipe.rps),
+			monitorToPipe: round(row.shuntMonitor.rps / row.pipe.rps),
+			monitorToHeadless: round(row.shuntMonitor.rps / row.shunt.rps),
+		};
+	};
+
+	const errors = levels.reduce((sum, level) => sum + Object.values(latency[level]).reduce((inner, cell) => inner + cell.errors, 0), 0)
+		+ streamKeysFor(config).reduce((sum, streamKey) => sum + streaming[streamKey].errors, 0)
+		+ clientNames.reduce((sum, name) => sum + clients[name].c1.errors + clients[name].c32.errors, 0)
+		+ memory.requestErrors + memory.abortErrors;
+	const cpus = os.cpus();
+	const {out, ...recorded} = config;
+	const results: Results = {
+		machine: {
+			node: process.version,
+			cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+			cores: cpus.length,
+			platform: `${os.platform()} ${os.release()}`,
+			totalMemoryMb: Math.round(os.totalmem() / 1024 / 1024),
+			loadAverage: {start: round(loadAtStart, 2), end: round(os.loadavg()[0]!, 2)},
+		},
+		config: recorded,
+		startedAt: new Date(started).toISOString(),
+		durationS: round((Date.now() - started) / 1000, 1),
+		latency,
+		added,
+		throughput: {c32: throughputAt('c32'), c64: throughputAt('c64')},
+		streaming: {
+			...streaming,
+			addedP50: round(streaming.shunt.p50 - streaming.direct.p50),
+			addedP99: round(streaming.shunt.p99 - streaming.direct.p99),
+			monitorAddedP99: round(streaming.shuntMonitor.p99 - streaming.direct.p99),
+		},
+		memory,
+		monitor: {rendered: true, terminalBytes},
+		clients,
+		budgets: budgets(latency, streaming, memory),
+		errors,
+	};
+
+	mkdirSync(path.dirname(out), {recursive: true});
+	writeFileSync(out, `${JSON.stringify(results, null, '\t')}\n`);
+	const shown = path.relative(process.cwd(), out);
+	process.stdout.write(`${report(results)}\n\nwrote ${shown.startsWith('..') ? out : shown}\n`);
+	// Failed requests make every number above suspect: say so in the exit code too.
+	return errors > 0 ? 1 : 0;
+}
+
+try {
+	process.exitCode = await main();
+} catch (error) {
+	process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+	process.exitCode = 1;
+}
