@@ -73,22 +73,25 @@ async function main(): Promise<number> {
 
 	switch (command) {
 		case undefined: {
-			const {runShunt, loadRuntime} = await import('./commands/start.js');
-			const start = {
+			const options = {
 				...target,
 				upstream: flags.upstream ?? env['SHUNT_UPSTREAM_URL'] ?? 'https://api.anthropic.com',
 				strategy: flags.strategy as 'maximus' | undefined,
 				// No TTY on stdout: nothing to draw on, so run headless.
 				headless: flags.headless || !process.stdout.isTTY,
 				clientKey: env['SHUNT_CLIENT_KEY'] || undefined,
+				// The demo takes any free port unless one was asked for.
+				...(flags.demo && flags.port === undefined ? {port: 0} : {}),
 			};
-			if (flags.demo) {
-				const {demoRuntime} = await import('./demo/demo.js');
-				const demo = await demoRuntime();
-				return runShunt(demo.runtime, {...start, upstream: demo.upstream, port: flags.port ?? 0});
+			const start = {demo: flags.demo, env: {...env}, options};
+			if (options.headless) {
+				const [{runHeadless}, {prepareRuntime}] = await Promise.all([import('./commands/start.js'), import('./commands/prepare-runtime.js')]);
+				const prepared = await prepareRuntime(start);
+				return runHeadless(prepared.runtime, prepared.options);
 			}
 
-			return runShunt(loadRuntime(paths), start);
+			const {runMonitor} = await import('./monitor/monitor-host.js');
+			return runMonitor(start);
 		}
 
 		case 'add-account': {

@@ -9,7 +9,7 @@ import {UpstreamProber} from '../background/prober.js';
 import {UsageClient} from '../background/usage-client.js';
 import {startUsagePoller} from '../background/usage-poller.js';
 import {defaultFailurePolicy} from '../proxy/failure-policy.js';
-import {attachHeadlessLog} from '../headless-log.js';
+import {attachHeadlessLog, eventLine} from '../headless-log.js';
 import {StartupError, startProxy, type ProxyServer} from '../proxy/server.js';
 import {StateFileError} from '../state/persisted-state.js';
 import {StateStore} from '../state/store.js';
@@ -84,12 +84,22 @@ function openStore(runtime: Runtime, options: StartOptions): StateStore {
 	}
 }
 
-/** Starts the proxy and the monitor (or headless logging) and resolves with the exit code. */
-export async function runShunt(runtime: Runtime, options: StartOptions): Promise<number> {
+export type Running = {
+	store: StateStore;
+	url: string;
+	/** Stops accepting, lets in-flight requests finish (bounded), stops background work, flushes state. */
+	stop(): Promise<void>;
+};
+
+/**
+ * Starts everything but the screen: the store, the proxy, token upkeep and background work. The
+ * monitor runs this in a worker thread (so drawing never delays a request); headless mode runs it
+ * on the main thread.
+ */
+export async function startRuntime(runtime: Runtime, options: StartOptions): Promise<Running> {
 	const store = openStore(runtime, options);
-	const log = (line: string) => process.stderr.write(`${line}\n`);
 	if (store.loadWarning) {
-		log(`warning: ${store.loadWarning}`);
+		store.addEvent('info', `warning: ${store.loadWarning}`);
 	}
 
 	for (const account of runtime.accounts) {
@@ -119,6 +129,7 @@ export async function runShunt(runtime: Runtime, options: StartOptions): Promise
 		});
 	} catch (error) {
 		store.close();
+		await runtime.onShutdown?.();
 		if (error instanceof StartupError) {
 			throw new CliError(error.message);
 		}
@@ -148,12 +159,14 @@ export async function runShunt(runtime: Runtime, options: StartOptions): Promise
 		},
 		staleTelemetryMs: settings.staleTelemetryMinutes * 60_000,
 	});
-	let detachLog: (() => void) | undefined;
-	let unmount: (() => void) | undefined;
-	let shuttingDown: Promise<number> | undefined;
-	const exited = new Promise<number>(resolve => {
-		const shutdown = async () => {
-			shuttingDown ??= (async () => {
+	runtime.onListening?.(proxy.url, store);
+
+	let stopping: Promise<void> | undefined;
+	return {
+		store,
+		url: proxy.url,
+		async stop() {
+			stopping ??= (async () => {
 				background.stop();
 				usagePoller.stop();
 				oauth?.stop();
@@ -161,42 +174,32 @@ export async function runShunt(runtime: Runtime, options: StartOptions): Promise
 				// State is flushed before the runtime's own teardown: the demo deletes its directory there.
 				store.close();
 				await runtime.onShutdown?.();
-				detachLog?.();
-				unmount?.();
-				return 0;
 			})();
-			resolve(await shuttingDown);
-		};
-
-		process.once('SIGINT', () => void shutdown());
-		process.once('SIGTERM', () => void shutdown());
-
-		if (options.headless) {
-			log(`shunt ${version} listening on ${proxy.url} (${runtime.accounts.length} account${runtime.accounts.length === 1 ? '' : 's'}, strategy ${store.effectiveStrategy()})`);
-			log(`point clients at it: export ANTHROPIC_BASE_URL=${proxy.url}`);
-			detachLog = attachHeadlessLog(store, log);
-		} else {
-			void startMonitor(store, () => void shutdown()).then(handle => {
-				unmount = handle;
-			});
-		}
-	});
-
-	runtime.onListening?.(proxy.url, store);
-	return exited;
+			return stopping;
+		},
+	};
 }
 
-async function startMonitor(store: StateStore, onQuit: () => void): Promise<() => void> {
-	// Ink and React are only loaded when there is a screen to draw: `shunt --help` stays fast.
-	const [{render}, {createElement}, {default: App}] = await Promise.all([
-		import('ink'),
-		import('react'),
-		import('../app.js'),
-	]);
-	// 10 frames a second is plenty for a log and 1 s countdowns; incremental rendering rewrites only
-	// the lines that changed. Both keep drawing from taking event-loop time the proxy needs.
-	const instance = render(createElement(App, {store, onQuit}), {exitOnCtrlC: false, patchConsole: false, maxFps: 10, incrementalRendering: true});
-	return () => {
-		instance.unmount();
-	};
+/** Headless: the proxy on this thread, one log line per request and event on stderr, until a signal. */
+export async function runHeadless(runtime: Runtime, options: StartOptions): Promise<number> {
+	const log = (line: string) => process.stderr.write(`${line}\n`);
+	const running = await startRuntime(runtime, {...options, headless: true});
+	const {store} = running;
+	for (const event of [...store.freshSnapshot().events].reverse()) {
+		log(eventLine(event));
+	}
+
+	log(`shunt ${version} listening on ${running.url} (${runtime.accounts.length} account${runtime.accounts.length === 1 ? '' : 's'}, strategy ${store.effectiveStrategy()})`);
+	log(`point clients at it: export ANTHROPIC_BASE_URL=${running.url}`);
+	const detachLog = attachHeadlessLog(store, log);
+	return new Promise<number>(resolve => {
+		const stop = async () => {
+			await running.stop();
+			detachLog();
+			resolve(0);
+		};
+
+		process.once('SIGINT', () => void stop());
+		process.once('SIGTERM', () => void stop());
+	});
 }

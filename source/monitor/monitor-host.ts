@@ -1,0 +1,72 @@
+import {Worker} from 'node:worker_threads';
+import {CliError} from '../commands/cli-error.js';
+import {RemoteStore} from './remote-store.js';
+import type {FromWorker, ToWorker, WorkerStart} from './worker-protocol.js';
+
+/**
+ * The monitor: the proxy runs in a worker thread, the screen on this one. Quitting (q, Ctrl-C,
+ * SIGINT, SIGTERM) asks the worker to stop accepting, finish in-flight requests and save state,
+ * then restores the terminal. Resolves with the exit code.
+ */
+export async function runMonitor(start: WorkerStart): Promise<number> {
+	const worker = new Worker(new URL('proxy-worker.js', import.meta.url), {workerData: start});
+	const send = (message: ToWorker) => {
+		worker.postMessage(message);
+	};
+
+	const exited = new Promise<number>(resolve => {
+		worker.once('exit', code => resolve(code));
+	});
+	const first = await new Promise<FromWorker>((resolve, reject) => {
+		worker.once('message', resolve);
+		worker.once('error', reject);
+		void exited.then(code => reject(new CliError(`the proxy stopped while starting (exit ${code})`)));
+	});
+	if (first.type === 'error') {
+		await exited;
+		throw new CliError(first.message, first.exitCode);
+	}
+
+	if (first.type !== 'ready') {
+		throw new CliError('the proxy worker did not start');
+	}
+
+	const store = new RemoteStore(first.snapshot, send);
+	worker.on('message', (message: FromWorker) => {
+		if (message.type === 'snapshot') {
+			store.update(message.snapshot);
+		}
+	});
+	worker.on('error', error => {
+		process.stderr.write(`shunt: the proxy failed: ${error.stack ?? error.message}\n`);
+	});
+
+	// Ink and React are only loaded when there is a screen to draw: `shunt --help` stays fast.
+	const [{render}, {createElement}, {default: App}] = await Promise.all([
+		import('ink'),
+		import('react'),
+		import('../app.js'),
+	]);
+	let quitRequested = false;
+	const quit = () => {
+		if (!quitRequested) {
+			quitRequested = true;
+			send({type: 'stop'});
+		}
+	};
+
+	// 10 frames a second is plenty for a log and 1 s countdowns. (Ink 6's incrementalRendering
+	// left stale lines on screen here, so whole frames are drawn.)
+	const instance = render(createElement(App, {store, onQuit: quit}), {exitOnCtrlC: false, patchConsole: false, maxFps: 10});
+	process.once('SIGINT', quit);
+	process.once('SIGTERM', quit);
+	// The worker ends when it has stopped as asked (exit 0 after saving state), or when it crashed.
+	const code = await exited;
+	instance.unmount();
+	if (!quitRequested || code !== 0) {
+		process.stderr.write(`shunt: the proxy stopped unexpectedly (exit ${code})\n`);
+		return 1;
+	}
+
+	return 0;
+}
