@@ -106,3 +106,15 @@ test('stale telemetry is refreshed for idle API-key accounts', async () => {
 	await waitFor(() => harness.store.telemetry('a') && harness.store.telemetry('b'), 'both accounts to get telemetry', 5000);
 	assert.ok(simulator.requests.every(entry => (entry.body as {max_tokens?: number} | undefined)?.max_tokens === 1));
 });
+
+test('health checks back off on failure: a failing account is checked far less often than a healthy one', async () => {
+	const {simulator, harness} = await setup({health: true});
+	simulator.arm('key-a', {type: 'api_error', times: Number.POSITIVE_INFINITY});
+	await waitFor(() => harness.store.accountState('a') === 'unhealthy', 'a to turn unhealthy', 5000);
+	const count = (name: string) => simulator.requests.filter(entry => entry.account === name && entry.path.startsWith('/v1/models')).length;
+	const [aBefore, bBefore] = [count('a'), count('b')];
+	await waitFor(() => count('b') - bBefore >= 16, 'sixteen more checks of the healthy account', 10_000);
+	const aChecks = count('a') - aBefore;
+	// With a 40 ms interval, the failing account waits 2×, 4×, then 8× (320 ms) between checks.
+	assert.ok(aChecks <= 6, `the failing account was checked ${aChecks} times while the healthy one was checked 16 times`);
+});

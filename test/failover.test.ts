@@ -295,3 +295,35 @@ test('a dead upstream gets a clear 502, and no request hangs', async () => {
 	assert.match(body.error.message, /could not reach the upstream/);
 	assert.equal(lastRecord(harness).attempts.length, 2);
 });
+
+test('a 429 on an API key honours its retry-after, staggered, and the next key serves', async () => {
+	simulator = new Simulator();
+	await simulator.listen();
+	simulator.addAccount({kind: 'apikey', credential: 'key-1', name: 'k1'});
+	simulator.addAccount({kind: 'apikey', credential: 'key-2', name: 'k2'});
+	harness = await startHarness({upstream: simulator.url, accounts: [{name: 'k1', kind: 'apikey', secret: 'key-1'}, {name: 'k2', kind: 'apikey', secret: 'key-2'}]});
+	harness.store.pin('k1');
+	simulator.arm('key-1', {type: 'quota_429', resetInSeconds: 20});
+	const before = Date.now();
+	const response = await harness.post(message(), {'x-claude-code-session-id': 'key-429'});
+	assert.equal(response.status, 200);
+	assert.equal(response.headers.get('x-shunt-account'), 'k2');
+	await response.arrayBuffer();
+	const wait = harness.store.cooldownUntil('k1') - before;
+	assert.ok(wait >= 19_000 && wait <= 22_000, `cooled for ${wait} ms of a 20 s retry-after`);
+	assert.equal(lastRecord(harness).attempts[0]!.reason, 'rate limit');
+	assert.equal(harness.store.freshSnapshot().accounts[0]!.state, 'cooling', 'not exhausted: a key has no quota window');
+});
+
+test('403 on a subscription account: a 30-minute cooldown, an alert, and another account serves', async () => {
+	const {simulator, harness} = await setup();
+	simulator.arm('token-a', {type: 'revoked'});
+	const response = await harness.post(message(), {'x-claude-code-session-id': 'forbidden'});
+	assert.equal(response.status, 200);
+	assert.equal(response.headers.get('x-shunt-account'), 'b');
+	await response.arrayBuffer();
+	const wait = harness.store.cooldownUntil('a') - Date.now();
+	assert.ok(wait > 29 * 60_000 && wait <= 30 * 60_000, `forbidden cooldown ${wait} ms`);
+	assert.ok(harness.alerts.some(alert => /forbidden/.test(alert.title)));
+	assert.equal(harness.store.freshSnapshot().accounts[0]!.cooldownReason, 'forbidden');
+});

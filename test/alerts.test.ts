@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import {test} from 'node:test';
+import {Alerts} from '../source/alerts/alerts.js';
+import type {StoreEventKind} from '../source/types.js';
+
+function target(start = 0) {
+	const events: Array<{kind: StoreEventKind; message: string}> = [];
+	const state = {now: start, muted: false};
+	return {
+		events,
+		state,
+		target: {
+			addEvent(kind: StoreEventKind, message: string) {
+				events.push({kind, message});
+			},
+			get overrides() {
+				return {alertsMuted: state.muted};
+			},
+			now: () => state.now,
+		},
+	};
+}
+
+test('alerts ring the terminal and are recorded; muted alerts are recorded but silent', () => {
+	const {events, state, target: eventTarget} = target();
+	const rung: string[] = [];
+	const alerts = new Alerts(eventTarget, (title, body) => rung.push(`${title}: ${body}`));
+	alerts.raise('rate-limited', 'work hit its 5h limit', 'work');
+	assert.deepEqual(rung, ['shunt: rate limited: work hit its 5h limit']);
+	state.muted = true;
+	alerts.raise('forbidden', 'home got 403', 'home');
+	assert.equal(rung.length, 1);
+	assert.deepEqual(events.map(event => event.kind), ['rate-limited', 'forbidden']);
+});
+
+test('"all accounts offline" is announced at most once an hour', () => {
+	const {events, state, target: eventTarget} = target(1_000_000);
+	const rung: string[] = [];
+	const alerts = new Alerts(eventTarget, title => rung.push(title));
+	alerts.raise('all-offline', 'nothing can serve');
+	state.now += 30 * 60_000;
+	alerts.raise('all-offline', 'nothing can serve');
+	assert.equal(rung.length, 1);
+	state.now += 31 * 60_000;
+	alerts.raise('all-offline', 'nothing can serve');
+	assert.equal(rung.length, 2);
+	assert.equal(events.length, 2);
+});
