@@ -10,14 +10,11 @@ import {startWeather} from './weather.js';
 
 /** The demo's accounts: different plans and starting points, so the pool fills unevenly. */
 const demoAccounts = [
-	{name: 'personal', plan: 'pro', budget5h: 160_000, utilization5h: 0.62, utilization7d: 0.41},
-	{name: 'work', plan: 'max', budget5h: 700_000, utilization5h: 0.18, utilization7d: 0.55},
-	{name: 'side-project', plan: 'pro', budget5h: 160_000, utilization5h: 0.81, utilization7d: 0.23},
-	{name: 'team', plan: 'max', budget5h: 700_000, utilization5h: 0.35, utilization7d: 0.12},
+	{name: 'personal', plan: 'pro', budget5h: 220_000, utilization5h: 0.62, utilization7d: 0.41, windowMs: 100_000},
+	{name: 'work', plan: 'max', budget5h: 1_100_000, utilization5h: 0.18, utilization7d: 0.55, windowMs: 150_000},
+	{name: 'side-project', plan: 'pro', budget5h: 220_000, utilization5h: 0.81, utilization7d: 0.23, windowMs: 80_000},
+	{name: 'team', plan: 'max', budget5h: 1_100_000, utilization5h: 0.35, utilization7d: 0.12, windowMs: 130_000},
 ];
-
-/** The demo's "5-hour" window lasts two minutes, so spent accounts visibly come back. */
-const demoWindowMs = 120_000;
 
 /**
  * `shunt --demo`: our simulated Anthropic API in this process, four subscription accounts on it,
@@ -38,7 +35,8 @@ export async function demoRuntime(options: {sessions?: number} = {}): Promise<{r
 			budget5h: account.budget5h,
 			// A week's budget large enough that the weekly gauge only creeps during a demo.
 			budget7d: account.budget5h * 400,
-			window5hMs: demoWindowMs,
+			// Minutes, not hours, and different per account, so spent accounts come back one by one.
+			window5hMs: account.windowMs,
 			utilization5h: account.utilization5h,
 			utilization7d: account.utilization7d,
 		});
