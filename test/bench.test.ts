@@ -2,34 +2,17 @@
 // every section with real numbers. No timing assertions: speed targets live in the benchmark's
 // own PASS/MISS verdicts, never in tests (a loaded CI machine must not fail the build).
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
 import {fileURLToPath} from 'node:url';
+import {runScript} from './helpers/shunt-process.js';
 
 const runPath = fileURLToPath(new URL('../dist/bench/run.js', import.meta.url));
 
-function run(args: string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
-	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [runPath, ...args], {stdio: ['ignore', 'pipe', 'pipe']});
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', chunk => {
-			stdout += String(chunk);
-		});
-		child.stderr.on('data', chunk => {
-			stderr += String(chunk);
-		});
-		// A hung bench must fail this test, not hold the suite until its global timeout.
-		const timer = setTimeout(() => child.kill('SIGTERM'), 90_000);
-		child.once('error', reject);
-		child.once('close', code => {
-			clearTimeout(timer);
-			resolve({code, stdout, stderr});
-		});
-	});
+function run(args: string[]) {
+	return runScript(runPath, args);
 }
 
 /** Every number anywhere in the document, with where it sits. */

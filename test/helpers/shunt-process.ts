@@ -21,10 +21,15 @@ export type ShuntProcess = {
 	stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
 
-/** Runs the built CLI to completion (commands like add-account, status). */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<{code: number | null; stdout: string; stderr: string}> {
+export type Completed = {code: number | null; stdout: string; stderr: string};
+
+/**
+ * Runs a built script to completion with this node, collecting its output. A run still going after
+ * timeoutMs is killed, so a hung child fails its test instead of holding the suite.
+ */
+export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}, input?: string, timeoutMs = 90_000): Promise<Completed> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [cliPath, ...args], {env: {...process.env, ...env}, stdio: ['pipe', 'pipe', 'pipe']});
+		const child = spawn(process.execPath, [script, ...args], {env: {...process.env, ...env}, stdio: ['pipe', 'pipe', 'pipe']});
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', chunk => {
@@ -33,10 +38,19 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, input?: string): 
 		child.stderr.on('data', chunk => {
 			stderr += String(chunk);
 		});
+		const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
 		child.on('error', reject);
-		child.on('close', code => resolve({code, stdout, stderr}));
+		child.on('close', code => {
+			clearTimeout(timer);
+			resolve({code, stdout, stderr});
+		});
 		child.stdin.end(input ?? '');
 	});
+}
+
+/** Runs the built CLI to completion (commands like add-account, status). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<Completed> {
+	return runScript(cliPath, args, env, input);
 }
 
 /** Starts `shunt --headless` from dist/ and waits until it says where it listens. */
