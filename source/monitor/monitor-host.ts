@@ -41,6 +41,10 @@ export async function runMonitor(start: WorkerStart): Promise<number> {
 		process.stderr.write(`shunt: the proxy failed: ${error.stack ?? error.message}\n`);
 	});
 
+	// Ink draws nothing but a last frame when it thinks it runs in CI (CI or CONTINUOUS_INTEGRATION
+	// set). We only get here with a terminal on stdout, where the user asked for a live screen.
+	process.env['CI'] = 'false';
+	process.env['CONTINUOUS_INTEGRATION'] = 'false';
 	// Ink and React are only loaded when there is a screen to draw: `shunt --help` stays fast.
 	const [{render}, {createElement}, {default: App}] = await Promise.all([
 		import('ink'),
