@@ -1,6 +1,6 @@
 import type {ReactNode} from 'react';
 import {Box} from 'ink';
-import {layoutColumns, type Column, type SizedColumn, type TableRow} from '../ui/table-layout.js';
+import {layoutColumns, rowLine, type Column, type SizedColumn, type TableRow} from '../ui/table-layout.js';
 import StyledText from './styled-text.js';
 
 type Props = {
@@ -36,31 +36,12 @@ function cellBox(column: SizedColumn, content: ReactNode, marginRight: number) {
 export default function Table({columns, rows, width, gap = 1, showHeader = true, measureRows}: Props) {
 	const sized = layoutColumns(columns, measureRows ?? rows, width, gap).filter(column => column.size > 0);
 
-	const renderRow = (row: TableRow) => {
-		const spanIndex = row.span ? sized.findIndex(column => column.key === row.span!.from) : -1;
-		const plain = spanIndex === -1 ? sized : sized.slice(0, spanIndex);
-		const used = plain.reduce((sum, column) => sum + column.size + gap, 0);
-		return (
-			<Box
-				key={row.key}
-				width={width}
-				height={1}
-				flexShrink={0}
-				overflow="hidden"
-			>
-				{plain.map((column, index) => cellBox(
-					column,
-					<StyledText cell={row.cells[column.key]} width={column.size}/>,
-					index === sized.length - 1 ? 0 : gap,
-				))}
-				{row.span && spanIndex !== -1 ? (
-					<Box width={Math.max(0, width - used)} flexShrink={0}>
-						<StyledText cell={row.span.cell} width={Math.max(0, width - used)}/>
-					</Box>
-				) : null}
-			</Box>
-		);
-	};
+	// Each row is one line of styled text: one layout node per row instead of one per cell.
+	const renderRow = (row: TableRow) => (
+		<Box key={row.key} width={width} height={1} flexShrink={0} overflow="hidden">
+			<StyledText cell={rowLine(row, sized, width, gap)} width={width}/>
+		</Box>
+	);
 
 	return (
 		<Box flexDirection="column" width={width} flexShrink={0}>

@@ -1,6 +1,6 @@
 // Column sizing for the monitor's tables, by display width. Pure so the panes can ask where a column
 // will end up (for instance to move an account's status onto its own line when its column is narrow).
-import {cellWidth, type Cell} from './segments.js';
+import {cellWidth, toSegments, truncateSegments, type Cell, type Segment} from './segments.js';
 import {displayWidth} from './text-width.js';
 
 export type Column = {
@@ -106,4 +106,38 @@ export function layoutColumns(columns: readonly Column[], rows: readonly TableRo
 	}
 
 	return active.map(column => ({...column, size: sizes.get(column.key)!}));
+}
+
+/**
+ * One table row as a single line of segments: each cell cut to its column, padded to it (right
+ * columns on the left), columns joined by `gap` spaces, a spanning cell taking the rest. Drawing a
+ * row as one line of text instead of a box per cell keeps the monitor's layout work (and so its
+ * CPU, which the proxy needs) small.
+ */
+export function rowLine(row: TableRow, sized: readonly SizedColumn[], width: number, gap: number): Segment[] {
+	const line: Segment[] = [];
+	let used = 0;
+	const spacer = ' '.repeat(gap);
+	for (const [index, column] of sized.entries()) {
+		if (row.span && column.key === row.span.from) {
+			line.push(...truncateSegments(toSegments(row.span.cell), Math.max(0, width - used)));
+			return line;
+		}
+
+		const content = truncateSegments(toSegments(row.cells[column.key]), column.size);
+		const padding = ' '.repeat(Math.max(0, column.size - cellWidth(content as Segment[])));
+		if (column.align === 'right') {
+			line.push({text: padding}, ...content);
+		} else {
+			line.push(...content, {text: padding});
+		}
+
+		used += column.size;
+		if (index < sized.length - 1) {
+			line.push({text: spacer});
+			used += gap;
+		}
+	}
+
+	return line;
 }
