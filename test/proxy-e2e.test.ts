@@ -307,3 +307,16 @@ test('--help answers with usage; a bad flag is an error', async () => {
 	const bad = await runCli(['--bogus'], {});
 	assert.notEqual(bad.code, 0);
 });
+
+test('SIGHUP (the terminal or tmux pane closed) also saves state and exits 0', async () => {
+	const hupHome = tempDir();
+	const paths = shuntPaths({SHUNT_HOME: hupHome});
+	await addApiKeyAccount(paths, 'alpha', keys[0]!);
+	const proxy = await startShunt(['--upstream', simulator.url], {SHUNT_HOME: hupHome});
+	const pinned = await fetch(`${proxy.url}/_shunt/pin`, {method: 'POST', body: '{"account":"alpha"}'});
+	assert.equal(pinned.status, 200);
+	const code = await proxy.stop('SIGHUP');
+	assert.equal(code, 0, proxy.stderr());
+	const state = JSON.parse(readFileSync(paths.stateFile, 'utf8')) as {pinnedAccount: string};
+	assert.equal(state.pinnedAccount, 'alpha');
+});

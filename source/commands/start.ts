@@ -199,7 +199,9 @@ export async function runHeadless(runtime: Runtime, options: StartOptions): Prom
 			resolve(0);
 		};
 
-		process.once('SIGINT', () => void stop());
-		process.once('SIGTERM', () => void stop());
+		// SIGHUP too: closing the terminal or the tmux pane must save state like a quit does.
+		for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+			process.once(signal, () => void stop());
+		}
 	});
 }

@@ -62,8 +62,10 @@ export async function runMonitor(start: WorkerStart): Promise<number> {
 	// 10 frames a second is plenty for a log and 1 s countdowns. (Ink 6's incrementalRendering
 	// left stale lines on screen here, so whole frames are drawn.)
 	const instance = render(createElement(App, {store, onQuit: quit}), {exitOnCtrlC: false, patchConsole: false, maxFps: 10});
-	process.once('SIGINT', quit);
-	process.once('SIGTERM', quit);
+	// SIGHUP too: closing the terminal or the tmux pane must save state like a quit does.
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+		process.once(signal, quit);
+	}
 	// The worker ends when it has stopped as asked (exit 0 after saving state), or when it crashed.
 	const code = await exited;
 	instance.unmount();
