@@ -27,7 +27,7 @@ send({type: 'ready', snapshot: store.getSnapshot()});
 // The store batches its notifications every 100 ms; the screen needs fewer. At most one snapshot
 // crosses to the monitor every snapshotEveryMs, always the latest, so a busy proxy spends little
 // on copying and the monitor thread little on drawing (they share two cores with the traffic).
-const snapshotEveryMs = 250;
+const snapshotEveryMs = 500;
 let pending: NodeJS.Timeout | undefined;
 let lastSentMs = 0;
 const sendSnapshot = () => {

@@ -1,4 +1,3 @@
-import {randomBytes} from 'node:crypto';
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {AuthProvider} from '../accounts/auth-provider.js';
 import {MissingCredentialError} from '../accounts/auth-provider.js';
@@ -30,6 +29,15 @@ export type ProxyContext = {
 	maxHoldMs: number;
 	firstByteTimeoutMs: number;
 };
+
+// Request ids only need to be unique within this process (the ring and the log); a counter is
+// far cheaper than random bytes on the request path.
+let requestCounter = 0;
+const idPrefix = Date.now().toString(36);
+function nextRequestId(): string {
+	requestCounter++;
+	return `${idPrefix}-${requestCounter.toString(36)}`;
+}
 
 /** Non-streaming bodies are parsed for usage up to this size; bigger ones pass through unparsed. */
 const maxUsageBodyBytes = 64 * 1024 * 1024;
@@ -83,7 +91,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 		const model = finished.model ?? body?.model ?? '';
 		const finishedMs = store.now();
 		store.recordRequest({
-			id: randomBytes(6).toString('hex'),
+			id: nextRequestId(),
 			// Logged when it finished (like an access log), so the newest-first ring stays in order.
 			tsMs: finishedMs,
 			account: finished.account,

@@ -12,12 +12,22 @@ export function addTotals(into: SavingsTotals, add: SavingsTotals): void {
 	into.usd += add.usd;
 }
 
+const dayMs = 86_400_000;
+let cachedDay = Number.NaN;
+let cachedKey = '';
+
 /** The UTC calendar day of an instant, "YYYY-MM-DD": savings buckets are per UTC day. */
 export function utcDayKey(epochMs: number): string {
-	return new Date(epochMs).toISOString().slice(0, 10);
+	// Called for every finished request: format a day once, not once per request.
+	const day = Math.floor(epochMs / dayMs);
+	if (day !== cachedDay) {
+		cachedDay = day;
+		cachedKey = new Date(day * dayMs).toISOString().slice(0, 10);
+	}
+
+	return cachedKey;
 }
 
-const dayMs = 86_400_000;
 /** Buckets older than this are dropped; the all-time totals keep their sum. */
 const keepDays = 90;
 

@@ -695,11 +695,16 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 				usd: record.costUsd,
 			};
 			const day = utcDayKey(record.tsMs);
-			const bucket = this.#daily.get(day) ?? emptyTotals();
+			let bucket = this.#daily.get(day);
+			if (!bucket) {
+				// A new day: the moment to drop buckets that have aged out.
+				bucket = emptyTotals();
+				this.#daily.set(day, bucket);
+				pruneDaily(this.#daily, record.tsMs);
+			}
+
 			addTotals(bucket, usage);
-			this.#daily.set(day, bucket);
 			addTotals(this.#allTime, usage);
-			pruneDaily(this.#daily, record.tsMs);
 		}
 
 		this.#persistSoon();
