@@ -1,9 +1,19 @@
 #!/usr/bin/env node
-// Renders a terminal capture with ANSI colours (tmux capture-pane -e -p) as an SVG, so the readme
-// can show the real monitor. Usage: node scripts/ansi-to-svg.mjs capture.ans > media/monitor.svg
+// Renders terminal captures with ANSI colours (tmux capture-pane -e -p) as an SVG, so the readme
+// can show the real monitor. One capture gives a still picture; several give an animation that
+// shows each for --frame-seconds (default 1.5).
+//   node scripts/ansi-to-svg.mjs capture.ans > media/monitor.svg
+//   node scripts/ansi-to-svg.mjs --frame-seconds 1.5 f01.ans f02.ans … > media/demo.svg
 import {readFileSync} from 'node:fs';
 
-const input = readFileSync(process.argv[2] ?? 0, 'utf8');
+const args = process.argv.slice(2);
+let frameSeconds = 1.5;
+if (args[0] === '--frame-seconds') {
+	frameSeconds = Number(args[1]);
+	args.splice(0, 2);
+}
+
+const inputs = (args.length > 0 ? args : [0]).map(file => readFileSync(file, 'utf8'));
 const cellWidth = 8.43;
 const lineHeight = 17;
 const fontSize = 14;
@@ -35,104 +45,129 @@ function escapeXml(text) {
 	return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
-const lines = input.replace(/\n+$/, '').split('\n');
-const rows = [];
 let columns = 0;
-for (const line of lines) {
-	let style = {fg: undefined, bg: undefined, bold: false, dim: false, inverse: false};
-	const runs = [];
-	let column = 0;
-	const parts = line.split(/(\u001B\[[\d;]*m)/);
-	for (const part of parts) {
-		const sgr = /^\u001B\[([\d;]*)m$/.exec(part);
-		if (sgr) {
-			const codes = sgr[1] === '' ? [0] : sgr[1].split(';').map(Number);
-			style = {...style};
-			for (let index = 0; index < codes.length; index++) {
-				const code = codes[index];
-				if (code === 0) {
-					style = {fg: undefined, bg: undefined, bold: false, dim: false, inverse: false};
-				} else if (code === 1) {
-					style.bold = true;
-				} else if (code === 2) {
-					style.dim = true;
-				} else if (code === 22) {
-					style.bold = false;
-					style.dim = false;
-				} else if (code === 7) {
-					style.inverse = true;
-				} else if (code === 27) {
-					style.inverse = false;
-				} else if (code >= 30 && code <= 37) {
-					style.fg = basic[code - 30];
-				} else if (code >= 90 && code <= 97) {
-					style.fg = basic[code - 90 + 8];
-				} else if (code === 39) {
-					style.fg = undefined;
-				} else if (code >= 40 && code <= 47) {
-					style.bg = basic[code - 40];
-				} else if (code >= 100 && code <= 107) {
-					style.bg = basic[code - 100 + 8];
-				} else if (code === 49) {
-					style.bg = undefined;
-				} else if (code === 38 || code === 48) {
-					const target = code === 38 ? 'fg' : 'bg';
-					if (codes[index + 1] === 5) {
-						style[target] = xterm256(codes[index + 2]);
-						index += 2;
-					} else if (codes[index + 1] === 2) {
-						style[target] = `rgb(${codes[index + 2]},${codes[index + 3]},${codes[index + 4]})`;
-						index += 4;
+function parse(input) {
+	const lines = input.replace(/\n+$/, '').split('\n');
+	const rows = [];
+	for (const line of lines) {
+		let style = {fg: undefined, bg: undefined, bold: false, dim: false, inverse: false};
+		const runs = [];
+		let column = 0;
+		const parts = line.split(/(\u001B\[[\d;]*m)/);
+		for (const part of parts) {
+			const sgr = /^\u001B\[([\d;]*)m$/.exec(part);
+			if (sgr) {
+				const codes = sgr[1] === '' ? [0] : sgr[1].split(';').map(Number);
+				style = {...style};
+				for (let index = 0; index < codes.length; index++) {
+					const code = codes[index];
+					if (code === 0) {
+						style = {fg: undefined, bg: undefined, bold: false, dim: false, inverse: false};
+					} else if (code === 1) {
+						style.bold = true;
+					} else if (code === 2) {
+						style.dim = true;
+					} else if (code === 22) {
+						style.bold = false;
+						style.dim = false;
+					} else if (code === 7) {
+						style.inverse = true;
+					} else if (code === 27) {
+						style.inverse = false;
+					} else if (code >= 30 && code <= 37) {
+						style.fg = basic[code - 30];
+					} else if (code >= 90 && code <= 97) {
+						style.fg = basic[code - 90 + 8];
+					} else if (code === 39) {
+						style.fg = undefined;
+					} else if (code >= 40 && code <= 47) {
+						style.bg = basic[code - 40];
+					} else if (code >= 100 && code <= 107) {
+						style.bg = basic[code - 100 + 8];
+					} else if (code === 49) {
+						style.bg = undefined;
+					} else if (code === 38 || code === 48) {
+						const target = code === 38 ? 'fg' : 'bg';
+						if (codes[index + 1] === 5) {
+							style[target] = xterm256(codes[index + 2]);
+							index += 2;
+						} else if (codes[index + 1] === 2) {
+							style[target] = `rgb(${codes[index + 2]},${codes[index + 3]},${codes[index + 4]})`;
+							index += 4;
+						}
 					}
 				}
+
+				continue;
 			}
 
-			continue;
+			const text = part.replaceAll(/\u001B\[[^a-zA-Z]*[a-zA-Z]/g, '');
+			if (text.length > 0) {
+				const chars = [...text];
+				runs.push({text, column, style});
+				column += chars.length;
+			}
 		}
 
-		const text = part.replaceAll(/\u001B\[[^a-zA-Z]*[a-zA-Z]/g, '');
-		if (text.length > 0) {
-			const chars = [...text];
-			runs.push({text, column, style});
-			column += chars.length;
-		}
+		columns = Math.max(columns, column);
+		rows.push(runs);
 	}
 
-	columns = Math.max(columns, column);
-	rows.push(runs);
+
+	return rows;
 }
 
+const frames = inputs.map(input => parse(input));
+const rows = frames[0];
 const width = Math.ceil((columns * cellWidth) + (padding * 2));
 const height = Math.ceil((rows.length * lineHeight) + (padding * 2));
 const out = [
 	`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="'DejaVu Sans Mono', Menlo, Consolas, monospace" font-size="${fontSize}">`,
 	`<rect width="100%" height="100%" rx="8" fill="${background}"/>`,
 ];
-for (const [rowIndex, runs] of rows.entries()) {
-	const y = padding + (rowIndex * lineHeight);
-	for (const run of runs) {
-		const fg = run.style.inverse ? (run.style.bg ?? background) : (run.style.fg ?? foreground);
-		const bg = run.style.inverse ? (run.style.fg ?? foreground) : run.style.bg;
-		const x = padding + (run.column * cellWidth);
-		const runWidth = [...run.text].length * cellWidth;
-		if (bg) {
-			out.push(`<rect x="${x.toFixed(1)}" y="${y}" width="${runWidth.toFixed(1)}" height="${lineHeight}" fill="${bg}"/>`);
-		}
+function drawFrame(frameRows, into) {
+	for (const [rowIndex, runs] of frameRows.entries()) {
+		const y = padding + (rowIndex * lineHeight);
+		for (const run of runs) {
+			const fg = run.style.inverse ? (run.style.bg ?? background) : (run.style.fg ?? foreground);
+			const bg = run.style.inverse ? (run.style.fg ?? foreground) : run.style.bg;
+			const x = padding + (run.column * cellWidth);
+			const runWidth = [...run.text].length * cellWidth;
+			if (bg) {
+				into.push(`<rect x="${x.toFixed(1)}" y="${y}" width="${runWidth.toFixed(1)}" height="${lineHeight}" fill="${bg}"/>`);
+			}
 
-		if (run.text.trim().length === 0) {
-			continue;
-		}
+			if (run.text.trim().length === 0) {
+				continue;
+			}
 
-		const attributes = [`x="${x.toFixed(1)}"`, `y="${y + 13}"`, `fill="${fg}"`, `textLength="${runWidth.toFixed(1)}"`, 'lengthAdjust="spacingAndGlyphs"'];
-		if (run.style.bold) {
-			attributes.push('font-weight="bold"');
-		}
+			const attributes = [`x="${x.toFixed(1)}"`, `y="${y + 13}"`, `fill="${fg}"`, `textLength="${runWidth.toFixed(1)}"`, 'lengthAdjust="spacingAndGlyphs"'];
+			if (run.style.bold) {
+				attributes.push('font-weight="bold"');
+			}
 
-		if (run.style.dim) {
-			attributes.push('opacity="0.6"');
-		}
+			if (run.style.dim) {
+				attributes.push('opacity="0.6"');
+			}
 
-		out.push(`<text ${attributes.join(' ')} xml:space="preserve">${escapeXml(run.text)}</text>`);
+			into.push(`<text ${attributes.join(' ')} xml:space="preserve">${escapeXml(run.text)}</text>`);
+		}
+	}
+
+
+}
+
+if (frames.length === 1) {
+	drawFrame(frames[0], out);
+} else {
+	// Each frame is visible for its slot of the cycle, then hidden: a flip book in plain SVG + CSS.
+	const cycle = frames.length * frameSeconds;
+	const share = (100 / frames.length).toFixed(4);
+	out.push(`<style>.frame{opacity:0;animation:flip ${cycle}s steps(1,end) infinite}@keyframes flip{0%{opacity:1}${share}%{opacity:0}100%{opacity:0}}</style>`);
+	for (const [index, frame] of frames.entries()) {
+		out.push(`<g class="frame" style="animation-delay:${(index * frameSeconds).toFixed(2)}s">`);
+		drawFrame(frame, out);
+		out.push('</g>');
 	}
 }
 

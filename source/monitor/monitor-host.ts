@@ -43,8 +43,10 @@ export async function runMonitor(start: WorkerStart): Promise<number> {
 
 	// Ink draws nothing but a last frame when it thinks it runs in CI (CI or CONTINUOUS_INTEGRATION
 	// set). We only get here with a terminal on stdout, where the user asked for a live screen.
-	process.env['CI'] = 'false';
-	process.env['CONTINUOUS_INTEGRATION'] = 'false';
+	// The variables are removed rather than set to "false": chalk's colour detection treats any
+	// CI variable as a CI log and would turn colours off.
+	delete process.env['CI'];
+	delete process.env['CONTINUOUS_INTEGRATION'];
 	// Ink and React are only loaded when there is a screen to draw: `shunt --help` stays fast.
 	const [{render}, {createElement}, {default: App}] = await Promise.all([
 		import('ink'),
