@@ -40,6 +40,8 @@ test('the monitor renders live traffic on a real terminal, keys steer the proxy,
 	});
 	try {
 		const url = await waitFor(() => /http:\/\/127\.0\.0\.1:\d+/.exec(stripAnsi(screen))?.[0], 'the monitor to show its address', 15_000);
+		// eslint-disable-next-line no-control-regex
+		assert.match(screen, /\u001B\[(?:3[0-7]|9[0-7]|38;)/, 'the monitor draws in colour, even with CI set in the environment');
 		assert.match(stripAnsi(screen), /north/);
 		assert.match(stripAnsi(screen), /south/);
 
