@@ -20,14 +20,38 @@ export function eventLine(event: StoreEvent): string {
 	return `${clockTime(event.tsMs)}  [${event.kind}] ${event.message}`;
 }
 
-/** Headless mode's output: one line per finished request and per cooldown/recovery event. */
+/**
+ * Headless mode's output: one line per finished request and per cooldown/recovery event. Lines
+ * are collected and written once per turn of the event loop: writes to a pipe are synchronous,
+ * and one per request is measurable under load.
+ */
 export function attachHeadlessLog(store: StateStore, write: (line: string) => void): () => void {
-	const onRequest = (record: RequestRecord) => write(requestLine(record));
-	const onEvent = (event: StoreEvent) => write(eventLine(event));
+	let pending: string[] = [];
+	const flush = () => {
+		if (pending.length === 0) {
+			return;
+		}
+
+		const lines = pending;
+		pending = [];
+		write(lines.join('\n'));
+	};
+
+	const queue = (line: string) => {
+		if (pending.length === 0) {
+			setImmediate(flush);
+		}
+
+		pending.push(line);
+	};
+
+	const onRequest = (record: RequestRecord) => queue(requestLine(record));
+	const onEvent = (event: StoreEvent) => queue(eventLine(event));
 	store.on('request', onRequest);
 	store.on('event', onEvent);
 	return () => {
 		store.off('request', onRequest);
 		store.off('event', onEvent);
+		flush();
 	};
 }

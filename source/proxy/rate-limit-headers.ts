@@ -232,7 +232,25 @@ function parseEpochSeconds(value: string): number | undefined {
 	return ms === undefined ? undefined : Math.floor(ms / 1000);
 }
 
+// The four API-key reset headers of a response usually carry the same second, and so do the
+// responses around it: remember recent answers instead of parsing a date four times a request.
+const recentIso = new Map<string, number | undefined>();
+
 function parseIsoMs(value: string): number | undefined {
+	if (recentIso.has(value)) {
+		return recentIso.get(value);
+	}
+
+	const parsed = parseIsoMsUncached(value);
+	if (recentIso.size >= 32) {
+		recentIso.clear();
+	}
+
+	recentIso.set(value, parsed);
+	return parsed;
+}
+
+function parseIsoMsUncached(value: string): number | undefined {
 	const match = isoDateTime.exec(value);
 	if (!match) {
 		return undefined;
