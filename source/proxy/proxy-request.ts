@@ -317,8 +317,11 @@ async function deliver(upstream: UpstreamResponse, response: ServerResponse, acc
 	let jsonBytes = 0;
 
 	response.writeHead(upstream.status, clientResponseHeaders(upstream.headers, account));
-	// Send the headers now: a client waiting on a slow stream learns which account took it.
-	response.flushHeaders();
+	if (stream) {
+		// A stream's headers go out at once: the client learns which account took it before the
+		// first event. A plain response's headers ride with its first body chunk (one write, not two).
+		response.flushHeaders();
+	}
 
 	const ended = await new Promise<'end' | 'error' | 'client'>(resolve => {
 		const source = upstream.body;
