@@ -7,6 +7,16 @@ import meow from 'meow';
 // Ink otherwise loads React's development build, which is far slower.
 process.env['NODE_ENV'] = 'production';
 
+// The argument parser reads a lone "-" after a flag as a new argument, not as the flag's value;
+// `--api-key -` (read the key from stdin) must mean the value "-".
+const argv = process.argv.slice(2).flatMap((argument, index, all) => {
+	if (argument === '-' && (all[index - 1] === '--api-key' || all[index - 1] === '--apiKey')) {
+		return [];
+	}
+
+	return (argument === '--api-key' || argument === '--apiKey') && all[index + 1] === '-' ? [`${argument}=-`] : [argument];
+});
+
 const cli = meow(`
 	Usage
 	  $ shunt [options]                        proxy + live monitor (headless without a TTY)
@@ -41,6 +51,7 @@ const cli = meow(`
 	  $ export ANTHROPIC_BASE_URL=http://127.0.0.1:8082
 `, {
 	importMeta: import.meta,
+	argv,
 	allowUnknownFlags: false,
 	flags: {
 		port: {type: 'number'},
