@@ -306,13 +306,23 @@ test('--help answers with usage; a bad flag is an error', async () => {
 	assert.match(help.stdout, /shunt add-account <name> --api-key/);
 	const bad = await runCli(['--bogus'], {});
 	assert.notEqual(bad.code, 0);
+	const version = await runCli(['--version'], {});
+	assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+$/);
+	const unknown = await runCli(['frobnicate'], {});
+	assert.equal(unknown.code, 2);
+	assert.match(unknown.stderr, /unknown command "frobnicate"/);
+	const badPort = await runCli(['status', '--port', '99999'], {});
+	assert.notEqual(badPort.code, 0);
+	assert.match(badPort.stderr, /invalid port/);
 });
 
 test('SIGHUP (the terminal or tmux pane closed) also saves state and exits 0', async () => {
 	const hupHome = tempDir();
 	const paths = shuntPaths({SHUNT_HOME: hupHome});
 	await addApiKeyAccount(paths, 'alpha', keys[0]!);
-	const proxy = await startShunt(['--upstream', simulator.url], {SHUNT_HOME: hupHome});
+	const proxy = await startShunt(['--upstream', simulator.url, '--strategy', 'cushion'], {SHUNT_HOME: hupHome});
+	const started = await (await fetch(`${proxy.url}/_shunt/status`)).json() as StatusDocument;
+	assert.equal(started.strategy, 'cushion', '--strategy sets the starting strategy');
 	const pinned = await fetch(`${proxy.url}/_shunt/pin`, {method: 'POST', body: '{"account":"alpha"}'});
 	assert.equal(pinned.status, 200);
 	const code = await proxy.stop('SIGHUP');
