@@ -10,6 +10,7 @@ import type {Attempt, RequestOutcome, Usage} from '../types.js';
 import {sendAnthropicError} from './anthropic-error.js';
 import {classifyResponse, type Verdict} from './classify-response.js';
 import type {FailurePolicy} from './failure-policy.js';
+import {Cancellation} from '../util/cancellation.js';
 import {clockTime} from '../util/clock-time.js';
 import {clientResponseHeaders, upstreamRequestHeaders} from './forwarded-headers.js';
 import {fallbackModelFor} from './model-fallback.js';
@@ -52,16 +53,15 @@ type Finished = {
 	stream: boolean;
 };
 
-function wait(ms: number, signal: AbortSignal): Promise<void> {
+function wait(ms: number, cancellation: Cancellation): Promise<void> {
 	return new Promise(resolve => {
 		const timer = setTimeout(done, Math.max(0, ms));
+		const forget = cancellation.onAbort(done);
 		function done() {
 			clearTimeout(timer);
-			signal.removeEventListener('abort', done);
+			forget();
 			resolve();
 		}
-
-		signal.addEventListener('abort', done, {once: true});
 	});
 }
 
@@ -76,7 +76,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 	const attempts: Attempt[] = [];
 	const path = request.url ?? '/';
 	const method = request.method ?? 'GET';
-	const clientGone = new AbortController();
+	const clientGone = new Cancellation();
 	let current: UpstreamResponse | undefined;
 	response.once('close', () => {
 		if (!response.writableFinished) {
@@ -138,7 +138,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 		let lastConnectionError: string | undefined;
 
 		for (;;) {
-			if (clientGone.signal.aborted) {
+			if (clientGone.aborted) {
 				finish({account: null, status: 499, outcome: 'client-cancelled', stream: false});
 				return;
 			}
@@ -167,7 +167,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 				if (freeAt !== undefined && freeAt <= holdDeadline) {
 					store.holdStarted();
 					try {
-						await wait(freeAt - store.now() + holdMarginMs, clientGone.signal);
+						await wait(freeAt - store.now() + holdMarginMs, clientGone);
 					} finally {
 						store.holdEnded();
 					}
@@ -216,7 +216,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 					firstByteTimeoutMs: context.firstByteTimeoutMs,
 				});
 			} catch (error) {
-				if (clientGone.signal.aborted) {
+				if (clientGone.aborted) {
 					continue;
 				}
 
@@ -251,7 +251,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 					}
 				}
 
-				finish(await deliver(current, response, account, clientGone.signal));
+				finish(await deliver(current, response, account, clientGone));
 				return;
 			}
 
@@ -309,7 +309,7 @@ function applyVerdict(context: ProxyContext, account: string, verdict: Extract<V
  * on the side. After the first byte there is no failover: an upstream that breaks off ends the
  * client's response cleanly (never left hanging) and the request is recorded as truncated.
  */
-async function deliver(upstream: UpstreamResponse, response: ServerResponse, account: string, clientGone: AbortSignal): Promise<Finished> {
+async function deliver(upstream: UpstreamResponse, response: ServerResponse, account: string, clientGone: Cancellation): Promise<Finished> {
 	const contentType = String(upstream.headers['content-type'] ?? '');
 	const stream = contentType.includes('text/event-stream');
 	const tap = stream ? new SseUsageTap() : undefined;
@@ -338,9 +338,11 @@ async function deliver(upstream: UpstreamResponse, response: ServerResponse, acc
 		};
 
 		const onDrain = () => source.resume();
+		let forgetClient = () => {};
 		const cleanup = () => {
 			source.off('data', onData);
 			response.off('drain', onDrain);
+			forgetClient();
 		};
 
 		source.on('data', onData);
@@ -360,11 +362,11 @@ async function deliver(upstream: UpstreamResponse, response: ServerResponse, acc
 				resolve(clientGone.aborted ? 'client' : 'error');
 			}
 		});
-		clientGone.addEventListener('abort', () => {
+		forgetClient = clientGone.onAbort(() => {
 			cleanup();
 			source.destroy();
 			resolve('client');
-		}, {once: true});
+		});
 	});
 
 	if (ended !== 'client' && !response.writableEnded) {

@@ -20,6 +20,7 @@ import {writeFileAtomic, writeFileAtomicSync} from '../util/atomic-write.js';
 import {emptyPersistedState, loadPersistedState, type PersistedAccount, type PersistedState} from './persisted-state.js';
 import {addTotals, emptyTotals, pruneDaily, summarize, utcDayKey} from './savings.js';
 import {staggerDeadline} from './stagger.js';
+import {Ring} from '../util/ring.js';
 
 export const requestRingSize = 200;
 const eventRingSize = 100;
@@ -113,7 +114,7 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 	#lastUsed: string | null = null;
 	readonly #daily = new Map<string, SavingsTotals>();
 	#allTime: SavingsTotals = emptyTotals();
-	#requests: RequestRecord[] = [];
+	readonly #requests = new Ring<RequestRecord>(requestRingSize);
 	#events: StoreEvent[] = [];
 	#overrides: Overrides = {strategy: null, model: null, effort: null, burstRpmLimit: null, fallbackModel: null, alertsMuted: false};
 	#held = 0;
@@ -674,10 +675,7 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 
 	/** A finished client request: the ring, the local window, savings, last used. */
 	recordRequest(record: RequestRecord): void {
-		this.#requests.unshift(record);
-		if (this.#requests.length > requestRingSize) {
-			this.#requests.length = requestRingSize;
-		}
+		this.#requests.push(record);
 
 		const account = record.account;
 		const tokens = record.inputTokens + record.outputTokens + record.cacheReadTokens + record.cacheWriteTokens;
@@ -869,8 +867,9 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 	#buildSnapshot(): StoreSnapshot {
 		const now = this.#now();
 		const minuteAgo = now - 60_000;
+		const requests = this.#requests.newestFirst();
 		let perMinute = 0;
-		for (const request of this.#requests) {
+		for (const request of requests) {
 			if (request.tsMs < minuteAgo) {
 				break;
 			}
@@ -892,7 +891,7 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 			inFlight: this.#inFlight,
 			requestsPerMinute: perMinute,
 			accounts: this.#accounts.map((account, index) => this.#accountView(account, index, now)),
-			requests: [...this.#requests],
+			requests,
 			events: [...this.#events],
 			savings: summarize(this.#daily, this.#allTime, now),
 			demo: this.#demo,
