@@ -2,8 +2,6 @@
 
 const second = 1000;
 const minute = 60 * second;
-const hour = 60 * minute;
-const day = 24 * hour;
 
 const pad2 = (value: number): string => String(value).padStart(2, '0');
 
