@@ -118,3 +118,16 @@ test('health checks back off on failure: a failing account is checked far less o
 	// With a 40 ms interval, the failing account waits 2×, 4×, then 8× (320 ms) between checks.
 	assert.ok(aChecks <= 6, `the failing account was checked ${aChecks} times while the healthy one was checked 16 times`);
 });
+
+test('an account back from a long cooldown is announced; a short one is not', async () => {
+	const {harness} = await setup({strongResume: false});
+	harness.store.emit('cooldown-ended', 'b', {reason: 'quota', durationMs: 20 * 60_000});
+	harness.store.emit('cooldown-ended', 'a', {reason: 'overloaded', durationMs: 15_000});
+	const events = await waitFor(() => {
+		const found = harness.store.freshSnapshot().events.filter(event => /^resumed:/.test(event.message));
+		return found.length > 0 ? found : undefined;
+	}, 'the resumed alert');
+	assert.equal(events.length, 1);
+	assert.equal(events[0]!.account, 'b');
+	assert.match(events[0]!.message, /b is back online after 20 minutes/);
+});
