@@ -1,8 +1,6 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {
-	hasUnifiedHeaders,
-	isRateLimitHeader,
 	parseRateLimitHeaders,
 	parseRetryAfterMs,
 } from '../source/proxy/rate-limit-headers.js';
@@ -52,7 +50,6 @@ test('the captured exhausted-5h 429 parses completely', () => {
 		reset: 1785518400,
 		status: 'rejected',
 	});
-	assert.equal(hasUnifiedHeaders(captured429), true);
 	assert.equal(parseRetryAfterMs(captured429['retry-after'], nowMs), 7_835_000);
 });
 
@@ -128,7 +125,6 @@ test('the API-key family parses with RFC 3339 resets in epoch ms', () => {
 	assert.deepEqual(telemetry.inputTokens, {limit: 2_000_000, remaining: 1_998_000, resetMs: Date.UTC(2026, 7, 1, 12, 0, 1)});
 	assert.deepEqual(telemetry.outputTokens, {limit: 400_000, remaining: 0, resetMs: Date.UTC(2026, 7, 1, 12, 0, 7)});
 	assert.equal(telemetry.fiveHour, undefined);
-	assert.equal(hasUnifiedHeaders({'anthropic-ratelimit-requests-limit': '4000'}), false);
 });
 
 test('an ISO unified reset is converted to epoch seconds', () => {
@@ -172,15 +168,6 @@ test('garbage values are dropped, never stored as NaN', () => {
 test('a response with no rate-limit header yields undefined', () => {
 	assert.equal(parseRateLimitHeaders({'content-type': 'application/json', 'retry-after': '5'}, nowMs), undefined);
 	assert.equal(parseRateLimitHeaders({}, nowMs), undefined);
-	assert.equal(hasUnifiedHeaders({'retry-after': '5', 'x-should-retry': 'true'}), false);
-});
-
-test('isRateLimitHeader passes both families and nothing else', () => {
-	assert.equal(isRateLimitHeader('anthropic-ratelimit-unified-5h-status'), true);
-	assert.equal(isRateLimitHeader('Anthropic-RateLimit-Requests-Limit'), true);
-	assert.equal(isRateLimitHeader('retry-after'), false);
-	assert.equal(isRateLimitHeader('request-id'), false);
-	assert.equal(isRateLimitHeader('anthropic-version'), false);
 });
 
 test('retry-after accepts seconds, fractions and HTTP-dates', () => {

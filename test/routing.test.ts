@@ -1,6 +1,6 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {ineligibleReason, isEligible, pickAccount, soonestCooldownEnd} from '../source/routing/route.js';
+import {ineligibleReason, isEligible, pickAccount, soonestFreeAt} from '../source/routing/route.js';
 import {nextStrategy, score, strategyDescriptions, strategyNames} from '../source/routing/strategies.js';
 import type {RouteRequest, RoutingAccount, RoutingSnapshot} from '../source/routing/types.js';
 import type {StrategyName} from '../source/types.js';
@@ -306,15 +306,27 @@ test('the pin wins over the sticky account', () => {
 
 // --- holding ---
 
-test('soonestCooldownEnd is the earliest future cooldown among accounts that can come back', () => {
+test('soonestFreeAt: the earliest moment an account that can come back will take the request', () => {
 	const accounts = [
 		account('later', 0, {cooldownUntilMs: nowMs + 90_000}),
 		account('paused', 1, {paused: true, cooldownUntilMs: nowMs + 1000}),
 		account('reauth', 2, {authFailed: true, cooldownUntilMs: nowMs + 2000}),
-		account('past', 3, {cooldownUntilMs: nowMs - 1000}),
+		account('past', 3, {cooldownUntilMs: nowMs - 1000, unhealthy: true}),
 		account('soon', 4, {cooldownUntilMs: nowMs + 30_000}),
 	];
-	assert.equal(soonestCooldownEnd(snapshot(accounts)), nowMs + 30_000);
-	assert.equal(soonestCooldownEnd(snapshot(accounts.slice(1, 4))), undefined);
-	assert.equal(soonestCooldownEnd(snapshot([])), undefined);
+	assert.deepEqual(soonestFreeAt(snapshot(accounts), 'claude-sonnet-4-6'), {atMs: nowMs + 30_000, account: 'soon'});
+	assert.equal(soonestFreeAt(snapshot(accounts.slice(1, 4)), 'claude-sonnet-4-6'), undefined);
+	assert.equal(soonestFreeAt(snapshot([]), undefined), undefined);
+});
+
+test('soonestFreeAt: a spent window counts until its reset, even past a shorter cooldown; model exclusions and burst limits count too', () => {
+	const spent = account('spent', 0, {cooldownUntilMs: nowMs + 60_000, status5h: 'rejected', reset5h: nowS + (2 * hour), util5h: 1.01});
+	const excluded = account('no-opus', 1, {cooldownUntilMs: nowMs + 10_000, excludedModels: ['opus']});
+	const busy = account('busy', 2, {burstCount: 10});
+	const key = account('key', 3, {kind: 'apikey', keyBlockedUntilMs: nowMs + 20_000});
+	assert.deepEqual(soonestFreeAt(snapshot([spent]), undefined), {atMs: (nowS + (2 * hour)) * 1000, account: 'spent'});
+	assert.equal(soonestFreeAt(snapshot([excluded]), 'claude-opus-4-8'), undefined);
+	assert.deepEqual(soonestFreeAt(snapshot([excluded]), 'claude-sonnet-4-6'), {atMs: nowMs + 10_000, account: 'no-opus'});
+	assert.deepEqual(soonestFreeAt(snapshot([busy], {burstRpmLimit: 10}), undefined), {atMs: nowMs + 5000, account: 'busy'});
+	assert.deepEqual(soonestFreeAt(snapshot([key]), undefined), {atMs: nowMs + 20_000, account: 'key'});
 });

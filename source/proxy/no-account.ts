@@ -1,59 +1,13 @@
 import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http';
-import type {RoutingAccount, RoutingSnapshot} from '../routing/types.js';
+import type {RoutingSnapshot} from '../routing/types.js';
 import type {RateLimitTelemetry} from '../types.js';
 import {anthropicErrorBody} from './anthropic-error.js';
 import {clientResponseHeaders} from './forwarded-headers.js';
 
-/** How long a burst-limited account is assumed to need before a slot frees up. */
-const burstRecheckMs = 5000;
-
-function spentUntil(account: RoutingAccount, nowMs: number): number {
-	let until = account.cooldownUntilMs;
-	for (const [status, reset] of [[account.status5h, account.reset5h], [account.status7d, account.reset7d]] as const) {
-		if (status === 'rejected' && reset !== undefined) {
-			until = Math.max(until, reset * 1000);
-		}
-	}
-
-	if (account.keyBlockedUntilMs !== undefined) {
-		until = Math.max(until, account.keyBlockedUntilMs);
-	}
-
-	return until > nowMs ? until : 0;
-}
-
-/**
- * When the soonest account could take this request again, or undefined when none ever will
- * without the user (paused, needs re-auth, unhealthy, or failed without a cooldown).
- */
-export function soonestFreeAt(snapshot: RoutingSnapshot, model: string | undefined): number | undefined {
-	const {nowMs} = snapshot;
-	let soonest: number | undefined;
-	for (const account of snapshot.accounts) {
-		if (account.paused || account.authFailed || account.unhealthy) {
-			continue;
-		}
-
-		if (model && account.excludedModels.some(excluded => model.toLowerCase().includes(excluded))) {
-			continue;
-		}
-
-		let freeAt = spentUntil(account, nowMs);
-		if (freeAt === 0 && account.kind === 'oauth' && snapshot.burstRpmLimit > 0 && account.burstCount >= snapshot.burstRpmLimit) {
-			freeAt = nowMs + burstRecheckMs;
-		}
-
-		if (freeAt > 0 && (soonest === undefined || freeAt < soonest)) {
-			soonest = freeAt;
-		}
-	}
-
-	return soonest;
-}
-
 export type NoAccountInput = {
 	snapshot: RoutingSnapshot;
-	freeAt: number | undefined;
+	/** The soonest account to free up, from routing's soonestFreeAt. */
+	freeAt: {atMs: number; account: string} | undefined;
 	lastFailure: {account: string; status: number; headers: IncomingHttpHeaders; body: Buffer} | undefined;
 	lastConnectionError: string | undefined;
 	telemetry: (account: string) => RateLimitTelemetry | undefined;
@@ -130,18 +84,15 @@ export function noAccountResponse(input: NoAccountInput): NoAccountAnswer {
 	const {snapshot, freeAt, lastFailure, lastConnectionError} = input;
 	const now = snapshot.nowMs;
 	if (freeAt !== undefined) {
-		const soonest = snapshot.accounts.find(account => spentUntil(account, now) === freeAt)?.name ?? null;
-		const waitMs = freeAt - now;
-		const message = `All ${snapshot.accounts.length} accounts are rate-limited; ${soonest ?? 'the first'} frees up in ${describeWait(waitMs)} (at ${new Date(freeAt).toISOString()}).`;
+		const soonest = freeAt.account;
+		const waitMs = freeAt.atMs - now;
+		const message = `All ${snapshot.accounts.length} accounts are rate-limited; ${soonest} frees up in ${describeWait(waitMs)} (at ${new Date(freeAt.atMs).toISOString()}).`;
 		const headers: OutgoingHttpHeaders = {
-			...unifiedHeaders(soonest ? input.telemetry(soonest) : undefined, Math.ceil(freeAt / 1000)),
+			...unifiedHeaders(input.telemetry(soonest), Math.ceil(freeAt.atMs / 1000)),
 			'retry-after': String(Math.ceil(waitMs / 1000)),
 			'x-should-retry': 'false',
+			'x-shunt-account': soonest,
 		};
-		if (soonest) {
-			headers['x-shunt-account'] = soonest;
-		}
-
 		return errorAnswer(429, 'rate_limit_error', message, headers, soonest);
 	}
 

@@ -3,7 +3,7 @@ import type {AuthProvider} from '../accounts/auth-provider.js';
 import {MissingCredentialError} from '../accounts/auth-provider.js';
 import type {Alerts} from '../alerts/alerts.js';
 import {costUsd} from '../pricing/cost.js';
-import {pickAccount} from '../routing/route.js';
+import {pickAccount, soonestFreeAt} from '../routing/route.js';
 import {sessionKey} from '../routing/session-key.js';
 import type {StateStore} from '../state/store.js';
 import type {Attempt, RequestOutcome, Usage} from '../types.js';
@@ -14,7 +14,7 @@ import {Cancellation} from '../util/cancellation.js';
 import {clockTime} from '../util/clock-time.js';
 import {clientResponseHeaders, upstreamRequestHeaders} from './forwarded-headers.js';
 import {fallbackModelFor} from './model-fallback.js';
-import {noAccountResponse, soonestFreeAt} from './no-account.js';
+import {noAccountResponse} from './no-account.js';
 import {parseRateLimitHeaders} from './rate-limit-headers.js';
 import {BodyTooLargeError, readBody} from './read-body.js';
 import {applyOverrides, outgoingBody, parseJsonObject, withModel, type OutgoingBody} from './request-body.js';
@@ -164,10 +164,10 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 				}
 
 				const freeAt = soonestFreeAt(snapshot, body.model);
-				if (freeAt !== undefined && freeAt <= holdDeadline) {
+				if (freeAt !== undefined && freeAt.atMs <= holdDeadline) {
 					store.holdStarted();
 					try {
-						await wait(freeAt - store.now() + holdMarginMs, clientGone);
+						await wait(freeAt.atMs - store.now() + holdMarginMs, clientGone);
 					} finally {
 						store.holdEnded();
 					}

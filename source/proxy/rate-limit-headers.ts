@@ -29,25 +29,6 @@ const httpDate = [
 ];
 const asctimeForm = 2;
 
-/**
- * True for headers that should reach the client unchanged. retry-after is deliberately not one:
- * an upstream wait must not be forwarded while other accounts still have room.
- */
-export function isRateLimitHeader(name: string): boolean {
-	return name.toLowerCase().startsWith(rateLimitPrefix);
-}
-
-/** True when any non-empty unified (subscription) header is present: a 429 without one is not a quota verdict. */
-export function hasUnifiedHeaders(headers: HeaderBag): boolean {
-	for (const [name, raw] of Object.entries(headers)) {
-		if (name.toLowerCase().startsWith(unifiedPrefix) && firstValue(raw) !== undefined) {
-			return true;
-		}
-	}
-
-	return false;
-}
-
 export function parseRateLimitHeaders(headers: HeaderBag, nowMs: number): RateLimitTelemetry | undefined {
 	const telemetry: RateLimitTelemetry = {updatedMs: nowMs};
 	let sawAny = false;

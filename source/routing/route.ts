@@ -73,19 +73,49 @@ export function pickAccount(snapshot: RoutingSnapshot, request: RouteRequest): R
 	return eligible.length === 0 ? undefined : applyStrategy(eligible, snapshot, request);
 }
 
+/** How long a burst-limited account is assumed to need before a slot frees up. */
+const burstRecheckMs = 5000;
+
+/** The instant an account's cooldown, spent window or spent API-key bucket ends; 0 when none is running. */
+function spentUntil(account: RoutingAccount, nowMs: number): number {
+	let until = account.cooldownUntilMs;
+	for (const [status, reset] of [[account.status5h, account.reset5h], [account.status7d, account.reset7d]] as const) {
+		if (status === 'rejected' && reset !== undefined) {
+			until = Math.max(until, reset * 1000);
+		}
+	}
+
+	if (account.keyBlockedUntilMs !== undefined) {
+		until = Math.max(until, account.keyBlockedUntilMs);
+	}
+
+	return until > nowMs ? until : 0;
+}
+
 /**
- * The earliest future cooldown end among accounts that will come back by themselves (not paused,
- * not awaiting a login): when a held request can next be tried.
+ * When the soonest account could take a request for `model` again (epoch ms), or undefined when
+ * none will without the user: paused, needs re-auth, unhealthy, refusing the model, or failed
+ * without any cooldown. This is what a held request waits for.
  */
-export function soonestCooldownEnd(snapshot: RoutingSnapshot): number | undefined {
-	let soonest: number | undefined;
+export function soonestFreeAt(snapshot: RoutingSnapshot, model: string | undefined): {atMs: number; account: string} | undefined {
+	const {nowMs} = snapshot;
+	let soonest: {atMs: number; account: string} | undefined;
 	for (const account of snapshot.accounts) {
-		if (account.paused || account.authFailed || !(account.cooldownUntilMs > snapshot.nowMs)) {
+		if (account.paused || account.authFailed || account.unhealthy) {
 			continue;
 		}
 
-		if (soonest === undefined || account.cooldownUntilMs < soonest) {
-			soonest = account.cooldownUntilMs;
+		if (model && account.excludedModels.some(excluded => model.toLowerCase().includes(excluded))) {
+			continue;
+		}
+
+		let freeAt = spentUntil(account, nowMs);
+		if (freeAt === 0 && account.kind === 'oauth' && snapshot.burstRpmLimit > 0 && account.burstCount >= snapshot.burstRpmLimit) {
+			freeAt = nowMs + burstRecheckMs;
+		}
+
+		if (freeAt > 0 && (soonest === undefined || freeAt < soonest.atMs)) {
+			soonest = {atMs: freeAt, account: account.name};
 		}
 	}
 
