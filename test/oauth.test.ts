@@ -13,7 +13,7 @@ import {after, before, describe, test} from 'node:test';
 import {ShuntConfig} from '../source/accounts/config.js';
 import type {StatusDocument} from '../source/proxy/status-document.js';
 import {Simulator, simClientId} from '../source/simulator/index.js';
-import {cliPath, runCli, startShunt, type ShuntProcess} from './helpers/shunt-process.js';
+import {cliPath, runCli, startShunt, type Completed, type ShuntProcess} from './helpers/shunt-process.js';
 import {tempDir} from './helpers/temp-dir.js';
 import {waitFor} from './helpers/wait.js';
 
@@ -253,10 +253,8 @@ describe('import-claude-code', () => {
 	});
 });
 
-type LoginRun = {code: number | null; stdout: string; stderr: string};
-
 /** Runs `shunt add-account <name>` and answers its prompt with whatever `paste` makes of the printed URL. */
-async function loginThroughCli(env: Env, name: string, paste: (url: URL) => Promise<string>): Promise<LoginRun> {
+async function loginThroughCli(env: Env, name: string, paste: (url: URL) => Promise<string>): Promise<Completed> {
 	const child = spawn(process.execPath, [cliPath, 'add-account', name], {env: {...process.env, ...env}, stdio: ['pipe', 'pipe', 'pipe']});
 	let stdout = '';
 	let stderr = '';
@@ -333,7 +331,7 @@ describe('add-account (browser login)', () => {
 
 	test('a wrong paste, a state mismatch, a refused code or an unreachable token endpoint writes nothing', async () => {
 		const {env, home} = environment();
-		const nothingWritten = (result: LoginRun, pattern: RegExp) => {
+		const nothingWritten = (result: Completed, pattern: RegExp) => {
 			assert.equal(result.code, 1, result.stdout);
 			assert.match(result.stderr, pattern);
 			assert.match(result.stderr, /Nothing was saved/);

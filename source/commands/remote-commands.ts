@@ -1,4 +1,5 @@
 import type {StatusDocument} from '../proxy/status-document.js';
+import {formatDuration} from '../util/duration.js';
 import {CliError} from './cli-error.js';
 
 export type Target = {host: string; port: number};
@@ -38,21 +39,6 @@ function percent(value: number | null): string {
 	return value === null ? '—' : `${Math.round(value * 100)}%`;
 }
 
-function until(epochMs: number, nowMs: number): string {
-	const seconds = Math.max(0, Math.round((epochMs - nowMs) / 1000));
-	if (seconds < 60) {
-		return `${seconds}s`;
-	}
-
-	const minutes = Math.floor(seconds / 60);
-	if (minutes < 60) {
-		return `${minutes}m${String(seconds % 60).padStart(2, '0')}s`;
-	}
-
-	const hours = Math.floor(minutes / 60);
-	return hours < 48 ? `${hours}h${String(minutes % 60).padStart(2, '0')}m` : `${Math.floor(hours / 24)}d${hours % 24}h`;
-}
-
 export function formatStatus(status: StatusDocument, nowMs = Date.now()): string {
 	const lines = [
 		`shunt ${status.version} on ${status.listenUrl} · strategy ${status.strategy}${status.strategyOverridden ? ' (override)' : ''} · pin ${status.pinnedAccount ?? 'auto'} · ${status.requestsPerMinute} req/min${status.heldRequests > 0 ? ` · ${status.heldRequests} held` : ''}${status.alertsMuted ? ' · alerts muted' : ''}`,
@@ -61,13 +47,13 @@ export function formatStatus(status: StatusDocument, nowMs = Date.now()): string
 	for (const [index, account] of status.accounts.entries()) {
 		let detail = '';
 		if (account.state === 'cooling') {
-			detail = `resumes in ${until(account.cooldownUntilMs, nowMs)}${account.cooldownReason ? ` (${account.cooldownReason})` : ''}`;
+			detail = `resumes in ${formatDuration(account.cooldownUntilMs - nowMs, 'up')}${account.cooldownReason ? ` (${account.cooldownReason})` : ''}`;
 		} else if (account.state === 'reauth') {
 			detail = `run: ${account.fixHint ?? ''}`;
 		}
 
 		const windows = account.kind === 'oauth'
-			? `5h ${percent(account.utilization5h)} used${account.reset5h ? ` (resets ${until(account.reset5h * 1000, nowMs)})` : ''} · 7d ${percent(account.utilization7d)} used`
+			? `5h ${percent(account.utilization5h)} used${account.reset5h ? ` (resets ${formatDuration((account.reset5h * 1000) - nowMs, 'up')})` : ''} · 7d ${percent(account.utilization7d)} used`
 			: (account.requestsLimit ? `${account.requestsRemaining ?? '?'}/${account.requestsLimit} requests left this minute` : 'API key');
 		lines.push(`${String(index + 1).padStart(2)}  ${account.name.padEnd(width)}  ${account.state.padEnd(9)}  ${windows}${detail ? ` · ${detail}` : ''}${account.pinned ? ' · pinned' : ''}`);
 	}

@@ -2,6 +2,7 @@ import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http';
 import type {RoutingSnapshot} from '../routing/types.js';
 import type {RateLimitTelemetry} from '../types.js';
 import {anthropicErrorBody} from './anthropic-error.js';
+import {formatDuration} from '../util/duration.js';
 import {clientResponseHeaders} from './forwarded-headers.js';
 
 export type NoAccountInput = {
@@ -63,15 +64,6 @@ function unifiedHeaders(telemetry: RateLimitTelemetry | undefined, freeAtSeconds
 	return headers;
 }
 
-function describeWait(ms: number): string {
-	const minutes = Math.round(ms / 60_000);
-	if (minutes < 1) {
-		return `${Math.max(1, Math.round(ms / 1000))}s`;
-	}
-
-	return minutes < 120 ? `${minutes}m` : `${Math.round(minutes / 60)}h`;
-}
-
 /**
  * The answer when no account can take a request and none frees up within the hold limit:
  * - every account spent → an honest 429 with the soonest account's unified headers and a
@@ -86,7 +78,7 @@ export function noAccountResponse(input: NoAccountInput): NoAccountAnswer {
 	if (freeAt !== undefined) {
 		const soonest = freeAt.account;
 		const waitMs = freeAt.atMs - now;
-		const message = `All ${snapshot.accounts.length} accounts are rate-limited; ${soonest} frees up in ${describeWait(waitMs)} (at ${new Date(freeAt.atMs).toISOString()}).`;
+		const message = `All ${snapshot.accounts.length} accounts are rate-limited; ${soonest} frees up in ${formatDuration(waitMs, 'up')} (at ${new Date(freeAt.atMs).toISOString()}).`;
 		const headers: OutgoingHttpHeaders = {
 			...unifiedHeaders(input.telemetry(soonest), Math.ceil(freeAt.atMs / 1000)),
 			'retry-after': String(Math.ceil(waitMs / 1000)),

@@ -1,0 +1,34 @@
+// Durations as people read them, shared by the monitor, `shunt status` and the proxy's messages.
+
+const second = 1000;
+
+const pad2 = (value: number): string => String(value).padStart(2, '0');
+
+/**
+ * A span of time in at most two units: `45s`, `4m12s`, `2h05m`, `3d4h`.
+ * Countdowns round up so "1s" shows until the deadline has really passed; elapsed times round down.
+ */
+export function formatDuration(ms: number, rounding: 'up' | 'down' = 'down'): string {
+	const totalSeconds = Math.max(0, rounding === 'up' ? Math.ceil(ms / second) : Math.floor(ms / second));
+	if (totalSeconds < 60) {
+		return `${totalSeconds}s`;
+	}
+
+	const totalMinutes = Math.floor(totalSeconds / 60);
+	if (totalMinutes < 60) {
+		return `${totalMinutes}m${pad2(totalSeconds % 60)}s`;
+	}
+
+	const totalHours = Math.floor(totalMinutes / 60);
+	if (totalHours < 24) {
+		return `${totalHours}h${pad2(totalMinutes % 60)}m`;
+	}
+
+	return `${Math.floor(totalHours / 24)}d${totalHours % 24}h`;
+}
+
+/** Time left until an epoch-ms deadline, rounded up; `null` once it has passed. */
+export function formatCountdown(deadlineMs: number, nowMs: number): string | null {
+	const left = deadlineMs - nowMs;
+	return left > 0 ? formatDuration(left, 'up') : null;
+}
