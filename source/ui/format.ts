@@ -1,4 +1,5 @@
 // Number, time and name formatting for the monitor. Pure functions so tests can pin the exact text.
+import {formatDuration} from '../util/duration.js';
 
 const second = 1000;
 const minute = 60 * second;
@@ -6,8 +7,6 @@ const minute = 60 * second;
 const pad2 = (value: number): string => String(value).padStart(2, '0');
 
 // Durations are shared with the CLI and the proxy's own messages, so they live in util/.
-import {formatDuration} from '../util/duration.js';
-
 export {formatCountdown, formatDuration} from '../util/duration.js';
 
 /** How long one request took: `850ms`, `1.2s`, `2m05s`. */
