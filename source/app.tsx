@@ -52,7 +52,7 @@ type Props = {
 export default function App({store, onQuit}: Props) {
 	const snapshot = useStore(store);
 	const {columns, rows} = useTerminalSize();
-	const tick = useNow();
+	const tick = useNow(1000, snapshot);
 	// The ticker drives countdowns between snapshots; a newer snapshot clock wins.
 	const nowMs = Math.max(tick, snapshot.nowMs);
 	const optimistic = useOptimisticActions(store, snapshot);

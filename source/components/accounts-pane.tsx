@@ -29,7 +29,7 @@ export function accountsPaneWanted(model: AccountRows, accountCount: number, sho
 export default function AccountsPane({model, accountCount, width, height, gap, focused, showLegend, showHeader}: Props) {
 	if (accountCount === 0) {
 		return (
-			<Box flexDirection="column" width={width} height={height} flexShrink={0} overflow="hidden">
+			<Box flexDirection="column" width={width} height={height} flexShrink={0} overflowY="hidden">
 				<PaneTitle title="accounts" focused={focused} width={width}/>
 				<Text wrap="truncate-end">
 					<Text>No accounts yet. Add one with </Text>
@@ -62,7 +62,7 @@ export default function AccountsPane({model, accountCount, width, height, gap, f
 	}
 
 	return (
-		<Box flexDirection="column" width={width} height={height} flexShrink={0} overflow="hidden">
+		<Box flexDirection="column" width={width} height={height} flexShrink={0} overflowY="hidden">
 			<PaneTitle title="accounts" focused={focused} width={width} hint={hint}/>
 			<Table columns={model.columns} rows={rows} width={width} gap={gap} showHeader={showHeader}/>
 		</Box>

@@ -56,7 +56,7 @@ type Props = {
 
 export default function Footer({width, helpOpen, quitting}: Props) {
 	return (
-		<Box width={width} height={1} flexShrink={0} overflow="hidden">
+		<Box width={width} height={1} flexShrink={0}>
 			<StyledText cell={footerSegments(width, helpOpen, quitting)} width={width}/>
 		</Box>
 	);

@@ -11,7 +11,7 @@ export default function Header({lines, width}: {lines: readonly HeaderLine[]; wi
 				const right = line.right ? Math.min(width, cellWidth(line.right)) : 0;
 				const left = Math.max(0, width - (right > 0 ? right + 2 : 0));
 				return (
-					<Box key={line.key} width={width} height={1} overflow="hidden" justifyContent="space-between">
+					<Box key={line.key} width={width} height={1} justifyContent="space-between">
 						<Box width={left} flexShrink={0}>
 							<StyledText cell={line.left} width={left}/>
 						</Box>

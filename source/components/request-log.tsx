@@ -39,7 +39,7 @@ export default function RequestLog({items, offset, accounts, listenUrl, nowMs, w
 		: [{text: 'newest first', color: colors.muted}];
 
 	return (
-		<Box flexDirection="column" width={width} height={height} flexShrink={0} overflow="hidden">
+		<Box flexDirection="column" width={width} height={height} flexShrink={0} overflowY="hidden">
 			<PaneTitle title="requests & events" focused={focused} width={width} hint={hint}/>
 			{items.length === 0 ? (
 				<Text wrap="truncate-end" color={colors.muted}>

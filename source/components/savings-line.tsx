@@ -43,7 +43,7 @@ export function savingsSegments(savings: SavingsSummary, width: number): Segment
 
 export default function SavingsLine({savings, width}: {savings: SavingsSummary; width: number}) {
 	return (
-		<Box width={width} height={1} flexShrink={0} overflow="hidden">
+		<Box width={width} height={1} flexShrink={0}>
 			<StyledText cell={savingsSegments(savings, width)} width={width}/>
 		</Box>
 	);

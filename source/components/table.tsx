@@ -14,13 +14,14 @@ type Props = {
 };
 
 function cellBox(column: SizedColumn, content: ReactNode, marginRight: number) {
-	// Hidden overflow: even if a cell's text were measured wrong, it cannot spill into its neighbour.
+	// No overflow="hidden" here or on the rows: StyledText already cuts every line to its width
+	// (and Ink's truncate-end backs that up), while a clipping box would make Ink re-slice every
+	// line of every frame, a large share of the monitor's drawing cost. Panes clip vertically only.
 	return (
 		<Box
 			key={column.key}
 			width={column.size}
 			flexShrink={0}
-			overflow="hidden"
 			marginRight={marginRight}
 			justifyContent={column.align === 'right' ? 'flex-end' : 'flex-start'}
 		>
@@ -38,7 +39,7 @@ export default function Table({columns, rows, width, gap = 1, showHeader = true,
 
 	// Each row is one line of styled text: one layout node per row instead of one per cell.
 	const renderRow = (row: TableRow) => (
-		<Box key={row.key} width={width} height={1} flexShrink={0} overflow="hidden">
+		<Box key={row.key} width={width} height={1} flexShrink={0}>
 			<StyledText cell={rowLine(row, sized, width, gap)} width={width}/>
 		</Box>
 	);
@@ -46,7 +47,7 @@ export default function Table({columns, rows, width, gap = 1, showHeader = true,
 	return (
 		<Box flexDirection="column" width={width} flexShrink={0}>
 			{showHeader ? (
-				<Box width={width} height={1} flexShrink={0} overflow="hidden">
+				<Box width={width} height={1} flexShrink={0}>
 					{sized.map((column, index) => cellBox(
 						column,
 						<StyledText dimColor cell={column.header} width={column.size}/>,

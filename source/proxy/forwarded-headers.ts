@@ -28,18 +28,37 @@ function forwardable(name: string): boolean {
 	return exactRequestHeaders.has(name) || requestHeaderPrefixes.some(prefix => name.startsWith(prefix));
 }
 
+// Clients send the same few dozen header names on every request, so each verdict is remembered
+// (bounded: the names come from clients).
+const forwardableVerdicts = new Map<string, boolean>();
+function isForwardable(name: string): boolean {
+	let verdict = forwardableVerdicts.get(name);
+	if (verdict === undefined) {
+		verdict = forwardable(name);
+		if (forwardableVerdicts.size >= 1024) {
+			forwardableVerdicts.clear();
+		}
+
+		forwardableVerdicts.set(name, verdict);
+	}
+
+	return verdict;
+}
+
 export type UpstreamAuth = {kind: AccountKind; secret: string};
 
 /** Builds the upstream request headers: the client's safe headers, with our account's credential. */
 export function upstreamRequestHeaders(client: IncomingHttpHeaders, auth: UpstreamAuth): Record<string, string> {
 	const headers: Record<string, string> = {};
-	for (const [name, value] of Object.entries(client)) {
-		if (value !== undefined && forwardable(name)) {
+	for (const name in client) {
+		const value = client[name];
+		if (value !== undefined && isForwardable(name)) {
 			headers[name] = Array.isArray(value) ? value.join(', ') : value;
 		}
 	}
 
-	const betas = (headers['anthropic-beta'] ?? '').split(',').map(beta => beta.trim()).filter(Boolean);
+	const sentBeta = headers['anthropic-beta'];
+	const betas = sentBeta ? sentBeta.split(',').map(beta => beta.trim()).filter(Boolean) : [];
 	if (auth.kind === 'oauth') {
 		headers['authorization'] = `Bearer ${auth.secret}`;
 		if (!betas.includes(oauthBeta)) {
@@ -66,7 +85,8 @@ export function upstreamRequestHeaders(client: IncomingHttpHeaders, auth: Upstre
 /** Upstream response headers as the client gets them, plus which account answered. */
 export function clientResponseHeaders(upstream: IncomingHttpHeaders, account: string): OutgoingHttpHeaders {
 	const headers: OutgoingHttpHeaders = {};
-	for (const [name, value] of Object.entries(upstream)) {
+	for (const name in upstream) {
+		const value = upstream[name];
 		if (value !== undefined && !hopByHop.has(name)) {
 			headers[name] = value;
 		}

@@ -29,74 +29,124 @@ const httpDate = [
 ];
 const asctimeForm = 2;
 
+const bucketKeys = {
+	requests: 'requests',
+	tokens: 'tokens',
+	'input-tokens': 'inputTokens',
+	'output-tokens': 'outputTokens',
+} as const;
+
+// What one header name means. Resolving a name takes a few regexes; a response carries the same
+// dozen names every time, so each name is resolved once and remembered.
+type Field =
+	| {kind: 'ignored'}
+	| {kind: 'unified'; set: (telemetry: RateLimitTelemetry, value: string) => void}
+	| {kind: 'window'; key: string; part: 'utilization' | 'reset' | 'status' | 'surpassed-threshold'}
+	| {kind: 'bucket'; key: (typeof bucketKeys)[keyof typeof bucketKeys]; part: 'limit' | 'remaining' | 'reset'};
+
+const ignored: Field = {kind: 'ignored'};
+const knownFields = new Map<string, Field>();
+// Names come from the upstream; a bound keeps a misbehaving one from growing the table forever.
+const maxKnownFields = 512;
+
 export function parseRateLimitHeaders(headers: HeaderBag, nowMs: number): RateLimitTelemetry | undefined {
-	const telemetry: RateLimitTelemetry = {updatedMs: nowMs};
-	let sawAny = false;
-
-	for (const [rawName, raw] of Object.entries(headers)) {
-		const name = rawName.toLowerCase();
-		if (!name.startsWith(rateLimitPrefix)) {
+	let telemetry: RateLimitTelemetry | undefined;
+	for (const rawName in headers) {
+		// Cheap first test on the raw name: most headers are not ours. Node lower-cases incoming
+		// names; a hand-built bag may not, so a name that fails is checked once more lower-cased.
+		if (!rawName.startsWith(rateLimitPrefix) && !rawName.toLowerCase().startsWith(rateLimitPrefix)) {
 			continue;
 		}
 
-		sawAny = true;
-		const value = firstValue(raw);
-		if (value === undefined) {
-			continue;
-		}
-
-		if (name.startsWith(unifiedPrefix)) {
-			readUnified(telemetry, name.slice(unifiedPrefix.length), value);
-		} else {
-			readKeyBucket(telemetry, name.slice(rateLimitPrefix.length), value);
+		telemetry ??= {updatedMs: nowMs};
+		const value = firstValue(headers[rawName]);
+		if (value !== undefined) {
+			readField(telemetry, fieldFor(rawName), value);
 		}
 	}
 
-	return sawAny ? telemetry : undefined;
+	return telemetry;
 }
 
-function readUnified(telemetry: RateLimitTelemetry, field: string, value: string): void {
-	switch (field) {
-		case 'status': {
-			telemetry.status = value;
+function fieldFor(rawName: string): Field {
+	let field = knownFields.get(rawName);
+	if (field === undefined) {
+		field = resolveField(rawName.toLowerCase());
+		if (knownFields.size >= maxKnownFields) {
+			knownFields.clear();
+		}
+
+		knownFields.set(rawName, field);
+	}
+
+	return field;
+}
+
+const unifiedSetters: Record<string, (telemetry: RateLimitTelemetry, value: string) => void> = {
+	status(telemetry, value) {
+		telemetry.status = value;
+	},
+	reset(telemetry, value) {
+		const reset = parseEpochSeconds(value);
+		if (reset !== undefined) {
+			telemetry.reset = reset;
+		}
+	},
+	'representative-claim'(telemetry, value) {
+		telemetry.representativeClaim = value;
+	},
+	'overage-status'(telemetry, value) {
+		telemetry.overageStatus = value;
+	},
+	'overage-disabled-reason'(telemetry, value) {
+		telemetry.overageDisabledReason = value;
+	},
+};
+
+function resolveField(name: string): Field {
+	if (name.startsWith(unifiedPrefix)) {
+		const rest = name.slice(unifiedPrefix.length);
+		const set = Object.hasOwn(unifiedSetters, rest) ? unifiedSetters[rest] : undefined;
+		if (set) {
+			return {kind: 'unified', set};
+		}
+
+		const match = windowField.exec(rest);
+		return match ? {kind: 'window', key: match[1]!, part: match[2] as Extract<Field, {kind: 'window'}>['part']} : ignored;
+	}
+
+	const match = keyBucketField.exec(name.slice(rateLimitPrefix.length));
+	if (!match) {
+		return ignored;
+	}
+
+	return {kind: 'bucket', key: bucketKeys[match[1] as keyof typeof bucketKeys], part: match[2] as Extract<Field, {kind: 'bucket'}>['part']};
+}
+
+function readField(telemetry: RateLimitTelemetry, field: Field, value: string): void {
+	switch (field.kind) {
+		case 'unified': {
+			field.set(telemetry, value);
 			return;
 		}
 
-		case 'reset': {
-			const reset = parseEpochSeconds(value);
-			if (reset !== undefined) {
-				telemetry.reset = reset;
-			}
-
+		case 'window': {
+			readWindow(telemetry, field.key, field.part, value);
 			return;
 		}
 
-		case 'representative-claim': {
-			telemetry.representativeClaim = value;
-			return;
-		}
-
-		case 'overage-status': {
-			telemetry.overageStatus = value;
-			return;
-		}
-
-		case 'overage-disabled-reason': {
-			telemetry.overageDisabledReason = value;
+		case 'bucket': {
+			readBucket(telemetry, field.key, field.part, value);
 			return;
 		}
 
 		default: {
-			break;
+			// A rate-limit header we do not use (fallback-percentage and the like).
 		}
 	}
+}
 
-	const match = windowField.exec(field);
-	if (!match) {
-		return;
-	}
-
-	const [, key = '', part] = match;
+function readWindow(telemetry: RateLimitTelemetry, key: string, part: Extract<Field, {kind: 'window'}>['part'], value: string): void {
 	if (part === 'status') {
 		windowFor(telemetry, key).status = value;
 		return;
@@ -134,21 +184,7 @@ function windowFor(telemetry: RateLimitTelemetry, key: string): UnifiedWindow {
 	return window;
 }
 
-const bucketKeys = {
-	requests: 'requests',
-	tokens: 'tokens',
-	'input-tokens': 'inputTokens',
-	'output-tokens': 'outputTokens',
-} as const;
-
-function readKeyBucket(telemetry: RateLimitTelemetry, field: string, value: string): void {
-	const match = keyBucketField.exec(field);
-	if (!match) {
-		return;
-	}
-
-	const [, family, part] = match;
-	const key = bucketKeys[family as keyof typeof bucketKeys];
+function readBucket(telemetry: RateLimitTelemetry, key: Extract<Field, {kind: 'bucket'}>['key'], part: Extract<Field, {kind: 'bucket'}>['part'], value: string): void {
 	const parsed = part === 'reset' ? parseIsoMs(value) : parseNonNegative(value);
 	if (parsed === undefined) {
 		return;

@@ -11,6 +11,7 @@ export type UpstreamResponse = {
 export type UpstreamRequest = {
 	url: URL;
 	method: string;
+	/** Owned by the request from here on: content-length is set on it. */
 	headers: Record<string, string>;
 	body: Buffer | undefined;
 	/** Give up waiting for the response headers after this long (then another account is tried). */
@@ -44,7 +45,8 @@ class FirstByteTimeout extends Error {
 export async function sendUpstream(request: UpstreamRequest): Promise<UpstreamResponse> {
 	const {url} = request;
 	const secure = url.protocol === 'https:';
-	const headers: Record<string, string> = {...request.headers};
+	// The caller builds a fresh header object for every try, so it is completed in place.
+	const {headers} = request;
 	const body = bodylessMethods.has(request.method) ? undefined : (request.body ?? Buffer.alloc(0));
 	if (body) {
 		headers['content-length'] = String(body.length);

@@ -2,7 +2,7 @@
 // prompt cache (caches are per organization), so the key should be as stable as the session.
 // Sources, best first: Claude Code's session header, the session inside metadata.user_id, and a
 // fingerprint of the conversation's opening. Each is prefixed so the three can never collide.
-import {createHash} from 'node:crypto';
+import {hash} from 'node:crypto';
 
 type HeaderBag = Record<string, string | string[] | undefined>;
 
@@ -78,13 +78,8 @@ function conversationFingerprint(body: Record<string, unknown>): string | undefi
 		.filter((name): name is string => name !== undefined)
 		.sort();
 
-	return createHash('sha256')
-		.update(system)
-		.update('\0')
-		.update(userText)
-		.update('\0')
-		.update(toolNames.join(','))
-		.digest('hex');
+	// One-shot hashing: the same digest as feeding the parts in turn, at a fraction of the cost.
+	return hash('sha256', `${system}\0${userText}\0${toolNames.join(',')}`, 'hex');
 }
 
 /** A string as is, or the text blocks of a block array concatenated. */
@@ -126,7 +121,7 @@ function headerValue(headers: HeaderBag, name: string): string | undefined {
 }
 
 function boundedId(id: string): string {
-	return id.length <= maxRawIdLength ? id : createHash('sha256').update(id).digest('hex');
+	return id.length <= maxRawIdLength ? id : hash('sha256', id, 'hex');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

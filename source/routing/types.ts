@@ -35,7 +35,7 @@ export type RoutingAccount = {
 	/** Epoch ms until which the API-key family says no request can pass (remaining 0). */
 	keyBlockedUntilMs?: number;
 	/** Models this account must not serve right now (model-scoped rejections), lower-case substrings. */
-	excludedModels: string[];
+	excludedModels: readonly string[];
 	/** Epoch ms of the last request routed here (0 = never); ties go to the least recently used. */
 	lastUsedMs: number;
 };

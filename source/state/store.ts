@@ -23,6 +23,8 @@ import {staggerDeadline} from './stagger.js';
 import {Ring} from '../util/ring.js';
 
 export const requestRingSize = 200;
+// Shared by every routing snapshot of an account with no model exclusions (the usual case).
+const noModels: readonly string[] = Object.freeze([]);
 const eventRingSize = 100;
 const maxStickyEntries = 10_000;
 const burstWindowMs = 60_000;
@@ -423,7 +425,7 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 				cooldownUntilMs: runtime.cooldownUntilMs,
 				lastCooldownEndMs: runtime.cooldownUntilMs > 0 && runtime.cooldownUntilMs <= now ? runtime.cooldownUntilMs : runtime.lastCooldownEndMs,
 				burstCount: this.#burstCount(runtime, now),
-				excludedModels: runtime.excludedModels.filter(entry => entry.untilMs > now).map(entry => entry.model),
+				excludedModels: runtime.excludedModels.length === 0 ? noModels : runtime.excludedModels.filter(entry => entry.untilMs > now).map(entry => entry.model),
 				lastUsedMs: runtime.lastUsedMs,
 			};
 			if (telemetry) {
@@ -440,7 +442,9 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 					routing.status7d = sevenDay.status;
 				}
 
-				Object.assign(routing, keyFamilyHeadroom(telemetry, now));
+				const {keyHeadroom, keyBlockedUntilMs} = keyFamilyHeadroom(telemetry, now);
+				routing.keyHeadroom = keyHeadroom;
+				routing.keyBlockedUntilMs = keyBlockedUntilMs;
 			}
 
 			return routing;
@@ -560,7 +564,8 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 	 */
 	recordTelemetry(name: string, telemetry: RateLimitTelemetry): void {
 		const merged: RateLimitTelemetry = {...this.#telemetry.get(name), updatedMs: telemetry.updatedMs};
-		for (const [key, value] of Object.entries(telemetry)) {
+		for (const key in telemetry) {
+			const value = telemetry[key as keyof RateLimitTelemetry];
 			if (value !== undefined) {
 				(merged as Record<string, unknown>)[key] = value;
 			}
