@@ -54,7 +54,7 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 			}
 		}
 
-		for (const target of ['direct', 'shunt', 'shuntMonitor']) {
+		for (const target of ['direct', 'pipe', 'shunt', 'shuntMonitor']) {
 			assert.ok(results['streaming'][target].events > 0, `streaming.${target} timed no events`);
 		}
 

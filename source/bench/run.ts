@@ -196,10 +196,12 @@ function medianOf(runs: RunStats[]): Measured {
 	};
 }
 
-type StreamKey = 'direct' | 'shunt' | 'shuntMonitor' | 'candidate';
+type StreamKey = 'direct' | 'pipe' | 'shunt' | 'shuntMonitor' | 'candidate';
 
 function streamKeysFor(config: Config): StreamKey[] {
-	return config.candidateCli ? ['direct', 'shunt', 'shuntMonitor', 'candidate'] : ['direct', 'shunt', 'shuntMonitor'];
+	// The pipe proxy streams too: what any Node proxy adds per event on this machine is the floor
+	// against which shunt's streaming cost is read.
+	return config.candidateCli ? ['direct', 'pipe', 'shunt', 'shuntMonitor', 'candidate'] : ['direct', 'pipe', 'shunt', 'shuntMonitor'];
 }
 type StreamStats = {p50: number; p99: number; firstP50: number; firstP99: number; events: number; errors: number};
 type StreamMeasured = StreamStats & {runs: StreamStats[]};
@@ -350,7 +352,8 @@ function budgets(latency: Record<Level, Record<TargetKey, Measured>>, streaming:
 	const list: Budget[] = [
 		{name: 'added p50 latency, c=1 (shunt − direct)', budget: '≤ 0.5 ms', measured: `${added.toFixed(3)} ms`, value: added, pass: added <= 0.5},
 		{name: 'throughput c=32, shunt ÷ pipe proxy', budget: '≥ 0.80×', measured: `${throughputRatio.toFixed(2)}×`, value: throughputRatio, pass: throughputRatio >= 0.8},
-		{name: 'streaming added p99 per event (shunt − direct)', budget: '≤ 1 ms', measured: `${streamAdded.toFixed(3)} ms`, value: streamAdded, pass: streamAdded <= 1},
+		// The pipe proxy's own added p99 is shown beside it: the floor any Node proxy has here.
+		{name: 'streaming added p99 per event (shunt − direct)', budget: '≤ 1 ms', measured: `${streamAdded.toFixed(3)} ms (pipe ${(streaming.pipe.p99 - streaming.direct.p99).toFixed(3)})`, value: streamAdded, pass: streamAdded <= 1},
 	];
 	// Monitor on vs headless: latencies may grow, throughput may shrink, by 10 % at most.
 	const slower = (name: string, on: number, off: number) => {
@@ -390,7 +393,7 @@ type Results = {
 	latency: Record<Level, Record<TargetKey, Measured>>;
 	added: Record<Level, Record<Exclude<TargetKey, 'direct'>, number>>;
 	throughput: Record<'c32' | 'c64', {pipe: number; shunt: number; shuntMonitor: number; shuntToPipe: number; monitorToPipe: number; monitorToHeadless: number}>;
-	streaming: Record<StreamKey, StreamMeasured> & {addedP50: number; addedP99: number; monitorAddedP99: number};
+	streaming: Record<StreamKey, StreamMeasured> & {addedP50: number; addedP99: number; pipeAddedP99: number; monitorAddedP99: number};
 	memory: MemoryResult;
 	monitor: {rendered: boolean; terminalBytes: number};
 	clients: ClientComparison;
@@ -401,7 +404,7 @@ type Results = {
 function report(results: Results): string {
 	const {latency, streaming, memory, machine, config, clients} = results;
 	const targetKeys = Object.keys(latency.c1) as TargetKey[];
-	const streamKeys = targetKeys.filter(key => key !== 'pipe') as StreamKey[];
+	const streamKeys = targetKeys as StreamKey[];
 	const out: string[] = [];
 	out.push(`shunt bench — node ${machine.node} · ${machine.cpuModel} · ${machine.cores} cores · medians of ${config.rounds} interleaved round(s) · ${results.durationS.toFixed(0)} s · load ${machine.loadAverage.start.toFixed(1)} → ${machine.loadAverage.end.toFixed(1)}`);
 	out.push('');
@@ -552,6 +555,7 @@ async function main(): Promise<number> {
 			...streaming,
 			addedP50: round(streaming.shunt.p50 - streaming.direct.p50),
 			addedP99: round(streaming.shunt.p99 - streaming.direct.p99),
+			pipeAddedP99: round(streaming.pipe.p99 - streaming.direct.p99),
 			monitorAddedP99: round(streaming.shuntMonitor.p99 - streaming.direct.p99),
 		},
 		memory,
