@@ -24,7 +24,27 @@ const defaultPrice: ModelPrice = (() => {
 	return entry;
 })();
 
-export function priceFor(model: string): {price: ModelPrice; estimated: boolean} {
+type PriceLookup = {price: ModelPrice; estimated: boolean};
+
+// Every finished request is priced, almost always with one of a handful of model ids: remember
+// each id's answer (bounded, since ids come from clients) instead of scanning the table each time.
+const knownPrices = new Map<string, PriceLookup>();
+
+export function priceFor(model: string): PriceLookup {
+	let lookup = knownPrices.get(model);
+	if (!lookup) {
+		lookup = lookUpPrice(model);
+		if (knownPrices.size >= 256) {
+			knownPrices.clear();
+		}
+
+		knownPrices.set(model, lookup);
+	}
+
+	return lookup;
+}
+
+function lookUpPrice(model: string): PriceLookup {
 	const id = model.trim().toLowerCase();
 	const exact = byPrefixLength.find(entry => matchesPrefix(id, entry.prefix.toLowerCase()));
 	if (exact) {

@@ -40,6 +40,19 @@ function nextRequestId(): string {
 	return `${idPrefix}-${requestCounter.toString(36)}`;
 }
 
+// The upstream may carry a base path (a corporate gateway); the client's path goes below it. The
+// base is worked out once per upstream, not per request.
+const upstreamBases = new WeakMap<URL, string>();
+function upstreamBase(upstream: URL): string {
+	let base = upstreamBases.get(upstream);
+	if (base === undefined) {
+		base = `${upstream.origin}${upstream.pathname.replace(/\/+$/, '')}`;
+		upstreamBases.set(upstream, base);
+	}
+
+	return base;
+}
+
 /** Non-streaming bodies are parsed for usage up to this size; bigger ones pass through unparsed. */
 const maxUsageBodyBytes = 64 * 1024 * 1024;
 const holdMarginMs = 50;
@@ -127,8 +140,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 		body = applyOverrides(outgoingBody(bytes, parseJsonObject(bytes)), store.overrides);
 		const session = sessionKey(request.headers, body.json);
 		const isMessages = method === 'POST' && /^\/v1\/messages(?:\?|$)/.test(path);
-		// The upstream may carry a base path (a corporate gateway); the client's path goes below it.
-		const upstreamUrl = new URL(`${context.upstream.origin}${context.upstream.pathname.replace(/\/+$/, '')}${path.replace(/^\/+/, '/')}`);
+		const upstreamUrl = new URL(`${upstreamBase(context.upstream)}${path.replace(/^\/+/, '/')}`);
 		const tried = new Set<string>();
 		const refreshed = new Set<string>();
 		const modelScoped = new Set<string>();
