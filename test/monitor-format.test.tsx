@@ -73,6 +73,18 @@ test('display width counts terminal columns, not UTF-16 units', () => {
 	assert.equal(displayWidth('👍🏽'), 2);
 	assert.equal(displayWidth('\u001B[31mred\u001B[39m'), 3);
 	assert.equal(displayWidth('↻ ✓ ✗ ‖ █░ → …'), 14);
+	// Widths are remembered between frames; a remembered answer is the same answer, and the
+	// memory stays bounded however many different texts pass through.
+	for (let round = 0; round < 2; round++) {
+		assert.equal(displayWidth('日本語'), 6);
+		assert.equal(displayWidth('👍🏽'), 2);
+	}
+
+	for (let index = 0; index < 10_000; index++) {
+		assert.equal(displayWidth(`█${index}日`), 3 + String(index).length);
+	}
+
+	assert.equal(displayWidth('日本語'), 6);
 });
 
 test('truncation never splits a wide character or overshoots', () => {

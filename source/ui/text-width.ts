@@ -50,16 +50,30 @@ function graphemeWidth(grapheme: string): number {
 	return isWideCodePoint(grapheme.codePointAt(0) ?? 0) ? 2 : 1;
 }
 
+// Segmenting is slow, and every frame measures the same gauges, icons and separators again:
+// non-ASCII answers are remembered (bounded, since the texts come from the data on screen).
+const knownWidths = new Map<string, number>();
+const maxKnownWidths = 4096;
+
 /** Terminal columns the text occupies once escape sequences are removed. */
 export function displayWidth(text: string): number {
-	let width = 0;
 	// Plain ASCII is by far the common case; skip segmentation for it.
 	if (/^[\u0020-\u007E]*$/.test(text)) {
 		return text.length;
 	}
 
-	for (const {segment} of segmenter.segment(stripAnsi(text))) {
-		width += graphemeWidth(segment);
+	let width = knownWidths.get(text);
+	if (width === undefined) {
+		width = 0;
+		for (const {segment} of segmenter.segment(stripAnsi(text))) {
+			width += graphemeWidth(segment);
+		}
+
+		if (knownWidths.size >= maxKnownWidths) {
+			knownWidths.clear();
+		}
+
+		knownWidths.set(text, width);
 	}
 
 	return width;
