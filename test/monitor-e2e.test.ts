@@ -2,7 +2,7 @@
 // the simulator: traffic shows up on screen, keys steer the proxy, q quits cleanly.
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import {test} from 'node:test';
 import {shuntPaths} from '../source/accounts/paths.js';
 import {addApiKeyAccount} from '../source/commands/account-commands.js';
@@ -12,6 +12,18 @@ import {tempDir} from './helpers/temp-dir.js';
 import {waitFor} from './helpers/wait.js';
 
 const hasScript = existsSync('/usr/bin/script');
+
+type ThreadInfo = {tid: number; name: string; nice: number};
+
+/** The threads of a process with their names and nice values, from /proc (Linux). */
+function threadsOf(pid: number): ThreadInfo[] {
+	return readdirSync(`/proc/${pid}/task`).map(tid => {
+		const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+		// Fields after "(name) " start at field 3; nice is field 19.
+		const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+		return {tid: Number(tid), name: readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim(), nice: Number(fields[16])};
+	});
+}
 
 function stripAnsi(text: string): string {
 	// eslint-disable-next-line no-control-regex
@@ -44,6 +56,16 @@ test('the monitor renders live traffic on a real terminal, keys steer the proxy,
 		assert.match(screen, /\u001B\[(?:3[0-7]|9[0-7]|38;)/, 'the monitor draws in colour, even with CI set in the environment');
 		assert.match(stripAnsi(screen), /north/);
 		assert.match(stripAnsi(screen), /south/);
+
+		if (process.platform === 'linux') {
+			// script runs the command through a shell that execs node: node is script's only child.
+			const nodePid = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ')[0]);
+			const threads = threadsOf(nodePid);
+			const main = threads.find(thread => thread.tid === nodePid)!;
+			assert.equal(main.nice, 10, 'the drawing thread yields the CPU to the proxy');
+			// The proxy's worker was started by the main thread before it lowered its own priority.
+			assert.ok(threads.some(thread => thread.tid !== nodePid && thread.name === main.name && thread.nice === 0), `the proxy thread keeps normal priority: ${JSON.stringify(threads)}`);
+		}
 
 		for (let index = 0; index < 3; index++) {
 			// eslint-disable-next-line no-await-in-loop

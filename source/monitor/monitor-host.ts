@@ -1,3 +1,4 @@
+import os from 'node:os';
 import {Worker} from 'node:worker_threads';
 import {CliError} from '../commands/cli-error.js';
 import {RemoteStore} from './remote-store.js';
@@ -31,6 +32,7 @@ export async function runMonitor(start: WorkerStart): Promise<number> {
 		throw new CliError('the proxy worker did not start');
 	}
 
+	yieldToTheProxy();
 	const store = new RemoteStore(first.snapshot, send);
 	worker.on('message', (message: FromWorker) => {
 		if (message.type === 'snapshot') {
@@ -77,4 +79,26 @@ export async function runMonitor(start: WorkerStart): Promise<number> {
 	}
 
 	return 0;
+}
+
+/** Nice value of the drawing thread: on a busy machine the proxy's thread gets the CPU first. */
+export const screenThreadNice = 10;
+
+/**
+ * Lowers the priority of this thread, the one that draws the screen, below the proxy's. On Linux
+ * the nice value belongs to each thread, so the worker already running keeps its own; elsewhere it
+ * would apply to the whole process and slow the proxy too, so it is left alone there. A frame is
+ * a few milliseconds of CPU, and when every core is busy those milliseconds should go to requests
+ * in flight; with a core to spare, nice changes nothing.
+ */
+function yieldToTheProxy(): void {
+	if (process.platform !== 'linux') {
+		return;
+	}
+
+	try {
+		os.setPriority(screenThreadNice);
+	} catch {
+		// A sandbox may refuse; the monitor works the same, just at normal priority.
+	}
 }
