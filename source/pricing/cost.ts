@@ -1,5 +1,6 @@
 // Turns a model id and its token usage into list-price dollars, from the table in prices.ts.
 import type {Usage} from '../types.js';
+import {boundedMemo} from '../util/bounded-memo.js';
 import {familyFallback, modelPrices, type ModelPrice} from './prices.js';
 
 type Family = ModelPrice['family'];
@@ -26,23 +27,9 @@ const defaultPrice: ModelPrice = (() => {
 
 type PriceLookup = {price: ModelPrice; estimated: boolean};
 
-// Every finished request is priced, almost always with one of a handful of model ids: remember
-// each id's answer (bounded, since ids come from clients) instead of scanning the table each time.
-const knownPrices = new Map<string, PriceLookup>();
-
-export function priceFor(model: string): PriceLookup {
-	let lookup = knownPrices.get(model);
-	if (!lookup) {
-		lookup = lookUpPrice(model);
-		if (knownPrices.size >= 256) {
-			knownPrices.clear();
-		}
-
-		knownPrices.set(model, lookup);
-	}
-
-	return lookup;
-}
+// Every finished request is priced, almost always with one of a handful of model ids: each id's
+// answer is remembered instead of scanning the table each time.
+export const priceFor: (model: string) => PriceLookup = boundedMemo(lookUpPrice, 256);
 
 function lookUpPrice(model: string): PriceLookup {
 	const id = model.trim().toLowerCase();

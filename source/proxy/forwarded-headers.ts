@@ -1,5 +1,6 @@
 import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http';
 import type {AccountKind} from '../types.js';
+import {boundedMemo} from '../util/bounded-memo.js';
 
 /** The OAuth beta every subscription bearer request must carry. */
 export const oauthBeta = 'oauth-2025-04-20';
@@ -28,22 +29,8 @@ function forwardable(name: string): boolean {
 	return exactRequestHeaders.has(name) || requestHeaderPrefixes.some(prefix => name.startsWith(prefix));
 }
 
-// Clients send the same few dozen header names on every request, so each verdict is remembered
-// (bounded: the names come from clients).
-const forwardableVerdicts = new Map<string, boolean>();
-function isForwardable(name: string): boolean {
-	let verdict = forwardableVerdicts.get(name);
-	if (verdict === undefined) {
-		verdict = forwardable(name);
-		if (forwardableVerdicts.size >= 1024) {
-			forwardableVerdicts.clear();
-		}
-
-		forwardableVerdicts.set(name, verdict);
-	}
-
-	return verdict;
-}
+// Clients send the same few dozen header names on every request, so each verdict is remembered.
+const isForwardable = boundedMemo(forwardable, 1024);
 
 export type UpstreamAuth = {kind: AccountKind; secret: string};
 

@@ -2,6 +2,7 @@
 // the subscription "unified" windows (OAuth accounts) and the per-minute buckets of Console API
 // keys. Neither is guaranteed on any given response, so everything here is optional and a value
 // that does not parse is dropped rather than stored as NaN.
+import {boundedMemo} from '../util/bounded-memo.js';
 import type {KeyBucket, RateLimitTelemetry, UnifiedWindow} from '../types.js';
 
 type HeaderBag = Record<string, string | string[] | undefined>;
@@ -45,9 +46,7 @@ type Field =
 	| {kind: 'bucket'; key: (typeof bucketKeys)[keyof typeof bucketKeys]; part: 'limit' | 'remaining' | 'reset'};
 
 const ignored: Field = {kind: 'ignored'};
-const knownFields = new Map<string, Field>();
-// Names come from the upstream; a bound keeps a misbehaving one from growing the table forever.
-const maxKnownFields = 512;
+const fieldFor = boundedMemo(rawName => resolveField(rawName.toLowerCase()), 512);
 
 export function parseRateLimitHeaders(headers: HeaderBag, nowMs: number): RateLimitTelemetry | undefined {
 	let telemetry: RateLimitTelemetry | undefined;
@@ -66,20 +65,6 @@ export function parseRateLimitHeaders(headers: HeaderBag, nowMs: number): RateLi
 	}
 
 	return telemetry;
-}
-
-function fieldFor(rawName: string): Field {
-	let field = knownFields.get(rawName);
-	if (field === undefined) {
-		field = resolveField(rawName.toLowerCase());
-		if (knownFields.size >= maxKnownFields) {
-			knownFields.clear();
-		}
-
-		knownFields.set(rawName, field);
-	}
-
-	return field;
 }
 
 const unifiedSetters: Record<string, (telemetry: RateLimitTelemetry, value: string) => void> = {
@@ -251,21 +236,7 @@ function parseEpochSeconds(value: string): number | undefined {
 
 // The four API-key reset headers of a response usually carry the same second, and so do the
 // responses around it: remember recent answers instead of parsing a date four times a request.
-const recentIso = new Map<string, number | undefined>();
-
-function parseIsoMs(value: string): number | undefined {
-	if (recentIso.has(value)) {
-		return recentIso.get(value);
-	}
-
-	const parsed = parseIsoMsUncached(value);
-	if (recentIso.size >= 32) {
-		recentIso.clear();
-	}
-
-	recentIso.set(value, parsed);
-	return parsed;
-}
+const parseIsoMs = boundedMemo(parseIsoMsUncached, 32);
 
 function parseIsoMsUncached(value: string): number | undefined {
 	const match = isoDateTime.exec(value);

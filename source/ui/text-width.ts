@@ -2,6 +2,8 @@
 // measurement the monitor makes (column sizes, header packing) must use this, never .length:
 // CJK characters and emoji take two columns, combining marks none.
 
+import {boundedMemo} from '../util/bounded-memo.js';
+
 const segmenter = new Intl.Segmenter();
 // eslint-disable-next-line no-control-regex
 const ansiPattern = /\u001B\[[0-?]*[ -/]*[@-~]|\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\)/g;
@@ -50,10 +52,17 @@ function graphemeWidth(grapheme: string): number {
 	return isWideCodePoint(grapheme.codePointAt(0) ?? 0) ? 2 : 1;
 }
 
-// Segmenting is slow, and every frame measures the same gauges, icons and separators again:
-// non-ASCII answers are remembered (bounded, since the texts come from the data on screen).
-const knownWidths = new Map<string, number>();
-const maxKnownWidths = 4096;
+function segmentedWidth(text: string): number {
+	let width = 0;
+	for (const {segment} of segmenter.segment(stripAnsi(text))) {
+		width += graphemeWidth(segment);
+	}
+
+	return width;
+}
+
+// Segmenting is slow, and every frame measures the same gauges, icons and separators again.
+const rememberedWidth = boundedMemo(segmentedWidth, 4096);
 
 /** Terminal columns the text occupies once escape sequences are removed. */
 export function displayWidth(text: string): number {
@@ -62,21 +71,7 @@ export function displayWidth(text: string): number {
 		return text.length;
 	}
 
-	let width = knownWidths.get(text);
-	if (width === undefined) {
-		width = 0;
-		for (const {segment} of segmenter.segment(stripAnsi(text))) {
-			width += graphemeWidth(segment);
-		}
-
-		if (knownWidths.size >= maxKnownWidths) {
-			knownWidths.clear();
-		}
-
-		knownWidths.set(text, width);
-	}
-
-	return width;
+	return rememberedWidth(text);
 }
 
 /** The longest start of `text` that fits in `width` columns; a wide character is never split. */
