@@ -186,3 +186,17 @@ test('retry-after garbage is undefined', () => {
 		assert.equal(parseRetryAfterMs(value, nowMs), undefined, `value ${String(value)}`);
 	}
 });
+
+test('rate-limit names are matched without regard to case; other headers and unused rate-limit fields are told apart', () => {
+	const mixedCase = parseRateLimitHeaders({
+		'Anthropic-RateLimit-Requests-Remaining': '7',
+		'ANTHROPIC-RATELIMIT-UNIFIED-5H-UTILIZATION': '0.25',
+		'Content-Type': 'application/json',
+	}, nowMs);
+	assert.equal(mixedCase?.requests?.remaining, 7);
+	assert.equal(mixedCase?.fiveHour?.utilization, 0.25);
+
+	assert.equal(parseRateLimitHeaders({'content-type': 'application/json', 'x-ratelimit-remaining': '3'}, nowMs), undefined, 'no rate-limit header at all');
+	// A rate-limit header we do not read still says the response carried telemetry.
+	assert.deepEqual(parseRateLimitHeaders({'anthropic-ratelimit-unified-fallback-percentage': '0.5'}, nowMs), {updatedMs: nowMs});
+});

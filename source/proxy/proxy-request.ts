@@ -24,7 +24,11 @@ import {describeConnectionError, readSmallBody, sendUpstream, type UpstreamRespo
 export type ProxyContext = {
 	store: StateStore;
 	auth: AuthProvider;
-	upstream: URL;
+	/**
+	 * The upstream's origin and base path without a trailing slash. The upstream may carry a base
+	 * path (a corporate gateway); each client path goes below it.
+	 */
+	upstreamBase: string;
 	policy: FailurePolicy;
 	alerts: Alerts;
 	maxHoldMs: number;
@@ -38,19 +42,6 @@ const idPrefix = Date.now().toString(36);
 function nextRequestId(): string {
 	requestCounter++;
 	return `${idPrefix}-${requestCounter.toString(36)}`;
-}
-
-// The upstream may carry a base path (a corporate gateway); the client's path goes below it. The
-// base is worked out once per upstream, not per request.
-const upstreamBases = new WeakMap<URL, string>();
-function upstreamBase(upstream: URL): string {
-	let base = upstreamBases.get(upstream);
-	if (base === undefined) {
-		base = `${upstream.origin}${upstream.pathname.replace(/\/+$/, '')}`;
-		upstreamBases.set(upstream, base);
-	}
-
-	return base;
 }
 
 /** Non-streaming bodies are parsed for usage up to this size; bigger ones pass through unparsed. */
@@ -140,7 +131,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 		body = applyOverrides(outgoingBody(bytes, parseJsonObject(bytes)), store.overrides);
 		const session = sessionKey(request.headers, body.json);
 		const isMessages = method === 'POST' && /^\/v1\/messages(?:\?|$)/.test(path);
-		const upstreamUrl = new URL(`${upstreamBase(context.upstream)}${path.replace(/^\/+/, '/')}`);
+		const upstreamUrl = new URL(`${context.upstreamBase}${path.replace(/^\/+/, '/')}`);
 		const tried = new Set<string>();
 		const refreshed = new Set<string>();
 		const modelScoped = new Set<string>();

@@ -40,27 +40,31 @@ const bucketKeys = {
 // What one header name means. Resolving a name takes a few regexes; a response carries the same
 // dozen names every time, so each name is resolved once and remembered.
 type Field =
+	| {kind: 'foreign'}
 	| {kind: 'ignored'}
 	| {kind: 'unified'; set: (telemetry: RateLimitTelemetry, value: string) => void}
 	| {kind: 'window'; key: string; part: 'utilization' | 'reset' | 'status' | 'surpassed-threshold'}
 	| {kind: 'bucket'; key: (typeof bucketKeys)[keyof typeof bucketKeys]; part: 'limit' | 'remaining' | 'reset'};
 
+// Not a rate-limit header at all (most of a response's headers).
+const foreign: Field = {kind: 'foreign'};
+// A rate-limit header we do not use (fallback-percentage and the like): it still counts as seen.
 const ignored: Field = {kind: 'ignored'};
+// Node lower-cases incoming names; a hand-built bag may not, so names are lower-cased here, once.
 const fieldFor = boundedMemo(rawName => resolveField(rawName.toLowerCase()), 512);
 
 export function parseRateLimitHeaders(headers: HeaderBag, nowMs: number): RateLimitTelemetry | undefined {
 	let telemetry: RateLimitTelemetry | undefined;
 	for (const rawName in headers) {
-		// Cheap first test on the raw name: most headers are not ours. Node lower-cases incoming
-		// names; a hand-built bag may not, so a name that fails is checked once more lower-cased.
-		if (!rawName.startsWith(rateLimitPrefix) && !rawName.toLowerCase().startsWith(rateLimitPrefix)) {
+		const field = fieldFor(rawName);
+		if (field === foreign) {
 			continue;
 		}
 
 		telemetry ??= {updatedMs: nowMs};
 		const value = firstValue(headers[rawName]);
 		if (value !== undefined) {
-			readField(telemetry, fieldFor(rawName), value);
+			readField(telemetry, field, value);
 		}
 	}
 
@@ -89,6 +93,10 @@ const unifiedSetters: Record<string, (telemetry: RateLimitTelemetry, value: stri
 };
 
 function resolveField(name: string): Field {
+	if (!name.startsWith(rateLimitPrefix)) {
+		return foreign;
+	}
+
 	if (name.startsWith(unifiedPrefix)) {
 		const rest = name.slice(unifiedPrefix.length);
 		const set = Object.hasOwn(unifiedSetters, rest) ? unifiedSetters[rest] : undefined;
@@ -126,7 +134,7 @@ function readField(telemetry: RateLimitTelemetry, field: Field, value: string): 
 		}
 
 		default: {
-			// A rate-limit header we do not use (fallback-percentage and the like).
+			// ignored (and foreign, filtered out before): nothing to read.
 		}
 	}
 }

@@ -48,6 +48,10 @@ function validUpstream(upstream: string): URL {
 	return url;
 }
 
+function upstreamBase(upstream: URL): string {
+	return `${upstream.origin}${upstream.pathname.replace(/\/+$/, '')}`;
+}
+
 export async function startProxy(options: ProxyServerOptions): Promise<ProxyServer> {
 	if (!isLoopbackAddress(options.host) && !options.clientKey) {
 		throw new StartupError(`refusing to listen on ${options.host} without SHUNT_CLIENT_KEY: anyone who can reach it could spend your accounts. Set SHUNT_CLIENT_KEY, or use a loopback --host.`);
@@ -57,7 +61,7 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 		store: options.store,
 		auth: options.auth,
 		alerts: options.alerts,
-		upstream: validUpstream(options.upstream),
+		upstreamBase: upstreamBase(validUpstream(options.upstream)),
 		policy: options.policy ?? defaultFailurePolicy,
 		maxHoldMs: options.maxHoldMs,
 		firstByteTimeoutMs: options.firstByteTimeoutMs,
