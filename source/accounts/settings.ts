@@ -13,8 +13,23 @@ export type Settings = {
 	fallbackModel: string | null;
 	/** Reaper drains windows that reset within this many minutes first. */
 	expirySoonMinutes: number;
-	/** Longest wait for the upstream's response headers before trying another account. */
+	/** Longest wait for the upstream's response headers before trying another account (streaming and non-message requests). */
 	firstByteTimeoutSeconds: number;
+	/**
+	 * No streaming request waits longer than this for its first byte, whatever failovers and holds
+	 * happen on the way: under Claude Code's 300 s stream watchdog, so the client hears an answer.
+	 */
+	requestDeadlineSeconds: number;
+	/** A non-streaming Messages request gets its whole answer at once: this long per try and in all (the SDK's own timeout). */
+	nonStreamingTimeoutSeconds: number;
+	/** An upstream response that sends no byte for this long is ended (an SSE error event for streams) and recorded truncated. */
+	upstreamIdleTimeoutSeconds: number;
+	/** A client that stops sending its request body for this long is cut off. */
+	clientIdleTimeoutSeconds: number;
+	/** Browser origins allowed to use the proxy (exact "scheme://host[:port]"); every other Origin is refused. */
+	allowedOrigins: string[];
+	/** More API paths to forward, as "METHOD /path" ("/prefix/*" for a subtree), beyond the inference surface. */
+	extraForwardedPaths: string[];
 	/** Background work; each switchable off. */
 	healthCheckEnabled: boolean;
 	healthCheckIntervalSeconds: number;
@@ -30,7 +45,13 @@ export const defaultSettings: Settings = {
 	maxHoldSeconds: 240,
 	fallbackModel: null,
 	expirySoonMinutes: 30,
-	firstByteTimeoutSeconds: 600,
+	firstByteTimeoutSeconds: 90,
+	requestDeadlineSeconds: 285,
+	nonStreamingTimeoutSeconds: 600,
+	upstreamIdleTimeoutSeconds: 120,
+	clientIdleTimeoutSeconds: 30,
+	allowedOrigins: [],
+	extraForwardedPaths: [],
 	healthCheckEnabled: true,
 	healthCheckIntervalSeconds: 300,
 	healthCheckFirstAfterSeconds: 15,
