@@ -129,7 +129,7 @@ test('when every account is spent beyond the hold limit the client gets an hones
 	assert.equal(response.status, 429);
 	const body = await response.json() as {type: string; error: {type: string; message: string}};
 	assert.equal(body.error.type, 'rate_limit_error');
-	assert.match(body.error.message, /All 3 accounts are rate-limited/);
+	assert.match(body.error.message, /All 3 accounts are out of quota/);
 	const retryAfter = Number(response.headers.get('retry-after'));
 	assert.ok(retryAfter > 3500 && retryAfter <= 3601, `retry-after ${retryAfter}`);
 	assert.equal(response.headers.get('anthropic-ratelimit-unified-status'), 'rejected');
@@ -183,7 +183,7 @@ test('a dropped connection mid-stream ends the client stream cleanly and is reco
 test('a first-byte timeout fails over before anything reached the client', async () => {
 	const {simulator, harness} = await setup({firstByteTimeoutMs: 300});
 	simulator.arm('token-a', {type: 'slow_first_byte', ms: 3000});
-	const response = await harness.post(message(), {'x-claude-code-session-id': 'slow'});
+	const response = await harness.post(message({stream: true}), {'x-claude-code-session-id': 'slow'});
 	assert.equal(response.status, 200);
 	assert.equal(response.headers.get('x-shunt-account'), 'b');
 	await response.arrayBuffer();

@@ -126,6 +126,12 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 			clientKey: options.clientKey,
 			maxHoldMs: runtime.settings.maxHoldSeconds * 1000,
 			firstByteTimeoutMs: runtime.settings.firstByteTimeoutSeconds * 1000,
+			requestDeadlineMs: runtime.settings.requestDeadlineSeconds * 1000,
+			nonStreamingTimeoutMs: runtime.settings.nonStreamingTimeoutSeconds * 1000,
+			upstreamIdleTimeoutMs: runtime.settings.upstreamIdleTimeoutSeconds * 1000,
+			clientIdleTimeoutMs: runtime.settings.clientIdleTimeoutSeconds * 1000,
+			allowedOrigins: runtime.settings.allowedOrigins,
+			extraForwardedPaths: runtime.settings.extraForwardedPaths,
 		});
 	} catch (error) {
 		store.close();

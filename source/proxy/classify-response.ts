@@ -21,6 +21,11 @@ export type Verdict =
 		unauthorized?: boolean;
 		/** The account's quota is spent until this instant (epoch ms), whatever the cooldown. */
 		spentUntilMs?: number;
+		/**
+		 * The refusal concerns this request, not the account's quota (a 429 without rate-limit
+		 * headers, a 529): one pass over the accounts, then the client gets the upstream's answer.
+		 */
+		requestScoped?: boolean;
 	};
 
 export type ClassifyInput = {
@@ -48,7 +53,7 @@ export function classifyResponse(input: ClassifyInput): Verdict {
 	}
 
 	if (status === 529) {
-		return {kind: 'failover', reason: 'overloaded', cooldown: {untilMs: nowMs + policy.overloadedCooldownMs, staggered: false, reason: 'overloaded'}};
+		return {kind: 'failover', reason: 'overloaded', requestScoped: true, cooldown: {untilMs: nowMs + policy.overloadedCooldownMs, staggered: false, reason: 'overloaded'}};
 	}
 
 	if (status === 401) {
@@ -72,7 +77,7 @@ function classify429(input: ClassifyInput): Verdict {
 
 	// No rate-limit header at all: a request-scoped refusal. Retry elsewhere, do not bench.
 	if (!telemetry) {
-		return {kind: 'failover', reason: 'windowless 429', cooldown: {untilMs: nowMs + policy.windowlessCooldownMs, staggered: false, reason: 'busy'}};
+		return {kind: 'failover', reason: 'windowless 429', requestScoped: true, cooldown: {untilMs: nowMs + policy.windowlessCooldownMs, staggered: false, reason: 'busy'}};
 	}
 
 	// A spent 5h or 7d window: the account is out until the latest rejected window resets.

@@ -19,7 +19,7 @@ class BadRequest extends Error {}
 async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
 	let bytes: Buffer;
 	try {
-		bytes = await readBody(request, 64 * 1024);
+		bytes = await readBody(request, {limit: 64 * 1024, idleTimeoutMs: 10_000});
 	} catch (error) {
 		if (error instanceof BodyTooLargeError) {
 			throw new BadRequest('body too large');

@@ -69,12 +69,16 @@ export function upstreamRequestHeaders(client: IncomingHttpHeaders, auth: Upstre
 	return headers;
 }
 
+// Cross-origin permissions are shunt's to give (to the origins the user allowed), never the
+// upstream's: passing its access-control-* headers on would open the pool to any web page.
+const keptResponseHeader = boundedMemo((name: string) => !hopByHop.has(name) && !name.startsWith('access-control-'), 1024);
+
 /** Upstream response headers as the client gets them, plus which account answered. */
 export function clientResponseHeaders(upstream: IncomingHttpHeaders, account: string): OutgoingHttpHeaders {
 	const headers: OutgoingHttpHeaders = {};
 	for (const name in upstream) {
 		const value = upstream[name];
-		if (value !== undefined && !hopByHop.has(name)) {
+		if (value !== undefined && keptResponseHeader(name)) {
 			headers[name] = value;
 		}
 	}

@@ -1,16 +1,25 @@
 import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http';
-import type {RoutingSnapshot} from '../routing/types.js';
+import {waitKindOf, type FreeAt} from '../routing/route.js';
+import type {RoutingAccount, RoutingSnapshot} from '../routing/types.js';
 import type {RateLimitTelemetry} from '../types.js';
 import {anthropicErrorBody} from './anthropic-error.js';
 import {formatDuration} from '../util/duration.js';
+import {clockTime} from '../util/clock-time.js';
 import {clientResponseHeaders} from './forwarded-headers.js';
+
+/** The upstream's own answer to an earlier try of this request, kept to replay it. */
+export type FailedAnswer = {account: string; status: number; headers: IncomingHttpHeaders; body: Buffer};
 
 export type NoAccountInput = {
 	snapshot: RoutingSnapshot;
-	/** The soonest account to free up, from routing's soonestFreeAt. */
-	freeAt: {atMs: number; account: string} | undefined;
-	lastFailure: {account: string; status: number; headers: IncomingHttpHeaders; body: Buffer} | undefined;
+	/** The soonest account to free up that a request may wait for (never an auth wait). */
+	freeAt: FreeAt | undefined;
+	lastFailure: FailedAnswer | undefined;
 	lastConnectionError: string | undefined;
+	/** The request's tries were refused for the request itself (a 429 without limits, a 529). */
+	requestScoped: boolean;
+	/** The request waited as long as it may (its deadline passed) without an answer. */
+	timedOut: boolean;
 	telemetry: (account: string) => RateLimitTelemetry | undefined;
 	fixHint: (account: string) => string;
 };
@@ -35,6 +44,14 @@ function errorAnswer(status: number, type: string, message: string, headers: Out
 		message,
 		allOffline: false,
 	};
+}
+
+/** The upstream's answer as it was, for the client. */
+function replay(failure: FailedAnswer): NoAccountAnswer {
+	const headers = clientResponseHeaders(failure.headers, failure.account);
+	delete headers['transfer-encoding'];
+	headers['content-length'] = failure.body.length;
+	return {status: failure.status, headers, body: failure.body, account: failure.account, message: `upstream answered ${failure.status}`, allOffline: false};
 }
 
 /** The unified headers of the account that frees up first, so clients show a real "limit reached". */
@@ -65,59 +82,105 @@ function unifiedHeaders(telemetry: RateLimitTelemetry | undefined, freeAtSeconds
 }
 
 /**
- * The answer when no account can take a request and none frees up within the hold limit:
- * - every account spent → an honest 429 with the soonest account's unified headers and a
- *   retry-after that is the real wait (x-should-retry: false, so SDKs do not sleep for hours);
- * - the upstream unreachable from every account → 502;
- * - the last upstream error (a 529, a 401 …) → passed on as it was;
- * - nothing usable at all (paused, needs re-auth) → 503 saying what to do.
+ * Nobody can take the request soon enough, answered by what the pool is waiting out:
+ * - spent windows → an honest 429 with the soonest account's unified headers (Claude Code shows a
+ *   plan limit with its reset) and a retry-after that is the real wait, x-should-retry: false so
+ *   SDKs do not sleep for hours;
+ * - rate limits (bursts, API-key buckets) → a 429 without unified headers: a temporary limit the
+ *   client may retry after retry-after;
+ * - overload → 529 overloaded_error: never dressed up as a plan limit.
+ */
+function waitAnswer(input: NoAccountInput, freeAt: FreeAt): NoAccountAnswer {
+	const {snapshot} = input;
+	const waitMs = Math.max(0, freeAt.atMs - snapshot.nowMs);
+	const retryAfter = String(Math.ceil(waitMs / 1000));
+	const when = `${freeAt.account} frees up in ${formatDuration(waitMs, 'up')} (at ${clockTime(freeAt.atMs)})`;
+	const count = snapshot.accounts.length;
+	const all = count === 1 ? 'The only account is' : `All ${count} accounts are`;
+	switch (freeAt.kind) {
+		case 'quota': {
+			const headers = {
+				...unifiedHeaders(input.telemetry(freeAt.account), Math.ceil(freeAt.atMs / 1000)),
+				'retry-after': retryAfter,
+				'x-should-retry': 'false',
+				'x-shunt-account': freeAt.account,
+			};
+			return errorAnswer(429, 'rate_limit_error', `${all} out of quota; ${when}.`, headers, freeAt.account);
+		}
+
+		case 'overloaded': {
+			return errorAnswer(529, 'overloaded_error', `The upstream is overloaded on every account; ${when}.`, {'retry-after': retryAfter, 'x-should-retry': 'true'});
+		}
+
+		default: {
+			return errorAnswer(429, 'rate_limit_error', `${all} rate-limited for the moment (not a plan limit); ${when}.`, {'retry-after': retryAfter, 'x-should-retry': 'true'});
+		}
+	}
+}
+
+function blockedBecause(account: RoutingAccount, input: NoAccountInput): string {
+	if (account.paused) {
+		return `${account.name} is paused`;
+	}
+
+	if (account.authFailed) {
+		return `${account.name} needs a new login (${input.fixHint(account.name)})`;
+	}
+
+	if (account.cooldownUntilMs > input.snapshot.nowMs && waitKindOf(account.cooldownReason) === 'auth') {
+		return `${account.name} was refused by the API (${account.cooldownReason}); tried again at ${clockTime(account.cooldownUntilMs)}`;
+	}
+
+	if (account.unhealthy) {
+		return `${account.name} is failing health checks`;
+	}
+
+	return `${account.name} cannot serve this model`;
+}
+
+/**
+ * The answer when no account takes a request and none frees up within the hold limit, in this order:
+ * 1. the tries were refused for the request itself (a 529, a 429 without limits) → the upstream's
+ *    own answer, at once (one pass over the accounts is enough; the client has its own retries);
+ * 2. an account frees up later → the answer for what it waits out (see waitAnswer);
+ * 3. an upstream answer from an earlier try (a 401 after a failed refresh, …) → passed on as it was;
+ * 4. the upstream unreachable from every account → 502; the deadline passed → 504;
+ * 5. nothing usable at all → 401 when every account is refused for its credentials, else 503,
+ *    saying what to do.
  */
 export function noAccountResponse(input: NoAccountInput): NoAccountAnswer {
 	const {snapshot, freeAt, lastFailure, lastConnectionError} = input;
-	const now = snapshot.nowMs;
-	if (freeAt !== undefined) {
-		const soonest = freeAt.account;
-		const waitMs = freeAt.atMs - now;
-		const message = `All ${snapshot.accounts.length} accounts are rate-limited; ${soonest} frees up in ${formatDuration(waitMs, 'up')} (at ${new Date(freeAt.atMs).toISOString()}).`;
-		const headers: OutgoingHttpHeaders = {
-			...unifiedHeaders(input.telemetry(soonest), Math.ceil(freeAt.atMs / 1000)),
-			'retry-after': String(Math.ceil(waitMs / 1000)),
-			'x-should-retry': 'false',
-			'x-shunt-account': soonest,
-		};
-		return errorAnswer(429, 'rate_limit_error', message, headers, soonest);
+	if (input.requestScoped && lastFailure) {
+		return replay(lastFailure);
 	}
 
-	if (lastConnectionError && (!lastFailure)) {
-		return errorAnswer(502, 'api_error', `shunt could not reach the upstream API (${lastConnectionError}).`);
+	if (freeAt !== undefined) {
+		return waitAnswer(input, freeAt);
 	}
 
 	if (lastFailure) {
-		const headers = clientResponseHeaders(lastFailure.headers, lastFailure.account);
-		delete headers['transfer-encoding'];
-		headers['content-length'] = lastFailure.body.length;
-		return {status: lastFailure.status, headers, body: lastFailure.body, account: lastFailure.account, message: `upstream answered ${lastFailure.status}`, allOffline: false};
+		return replay(lastFailure);
 	}
 
-	const reasons = snapshot.accounts.map(account => {
-		if (account.paused) {
-			return `${account.name} is paused`;
-		}
+	if (lastConnectionError) {
+		return errorAnswer(502, 'api_error', `shunt could not reach the upstream API (${lastConnectionError}).`);
+	}
 
-		if (account.authFailed) {
-			return `${account.name} needs a new login (${input.fixHint(account.name)})`;
-		}
+	if (input.timedOut) {
+		return errorAnswer(504, 'timeout_error', 'No account answered in time; the request was given up before the client\'s own timeout.');
+	}
 
-		if (account.unhealthy) {
-			return `${account.name} is failing health checks`;
-		}
+	if (snapshot.accounts.length === 0) {
+		return errorAnswer(503, 'api_error', 'shunt has no accounts configured. Add one with `shunt add-account`.');
+	}
 
-		return `${account.name} cannot serve this model`;
-	});
-	const message = snapshot.accounts.length === 0
-		? 'shunt has no accounts configured. Add one with `shunt add-account`.'
-		: `No account can take requests: ${reasons.join('; ')}.`;
-	const answer = errorAnswer(503, 'api_error', message);
-	answer.allOffline = snapshot.accounts.length > 0 && snapshot.accounts.every(account => account.paused || account.authFailed || account.unhealthy);
+	const reasons = snapshot.accounts.map(account => blockedBecause(account, input));
+	const refusedCredentials = snapshot.accounts.every(account => account.authFailed
+		|| (account.cooldownUntilMs > snapshot.nowMs && waitKindOf(account.cooldownReason) === 'auth'));
+	const message = `No account can take requests: ${reasons.join('; ')}.`;
+	const answer = refusedCredentials
+		? errorAnswer(401, 'authentication_error', message)
+		: errorAnswer(503, 'api_error', message);
+	answer.allOffline = snapshot.accounts.every(account => account.paused || account.authFailed || account.unhealthy);
 	return answer;
 }

@@ -4,17 +4,45 @@ export const maxRequestBytes = 32 * 1024 * 1024;
 
 export class BodyTooLargeError extends Error {}
 
+/** The client stopped sending its body: a stalled or hostile upload must not hold a socket forever. */
+export class BodyIdleError extends Error {}
+
+export type ReadBodyOptions = {
+	limit?: number;
+	/** Give up when no byte of the body arrived for this long (0 = never). */
+	idleTimeoutMs?: number;
+};
+
 /**
  * Buffers the request body: failover needs to resend it, so it cannot be streamed once. Past the
  * limit it rejects at once but keeps draining (and dropping) the upload for a while, so the client
  * finishes sending and can read the 413 instead of seeing a reset connection; one that keeps going
  * long after is cut off.
  */
-export async function readBody(request: IncomingMessage, limit = maxRequestBytes): Promise<Buffer> {
+export async function readBody(request: IncomingMessage, options: ReadBodyOptions = {}): Promise<Buffer> {
+	const limit = options.limit ?? maxRequestBytes;
+	const idleTimeoutMs = options.idleTimeoutMs ?? 0;
 	return new Promise<Buffer>((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let size = 0;
 		let tooLarge = false;
+		let idleTimer: NodeJS.Timeout | undefined;
+		const armIdle = () => {
+			if (idleTimeoutMs <= 0) {
+				return;
+			}
+
+			clearTimeout(idleTimer);
+			idleTimer = setTimeout(() => {
+				request.off('data', onData);
+				if (tooLarge) {
+					request.destroy();
+				} else {
+					reject(new BodyIdleError());
+				}
+			}, idleTimeoutMs);
+		};
+
 		const refuse = () => {
 			tooLarge = true;
 			chunks.length = 0;
@@ -26,10 +54,12 @@ export async function readBody(request: IncomingMessage, limit = maxRequestBytes
 			refuse();
 		}
 
-		request.on('data', (chunk: Buffer) => {
+		const onData = (chunk: Buffer) => {
+			armIdle();
 			size += chunk.length;
 			if (tooLarge) {
 				if (size > limit * 2) {
+					clearTimeout(idleTimer);
 					request.destroy();
 				}
 
@@ -42,21 +72,30 @@ export async function readBody(request: IncomingMessage, limit = maxRequestBytes
 			}
 
 			chunks.push(chunk);
-		});
+		};
+
+		request.on('data', onData);
 		request.once('end', () => {
+			clearTimeout(idleTimer);
 			if (!tooLarge) {
 				resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
 			}
 		});
 		request.once('error', error => {
+			clearTimeout(idleTimer);
 			if (!tooLarge) {
 				reject(error);
 			}
 		});
 		request.once('aborted', () => {
+			clearTimeout(idleTimer);
 			if (!tooLarge) {
 				reject(new Error('client aborted the upload'));
 			}
 		});
+		request.once('close', () => {
+			clearTimeout(idleTimer);
+		});
+		armIdle();
 	});
 }

@@ -4,11 +4,15 @@ import type {AuthProvider} from '../accounts/auth-provider.js';
 import type {Alerts} from '../alerts/alerts.js';
 import type {StateStore} from '../state/store.js';
 import {sendAnthropicError} from './anthropic-error.js';
+import {apiSurface} from './api-surface.js';
+import {clientGuard, type ClientGuard} from './client-guard.js';
 import {presentsClientKey} from './client-key.js';
 import {handleControl} from './control-api.js';
+import {proxyRequest} from './exchange.js';
 import {defaultFailurePolicy, type FailurePolicy} from './failure-policy.js';
 import {isLoopbackAddress} from './loopback.js';
-import {proxyRequest, type ProxyContext} from './proxy-request.js';
+import type {ProxyContext} from './proxy-context.js';
+import {BadTarget, upstreamOf, upstreamUrlFor} from './upstream-url.js';
 
 export type ProxyServerOptions = {
 	store: StateStore;
@@ -22,6 +26,13 @@ export type ProxyServerOptions = {
 	policy?: FailurePolicy;
 	maxHoldMs: number;
 	firstByteTimeoutMs: number;
+	/** Defaults below are the settings' defaults (accounts/settings.ts). */
+	requestDeadlineMs?: number;
+	nonStreamingTimeoutMs?: number;
+	upstreamIdleTimeoutMs?: number;
+	clientIdleTimeoutMs?: number;
+	allowedOrigins?: readonly string[];
+	extraForwardedPaths?: readonly string[];
 };
 
 export type ProxyServer = {
@@ -45,11 +56,30 @@ function validUpstream(upstream: string): URL {
 		throw new StartupError(`--upstream must be an http or https URL, not ${url.protocol}`);
 	}
 
+	url.search = '';
+	url.hash = '';
 	return url;
 }
 
-function upstreamBase(upstream: URL): string {
-	return `${upstream.origin}${upstream.pathname.replace(/\/+$/, '')}`;
+// The headers a browser page the user allowed may read and send.
+const corsExposed = 'x-shunt-account, request-id, retry-after, x-should-retry, anthropic-ratelimit-unified-status';
+const maxPreflightHeadersLength = 1024;
+
+/** The preflight answer: local, never forwarded (an OPTIONS upstream would carry a credential). */
+function answerOptions(request: http.IncomingMessage, response: http.ServerResponse, origin: string | undefined): void {
+	const headers: http.OutgoingHttpHeaders = {allow: 'GET, HEAD, POST', 'content-length': 0};
+	if (origin !== undefined) {
+		const asked = request.headers['access-control-request-headers'];
+		headers['access-control-allow-methods'] = 'GET, HEAD, POST';
+		if (typeof asked === 'string' && asked.length <= maxPreflightHeadersLength && /^[\w\s,-]*$/.test(asked)) {
+			headers['access-control-allow-headers'] = asked;
+		}
+
+		headers['access-control-max-age'] = '600';
+	}
+
+	response.writeHead(204, headers);
+	response.end();
 }
 
 export async function startProxy(options: ProxyServerOptions): Promise<ProxyServer> {
@@ -61,21 +91,79 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 		store: options.store,
 		auth: options.auth,
 		alerts: options.alerts,
-		upstreamBase: upstreamBase(validUpstream(options.upstream)),
+		upstream: upstreamOf(validUpstream(options.upstream)),
 		policy: options.policy ?? defaultFailurePolicy,
+		surface: apiSurface(options.extraForwardedPaths),
 		maxHoldMs: options.maxHoldMs,
 		firstByteTimeoutMs: options.firstByteTimeoutMs,
+		requestDeadlineMs: options.requestDeadlineMs ?? 285_000,
+		nonStreamingTimeoutMs: options.nonStreamingTimeoutMs ?? 600_000,
+		upstreamIdleTimeoutMs: options.upstreamIdleTimeoutMs ?? 120_000,
+		clientIdleTimeoutMs: options.clientIdleTimeoutMs ?? 30_000,
 	};
 
+	// Built once the port is known (port 0 picks one).
+	let guard: ClientGuard | undefined;
+
 	const server = http.createServer((request, response) => {
-		const handled = (request.url ?? '').startsWith('/_shunt/')
-			? control(request, response)
-			: proxied(request, response);
-		handled.catch((error: unknown) => {
+		handle(request, response).catch((error: unknown) => {
 			options.store.addEvent('info', `internal error: ${(error as Error).message}`);
 			sendAnthropicError(response, 500, 'api_error', 'shunt hit an internal error; see its log.');
 		});
 	});
+
+	async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+		const raw = request.url ?? '';
+		const method = request.method ?? 'GET';
+		// Checked before anything else, on every path: the proxy's and the control API's alike.
+		const refusal = guard!.refusal(request.headers);
+		if (refusal) {
+			sendAnthropicError(response, refusal.status, refusal.type, refusal.message);
+			return;
+		}
+
+		const origin = guard!.allowedOrigin(request.headers);
+		if (origin !== undefined) {
+			response.setHeader('access-control-allow-origin', origin);
+			response.setHeader('access-control-expose-headers', corsExposed);
+			response.setHeader('vary', 'Origin');
+		}
+
+		if (method === 'OPTIONS') {
+			answerOptions(request, response, origin);
+			return;
+		}
+
+		let target;
+		try {
+			target = upstreamUrlFor(context.upstream, raw);
+		} catch (error) {
+			if (error instanceof BadTarget) {
+				sendAnthropicError(response, 400, 'invalid_request_error', error.message);
+				return;
+			}
+
+			throw error;
+		}
+
+		if (target.path.startsWith('/_shunt/') || target.path === '/_shunt') {
+			await control(request, response);
+			return;
+		}
+
+		if (options.clientKey && !presentsClientKey(request.headers, options.clientKey)) {
+			sendAnthropicError(response, 401, 'authentication_error', 'this shunt requires its client key (SHUNT_CLIENT_KEY) in x-api-key or Authorization: Bearer');
+			return;
+		}
+
+		if (!context.surface(method, target.path)) {
+			// Answered here: nothing outside the inference surface reaches the upstream with a credential.
+			sendAnthropicError(response, 404, 'not_found_error', `shunt does not forward ${method} ${target.path}; it serves the Messages API (see the extraForwardedPaths setting)`);
+			return;
+		}
+
+		await proxyRequest(context, request, response, {url: target.url, path: target.path, raw});
+	}
 
 	async function control(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
 		if (!isLoopbackAddress(request.socket.remoteAddress)) {
@@ -83,26 +171,13 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 			return;
 		}
 
-		// A browser page could otherwise flip settings through a cross-site request (CSRF).
-		if (request.headers.origin !== undefined) {
-			sendAnthropicError(response, 403, 'permission_error', 'the control API refuses browser requests');
-			return;
-		}
-
 		await handleControl(options.store, request, response);
 	}
 
-	async function proxied(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
-		if (options.clientKey && !presentsClientKey(request.headers, options.clientKey)) {
-			sendAnthropicError(response, 401, 'authentication_error', 'this shunt requires its client key (SHUNT_CLIENT_KEY) in x-api-key or Authorization: Bearer');
-			return;
-		}
-
-		await proxyRequest(context, request, response);
-	}
-
-	// Streams can be silent for minutes between events; node's default timeouts would cut them.
-	server.requestTimeout = 0;
+	// A stream's response may be silent for minutes between events; requestTimeout only covers
+	// receiving the request, so it bounds a slow upload without cutting long answers. A body that
+	// stops arriving altogether is cut sooner by the client idle timeout.
+	server.requestTimeout = 300_000;
 	server.headersTimeout = 60_000;
 	server.keepAliveTimeout = 5000;
 
@@ -115,6 +190,7 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 	});
 
 	const address = server.address() as AddressInfo;
+	guard = clientGuard({listenHost: options.host, port: address.port, clientKeySet: Boolean(options.clientKey), allowedOrigins: options.allowedOrigins ?? []});
 	const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 	const url = `http://${host}:${address.port}`;
 	options.store.listenUrl = url;

@@ -76,46 +76,73 @@ export function pickAccount(snapshot: RoutingSnapshot, request: RouteRequest): R
 /** How long a burst-limited account is assumed to need before a slot frees up. */
 const burstRecheckMs = 5000;
 
-/** The instant an account's cooldown, spent window or spent API-key bucket ends; 0 when none is running. */
-function spentUntil(account: RoutingAccount, nowMs: number): number {
-	let until = account.cooldownUntilMs;
+/**
+ * What an account is waiting out. A held request may wait for `quota`, `rate` and `overloaded`
+ * (they end by themselves); `auth` needs a working credential, so no request waits for it.
+ */
+export type WaitKind = 'quota' | 'rate' | 'overloaded' | 'auth';
+
+export type FreeAt = {atMs: number; account: string; kind: WaitKind};
+
+// Cooldown reasons as the failure policy writes them, and what each one waits for.
+const cooldownKinds: Record<string, WaitKind> = {
+	quota: 'quota',
+	'rate limit': 'rate',
+	busy: 'rate',
+	overloaded: 'overloaded',
+	'401': 'auth',
+	forbidden: 'auth',
+	'token refresh': 'auth',
+};
+
+export function waitKindOf(cooldownReason: string | undefined): WaitKind {
+	return (cooldownReason !== undefined && Object.hasOwn(cooldownKinds, cooldownReason) ? cooldownKinds[cooldownReason] : undefined) ?? 'rate';
+}
+
+/** When an account's cooldown, spent window or spent API-key bucket ends, and what it waits for; undefined when none is running. */
+function spentUntil(account: RoutingAccount, nowMs: number): {untilMs: number; kind: WaitKind} | undefined {
+	let until = account.cooldownUntilMs > nowMs ? account.cooldownUntilMs : 0;
+	let kind = waitKindOf(account.cooldownReason);
 	for (const [status, reset] of [[account.status5h, account.reset5h], [account.status7d, account.reset7d]] as const) {
-		if (status === 'rejected' && reset !== undefined) {
-			until = Math.max(until, reset * 1000);
+		if (status === 'rejected' && reset !== undefined && reset * 1000 > nowMs && reset * 1000 >= until) {
+			until = reset * 1000;
+			kind = 'quota';
 		}
 	}
 
-	if (account.keyBlockedUntilMs !== undefined) {
-		until = Math.max(until, account.keyBlockedUntilMs);
+	if (account.keyBlockedUntilMs !== undefined && account.keyBlockedUntilMs > nowMs && account.keyBlockedUntilMs > until) {
+		until = account.keyBlockedUntilMs;
+		kind = 'rate';
 	}
 
-	return until > nowMs ? until : 0;
+	return until > nowMs ? {untilMs: until, kind} : undefined;
 }
 
 /**
- * When the soonest account could take a request for `model` again (epoch ms), or undefined when
- * none will without the user: paused, needs re-auth, unhealthy, refusing the model, or failed
- * without any cooldown. This is what a held request waits for.
+ * When the soonest account could take a request for `model` again, and what it is waiting out;
+ * undefined when none will without the user: paused, needs re-auth, unhealthy, refusing the
+ * model, or failed without any cooldown. `accept` narrows which waits count (a held request
+ * waits for none of kind "auth").
  */
-export function soonestFreeAt(snapshot: RoutingSnapshot, model: string | undefined): {atMs: number; account: string} | undefined {
+export function soonestFreeAt(snapshot: RoutingSnapshot, model: string | undefined, accept: (kind: WaitKind) => boolean = () => true): FreeAt | undefined {
 	const {nowMs} = snapshot;
-	let soonest: {atMs: number; account: string} | undefined;
+	let soonest: FreeAt | undefined;
 	for (const account of snapshot.accounts) {
 		if (account.paused || account.authFailed || account.unhealthy) {
 			continue;
 		}
 
-		if (model && account.excludedModels.some(excluded => model.toLowerCase().includes(excluded))) {
+		if (isModelExcluded(account, model)) {
 			continue;
 		}
 
-		let freeAt = spentUntil(account, nowMs);
-		if (freeAt === 0 && account.kind === 'oauth' && snapshot.burstRpmLimit > 0 && account.burstCount >= snapshot.burstRpmLimit) {
-			freeAt = nowMs + burstRecheckMs;
+		let free = spentUntil(account, nowMs);
+		if (!free && account.kind === 'oauth' && snapshot.burstRpmLimit > 0 && account.burstCount >= snapshot.burstRpmLimit) {
+			free = {untilMs: nowMs + burstRecheckMs, kind: 'rate'};
 		}
 
-		if (freeAt > 0 && (soonest === undefined || freeAt < soonest.atMs)) {
-			soonest = {atMs: freeAt, account: account.name};
+		if (free && accept(free.kind) && (soonest === undefined || free.untilMs < soonest.atMs)) {
+			soonest = {atMs: free.untilMs, account: account.name, kind: free.kind};
 		}
 	}
 

@@ -14,6 +14,7 @@ type Armed = {fault: SimFault; remaining: number};
 
 const authFaults = new Set<SimFault['type']>(['expired_token', 'invalid_key', 'revoked']);
 const streamFaults = new Set<SimFault['type']>(['midstream_error', 'drop', 'stall']);
+const jsonFaults = new Set<SimFault['type']>(['body_stall']);
 
 function applies(fault: SimFault, stage: FaultStage, target: FaultTarget): boolean {
 	if (authFaults.has(fault.type) !== (stage === 'auth')) {
@@ -22,6 +23,10 @@ function applies(fault: SimFault, stage: FaultStage, target: FaultTarget): boole
 
 	// A stream fault waits for a streaming request rather than being spent on a JSON one.
 	if (streamFaults.has(fault.type) && !target.stream) {
+		return false;
+	}
+
+	if (jsonFaults.has(fault.type) && target.stream) {
 		return false;
 	}
 

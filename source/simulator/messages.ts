@@ -97,6 +97,17 @@ export function faultRejection(fault: SimFault, account: AccountState, nowMs: nu
 	}
 }
 
+/** The body_stall fault: the JSON reply's first bytes, silence, then the rest. */
+async function sendStalledJson(exchange: Exchange, json: unknown, headers: Record<string, string>, fault: Extract<SimFault, {type: 'body_stall'}>): Promise<void> {
+	const body = Buffer.from(JSON.stringify(json));
+	const cut = Math.min(Math.max(0, fault.afterBytes ?? 6), body.length);
+	exchange.res.writeHead(200, {...headers, 'content-type': 'application/json', 'content-length': String(body.length)});
+	exchange.res.write(body.subarray(0, cut));
+	if (await pause(fault.ms, exchange.signal)) {
+		exchange.res.end(body.subarray(cut));
+	}
+}
+
 export async function handleMessages(exchange: Exchange, sim: SimControl): Promise<void> {
 	const account = authenticate(exchange, sim);
 	if (isRejection(account)) {
@@ -150,6 +161,8 @@ export async function handleMessages(exchange: Exchange, sim: SimControl): Promi
 	if (body.stream) {
 		const streamFault = fault?.type === 'midstream_error' || fault?.type === 'drop' || fault?.type === 'stall' ? fault as StreamFault : undefined;
 		await streamReply(exchange, sim, reply, headers, streamFault);
+	} else if (fault?.type === 'body_stall') {
+		await sendStalledJson(exchange, messageJson(reply), headers, fault);
 	} else {
 		sendJson(exchange.res, 200, messageJson(reply), headers);
 	}

@@ -57,7 +57,7 @@ async function injectFault(fault: StreamFault, exchange: Exchange, sse: SseWrite
 		}
 
 		case 'stall': {
-			return stall(sse, fault.ms, core.options.pingIntervalMs, exchange.signal);
+			return fault.silent ? pause(fault.ms, exchange.signal) : stall(sse, fault.ms, core.options.pingIntervalMs, exchange.signal);
 		}
 	}
 }

@@ -36,7 +36,10 @@ export type SimFault =
 	| {type: 'out_of_credits'; model: string}
 	| {type: 'midstream_error'; afterDeltas?: number}
 	| {type: 'drop'; afterDeltas?: number}
-	| {type: 'stall'; afterDeltas?: number; ms: number}
+	/** Stops sending after some deltas for ms, then carries on. Pings keep coming unless silent. */
+	| {type: 'stall'; afterDeltas?: number; ms: number; silent?: boolean}
+	/** A JSON (non-streaming) reply that stops after afterBytes bytes of its body for ms, then carries on. */
+	| {type: 'body_stall'; afterBytes?: number; ms: number}
 	| {type: 'slow_first_byte'; ms: number};
 
 /** times: how many matching requests the fault affects; default 1, Infinity = until cleared. */

@@ -423,6 +423,7 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 				authFailed: runtime.authFailed,
 				unhealthy: runtime.unhealthy,
 				cooldownUntilMs: runtime.cooldownUntilMs,
+				cooldownReason: runtime.cooldownUntilMs > now ? runtime.cooldownReason : undefined,
 				lastCooldownEndMs: runtime.cooldownUntilMs > 0 && runtime.cooldownUntilMs <= now ? runtime.cooldownUntilMs : runtime.lastCooldownEndMs,
 				burstCount: this.#burstCount(runtime, now),
 				excludedModels: runtime.excludedModels.length === 0 ? noModels : runtime.excludedModels.filter(entry => entry.untilMs > now).map(entry => entry.model),
@@ -529,7 +530,7 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 	 * Called for every attempt routed to an account, before it is sent. Burst pacing counts
 	 * message attempts only: Claude Code's connection warm-ups must not eat a subscription's budget.
 	 */
-	recordAttempt(name: string, countsForBurst: boolean): void {
+	recordAttempt(name: string, countsForBurst: boolean): number {
 		const runtime = this.#runtimeFor(name);
 		const now = this.#now();
 		if (countsForBurst) {
@@ -538,6 +539,20 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 
 		runtime.lastUsedMs = now;
 		this.#changed();
+		return now;
+	}
+
+	/**
+	 * Gives back the burst slot of an attempt that the upstream refused for its token (a 401 that
+	 * leads to a refresh): a refresh during a burst must not stall the burst's retries.
+	 */
+	refundAttempt(name: string, stampMs: number): void {
+		const burst = this.#runtime.get(name)?.burst;
+		const at = burst?.lastIndexOf(stampMs) ?? -1;
+		if (burst && at !== -1) {
+			burst.splice(at, 1);
+			this.#changed();
+		}
 	}
 
 	/** A 2xx from this account: its run of 401s is over. */

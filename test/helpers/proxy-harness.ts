@@ -22,6 +22,13 @@ export type HarnessOptions = {
 	policy?: Partial<FailurePolicy>;
 	maxHoldMs?: number;
 	firstByteTimeoutMs?: number;
+	requestDeadlineMs?: number;
+	nonStreamingTimeoutMs?: number;
+	upstreamIdleTimeoutMs?: number;
+	clientIdleTimeoutMs?: number;
+	allowedOrigins?: string[];
+	extraForwardedPaths?: string[];
+	clientKey?: string;
 	auth?: (accounts: AccountConfig[], credentials: Record<string, Credential>) => AuthProvider;
 	stateFile?: string;
 };
@@ -54,6 +61,13 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 		policy: {...defaultFailurePolicy, ...options.policy},
 		maxHoldMs: options.maxHoldMs ?? 240_000,
 		firstByteTimeoutMs: options.firstByteTimeoutMs ?? 600_000,
+		requestDeadlineMs: options.requestDeadlineMs,
+		nonStreamingTimeoutMs: options.nonStreamingTimeoutMs,
+		upstreamIdleTimeoutMs: options.upstreamIdleTimeoutMs,
+		clientIdleTimeoutMs: options.clientIdleTimeoutMs,
+		allowedOrigins: options.allowedOrigins,
+		extraForwardedPaths: options.extraForwardedPaths,
+		clientKey: options.clientKey,
 	});
 	return {
 		store,

@@ -41,6 +41,8 @@ type Slot = {
 	/** The refresh token that got invalid_grant: never sent again. */
 	deadRefreshToken?: string;
 	lastRefreshMs: number;
+	/** The one forced refresh allowed within minRefreshGapMs of the last refresh has been used. */
+	forcedInGap?: boolean;
 };
 
 /** Cooldowns a renewed token ends: ours while waiting to refresh, and the proxy's after a 401. */
@@ -156,8 +158,20 @@ export class OAuthAuthProvider implements AuthProvider {
 		}
 
 		const now = this.#store.now();
-		if (now < slot.retryAtMs || now - slot.lastRefreshMs < this.#minGapMs) {
+		if (now < slot.retryAtMs) {
 			return false;
+		}
+
+		// A token refused again right after a refresh may have been revoked again (a second login
+		// elsewhere): one more forced refresh is allowed inside the gap, never a loop of them.
+		if (now - slot.lastRefreshMs < this.#minGapMs) {
+			if (slot.forcedInGap) {
+				return false;
+			}
+
+			slot.forcedInGap = true;
+		} else {
+			slot.forcedInGap = false;
 		}
 
 		await this.#refreshOnce(slot, {force: true});

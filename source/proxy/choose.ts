@@ -1,0 +1,63 @@
+// Where the next try of a request goes: an account, a fallback model, a wait for the soonest
+// cooldown to end, or an answer saying why nobody can serve it.
+import {pickAccount, soonestFreeAt, type FreeAt} from '../routing/route.js';
+import type {RouteDecision} from '../routing/types.js';
+import type {StateStore} from '../state/store.js';
+import type {ExchangeState} from './exchange-state.js';
+import {fallbackModelFor} from './model-fallback.js';
+import {noAccountResponse, type NoAccountAnswer} from './no-account.js';
+
+export type Choice =
+	| {kind: 'pick'; decision: RouteDecision}
+	| {kind: 'fallback'; model: string}
+	| {kind: 'hold'; untilMs: number; freeAt: FreeAt}
+	| {kind: 'answer'; answer: NoAccountAnswer};
+
+/** A held request wakes this long after the deadline it waits for, so the account is free by then. */
+const holdMarginMs = 50;
+
+export function choose(store: StateStore, state: ExchangeState): Choice {
+	const snapshot = store.routingSnapshot();
+	const now = snapshot.nowMs;
+	// Past the deadline nothing more is tried: the client is answered before its own watchdog.
+	const timedOut = now >= state.deadlineMs;
+	if (!timedOut) {
+		const stickyAccount = state.session ? store.stickyAccount(state.session) : undefined;
+		const route = {tried: state.tried, model: state.body.model, stickyAccount, carouselCounter: store.peekCarousel()};
+		const decision = pickAccount(snapshot, route);
+		if (decision) {
+			return {kind: 'pick', decision};
+		}
+
+		// Fall back only where the other model really finds an account. Accounts that refused just
+		// this model (a model-scoped limit) may serve the fallback; others stay tried.
+		const fallback = state.fellBack || !state.body.model ? undefined : fallbackModelFor(state.body.model, store.effectiveFallbackModel());
+		if (fallback) {
+			const stillTried = new Set([...state.tried].filter(name => !state.modelScoped.has(name)));
+			if (pickAccount(snapshot, {...route, tried: stillTried, model: fallback})) {
+				return {kind: 'fallback', model: fallback};
+			}
+		}
+	}
+
+	// A request refused for itself (overload, a 429 without limits) had its one pass: it is not
+	// held for the short rests those refusals cause, the client hears the upstream's answer now.
+	const freeAt = soonestFreeAt(snapshot, state.body.model, kind => kind !== 'auth');
+	if (!state.requestScoped && !timedOut && freeAt !== undefined && freeAt.atMs + holdMarginMs <= Math.min(state.holdUntilMs, state.deadlineMs)) {
+		return {kind: 'hold', untilMs: freeAt.atMs + holdMarginMs, freeAt};
+	}
+
+	return {
+		kind: 'answer',
+		answer: noAccountResponse({
+			snapshot,
+			freeAt,
+			lastFailure: state.lastFailure,
+			lastConnectionError: state.lastConnectionError,
+			requestScoped: state.requestScoped,
+			timedOut,
+			telemetry: name => store.telemetry(name),
+			fixHint: name => store.fixHint(name),
+		}),
+	};
+}

@@ -1,0 +1,155 @@
+// The last step of a request: the chosen upstream response goes to the client as it arrives,
+// chunk by chunk with backpressure, while usage is read on the side. After the first byte there is
+// no failover, so whatever goes wrong from here ends the client's response cleanly and is
+// recorded for what it was (error, truncated, cancelled), never as a success.
+import type {ServerResponse} from 'node:http';
+import type {RequestOutcome, Usage} from '../types.js';
+import type {Cancellation} from '../util/cancellation.js';
+import {anthropicErrorBody} from './anthropic-error.js';
+import {clientResponseHeaders} from './forwarded-headers.js';
+import {JsonUsageScanner} from './json-usage.js';
+import {SseUsageTap} from './sse-usage.js';
+import type {UpstreamResponse} from './upstream-client.js';
+
+export type Delivered = {
+	status: number;
+	outcome: RequestOutcome;
+	usage?: Usage;
+	/** The model the upstream says answered, when it said. */
+	model?: string;
+	stream: boolean;
+};
+
+type Ended = 'end' | 'error' | 'client' | 'idle';
+
+export type DeliverOptions = {
+	account: string;
+	clientGone: Cancellation;
+	/** The upstream sent nothing for this long: end the response (an SSE error event for streams). */
+	idleTimeoutMs: number;
+};
+
+export async function deliver(upstream: UpstreamResponse, response: ServerResponse, options: DeliverOptions): Promise<Delivered> {
+	const contentType = String(upstream.headers['content-type'] ?? '');
+	const stream = contentType.includes('text/event-stream');
+	const tap = stream ? new SseUsageTap() : undefined;
+	const scanner = !stream && contentType.includes('json') && upstream.status < 300 ? new JsonUsageScanner() : undefined;
+
+	response.writeHead(upstream.status, clientResponseHeaders(upstream.headers, options.account));
+	if (stream) {
+		// A stream's headers go out at once: the client learns which account took it before the
+		// first event. A plain response's headers ride with its first body chunk (one write, not two).
+		response.flushHeaders();
+	}
+
+	const ended = await pump(upstream, response, options, chunk => {
+		tap?.push(chunk);
+		scanner?.push(chunk);
+	});
+	finishResponse(response, ended, stream, options.idleTimeoutMs);
+	tap?.end();
+
+	let outcome: RequestOutcome;
+	if (ended === 'client') {
+		outcome = 'client-cancelled';
+	} else if (upstream.status >= 400 || tap?.error) {
+		outcome = 'error';
+	} else if (ended !== 'end' || (tap && !tap.sawMessageStop)) {
+		outcome = 'truncated';
+	} else {
+		outcome = 'complete';
+	}
+
+	const usage = tap?.usage ?? (ended === 'end' ? scanner?.usage : undefined);
+	return {status: upstream.status, outcome, usage, model: tap?.model ?? scanner?.model, stream};
+}
+
+/** Copies the body to the client until it ends, breaks, goes silent, or the client leaves. */
+async function pump(upstream: UpstreamResponse, response: ServerResponse, options: DeliverOptions, observe: (chunk: Buffer) => void): Promise<Ended> {
+	return new Promise<Ended>(resolve => {
+		const source = upstream.body;
+		let idleTimer: NodeJS.Timeout | undefined;
+		let settled = false;
+		const settle = (ended: Ended) => {
+			if (settled) {
+				return;
+			}
+
+			settled = true;
+			clearTimeout(idleTimer);
+			source.off('data', onData);
+			response.off('drain', onDrain);
+			forgetClient();
+			resolve(ended);
+		};
+
+		// Restarted on every chunk; while the client is slow to read (backpressure) the upstream is
+		// paused by us, which is not the upstream going silent.
+		const armIdle = () => {
+			clearTimeout(idleTimer);
+			idleTimer = setTimeout(() => {
+				if (source.isPaused()) {
+					armIdle();
+					return;
+				}
+
+				source.destroy();
+				settle('idle');
+			}, options.idleTimeoutMs);
+		};
+
+		const onData = (chunk: Buffer) => {
+			armIdle();
+			observe(chunk);
+			if (!response.write(chunk)) {
+				source.pause();
+			}
+		};
+
+		const onDrain = () => source.resume();
+		source.on('data', onData);
+		response.on('drain', onDrain);
+		source.once('end', () => settle('end'));
+		source.once('error', () => settle(options.clientGone.aborted ? 'client' : 'error'));
+		// A connection that closes before the body ended is a break, even when no error is raised.
+		source.once('close', () => {
+			if (!source.complete) {
+				settle(options.clientGone.aborted ? 'client' : 'error');
+			}
+		});
+		const forgetClient = options.clientGone.onAbort(() => {
+			source.destroy();
+			settle('client');
+		});
+		armIdle();
+	});
+}
+
+/**
+ * Ends the client's response so it never hangs. A stream is closed with its chunked terminator,
+ * after an SSE error event when the upstream went silent (clients show it instead of waiting out
+ * their own watchdog). A plain body that broke off cannot be ended honestly (its content-length
+ * promised more), so its connection is closed.
+ */
+function finishResponse(response: ServerResponse, ended: Ended, stream: boolean, idleTimeoutMs: number): void {
+	if (ended === 'client' || response.writableEnded) {
+		return;
+	}
+
+	if (ended === 'end') {
+		response.end();
+		return;
+	}
+
+	if (!stream) {
+		response.destroy();
+		return;
+	}
+
+	if (ended === 'idle') {
+		const message = `the upstream sent nothing for ${Math.round(idleTimeoutMs / 1000)} s; shunt ended the stream`;
+		response.write(`event: error\ndata: ${anthropicErrorBody('timeout_error', message)}\n\n`);
+	}
+
+	response.end();
+}

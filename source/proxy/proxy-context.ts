@@ -1,0 +1,26 @@
+import type {AuthProvider} from '../accounts/auth-provider.js';
+import type {Alerts} from '../alerts/alerts.js';
+import type {StateStore} from '../state/store.js';
+import type {ApiSurface} from './api-surface.js';
+import type {FailurePolicy} from './failure-policy.js';
+import type {Upstream} from './upstream-url.js';
+
+/** What every request handler shares, fixed when the server starts. */
+export type ProxyContext = {
+	store: StateStore;
+	auth: AuthProvider;
+	alerts: Alerts;
+	upstream: Upstream;
+	policy: FailurePolicy;
+	/** Which method and path pairs are forwarded at all. */
+	surface: ApiSurface;
+	maxHoldMs: number;
+	/** Per try: how long to wait for response headers (streaming and non-message requests). */
+	firstByteTimeoutMs: number;
+	/** A streaming request's first byte is due within this long of its arrival, failovers and holds included. */
+	requestDeadlineMs: number;
+	/** A non-streaming Messages request: per try and in all. */
+	nonStreamingTimeoutMs: number;
+	upstreamIdleTimeoutMs: number;
+	clientIdleTimeoutMs: number;
+};
