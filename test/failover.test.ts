@@ -327,3 +327,47 @@ test('403 on a subscription account: a 30-minute cooldown, an alert, and another
 	assert.ok(harness.alerts.some(alert => /forbidden/.test(alert.title)));
 	assert.equal(harness.store.freshSnapshot().accounts[0]!.cooldownReason, 'forbidden');
 });
+
+test('a 529 on every account: one pass, then the client gets the upstream\'s 529 at once, never a made-up plan limit', async () => {
+	const {simulator, harness} = await setup();
+	for (const token of ['token-a', 'token-b', 'token-c']) {
+		simulator.arm(token, {type: 'overloaded', times: Number.POSITIVE_INFINITY});
+	}
+
+	const started = Date.now();
+	const response = await harness.post(message(), {'x-claude-code-session-id': 'storm'});
+	assert.equal(response.status, 529);
+	const body = await response.json() as {error: {type: string}};
+	assert.equal(body.error.type, 'overloaded_error');
+	assert.notEqual(response.headers.get('anthropic-ratelimit-unified-status'), 'rejected');
+	assert.ok(Date.now() - started < 3000, 'not held for the overload rests');
+	assert.equal(simulator.requests.length, 3, 'each account tried once');
+	assert.deepEqual(lastRecord(harness).attempts.map(attempt => attempt.reason), ['overloaded', 'overloaded', 'overloaded']);
+});
+
+test('a 429 without rate-limit headers on every account: one pass, then the upstream\'s own 429', async () => {
+	const {simulator, harness} = await setup();
+	for (const token of ['token-a', 'token-b', 'token-c']) {
+		simulator.arm(token, {type: 'windowless_429', times: Number.POSITIVE_INFINITY});
+	}
+
+	const response = await harness.post(message(), {'x-claude-code-session-id': 'windowless'});
+	assert.equal(response.status, 429);
+	assert.equal(response.headers.get('anthropic-ratelimit-unified-status'), null, 'Claude Code must not read it as a plan limit');
+	assert.equal(response.headers.get('x-should-retry'), 'true', 'the upstream\'s own answer: the client may retry');
+	await response.arrayBuffer();
+	assert.equal(simulator.requests.length, 3);
+});
+
+test('accounts resting after overloads are not reported as a plan limit when the hold runs out', async () => {
+	const {harness} = await setup({maxHoldMs: 0});
+	for (const name of ['a', 'b', 'c']) {
+		harness.store.setCooldown(name, Date.now() + 15_000, {reason: 'overloaded'});
+	}
+
+	const response = await harness.post(message(), {'x-claude-code-session-id': 'resting'});
+	assert.equal(response.status, 529);
+	assert.equal(response.headers.get('anthropic-ratelimit-unified-status'), null);
+	assert.ok(Number(response.headers.get('retry-after')) > 0);
+	await response.arrayBuffer();
+});

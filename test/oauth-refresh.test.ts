@@ -37,12 +37,13 @@ function pair(label: string, expiresAt: number) {
 type Setup = {
 	/** The pair shunt holds (also in credentials.json), and whether the simulator knows it. */
 	held: {accessToken: string; refreshToken: string; expiresAt: number};
+	burstRpmLimit?: number;
 	source?: string;
 	options?: Partial<OAuthAuthProviderOptions>;
 	start?: boolean;
 };
 
-async function setup({held, source, options, start = true}: Setup) {
+async function setup({held, source, options, start = true, burstRpmLimit = 0}: Setup) {
 	simulator = new Simulator();
 	await simulator.listen();
 	const sim = simulator;
@@ -53,7 +54,7 @@ async function setup({held, source, options, start = true}: Setup) {
 	harness = await startHarness({
 		upstream: sim.url,
 		accounts: [{name: 'a', kind: 'oauth', secret: held.accessToken, source}],
-		settings: {burstRpmLimit: 0},
+		settings: {burstRpmLimit},
 		// The proxy asks whatever provider is current; it is built below, once the store exists.
 		auth: () => ({
 			credential: async account => provider!.credential(account),
@@ -213,4 +214,53 @@ test('an account left in reauth by an earlier run gets one recovery attempt at s
 	assert.equal(tokenCalls().length, 1);
 	assert.equal(harness.store.accountState('a'), 'reauth');
 	sim.clearOAuthFaults();
+});
+
+test('a token that expires during a burst: the 401s do not use up the burst budget, every request is served without a hold', async () => {
+	const held = pair('burst', Date.now() + 3_600_000);
+	const {sim, harness, login} = await setup({held, burstRpmLimit: 10});
+	sim.expireToken(held.accessToken);
+	let maxHeld = 0;
+	const unsubscribe = harness.store.subscribe(() => {
+		maxHeld = Math.max(maxHeld, harness.store.heldRequests);
+	});
+	const started = Date.now();
+	const responses = await Promise.all(Array.from({length: 10}, async () => harness.post(message())));
+	unsubscribe();
+	assert.deepEqual(responses.map(response => response.status), Array.from({length: 10}, () => 200));
+	await Promise.all(responses.map(async response => response.arrayBuffer()));
+	assert.equal(sim.oauthLogin(login).refreshes, 1, 'one refresh for all of them');
+	assert.equal(maxHeld, 0, 'no request was held for the burst window');
+	assert.equal(harness.store.heldRequests, 0);
+	assert.ok(Date.now() - started < 20_000);
+	assert.equal(harness.store.routingSnapshot().accounts[0]!.burstCount, 10, 'the ten served requests count, the ten refused ones do not');
+});
+
+test('a second revocation right after a refresh gets one more refresh; an auth failure is answered as one, not as a rate limit', async () => {
+	const held = pair('twice', Date.now() + 3_600_000);
+	const {sim, harness, login} = await setup({held});
+	sim.expireToken(held.accessToken);
+	const first = await harness.post(message());
+	assert.equal(first.status, 200);
+	await first.arrayBuffer();
+	assert.equal(sim.oauthLogin(login).refreshes, 1);
+
+	// Revoked again seconds later (a second login elsewhere): still inside the 10 s loop guard.
+	sim.expireToken(sim.oauthLogin(login).accessToken);
+	const second = await harness.post(message());
+	assert.equal(second.status, 200, 'one forced refresh inside the guard');
+	await second.arrayBuffer();
+	assert.equal(sim.oauthLogin(login).refreshes, 2);
+
+	// And again: the guard holds now, and the client hears an authentication error.
+	sim.expireToken(sim.oauthLogin(login).accessToken);
+	const third = await harness.post(message());
+	assert.equal(third.status, 401);
+	const body = await third.json() as {error: {type: string}};
+	assert.equal(body.error.type, 'authentication_error');
+	assert.equal(third.headers.get('anthropic-ratelimit-unified-status'), null, 'not dressed up as a plan limit');
+	assert.equal(sim.oauthLogin(login).refreshes, 2, 'no refresh loop');
+	const later = await harness.post(message());
+	assert.equal(later.status, 401, 'while the account rests after the 401, requests still hear an auth error');
+	await later.arrayBuffer();
 });

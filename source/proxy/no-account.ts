@@ -144,7 +144,7 @@ function blockedBecause(account: RoutingAccount, input: NoAccountInput): string 
  *    own answer, at once (one pass over the accounts is enough; the client has its own retries);
  * 2. an account frees up later → the answer for what it waits out (see waitAnswer);
  * 3. an upstream answer from an earlier try (a 401 after a failed refresh, …) → passed on as it was;
- * 4. the upstream unreachable from every account → 502; the deadline passed → 504;
+ * 4. the deadline passed, or every try timed out → 504; the upstream unreachable → 502;
  * 5. nothing usable at all → 401 when every account is refused for its credentials, else 503,
  *    saying what to do.
  */
@@ -162,12 +162,12 @@ export function noAccountResponse(input: NoAccountInput): NoAccountAnswer {
 		return replay(lastFailure);
 	}
 
-	if (lastConnectionError) {
-		return errorAnswer(502, 'api_error', `shunt could not reach the upstream API (${lastConnectionError}).`);
+	if (input.timedOut || lastConnectionError === 'timeout') {
+		return errorAnswer(504, 'timeout_error', 'No account answered in time; shunt gave the request up before the client\'s own timeout.');
 	}
 
-	if (input.timedOut) {
-		return errorAnswer(504, 'timeout_error', 'No account answered in time; the request was given up before the client\'s own timeout.');
+	if (lastConnectionError) {
+		return errorAnswer(502, 'api_error', `shunt could not reach the upstream API (${lastConnectionError}).`);
 	}
 
 	if (snapshot.accounts.length === 0) {

@@ -270,6 +270,10 @@ export class SseUsageTap {
 	}
 }
 
+// No response carries anywhere near this many tokens (a million-token context ×1000); a count
+// beyond it is a broken or hostile upstream and would poison savings for good.
+const maxTokenCount = 1e9;
+
 /** Usage of a non-streaming Messages response body (already parsed JSON). */
 export function usageFromJson(body: unknown): Usage | undefined {
 	if (!isRecord(body) || !isRecord(body['usage'])) {
@@ -288,7 +292,7 @@ function emptyUsage(): Usage {
 function applyUsage(usage: Usage, raw: Record<string, unknown>): boolean {
 	let found = false;
 	const take = (value: unknown, apply: (count: number) => void): void => {
-		if (typeof value === 'number' && Number.isFinite(value) && value >= 0) {
+		if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= maxTokenCount) {
 			apply(value);
 			found = true;
 		}
