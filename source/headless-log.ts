@@ -1,6 +1,7 @@
 import {shortModelName} from './pricing/cost.js';
 import type {StateStore} from './state/store.js';
 import {clockTime} from './util/clock-time.js';
+import {terminalSafe} from './util/terminal-safe.js';
 import type {RequestRecord, StoreEvent} from './types.js';
 
 function duration(ms: number): string {
@@ -13,11 +14,13 @@ export function requestLine(record: RequestRecord): string {
 		? `  failover: ${record.attempts.map(attempt => `${attempt.status || attempt.reason} ${attempt.account}`).join(' → ')} → ${record.account ?? 'none'}`
 		: '';
 	const outcome = record.outcome === 'complete' ? '' : `  ${record.outcome}`;
-	return `${clockTime(record.tsMs)}  ${record.account ?? '-'}  ${record.model ? shortModelName(record.model) : record.path}  ${record.status}  ${tokens}  ${duration(record.durationMs)}${outcome}${failovers}`;
+	// The store already cleans what it records; this is the last line of defence before stderr,
+	// and costs one regex test when there is nothing to clean.
+	return terminalSafe(`${clockTime(record.tsMs)}  ${record.account ?? '-'}  ${record.model ? shortModelName(record.model) : record.path}  ${record.status}  ${tokens}  ${duration(record.durationMs)}${outcome}${failovers}`);
 }
 
 export function eventLine(event: StoreEvent): string {
-	return `${clockTime(event.tsMs)}  [${event.kind}] ${event.message}`;
+	return terminalSafe(`${clockTime(event.tsMs)}  [${event.kind}] ${event.message}`);
 }
 
 /**

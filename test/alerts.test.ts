@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {Alerts} from '../source/alerts/alerts.js';
+import {Alerts, desktopNotification} from '../source/alerts/alerts.js';
 import type {StoreEventKind} from '../source/types.js';
 
 function target(start = 0) {
@@ -45,4 +45,11 @@ test('"all accounts offline" is announced at most once an hour', () => {
 	alerts.raise('all-offline', 'nothing can serve');
 	assert.equal(rung.length, 2);
 	assert.equal(events.length, 2);
+});
+
+test('the desktop notification is one bell and one OSC 9 whose text cannot end it early or start another', () => {
+	const body = 'work: \u001B]52;c;ZXZpbA==\u0007 refresh failed\u009C\u001B[2J\u009D0;t\u0007\nnext\u202E';
+	const written = desktopNotification('shunt: re-login needed', body);
+	assert.equal(written, '\u0007\u001B]9;shunt: re-login needed: work:  refresh failed next\u0007');
+	assert.equal(desktopNotification('shunt: account back', 'home is back'), '\u0007\u001B]9;shunt: account back: home is back\u0007');
 });

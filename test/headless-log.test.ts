@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {attachHeadlessLog, requestLine} from '../source/headless-log.js';
+import {attachHeadlessLog, eventLine, requestLine} from '../source/headless-log.js';
 import {StateStore, type StoreSettings} from '../source/state/store.js';
 import type {RequestRecord} from '../source/types.js';
 import {waitFor} from './helpers/wait.js';
@@ -68,4 +68,47 @@ test('headless log: a flood is written in slices instead of piling up', t => {
 	assert.deepEqual(writes.map(text => text.split('\n').length), [1000, 1000]);
 	detach();
 	assert.deepEqual(writes.map(text => text.split('\n').length), [1000, 1000, 500]);
+});
+
+// ESC, BEL and the other C0 controls, DEL, C1, bidi overrides and isolates.
+// eslint-disable-next-line no-control-regex
+const dangerous = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+const osc52 = '\u001B]52;c;Y3VybCBldmls\u0007';
+const clearScreen = '\u001B[2J\u001B[H';
+
+test('the store keeps what it records free of escapes: model, path, failover reasons, event messages', t => {
+	const store = newStore();
+	t.after(() => {
+		store.close();
+	});
+	const emitted: RequestRecord[] = [];
+	store.on('request', (request: RequestRecord) => emitted.push(request));
+	store.recordRequest(record('1', {
+		model: `claude-${osc52}sonnet-4-6`,
+		path: `/v1/messages?x=${clearScreen}y`,
+		attempts: [{account: 'beta', status: 0, reason: `connect\u009B2J ECONNREFUSED\u202E`}],
+	}));
+	const event = store.addEvent('info', `no account can serve ${osc52}evil${clearScreen}FAKE line\r\nsecond`);
+
+	const [recorded] = store.getSnapshot().requests;
+	assert.equal(recorded?.model, 'claude-sonnet-4-6');
+	assert.equal(recorded?.path, '/v1/messages?x=y');
+	assert.equal(recorded?.attempts[0]?.reason, 'connect ECONNREFUSED');
+	assert.equal(emitted[0], recorded, 'listeners get the cleaned record');
+	assert.equal(event.message, 'no account can serve evilFAKE line  second');
+	assert.equal(store.getSnapshot().events[0]?.message, event.message);
+});
+
+test('headless log lines never carry escapes, even for a record that bypassed the store', () => {
+	const line = requestLine(record('1', {
+		account: `alpha${clearScreen}`,
+		model: '',
+		path: `/v1/models${osc52}\u009D0;t\u0007`,
+		attempts: [{account: `beta\u0007`, status: 529, reason: 'overloaded'}],
+	}));
+	assert.doesNotMatch(line, dangerous);
+	assert.match(line, /^\d\d:\d\d:\d\d {2}alpha {2}\/v1\/models {2}200 /);
+	const event = eventLine({tsMs: Date.now(), kind: 'auth', message: `home: refresh failed${clearScreen}\n12:00:00  [auth] FAKE`});
+	assert.doesNotMatch(event, dangerous);
+	assert.match(event, /\[auth\] home: refresh failed 12:00:00 {2}\[auth\] FAKE$/);
 });

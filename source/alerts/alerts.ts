@@ -1,5 +1,6 @@
 import {openSync, writeSync, closeSync} from 'node:fs';
 import type {StoreEventKind} from '../types.js';
+import {terminalSafe} from '../util/terminal-safe.js';
 
 /** Where an alert goes besides the store's event list (a terminal notification). */
 export type AlertSink = (title: string, body: string) => void;
@@ -62,6 +63,15 @@ export class Alerts {
 }
 
 /**
+ * What an alert writes to the terminal: a bell and an OSC 9 notification. The text is cleaned
+ * first, so a message quoting the upstream can neither end the sequence early (BEL, ESC \, the
+ * 8-bit ST) nor start one of its own.
+ */
+export function desktopNotification(title: string, body: string): string {
+	return `\u0007\u001B]9;${terminalSafe(`${title}: ${body}`)}\u0007`;
+}
+
+/**
  * A terminal bell plus an OSC 9 desktop notification (iTerm2, WezTerm, kitty, Windows Terminal…),
  * written to the controlling terminal so it never mixes into piped output. Terminals that do not
  * know OSC 9 ignore it.
@@ -80,10 +90,8 @@ export function terminalAlertSink(): AlertSink | undefined {
 		}
 	});
 	return (title, body) => {
-		// Strip control characters so a message cannot end the escape sequence early.
-		const clean = `${title}: ${body}`.replaceAll(/[\u0000-\u001F\u007F]/g, ' ');
 		try {
-			writeSync(fd!, `\u0007\u001B]9;${clean}\u0007`);
+			writeSync(fd!, desktopNotification(title, body));
 		} catch {
 			// The terminal went away; alerts still reach the store.
 		}

@@ -3,6 +3,7 @@ import {ShuntConfig, ConfigError} from '../accounts/config.js';
 import {CredentialsError, loadCredentials, updateCredential} from '../accounts/credentials.js';
 import type {ShuntPaths} from '../accounts/paths.js';
 import {redactSecret} from '../util/redact.js';
+import {terminalSafe, terminalSafeJson} from '../util/terminal-safe.js';
 import {CliError} from './cli-error.js';
 import {readStdin} from './read-stdin.js';
 
@@ -101,7 +102,7 @@ export function listAccounts(paths: ShuntPaths, json: boolean): string {
 		};
 	});
 	if (json) {
-		return JSON.stringify(rows, null, 2);
+		return terminalSafeJson(JSON.stringify(rows, null, 2));
 	}
 
 	if (rows.length === 0) {
@@ -112,7 +113,8 @@ export function listAccounts(paths: ShuntPaths, json: boolean): string {
 	const lines = rows.map((row, index) => {
 		const detail = [row.kind === 'oauth' ? 'subscription (OAuth)' : 'API key', row.plan, row.email].filter(Boolean).join(' · ');
 		const warning = row.hasCredential ? '' : '  ✗ no credential stored';
-		return `${String(index + 1).padStart(2)}  ${row.name.padEnd(width)}  ${detail}${warning}`;
+		// plan and email came from a login's profile and config.json, which anything may have edited.
+		return `${String(index + 1).padStart(2)}  ${row.name.padEnd(width)}  ${terminalSafe(detail)}${warning}`;
 	});
 	return lines.join('\n');
 }

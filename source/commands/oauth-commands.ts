@@ -13,6 +13,7 @@ import {TokenClient, TokenEndpointError} from '../accounts/oauth/token-client.js
 import type {ShuntPaths} from '../accounts/paths.js';
 import type {AccountConfig, OAuthCredential} from '../types.js';
 import {redactSecret} from '../util/redact.js';
+import {terminalSafe} from '../util/terminal-safe.js';
 import {openConfig, readCredentials} from './account-commands.js';
 import {CliError} from './cli-error.js';
 import {openBrowser} from './open-browser.js';
@@ -93,7 +94,8 @@ export async function importClaudeCode(paths: ShuntPaths, nameArgument: string |
 		source: login.source,
 	};
 	saveAccount(paths, {name, kind: 'oauth', plan: login.subscriptionType, email: login.email, source: login.source}, credential, false);
-	const details = [login.subscriptionType, login.email, `token ${redactSecret(login.accessToken)}`, validity(login.expiresAt)].filter(Boolean).join(', ');
+	// The plan and email come from Claude Code's file or the Keychain: printed cleaned.
+	const details = terminalSafe([login.subscriptionType, login.email, `token ${redactSecret(login.accessToken)}`, validity(login.expiresAt)].filter(Boolean).join(', '));
 	const sharing = login.source.startsWith(keychainPrefix)
 		? 'shunt renews this login itself but cannot write the Keychain: after its first renewal, log in to Claude Code again (or give shunt its own login with `shunt add-account <name>`).'
 		: `shunt renews this login itself and writes each new token back to ${login.source}, so Claude Code stays logged in.`;
@@ -196,7 +198,8 @@ export async function addOAuthAccount(paths: ShuntPaths, nameArgument: string | 
 	const email = tokens.email ?? await fetchProfileEmail(options.upstream, tokens.accessToken);
 	const credential: OAuthCredential = {type: 'oauth', accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt, email, source: 'login'};
 	saveAccount(paths, {name, kind: 'oauth', email, source: 'login', plan: existing?.plan}, credential, existing !== undefined);
-	const details = [email, `token ${redactSecret(tokens.accessToken)}`, validity(tokens.expiresAt)].filter(Boolean).join(', ');
+	// The email is the token endpoint's or the profile endpoint's: printed cleaned.
+	const details = terminalSafe([email, `token ${redactSecret(tokens.accessToken)}`, validity(tokens.expiresAt)].filter(Boolean).join(', '));
 	return existing
 		? `Renewed the login of "${name}" (${details}). A running shunt picks it up within a minute.`
 		: `Added subscription account "${name}" (${details}). Start shunt to use it: shunt`;

@@ -1,5 +1,6 @@
 import type {StatusDocument} from '../proxy/status-document.js';
 import {formatDuration} from '../util/duration.js';
+import {terminalSafe, terminalSafeJson} from '../util/terminal-safe.js';
 import {CliError} from './cli-error.js';
 
 export type Target = {host: string; port: number};
@@ -29,7 +30,8 @@ async function call(target: Target, path: string, body?: unknown): Promise<unkno
 
 	if (!response.ok) {
 		const message = (parsed as {error?: {message?: string}}).error?.message ?? `HTTP ${response.status}`;
-		throw new CliError(message);
+		// Whatever answers on the port wrote this message.
+		throw new CliError(terminalSafe(String(message)));
 	}
 
 	return parsed;
@@ -39,11 +41,16 @@ function percent(value: number | null): string {
 	return value === null ? '—' : `${Math.round(value * 100)}%`;
 }
 
+/**
+ * The status document as text. Every string in it came from whatever answers on the port, so each
+ * line is cleaned of escapes before it is printed, and names are cleaned before they are padded.
+ */
 export function formatStatus(status: StatusDocument, nowMs = Date.now()): string {
 	const lines = [
 		`shunt ${status.version} on ${status.listenUrl} · strategy ${status.strategy}${status.strategyOverridden ? ' (override)' : ''} · pin ${status.pinnedAccount ?? 'auto'} · ${status.requestsPerMinute} req/min${status.heldRequests > 0 ? ` · ${status.heldRequests} held` : ''}${status.alertsMuted ? ' · alerts muted' : ''}`,
 	];
-	const width = Math.max(4, ...status.accounts.map(account => account.name.length));
+	const name = (account: StatusDocument['accounts'][number]) => terminalSafe(account.name);
+	const width = Math.max(4, ...status.accounts.map(account => name(account).length));
 	for (const [index, account] of status.accounts.entries()) {
 		let detail = '';
 		if (account.state === 'cooling') {
@@ -55,7 +62,7 @@ export function formatStatus(status: StatusDocument, nowMs = Date.now()): string
 		const windows = account.kind === 'oauth'
 			? `5h ${percent(account.utilization5h)} used${account.reset5h ? ` (resets ${formatDuration((account.reset5h * 1000) - nowMs, 'up')})` : ''} · 7d ${percent(account.utilization7d)} used`
 			: (account.requestsLimit ? `${account.requestsRemaining ?? '?'}/${account.requestsLimit} requests left this minute` : 'API key');
-		lines.push(`${String(index + 1).padStart(2)}  ${account.name.padEnd(width)}  ${account.state.padEnd(9)}  ${windows}${detail ? ` · ${detail}` : ''}${account.pinned ? ' · pinned' : ''}`);
+		lines.push(`${String(index + 1).padStart(2)}  ${name(account).padEnd(width)}  ${terminalSafe(account.state).padEnd(9)}  ${windows}${detail ? ` · ${detail}` : ''}${account.pinned ? ' · pinned' : ''}`);
 	}
 
 	if (status.accounts.length === 0) {
@@ -64,12 +71,12 @@ export function formatStatus(status: StatusDocument, nowMs = Date.now()): string
 
 	const savings = status.savings;
 	lines.push(`savings at API prices: today $${savings.todayUsd.toFixed(2)} · this week $${savings.weekUsd.toFixed(2)} · all time $${savings.allTimeUsd.toFixed(2)}`);
-	return lines.join('\n');
+	return lines.map(line => terminalSafe(line)).join('\n');
 }
 
 export async function showStatus(target: Target, json: boolean): Promise<string> {
 	const status = await call(target, 'status') as StatusDocument;
-	return json ? JSON.stringify(status, null, 2) : formatStatus(status);
+	return json ? terminalSafeJson(JSON.stringify(status, null, 2)) : formatStatus(status);
 }
 
 export async function pinRemote(target: Target, name: string | undefined): Promise<string> {
@@ -78,7 +85,7 @@ export async function pinRemote(target: Target, name: string | undefined): Promi
 	}
 
 	const result = await call(target, 'pin', {account: name === 'auto' ? null : name}) as {pinnedAccount: string | null};
-	return result.pinnedAccount ? `Pinned to ${result.pinnedAccount}.` : 'Unpinned: automatic routing.';
+	return result.pinnedAccount ? `Pinned to ${terminalSafe(String(result.pinnedAccount))}.` : 'Unpinned: automatic routing.';
 }
 
 export async function strategyRemote(target: Target, name: string | undefined): Promise<string> {
@@ -87,5 +94,5 @@ export async function strategyRemote(target: Target, name: string | undefined): 
 	}
 
 	const result = await call(target, 'strategy', {strategy: name}) as {strategy: string};
-	return `Strategy: ${result.strategy}.`;
+	return `Strategy: ${terminalSafe(String(result.strategy))}.`;
 }

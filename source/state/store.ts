@@ -21,6 +21,7 @@ import {emptyPersistedState, loadPersistedState, type PersistedAccount, type Per
 import {addTotals, emptyTotals, pruneDaily, summarize, utcDayKey} from './savings.js';
 import {staggerDeadline} from './stagger.js';
 import {Ring} from '../util/ring.js';
+import {terminalSafe} from '../util/terminal-safe.js';
 
 export const requestRingSize = 200;
 // Shared by every routing snapshot of an account with no model exclusions (the usual case).
@@ -695,6 +696,16 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 
 	/** A finished client request: the ring, the local window, savings, last used. */
 	recordRequest(record: RequestRecord): void {
+		// The model and path are the client's (or the upstream's) text, drawn by the monitor and
+		// logged headless: cleaned once here, where every reader gets them.
+		record.model = terminalSafe(record.model);
+		record.path = terminalSafe(record.path);
+		for (const attempt of record.attempts) {
+			if (attempt.reason !== undefined) {
+				attempt.reason = terminalSafe(attempt.reason);
+			}
+		}
+
 		this.#requests.push(record);
 
 		const account = record.account;
@@ -741,7 +752,8 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 	}
 
 	addEvent(kind: StoreEventKind, message: string, account?: string): StoreEvent {
-		const event: StoreEvent = {tsMs: this.#now(), kind, account, message};
+		// Messages quote upstream answers, client model ids and error texts.
+		const event: StoreEvent = {tsMs: this.#now(), kind, account, message: terminalSafe(message)};
 		this.#events.unshift(event);
 		if (this.#events.length > eventRingSize) {
 			this.#events.length = eventRingSize;

@@ -5,6 +5,7 @@ import {formatBurst, formatDuration, shortModel} from './format.js';
 import type {Density} from './layout.js';
 import {joinSegments, type Segment} from './segments.js';
 import {colors} from './theme.js';
+import {terminalSafe} from '../util/terminal-safe.js';
 import {displayWidth, truncateToWidth} from './text-width.js';
 
 export type HeaderLine = {key: string; left: Segment[]; right?: Segment[]};
@@ -18,7 +19,8 @@ const valueWidth = 24;
 
 function settingItems(snapshot: StoreSnapshot, density: Density): Segment[][] {
 	const {overrides} = snapshot;
-	const cap = (text: string) => truncateToWidth(text, valueWidth);
+	// Cleaned before it is cut and measured: the model override is whatever a control client sent.
+	const cap = (text: string) => truncateToWidth(terminalSafe(text), valueWidth);
 	const items: Segment[][] = [
 		[
 			label('strategy'),

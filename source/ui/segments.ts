@@ -1,6 +1,7 @@
 // Styled text as data: panes build rows of segments, the Table measures them by display width and
 // renders each as a nested <Text>. Keeping text and style together lets layout code measure exactly
 // what will be drawn.
+import {terminalSafe} from '../util/terminal-safe.js';
 import {displayWidth, sliceToWidth} from './text-width.js';
 
 export type Segment = {
@@ -14,16 +15,41 @@ export type Segment = {
 
 export type Cell = string | Segment | readonly Segment[];
 
+function safeSegment(segment: Segment): Segment {
+	const text = terminalSafe(segment.text);
+	return text === segment.text ? segment : {...segment, text};
+}
+
+/**
+ * A cell as segments, with any escape sequence or control character in its text removed: cells
+ * carry model ids, paths and messages from clients and the upstream, and everything drawn (and
+ * measured, so widths match what is drawn) goes through here. Clean cells, nearly all of them,
+ * come back as they are, without a copy.
+ */
 export function toSegments(cell: Cell | undefined): readonly Segment[] {
 	if (cell === undefined) {
 		return [];
 	}
 
 	if (typeof cell === 'string') {
-		return cell === '' ? [] : [{text: cell}];
+		return cell === '' ? [] : [{text: terminalSafe(cell)}];
 	}
 
-	return Array.isArray(cell) ? cell : [cell as Segment];
+	if (!Array.isArray(cell)) {
+		return [safeSegment(cell as Segment)];
+	}
+
+	const segments = cell as readonly Segment[];
+	// A plain loop: this runs for every cell of every frame.
+	for (let index = 0; index < segments.length; index++) {
+		const {text} = segments[index]!;
+		if (terminalSafe(text) !== text) {
+			// Something to clean: copy, leaving the clean segments before this one as they are.
+			return [...segments.slice(0, index), ...segments.slice(index).map(segment => safeSegment(segment))];
+		}
+	}
+
+	return segments;
 }
 
 export function cellText(cell: Cell | undefined): string {

@@ -1,4 +1,5 @@
 import {redactSecret} from '../../util/redact.js';
+import {terminalSafe} from '../../util/terminal-safe.js';
 import {version} from '../../version.js';
 import {clientId, redirectUri, tokenUrl} from './constants.js';
 
@@ -140,7 +141,8 @@ export class TokenClient {
 		const {status} = response;
 		const code = typeof json?.['error'] === 'string' ? json['error'] : record(json?.['error'])?.['type'];
 		const description = json?.['error_description'] ?? record(json?.['error'])?.['message'];
-		const detail = scrub([code, description].filter(part => typeof part === 'string' && part !== '').join(': '));
+		// The endpoint's own words end up on the terminal and in the log.
+		const detail = scrub(terminalSafe([code, description].filter(part => typeof part === 'string' && part !== '').join(': ')));
 		const message = `the token endpoint answered ${status}${detail ? `: ${detail}` : ''}`;
 		if (code === 'invalid_grant') {
 			return new TokenEndpointError('invalid_grant', message, status);
