@@ -16,7 +16,7 @@ import type {
 	UnifiedWindow,
 } from '../types.js';
 import type {RoutingAccount, RoutingSnapshot} from '../routing/types.js';
-import {writeFileAtomic, writeFileAtomicSync} from '../util/atomic-write.js';
+import {removeStaleTempFiles, writeFileAtomic, writeFileAtomicSync} from '../util/atomic-write.js';
 import {emptyPersistedState, loadPersistedState, type PersistedAccount, type PersistedState} from './persisted-state.js';
 import {addTotals, emptyTotals, pruneDaily, summarize, utcDayKey} from './savings.js';
 import {staggerDeadline} from './stagger.js';
@@ -150,6 +150,8 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 
 		let persisted = emptyPersistedState();
 		if (this.#stateFile) {
+			// Writes a kill -9 interrupted leave temp files behind; nothing else would remove them.
+			removeStaleTempFiles(this.#stateFile);
 			const loaded = loadPersistedState(this.#stateFile, this.startedMs);
 			persisted = loaded.state;
 			this.loadWarning = loaded.warning;
