@@ -2,8 +2,11 @@
 // proxy down: they are dropped or clamped where they enter, and never reach a date formatter.
 import assert from 'node:assert/strict';
 import {readFileSync, writeFileSync} from 'node:fs';
+import http from 'node:http';
+import type {AddressInfo} from 'node:net';
 import path from 'node:path';
 import {afterEach, test} from 'node:test';
+import {TokenClient} from '../source/accounts/oauth/token-client.js';
 import {Simulator} from '../source/simulator/index.js';
 import type {StatusDocument} from '../source/proxy/status-document.js';
 import {maxHorizonMs} from '../source/util/time-horizon.js';
@@ -136,4 +139,33 @@ test('a state.json with absurd numbers loads, drops them with a warning naming t
 	const {code, document} = await status(harness);
 	assert.equal(code, 200);
 	assert.equal(document.accounts[0]!.state, 'available');
+});
+
+test('an absurd expires_in from the token endpoint cannot make an access token last forever (or become null in credentials.json)', async () => {
+	const lifetimes = ['1e400', '1e300', '99999999999999999999', '28800'];
+	let next = 0;
+	const server = http.createServer((_request, response) => {
+		response.writeHead(200, {'content-type': 'application/json'});
+		response.end(`{"access_token":"sk-ant-oat01-test","refresh_token":"sk-ant-ort01-test","expires_in":${lifetimes[next++]}}`);
+	});
+	await new Promise<void>(resolve => {
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	try {
+		const {port} = server.address() as AddressInfo;
+		const client = new TokenClient({url: `http://127.0.0.1:${port}/v1/oauth/token`});
+		for (const lifetime of lifetimes.slice(0, 3)) {
+			const before = Date.now();
+			// eslint-disable-next-line no-await-in-loop
+			const {expiresAt} = await client.refresh('sk-ant-ort01-old');
+			assert.ok(Number.isFinite(expiresAt) && expiresAt <= Date.now() + maxHorizonMs, `expires_in ${lifetime} → expiresAt ${expiresAt}`);
+			assert.ok(expiresAt > before, 'still a usable token for a while');
+			assert.equal(typeof JSON.parse(JSON.stringify({expiresAt})).expiresAt, 'number');
+		}
+
+		const sane = await client.refresh('sk-ant-ort01-old');
+		assert.ok(Math.abs(sane.expiresAt - (Date.now() + 28_800_000)) < 5000, 'a real lifetime is kept');
+	} finally {
+		server.close();
+	}
 });

@@ -1,4 +1,5 @@
 import {redactSecret} from '../../util/redact.js';
+import {maxHorizonMs} from '../../util/time-horizon.js';
 import {version} from '../../version.js';
 import {clientId, redirectUri, tokenUrl} from './constants.js';
 
@@ -125,7 +126,9 @@ export class TokenClient {
 		}
 
 		const expiresIn = json?.['expires_in'];
-		const lifetime = typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn : fallbackLifetimeSeconds;
+		// An absurd lifetime (1e400 parses as Infinity, which credentials.json would store as null)
+		// is treated like a missing one: refresh too early rather than never.
+		const lifetime = typeof expiresIn === 'number' && expiresIn > 0 && expiresIn * 1000 <= maxHorizonMs ? expiresIn : fallbackLifetimeSeconds;
 		const email = record(json?.['account'])?.['email_address'];
 		return {
 			accessToken,
