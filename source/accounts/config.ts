@@ -1,7 +1,7 @@
 import Conf from 'conf';
 import type {AccountConfig} from '../types.js';
-import {defaultSettings, type Settings} from './settings.js';
 import {ensurePrivateDirectory} from '../util/private-directory.js';
+import {defaultSettings, type Settings} from './settings.js';
 import {accountNameProblem} from './account-name.js';
 
 type ConfigData = {
