@@ -51,6 +51,20 @@ describe('parsing the usage response', () => {
 		assert.equal(telemetry.representativeClaim, 'seven_day');
 	});
 
+	test('resets past the time horizon and absurd percentages are dropped', () => {
+		const telemetry = parseUsageResponse({
+			five_hour: {utilization: 19.0, resets_at: '+275760-09-13T00:00:00.000Z'},
+			seven_day: {utilization: 7.0, resets_at: 1e20},
+			seven_day_opus: {utilization: 1e300, resets_at: '2025-12-01T21:00:00Z'},
+		}, now);
+		assert.ok(telemetry);
+		assert.equal(telemetry.fiveHour?.utilization, 0.19);
+		assert.equal(telemetry.fiveHour?.reset, undefined);
+		assert.equal(telemetry.sevenDay?.reset, undefined);
+		assert.equal(telemetry.scoped, undefined);
+		assert.equal(telemetry.reset, undefined);
+	});
+
 	test('an unknown shape yields nothing rather than wiping telemetry', () => {
 		assert.equal(parseUsageResponse({something: 'else'}, now), undefined);
 		assert.equal(parseUsageResponse(null, now), undefined);

@@ -4,6 +4,7 @@ import {
 	parseRateLimitHeaders,
 	parseRetryAfterMs,
 } from '../source/proxy/rate-limit-headers.js';
+import {maxHorizonMs} from '../source/util/time-horizon.js';
 
 const nowMs = Date.UTC(2026, 6, 31, 15, 0, 0);
 
@@ -199,4 +200,39 @@ test('rate-limit names are matched without regard to case; other headers and unu
 	assert.equal(parseRateLimitHeaders({'content-type': 'application/json', 'x-ratelimit-remaining': '3'}, nowMs), undefined, 'no rate-limit header at all');
 	// A rate-limit header we do not read still says the response carried telemetry.
 	assert.deepEqual(parseRateLimitHeaders({'anthropic-ratelimit-unified-fallback-percentage': '0.5'}, nowMs), {updatedMs: nowMs});
+});
+
+test('resets beyond the time horizon are dropped like garbage, so they never reach the store', () => {
+	const horizonSeconds = maxHorizonMs / 1000;
+	const nowSeconds = nowMs / 1000;
+	const telemetry = parseRateLimitHeaders({
+		'anthropic-ratelimit-unified-5h-reset': '99999999999999999999',
+		'anthropic-ratelimit-unified-7d-reset': String(nowSeconds + horizonSeconds + 60),
+		'anthropic-ratelimit-unified-7d_oi-reset': '1',
+		'anthropic-ratelimit-unified-reset': '+275760-09-13T00:00:00Z',
+		'anthropic-ratelimit-requests-reset': '9999-12-31T23:59:59Z',
+		'anthropic-ratelimit-tokens-reset': '1970-01-01T00:00:00Z',
+		'anthropic-ratelimit-unified-5h-utilization': '1e300',
+		'anthropic-ratelimit-unified-7d-utilization': '100.5',
+		'anthropic-ratelimit-unified-7d-surpassed-threshold': '1e20',
+		'anthropic-ratelimit-requests-limit': '1e300',
+		'anthropic-ratelimit-requests-remaining': '1000000000001',
+	}, nowMs);
+	assert.deepEqual(telemetry, {updatedMs: nowMs});
+
+	const edge = parseRateLimitHeaders({
+		'anthropic-ratelimit-unified-7d-reset': String(nowSeconds + horizonSeconds),
+		'anthropic-ratelimit-unified-7d-utilization': '1.01',
+		'anthropic-ratelimit-requests-limit': '1000000000000',
+		'anthropic-ratelimit-requests-reset': new Date(nowMs - 60_000).toISOString(),
+	}, nowMs);
+	assert.deepEqual(edge?.sevenDay, {reset: nowSeconds + horizonSeconds, utilization: 1.01}, 'the horizon itself and 101% are fine');
+	assert.deepEqual(edge?.requests, {limit: 1e12, resetMs: nowMs - 60_000}, 'a reset a minute ago is fine');
+});
+
+test('retry-after is clamped to the time horizon, never infinite or absurd', () => {
+	assert.equal(parseRetryAfterMs('99999999999999999999', nowMs), maxHorizonMs);
+	assert.equal(parseRetryAfterMs('1e300', nowMs), maxHorizonMs);
+	assert.equal(parseRetryAfterMs('Fri, 31 Dec 9999 23:59:59 GMT', nowMs), maxHorizonMs);
+	assert.equal(parseRetryAfterMs('3600', nowMs), 3_600_000, 'sane values are untouched');
 });

@@ -5,6 +5,7 @@ import {test} from 'node:test';
 import {StateStore, type StoreSettings} from '../source/state/store.js';
 import {StateFileError} from '../source/state/persisted-state.js';
 import {staggerDeadline} from '../source/state/stagger.js';
+import {maxHorizonMs} from '../source/util/time-horizon.js';
 import type {AccountConfig, RequestRecord} from '../source/types.js';
 import {tempDir} from './helpers/temp-dir.js';
 import {waitFor} from './helpers/wait.js';
@@ -25,7 +26,7 @@ function record(overrides: Partial<RequestRecord> = {}): RequestRecord {
 	};
 }
 
-test('state survives a restart: cooldowns, telemetry, pin, savings, sticky sessions', () => {
+test('state survives a restart: cooldowns, telemetry, pin, savings (sticky sessions do not)', () => {
 	const file = path.join(tempDir(), 'state.json');
 	const until = Date.now() + 3_600_000;
 	const first = new StateStore({accounts, settings, version: 't', stateFile: file});
@@ -47,13 +48,56 @@ test('state survives a restart: cooldowns, telemetry, pin, savings, sticky sessi
 		assert.equal(snapshot.accounts[1]!.state, 'exhausted');
 		assert.equal(snapshot.accounts[1]!.utilization5h, 1.01);
 		assert.equal(snapshot.accounts[2]!.state, 'paused');
-		assert.equal(second.stickyAccount('h:session'), 'work');
+		assert.equal(second.stickyAccount('h:session'), undefined, 'stickiness is ephemeral, as in the reference');
 		assert.equal(snapshot.savings.allTime.usd, 0.5);
 		assert.equal(snapshot.savings.today.inputTokens, 100);
 		// The request ring is ephemeral, as in the reference.
 		assert.equal(snapshot.requests.length, 0);
 	} finally {
 		second.close();
+	}
+});
+
+test('sticky sessions are never written to state.json, and binding one schedules no write', async () => {
+	const directory = tempDir();
+	const file = path.join(directory, 'state.json');
+	const persistDelayMs = 10;
+	const store = new StateStore({accounts, settings, version: 't', stateFile: file, persistDelayMs});
+	try {
+		for (let index = 0; index < 10_000; index++) {
+			store.setSticky(`h:session-${index}`, index % 2 === 0 ? 'home' : 'work');
+		}
+
+		assert.equal(store.stickyAccount('h:session-9999'), 'work', 'the bindings are there, in memory');
+		// Nothing to wait on: the point is that no write happens. Twenty write-behind delays is
+		// ample for a scheduled one to have landed.
+		await new Promise(resolve => setTimeout(resolve, persistDelayMs * 20));
+		assert.equal(existsSync(file), false, 'binding sessions did not schedule a write');
+		store.flushSync();
+		const saved = readFileSync(file, 'utf8');
+		assert.doesNotMatch(saved, /sticky|session-/);
+		assert.ok(saved.length < 2000, `state.json stays small (${saved.length} bytes)`);
+	} finally {
+		store.close();
+	}
+});
+
+test('cooldowns and model exclusions are bounded by the time horizon; non-finite deadlines are ignored', () => {
+	const store = new StateStore({accounts, settings, version: 't'});
+	try {
+		const now = Date.now();
+		const sane = now + 3_600_000;
+		assert.equal(store.setCooldown('home', sane, {reason: 'quota'}), sane, 'a sane deadline is kept exactly');
+		const far = store.setCooldown('work', 1e20, {reason: 'quota', staggered: true});
+		assert.ok(far > now && far <= Date.now() + maxHorizonMs, `clamped to the horizon: ${far}`);
+		assert.equal(store.setCooldown('key', Number.NaN, {reason: 'quota'}), 0, 'NaN is ignored');
+		assert.equal(store.setCooldown('key', Number.POSITIVE_INFINITY, {reason: 'quota'}), 0, 'Infinity is ignored');
+		assert.equal(store.freshSnapshot().accounts[2]!.state, 'available');
+		store.excludeModel('home', 'claude-opus-4-8', 1e20);
+		store.excludeModel('home', 'claude-opus-4-7', Number.NaN);
+		assert.deepEqual(store.routingSnapshot().accounts[0]!.excludedModels, ['claude-opus-4-8']);
+	} finally {
+		store.close();
 	}
 });
 

@@ -1,5 +1,6 @@
 import Conf from 'conf';
 import type {AccountConfig} from '../types.js';
+import {ensurePrivateDirectory} from '../util/private-directory.js';
 import {defaultSettings, type Settings} from './settings.js';
 import {accountNameProblem} from './account-name.js';
 
@@ -63,6 +64,8 @@ export class ShuntConfig {
 
 	constructor(configDir: string) {
 		try {
+			// conf would create the directory itself, with the default mode (0755 under the usual umask).
+			ensurePrivateDirectory(configDir);
 			this.#conf = new Conf<ConfigData>({
 				projectName: 'shunt',
 				projectSuffix: '',

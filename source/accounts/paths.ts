@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import {ensurePrivateDirectory} from '../util/private-directory.js';
 
 export type ShuntPaths = {
 	configDir: string;
@@ -7,6 +8,8 @@ export type ShuntPaths = {
 	configFile: string;
 	credentialsFile: string;
 	stateFile: string;
+	/** The directories came from SHUNT_HOME (the user's choice), not the platform defaults. */
+	fromShuntHome: boolean;
 };
 
 /**
@@ -16,8 +19,10 @@ export type ShuntPaths = {
 export function shuntPaths(env: NodeJS.ProcessEnv = process.env, platform = process.platform): ShuntPaths {
 	let configDir: string;
 	let dataDir: string;
-	if (env['SHUNT_HOME']) {
-		configDir = path.resolve(env['SHUNT_HOME']);
+	const home = env['SHUNT_HOME'];
+	const fromShuntHome = Boolean(home);
+	if (home) {
+		configDir = path.resolve(home);
 		dataDir = configDir;
 	} else if (platform === 'darwin') {
 		configDir = path.join(os.homedir(), 'Library', 'Application Support', 'shunt');
@@ -37,5 +42,17 @@ export function shuntPaths(env: NodeJS.ProcessEnv = process.env, platform = proc
 		configFile: path.join(configDir, 'config.json'),
 		credentialsFile: path.join(configDir, 'credentials.json'),
 		stateFile: path.join(dataDir, 'state.json'),
+		fromShuntHome,
 	};
+}
+
+/**
+ * Creates the config and data directories 0700 before anything is written there. The platform
+ * defaults are shunt's own and are tightened to 0700 if an older version left them 0755; an
+ * existing SHUNT_HOME keeps the mode its owner gave it.
+ */
+export function preparePrivateDirectories(paths: ShuntPaths): void {
+	for (const directory of new Set([paths.configDir, paths.dataDir])) {
+		ensurePrivateDirectory(directory, !paths.fromShuntHome);
+	}
 }

@@ -5,6 +5,7 @@
 // Both give utilization in PERCENT (the headers use fractions) and resets as ISO 8601 (the
 // headers use epoch seconds); this converts to the header conventions.
 import type {RateLimitTelemetry, UnifiedWindow} from '../types.js';
+import {withinHorizon} from '../util/time-horizon.js';
 
 type Json = Record<string, unknown>;
 
@@ -19,18 +20,20 @@ const flatScoped: Record<string, string> = {
 	seven_day_oi: '7d_oi',
 };
 
-/** ISO 8601 (or, defensively, epoch seconds/ms) → epoch seconds. */
-function epochSeconds(value: unknown): number | undefined {
+// As in the headers: a fraction that passes 1 a little is real, a hundred times the budget is not.
+const maxPercent = 10_000;
+
+/** ISO 8601 (or, defensively, epoch seconds/ms) → epoch seconds; a reset past the time horizon is dropped. */
+function epochSeconds(value: unknown, nowMs: number): number | undefined {
+	let seconds: number | undefined;
 	if (typeof value === 'number' && Number.isFinite(value) && value > 0) {
-		return Math.floor(value >= 1e11 ? value / 1000 : value);
+		seconds = Math.floor(value >= 1e11 ? value / 1000 : value);
+	} else if (typeof value === 'string' && value !== '') {
+		const ms = Date.parse(value);
+		seconds = Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
 	}
 
-	if (typeof value !== 'string' || value === '') {
-		return undefined;
-	}
-
-	const ms = Date.parse(value);
-	return Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
+	return seconds !== undefined && withinHorizon(seconds * 1000, nowMs) ? seconds : undefined;
 }
 
 /** The header family's statuses, derived: the usage endpoint does not say them. */
@@ -50,13 +53,13 @@ function withStatus(utilization: number): Pick<UnifiedWindow, 'status' | 'surpas
 	return {status: 'allowed'};
 }
 
-function window(percent: unknown, resetsAt: unknown): UnifiedWindow | undefined {
-	if (typeof percent !== 'number' || !Number.isFinite(percent) || percent < 0) {
+function window(percent: unknown, resetsAt: unknown, nowMs: number): UnifiedWindow | undefined {
+	if (typeof percent !== 'number' || !Number.isFinite(percent) || percent < 0 || percent > maxPercent) {
 		return undefined;
 	}
 
 	const utilization = percent / 100;
-	return {utilization, reset: epochSeconds(resetsAt), ...withStatus(utilization)};
+	return {utilization, reset: epochSeconds(resetsAt, nowMs), ...withStatus(utilization)};
 }
 
 function readFlat(body: Json, telemetry: RateLimitTelemetry): boolean {
@@ -64,18 +67,18 @@ function readFlat(body: Json, telemetry: RateLimitTelemetry): boolean {
 	const five = record(body['five_hour']);
 	const seven = record(body['seven_day']);
 	if (five) {
-		telemetry.fiveHour = window(five['utilization'], five['resets_at']);
+		telemetry.fiveHour = window(five['utilization'], five['resets_at'], telemetry.updatedMs);
 		found ||= telemetry.fiveHour !== undefined;
 	}
 
 	if (seven) {
-		telemetry.sevenDay = window(seven['utilization'], seven['resets_at']);
+		telemetry.sevenDay = window(seven['utilization'], seven['resets_at'], telemetry.updatedMs);
 		found ||= telemetry.sevenDay !== undefined;
 	}
 
 	for (const [key, infix] of Object.entries(flatScoped)) {
 		const entry = record(body[key]);
-		const scoped = entry ? window(entry['utilization'], entry['resets_at']) : undefined;
+		const scoped = entry ? window(entry['utilization'], entry['resets_at'], telemetry.updatedMs) : undefined;
 		if (scoped) {
 			telemetry.scoped = {...telemetry.scoped, [infix]: scoped};
 		}
@@ -95,7 +98,7 @@ function readLimits(limits: unknown[], telemetry: RateLimitTelemetry): boolean {
 	let found = false;
 	for (const item of limits) {
 		const limit = record(item);
-		const parsed = limit ? window(limit['percent'] ?? limit['utilization'], limit['resets_at']) : undefined;
+		const parsed = limit ? window(limit['percent'] ?? limit['utilization'], limit['resets_at'], telemetry.updatedMs) : undefined;
 		if (!limit || !parsed) {
 			continue;
 		}

@@ -1,13 +1,21 @@
 import {accountNameProblem} from '../accounts/account-name.js';
 import {ShuntConfig, ConfigError} from '../accounts/config.js';
 import {CredentialsError, loadCredentials, updateCredential} from '../accounts/credentials.js';
-import type {ShuntPaths} from '../accounts/paths.js';
+import {preparePrivateDirectories, type ShuntPaths} from '../accounts/paths.js';
+import {removeStaleTempFiles} from '../util/atomic-write.js';
 import {redactSecret} from '../util/redact.js';
 import {terminalSafe, terminalSafeJson} from '../util/terminal-safe.js';
 import {CliError} from './cli-error.js';
 import {readStdin} from './read-stdin.js';
 
 export function openConfig(paths: ShuntPaths): ShuntConfig {
+	try {
+		preparePrivateDirectories(paths);
+	} catch (error) {
+		// The message names the directory (EACCES: permission denied, mkdir '…').
+		throw new CliError(`cannot prepare shunt's directories: ${(error as Error).message}`);
+	}
+
 	try {
 		return new ShuntConfig(paths.configDir);
 	} catch (error) {
@@ -19,8 +27,12 @@ export function openConfig(paths: ShuntPaths): ShuntConfig {
 	}
 }
 
-/** credentials.json for a command: a broken file becomes a one-line error that names it. */
+/**
+ * credentials.json for a command (and the runtime): a broken file becomes a one-line error that
+ * names it. Temp files of writes that were killed midway are removed first.
+ */
 export function readCredentials(paths: ShuntPaths) {
+	removeStaleTempFiles(paths.credentialsFile);
 	try {
 		return loadCredentials(paths.credentialsFile);
 	} catch (error) {

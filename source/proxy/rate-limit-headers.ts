@@ -1,8 +1,11 @@
 // Reads Anthropic's rate-limit response headers into RateLimitTelemetry. Two families exist:
 // the subscription "unified" windows (OAuth accounts) and the per-minute buckets of Console API
 // keys. Neither is guaranteed on any given response, so everything here is optional and a value
-// that does not parse is dropped rather than stored as NaN.
+// that does not parse is dropped rather than stored as NaN. Values are bounded too: a reset beyond
+// the time horizon or an absurd count is dropped like garbage, so it never reaches the store, a
+// date formatter or state.json.
 import {boundedMemo} from '../util/bounded-memo.js';
+import {clampWaitMs, withinHorizon} from '../util/time-horizon.js';
 import type {KeyBucket, RateLimitTelemetry, UnifiedWindow} from '../types.js';
 
 type HeaderBag = Record<string, string | string[] | undefined>;
@@ -29,6 +32,11 @@ const httpDate = [
 	/^[a-z]{3} [a-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/i,
 ];
 const asctimeForm = 2;
+
+// Utilization is a fraction that can pass 1 a little (1.01 is real); a hundred times the budget is
+// already nonsense. Bucket sizes are requests or tokens per minute.
+const maxUtilization = 100;
+const maxBucketValue = 1e12;
 
 const bucketKeys = {
 	requests: 'requests',
@@ -76,7 +84,7 @@ const unifiedSetters: Record<string, (telemetry: RateLimitTelemetry, value: stri
 		telemetry.status = value;
 	},
 	reset(telemetry, value) {
-		const reset = parseEpochSeconds(value);
+		const reset = parseEpochSeconds(value, telemetry.updatedMs);
 		if (reset !== undefined) {
 			telemetry.reset = reset;
 		}
@@ -145,7 +153,7 @@ function readWindow(telemetry: RateLimitTelemetry, key: string, part: Extract<Fi
 		return;
 	}
 
-	const parsed = part === 'reset' ? parseEpochSeconds(value) : parseNonNegative(value);
+	const parsed = part === 'reset' ? parseEpochSeconds(value, telemetry.updatedMs) : parseBounded(value, maxUtilization);
 	if (parsed === undefined) {
 		return;
 	}
@@ -178,7 +186,7 @@ function windowFor(telemetry: RateLimitTelemetry, key: string): UnifiedWindow {
 }
 
 function readBucket(telemetry: RateLimitTelemetry, key: Extract<Field, {kind: 'bucket'}>['key'], part: Extract<Field, {kind: 'bucket'}>['part'], value: string): void {
-	const parsed = part === 'reset' ? parseIsoMs(value) : parseNonNegative(value);
+	const parsed = part === 'reset' ? parseResetMs(value, telemetry.updatedMs) : parseBounded(value, maxBucketValue);
 	if (parsed === undefined) {
 		return;
 	}
@@ -194,7 +202,10 @@ function readBucket(telemetry: RateLimitTelemetry, key: Extract<Field, {kind: 'b
 	}
 }
 
-/** Seconds to wait from a retry-after value (delay-seconds, fractional tolerated, or an HTTP-date), as milliseconds. */
+/**
+ * Seconds to wait from a retry-after value (delay-seconds, fractional tolerated, or an HTTP-date),
+ * as milliseconds, at most the time horizon.
+ */
 export function parseRetryAfterMs(value: string | undefined, nowMs: number): number | undefined {
 	const text = value?.trim();
 	if (!text) {
@@ -203,7 +214,7 @@ export function parseRetryAfterMs(value: string | undefined, nowMs: number): num
 
 	if (decimal.test(text)) {
 		const seconds = Number(text);
-		return Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) : undefined;
+		return Number.isFinite(seconds) && seconds >= 0 ? clampWaitMs(Math.round(seconds * 1000)) : undefined;
 	}
 
 	const form = httpDate.findIndex(pattern => pattern.test(text));
@@ -213,7 +224,7 @@ export function parseRetryAfterMs(value: string | undefined, nowMs: number): num
 
 	// asctime carries no zone but HTTP-dates are always GMT; without it V8 would use local time.
 	const at = Date.parse(form === asctimeForm ? `${text} GMT` : text);
-	return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
+	return Number.isFinite(at) ? clampWaitMs(at - nowMs) : undefined;
 }
 
 function firstValue(raw: string | string[] | undefined): string | undefined {
@@ -230,16 +241,30 @@ function parseNonNegative(value: string): number | undefined {
 	return Number.isFinite(number) && number >= 0 ? number : undefined;
 }
 
-// Unified resets are documented as epoch seconds; a few peers have seen ISO strings, and a value
-// in milliseconds would otherwise put the reset tens of thousands of years away.
-function parseEpochSeconds(value: string): number | undefined {
+function parseBounded(value: string, max: number): number | undefined {
 	const number = parseNonNegative(value);
-	if (number !== undefined) {
-		return number >= 1e11 ? Math.floor(number / 1000) : Math.floor(number);
+	return number !== undefined && number <= max ? number : undefined;
+}
+
+// Unified resets are documented as epoch seconds; a few peers have seen ISO strings, and a value
+// in milliseconds would otherwise put the reset tens of thousands of years away. Either way a
+// reset outside the time horizon is dropped.
+function parseEpochSeconds(value: string, nowMs: number): number | undefined {
+	const number = parseNonNegative(value);
+	let seconds: number | undefined;
+	if (number === undefined) {
+		const ms = parseIsoMs(value);
+		seconds = ms === undefined ? undefined : Math.floor(ms / 1000);
+	} else {
+		seconds = number >= 1e11 ? Math.floor(number / 1000) : Math.floor(number);
 	}
 
+	return seconds !== undefined && withinHorizon(seconds * 1000, nowMs) ? seconds : undefined;
+}
+
+function parseResetMs(value: string, nowMs: number): number | undefined {
 	const ms = parseIsoMs(value);
-	return ms === undefined ? undefined : Math.floor(ms / 1000);
+	return ms !== undefined && withinHorizon(ms, nowMs) ? ms : undefined;
 }
 
 // The four API-key reset headers of a response usually carry the same second, and so do the

@@ -70,7 +70,7 @@ function fakeQuota(fault: Extract<SimFault, {type: 'quota_429'}>, account: Accou
 		limitHeaders = account.keys?.headers(nowMs, retryAfter) ?? {};
 	}
 
-	return reject(429, 'rate_limit_error', 'rate limit exceeded', {'anthropic-organization-id': account.orgId, ...limitHeaders, ...retryable, 'retry-after': String(retryAfter)});
+	return reject(429, 'rate_limit_error', 'rate limit exceeded', {'anthropic-organization-id': account.orgId, ...limitHeaders, ...retryable, 'retry-after': String(retryAfter), ...fault.headers});
 }
 
 /** A fault that answers instead of the reply; undefined for the ones that shape the reply. */

@@ -25,7 +25,13 @@ export type SimAccount = {
 };
 
 export type SimFault =
-	| {type: 'quota_429'; window?: '5h' | '7d'; resetInSeconds?: number}
+	| {
+		type: 'quota_429';
+		window?: '5h' | '7d';
+		resetInSeconds?: number;
+		/** Response headers set last, over the rendered ones: hostile or malformed upstream values. */
+		headers?: Record<string, string>;
+	}
 	| {type: 'windowless_429'}
 	| {type: 'overloaded'}
 	| {type: 'api_error'}

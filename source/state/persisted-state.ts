@@ -1,7 +1,12 @@
 import {readFileSync, renameSync} from 'node:fs';
 import type {RateLimitTelemetry, SavingsTotals} from '../types.js';
+import {Drops, validateState} from './validate-state.js';
 
-/** What survives a restart, per account. Burst windows, health counters and the ring do not. */
+/**
+ * What survives a restart, per account. Burst windows, health counters, the ring and sticky
+ * sessions do not (stickiness is ephemeral, as in the reference: re-writing thousands of
+ * sessions on every change cost more than re-binding them after a restart).
+ */
 export type PersistedAccount = {
 	cooldownUntilMs: number;
 	cooldownReason?: string;
@@ -17,7 +22,6 @@ export type PersistedState = {
 	format: 1;
 	accounts: Record<string, PersistedAccount>;
 	telemetry: Record<string, RateLimitTelemetry>;
-	sticky: Record<string, {account: string; expiresMs: number}>;
 	/** Local 5-hour token window per account. */
 	window: Record<string, {startMs: number; tokens: number}>;
 	pinnedAccount: string | null;
@@ -33,7 +37,6 @@ export function emptyPersistedState(): PersistedState {
 		format: 1,
 		accounts: {},
 		telemetry: {},
-		sticky: {},
 		window: {},
 		pinnedAccount: null,
 		lastUsedAccount: null,
@@ -50,7 +53,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * Reads state.json. Missing → fresh state. Unreadable (permissions, a directory) → an error that
  * names the file: starting fresh would silently drop cooldowns and savings. Corrupt (not JSON, or
  * not our shape) → the file is moved aside as state.json.corrupt-<time>, a warning is returned,
- * and shunt starts fresh; nothing is deleted.
+ * and shunt starts fresh; nothing is deleted. Ours but with bad entries (wrong types, NaN-ish or
+ * absurd numbers) → each bad entry is dropped, the rest loads, and the warning names the file
+ * and what was dropped.
  */
 export function loadPersistedState(file: string, nowMs: number): {state: PersistedState; warning?: string} {
 	let text: string;
@@ -77,17 +82,12 @@ export function loadPersistedState(file: string, nowMs: number): {state: Persist
 		return {state: emptyPersistedState(), warning: `state file ${file} was corrupt; moved it to ${aside} and started fresh`};
 	}
 
-	const fresh = emptyPersistedState();
-	const state: PersistedState = {
-		format: 1,
-		accounts: isObject(parsed['accounts']) ? parsed['accounts'] as PersistedState['accounts'] : fresh.accounts,
-		telemetry: isObject(parsed['telemetry']) ? parsed['telemetry'] as PersistedState['telemetry'] : fresh.telemetry,
-		sticky: isObject(parsed['sticky']) ? parsed['sticky'] as PersistedState['sticky'] : fresh.sticky,
-		window: isObject(parsed['window']) ? parsed['window'] as PersistedState['window'] : fresh.window,
-		pinnedAccount: typeof parsed['pinnedAccount'] === 'string' ? parsed['pinnedAccount'] : null,
-		lastUsedAccount: typeof parsed['lastUsedAccount'] === 'string' ? parsed['lastUsedAccount'] : null,
-		savingsDaily: isObject(parsed['savingsDaily']) ? parsed['savingsDaily'] as PersistedState['savingsDaily'] : fresh.savingsDaily,
-		savingsAllTime: isObject(parsed['savingsAllTime']) ? {...fresh.savingsAllTime, ...parsed['savingsAllTime']} : fresh.savingsAllTime,
-	};
-	return {state};
+	const drops = new Drops();
+	const state = validateState(parsed, nowMs, drops);
+	if (drops.count === 0) {
+		return {state};
+	}
+
+	const more = drops.count > drops.paths.length ? ` (and ${drops.count - drops.paths.length} more)` : '';
+	return {state, warning: `state file ${file} had entries shunt cannot use; dropped ${drops.paths.join(', ')}${more}`};
 }

@@ -16,12 +16,13 @@ import type {
 	UnifiedWindow,
 } from '../types.js';
 import type {RoutingAccount, RoutingSnapshot} from '../routing/types.js';
-import {writeFileAtomic, writeFileAtomicSync} from '../util/atomic-write.js';
+import {removeStaleTempFiles, writeFileAtomic, writeFileAtomicSync} from '../util/atomic-write.js';
 import {emptyPersistedState, loadPersistedState, type PersistedAccount, type PersistedState} from './persisted-state.js';
 import {addTotals, emptyTotals, pruneDaily, summarize, utcDayKey} from './savings.js';
 import {staggerDeadline} from './stagger.js';
 import {Ring} from '../util/ring.js';
 import {terminalSafe} from '../util/terminal-safe.js';
+import {clampDeadline} from '../util/time-horizon.js';
 
 export const requestRingSize = 200;
 // Shared by every routing snapshot of an account with no model exclusions (the usual case).
@@ -150,6 +151,8 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 
 		let persisted = emptyPersistedState();
 		if (this.#stateFile) {
+			// Writes a kill -9 interrupted leave temp files behind; nothing else would remove them.
+			removeStaleTempFiles(this.#stateFile);
 			const loaded = loadPersistedState(this.#stateFile, this.startedMs);
 			persisted = loaded.state;
 			this.loadWarning = loaded.warning;
@@ -188,12 +191,6 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 			}
 		}
 
-		for (const [key, entry] of Object.entries(state.sticky)) {
-			if (entry.expiresMs > now && known.has(entry.account)) {
-				this.#sticky.set(key, entry);
-			}
-		}
-
 		for (const [name, window] of Object.entries(state.window)) {
 			if (known.has(name)) {
 				this.#window.set(name, window);
@@ -224,7 +221,6 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 		}
 
 		state.telemetry = Object.fromEntries(this.#telemetry);
-		state.sticky = Object.fromEntries(this.#sticky);
 		state.window = Object.fromEntries(this.#window);
 		state.pinnedAccount = this.#pinned;
 		state.lastUsedAccount = this.#lastUsed;
@@ -503,7 +499,10 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 		return entry.account;
 	}
 
-	/** Binds a session to an account for stickyTtlMs from now (the TTL restarts on every bind). */
+	/**
+	 * Binds a session to an account for stickyTtlMs from now (the TTL restarts on every bind).
+	 * Bindings live in memory only: persisting them rewrote state.json on nearly every request.
+	 */
 	setSticky(key: string, account: string): void {
 		const now = this.#now();
 		if (this.#sticky.size >= maxStickyEntries && !this.#sticky.has(key)) {
@@ -522,7 +521,6 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 
 		this.#sticky.delete(key);
 		this.#sticky.set(key, {account, expiresMs: now + this.#settings.stickyTtlMs});
-		this.#persistSoon();
 	}
 
 	// ---------------------------------------------------------------- writes from the proxy
@@ -594,12 +592,18 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 
 	/**
 	 * Cools an account until untilMs (optionally staggered away from other accounts). A new
-	 * cooldown never shortens a running one. Returns the deadline in force afterwards.
+	 * cooldown never shortens a running one. Returns the deadline in force afterwards. Deadlines
+	 * come from upstream headers: one past the time horizon is cut to it, a non-finite one ignored.
 	 */
 	setCooldown(name: string, untilMs: number, options: CooldownOptions): number {
 		const runtime = this.#runtimeFor(name);
 		const now = this.#now();
-		let deadline = untilMs;
+		const requested = clampDeadline(untilMs, now);
+		if (requested === undefined) {
+			return runtime.cooldownUntilMs;
+		}
+
+		let deadline = requested;
 		if (options.staggered) {
 			const others: number[] = [];
 			for (const [other, otherRuntime] of this.#runtime) {
@@ -608,7 +612,8 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 				}
 			}
 
-			deadline = staggerDeadline(untilMs, others, now);
+			// Staggering may push a deadline at the horizon a few seconds past it; cut it back.
+			deadline = clampDeadline(staggerDeadline(requested, others, now), now)!;
 		}
 
 		if (runtime.cooldownUntilMs > deadline) {
@@ -636,9 +641,15 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 		}
 	}
 
+	/** Keeps one model away from an account until untilMs (bounded like a cooldown deadline). */
 	excludeModel(name: string, model: string, untilMs: number): void {
+		const deadline = clampDeadline(untilMs, this.#now());
+		if (deadline === undefined) {
+			return;
+		}
+
 		const runtime = this.#runtimeFor(name);
-		runtime.excludedModels = [...runtime.excludedModels.filter(entry => entry.model !== model), {model, untilMs}];
+		runtime.excludedModels = [...runtime.excludedModels.filter(entry => entry.model !== model), {model, untilMs: deadline}];
 		this.#persistSoon();
 		this.#changed();
 	}

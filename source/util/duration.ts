@@ -4,11 +4,23 @@ const second = 1000;
 
 const pad2 = (value: number): string => String(value).padStart(2, '0');
 
+// Beyond this a span is no real wait or uptime (27 years); it is printed capped, not digit by digit.
+const maxDays = 9999;
+
 /**
  * A span of time in at most two units: `45s`, `4m12s`, `2h05m`, `3d4h`.
  * Countdowns round up so "1s" shows until the deadline has really passed; elapsed times round down.
+ * Never nonsense: NaN and +Infinity are `—`, anything past 9999 days `>9999d`.
  */
 export function formatDuration(ms: number, rounding: 'up' | 'down' = 'down'): string {
+	if (Number.isNaN(ms) || ms === Number.POSITIVE_INFINITY) {
+		return '—';
+	}
+
+	if (ms > maxDays * 86_400_000) {
+		return `>${maxDays}d`;
+	}
+
 	const totalSeconds = Math.max(0, rounding === 'up' ? Math.ceil(ms / second) : Math.floor(ms / second));
 	if (totalSeconds < 60) {
 		return `${totalSeconds}s`;

@@ -1,5 +1,6 @@
 import {redactSecret} from '../../util/redact.js';
 import {terminalSafe} from '../../util/terminal-safe.js';
+import {maxHorizonMs} from '../../util/time-horizon.js';
 import {version} from '../../version.js';
 import {clientId, redirectUri, tokenUrl} from './constants.js';
 
@@ -126,7 +127,9 @@ export class TokenClient {
 		}
 
 		const expiresIn = json?.['expires_in'];
-		const lifetime = typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn : fallbackLifetimeSeconds;
+		// An absurd lifetime (1e400 parses as Infinity, which credentials.json would store as null)
+		// is treated like a missing one: refresh too early rather than never.
+		const lifetime = typeof expiresIn === 'number' && expiresIn > 0 && expiresIn * 1000 <= maxHorizonMs ? expiresIn : fallbackLifetimeSeconds;
 		const email = record(json?.['account'])?.['email_address'];
 		return {
 			accessToken,
