@@ -1,10 +1,10 @@
+import {clockTime} from '../util/clock-time.js';
 // Number, time and name formatting for the monitor. Pure functions so tests can pin the exact text.
 import {formatDuration} from '../util/duration.js';
 
 const second = 1000;
 const minute = 60 * second;
 
-const pad2 = (value: number): string => String(value).padStart(2, '0');
 
 // Durations are shared with the CLI and the proxy's own messages, so they live in util/.
 export {formatCountdown, formatDuration} from '../util/duration.js';
@@ -69,11 +69,8 @@ export function formatUsd(usd: number): string {
 	return scaled(cents, [[1e6, 'M'], [1e3, 'k']], '$')!;
 }
 
-/** Wall-clock time of day, local: `14:03:59`. */
-export function formatClock(ms: number): string {
-	const date = new Date(ms);
-	return `${pad2(date.getHours())}:${pad2(date.getMinutes())}:${pad2(date.getSeconds())}`;
-}
+/** Wall-clock time of day, local: `14:03:59` (one formatter for the whole app, safe for any number). */
+export const formatClock = clockTime;
 
 /** A utilization fraction as a whole percentage (it can pass 100). */
 export function formatPercent(fraction: number): string {
