@@ -1,10 +1,9 @@
-import {clockTime} from '../util/clock-time.js';
 // Number, time and name formatting for the monitor. Pure functions so tests can pin the exact text.
+import {clockTime} from '../util/clock-time.js';
 import {formatDuration} from '../util/duration.js';
 
 const second = 1000;
 const minute = 60 * second;
-
 
 // Durations are shared with the CLI and the proxy's own messages, so they live in util/.
 export {formatCountdown, formatDuration} from '../util/duration.js';
