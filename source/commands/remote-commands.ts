@@ -2,6 +2,7 @@ import type {StatusDocument} from '../proxy/status-document.js';
 import {formatDuration} from '../util/duration.js';
 import {terminalSafe, terminalSafeJson} from '../util/terminal-safe.js';
 import {CliError} from './cli-error.js';
+import {asStatusDocument} from './status-check.js';
 
 export type Target = {host: string; port: number};
 
@@ -75,7 +76,11 @@ export function formatStatus(status: StatusDocument, nowMs = Date.now()): string
 }
 
 export async function showStatus(target: Target, json: boolean): Promise<string> {
-	const status = await call(target, 'status') as StatusDocument;
+	const status = asStatusDocument(await call(target, 'status'));
+	if (!status) {
+		throw new CliError(`${baseUrl(target)} answered with something that is not shunt's status document`);
+	}
+
 	return json ? terminalSafeJson(JSON.stringify(status, null, 2)) : formatStatus(status);
 }
 
