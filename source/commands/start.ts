@@ -1,3 +1,5 @@
+import type {AddressInfo} from 'node:net';
+import {hostname} from 'node:os';
 import type {AuthProvider} from '../accounts/auth-provider.js';
 import {StaticAuthProvider} from '../accounts/auth-provider.js';
 import {OAuthAuthProvider} from '../accounts/oauth/oauth-auth-provider.js';
@@ -11,6 +13,7 @@ import {startUsagePoller} from '../background/usage-poller.js';
 import {defaultFailurePolicy} from '../proxy/failure-policy.js';
 import {attachHeadlessLog, eventLine} from '../headless-log.js';
 import {StartupError, startProxy, type ProxyServer} from '../proxy/server.js';
+import {acquireInstanceLock, InstanceLockedError, type InstanceLock} from '../state/instance-lock.js';
 import {StateFileError} from '../state/persisted-state.js';
 import {StateStore} from '../state/store.js';
 import type {AccountConfig, Credential, StrategyName} from '../types.js';
@@ -32,6 +35,8 @@ export type Runtime = {
 	accounts: AccountConfig[];
 	credentials: Record<string, Credential>;
 	settings: Settings;
+	/** Where state.json lives; its shunt.lock keeps a second shunt from sharing it. */
+	dataDir: string;
 	stateFile: string;
 	/** credentials.json of real accounts: renewed OAuth tokens are saved there (unset: no renewal). */
 	credentialsFile?: string;
@@ -57,7 +62,7 @@ export function loadRuntime(paths: ShuntPaths): Runtime {
 	}
 
 	const credentials = readCredentials(paths);
-	return {accounts, credentials, settings: config.settings, stateFile: paths.stateFile, credentialsFile: paths.credentialsFile, demo: false};
+	return {accounts, credentials, settings: config.settings, dataDir: paths.dataDir, stateFile: paths.stateFile, credentialsFile: paths.credentialsFile, demo: false};
 }
 
 function openStore(runtime: Runtime, options: StartOptions): StateStore {
@@ -97,7 +102,20 @@ export type Running = {
  * on the main thread.
  */
 export async function startRuntime(runtime: Runtime, options: StartOptions): Promise<Running> {
-	const store = openStore(runtime, options);
+	let lock: InstanceLock | undefined;
+	let store: StateStore;
+	try {
+		// Before state.json is read: a second shunt on it would overwrite the first one's state.
+		lock = takeLock(runtime, options);
+		store = openStore(runtime, options);
+	} catch (error) {
+		lock?.release();
+		await runtime.onShutdown?.();
+		throw error;
+	}
+
+	const heldLock = lock;
+
 	if (store.loadWarning) {
 		store.addEvent('info', `warning: ${store.loadWarning}`);
 	}
@@ -129,6 +147,7 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 		});
 	} catch (error) {
 		store.close();
+		heldLock.release();
 		await runtime.onShutdown?.();
 		if (error instanceof StartupError) {
 			throw new CliError(error.message);
@@ -141,6 +160,7 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 		throw error;
 	}
 
+	heldLock.setAddress(proxy.url, (proxy.server.address() as AddressInfo).port);
 	oauth?.start();
 	const {settings} = runtime;
 	// One usage client for the poller and the prober: one memory of the endpoint's penalties.
@@ -173,11 +193,48 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 				await proxy.close(10_000);
 				// State is flushed before the runtime's own teardown: the demo deletes its directory there.
 				store.close();
+				heldLock.release();
 				await runtime.onShutdown?.();
 			})();
 			return stopping;
 		},
 	};
+}
+
+function takeLock(runtime: Runtime, options: StartOptions): InstanceLock {
+	try {
+		return acquireInstanceLock(runtime.dataDir, {host: options.host});
+	} catch (error) {
+		if (error instanceof InstanceLockedError) {
+			throw new CliError(lockedMessage(error));
+		}
+
+		throw error;
+	}
+}
+
+/** The refusal, naming the running one's address so the user can find it. */
+export function lockedMessage(error: InstanceLockedError): string {
+	const {holder, file} = error;
+	if (!holder) {
+		return `another shunt is starting with this data directory (${printable(file)}); wait for it, or use another SHUNT_HOME`;
+	}
+
+	if (holder.hostname !== hostname()) {
+		return `another shunt (pid ${holder.pid} on ${printable(holder.hostname)}) holds ${printable(file)}; if it is no longer running, delete that file`;
+	}
+
+	if (!holder.url || holder.port === null) {
+		return `another shunt (pid ${holder.pid}) is starting with this data directory; stop it, or use another SHUNT_HOME`;
+	}
+
+	const hostFlag = holder.host === '127.0.0.1' ? '' : ` --host ${printable(holder.host)}`;
+	return `another shunt (pid ${holder.pid}) is already running with this data directory on ${holder.url}; stop it (or \`shunt status${hostFlag} --port ${holder.port}\`), or use another SHUNT_HOME`;
+}
+
+// The lock file is input like any other: nothing from it reaches the terminal as a control character.
+function printable(text: string): string {
+	return text.replaceAll(/[^\x20-\x7E]/g, '?').slice(0, 300);
 }
 
 /** Headless: the proxy on this thread, one log line per request and event on stderr, until a signal. */
