@@ -138,6 +138,16 @@ describe('one shunt per data directory (the built CLI)', () => {
 	});
 });
 
+test('a data directory that cannot be created is one line naming it', async () => {
+	const config = tempDir();
+	const blocked = path.join(tempDir(), 'a-file');
+	writeFileSync(blocked, '');
+	await addApiKeyAccount(shuntPaths({XDG_CONFIG_HOME: config}, 'linux'), 'alpha', 'sim-key-lock-0000000000000');
+	const result = await runCli(['--headless', '--port', '0', '--upstream', simulator.url], {SHUNT_HOME: '', XDG_CONFIG_HOME: config, XDG_DATA_HOME: blocked});
+	assert.equal(result.code, 1, result.stderr);
+	assert.equal(result.stderr, `shunt: cannot use the data directory ${path.join(blocked, 'shunt')} (ENOTDIR: not a directory); check it, or set SHUNT_HOME\n`);
+});
+
 describe('the lock file itself', () => {
 	test('is created 0600 in a 0700 directory and released only by its holder', () => {
 		const dir = path.join(tempDir(), 'data');

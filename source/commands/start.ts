@@ -153,8 +153,9 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 			throw new CliError(error.message);
 		}
 
-		if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-			throw new CliError(`port ${options.port} on ${options.host} is already in use — is another shunt running? (\`shunt status\`, or start this one with --port)`);
+		const message = listenErrorMessage(error as NodeJS.ErrnoException, options.host, options.port);
+		if (message) {
+			throw new CliError(message);
 		}
 
 		throw error;
@@ -201,12 +202,48 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 	};
 }
 
+/** Why listening failed, for the errors a user can fix; undefined for any other. */
+export function listenErrorMessage(error: NodeJS.ErrnoException, host: string, port: number): string | undefined {
+	const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+	switch (error.code) {
+		case 'EADDRINUSE': {
+			return `port ${port} on ${host} is already in use — is another shunt running? (\`shunt status\`, or start this one with --port)`;
+		}
+
+		case 'EACCES': {
+			return port < 1024
+				? `cannot listen on ${address}: permission denied (ports below 1024 need privileges); use --port with a higher port`
+				: `cannot listen on ${address}: permission denied; use another --port or --host`;
+		}
+
+		case 'EADDRNOTAVAIL': {
+			return `cannot listen on ${address}: this machine has no such address; use --host with one of its own addresses (default 127.0.0.1)`;
+		}
+
+		case 'ENOTFOUND':
+		case 'EAI_AGAIN': {
+			return `cannot listen on ${address}: no such host; use --host with an address of this machine (default 127.0.0.1)`;
+		}
+
+		default: {
+			return undefined;
+		}
+	}
+}
+
 function takeLock(runtime: Runtime, options: StartOptions): InstanceLock {
 	try {
 		return acquireInstanceLock(runtime.dataDir, {host: options.host});
 	} catch (error) {
 		if (error instanceof InstanceLockedError) {
 			throw new CliError(lockedMessage(error));
+		}
+
+		// The directory cannot be made or written (permissions, a file in the way, read-only disk).
+		const {code} = error as NodeJS.ErrnoException;
+		if (code && ['EACCES', 'EPERM', 'ENOTDIR', 'EEXIST', 'EROFS', 'ENOSPC', 'ELOOP'].includes(code)) {
+			const reason = (error as Error).message.split(',')[0]!;
+			throw new CliError(`cannot use the data directory ${printable(runtime.dataDir)} (${reason}); check it, or set SHUNT_HOME`);
 		}
 
 		throw error;
