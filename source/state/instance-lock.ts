@@ -99,6 +99,10 @@ function tryCreate(file: string, holder: LockHolder): boolean {
 
 	try {
 		writeSync(fd, JSON.stringify(holder));
+	} catch (error) {
+		// A full disk: no empty lock left behind to hold up the next start.
+		rmSync(file, {force: true});
+		throw error;
 	} finally {
 		closeSync(fd);
 	}
@@ -108,25 +112,25 @@ function tryCreate(file: string, holder: LockHolder): boolean {
 
 function heldLock(file: string, ours: LockHolder): InstanceLock {
 	let released = false;
-	const releaseOnExit = () => {
-		release();
-	};
-
-	// A crash or process.exit() elsewhere still removes it; SIGKILL cannot, and the next start
-	// sees the dead pid.
-	process.once('exit', releaseOnExit);
-	function release() {
+	const release = () => {
 		if (released) {
 			return;
 		}
 
 		released = true;
-		process.off('exit', releaseOnExit);
-		if (isOurs(readLock(file), ours)) {
-			rmSync(file, {force: true});
+		process.off('exit', release);
+		try {
+			if (isOurs(readLock(file), ours)) {
+				rmSync(file, {force: true});
+			}
+		} catch {
+			// Unreadable now (the directory went away): nothing of ours left to remove.
 		}
-	}
+	};
 
+	// A crash or process.exit() elsewhere still removes it; SIGKILL cannot, and the next start
+	// sees the dead pid.
+	process.once('exit', release);
 	return {
 		file,
 		setAddress(url, port) {
@@ -136,7 +140,12 @@ function heldLock(file: string, ours: LockHolder): InstanceLock {
 
 			ours.url = url;
 			ours.port = port;
-			writeFileAtomicSync(file, JSON.stringify(ours));
+			try {
+				writeFileAtomicSync(file, JSON.stringify(ours));
+			} catch {
+				// A full disk: the lock still holds the pid, which is what keeps a second shunt out;
+				// only the address in its message is missing.
+			}
 		},
 		release,
 	};
