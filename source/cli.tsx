@@ -3,7 +3,7 @@
 // conf are imported only by the command that needs them, so `shunt --help` answers at once.
 import process from 'node:process';
 import meow from 'meow';
-import {asksFor, parsePort, parseStrategy, parserError, rejectUnknownFlags} from './commands/cli-arguments.js';
+import {asksFor, parsePort, parseStrategy, parserError, quote, rejectUnknownFlags, usageError} from './commands/cli-arguments.js';
 import {CliError} from './commands/cli-error.js';
 import {strategyNames} from './routing/strategies.js';
 
@@ -184,7 +184,7 @@ async function main(): Promise<number> {
 		}
 
 		default: {
-			throw new CliError(`unknown command "${command}"; see \`shunt --help\``, 2);
+			throw usageError(`unknown command ${quote(command)}`);
 		}
 	}
 }

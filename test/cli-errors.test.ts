@@ -65,6 +65,7 @@ describe('usage mistakes: one line, exit 2, a pointer to --help', () => {
 		[['-x'], 'shunt: unknown flag -x (see shunt --help)'],
 		[['--no-port'], 'shunt: unknown flag --no-port (see shunt --help)'],
 		[['status', '--port', '1', '--port', '2'], 'shunt: --port can only be given once (see shunt --help)'],
+		[['frob\nnicate'], 'shunt: unknown command "frob\\nnicate" (see shunt --help)'],
 	];
 	for (const [args, expected, env] of cases) {
 		test(`shunt ${args.join(' ')}${env ? ` (${Object.entries(env).map(([key, value]) => `${key}=${value}`).join(' ')})` : ''}`, async () => {

@@ -102,8 +102,8 @@ export function parserError(error: Error): CliError {
 	return usageError(twice ? `${twice[1]} can only be given once` : error.message.replace(/\.$/, '').replaceAll(/\s+/g, ' '));
 }
 
-// What the user typed, quoted, with control characters escaped and length bounded.
-function quote(text: string): string {
+/** What the user typed, quoted, with control characters escaped and the length bounded. */
+export function quote(text: string): string {
 	return JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text);
 }
 
