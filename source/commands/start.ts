@@ -1,5 +1,4 @@
 import type {AddressInfo} from 'node:net';
-import {hostname} from 'node:os';
 import type {AuthProvider} from '../accounts/auth-provider.js';
 import {StaticAuthProvider} from '../accounts/auth-provider.js';
 import {OAuthAuthProvider} from '../accounts/oauth/oauth-auth-provider.js';
@@ -13,13 +12,14 @@ import {startUsagePoller} from '../background/usage-poller.js';
 import {defaultFailurePolicy} from '../proxy/failure-policy.js';
 import {attachHeadlessLog, eventLine} from '../headless-log.js';
 import {StartupError, startProxy, type ProxyServer} from '../proxy/server.js';
-import {acquireInstanceLock, InstanceLockedError, type InstanceLock} from '../state/instance-lock.js';
+import type {InstanceLock} from '../state/instance-lock.js';
 import {StateFileError} from '../state/persisted-state.js';
 import {StateStore} from '../state/store.js';
 import type {AccountConfig, Credential, StrategyName} from '../types.js';
 import {version} from '../version.js';
 import {CliError} from './cli-error.js';
 import {openConfig, readCredentials} from './account-commands.js';
+import {takeLock} from './take-lock.js';
 
 export type StartOptions = {
 	host: string;
@@ -106,7 +106,7 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 	let store: StateStore;
 	try {
 		// Before state.json is read: a second shunt on it would overwrite the first one's state.
-		lock = takeLock(runtime, options);
+		lock = takeLock(runtime.dataDir, options.host);
 		store = openStore(runtime, options);
 	} catch (error) {
 		lock?.release();
@@ -229,49 +229,6 @@ export function listenErrorMessage(error: NodeJS.ErrnoException, host: string, p
 			return undefined;
 		}
 	}
-}
-
-function takeLock(runtime: Runtime, options: StartOptions): InstanceLock {
-	try {
-		return acquireInstanceLock(runtime.dataDir, {host: options.host});
-	} catch (error) {
-		if (error instanceof InstanceLockedError) {
-			throw new CliError(lockedMessage(error));
-		}
-
-		// The directory cannot be made or written (permissions, a file in the way, read-only disk).
-		const {code} = error as NodeJS.ErrnoException;
-		if (code && ['EACCES', 'EPERM', 'ENOTDIR', 'EEXIST', 'EROFS', 'ENOSPC', 'ELOOP'].includes(code)) {
-			const reason = (error as Error).message.split(',')[0]!;
-			throw new CliError(`cannot use the data directory ${printable(runtime.dataDir)} (${reason}); check it, or set SHUNT_HOME`);
-		}
-
-		throw error;
-	}
-}
-
-/** The refusal, naming the running one's address so the user can find it. */
-export function lockedMessage(error: InstanceLockedError): string {
-	const {holder, file} = error;
-	if (!holder) {
-		return `another shunt is starting with this data directory (${printable(file)}); wait for it, or use another SHUNT_HOME`;
-	}
-
-	if (holder.hostname !== hostname()) {
-		return `another shunt (pid ${holder.pid} on ${printable(holder.hostname)}) holds ${printable(file)}; if it is no longer running, delete that file`;
-	}
-
-	if (!holder.url || holder.port === null) {
-		return `another shunt (pid ${holder.pid}) is starting with this data directory; stop it, or use another SHUNT_HOME`;
-	}
-
-	const hostFlag = holder.host === '127.0.0.1' ? '' : ` --host ${printable(holder.host)}`;
-	return `another shunt (pid ${holder.pid}) is already running with this data directory on ${holder.url}; stop it (or \`shunt status${hostFlag} --port ${holder.port}\`), or use another SHUNT_HOME`;
-}
-
-// The lock file is input like any other: nothing from it reaches the terminal as a control character.
-function printable(text: string): string {
-	return text.replaceAll(/[^\x20-\x7E]/g, '?').slice(0, 300);
 }
 
 /** Headless: the proxy on this thread, one log line per request and event on stderr, until a signal. */
