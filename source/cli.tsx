@@ -3,9 +3,21 @@
 // conf are imported only by the command that needs them, so `shunt --help` answers at once.
 import process from 'node:process';
 import meow from 'meow';
+import {asksFor, parsePort, parseStrategy, parserError, quote, rejectUnknownFlags, usageError} from './commands/cli-arguments.js';
+import {CliError} from './commands/cli-error.js';
+import {strategyNames} from './routing/strategies.js';
 
 // Ink otherwise loads React's development build, which is far slower.
 process.env['NODE_ENV'] = 'production';
+
+// `shunt status --json | head -1`: the reader has what it wanted and went away. Not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+	if (error.code === 'EPIPE') {
+		process.exit(0);
+	}
+
+	throw error;
+});
 
 // The argument parser reads a lone "-" after a flag as a new argument, not as the flag's value;
 // `--api-key -` (read the key from stdin) must mean the value "-".
@@ -17,7 +29,20 @@ const argv = process.argv.slice(2).flatMap((argument, index, all) => {
 	return (argument === '--api-key' || argument === '--apiKey') && all[index + 1] === '-' ? [`${argument}=-`] : [argument];
 });
 
-const cli = meow(`
+const flags = {
+	// A string, checked by parsePort: meow's number type turns "abc" into NaN and loses what was typed.
+	port: {type: 'string'},
+	host: {type: 'string'},
+	upstream: {type: 'string'},
+	// Checked by parseStrategy: meow's `choices` throws, which would print a stack trace.
+	strategy: {type: 'string'},
+	headless: {type: 'boolean', default: false},
+	demo: {type: 'boolean', default: false},
+	json: {type: 'boolean', default: false},
+	apiKey: {type: 'string'},
+} as const;
+
+const help = `
 	Usage
 	  $ shunt [options]                        proxy + live monitor (headless without a TTY)
 	  $ shunt --headless                       proxy only, one log line per request on stderr
@@ -30,7 +55,7 @@ const cli = meow(`
 	  $ shunt accounts [--json]
 	  $ shunt status [--json]                  ask the running shunt
 	  $ shunt pin <name|auto>
-	  $ shunt strategy <maximus|reaper|cushion|carousel>
+	  $ shunt strategy <${strategyNames.join('|')}>
 
 	Options
 	  --port <n>          listen port (default 8082, env SHUNT_PORT)
@@ -49,34 +74,39 @@ const cli = meow(`
 
 	Point Claude Code at it:
 	  $ export ANTHROPIC_BASE_URL=http://127.0.0.1:8082
-`, {
-	importMeta: import.meta,
-	argv,
-	allowUnknownFlags: false,
-	flags: {
-		port: {type: 'number'},
-		host: {type: 'string'},
-		upstream: {type: 'string'},
-		strategy: {type: 'string', choices: ['maximus', 'reaper', 'cushion', 'carousel']},
-		headless: {type: 'boolean', default: false},
-		demo: {type: 'boolean', default: false},
-		json: {type: 'boolean', default: false},
-		apiKey: {type: 'string'},
-	},
-});
+`;
+
+function parseArguments() {
+	// Before meow, which would print "Unknown flag" and exit by itself.
+	rejectUnknownFlags(argv, flags);
+	let parsed;
+	try {
+		parsed = meow(help, {importMeta: import.meta, argv, allowUnknownFlags: false, flags});
+	} catch (error) {
+		throw parserError(error as Error);
+	}
+
+	// meow answers these only when alone; `shunt add-account me --help` must not start a login.
+	if (asksFor('--help', argv)) {
+		parsed.showHelp(0);
+	}
+
+	if (asksFor('--version', argv)) {
+		parsed.showVersion();
+	}
+
+	return parsed;
+}
 
 async function main(): Promise<number> {
-	const {CliError} = await import('./commands/cli-error.js');
+	const cli = parseArguments();
 	const {shuntPaths} = await import('./accounts/paths.js');
 	const [command, ...rest] = cli.input;
 	const {flags} = cli;
 	const env = process.env;
-	const portSource = flags.port ?? (env['SHUNT_PORT'] ? Number(env['SHUNT_PORT']) : 8082);
-	if (!Number.isInteger(portSource) || portSource < 0 || portSource > 65_535) {
-		throw new CliError(`invalid port "${flags.port ?? env['SHUNT_PORT']}": use a number from 0 to 65535`);
-	}
-
-	const target = {host: flags.host ?? env['SHUNT_HOST'] ?? '127.0.0.1', port: portSource};
+	const port = parsePort(flags.port, '--port') ?? parsePort(env['SHUNT_PORT'] || undefined, 'SHUNT_PORT') ?? 8082;
+	const strategy = parseStrategy(flags.strategy);
+	const target = {host: flags.host ?? env['SHUNT_HOST'] ?? '127.0.0.1', port};
 	const paths = shuntPaths(env);
 	const print = (text: string) => {
 		process.stdout.write(`${text}\n`);
@@ -87,7 +117,7 @@ async function main(): Promise<number> {
 			const options = {
 				...target,
 				upstream: flags.upstream ?? env['SHUNT_UPSTREAM_URL'] ?? 'https://api.anthropic.com',
-				strategy: flags.strategy as 'maximus' | undefined,
+				strategy,
 				// No TTY on stdout: nothing to draw on, so run headless.
 				headless: flags.headless || !process.stdout.isTTY,
 				clientKey: env['SHUNT_CLIENT_KEY'] || undefined,
@@ -154,7 +184,7 @@ async function main(): Promise<number> {
 		}
 
 		default: {
-			throw new CliError(`unknown command "${command}"; see \`shunt --help\``, 2);
+			throw usageError(`unknown command ${quote(command)}`);
 		}
 	}
 }
@@ -162,11 +192,11 @@ async function main(): Promise<number> {
 try {
 	process.exitCode = await main();
 } catch (error) {
-	const {CliError} = await import('./commands/cli-error.js');
 	if (error instanceof CliError) {
 		process.stderr.write(`shunt: ${error.message}\n`);
 		process.exitCode = error.exitCode;
 	} else {
+		// Only for bugs: every mistake a user can make is a CliError above, without a stack.
 		process.stderr.write(`shunt: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
 		process.exitCode = 1;
 	}

@@ -313,7 +313,7 @@ test('--help answers with usage; a bad flag is an error', async () => {
 	assert.match(unknown.stderr, /unknown command "frobnicate"/);
 	const badPort = await runCli(['status', '--port', '99999'], {});
 	assert.notEqual(badPort.code, 0);
-	assert.match(badPort.stderr, /invalid port/);
+	assert.match(badPort.stderr, /invalid --port "99999"/);
 });
 
 test('SIGHUP (the terminal or tmux pane closed) also saves state and exits 0', async () => {

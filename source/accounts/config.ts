@@ -3,6 +3,9 @@ import type {AccountConfig} from '../types.js';
 import {ensurePrivateDirectory} from '../util/private-directory.js';
 import {defaultSettings, type Settings} from './settings.js';
 import {accountNameProblem} from './account-name.js';
+import {configSchema, describeViolation} from './config-schema.js';
+
+export {configSchema} from './config-schema.js';
 
 type ConfigData = {
 	accounts: AccountConfig[];
@@ -10,50 +13,6 @@ type ConfigData = {
 };
 
 export class ConfigError extends Error {}
-
-const positive = {type: 'number', minimum: 0} as const;
-
-const schema = {
-	accounts: {
-		type: 'array',
-		items: {
-			type: 'object',
-			required: ['name', 'kind'],
-			properties: {
-				name: {type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$'},
-				kind: {enum: ['oauth', 'apikey']},
-				plan: {type: 'string'},
-				email: {type: 'string'},
-				source: {type: 'string'},
-			},
-		},
-		default: [],
-	},
-	settings: {
-		type: 'object',
-		properties: {
-			strategy: {enum: ['maximus', 'reaper', 'cushion', 'carousel']},
-			stickyTtlMinutes: positive,
-			burstRpmLimit: positive,
-			maxHoldSeconds: positive,
-			fallbackModel: {type: ['string', 'null']},
-			expirySoonMinutes: positive,
-			firstByteTimeoutSeconds: positive,
-			requestDeadlineSeconds: positive,
-			nonStreamingTimeoutSeconds: positive,
-			upstreamIdleTimeoutSeconds: positive,
-			clientIdleTimeoutSeconds: positive,
-			allowedOrigins: {type: 'array', items: {type: 'string'}},
-			extraForwardedPaths: {type: 'array', items: {type: 'string'}},
-			healthCheckEnabled: {type: 'boolean'},
-			healthCheckIntervalSeconds: positive,
-			healthCheckFirstAfterSeconds: positive,
-			strongResumeEnabled: {type: 'boolean'},
-			staleTelemetryMinutes: positive,
-		},
-		default: {},
-	},
-} as const;
 
 /**
  * config.json: settings and the account list, never a secret. conf writes synchronously, so this
@@ -72,12 +31,15 @@ export class ShuntConfig {
 				cwd: configDir,
 				configName: 'config',
 				// The cast is needed because conf's schema type cannot express our literal-typed defaults.
-				schema: schema as never,
+				schema: configSchema as never,
 				configFileMode: 0o600,
 				clearInvalidConfig: false,
 			});
 		} catch (error) {
-			throw new ConfigError(`${configDir}/config.json: ${(error as Error).message}. Fix the file or move it aside.`);
+			const file = `${configDir}/config.json`;
+			const violation = describeViolation((error as Error).message);
+			// A value out of range: the file is fine otherwise, so only that key needs fixing.
+			throw new ConfigError(violation ? `${file}: ${violation}` : `${file}: ${(error as Error).message}. Fix the file or move it aside.`);
 		}
 	}
 
@@ -103,11 +65,11 @@ export class ShuntConfig {
 			throw new ConfigError(`an account named "${account.name}" already exists`);
 		}
 
-		this.#conf.set('accounts', [...this.accounts, account]);
+		this.#set('accounts', [...this.accounts, account]);
 	}
 
 	updateAccount(name: string, changes: Partial<Omit<AccountConfig, 'name'>>): void {
-		this.#conf.set('accounts', this.accounts.map(account => account.name === name ? {...account, ...changes} : account));
+		this.#set('accounts', this.accounts.map(account => account.name === name ? {...account, ...changes} : account));
 	}
 
 	removeAccount(name: string): boolean {
@@ -116,11 +78,25 @@ export class ShuntConfig {
 			return false;
 		}
 
-		this.#conf.set('accounts', remaining);
+		this.#set('accounts', remaining);
 		return true;
 	}
 
+	// conf validates every write against the schema too; its message becomes ours.
+	#set<K extends keyof ConfigData>(key: K, value: ConfigData[K]): void {
+		try {
+			this.#conf.set(key, value);
+		} catch (error) {
+			const violation = describeViolation((error as Error).message);
+			if (violation) {
+				throw new ConfigError(`not saved to ${this.path}: ${violation}`);
+			}
+
+			throw error;
+		}
+	}
+
 	setSetting<K extends keyof Settings>(key: K, value: Settings[K]): void {
-		this.#conf.set('settings', {...this.#conf.get('settings'), [key]: value});
+		this.#set('settings', {...this.#conf.get('settings'), [key]: value});
 	}
 }

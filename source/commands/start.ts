@@ -1,3 +1,4 @@
+import type {AddressInfo} from 'node:net';
 import type {AuthProvider} from '../accounts/auth-provider.js';
 import {StaticAuthProvider} from '../accounts/auth-provider.js';
 import {OAuthAuthProvider} from '../accounts/oauth/oauth-auth-provider.js';
@@ -11,12 +12,14 @@ import {startUsagePoller} from '../background/usage-poller.js';
 import {defaultFailurePolicy} from '../proxy/failure-policy.js';
 import {attachHeadlessLog, eventLine} from '../headless-log.js';
 import {StartupError, startProxy, type ProxyServer} from '../proxy/server.js';
+import type {InstanceLock} from '../state/instance-lock.js';
 import {StateFileError} from '../state/persisted-state.js';
 import {StateStore} from '../state/store.js';
 import type {AccountConfig, Credential, StrategyName} from '../types.js';
 import {version} from '../version.js';
 import {CliError} from './cli-error.js';
 import {openConfig, readCredentials} from './account-commands.js';
+import {takeLock} from './take-lock.js';
 
 export type StartOptions = {
 	host: string;
@@ -32,6 +35,8 @@ export type Runtime = {
 	accounts: AccountConfig[];
 	credentials: Record<string, Credential>;
 	settings: Settings;
+	/** Where state.json lives; its shunt.lock keeps a second shunt from sharing it. */
+	dataDir: string;
 	stateFile: string;
 	/** credentials.json of real accounts: renewed OAuth tokens are saved there (unset: no renewal). */
 	credentialsFile?: string;
@@ -57,7 +62,7 @@ export function loadRuntime(paths: ShuntPaths): Runtime {
 	}
 
 	const credentials = readCredentials(paths);
-	return {accounts, credentials, settings: config.settings, stateFile: paths.stateFile, credentialsFile: paths.credentialsFile, demo: false};
+	return {accounts, credentials, settings: config.settings, dataDir: paths.dataDir, stateFile: paths.stateFile, credentialsFile: paths.credentialsFile, demo: false};
 }
 
 function openStore(runtime: Runtime, options: StartOptions): StateStore {
@@ -97,7 +102,20 @@ export type Running = {
  * on the main thread.
  */
 export async function startRuntime(runtime: Runtime, options: StartOptions): Promise<Running> {
-	const store = openStore(runtime, options);
+	let lock: InstanceLock | undefined;
+	let store: StateStore;
+	try {
+		// Before state.json is read: a second shunt on it would overwrite the first one's state.
+		lock = takeLock(runtime.dataDir, options.host);
+		store = openStore(runtime, options);
+	} catch (error) {
+		lock?.release();
+		await runtime.onShutdown?.();
+		throw error;
+	}
+
+	const heldLock = lock;
+
 	if (store.loadWarning) {
 		store.addEvent('info', `warning: ${store.loadWarning}`);
 	}
@@ -135,18 +153,21 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 		});
 	} catch (error) {
 		store.close();
+		heldLock.release();
 		await runtime.onShutdown?.();
 		if (error instanceof StartupError) {
 			throw new CliError(error.message);
 		}
 
-		if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-			throw new CliError(`port ${options.port} on ${options.host} is already in use — is another shunt running? (\`shunt status\`, or start this one with --port)`);
+		const message = listenErrorMessage(error as NodeJS.ErrnoException, options.host, options.port);
+		if (message) {
+			throw new CliError(message);
 		}
 
 		throw error;
 	}
 
+	heldLock.setAddress(proxy.url, (proxy.server.address() as AddressInfo).port);
 	oauth?.start();
 	const {settings} = runtime;
 	// One usage client for the poller and the prober: one memory of the endpoint's penalties.
@@ -179,11 +200,41 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 				await proxy.close(10_000);
 				// State is flushed before the runtime's own teardown: the demo deletes its directory there.
 				store.close();
+				heldLock.release();
 				await runtime.onShutdown?.();
 			})();
 			return stopping;
 		},
 	};
+}
+
+/** Why listening failed, for the errors a user can fix; undefined for any other. */
+export function listenErrorMessage(error: NodeJS.ErrnoException, host: string, port: number): string | undefined {
+	const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+	switch (error.code) {
+		case 'EADDRINUSE': {
+			return `port ${port} on ${host} is already in use — is another shunt running? (\`shunt status\`, or start this one with --port)`;
+		}
+
+		case 'EACCES': {
+			return port < 1024
+				? `cannot listen on ${address}: permission denied (ports below 1024 need privileges); use --port with a higher port`
+				: `cannot listen on ${address}: permission denied; use another --port or --host`;
+		}
+
+		case 'EADDRNOTAVAIL': {
+			return `cannot listen on ${address}: this machine has no such address; use --host with one of its own addresses (default 127.0.0.1)`;
+		}
+
+		case 'ENOTFOUND':
+		case 'EAI_AGAIN': {
+			return `cannot listen on ${address}: no such host; use --host with an address of this machine (default 127.0.0.1)`;
+		}
+
+		default: {
+			return undefined;
+		}
+	}
 }
 
 /** Headless: the proxy on this thread, one log line per request and event on stderr, until a signal. */

@@ -51,6 +51,7 @@ export async function demoRuntime(options: {sessions?: number} = {}): Promise<{r
 		credentials,
 		// Faster pacing than real accounts would allow, so the demo shows a lot in a minute.
 		settings: {...defaultSettings, burstRpmLimit: 60, healthCheckEnabled: false},
+		dataDir: home,
 		stateFile: path.join(home, 'state.json'),
 		demo: true,
 		onListening(url) {
