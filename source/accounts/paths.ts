@@ -52,7 +52,19 @@ export function shuntPaths(env: NodeJS.ProcessEnv = process.env, platform = proc
  * existing SHUNT_HOME keeps the mode its owner gave it.
  */
 export function preparePrivateDirectories(paths: ShuntPaths): void {
-	for (const directory of new Set([paths.configDir, paths.dataDir])) {
-		ensurePrivateDirectory(directory, !paths.fromShuntHome);
+	for (const [directory, role] of [[paths.configDir, 'config'], [paths.dataDir, 'data']] as const) {
+		try {
+			ensurePrivateDirectory(directory, !paths.fromShuntHome);
+		} catch (error) {
+			throw new DirectoryError(directory, role, error as NodeJS.ErrnoException);
+		}
+	}
+}
+
+/** A directory shunt needs cannot be made or used (permissions, a file in the way, a read-only disk). */
+export class DirectoryError extends Error {
+	constructor(readonly directory: string, readonly role: 'config' | 'data', cause: NodeJS.ErrnoException) {
+		// "ENOTDIR: not a directory, mkdir '…'": the path is said once, by us.
+		super(`cannot use the ${role} directory ${directory} (${cause.message.split(',')[0]!}); check it, or set SHUNT_HOME`);
 	}
 }

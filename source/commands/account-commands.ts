@@ -1,7 +1,7 @@
 import {accountNameProblem} from '../accounts/account-name.js';
 import {ShuntConfig, ConfigError} from '../accounts/config.js';
 import {CredentialsError, loadCredentials, updateCredential} from '../accounts/credentials.js';
-import {preparePrivateDirectories, type ShuntPaths} from '../accounts/paths.js';
+import {DirectoryError, preparePrivateDirectories, type ShuntPaths} from '../accounts/paths.js';
 import {removeStaleTempFiles} from '../util/atomic-write.js';
 import {redactSecret} from '../util/redact.js';
 import {terminalSafe, terminalSafeJson} from '../util/terminal-safe.js';
@@ -12,8 +12,7 @@ export function openConfig(paths: ShuntPaths): ShuntConfig {
 	try {
 		preparePrivateDirectories(paths);
 	} catch (error) {
-		// The message names the directory (EACCES: permission denied, mkdir '…').
-		throw new CliError(`cannot prepare shunt's directories: ${(error as Error).message}`);
+		throw error instanceof DirectoryError ? new CliError(terminalSafe(error.message)) : error;
 	}
 
 	try {
