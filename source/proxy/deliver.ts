@@ -7,7 +7,7 @@ import type {RequestOutcome, Usage} from '../types.js';
 import type {Cancellation} from '../util/cancellation.js';
 import {anthropicErrorBody} from './anthropic-error.js';
 import {clientResponseHeaders} from './forwarded-headers.js';
-import {JsonUsageScanner} from './json-usage.js';
+import {JsonUsageReader} from './json-usage.js';
 import {SseUsageTap} from './sse-usage.js';
 import type {UpstreamResponse} from './upstream-client.js';
 
@@ -33,7 +33,7 @@ export async function deliver(upstream: UpstreamResponse, response: ServerRespon
 	const contentType = String(upstream.headers['content-type'] ?? '');
 	const stream = contentType.includes('text/event-stream');
 	const tap = stream ? new SseUsageTap() : undefined;
-	const scanner = !stream && contentType.includes('json') && upstream.status < 300 ? new JsonUsageScanner() : undefined;
+	const json = !stream && contentType.includes('json') && upstream.status < 300 ? new JsonUsageReader() : undefined;
 
 	response.writeHead(upstream.status, clientResponseHeaders(upstream.headers, options.account));
 	if (stream) {
@@ -44,7 +44,7 @@ export async function deliver(upstream: UpstreamResponse, response: ServerRespon
 
 	const ended = await pump(upstream, response, options, chunk => {
 		tap?.push(chunk);
-		scanner?.push(chunk);
+		json?.push(chunk);
 	});
 	finishResponse(response, ended, stream, options.idleTimeoutMs);
 	tap?.end();
@@ -60,8 +60,12 @@ export async function deliver(upstream: UpstreamResponse, response: ServerRespon
 		outcome = 'complete';
 	}
 
-	const usage = tap?.usage ?? (ended === 'end' ? scanner?.usage : undefined);
-	return {status: upstream.status, outcome, usage, model: tap?.model ?? scanner?.model, stream};
+	if (tap) {
+		return {status: upstream.status, outcome, usage: tap.usage, model: tap.model, stream};
+	}
+
+	const read = json && ended === 'end' ? json.result() : undefined;
+	return {status: upstream.status, outcome, usage: read?.usage, model: read?.model, stream};
 }
 
 /** Copies the body to the client until it ends, breaks, goes silent, or the client leaves. */
@@ -83,30 +87,33 @@ async function pump(upstream: UpstreamResponse, response: ServerResponse, option
 			resolve(ended);
 		};
 
-		// Restarted on every chunk; while the client is slow to read (backpressure) the upstream is
-		// paused by us, which is not the upstream going silent.
-		const armIdle = () => {
-			clearTimeout(idleTimer);
-			idleTimer = setTimeout(() => {
-				if (source.isPaused()) {
-					armIdle();
-					return;
-				}
+		// One timer per response, not one per chunk: chunks only note the time, and the timer, when it
+		// fires, sleeps on for whatever part of the idle period has not passed. While the client is
+		// slow to read (backpressure) the upstream is paused by us, which is not it going silent.
+		let lastDataMs = Date.now();
+		const checkIdle = () => {
+			const idleFor = Date.now() - lastDataMs;
+			if (idleFor < options.idleTimeoutMs || source.isPaused()) {
+				idleTimer = setTimeout(checkIdle, source.isPaused() ? options.idleTimeoutMs : options.idleTimeoutMs - idleFor);
+				return;
+			}
 
-				source.destroy();
-				settle('idle');
-			}, options.idleTimeoutMs);
+			source.destroy();
+			settle('idle');
 		};
 
 		const onData = (chunk: Buffer) => {
-			armIdle();
+			lastDataMs = Date.now();
 			observe(chunk);
 			if (!response.write(chunk)) {
 				source.pause();
 			}
 		};
 
-		const onDrain = () => source.resume();
+		const onDrain = () => {
+			lastDataMs = Date.now();
+			source.resume();
+		};
 		source.on('data', onData);
 		response.on('drain', onDrain);
 		source.once('end', () => settle('end'));
@@ -121,7 +128,7 @@ async function pump(upstream: UpstreamResponse, response: ServerResponse, option
 			source.destroy();
 			settle('client');
 		});
-		armIdle();
+		idleTimer = setTimeout(checkIdle, options.idleTimeoutMs);
 	});
 }
 

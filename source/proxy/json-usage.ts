@@ -4,6 +4,7 @@
 // inside the content (a tool's input, say) is never mistaken for the real one. Structural bytes
 // are ASCII and never occur inside a UTF-8 sequence, so chunks may split the body anywhere.
 import type {Usage} from '../types.js';
+import {parseJsonObject} from './request-body.js';
 import {usageFromJson} from './sse-usage.js';
 
 // The usage object is a few hundred bytes; anything far bigger is not Anthropic's usage.
@@ -176,5 +177,46 @@ export class JsonUsageScanner {
 		} else {
 			this.#modelBytes = bytes;
 		}
+	}
+}
+
+// Most replies are a few kilobytes: those are kept and parsed once at the end (JSON.parse is
+// native and far cheaper than a byte loop in JavaScript); a bigger one hands its bytes to the
+// scanner and is not kept.
+const keptBodyBytes = 64 * 1024;
+
+/** Usage and model of a non-streaming reply, whatever its size, holding at most 64 KiB of it. */
+export class JsonUsageReader {
+	#chunks: Buffer[] | undefined = [];
+	#bytes = 0;
+	#scanner: JsonUsageScanner | undefined;
+
+	push(chunk: Buffer): void {
+		if (this.#chunks) {
+			this.#bytes += chunk.length;
+			if (this.#bytes <= keptBodyBytes) {
+				this.#chunks.push(chunk);
+				return;
+			}
+
+			this.#scanner = new JsonUsageScanner();
+			for (const kept of this.#chunks) {
+				this.#scanner.push(kept);
+			}
+
+			this.#chunks = undefined;
+		}
+
+		this.#scanner!.push(chunk);
+	}
+
+	/** What the whole body said; call once it has all passed. */
+	result(): {usage: Usage | undefined; model: string | undefined} {
+		if (this.#scanner) {
+			return {usage: this.#scanner.usage, model: this.#scanner.model};
+		}
+
+		const json = parseJsonObject(this.#chunks!.length === 1 ? this.#chunks![0]! : Buffer.concat(this.#chunks!));
+		return {usage: usageFromJson(json), model: typeof json?.['model'] === 'string' ? json['model'] : undefined};
 	}
 }

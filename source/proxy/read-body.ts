@@ -26,21 +26,29 @@ export async function readBody(request: IncomingMessage, options: ReadBodyOption
 		const chunks: Buffer[] = [];
 		let size = 0;
 		let tooLarge = false;
+		// One timer per body, not one per chunk: chunks only note the time, and the timer, when it
+		// fires, sleeps on for whatever part of the idle period has not passed yet.
+		let lastDataMs = Date.now();
 		let idleTimer: NodeJS.Timeout | undefined;
-		const armIdle = () => {
-			if (idleTimeoutMs <= 0) {
+		const checkIdle = () => {
+			const idleFor = Date.now() - lastDataMs;
+			if (idleFor < idleTimeoutMs) {
+				idleTimer = setTimeout(checkIdle, idleTimeoutMs - idleFor);
 				return;
 			}
 
+			idleTimer = undefined;
+			request.off('data', onData);
+			if (tooLarge) {
+				request.destroy();
+			} else {
+				finish();
+				reject(new BodyIdleError());
+			}
+		};
+
+		const finish = () => {
 			clearTimeout(idleTimer);
-			idleTimer = setTimeout(() => {
-				request.off('data', onData);
-				if (tooLarge) {
-					request.destroy();
-				} else {
-					reject(new BodyIdleError());
-				}
-			}, idleTimeoutMs);
 		};
 
 		const refuse = () => {
@@ -55,11 +63,11 @@ export async function readBody(request: IncomingMessage, options: ReadBodyOption
 		}
 
 		const onData = (chunk: Buffer) => {
-			armIdle();
+			lastDataMs = Date.now();
 			size += chunk.length;
 			if (tooLarge) {
 				if (size > limit * 2) {
-					clearTimeout(idleTimer);
+					finish();
 					request.destroy();
 				}
 
@@ -76,26 +84,25 @@ export async function readBody(request: IncomingMessage, options: ReadBodyOption
 
 		request.on('data', onData);
 		request.once('end', () => {
-			clearTimeout(idleTimer);
+			finish();
 			if (!tooLarge) {
 				resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
 			}
 		});
 		request.once('error', error => {
-			clearTimeout(idleTimer);
+			finish();
 			if (!tooLarge) {
 				reject(error);
 			}
 		});
 		request.once('aborted', () => {
-			clearTimeout(idleTimer);
+			finish();
 			if (!tooLarge) {
 				reject(new Error('client aborted the upload'));
 			}
 		});
-		request.once('close', () => {
-			clearTimeout(idleTimer);
-		});
-		armIdle();
+		if (idleTimeoutMs > 0) {
+			idleTimer = setTimeout(checkIdle, idleTimeoutMs);
+		}
 	});
 }

@@ -13,6 +13,7 @@ import {defaultFailurePolicy, type FailurePolicy} from './failure-policy.js';
 import {isLoopbackAddress} from './loopback.js';
 import type {ProxyContext} from './proxy-context.js';
 import {BadTarget, upstreamOf, upstreamUrlFor} from './upstream-url.js';
+import {boundedMemo} from '../util/bounded-memo.js';
 
 export type ProxyServerOptions = {
 	store: StateStore;
@@ -102,6 +103,10 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 		clientIdleTimeoutMs: options.clientIdleTimeoutMs ?? 30_000,
 	};
 
+	// Clients send the same few targets (/v1/messages?beta=true) again and again: each one's upstream
+	// URL is built once. The URL objects are only read from here on.
+	const targetFor = boundedMemo((raw: string) => upstreamUrlFor(context.upstream, raw), 256);
+
 	// Built once the port is known (port 0 picks one).
 	let guard: ClientGuard | undefined;
 
@@ -136,7 +141,7 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 
 		let target;
 		try {
-			target = upstreamUrlFor(context.upstream, raw);
+			target = targetFor(raw);
 		} catch (error) {
 			if (error instanceof BadTarget) {
 				sendAnthropicError(response, 400, 'invalid_request_error', error.message);

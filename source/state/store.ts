@@ -405,6 +405,12 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 		return this.#runtime.get(name)?.cooldownUntilMs ?? 0;
 	}
 
+	/** Why the account is cooling, while it is. */
+	cooldownReason(name: string): string | undefined {
+		const runtime = this.#runtime.get(name);
+		return runtime && runtime.cooldownUntilMs > this.#now() ? runtime.cooldownReason : undefined;
+	}
+
 	/** Everything routing needs, taken at one instant. */
 	routingSnapshot(): RoutingSnapshot {
 		const now = this.#now();
