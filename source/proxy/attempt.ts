@@ -83,7 +83,7 @@ export async function tryAccount(context: ProxyContext, state: ExchangeState, ac
 			}
 		}
 
-		const delivered = await deliver(upstream, response, {account, clientGone, idleTimeoutMs: context.upstreamIdleTimeoutMs});
+		const delivered = await deliver(upstream, response, {account, clientGone, idle: context.upstreamIdle});
 		return {kind: 'delivered', finished: {account, ...delivered}};
 	}
 

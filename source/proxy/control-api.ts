@@ -5,6 +5,7 @@ import type {Effort, StrategyName} from '../types.js';
 import {sendAnthropicError} from './anthropic-error.js';
 import {BodyTooLargeError, readBody} from './read-body.js';
 import {statusDocument} from './status-document.js';
+import {IdleWatch} from '../util/idle-watch.js';
 
 const efforts: readonly Effort[] = ['low', 'medium', 'high', 'max'];
 
@@ -16,10 +17,13 @@ function sendJson(response: ServerResponse, status: number, value: unknown): voi
 
 class BadRequest extends Error {}
 
+// A control body is a few bytes: one that stops arriving is cut off soon.
+const controlUploadIdle = new IdleWatch(10_000);
+
 async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
 	let bytes: Buffer;
 	try {
-		bytes = await readBody(request, {limit: 64 * 1024, idleTimeoutMs: 10_000});
+		bytes = await readBody(request, {limit: 64 * 1024, idle: controlUploadIdle});
 	} catch (error) {
 		if (error instanceof BodyTooLargeError) {
 			throw new BadRequest('body too large');

@@ -5,6 +5,7 @@
 import type {ServerResponse} from 'node:http';
 import type {RequestOutcome, Usage} from '../types.js';
 import type {Cancellation} from '../util/cancellation.js';
+import type {IdleWatch} from '../util/idle-watch.js';
 import {anthropicErrorBody} from './anthropic-error.js';
 import {clientResponseHeaders} from './forwarded-headers.js';
 import {JsonUsageReader} from './json-usage.js';
@@ -25,8 +26,8 @@ type Ended = 'end' | 'error' | 'client' | 'idle';
 export type DeliverOptions = {
 	account: string;
 	clientGone: Cancellation;
-	/** The upstream sent nothing for this long: end the response (an SSE error event for streams). */
-	idleTimeoutMs: number;
+	/** The upstream sent nothing for the watch's timeout: end the response (an SSE error event for streams). */
+	idle: IdleWatch;
 };
 
 export async function deliver(upstream: UpstreamResponse, response: ServerResponse, options: DeliverOptions): Promise<Delivered> {
@@ -46,7 +47,7 @@ export async function deliver(upstream: UpstreamResponse, response: ServerRespon
 		tap?.push(chunk);
 		json?.push(chunk);
 	});
-	finishResponse(response, ended, stream, options.idleTimeoutMs);
+	finishResponse(response, ended, stream, options.idle.timeoutMs);
 	tap?.end();
 
 	let outcome: RequestOutcome;
@@ -72,38 +73,28 @@ export async function deliver(upstream: UpstreamResponse, response: ServerRespon
 async function pump(upstream: UpstreamResponse, response: ServerResponse, options: DeliverOptions, observe: (chunk: Buffer) => void): Promise<Ended> {
 	return new Promise<Ended>(resolve => {
 		const source = upstream.body;
-		let idleTimer: NodeJS.Timeout | undefined;
 		let settled = false;
+		let forgetClient = () => {};
 		const settle = (ended: Ended) => {
 			if (settled) {
 				return;
 			}
 
 			settled = true;
-			clearTimeout(idleTimer);
+			watched.stop();
 			source.off('data', onData);
 			response.off('drain', onDrain);
 			forgetClient();
 			resolve(ended);
 		};
 
-		// One timer per response, not one per chunk: chunks only note the time, and the timer, when it
-		// fires, sleeps on for whatever part of the idle period has not passed. While the client is
-		// slow to read (backpressure) the upstream is paused by us, which is not it going silent.
-		let lastDataMs = Date.now();
-		const checkIdle = () => {
-			const idleFor = Date.now() - lastDataMs;
-			if (idleFor < options.idleTimeoutMs || source.isPaused()) {
-				idleTimer = setTimeout(checkIdle, source.isPaused() ? options.idleTimeoutMs : options.idleTimeoutMs - idleFor);
-				return;
-			}
-
+		// While the client is slow to read, the upstream is paused by us: that is not it going silent.
+		const watched = options.idle.watch(() => {
 			source.destroy();
 			settle('idle');
-		};
-
+		}, () => source.isPaused());
 		const onData = (chunk: Buffer) => {
-			lastDataMs = Date.now();
+			watched.touch();
 			observe(chunk);
 			if (!response.write(chunk)) {
 				source.pause();
@@ -111,7 +102,7 @@ async function pump(upstream: UpstreamResponse, response: ServerResponse, option
 		};
 
 		const onDrain = () => {
-			lastDataMs = Date.now();
+			watched.touch();
 			source.resume();
 		};
 		source.on('data', onData);
@@ -124,11 +115,10 @@ async function pump(upstream: UpstreamResponse, response: ServerResponse, option
 				settle(options.clientGone.aborted ? 'client' : 'error');
 			}
 		});
-		const forgetClient = options.clientGone.onAbort(() => {
+		forgetClient = options.clientGone.onAbort(() => {
 			source.destroy();
 			settle('client');
 		});
-		idleTimer = setTimeout(checkIdle, options.idleTimeoutMs);
 	});
 }
 

@@ -63,13 +63,13 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 	try {
 		let bytes: Buffer;
 		try {
-			bytes = await readBody(request, {idleTimeoutMs: context.clientIdleTimeoutMs});
+			bytes = await readBody(request, {idle: context.uploadIdle});
 		} catch (error) {
 			if (error instanceof BodyTooLargeError) {
 				sendAnthropicError(response, 413, 'request_too_large', 'Request exceeds the maximum allowed number of bytes (32 MiB).');
 				finish({account: null, status: 413, outcome: 'error', stream: false});
 			} else if (error instanceof BodyIdleError) {
-				sendAnthropicError(response, 408, 'invalid_request_error', `The request body stopped arriving for ${Math.round(context.clientIdleTimeoutMs / 1000)} s.`, {connection: 'close'});
+				sendAnthropicError(response, 408, 'invalid_request_error', `The request body stopped arriving for ${Math.round(context.uploadIdle.timeoutMs / 1000)} s.`, {connection: 'close'});
 				response.once('finish', () => request.destroy());
 				finish({account: null, status: 408, outcome: 'error', stream: false});
 			}

@@ -1,6 +1,7 @@
 import type {AuthProvider} from '../accounts/auth-provider.js';
 import type {Alerts} from '../alerts/alerts.js';
 import type {StateStore} from '../state/store.js';
+import type {IdleWatch} from '../util/idle-watch.js';
 import type {ApiSurface} from './api-surface.js';
 import type {FailurePolicy} from './failure-policy.js';
 import type {Upstream} from './upstream-url.js';
@@ -21,6 +22,8 @@ export type ProxyContext = {
 	requestDeadlineMs: number;
 	/** A non-streaming Messages request: per try and in all. */
 	nonStreamingTimeoutMs: number;
-	upstreamIdleTimeoutMs: number;
-	clientIdleTimeoutMs: number;
+	/** Responses being delivered, cut off when the upstream goes silent. */
+	upstreamIdle: IdleWatch;
+	/** Request bodies being read, cut off when the client stops sending. */
+	uploadIdle: IdleWatch;
 };

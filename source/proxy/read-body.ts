@@ -1,4 +1,5 @@
 import type {IncomingMessage} from 'node:http';
+import type {IdleWatch, Watched} from '../util/idle-watch.js';
 
 export const maxRequestBytes = 32 * 1024 * 1024;
 
@@ -9,8 +10,8 @@ export class BodyIdleError extends Error {}
 
 export type ReadBodyOptions = {
 	limit?: number;
-	/** Give up when no byte of the body arrived for this long (0 = never). */
-	idleTimeoutMs?: number;
+	/** Gives up when no byte of the body arrived for the watch's timeout. */
+	idle?: IdleWatch;
 };
 
 /**
@@ -21,34 +22,13 @@ export type ReadBodyOptions = {
  */
 export async function readBody(request: IncomingMessage, options: ReadBodyOptions = {}): Promise<Buffer> {
 	const limit = options.limit ?? maxRequestBytes;
-	const idleTimeoutMs = options.idleTimeoutMs ?? 0;
 	return new Promise<Buffer>((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let size = 0;
 		let tooLarge = false;
-		// One timer per body, not one per chunk: chunks only note the time, and the timer, when it
-		// fires, sleeps on for whatever part of the idle period has not passed yet.
-		let lastDataMs = Date.now();
-		let idleTimer: NodeJS.Timeout | undefined;
-		const checkIdle = () => {
-			const idleFor = Date.now() - lastDataMs;
-			if (idleFor < idleTimeoutMs) {
-				idleTimer = setTimeout(checkIdle, idleTimeoutMs - idleFor);
-				return;
-			}
-
-			idleTimer = undefined;
-			request.off('data', onData);
-			if (tooLarge) {
-				request.destroy();
-			} else {
-				finish();
-				reject(new BodyIdleError());
-			}
-		};
-
+		let watched: Watched | undefined;
 		const finish = () => {
-			clearTimeout(idleTimer);
+			watched?.stop();
 		};
 
 		const refuse = () => {
@@ -63,7 +43,7 @@ export async function readBody(request: IncomingMessage, options: ReadBodyOption
 		}
 
 		const onData = (chunk: Buffer) => {
-			lastDataMs = Date.now();
+			watched?.touch();
 			size += chunk.length;
 			if (tooLarge) {
 				if (size > limit * 2) {
@@ -101,8 +81,13 @@ export async function readBody(request: IncomingMessage, options: ReadBodyOption
 				reject(new Error('client aborted the upload'));
 			}
 		});
-		if (idleTimeoutMs > 0) {
-			idleTimer = setTimeout(checkIdle, idleTimeoutMs);
-		}
+		watched = options.idle?.watch(() => {
+			request.off('data', onData);
+			if (tooLarge) {
+				request.destroy();
+			} else {
+				reject(new BodyIdleError());
+			}
+		});
 	});
 }

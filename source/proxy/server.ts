@@ -14,6 +14,7 @@ import {isLoopbackAddress} from './loopback.js';
 import type {ProxyContext} from './proxy-context.js';
 import {BadTarget, upstreamOf, upstreamUrlFor} from './upstream-url.js';
 import {boundedMemo} from '../util/bounded-memo.js';
+import {IdleWatch} from '../util/idle-watch.js';
 
 export type ProxyServerOptions = {
 	store: StateStore;
@@ -99,8 +100,8 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 		firstByteTimeoutMs: options.firstByteTimeoutMs,
 		requestDeadlineMs: options.requestDeadlineMs ?? 285_000,
 		nonStreamingTimeoutMs: options.nonStreamingTimeoutMs ?? 600_000,
-		upstreamIdleTimeoutMs: options.upstreamIdleTimeoutMs ?? 120_000,
-		clientIdleTimeoutMs: options.clientIdleTimeoutMs ?? 30_000,
+		upstreamIdle: new IdleWatch(options.upstreamIdleTimeoutMs ?? 120_000),
+		uploadIdle: new IdleWatch(options.clientIdleTimeoutMs ?? 30_000),
 	};
 
 	// Clients send the same few targets (/v1/messages?beta=true) again and again: each one's upstream
