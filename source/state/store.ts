@@ -141,7 +141,7 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 		this.startedMs = this.#now();
 		this.#stateFile = options.stateFile;
 		this.#notifyIntervalMs = options.notifyIntervalMs ?? 100;
-		this.#persistDelayMs = options.persistDelayMs ?? 100;
+		this.#persistDelayMs = options.persistDelayMs ?? 1000;
 		this.#demo = options.demo ?? false;
 		this.#fixHint = options.fixHint ?? (account => account.kind === 'oauth'
 			? `shunt add-account ${account.name}`
