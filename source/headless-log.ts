@@ -2,7 +2,7 @@ import {shortModelName} from './pricing/cost.js';
 import type {StateStore} from './state/store.js';
 import {clockTime} from './util/clock-time.js';
 import {terminalSafe} from './util/terminal-safe.js';
-import type {RequestRecord, StoreEvent} from './types.js';
+import type {RequestRecord, StoreEvent} from './state/records.js';
 
 function duration(ms: number): string {
 	return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;

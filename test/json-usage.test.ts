@@ -2,7 +2,7 @@
 // bytes pass, whatever the chunking, never fooled by a "usage" key deeper in the content.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {JsonUsageScanner} from '../source/proxy/json-usage.js';
+import {JsonUsageScanner} from '../source/anthropic/json-usage.js';
 
 function scanInChunks(text: string, size: number): JsonUsageScanner {
 	const bytes = Buffer.from(text);

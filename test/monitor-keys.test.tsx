@@ -7,7 +7,7 @@ import {render} from 'ink';
 import {cleanup} from 'ink-testing-library';
 import App from '../source/app.js';
 import {modelOverrideChoices} from '../source/pricing/prices.js';
-import type {StoreSnapshot} from '../source/types.js';
+import type {StoreSnapshot} from '../source/monitor/contract.js';
 import {keyBindings} from '../source/ui/key-bindings.js';
 import {strategies} from '../source/ui/strategies.js';
 import {

@@ -6,10 +6,10 @@ import {StaticAuthProvider} from '../source/accounts/auth-provider.js';
 import {UpstreamProber} from '../source/background/prober.js';
 import {UsageClient} from '../source/background/usage-client.js';
 import {startUsagePoller} from '../source/background/usage-poller.js';
-import {parseUsageResponse} from '../source/background/usage-response.js';
+import {parseUsageResponse} from '../source/anthropic/usage-endpoint.js';
 import {Simulator} from '../source/simulator/index.js';
 import {StateStore} from '../source/state/store.js';
-import type {AccountConfig} from '../source/types.js';
+import type {AccountConfig} from '../source/accounts/types.js';
 import {waitFor} from './helpers/wait.js';
 
 describe('parsing the usage response', () => {

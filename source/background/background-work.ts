@@ -1,9 +1,9 @@
 import type {Alerts} from '../alerts/alerts.js';
 import {classifyResponse} from '../proxy/classify-response.js';
 import type {FailurePolicy} from '../proxy/failure-policy.js';
-import {parseRateLimitHeaders} from '../proxy/rate-limit-headers.js';
+import {parseRateLimitHeaders} from '../anthropic/rate-limit-headers.js';
 import type {CooldownEnded, StateStore} from '../state/store.js';
-import type {AccountConfig} from '../types.js';
+import type {AccountConfig} from '../accounts/types.js';
 import {clockTime} from '../util/clock-time.js';
 import type {ProbeOutcome, Prober} from './prober.js';
 

@@ -1,7 +1,7 @@
 import type {IncomingHttpHeaders} from 'node:http';
 import type {AuthProvider} from '../accounts/auth-provider.js';
-import {describeConnectionError, readSmallBody, sendUpstream} from '../proxy/upstream-client.js';
-import type {AccountConfig} from '../types.js';
+import {describeConnectionError, readSmallBody, sendUpstream} from '../anthropic/upstream-client.js';
+import type {AccountConfig} from '../accounts/types.js';
 import {version} from '../version.js';
 import {UsageClient} from './usage-client.js';
 import {healthOutcome, telemetryOutcome} from './usage-probe.js';

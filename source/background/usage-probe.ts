@@ -1,7 +1,7 @@
 // The prober speaks in HTTP outcomes whose headers background work parses. For a subscription
 // account the answer comes from the usage endpoint instead of a made-up prompt, so its reading is
 // rendered here as the unified rate-limit headers a real /v1/messages response would have carried.
-import type {RateLimitTelemetry, UnifiedWindow} from '../types.js';
+import type {RateLimitTelemetry, UnifiedWindow} from '../anthropic/telemetry.js';
 import type {ProbeOutcome} from './prober.js';
 import type {UsageReading} from './usage-client.js';
 

@@ -3,7 +3,7 @@
 // flag prints "Unknown flag" and calls process.exit(2) itself. Each mistake here becomes one
 // CliError line pointing at --help, exit 2.
 import {strategyNames} from '../routing/strategies.js';
-import type {StrategyName} from '../types.js';
+import type {StrategyName} from '../routing/strategies.js';
 import {CliError} from './cli-error.js';
 
 const seeHelp = '(see shunt --help)';

@@ -11,7 +11,7 @@ import {startLogin} from '../accounts/oauth/pkce.js';
 import {fetchProfileEmail} from '../accounts/oauth/profile.js';
 import {TokenClient, TokenEndpointError} from '../accounts/oauth/token-client.js';
 import type {ShuntPaths} from '../accounts/paths.js';
-import type {AccountConfig, OAuthCredential} from '../types.js';
+import type {AccountConfig, OAuthCredential} from '../accounts/types.js';
 import {redactSecret} from '../util/redact.js';
 import {terminalSafe} from '../util/terminal-safe.js';
 import {openConfig, readCredentials} from './account-commands.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import {defaultSettings} from '../accounts/settings.js';
 import type {Runtime} from '../commands/start.js';
 import {Simulator} from '../simulator/index.js';
-import type {AccountConfig, Credential} from '../types.js';
+import type {AccountConfig, Credential} from '../accounts/types.js';
 import {startTraffic} from './traffic.js';
 import {startWeather} from './weather.js';
 

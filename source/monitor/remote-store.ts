@@ -1,4 +1,6 @@
-import type {Effort, MonitorStore, StoreSnapshot, StrategyName} from '../types.js';
+import type {Effort} from '../state/overrides.js';
+import type {MonitorStore, StoreSnapshot} from './contract.js';
+import type {StrategyName} from '../routing/strategies.js';
 import type {ActionName, ToWorker} from './worker-protocol.js';
 
 /**

@@ -1,5 +1,5 @@
 // Turns a model id and its token usage into list-price dollars, from the table in prices.ts.
-import type {Usage} from '../types.js';
+import type {Usage} from '../anthropic/usage.js';
 import {boundedMemo} from '../util/bounded-memo.js';
 import {familyFallback, modelPrices, type ModelPrice} from './prices.js';
 

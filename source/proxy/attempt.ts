@@ -10,9 +10,9 @@ import {deliver} from './deliver.js';
 import type {ExchangeState} from './exchange-state.js';
 import {upstreamRequestHeaders} from './forwarded-headers.js';
 import type {ProxyContext} from './proxy-context.js';
-import {parseRateLimitHeaders} from './rate-limit-headers.js';
+import {parseRateLimitHeaders} from '../anthropic/rate-limit-headers.js';
 import type {Finished} from './request-record.js';
-import {describeConnectionError, readSmallBody, sendUpstream} from './upstream-client.js';
+import {describeConnectionError, readSmallBody, sendUpstream} from '../anthropic/upstream-client.js';
 import {assertUpstreamOrigin} from './upstream-url.js';
 
 export type TryResult =

@@ -1,5 +1,6 @@
-import type {AccountKind, RateLimitTelemetry} from '../types.js';
-import {parseRetryAfterMs} from './rate-limit-headers.js';
+import type {AccountKind} from '../accounts/types.js';
+import type {RateLimitTelemetry} from '../anthropic/telemetry.js';
+import {parseRetryAfterMs} from '../anthropic/rate-limit-headers.js';
 import type {FailurePolicy} from './failure-policy.js';
 
 export type Cooldown = {untilMs: number; staggered: boolean; reason: string};

@@ -1,5 +1,5 @@
 import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http';
-import type {AccountKind} from '../types.js';
+import type {AccountKind} from '../accounts/types.js';
 import {boundedMemo} from '../util/bounded-memo.js';
 
 /** The OAuth beta every subscription bearer request must carry. */

@@ -1,8 +1,8 @@
 import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http';
 import {waitKindOf, type FreeAt} from '../routing/route.js';
 import type {RoutingAccount, RoutingSnapshot} from '../routing/types.js';
-import type {RateLimitTelemetry} from '../types.js';
-import {anthropicErrorBody} from './anthropic-error.js';
+import type {RateLimitTelemetry} from '../anthropic/telemetry.js';
+import {anthropicErrorBody} from '../anthropic/errors.js';
 import {formatDuration} from '../util/duration.js';
 import {clockTime} from '../util/clock-time.js';
 import {clientResponseHeaders} from './forwarded-headers.js';

@@ -3,7 +3,7 @@ import type {AddressInfo} from 'node:net';
 import type {AuthProvider} from '../accounts/auth-provider.js';
 import type {Alerts} from '../alerts/alerts.js';
 import type {StateStore} from '../state/store.js';
-import {sendAnthropicError} from './anthropic-error.js';
+import {sendAnthropicError} from '../anthropic/errors.js';
 import {apiSurface} from './api-surface.js';
 import {clientGuard, type ClientGuard} from './client-guard.js';
 import {presentsClientKey} from './client-key.js';

@@ -1,20 +1,10 @@
 import {EventEmitter} from 'node:events';
-import type {
-	AccountConfig,
-	AccountState,
-	AccountView,
-	Effort,
-	MonitorStore,
-	Overrides,
-	RateLimitTelemetry,
-	RequestRecord,
-	SavingsTotals,
-	StoreEvent,
-	StoreEventKind,
-	StoreSnapshot,
-	StrategyName,
-	UnifiedWindow,
-} from '../types.js';
+import type {AccountConfig} from '../accounts/types.js';
+import type {AccountState, AccountView, MonitorStore, StoreSnapshot} from '../monitor/contract.js';
+import type {Effort, Overrides} from './overrides.js';
+import type {RateLimitTelemetry, UnifiedWindow} from '../anthropic/telemetry.js';
+import type {RequestRecord, SavingsTotals, StoreEvent, StoreEventKind} from './records.js';
+import type {StrategyName} from '../routing/strategies.js';
 import type {RoutingAccount, RoutingSnapshot} from '../routing/types.js';
 import {removeStaleTempFiles, writeFileAtomic, writeFileAtomicSync} from '../util/atomic-write.js';
 import {emptyPersistedState, loadPersistedState, type PersistedAccount, type PersistedState} from './persisted-state.js';

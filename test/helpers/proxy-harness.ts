@@ -4,7 +4,7 @@ import {Alerts} from '../../source/alerts/alerts.js';
 import {defaultFailurePolicy, type FailurePolicy} from '../../source/proxy/failure-policy.js';
 import {startProxy, type ProxyServer} from '../../source/proxy/server.js';
 import {StateStore, type StoreSettings} from '../../source/state/store.js';
-import type {AccountConfig, Credential} from '../../source/types.js';
+import type {AccountConfig, Credential} from '../../source/accounts/types.js';
 
 export type Harness = {
 	store: StateStore;

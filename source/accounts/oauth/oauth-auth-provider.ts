@@ -1,6 +1,6 @@
 import type {Alerts} from '../../alerts/alerts.js';
 import type {StateStore} from '../../state/store.js';
-import type {AccountConfig, Credential, OAuthCredential} from '../../types.js';
+import type {AccountConfig, Credential, OAuthCredential} from '../types.js';
 import {clockTime} from '../../util/clock-time.js';
 import {MissingCredentialError, type AuthProvider, type UpstreamCredential} from '../auth-provider.js';
 import {keychainPrefix} from './claude-code-import.js';
