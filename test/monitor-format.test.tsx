@@ -1,7 +1,7 @@
 // The monitor's pure helpers: formats, display width, column layout, cycles and the log timeline.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {modelOverrideChoices} from '../source/pricing/prices.js';
+import {modelOverrideChoices} from '../source/anthropic/models.js';
 import {burstCycle, effortCycle, modelCycle, nextInCycle} from '../source/ui/cycles.js';
 import {
 	formatClock, formatCountdown, formatDuration, formatPercent, formatRequestDuration, formatTokens, formatUsd, shortModel,

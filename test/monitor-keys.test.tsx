@@ -6,7 +6,7 @@ import {after, test, type TestContext} from 'node:test';
 import {render} from 'ink';
 import {cleanup} from 'ink-testing-library';
 import App from '../source/app.js';
-import {modelOverrideChoices} from '../source/pricing/prices.js';
+import {modelOverrideChoices} from '../source/anthropic/models.js';
 import type {StoreSnapshot} from '../source/monitor/contract.js';
 import {keyBindings} from '../source/ui/key-bindings.js';
 import {strategies} from '../source/ui/strategies.js';

@@ -158,8 +158,8 @@ describe('usage client and poller', () => {
 		const outcome = await prober.telemetry({name: 'sub', kind: 'oauth'});
 		assert.ok(outcome && 'status' in outcome);
 		assert.equal(outcome.status, 429);
-		assert.equal(outcome.headers['anthropic-ratelimit-unified-5h-status'], 'rejected');
-		assert.ok(Number(outcome.headers['retry-after']) > 0);
+		assert.equal(outcome.telemetry?.fiveHour?.status, 'rejected');
+		assert.ok((outcome.retryAfterMs ?? 0) > 0);
 		assert.equal(sim.requests.filter(entry => entry.path.startsWith('/v1/')).length, 0, 'no made-up prompt');
 		await waitFor(async () => {
 			const health = await prober.health({name: 'sub', kind: 'oauth'});

@@ -1,6 +1,7 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {costUsd, modelFamily, priceFor, shortModelName} from '../source/pricing/cost.js';
+import {modelFamily, shortModel as shortModelName} from '../source/anthropic/models.js';
+import {costUsd, priceFor} from '../source/pricing/cost.js';
 import {modelPrices} from '../source/pricing/prices.js';
 import type {Usage} from '../source/anthropic/usage.js';
 

@@ -7,17 +7,10 @@
 import type {RateLimitTelemetry, UnifiedWindow} from './telemetry.js';
 import {withinHorizon} from '../util/time-horizon.js';
 import {asRecord} from '../util/json.js';
+import {usageEndpointScopedKeys} from './models.js';
 
 type Json = Record<string, unknown>;
 
-
-// Flat keys for model-scoped weekly windows, and the header infix each one corresponds to.
-const flatScoped: Record<string, string> = {
-	seven_day_opus: '7d_opus',
-	seven_day_sonnet: '7d_sonnet',
-	seven_day_fable: '7d_fable',
-	seven_day_oi: '7d_oi',
-};
 
 // As in the headers: a fraction that passes 1 a little is real, a hundred times the budget is not.
 const maxPercent = 10_000;
@@ -75,7 +68,7 @@ function readFlat(body: Json, telemetry: RateLimitTelemetry): boolean {
 		found ||= telemetry.sevenDay !== undefined;
 	}
 
-	for (const [key, infix] of Object.entries(flatScoped)) {
+	for (const [key, infix] of Object.entries(usageEndpointScopedKeys)) {
 		const entry = asRecord(body[key]);
 		const scoped = entry ? window(entry['utilization'], entry['resets_at'], telemetry.updatedMs) : undefined;
 		if (scoped) {

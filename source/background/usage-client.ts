@@ -1,5 +1,5 @@
 import type {AuthProvider} from '../accounts/auth-provider.js';
-import {oauthBeta} from '../accounts/oauth/constants.js';
+import {oauthBeta} from '../anthropic/constants.js';
 import {parseRetryAfterMs} from '../anthropic/rate-limit-headers.js';
 import type {RateLimitTelemetry} from '../anthropic/telemetry.js';
 import {version} from '../version.js';

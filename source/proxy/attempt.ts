@@ -10,7 +10,7 @@ import {deliver} from './deliver.js';
 import type {ExchangeState} from './exchange-state.js';
 import {upstreamRequestHeaders} from './forwarded-headers.js';
 import type {ProxyContext} from './proxy-context.js';
-import {parseRateLimitHeaders} from '../anthropic/rate-limit-headers.js';
+import {parseRateLimitHeaders, parseRetryAfterMs} from '../anthropic/rate-limit-headers.js';
 import type {Finished} from './request-record.js';
 import {describeConnectionError, readSmallBody, sendUpstream} from '../anthropic/upstream-client.js';
 import {assertUpstreamOrigin} from './upstream-url.js';
@@ -67,7 +67,7 @@ export async function tryAccount(context: ProxyContext, state: ExchangeState, ac
 		? {kind: 'deliver'}
 		: classifyResponse({
 			status: upstream.status,
-			headers: upstream.headers,
+			retryAfterMs: parseRetryAfterMs(firstValue(upstream.headers['retry-after']), store.now()),
 			telemetry,
 			accountKind: credential.kind,
 			model: state.body.model,
@@ -145,4 +145,8 @@ function applyVerdict(context: ProxyContext, account: string, verdict: Extract<V
 			store.addEvent(verdict.reason === 'overloaded' ? 'overloaded' : 'cooldown', message, account);
 		}
 	}
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+	return Array.isArray(value) ? value[0] : value;
 }
