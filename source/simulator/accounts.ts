@@ -3,7 +3,7 @@
 import {fingerprint, uuidFrom} from './ids.js';
 import {KeyLimiter} from './key-limits.js';
 import {PromptCache} from './prompt-cache.js';
-import type {SimAccount} from './types.js';
+import type {SimAccount} from './sim-types.js';
 import {UnifiedLimiter, type UnifiedView, unifiedHeaders} from './unified-limits.js';
 
 export type Consumption = {

@@ -3,7 +3,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {AccountRegistry} from './accounts.js';
 import type {FaultBook} from './faults.js';
 import type {OAuthBook} from './oauth-book.js';
-import type {ArmedFault, ResolvedOptions, SimAccount, SimRequestLogEntry} from './types.js';
+import type {ArmedFault, ResolvedOptions, SimAccount, SimRequestLogEntry} from './sim-types.js';
 
 export type Exchange = {
 	req: IncomingMessage;

@@ -3,7 +3,7 @@
 import type {Exchange, SimControl} from './context.js';
 import {reject, sendJson, sendRejection} from './errors.js';
 import {fingerprint} from './ids.js';
-import type {ArmedFault, SimAccount, SimRequestLogEntry} from './types.js';
+import type {ArmedFault, SimAccount, SimRequestLogEntry} from './sim-types.js';
 
 type Json = Record<string, unknown>;
 

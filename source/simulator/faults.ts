@@ -1,6 +1,6 @@
 // Armed faults, per credential, in arming order. Each request takes at most one: the first
 // armed fault that applies to it, which then loses one of its remaining uses.
-import type {ArmedFault, SimFault} from './types.js';
+import type {ArmedFault, SimFault} from './sim-types.js';
 
 /** Auth faults act where real auth failures do (before body validation); the rest act after the limit check. */
 export type FaultStage = 'auth' | 'response';

@@ -8,9 +8,9 @@ import type {FaultTarget} from './faults.js';
 import {pause} from './http-util.js';
 import {consumption, messageJson, planReply} from './reply.js';
 import {parseBody} from './request-body.js';
+import type {SimFault} from './sim-types.js';
 import {type StreamFault, streamReply} from './stream-response.js';
 import {countInput} from './tokens.js';
-import type {SimFault} from './types.js';
 import {rejectedWindow, unifiedHeaders} from './unified-limits.js';
 
 const retryable = {'x-should-retry': 'true', 'x-robots-tag': 'none'};

@@ -6,7 +6,7 @@ import type {AccountRegistry, AccountState} from './accounts.js';
 import {uuidFrom} from './ids.js';
 import type {
 	ArmedOAuthFault, ResolvedOAuthOptions, SimAuthorizeRequest, SimOAuthFault, SimOAuthLogin, SimOAuthLoginState, SimOAuthOptions,
-} from './oauth-types.js';
+} from './sim-types.js';
 
 /** Claude Code's public OAuth client id; the only one the token endpoint accepts. */
 export const simClientId = '9d1c250a-e61b-44d9-88ed-5944d1962f5e';

@@ -1,5 +1,5 @@
 // The request log: a ring, because the demo runs for hours.
-import type {SimRequestLogEntry} from './types.js';
+import type {SimRequestLogEntry} from './sim-types.js';
 
 export class RequestLog {
 	readonly entries: SimRequestLogEntry[] = [];

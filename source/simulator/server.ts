@@ -9,12 +9,13 @@ import {reject, sendRejection} from './errors.js';
 import {FaultBook} from './faults.js';
 import {flattenHeaders, readBody} from './http-util.js';
 import {OAuthBook} from './oauth-book.js';
-import type {ArmedOAuthFault, SimAuthorizeRequest, SimOAuthLogin, SimOAuthLoginState, SimOAuthOptions} from './oauth-types.js';
 import {requestId} from './ids.js';
 import {defaultModels} from './models.js';
 import {RequestLog} from './request-log.js';
 import {findRoute, isControlPath} from './routes.js';
-import type {ArmedFault, ResolvedOptions, SimAccount, SimRequestLogEntry, SimulatorOptions} from './types.js';
+import type {
+	ArmedFault, ArmedOAuthFault, ResolvedOptions, SimAccount, SimAuthorizeRequest, SimOAuthLogin, SimOAuthLoginState, SimOAuthOptions, SimRequestLogEntry, SimulatorOptions,
+} from './sim-types.js';
 
 function resolveOptions(options: SimulatorOptions): ResolvedOptions {
 	return {

@@ -3,9 +3,9 @@
 import type {Exchange, SimCore} from './context.js';
 import {pause} from './http-util.js';
 import {type Reply, inputUsage, messageStartUsage} from './reply.js';
+import type {SimFault} from './sim-types.js';
 import {SseWriter} from './sse.js';
 import {chunkText} from './tokens.js';
-import type {SimFault} from './types.js';
 
 export type StreamFault = Extract<SimFault, {type: 'midstream_error' | 'drop' | 'stall'}>;
 
