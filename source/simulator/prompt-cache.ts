@@ -14,10 +14,10 @@ const LONG_TTL_MS = 60 * 60_000;
 
 export class PromptCache {
 	/** Key → epoch-ms expiry, in insertion (≈ age) order. */
-	private readonly entries = new Map<string, number>();
+	readonly #entries = new Map<string, number>();
 
 	get size(): number {
-		return this.entries.size;
+		return this.#entries.size;
 	}
 
 	/**
@@ -27,7 +27,7 @@ export class PromptCache {
 	use(breakpoints: Breakpoint[], nowMs: number): CacheUsage {
 		let hit = -1;
 		for (const [index, point] of breakpoints.entries()) {
-			if ((this.entries.get(point.key) ?? 0) > nowMs) {
+			if ((this.#entries.get(point.key) ?? 0) > nowMs) {
 				hit = index;
 			}
 		}
@@ -45,32 +45,32 @@ export class PromptCache {
 				usage.write5m += span;
 			}
 
-			this.entries.delete(point.key);
-			this.entries.set(point.key, nowMs + point.ttlMs);
+			this.#entries.delete(point.key);
+			this.#entries.set(point.key, nowMs + point.ttlMs);
 		}
 
-		this.prune(nowMs);
+		this.#prune(nowMs);
 		return usage;
 	}
 
 	/** Keeps the map bounded: expired entries go first, then the oldest if still too many. */
-	private prune(nowMs: number): void {
-		if (this.entries.size < SWEEP_AT) {
+	#prune(nowMs: number): void {
+		if (this.#entries.size < SWEEP_AT) {
 			return;
 		}
 
-		for (const [key, expiresAt] of this.entries) {
+		for (const [key, expiresAt] of this.#entries) {
 			if (expiresAt <= nowMs) {
-				this.entries.delete(key);
+				this.#entries.delete(key);
 			}
 		}
 
-		for (const key of this.entries.keys()) {
-			if (this.entries.size <= HARD_CAP) {
+		for (const key of this.#entries.keys()) {
+			if (this.#entries.size <= HARD_CAP) {
 				break;
 			}
 
-			this.entries.delete(key);
+			this.#entries.delete(key);
 		}
 	}
 }

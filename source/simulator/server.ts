@@ -34,70 +34,70 @@ export class Simulator extends EventEmitter implements SimControl {
 	readonly accounts = new AccountRegistry();
 	readonly faults = new FaultBook();
 	readonly oauth: OAuthBook;
-	private readonly clock: () => number;
-	private clockOffsetMs = 0;
-	private readonly log: RequestLog;
-	private readonly server: Server;
-	private readonly sockets = new Set<Socket>();
+	readonly #clock: () => number;
+	#clockOffsetMs = 0;
+	readonly #log: RequestLog;
+	readonly #server: Server;
+	readonly #sockets = new Set<Socket>();
 	/** One per request in progress; aborting it stops that request's timers and writes. */
-	private readonly inFlight = new Set<AbortController>();
-	private baseUrl = '';
-	private closing = false;
+	readonly #inFlight = new Set<AbortController>();
+	#baseUrl = '';
+	#closing = false;
 
 	constructor(options: SimulatorOptions = {}) {
 		super();
 		this.options = resolveOptions(options);
-		this.clock = options.now ?? Date.now;
+		this.#clock = options.now ?? Date.now;
 		this.oauth = new OAuthBook(this.accounts, () => this.now(), options.oauth);
-		this.log = new RequestLog(this.options.logLimit);
-		this.server = createServer((req, res) => {
-			void this.handle(req, res);
+		this.#log = new RequestLog(this.options.logLimit);
+		this.#server = createServer((req, res) => {
+			void this.#handle(req, res);
 		});
-		this.server.on('connection', socket => {
-			this.sockets.add(socket);
-			socket.once('close', () => this.sockets.delete(socket));
+		this.#server.on('connection', socket => {
+			this.#sockets.add(socket);
+			socket.once('close', () => this.#sockets.delete(socket));
 		});
 	}
 
 	get url(): string {
-		return this.baseUrl;
+		return this.#baseUrl;
 	}
 
 	/** Oldest first, at most logLimit entries; holds finished (or cut) requests only. */
 	get requests(): SimRequestLogEntry[] {
-		return this.log.entries;
+		return this.#log.entries;
 	}
 
 	now(): number {
-		return this.clock() + this.clockOffsetMs;
+		return this.#clock() + this.#clockOffsetMs;
 	}
 
 	async listen(port = 0, host = '127.0.0.1'): Promise<string> {
 		await new Promise<void>((resolve, reject) => {
-			this.server.once('error', reject);
-			this.server.listen(port, host, () => {
-				this.server.off('error', reject);
+			this.#server.once('error', reject);
+			this.#server.listen(port, host, () => {
+				this.#server.off('error', reject);
 				resolve();
 			});
 		});
-		const address = this.server.address();
+		const address = this.#server.address();
 		const boundPort = typeof address === 'object' && address !== null ? address.port : port;
-		this.baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
-		return this.baseUrl;
+		this.#baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+		return this.#baseUrl;
 	}
 
 	/** Stops listening and destroys every socket, stalled streams included, so nothing hangs. */
 	async close(): Promise<void> {
-		this.closing = true;
-		for (const controller of this.inFlight) {
+		this.#closing = true;
+		for (const controller of this.#inFlight) {
 			controller.abort();
 		}
 
 		const closed = new Promise<void>(resolve => {
-			this.server.close(() => resolve());
+			this.#server.close(() => resolve());
 		});
-		this.server.closeAllConnections();
-		for (const socket of this.sockets) {
+		this.#server.closeAllConnections();
+		for (const socket of this.#sockets) {
 			socket.destroy();
 		}
 
@@ -163,7 +163,7 @@ export class Simulator extends EventEmitter implements SimControl {
 
 	/** Moves the simulator's clock forward (on top of an injected clock too). */
 	advanceClock(ms: number): void {
-		this.clockOffsetMs += ms;
+		this.#clockOffsetMs += ms;
 	}
 
 	/** Resolves with the first logged entry (already there or still to come) that matches. */
@@ -203,7 +203,7 @@ export class Simulator extends EventEmitter implements SimControl {
 		});
 	}
 
-	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+	async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		const url = new URL(req.url ?? '/', 'http://simulator.invalid');
 		const entry: SimRequestLogEntry = {
 			id: requestId(),
@@ -218,19 +218,19 @@ export class Simulator extends EventEmitter implements SimControl {
 		};
 		res.setHeader('request-id', entry.id);
 		const controller = new AbortController();
-		this.inFlight.add(controller);
+		this.#inFlight.add(controller);
 		let cutByUs = false;
 		// 'close' fires after 'finish' and also when the socket dies first, so it sees every outcome.
 		res.once('close', () => {
-			this.inFlight.delete(controller);
+			this.#inFlight.delete(controller);
 			controller.abort();
 			entry.status = res.headersSent ? res.statusCode : 0;
-			entry.closedEarly = !res.writableFinished && !cutByUs && !this.closing;
+			entry.closedEarly = !res.writableFinished && !cutByUs && !this.#closing;
 			if (isControlPath(url.pathname)) {
 				return;
 			}
 
-			this.log.push(entry);
+			this.#log.push(entry);
 			if (entry.closedEarly) {
 				this.emit('client-closed', entry);
 			}

@@ -56,10 +56,10 @@ class PromptWalker {
 	bytes = 0;
 	messages = 0;
 	readonly breakpoints: Breakpoint[] = [];
-	private readonly hash: Hash;
+	readonly #hash: Hash;
 
 	constructor(model: string) {
-		this.hash = createHash('sha256').update(model);
+		this.#hash = createHash('sha256').update(model);
 	}
 
 	get tokens(): number {
@@ -68,16 +68,16 @@ class PromptWalker {
 
 	startMessage(role: unknown): void {
 		this.messages++;
-		this.hash.update(`\u0000message:${String(role)}`);
+		this.#hash.update(`\u0000message:${String(role)}`);
 	}
 
 	add(section: string, block: unknown): void {
 		const text = blockText(block);
 		this.bytes += Buffer.byteLength(text);
-		this.hash.update(`\u0000${section}:`).update(text);
+		this.#hash.update(`\u0000${section}:`).update(text);
 		const ttlMs = ttlOf(block);
 		if (ttlMs !== undefined) {
-			this.breakpoints.push({key: this.hash.copy().digest('hex'), tokens: this.tokens, ttlMs});
+			this.breakpoints.push({key: this.#hash.copy().digest('hex'), tokens: this.tokens, ttlMs});
 		}
 	}
 }

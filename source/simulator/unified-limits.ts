@@ -24,66 +24,72 @@ const claimNames: Record<WindowName, string> = {'5h': 'five_hour', '7d': 'seven_
 const weekIndex = (nowMs: number): number => Math.floor((nowMs - WEEK_ANCHOR) / WEEK);
 
 export class UnifiedLimiter {
-	private used5h: number;
-	private used7d: number;
+	readonly #budget5h: number;
+	readonly #budget7d: number;
+	readonly #window5hMs: number;
+	#used5h: number;
+	#used7d: number;
 	/** Epoch ms; undefined until the first request after a reset opens a window. */
-	private start5h: number | undefined;
-	private week: number;
+	#start5h: number | undefined;
+	#week: number;
 
-	constructor(private readonly budget5h: number, private readonly budget7d: number, utilization5h: number, utilization7d: number, nowMs: number, private readonly window5hMs = FIVE_HOURS) {
-		this.used5h = utilization5h * budget5h;
-		this.used7d = utilization7d * budget7d;
-		this.week = weekIndex(nowMs);
+	constructor(budget5h: number, budget7d: number, utilization5h: number, utilization7d: number, nowMs: number, window5hMs = FIVE_HOURS) {
+		this.#budget5h = budget5h;
+		this.#budget7d = budget7d;
+		this.#window5hMs = window5hMs;
+		this.#used5h = utilization5h * budget5h;
+		this.#used7d = utilization7d * budget7d;
+		this.#week = weekIndex(nowMs);
 	}
 
 	/** Opens the 5h window if none is running: called when a request reaches the limit check. */
 	begin(nowMs: number): void {
-		this.roll(nowMs);
+		this.#roll(nowMs);
 		// Upstream aligns windows to round times; 10 minutes keeps resets on tidy boundaries.
-		this.start5h ??= this.windowStart(nowMs);
+		this.#start5h ??= this.#windowStart(nowMs);
 	}
 
 	charge(weightedTokens: number): void {
-		this.used5h += weightedTokens;
-		this.used7d += weightedTokens;
+		this.#used5h += weightedTokens;
+		this.#used7d += weightedTokens;
 	}
 
 	setUtilization(u: {fiveHour?: number; sevenDay?: number}): void {
 		if (u.fiveHour !== undefined) {
-			this.used5h = u.fiveHour * this.budget5h;
+			this.#used5h = u.fiveHour * this.#budget5h;
 		}
 
 		if (u.sevenDay !== undefined) {
-			this.used7d = u.sevenDay * this.budget7d;
+			this.#used7d = u.sevenDay * this.#budget7d;
 		}
 	}
 
 	view(nowMs: number): UnifiedView {
-		this.roll(nowMs);
+		this.#roll(nowMs);
 		// A window that has not started yet would reset 5 h after a request made now.
-		const start5h = this.start5h ?? this.windowStart(nowMs);
+		const start5h = this.#start5h ?? this.#windowStart(nowMs);
 		return {
-			'5h': {utilization: this.used5h / this.budget5h, reset: Math.ceil((start5h + this.window5hMs) / 1000)},
-			'7d': {utilization: this.used7d / this.budget7d, reset: (WEEK_ANCHOR + ((this.week + 1) * WEEK)) / 1000},
+			'5h': {utilization: this.#used5h / this.#budget5h, reset: Math.ceil((start5h + this.#window5hMs) / 1000)},
+			'7d': {utilization: this.#used7d / this.#budget7d, reset: (WEEK_ANCHOR + ((this.#week + 1) * WEEK)) / 1000},
 		};
 	}
 
 	/** Real windows start on 10-minute boundaries; short demo windows start when asked. */
-	private windowStart(nowMs: number): number {
-		return this.window5hMs === FIVE_HOURS ? Math.floor(nowMs / (10 * MINUTE)) * 10 * MINUTE : nowMs;
+	#windowStart(nowMs: number): number {
+		return this.#window5hMs === FIVE_HOURS ? Math.floor(nowMs / (10 * MINUTE)) * 10 * MINUTE : nowMs;
 	}
 
 	/** Clears windows whose reset has passed; the clock may have jumped by hours. */
-	private roll(nowMs: number): void {
-		if (this.start5h !== undefined && nowMs >= this.start5h + this.window5hMs) {
-			this.start5h = undefined;
-			this.used5h = 0;
+	#roll(nowMs: number): void {
+		if (this.#start5h !== undefined && nowMs >= this.#start5h + this.#window5hMs) {
+			this.#start5h = undefined;
+			this.#used5h = 0;
 		}
 
 		const week = weekIndex(nowMs);
-		if (week !== this.week) {
-			this.week = week;
-			this.used7d = 0;
+		if (week !== this.#week) {
+			this.#week = week;
+			this.#used7d = 0;
 		}
 	}
 }
