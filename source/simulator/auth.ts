@@ -15,7 +15,7 @@ export const messages = {
 };
 
 function header(exchange: Exchange, name: string): string | undefined {
-	const value = exchange.req.headers[name];
+	const value = exchange.request.headers[name];
 	return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
 }
 

@@ -6,8 +6,8 @@ import type {OAuthBook} from './oauth-book.js';
 import type {ArmedFault, ResolvedOptions, SimAccount, SimRequestLogEntry} from './sim-types.js';
 
 export type Exchange = {
-	req: IncomingMessage;
-	res: ServerResponse;
+	request: IncomingMessage;
+	response: ServerResponse;
 	entry: SimRequestLogEntry;
 	url: URL;
 	rawBody: Buffer;

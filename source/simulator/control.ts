@@ -10,9 +10,9 @@ type Json = Record<string, unknown>;
 const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const badRequest = (exchange: Exchange, message: string): void =>
-	sendRejection(exchange.res, reject(400, 'invalid_request_error', message));
+	sendRejection(exchange.response, reject(400, 'invalid_request_error', message));
 
-const ok = (exchange: Exchange, extra: Json = {}): void => sendJson(exchange.res, 200, {ok: true, ...extra});
+const ok = (exchange: Exchange, extra: Json = {}): void => sendJson(exchange.response, 200, {ok: true, ...extra});
 
 function isAccount(value: unknown): value is SimAccount {
 	return isRecord(value) && (value['kind'] === 'apikey' || value['kind'] === 'oauth') && typeof value['credential'] === 'string' && value['credential'] !== '';
@@ -102,5 +102,5 @@ function redact(entry: SimRequestLogEntry): SimRequestLogEntry {
 }
 
 export function getRequests(exchange: Exchange, sim: SimControl): void {
-	sendJson(exchange.res, 200, {requests: sim.requests.map(entry => redact(entry))});
+	sendJson(exchange.response, 200, {requests: sim.requests.map(entry => redact(entry))});
 }

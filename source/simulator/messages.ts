@@ -101,17 +101,17 @@ export function faultRejection(fault: SimFault, account: AccountState, nowMs: nu
 async function sendStalledJson(exchange: Exchange, json: unknown, headers: Record<string, string>, fault: Extract<SimFault, {type: 'body_stall'}>): Promise<void> {
 	const body = Buffer.from(JSON.stringify(json));
 	const cut = Math.min(Math.max(0, fault.afterBytes ?? 6), body.length);
-	exchange.res.writeHead(200, {...headers, 'content-type': 'application/json', 'content-length': String(body.length)});
-	exchange.res.write(body.subarray(0, cut));
+	exchange.response.writeHead(200, {...headers, 'content-type': 'application/json', 'content-length': String(body.length)});
+	exchange.response.write(body.subarray(0, cut));
 	if (await pause(fault.ms, exchange.signal)) {
-		exchange.res.end(body.subarray(cut));
+		exchange.response.end(body.subarray(cut));
 	}
 }
 
 export async function handleMessages(exchange: Exchange, sim: SimControl): Promise<void> {
 	const account = authenticate(exchange, sim);
 	if (isRejection(account)) {
-		sendRejection(exchange.res, account);
+		sendRejection(exchange.response, account);
 		return;
 	}
 
@@ -122,20 +122,20 @@ export async function handleMessages(exchange: Exchange, sim: SimControl): Promi
 	const armedAuth = sim.faults.take(credential, 'auth', target);
 	if (armedAuth) {
 		exchange.entry.fault = armedAuth.type;
-		sendRejection(exchange.res, authFault(armedAuth) ?? reject(500, 'api_error', 'Internal server error'));
+		sendRejection(exchange.response, authFault(armedAuth) ?? reject(500, 'api_error', 'Internal server error'));
 		return;
 	}
 
 	const nowMs = sim.now();
 	const body = checkVersion(exchange) ?? parseBody(exchange, sim.options.models);
 	if (isRejection(body)) {
-		sendRejection(exchange.res, body.withHeaders(accountHeaders(account, nowMs)));
+		sendRejection(exchange.response, body.withHeaders(accountHeaders(account, nowMs)));
 		return;
 	}
 
 	const limited = limitRejection(account, nowMs, countInput(body).total);
 	if (limited) {
-		sendRejection(exchange.res, limited);
+		sendRejection(exchange.response, limited);
 		return;
 	}
 
@@ -146,7 +146,7 @@ export async function handleMessages(exchange: Exchange, sim: SimControl): Promi
 
 	const refusal = fault && faultRejection(fault, account, nowMs);
 	if (refusal) {
-		sendRejection(exchange.res, refusal);
+		sendRejection(exchange.response, refusal);
 		return;
 	}
 
@@ -164,6 +164,6 @@ export async function handleMessages(exchange: Exchange, sim: SimControl): Promi
 	} else if (fault?.type === 'body_stall') {
 		await sendStalledJson(exchange, messageJson(reply), headers, fault);
 	} else {
-		sendJson(exchange.res, 200, messageJson(reply), headers);
+		sendJson(exchange.response, 200, messageJson(reply), headers);
 	}
 }

@@ -7,17 +7,17 @@ import {simClientId, type OAuthAnswer} from './oauth-book.js';
 import {usageBody} from './oauth-usage.js';
 
 function send(exchange: Exchange, answer: OAuthAnswer): void {
-	sendJson(exchange.res, answer.status, answer.body, answer.headers);
+	sendJson(exchange.response, answer.status, answer.body, answer.headers);
 }
 
 function sendText(exchange: Exchange, status: number, body: string): void {
-	exchange.res.writeHead(status, {'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body))});
-	exchange.res.end(body);
+	exchange.response.writeHead(status, {'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body))});
+	exchange.response.end(body);
 }
 
 /** The token endpoint takes JSON (Claude Code) and, like most OAuth servers, form bodies too. */
 function tokenRequest(exchange: Exchange): Record<string, unknown> | undefined {
-	const type = String(exchange.req.headers['content-type'] ?? '');
+	const type = String(exchange.request.headers['content-type'] ?? '');
 	if (type.includes('application/x-www-form-urlencoded')) {
 		return Object.fromEntries(new URLSearchParams(exchange.rawBody.toString('utf8')));
 	}
@@ -64,19 +64,19 @@ export function handleAuthorize(exchange: Exchange, sim: SimControl): void {
 }
 
 function bearer(exchange: Exchange): string {
-	return /^Bearer\s+(\S+)$/i.exec(String(exchange.req.headers.authorization ?? ''))?.[1] ?? '';
+	return /^Bearer\s+(\S+)$/i.exec(String(exchange.request.headers.authorization ?? ''))?.[1] ?? '';
 }
 
 /** Usage and profile answer subscription bearers only (with the OAuth beta, like /v1). */
 function subscriber(exchange: Exchange, sim: SimControl) {
 	const account = authenticate(exchange, sim);
 	if (isRejection(account)) {
-		sendRejection(exchange.res, account);
+		sendRejection(exchange.response, account);
 		return undefined;
 	}
 
 	if (account.kind !== 'oauth') {
-		sendRejection(exchange.res, reject(403, 'permission_error', 'This endpoint requires a Claude subscription (OAuth) token.'));
+		sendRejection(exchange.response, reject(403, 'permission_error', 'This endpoint requires a Claude subscription (OAuth) token.'));
 		return undefined;
 	}
 
@@ -95,7 +95,7 @@ export function handleUsage(exchange: Exchange, sim: SimControl): void {
 		return;
 	}
 
-	sendJson(exchange.res, 200, usageBody(account.unifiedView(sim.now())!, sim.oauth.options.usageShape));
+	sendJson(exchange.response, 200, usageBody(account.unifiedView(sim.now())!, sim.oauth.options.usageShape));
 }
 
 export function handleProfile(exchange: Exchange, sim: SimControl): void {

@@ -50,8 +50,8 @@ export class Simulator extends EventEmitter implements SimControl {
 		this.#clock = options.now ?? Date.now;
 		this.oauth = new OAuthBook(this.accounts, () => this.now(), options.oauth);
 		this.#log = new RequestLog(this.options.logLimit);
-		this.#server = createServer((req, res) => {
-			void this.#handle(req, res);
+		this.#server = createServer((request, response) => {
+			void this.#handle(request, response);
 		});
 		this.#server.on('connection', socket => {
 			this.#sockets.add(socket);
@@ -203,29 +203,29 @@ export class Simulator extends EventEmitter implements SimControl {
 		});
 	}
 
-	async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-		const url = new URL(req.url ?? '/', 'http://simulator.invalid');
+	async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+		const url = new URL(request.url ?? '/', 'http://simulator.invalid');
 		const entry: SimRequestLogEntry = {
 			id: requestId(),
 			tsMs: this.now(),
-			method: req.method ?? 'GET',
-			path: req.url ?? '/',
-			headers: flattenHeaders(req.headers),
+			method: request.method ?? 'GET',
+			path: request.url ?? '/',
+			headers: flattenHeaders(request.headers),
 			rawBodySha256: '',
 			status: 0,
 			stream: false,
 			closedEarly: false,
 		};
-		res.setHeader('request-id', entry.id);
+		response.setHeader('request-id', entry.id);
 		const controller = new AbortController();
 		this.#inFlight.add(controller);
 		let cutByUs = false;
 		// 'close' fires after 'finish' and also when the socket dies first, so it sees every outcome.
-		res.once('close', () => {
+		response.once('close', () => {
 			this.#inFlight.delete(controller);
 			controller.abort();
-			entry.status = res.headersSent ? res.statusCode : 0;
-			entry.closedEarly = !res.writableFinished && !cutByUs && !this.#closing;
+			entry.status = response.headersSent ? response.statusCode : 0;
+			entry.closedEarly = !response.writableFinished && !cutByUs && !this.#closing;
 			if (isControlPath(url.pathname)) {
 				return;
 			}
@@ -240,7 +240,7 @@ export class Simulator extends EventEmitter implements SimControl {
 
 		let body;
 		try {
-			body = await readBody(req, this.options.maxBodyBytes);
+			body = await readBody(request, this.options.maxBodyBytes);
 		} catch {
 			return; // The client went away mid-body; the close handler records it.
 		}
@@ -256,18 +256,18 @@ export class Simulator extends EventEmitter implements SimControl {
 
 		const found = findRoute(entry.method, url.pathname);
 		if (!found) {
-			sendRejection(res, reject(404, 'not_found_error', 'Not Found'));
+			sendRejection(response, reject(404, 'not_found_error', 'Not Found'));
 			return;
 		}
 
 		if (body.tooLarge) {
-			sendRejection(res, reject(413, 'request_too_large', 'Request exceeds the maximum allowed number of bytes.'));
+			sendRejection(response, reject(413, 'request_too_large', 'Request exceeds the maximum allowed number of bytes.'));
 			return;
 		}
 
 		const exchange: Exchange = {
-			req,
-			res,
+			request,
+			response,
 			entry,
 			url,
 			rawBody: body.raw,
@@ -280,10 +280,10 @@ export class Simulator extends EventEmitter implements SimControl {
 		try {
 			await found.route.handle(exchange, this, found.params);
 		} catch (error) {
-			if (res.headersSent) {
-				res.destroy();
+			if (response.headersSent) {
+				response.destroy();
 			} else {
-				sendRejection(res, reject(500, 'api_error', `simulator bug: ${(error as Error).message}`));
+				sendRejection(response, reject(500, 'api_error', `simulator bug: ${(error as Error).message}`));
 			}
 		}
 	}
