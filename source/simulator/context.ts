@@ -34,11 +34,11 @@ export type SimControl = SimCore & {
 	addAccount(account: SimAccount): void;
 	arm(credential: string, fault: ArmedFault): void;
 	clearFaults(credential?: string): void;
-	setUtilization(credential: string, u: {fiveHour?: number; sevenDay?: number}): void;
+	setUtilization(credential: string, utilization: {fiveHour?: number; sevenDay?: number}): void;
 	advanceClock(ms: number): void;
 };
 
-export type RouteHandler = (exchange: Exchange, sim: SimControl, params: Record<string, string>) => Promise<void> | void;
+export type RouteHandler = (exchange: Exchange, simulator: SimControl, params: Record<string, string>) => Promise<void> | void;
 
 export type Route = {
 	methods: readonly string[];

@@ -108,8 +108,8 @@ async function sendStalledJson(exchange: Exchange, json: unknown, headers: Recor
 	}
 }
 
-export async function handleMessages(exchange: Exchange, sim: SimControl): Promise<void> {
-	const account = authenticate(exchange, sim);
+export async function handleMessages(exchange: Exchange, simulator: SimControl): Promise<void> {
+	const account = authenticate(exchange, simulator);
 	if (isRejection(account)) {
 		sendRejection(exchange.response, account);
 		return;
@@ -119,15 +119,15 @@ export async function handleMessages(exchange: Exchange, sim: SimControl): Promi
 	const partial = exchange.body as {model?: unknown; stream?: unknown} | undefined;
 	const target: FaultTarget = {model: String(partial?.model ?? ''), stream: partial?.stream === true};
 	exchange.entry.stream = target.stream;
-	const armedAuth = sim.faults.take(credential, 'auth', target);
+	const armedAuth = simulator.faults.take(credential, 'auth', target);
 	if (armedAuth) {
 		exchange.entry.fault = armedAuth.type;
 		sendRejection(exchange.response, authFault(armedAuth) ?? reject(500, 'api_error', 'Internal server error'));
 		return;
 	}
 
-	const nowMs = sim.now();
-	const body = checkVersion(exchange) ?? parseBody(exchange, sim.options.models);
+	const nowMs = simulator.now();
+	const body = checkVersion(exchange) ?? parseBody(exchange, simulator.options.models);
 	if (isRejection(body)) {
 		sendRejection(exchange.response, body.withHeaders(accountHeaders(account, nowMs)));
 		return;
@@ -139,7 +139,7 @@ export async function handleMessages(exchange: Exchange, sim: SimControl): Promi
 		return;
 	}
 
-	const fault = sim.faults.take(credential, 'response', target);
+	const fault = simulator.faults.take(credential, 'response', target);
 	if (fault) {
 		exchange.entry.fault = fault.type;
 	}
@@ -154,13 +154,13 @@ export async function handleMessages(exchange: Exchange, sim: SimControl): Promi
 		return;
 	}
 
-	const replyNow = sim.now();
-	const reply = planReply(body, account, sim.options.replyText, replyNow);
+	const replyNow = simulator.now();
+	const reply = planReply(body, account, simulator.options.replyText, replyNow);
 	account.charge(consumption(reply));
 	const headers = accountHeaders(account, replyNow);
 	if (body.stream) {
 		const streamFault = fault?.type === 'midstream_error' || fault?.type === 'drop' || fault?.type === 'stall' ? fault as StreamFault : undefined;
-		await streamReply(exchange, sim, reply, headers, streamFault);
+		await streamReply(exchange, simulator, reply, headers, streamFault);
 	} else if (fault?.type === 'body_stall') {
 		await sendStalledJson(exchange, messageJson(reply), headers, fault);
 	} else {

@@ -116,13 +116,13 @@ export class Simulator extends EventEmitter implements SimControl {
 		this.faults.clear(credential);
 	}
 
-	setUtilization(credential: string, u: {fiveHour?: number; sevenDay?: number}): void {
+	setUtilization(credential: string, utilization: {fiveHour?: number; sevenDay?: number}): void {
 		const account = this.accounts.get(credential);
 		if (!account?.unified) {
 			throw new Error('setUtilization: no oauth account has that credential');
 		}
 
-		account.unified.setUtilization(u);
+		account.unified.setUtilization(utilization);
 	}
 
 	// ---------------------------------------------------------------- OAuth

@@ -54,13 +54,13 @@ export class UnifiedLimiter {
 		this.#used7d += weightedTokens;
 	}
 
-	setUtilization(u: {fiveHour?: number; sevenDay?: number}): void {
-		if (u.fiveHour !== undefined) {
-			this.#used5h = u.fiveHour * this.#budget5h;
+	setUtilization(utilization: {fiveHour?: number; sevenDay?: number}): void {
+		if (utilization.fiveHour !== undefined) {
+			this.#used5h = utilization.fiveHour * this.#budget5h;
 		}
 
-		if (u.sevenDay !== undefined) {
-			this.#used7d = u.sevenDay * this.#budget7d;
+		if (utilization.sevenDay !== undefined) {
+			this.#used7d = utilization.sevenDay * this.#budget7d;
 		}
 	}
 
@@ -119,7 +119,7 @@ function status(utilization: number): {status: string; threshold?: string} {
 const rank: Record<string, number> = {allowed: 0, allowed_warning: 1, rejected: 2};
 
 /** Floors to 2 decimals so a rendered 1 always means rejected (the epsilon absorbs float noise). */
-const formatUtilization = (u: number): string => String(Math.floor((u * 100) + 1e-9) / 100);
+const formatUtilization = (utilization: number): string => String(Math.floor((utilization * 100) + 1e-9) / 100);
 
 export function unifiedHeaders(view: UnifiedView, overageDisabledReason = 'org_level_disabled'): Record<string, string> {
 	const headers: Record<string, string> = {};
