@@ -8,9 +8,9 @@ export type CacheUsage = {
 	write1h: number;
 };
 
-const SWEEP_AT = 1_000;
-const HARD_CAP = 10_000;
-const LONG_TTL_MS = 60 * 60_000;
+const sweepAt = 1_000;
+const hardCap = 10_000;
+const longTtlMs = 60 * 60_000;
 
 export class PromptCache {
 	/** Key → epoch-ms expiry, in insertion (≈ age) order. */
@@ -39,7 +39,7 @@ export class PromptCache {
 			covered = Math.max(covered, point.tokens);
 			if (index <= hit) {
 				usage.read += span;
-			} else if (point.ttlMs >= LONG_TTL_MS) {
+			} else if (point.ttlMs >= longTtlMs) {
 				usage.write1h += span;
 			} else {
 				usage.write5m += span;
@@ -55,7 +55,7 @@ export class PromptCache {
 
 	/** Keeps the map bounded: expired entries go first, then the oldest if still too many. */
 	#prune(nowMs: number): void {
-		if (this.#entries.size < SWEEP_AT) {
+		if (this.#entries.size < sweepAt) {
 			return;
 		}
 
@@ -66,7 +66,7 @@ export class PromptCache {
 		}
 
 		for (const key of this.#entries.keys()) {
-			if (this.#entries.size <= HARD_CAP) {
+			if (this.#entries.size <= hardCap) {
 				break;
 			}
 

@@ -2,12 +2,12 @@
 // both measured in weighted tokens against a budget, reported in the anthropic-ratelimit-unified-*
 // header family on every /v1/messages response.
 
-const MINUTE = 60_000;
-const FIVE_HOURS = 5 * 60 * MINUTE;
-const WEEK = 7 * 24 * 60 * MINUTE;
+const minuteMs = 60_000;
+const fiveHoursMs = 5 * 60 * minuteMs;
+const weekMs = 7 * 24 * 60 * minuteMs;
 /** Weekly windows roll over on Thursdays at 09:00 UTC (epoch 0 was a Thursday). */
-const WEEK_ANCHOR = 9 * 60 * MINUTE;
-const PREFIX = 'anthropic-ratelimit-unified-';
+const weekAnchorMs = 9 * 60 * minuteMs;
+const headerPrefix = 'anthropic-ratelimit-unified-';
 
 export type WindowName = '5h' | '7d';
 
@@ -21,7 +21,7 @@ export type UnifiedView = Record<WindowName, WindowView>;
 
 const claimNames: Record<WindowName, string> = {'5h': 'five_hour', '7d': 'seven_day'};
 
-const weekIndex = (nowMs: number): number => Math.floor((nowMs - WEEK_ANCHOR) / WEEK);
+const weekIndex = (nowMs: number): number => Math.floor((nowMs - weekAnchorMs) / weekMs);
 
 export class UnifiedLimiter {
 	readonly #budget5h: number;
@@ -33,7 +33,7 @@ export class UnifiedLimiter {
 	#start5h: number | undefined;
 	#week: number;
 
-	constructor(budget5h: number, budget7d: number, utilization5h: number, utilization7d: number, nowMs: number, window5hMs = FIVE_HOURS) {
+	constructor(budget5h: number, budget7d: number, utilization5h: number, utilization7d: number, nowMs: number, window5hMs = fiveHoursMs) {
 		this.#budget5h = budget5h;
 		this.#budget7d = budget7d;
 		this.#window5hMs = window5hMs;
@@ -70,13 +70,13 @@ export class UnifiedLimiter {
 		const start5h = this.#start5h ?? this.#windowStart(nowMs);
 		return {
 			'5h': {utilization: this.#used5h / this.#budget5h, reset: Math.ceil((start5h + this.#window5hMs) / 1000)},
-			'7d': {utilization: this.#used7d / this.#budget7d, reset: (WEEK_ANCHOR + ((this.#week + 1) * WEEK)) / 1000},
+			'7d': {utilization: this.#used7d / this.#budget7d, reset: (weekAnchorMs + ((this.#week + 1) * weekMs)) / 1000},
 		};
 	}
 
 	/** Real windows start on 10-minute boundaries; short demo windows start when asked. */
 	#windowStart(nowMs: number): number {
-		return this.#window5hMs === FIVE_HOURS ? Math.floor(nowMs / (10 * MINUTE)) * 10 * MINUTE : nowMs;
+		return this.#window5hMs === fiveHoursMs ? Math.floor(nowMs / (10 * minuteMs)) * 10 * minuteMs : nowMs;
 	}
 
 	/** Clears windows whose reset has passed; the clock may have jumped by hours. */
@@ -127,11 +127,11 @@ export function unifiedHeaders(view: UnifiedView, overageDisabledReason = 'org_l
 	for (const name of ['5h', '7d'] as const) {
 		const window = view[name];
 		const {status: windowStatus, threshold} = status(window.utilization);
-		headers[`${PREFIX}${name}-status`] = windowStatus;
-		headers[`${PREFIX}${name}-utilization`] = formatUtilization(window.utilization);
-		headers[`${PREFIX}${name}-reset`] = String(Math.ceil(window.reset));
+		headers[`${headerPrefix}${name}-status`] = windowStatus;
+		headers[`${headerPrefix}${name}-utilization`] = formatUtilization(window.utilization);
+		headers[`${headerPrefix}${name}-reset`] = String(Math.ceil(window.reset));
 		if (threshold !== undefined) {
-			headers[`${PREFIX}${name}-surpassed-threshold`] = threshold;
+			headers[`${headerPrefix}${name}-surpassed-threshold`] = threshold;
 		}
 
 		if ((rank[windowStatus] ?? 0) > (rank[overall] ?? 0)) {
@@ -140,11 +140,11 @@ export function unifiedHeaders(view: UnifiedView, overageDisabledReason = 'org_l
 	}
 
 	const claim = rejectedWindow(view) ?? (view['7d'].utilization > view['5h'].utilization ? '7d' : '5h');
-	headers[`${PREFIX}status`] = overall;
-	headers[`${PREFIX}representative-claim`] = claimNames[claim];
-	headers[`${PREFIX}reset`] = String(Math.ceil(view[claim].reset));
-	headers[`${PREFIX}fallback-percentage`] = '0.5';
-	headers[`${PREFIX}overage-status`] = 'rejected';
-	headers[`${PREFIX}overage-disabled-reason`] = overageDisabledReason;
+	headers[`${headerPrefix}status`] = overall;
+	headers[`${headerPrefix}representative-claim`] = claimNames[claim];
+	headers[`${headerPrefix}reset`] = String(Math.ceil(view[claim].reset));
+	headers[`${headerPrefix}fallback-percentage`] = '0.5';
+	headers[`${headerPrefix}overage-status`] = 'rejected';
+	headers[`${headerPrefix}overage-disabled-reason`] = overageDisabledReason;
 	return headers;
 }
