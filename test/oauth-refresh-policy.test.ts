@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {adoptionSuffices, backoffAfter, dueAt, isDead, isDue, mayForceRefresh, newestPair, newSlot, type OAuthSlot, type PairCandidate, type RefreshTimings} from '../source/accounts/oauth/refresh-policy.js';
-import type {OAuthCredential} from '../source/types.js';
+import type {OAuthCredential} from '../source/accounts/types.js';
 
 const now = Date.UTC(2026, 6, 31, 12, 0, 0);
 const second = 1000;

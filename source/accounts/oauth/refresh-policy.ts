@@ -1,6 +1,6 @@
 // When a subscription login is refreshed, and how long a failed refresh waits. Pure rules over one
 // account's refresh state: the provider does the I/O and the bookkeeping, these decide.
-import type {OAuthCredential} from '../../types.js';
+import type {OAuthCredential} from '../types.js';
 import type {TokenPair} from './stored-pairs.js';
 import type {TokenErrorKind} from './token-client.js';
 

@@ -1,7 +1,7 @@
 // Keeps a login's pair in step with the two stores outside memory: shunt's credentials.json and,
 // for an imported login, its source (Claude Code's file or Keychain item). Nothing here talks to
 // the user: what was found and what failed is returned, and the provider decides what to say.
-import type {OAuthCredential} from '../../types.js';
+import type {OAuthCredential} from '../types.js';
 import {newestPair, type OAuthSlot, type PairCandidate} from './refresh-policy.js';
 import {readSourcePair, readStoredPair, saveSourcePair, saveStoredPair} from './stored-pairs.js';
 
