@@ -1,9 +1,9 @@
 import type {Alerts} from '../alerts/alerts.js';
-import {classifyResponse} from '../proxy/classify-response.js';
-import type {FailurePolicy} from '../proxy/failure-policy.js';
+import {applyVerdict, countUnauthorized} from '../failover/apply-verdict.js';
+import {classifyResponse} from '../failover/classify-response.js';
+import type {FailurePolicy} from '../failover/failure-policy.js';
 import type {CooldownEnded, StateStore} from '../state/store.js';
 import type {AccountConfig} from '../accounts/types.js';
-import {clockTime} from '../util/clock-time.js';
 import {isAnswer, type ProbeOutcome} from './probe-outcome.js';
 import type {Prober} from './prober.js';
 
@@ -43,6 +43,7 @@ export function startBackgroundWork(options: BackgroundOptions): {stop(): void} 
 	let stopped = false;
 	let timer: NodeJS.Timeout | undefined;
 	const byName = (name: string) => store.accounts.find(account => account.name === name);
+	const verdicts = {store, alerts, policy};
 
 	/** Applies a telemetry probe's answer; returns true when the account was cooled again. */
 	const absorbTelemetry = (account: AccountConfig, outcome: ProbeOutcome): boolean => {
@@ -60,13 +61,12 @@ export function startBackgroundWork(options: BackgroundOptions): {stop(): void} 
 		}
 
 		const verdict = classifyResponse({status: 429, retryAfterMs: outcome.retryAfterMs, telemetry, accountKind: account.kind, model: undefined, nowMs: store.now(), policy});
-		if (verdict.kind === 'failover' && verdict.cooldown) {
-			const deadline = store.setCooldown(account.name, verdict.cooldown.untilMs, {reason: verdict.cooldown.reason, staggered: true});
-			store.addEvent('cooldown', `${account.name} still limited after its cooldown: cooling again until ${clockTime(deadline)}`, account.name);
-			return true;
+		if (verdict.kind !== 'failover' || !verdict.cooldown) {
+			return false;
 		}
 
-		return false;
+		applyVerdict(verdicts, account.name, verdict, {note: 'still limited after its cooldown', quiet: true});
+		return true;
 	};
 
 	const onCooldownEnded = (name: string, ended: CooldownEnded) => {
@@ -104,11 +104,7 @@ export function startBackgroundWork(options: BackgroundOptions): {stop(): void} 
 		}
 
 		if (isAnswer(outcome) && outcome.status === 401) {
-			if (store.recordUnauthorized(account.name) >= policy.unauthorizedBeforeReauth) {
-				store.setAuthFailed(account.name, true);
-				alerts.raise('reauth', `${account.name} is refused (401); run: ${store.fixHint(account.name)}`, account.name);
-			}
-
+			countUnauthorized(verdicts, account.name);
 			return;
 		}
 

@@ -9,7 +9,7 @@ import {startBackgroundWork} from '../background/background-work.js';
 import {UpstreamProber} from '../background/prober.js';
 import {UsageClient} from '../background/usage-client.js';
 import {startUsagePoller} from '../background/usage-poller.js';
-import {defaultFailurePolicy} from '../proxy/failure-policy.js';
+import {defaultFailurePolicy} from '../failover/failure-policy.js';
 import {attachHeadlessLog, eventLine} from '../headless-log.js';
 import {StartupError, startProxy, type ProxyServer} from '../proxy/server.js';
 import type {InstanceLock} from '../state/instance-lock.js';

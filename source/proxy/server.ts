@@ -9,7 +9,7 @@ import {clientGuard, type ClientGuard} from './client-guard.js';
 import {presentsClientKey} from './client-key.js';
 import {handleControl} from './control-api.js';
 import {proxyRequest} from './exchange.js';
-import {defaultFailurePolicy, type FailurePolicy} from './failure-policy.js';
+import {defaultFailurePolicy, type FailurePolicy} from '../failover/failure-policy.js';
 import {isLoopbackAddress} from './loopback.js';
 import type {ProxyContext} from './proxy-context.js';
 import {BadTarget, upstreamOf, upstreamUrlFor} from './upstream-url.js';
