@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {attachHeadlessLog, eventLine, requestLine} from '../source/headless-log.js';
+import {attachHeadlessLog, eventLine, requestLine} from '../source/runtime/headless-log.js';
 import {StateStore, type StoreSettings} from '../source/state/store.js';
 import type {RequestRecord} from '../source/state/records.js';
 import {waitFor} from './helpers/wait.js';

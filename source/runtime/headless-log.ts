@@ -1,8 +1,8 @@
-import {shortModel} from './anthropic/models.js';
-import type {StateStore} from './state/store.js';
-import {clockTime} from './util/clock-time.js';
-import {terminalSafe} from './util/terminal-safe.js';
-import type {RequestRecord, StoreEvent} from './state/records.js';
+import {shortModel} from '../anthropic/models.js';
+import type {StateStore} from '../state/store.js';
+import {clockTime} from '../util/clock-time.js';
+import {terminalSafe} from '../util/terminal-safe.js';
+import type {RequestRecord, StoreEvent} from '../state/records.js';
 
 function duration(ms: number): string {
 	return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
