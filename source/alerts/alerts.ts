@@ -1,17 +1,12 @@
 import {openSync, writeSync, closeSync} from 'node:fs';
 import type {StoreEventKind} from '../state/records.js';
 import {terminalSafe} from '../util/terminal-safe.js';
+import type {AlertTarget} from '../state/ports.js';
 
 /** Where an alert goes besides the store's event list (a terminal notification). */
 export type AlertSink = (title: string, body: string) => void;
 
 export type AlertKind = 'rate-limited' | 'resumed' | 'forbidden' | 'reauth' | 'all-offline';
-
-type EventTarget = {
-	addEvent(kind: StoreEventKind, message: string, account?: string): unknown;
-	readonly overrides: {readonly alertsMuted: boolean};
-	now(): number;
-};
 
 const titles: Record<AlertKind, string> = {
 	'rate-limited': 'shunt: rate limited',
@@ -36,11 +31,11 @@ const allOfflineEveryMs = 60 * 60_000;
  * the terminal. "All accounts offline" is announced at most once an hour.
  */
 export class Alerts {
-	readonly #target: EventTarget;
+	readonly #target: AlertTarget;
 	readonly #sink: AlertSink | undefined;
 	#lastAllOfflineMs = Number.NEGATIVE_INFINITY;
 
-	constructor(target: EventTarget, sink?: AlertSink) {
+	constructor(target: AlertTarget, sink?: AlertSink) {
 		this.#target = target;
 		this.#sink = sink;
 	}

@@ -2,13 +2,14 @@ import type {Alerts} from '../alerts/alerts.js';
 import {applyVerdict, countUnauthorized} from '../failover/apply-verdict.js';
 import {classifyResponse} from '../failover/classify-response.js';
 import type {FailurePolicy} from '../failover/failure-policy.js';
-import type {CooldownEnded, StateStore} from '../state/store.js';
+import type {CooldownEnded} from '../state/cooldown-watch.js';
+import type {BackgroundStore} from '../state/ports.js';
 import type {AccountConfig} from '../accounts/types.js';
 import {isAnswer, type ProbeOutcome} from './probe-outcome.js';
 import type {Prober} from './prober.js';
 
 export type BackgroundOptions = {
-	store: StateStore;
+	store: BackgroundStore;
 	prober: Prober;
 	alerts: Alerts;
 	policy: FailurePolicy;

@@ -1,7 +1,7 @@
-import type {StateStore} from '../state/store.js';
+import type {BackgroundStore} from '../state/ports.js';
 import type {UsageClient} from './usage-client.js';
 
-export type UsagePollerStore = Pick<StateStore, 'accounts' | 'now' | 'routingSnapshot' | 'recordTelemetry' | 'accountState' | 'telemetry'>;
+export type UsagePollerStore = Pick<BackgroundStore, 'accounts' | 'now' | 'routingSnapshot' | 'recordTelemetry' | 'accountState' | 'telemetry'>;
 
 export type UsagePollerOptions = {
 	store: UsagePollerStore;

@@ -2,13 +2,11 @@
 // for background checks alike: the run of 401s that puts an account in reauth, cooldowns with
 // their event or alert, model exclusions.
 import type {Alerts} from '../alerts/alerts.js';
-import type {StateStore} from '../state/store.js';
+import type {VerdictStore} from '../state/ports.js';
 import {clockTime} from '../util/clock-time.js';
 import {formatDuration} from '../util/duration.js';
 import type {Verdict} from './classify-response.js';
 import type {FailurePolicy} from './failure-policy.js';
-
-export type VerdictStore = Pick<StateStore, 'recordUnauthorized' | 'setAuthFailed' | 'fixHint' | 'excludeModel' | 'addEvent' | 'setCooldown' | 'now'>;
 
 export type VerdictContext = {
 	store: VerdictStore;

@@ -2,7 +2,7 @@
 // cooldown to end, or an answer saying why nobody can serve it.
 import {pickAccount, soonestFreeAt, type FreeAt} from '../routing/route.js';
 import type {RouteDecision} from '../routing/types.js';
-import type {StateStore} from '../state/store.js';
+import type {ProxyStore} from '../state/ports.js';
 import type {ExchangeState} from './exchange-state.js';
 import {fallbackModelFor} from './model-fallback.js';
 import {noAccountResponse, type NoAccountAnswer} from './no-account.js';
@@ -16,7 +16,7 @@ export type Choice =
 /** A held request wakes this long after the deadline it waits for, so the account is free by then. */
 const holdMarginMs = 50;
 
-export function choose(store: StateStore, state: ExchangeState): Choice {
+export function choose(store: ProxyStore, state: ExchangeState): Choice {
 	const snapshot = store.routingSnapshot();
 	const now = snapshot.nowMs;
 	// Past the deadline nothing more is tried: the client is answered before its own watchdog.

@@ -1,5 +1,5 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
-import type {StateStore} from '../state/store.js';
+import type {ControlStore} from '../state/ports.js';
 import {strategyNames} from '../routing/strategies.js';
 import type {Effort} from '../state/overrides.js';
 import type {StrategyName} from '../routing/strategies.js';
@@ -62,7 +62,7 @@ function field<T>(body: Record<string, unknown>, name: string, accept: (value: u
 
 const isNullableString = (value: unknown): value is string | null => value === null || (typeof value === 'string' && value.length > 0);
 
-type Handler = (store: StateStore, body: Record<string, unknown>) => unknown;
+type Handler = (store: ControlStore, body: Record<string, unknown>) => unknown;
 
 // Every write goes through the store's actions, exactly like the monitor's keys.
 const writes: Record<string, Handler> = {
@@ -122,7 +122,7 @@ const writes: Record<string, Handler> = {
 };
 
 /** Handles /_shunt/*. The caller has already checked the client is on loopback and not a browser. */
-export async function handleControl(store: StateStore, request: IncomingMessage, response: ServerResponse): Promise<void> {
+export async function handleControl(store: ControlStore, request: IncomingMessage, response: ServerResponse): Promise<void> {
 	const {pathname} = new URL(request.url ?? '/', 'http://localhost');
 	const name = pathname.slice('/_shunt/'.length);
 	try {

@@ -1,6 +1,6 @@
 import type {AuthProvider} from '../accounts/auth-provider.js';
 import type {Alerts} from '../alerts/alerts.js';
-import type {StateStore} from '../state/store.js';
+import type {ProxyStore} from '../state/ports.js';
 import type {IdleWatch} from '../util/idle-watch.js';
 import type {ApiSurface} from './api-surface.js';
 import type {FailurePolicy} from '../failover/failure-policy.js';
@@ -8,7 +8,7 @@ import type {Upstream} from './upstream-url.js';
 
 /** What every request handler shares, fixed when the server starts. */
 export type ProxyContext = {
-	store: StateStore;
+	store: ProxyStore;
 	auth: AuthProvider;
 	alerts: Alerts;
 	upstream: Upstream;

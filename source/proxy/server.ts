@@ -2,7 +2,7 @@ import http from 'node:http';
 import type {AddressInfo} from 'node:net';
 import type {AuthProvider} from '../accounts/auth-provider.js';
 import type {Alerts} from '../alerts/alerts.js';
-import type {StateStore} from '../state/store.js';
+import type {ControlStore, ProxyStore} from '../state/ports.js';
 import {sendAnthropicError} from '../anthropic/errors.js';
 import {apiSurface} from './api-surface.js';
 import {clientGuard, type ClientGuard} from './client-guard.js';
@@ -17,7 +17,7 @@ import {boundedMemo} from '../util/bounded-memo.js';
 import {IdleWatch} from '../util/idle-watch.js';
 
 export type ProxyServerOptions = {
-	store: StateStore;
+	store: ProxyStore & ControlStore;
 	auth: AuthProvider;
 	alerts: Alerts;
 	upstream: string;

@@ -1,5 +1,5 @@
 import {shortModel} from '../anthropic/models.js';
-import type {StateStore} from '../state/store.js';
+import type {LogFeed} from '../state/ports.js';
 import {clockTime} from '../util/clock-time.js';
 import {terminalSafe} from '../util/terminal-safe.js';
 import type {RequestRecord, StoreEvent} from '../state/records.js';
@@ -29,7 +29,7 @@ export function eventLine(event: StoreEvent): string {
  * file are synchronous, and under load one write per request, or even per event-loop turn, is a
  * measurable share of the proxy's CPU. A tenth of a second is too short for a reader to notice.
  */
-export function attachHeadlessLog(store: StateStore, write: (line: string) => void, flushEveryMs = 100): () => void {
+export function attachHeadlessLog(store: LogFeed, write: (line: string) => void, flushEveryMs = 100): () => void {
 	let pending: string[] = [];
 	let timer: NodeJS.Timeout | undefined;
 	const flush = () => {

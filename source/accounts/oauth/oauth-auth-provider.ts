@@ -1,5 +1,5 @@
 import type {Alerts} from '../../alerts/alerts.js';
-import type {StateStore} from '../../state/store.js';
+import type {AuthStore} from '../../state/ports.js';
 import type {AccountConfig, Credential, OAuthCredential} from '../types.js';
 import {clockTime} from '../../util/clock-time.js';
 import {MissingCredentialError, StaticAuthProvider, type AuthProvider, type UpstreamCredential} from '../auth-provider.js';
@@ -8,7 +8,7 @@ import {adoptionSuffices, backoffAfter, dueAt, isDead, isDue, mayForceRefresh, n
 import {TokenClient, TokenEndpointError} from './token-client.js';
 import {findNewer, savePair} from './token-sync.js';
 
-export type OAuthAuthStore = Pick<StateStore, 'now' | 'setAuthFailed' | 'setCooldown' | 'clearCooldown' | 'cooldownReason' | 'addEvent' | 'fixHint' | 'accountState'>;
+export type OAuthAuthStore = AuthStore;
 
 export type OAuthAuthProviderOptions = {
 	accounts: readonly AccountConfig[];

@@ -1,0 +1,132 @@
+// What the traffic added up to: the ring of recent requests, each account's local 5-hour token
+// window, savings at API prices per UTC day and in all, and the account that served last.
+import {Ring} from '../util/ring.js';
+import {terminalSafe} from '../util/terminal-safe.js';
+import type {PersistedState} from './persisted-state.js';
+import type {RequestRecord, SavingsSummary, SavingsTotals} from './records.js';
+import {addTotals, emptyTotals, pruneDaily, summarize, utcDayKey} from './savings.js';
+
+export const requestRingSize = 200;
+const localWindowMs = 5 * 60 * 60 * 1000;
+
+type Saved = Pick<PersistedState, 'window' | 'lastUsedAccount' | 'savingsDaily' | 'savingsAllTime'>;
+
+export class UsageLedger {
+	readonly #requests = new Ring<RequestRecord>(requestRingSize);
+	readonly #window = new Map<string, {startMs: number; tokens: number}>();
+	readonly #daily = new Map<string, SavingsTotals>();
+	#allTime: SavingsTotals;
+	#lastUsed: string | null;
+
+	constructor(saved: Saved, known: ReadonlySet<string>) {
+		for (const [name, window] of Object.entries(saved.window)) {
+			if (known.has(name)) {
+				this.#window.set(name, window);
+			}
+		}
+
+		this.#lastUsed = saved.lastUsedAccount && known.has(saved.lastUsedAccount) ? saved.lastUsedAccount : null;
+		for (const [day, totals] of Object.entries(saved.savingsDaily)) {
+			this.#daily.set(day, {...emptyTotals(), ...totals});
+		}
+
+		this.#allTime = {...saved.savingsAllTime};
+	}
+
+	get lastUsed(): string | null {
+		return this.#lastUsed;
+	}
+
+	/** A finished client request: the ring, the local window, savings, last used. */
+	record(record: RequestRecord): void {
+		// The model, path and reasons are the client's (or the upstream's) text, drawn by the monitor
+		// and logged headless: cleaned once here, where every reader gets them.
+		record.model = terminalSafe(record.model);
+		record.path = terminalSafe(record.path);
+		for (const attempt of record.attempts) {
+			if (attempt.reason !== undefined) {
+				attempt.reason = terminalSafe(attempt.reason);
+			}
+		}
+
+		this.#requests.push(record);
+		const {account} = record;
+		if (account && record.status >= 200 && record.status < 300) {
+			this.#lastUsed = account;
+		}
+
+		const tokens = record.inputTokens + record.outputTokens + record.cacheReadTokens + record.cacheWriteTokens;
+		if (!account || tokens <= 0) {
+			return;
+		}
+
+		this.#addToWindow(account, record.inputTokens + record.outputTokens + record.cacheWriteTokens, record.tsMs);
+		const usage: SavingsTotals = {
+			inputTokens: record.inputTokens,
+			outputTokens: record.outputTokens,
+			cacheReadTokens: record.cacheReadTokens,
+			cacheWriteTokens: record.cacheWriteTokens,
+			usd: record.costUsd,
+		};
+		const day = utcDayKey(record.tsMs);
+		let bucket = this.#daily.get(day);
+		if (!bucket) {
+			// A new day: the moment to drop buckets that have aged out.
+			bucket = emptyTotals();
+			this.#daily.set(day, bucket);
+			pruneDaily(this.#daily, record.tsMs);
+		}
+
+		addTotals(bucket, usage);
+		addTotals(this.#allTime, usage);
+	}
+
+	/** Newest first, at most requestRingSize. */
+	requests(): RequestRecord[] {
+		return this.#requests.newestFirst();
+	}
+
+	/** Tokens that weighed on the account's limits in its local 5-hour window. */
+	windowTokens(name: string, nowMs: number): number {
+		const window = this.#window.get(name);
+		return window && nowMs < window.startMs + localWindowMs ? window.tokens : 0;
+	}
+
+	savings(nowMs: number): SavingsSummary {
+		return summarize(this.#daily, this.#allTime, nowMs);
+	}
+
+	serialize(): Saved {
+		return {
+			window: Object.fromEntries(this.#window),
+			lastUsedAccount: this.#lastUsed,
+			savingsDaily: Object.fromEntries(this.#daily),
+			savingsAllTime: this.#allTime,
+		};
+	}
+
+	/** The local 5-hour window counts tokens that weigh on limits; cache reads are left out. */
+	#addToWindow(name: string, tokens: number, nowMs: number): void {
+		const window = this.#window.get(name);
+		if (!window || nowMs >= window.startMs + localWindowMs) {
+			this.#window.set(name, {startMs: nowMs, tokens});
+		} else {
+			window.tokens += tokens;
+		}
+	}
+}
+
+/** Requests finished in the minute before nowMs, from a newest-first list. */
+export function requestsPerMinute(requests: readonly RequestRecord[], nowMs: number): number {
+	const minuteAgo = nowMs - 60_000;
+	let count = 0;
+	for (const request of requests) {
+		if (request.tsMs < minuteAgo) {
+			break;
+		}
+
+		count++;
+	}
+
+	return count;
+}

@@ -1,0 +1,174 @@
+// The store's state as its readers see it, computed, never stored: what routing needs at one
+// instant, what the monitor and the status document show, and each account's state.
+import type {AccountConfig} from '../accounts/types.js';
+import {keyHeadroom, windowLive, windowSpent, windowUtilization, type RateLimitTelemetry} from '../anthropic/telemetry.js';
+import type {AccountState, AccountView, StoreSnapshot} from '../monitor/contract.js';
+import type {StrategyName} from '../routing/strategies.js';
+import type {RoutingAccount, RoutingSnapshot} from '../routing/types.js';
+import type {AccountBook, AccountRecord} from './account-book.js';
+import type {EventLog} from './event-log.js';
+import type {Overrides} from './overrides.js';
+import type {TelemetryBook} from './telemetry-book.js';
+import {requestsPerMinute, type UsageLedger} from './usage-ledger.js';
+
+export type StoreSettings = {
+	strategy: StrategyName;
+	burstRpmLimit: number;
+	stickyTtlMs: number;
+	expirySoonSeconds: number;
+	fallbackModel: string | null;
+};
+
+/** Everything the views read. */
+export type ViewParts = {
+	accounts: readonly AccountConfig[];
+	book: AccountBook;
+	telemetry: TelemetryBook;
+	ledger: UsageLedger;
+	events: EventLog;
+	settings: Readonly<StoreSettings>;
+	overrides: Readonly<Overrides>;
+	pinned: string | null;
+	fixHint: (account: AccountConfig) => string;
+};
+
+export const effectiveStrategy = (parts: Pick<ViewParts, 'settings' | 'overrides'>): StrategyName => parts.overrides.strategy ?? parts.settings.strategy;
+export const effectiveBurstLimit = (parts: Pick<ViewParts, 'settings' | 'overrides'>): number => parts.overrides.burstRpmLimit ?? parts.settings.burstRpmLimit;
+/** Fallback: runtime override ?? config; null = automatic; "off" = never. */
+export const effectiveFallbackModel = (parts: Pick<ViewParts, 'settings' | 'overrides'>): string | null => parts.overrides.fallbackModel ?? parts.settings.fallbackModel;
+
+export function accountState(record: AccountRecord, telemetry: RateLimitTelemetry | undefined, nowMs: number): AccountState {
+	if (record.paused) {
+		return 'paused';
+	}
+
+	if (record.authFailed) {
+		return 'reauth';
+	}
+
+	// A spent window outranks its cooldown: the reset, not the re-check, is what the user waits for.
+	const nowSeconds = nowMs / 1000;
+	if (windowSpent(telemetry?.fiveHour, nowSeconds) || windowSpent(telemetry?.sevenDay, nowSeconds)) {
+		return 'exhausted';
+	}
+
+	if (record.cooldownUntilMs > nowMs) {
+		return 'cooling';
+	}
+
+	if (record.unhealthy) {
+		return 'unhealthy';
+	}
+
+	return 'available';
+}
+
+// Shared by every routing snapshot of an account with no model exclusions (the usual case).
+const noModels: readonly string[] = Object.freeze([]);
+
+/** Everything routing needs, taken at one instant. Built on every request: no more than it needs. */
+export function routingSnapshot(parts: ViewParts, nowMs: number): RoutingSnapshot {
+	const nowSeconds = nowMs / 1000;
+	const accounts: RoutingAccount[] = parts.accounts.map((account, index) => {
+		const record = parts.book.get(account.name);
+		const telemetry = parts.telemetry.get(account.name);
+		const routing: RoutingAccount = {
+			name: account.name,
+			kind: account.kind,
+			index,
+			paused: record.paused,
+			authFailed: record.authFailed,
+			unhealthy: record.unhealthy,
+			cooldownUntilMs: record.cooldownUntilMs,
+			cooldownReason: record.cooldownUntilMs > nowMs ? record.cooldownReason : undefined,
+			lastCooldownEndMs: record.cooldownUntilMs > 0 && record.cooldownUntilMs <= nowMs ? record.cooldownUntilMs : record.lastCooldownEndMs,
+			burstCount: parts.book.burstCount(account.name, nowMs),
+			excludedModels: record.excludedModels.length === 0 ? noModels : record.excludedModels.filter(entry => entry.untilMs > nowMs).map(entry => entry.model),
+			lastUsedMs: record.lastUsedMs,
+		};
+		if (telemetry) {
+			const {fiveHour, sevenDay} = telemetry;
+			if (windowLive(fiveHour, nowSeconds)) {
+				routing.util5h = fiveHour.utilization;
+				routing.reset5h = fiveHour.reset;
+				routing.status5h = fiveHour.status;
+			}
+
+			if (windowLive(sevenDay, nowSeconds)) {
+				routing.util7d = sevenDay.utilization;
+				routing.reset7d = sevenDay.reset;
+				routing.status7d = sevenDay.status;
+			}
+
+			const key = keyHeadroom(telemetry, nowMs);
+			routing.keyHeadroom = key.headroom;
+			routing.keyBlockedUntilMs = key.blockedUntilMs;
+		}
+
+		return routing;
+	});
+	return {
+		nowMs,
+		accounts,
+		pinned: parts.pinned,
+		strategy: effectiveStrategy(parts),
+		burstRpmLimit: effectiveBurstLimit(parts),
+		expirySoonSeconds: parts.settings.expirySoonSeconds,
+	};
+}
+
+export function accountView(parts: ViewParts, account: AccountConfig, index: number, nowMs: number): AccountView {
+	const record = parts.book.get(account.name);
+	const telemetry = parts.telemetry.get(account.name);
+	const nowSeconds = nowMs / 1000;
+	const state = accountState(record, telemetry, nowMs);
+	const cooling = record.cooldownUntilMs > nowMs;
+	const view: AccountView = {
+		name: account.name,
+		kind: account.kind,
+		index: index + 1,
+		plan: account.plan,
+		email: account.email,
+		state,
+		cooldownUntilMs: cooling ? record.cooldownUntilMs : 0,
+		cooldownReason: cooling ? record.cooldownReason : undefined,
+		utilization5h: windowUtilization(telemetry?.fiveHour, nowSeconds),
+		utilization7d: windowUtilization(telemetry?.sevenDay, nowSeconds),
+		reset5h: windowLive(telemetry?.fiveHour, nowSeconds) ? telemetry.fiveHour.reset : null,
+		reset7d: windowLive(telemetry?.sevenDay, nowSeconds) ? telemetry.sevenDay.reset : null,
+		status5h: telemetry?.fiveHour?.status,
+		status7d: telemetry?.sevenDay?.status,
+		requestsRemaining: telemetry?.requests?.remaining,
+		requestsLimit: telemetry?.requests?.limit,
+		windowTokens: parts.ledger.windowTokens(account.name, nowMs),
+		pinned: parts.pinned === account.name,
+		active: parts.ledger.lastUsed === account.name,
+		recentRequests: parts.book.burstCount(account.name, nowMs),
+	};
+	if (state === 'reauth') {
+		view.fixHint = parts.fixHint(account);
+	}
+
+	return view;
+}
+
+export type SnapshotMeta = Pick<StoreSnapshot, 'version' | 'startedMs' | 'listenUrl' | 'heldRequests' | 'inFlight' | 'demo'>;
+
+/** The immutable picture the monitor draws and the status document reports. */
+export function monitorSnapshot(parts: ViewParts, meta: SnapshotMeta, nowMs: number): StoreSnapshot {
+	const requests = parts.ledger.requests();
+	return {
+		...meta,
+		nowMs,
+		strategy: effectiveStrategy(parts),
+		strategyOverridden: parts.overrides.strategy !== null,
+		burstRpmLimit: effectiveBurstLimit(parts),
+		pinnedAccount: parts.pinned,
+		overrides: parts.overrides,
+		requestsPerMinute: requestsPerMinute(requests, nowMs),
+		accounts: parts.accounts.map((account, index) => accountView(parts, account, index, nowMs)),
+		requests,
+		events: parts.events.newestFirst(),
+		savings: parts.ledger.savings(nowMs),
+	};
+}
