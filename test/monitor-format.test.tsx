@@ -2,16 +2,16 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {modelOverrideChoices} from '../source/anthropic/models.js';
-import {burstCycle, effortCycle, modelCycle, nextInCycle} from '../source/ui/cycles.js';
+import {burstCycle, effortCycle, modelCycle, nextInCycle} from '../source/monitor/keys/cycles.js';
 import {
 	formatClock, formatCountdown, formatDuration, formatPercent, formatRequestDuration, formatTokens, formatUsd, shortModel,
-} from '../source/ui/format.js';
-import {densityFor, paneHeights} from '../source/ui/layout.js';
-import {mergeLog} from '../source/ui/log-items.js';
-import {truncateSegments} from '../source/ui/segments.js';
-import {nextStrategy, strategies} from '../source/ui/strategies.js';
-import {layoutColumns, type Column} from '../source/ui/table-layout.js';
-import {displayWidth, truncateToWidth} from '../source/ui/text-width.js';
+} from '../source/monitor/kit/format.js';
+import {densityFor, paneHeights} from '../source/monitor/layout.js';
+import {mergeLog} from '../source/monitor/panes/log/log-items.js';
+import {truncateSegments} from '../source/monitor/kit/segments.js';
+import {nextStrategy, strategies} from '../source/monitor/kit/strategies.js';
+import {layoutColumns, type Column} from '../source/monitor/kit/table-layout.js';
+import {displayWidth, truncateToWidth} from '../source/monitor/kit/text-width.js';
 import {makeEvent, makeRequest} from './helpers/fake-store.js';
 
 test('durations use at most two units', () => {

@@ -5,11 +5,11 @@ import {EventEmitter} from 'node:events';
 import {after, test, type TestContext} from 'node:test';
 import {render} from 'ink';
 import {cleanup} from 'ink-testing-library';
-import App from '../source/app.js';
+import App from '../source/monitor/app.js';
 import {modelOverrideChoices} from '../source/anthropic/models.js';
 import type {StoreSnapshot} from '../source/monitor/contract.js';
-import {keyBindings} from '../source/ui/key-bindings.js';
-import {strategies} from '../source/ui/strategies.js';
+import {keyBindings} from '../source/monitor/keys/key-bindings.js';
+import {strategies} from '../source/monitor/kit/strategies.js';
 import {
 	FakeStore, makeAccount, makeEvent, makeRequest, makeSnapshot,
 } from './helpers/fake-store.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import {after, test, type TestContext} from 'node:test';
 import {cleanup} from 'ink-testing-library';
-import App from '../source/app.js';
+import App from '../source/monitor/app.js';
 import type {StoreSnapshot} from '../source/monitor/contract.js';
 import {
 	FakeStore, makeAccount, makeEvent, makeRequest, makeSnapshot,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {mock, test} from 'node:test';
 import {Text} from 'ink';
 import {render} from 'ink-testing-library';
-import useNow from '../source/hooks/use-now.js';
+import useNow from '../source/monitor/hooks/use-now.js';
 
 function Clock({latest}: {latest?: unknown}) {
 	return <Text>{String(useNow(1000, latest))}</Text>;

@@ -9,7 +9,7 @@ process.env['NODE_ENV'] = 'production';
 
 const {render} = await import('ink');
 const {createElement} = await import('react');
-const {default: App} = await import('../app.js');
+const {default: App} = await import('../monitor/app.js');
 
 const many = process.argv.includes('--many');
 const store = new PreviewStore({

@@ -2,7 +2,7 @@
 // plain-text frames, and polling (never fixed sleeps) until the screen shows what a test waits for.
 import type {ReactElement} from 'react';
 import {render} from 'ink-testing-library';
-import {displayWidth, stripAnsi} from '../../source/ui/text-width.js';
+import {displayWidth, stripAnsi} from '../../source/monitor/kit/text-width.js';
 
 export const keys = {
 	up: '\u001B[A',

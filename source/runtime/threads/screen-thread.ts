@@ -53,7 +53,7 @@ export async function runMonitor(start: WorkerStart): Promise<number> {
 	const [{render}, {createElement}, {default: App}] = await Promise.all([
 		import('ink'),
 		import('react'),
-		import('../../app.js'),
+		import('../../monitor/app.js'),
 	]);
 	let quitRequested = false;
 	const quit = () => {

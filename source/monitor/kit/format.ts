@@ -1,12 +1,12 @@
 // Number, time and name formatting for the monitor. Pure functions so tests can pin the exact text.
-import {clockTime} from '../util/clock-time.js';
-import {formatDuration} from '../util/duration.js';
+import {clockTime} from '../../util/clock-time.js';
+import {formatDuration} from '../../util/duration.js';
 
 const second = 1000;
 const minute = 60 * second;
 
 // Durations are shared with the CLI and the proxy's own messages, so they live in util/.
-export {formatCountdown, formatDuration} from '../util/duration.js';
+export {formatCountdown, formatDuration} from '../../util/duration.js';
 
 /** How long one request took: `850ms`, `1.2s`, `2m05s`. */
 export function formatRequestDuration(ms: number): string {
@@ -76,7 +76,7 @@ export function formatPercent(fraction: number): string {
 	return `${Math.round(fraction * 100)}%`;
 }
 
-export {shortModel} from '../anthropic/models.js';
+export {shortModel} from '../../anthropic/models.js';
 
 /** Burst limit as the header shows it: requests per minute, or off. */
 export function formatBurst(limit: number): string {

@@ -1,10 +1,10 @@
 import {Box} from 'ink';
-import type {SavingsSummary, SavingsTotals} from '../state/records.js';
-import {formatTokens, formatUsd} from '../ui/format.js';
-import {joinSegments, type Segment} from '../ui/segments.js';
-import {colors} from '../ui/theme.js';
-import {displayWidth} from '../ui/text-width.js';
-import StyledText from './styled-text.js';
+import type {SavingsSummary, SavingsTotals} from '../../../state/records.js';
+import {formatTokens, formatUsd} from '../../kit/format.js';
+import {joinSegments, type Segment} from '../../kit/segments.js';
+import {colors} from '../../kit/theme.js';
+import {displayWidth} from '../../kit/text-width.js';
+import StyledText from '../../kit/styled-text.js';
 
 const tokensOf = (totals: SavingsTotals) => totals.inputTokens + totals.outputTokens + totals.cacheReadTokens + totals.cacheWriteTokens;
 

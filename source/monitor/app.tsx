@@ -1,22 +1,22 @@
 import {useCallback, useMemo, useRef, useState} from 'react';
 import {Box, useInput, useStdin, type Key} from 'ink';
-import AccountsPane, {accountsPaneWanted} from './components/accounts-pane.js';
-import Footer from './components/footer.js';
-import Header from './components/header.js';
-import HelpOverlay from './components/help-overlay.js';
-import RequestLog, {logRowsFor} from './components/request-log.js';
-import SavingsLine from './components/savings-line.js';
-import TooSmall from './components/too-small.js';
+import AccountsPane, {accountsPaneWanted} from './panes/accounts/accounts-pane.js';
+import Footer from './panes/footer/footer.js';
+import Header from './panes/header/header.js';
+import HelpOverlay from './panes/help/help-overlay.js';
+import RequestLog, {logRowsFor} from './panes/log/log-pane.js';
+import SavingsLine from './panes/savings/savings-line.js';
+import TooSmall from './panes/too-small.js';
 import useNow from './hooks/use-now.js';
 import useOptimisticActions from './hooks/use-optimistic-actions.js';
 import useStore from './hooks/use-store.js';
 import useTerminalSize from './hooks/use-terminal-size.js';
-import type {MonitorStore} from './monitor/contract.js';
-import {buildAccountRows} from './ui/account-rows.js';
-import {buildHeader} from './ui/header-lines.js';
-import {findBinding, type Focus, type KeyContext} from './ui/key-bindings.js';
-import {densityFor, gaugeBarWidth, minimumSize, paneHeights, usableRows} from './ui/layout.js';
-import {mergeLog, type LogItem} from './ui/log-items.js';
+import type {MonitorStore} from './contract.js';
+import {buildAccountRows} from './panes/accounts/account-rows.js';
+import {buildHeader} from './panes/header/header-lines.js';
+import {findBinding, type Focus, type KeyContext} from './keys/key-bindings.js';
+import {densityFor, gaugeBarWidth, minimumSize, paneHeights, usableRows} from './layout.js';
+import {mergeLog, type LogItem} from './panes/log/log-items.js';
 
 type UiState = {
 	focus: Focus;

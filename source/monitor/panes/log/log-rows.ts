@@ -1,12 +1,12 @@
 // The request log as table data: one row per request or event, newest first.
-import type {AccountView} from '../monitor/contract.js';
-import type {RequestRecord, StoreEvent} from '../state/records.js';
-import {formatClock, formatCountdown, formatRequestDuration, formatTokens, formatUsd, shortModel} from './format.js';
-import type {Density} from './layout.js';
+import type {AccountView} from '../../contract.js';
+import type {RequestRecord, StoreEvent} from '../../../state/records.js';
+import {formatClock, formatCountdown, formatRequestDuration, formatTokens, formatUsd, shortModel} from '../../kit/format.js';
+import type {Density} from '../../layout.js';
 import type {LogItem} from './log-items.js';
-import type {Segment} from './segments.js';
-import type {Column, TableRow} from './table-layout.js';
-import {colors, eventStyles, statusColor} from './theme.js';
+import type {Segment} from '../../kit/segments.js';
+import type {Column, TableRow} from '../../kit/table-layout.js';
+import {colors, eventStyles, statusColor} from '../../kit/theme.js';
 
 export function logColumns(density: Density): Column[] {
 	const wide = density === 'wide';

@@ -1,9 +1,9 @@
 import {Box, Text} from 'ink';
-import type {AccountRows} from '../ui/account-rows.js';
-import type {Segment} from '../ui/segments.js';
-import {colors} from '../ui/theme.js';
-import PaneTitle from './pane-title.js';
-import Table from './table.js';
+import type {AccountRows} from './account-rows.js';
+import type {Segment} from '../../kit/segments.js';
+import {colors} from '../../kit/theme.js';
+import PaneTitle from '../../kit/pane-title.js';
+import Table from '../../kit/table.js';
 
 type Props = {
 	model: AccountRows;

@@ -1,13 +1,13 @@
 // The accounts pane as table data: one row per account in config order, plus a detail line under an
 // account whose status (countdown, fix command) does not fit its column.
-import type {AccountView} from '../monitor/contract.js';
-import {formatCountdown, formatTokens} from './format.js';
+import type {AccountView} from '../../contract.js';
+import {formatCountdown, formatTokens} from '../../kit/format.js';
 import {gaugeSegments, gaugeWidth} from './gauge.js';
-import type {Density} from './layout.js';
-import {cellWidth, type Segment} from './segments.js';
-import {layoutColumns, type Column, type TableRow} from './table-layout.js';
-import {colors, stateStyles} from './theme.js';
-import {displayWidth} from './text-width.js';
+import type {Density} from '../../layout.js';
+import {cellWidth, type Segment} from '../../kit/segments.js';
+import {layoutColumns, type Column, type TableRow} from '../../kit/table-layout.js';
+import {colors, stateStyles} from '../../kit/theme.js';
+import {displayWidth} from '../../kit/text-width.js';
 
 export type AccountRowsInput = {
 	accounts: readonly AccountView[];

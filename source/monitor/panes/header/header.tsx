@@ -1,7 +1,7 @@
 import {Box} from 'ink';
-import type {HeaderLine} from '../ui/header-lines.js';
-import {cellWidth} from '../ui/segments.js';
-import StyledText from './styled-text.js';
+import type {HeaderLine} from './header-lines.js';
+import {cellWidth} from '../../kit/segments.js';
+import StyledText from '../../kit/styled-text.js';
 
 /** The header lines built by buildHeader: the left part gives way first, the right stays whole. */
 export default function Header({lines, width}: {lines: readonly HeaderLine[]; width: number}) {

@@ -1,11 +1,11 @@
 import {Box} from 'ink';
-import type {StrategyName} from '../routing/strategies.js';
-import {keyBindings} from '../ui/key-bindings.js';
-import type {Segment} from '../ui/segments.js';
-import {strategies} from '../ui/strategies.js';
-import {colors} from '../ui/theme.js';
-import {displayWidth, padEndToWidth} from '../ui/text-width.js';
-import StyledText from './styled-text.js';
+import type {StrategyName} from '../../../routing/strategies.js';
+import {keyBindings} from '../../keys/key-bindings.js';
+import type {Segment} from '../../kit/segments.js';
+import {strategies} from '../../kit/strategies.js';
+import {colors} from '../../kit/theme.js';
+import {displayWidth, padEndToWidth} from '../../kit/text-width.js';
+import StyledText from '../../kit/styled-text.js';
 
 type Line = {key: string; segments: Segment[]};
 

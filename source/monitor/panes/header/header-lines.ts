@@ -1,12 +1,12 @@
 // The header's content as lines of segments: who we are, where we listen, what routing is set to.
 // Settings are packed greedily into as many lines as they need so nothing is cut off at 80 columns.
-import type {StoreSnapshot} from '../monitor/contract.js';
-import {formatBurst, formatDuration, shortModel} from './format.js';
-import type {Density} from './layout.js';
-import {joinSegments, type Segment} from './segments.js';
-import {colors} from './theme.js';
-import {terminalSafe} from '../util/terminal-safe.js';
-import {displayWidth, truncateToWidth} from './text-width.js';
+import type {StoreSnapshot} from '../../contract.js';
+import {formatBurst, formatDuration, shortModel} from '../../kit/format.js';
+import type {Density} from '../../layout.js';
+import {joinSegments, type Segment} from '../../kit/segments.js';
+import {colors} from '../../kit/theme.js';
+import {terminalSafe} from '../../../util/terminal-safe.js';
+import {displayWidth, truncateToWidth} from '../../kit/text-width.js';
 
 export type HeaderLine = {key: string; left: Segment[]; right?: Segment[]};
 

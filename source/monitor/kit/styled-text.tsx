@@ -1,5 +1,5 @@
 import {Text} from 'ink';
-import {toSegments, truncateSegments, type Cell} from '../ui/segments.js';
+import {toSegments, truncateSegments, type Cell} from './segments.js';
 
 type Props = {
 	cell: Cell | undefined;

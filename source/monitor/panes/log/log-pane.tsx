@@ -1,12 +1,12 @@
 import {Box, Text} from 'ink';
-import type {AccountView} from '../monitor/contract.js';
-import type {Density} from '../ui/layout.js';
-import type {LogItem} from '../ui/log-items.js';
-import {buildLogRows, logColumns} from '../ui/log-rows.js';
-import type {Segment} from '../ui/segments.js';
-import {colors} from '../ui/theme.js';
-import PaneTitle from './pane-title.js';
-import Table from './table.js';
+import type {AccountView} from '../../contract.js';
+import type {Density} from '../../layout.js';
+import type {LogItem} from './log-items.js';
+import {buildLogRows, logColumns} from './log-rows.js';
+import type {Segment} from '../../kit/segments.js';
+import {colors} from '../../kit/theme.js';
+import PaneTitle from '../../kit/pane-title.js';
+import Table from '../../kit/table.js';
 
 type Props = {
 	items: readonly LogItem[];

@@ -1,7 +1,7 @@
 import {Box} from 'ink';
-import type {Segment} from '../ui/segments.js';
-import {colors} from '../ui/theme.js';
-import {displayWidth} from '../ui/text-width.js';
+import type {Segment} from './segments.js';
+import {colors} from './theme.js';
+import {displayWidth} from './text-width.js';
 import StyledText from './styled-text.js';
 
 type Props = {

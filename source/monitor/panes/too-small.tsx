@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import {minimumSize} from '../ui/layout.js';
+import {minimumSize} from '../layout.js';
 
 /** Shown instead of a garbled layout when the terminal is smaller than anything useful. */
 export default function TooSmall({columns, rows}: {columns: number; rows: number}) {

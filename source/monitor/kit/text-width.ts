@@ -2,7 +2,7 @@
 // measurement the monitor makes (column sizes, header packing) must use this, never .length:
 // CJK characters and emoji take two columns, combining marks none.
 
-import {boundedMemo} from '../util/bounded-memo.js';
+import {boundedMemo} from '../../util/bounded-memo.js';
 
 const segmenter = new Intl.Segmenter();
 // eslint-disable-next-line no-control-regex

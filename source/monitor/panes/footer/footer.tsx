@@ -1,9 +1,9 @@
 import {Box} from 'ink';
-import {keyBindings} from '../ui/key-bindings.js';
-import type {Segment} from '../ui/segments.js';
-import {colors} from '../ui/theme.js';
-import {displayWidth} from '../ui/text-width.js';
-import StyledText from './styled-text.js';
+import {keyBindings} from '../../keys/key-bindings.js';
+import type {Segment} from '../../kit/segments.js';
+import {colors} from '../../kit/theme.js';
+import {displayWidth} from '../../kit/text-width.js';
+import StyledText from '../../kit/styled-text.js';
 
 const hint = (key: string, label: string): Segment[] => [{text: key, bold: true, color: colors.accent}, {text: ` ${label}`, color: colors.muted}];
 const widthOf = (segments: readonly Segment[]) => displayWidth(segments.map(segment => segment.text).join(''));

@@ -1,6 +1,6 @@
 import type {ReactNode} from 'react';
 import {Box} from 'ink';
-import {layoutColumns, rowLine, type Column, type SizedColumn, type TableRow} from '../ui/table-layout.js';
+import {layoutColumns, rowLine, type Column, type SizedColumn, type TableRow} from './table-layout.js';
 import StyledText from './styled-text.js';
 
 type Props = {

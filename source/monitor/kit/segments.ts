@@ -1,7 +1,7 @@
 // Styled text as data: panes build rows of segments, the Table measures them by display width and
 // renders each as a nested <Text>. Keeping text and style together lets layout code measure exactly
 // what will be drawn.
-import {terminalSafe} from '../util/terminal-safe.js';
+import {terminalSafe} from '../../util/terminal-safe.js';
 import {displayWidth, sliceToWidth} from './text-width.js';
 
 export type Segment = {

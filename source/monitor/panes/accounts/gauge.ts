@@ -1,8 +1,8 @@
 // The 5h / 7d usage gauges. Convention (labelled in the accounts pane title): the bar fills as the
 // window is USED, and the number is the percentage used, so "full and red" means "about to run out".
-import {formatCountdown, formatPercent} from './format.js';
-import type {Segment} from './segments.js';
-import {colors, usageColor} from './theme.js';
+import {formatCountdown, formatPercent} from '../../kit/format.js';
+import type {Segment} from '../../kit/segments.js';
+import {colors, usageColor} from '../../kit/theme.js';
 
 export type GaugeInput = {
 	utilization: number | null;
