@@ -57,6 +57,8 @@ export type StoreSnapshot = {
 	strategyOverridden: boolean;
 	/** Effective burst limit (override ?? config). */
 	burstRpmLimit: number;
+	/** The configured values an override of null returns to. */
+	defaults: {strategy: StrategyName; burstRpmLimit: number};
 	pinnedAccount: string | null;
 	overrides: Overrides;
 	heldRequests: number;

@@ -3,6 +3,7 @@ import type {RateLimitTelemetry} from '../anthropic/telemetry.js';
 import type {MonitorStore, StoreSnapshot} from '../monitor/contract.js';
 import type {StrategyName} from '../routing/strategies.js';
 import {removeStaleTempFiles} from '../util/atomic-write.js';
+import {Listeners} from '../util/listeners.js';
 import {AccountBook, type CooldownOptions} from './account-book.js';
 import {CooldownWatch} from './cooldown-watch.js';
 import {EventLog} from './event-log.js';
@@ -68,7 +69,7 @@ export class StateStore extends StoreReads implements MonitorStore {
 	protected readonly sticky: StickySessions;
 	readonly #watch: CooldownWatch;
 	readonly #persistence: WriteBehind | undefined;
-	readonly #listeners = new Set<() => void>();
+	readonly #listeners = new Listeners();
 	#snapshot: StoreSnapshot | undefined;
 	#notifyTimer: NodeJS.Timeout | undefined;
 	#closed = false;
@@ -139,9 +140,7 @@ export class StateStore extends StoreReads implements MonitorStore {
 			this.#notifyTimer ??= setTimeout(() => {
 				this.#notifyTimer = undefined;
 				this.#snapshot = undefined;
-				for (const listener of this.#listeners) {
-					listener();
-				}
+				this.#listeners.notify();
 			}, this.#notifyIntervalMs).unref();
 		}
 	}
@@ -177,12 +176,7 @@ export class StateStore extends StoreReads implements MonitorStore {
 
 	// ---------------------------------------------------------------- subscribers (the monitor)
 
-	subscribe = (listener: () => void): (() => void) => {
-		this.#listeners.add(listener);
-		return () => {
-			this.#listeners.delete(listener);
-		};
-	};
+	subscribe = (listener: () => void): (() => void) => this.#listeners.subscribe(listener);
 
 	getSnapshot = (): StoreSnapshot => {
 		this.#snapshot ??= this.freshSnapshot();

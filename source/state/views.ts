@@ -163,6 +163,7 @@ export function monitorSnapshot(parts: ViewParts, meta: SnapshotMeta, nowMs: num
 		strategy: effectiveStrategy(parts),
 		strategyOverridden: parts.overrides.strategy !== null,
 		burstRpmLimit: effectiveBurstLimit(parts),
+		defaults: {strategy: parts.settings.strategy, burstRpmLimit: parts.settings.burstRpmLimit},
 		pinnedAccount: parts.pinned,
 		overrides: parts.overrides,
 		requestsPerMinute: requestsPerMinute(requests, nowMs),

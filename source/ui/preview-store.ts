@@ -49,6 +49,7 @@ export class PreviewStore implements MonitorStore {
 			listenUrl: 'http://127.0.0.1:8082',
 			strategy: 'maximus',
 			strategyOverridden: false,
+			defaults: {strategy: 'maximus', burstRpmLimit: 10},
 			burstRpmLimit: 10,
 			pinnedAccount: null,
 			overrides: {strategy: null, model: null, effort: null, burstRpmLimit: null, fallbackModel: null, alertsMuted: false},

@@ -1,10 +1,9 @@
 // A MonitorStore for the monitor's tests: crafted snapshots in, recorded action calls out. Actions
 // also update the snapshot the way the real store would, so a test can check the screen shows the
 // new setting at once.
-import type {AccountView, MonitorStore, StoreActions, StoreSnapshot} from '../../source/monitor/contract.js';
-import type {Effort} from '../../source/state/overrides.js';
+import {actionsFrom, applyAction} from '../../source/monitor/apply-action.js';
+import {actionNames, type AccountView, type MonitorStore, type StoreActions, type StoreSnapshot} from '../../source/monitor/contract.js';
 import type {RequestRecord, SavingsTotals, StoreEvent} from '../../source/state/records.js';
-import type {StrategyName} from '../../source/routing/strategies.js';
 
 export type ActionCall = {[Method in keyof StoreActions]: {method: Method; args: Parameters<StoreActions[Method]>}}[keyof StoreActions];
 
@@ -71,6 +70,7 @@ export function makeSnapshot(fields: Partial<StoreSnapshot> = {}): StoreSnapshot
 		strategy: 'maximus',
 		strategyOverridden: false,
 		burstRpmLimit: configBurstLimit,
+		defaults: {strategy: 'maximus', burstRpmLimit: configBurstLimit},
 		pinnedAccount: null,
 		overrides: {strategy: null, model: null, effort: null, burstRpmLimit: null, fallbackModel: null, alertsMuted: false},
 		heldRequests: 0,
@@ -133,49 +133,18 @@ export class FakeStore implements MonitorStore {
 		return this.calls.map(call => call.method);
 	}
 
-	pin = (account: string | null): void => {
-		this.record({method: 'pin', args: [account]}, snapshot => ({
-			...snapshot,
-			pinnedAccount: account,
-			accounts: snapshot.accounts.map(view => ({...view, pinned: view.name === account})),
-		}));
-	};
+	// Every action, applied to the snapshot as the monitor's own optimistic layer would.
+	readonly #actions = actionsFrom(actionNames, call => {
+		this.record({method: call.name, args: call.args} as ActionCall, snapshot => applyAction(snapshot, call));
+	});
 
-	setStrategy = (strategy: StrategyName | null): void => {
-		this.record({method: 'setStrategy', args: [strategy]}, snapshot => ({
-			...snapshot,
-			strategy: strategy ?? 'maximus',
-			strategyOverridden: strategy !== null,
-			overrides: {...snapshot.overrides, strategy},
-		}));
-	};
-
-	setAlertsMuted = (muted: boolean): void => {
-		this.record({method: 'setAlertsMuted', args: [muted]}, snapshot => ({...snapshot, overrides: {...snapshot.overrides, alertsMuted: muted}}));
-	};
-
-	setModelOverride = (model: string | null): void => {
-		this.record({method: 'setModelOverride', args: [model]}, snapshot => ({...snapshot, overrides: {...snapshot.overrides, model}}));
-	};
-
-	setEffortOverride = (effort: Effort | null): void => {
-		this.record({method: 'setEffortOverride', args: [effort]}, snapshot => ({...snapshot, overrides: {...snapshot.overrides, effort}}));
-	};
-
-	setBurstRpmLimit = (limit: number | null): void => {
-		this.record({method: 'setBurstRpmLimit', args: [limit]}, snapshot => ({
-			...snapshot,
-			burstRpmLimit: limit ?? configBurstLimit,
-			overrides: {...snapshot.overrides, burstRpmLimit: limit},
-		}));
-	};
-
-	setPaused = (account: string, paused: boolean): void => {
-		this.record({method: 'setPaused', args: [account, paused]}, snapshot => ({
-			...snapshot,
-			accounts: snapshot.accounts.map(view => (view.name === account ? {...view, state: paused ? 'paused' : 'available'} : view)),
-		}));
-	};
+	pin: StoreActions['pin'] = (...args) => this.#actions.pin(...args);
+	setStrategy: StoreActions['setStrategy'] = (...args) => this.#actions.setStrategy(...args);
+	setAlertsMuted: StoreActions['setAlertsMuted'] = (...args) => this.#actions.setAlertsMuted(...args);
+	setModelOverride: StoreActions['setModelOverride'] = (...args) => this.#actions.setModelOverride(...args);
+	setEffortOverride: StoreActions['setEffortOverride'] = (...args) => this.#actions.setEffortOverride(...args);
+	setBurstRpmLimit: StoreActions['setBurstRpmLimit'] = (...args) => this.#actions.setBurstRpmLimit(...args);
+	setPaused: StoreActions['setPaused'] = (...args) => this.#actions.setPaused(...args);
 
 	private record(call: ActionCall, apply: (snapshot: StoreSnapshot) => StoreSnapshot): void {
 		this.calls.push(call);

@@ -1,5 +1,6 @@
 import {useMemo, useRef} from 'react';
-import type {MonitorStore, StoreActions, StoreSnapshot} from '../contract.js';
+import {actionsFrom, applyAction} from '../apply-action.js';
+import {actionNames, type MonitorStore, type StoreActions, type StoreSnapshot} from '../contract.js';
 
 export type OptimisticActions = {
 	/** The snapshot with this monitor's own actions applied that the store has not reported back yet. */
@@ -20,47 +21,10 @@ export default function useOptimisticActions(store: MonitorStore, snapshot: Stor
 	}
 
 	return useMemo(() => {
-		const patch = (change: (view: StoreSnapshot) => StoreSnapshot) => {
-			local.current = {...local.current, view: change(local.current.view)};
-		};
-
-		const actions: StoreActions = {
-			pin(account) {
-				patch(view => ({
-					...view,
-					pinnedAccount: account,
-					accounts: view.accounts.map(entry => ({...entry, pinned: entry.name === account})),
-				}));
-				store.pin(account);
-			},
-			setStrategy(strategy) {
-				patch(view => ({...view, strategy: strategy ?? view.strategy, strategyOverridden: strategy !== null, overrides: {...view.overrides, strategy}}));
-				store.setStrategy(strategy);
-			},
-			setAlertsMuted(muted) {
-				patch(view => ({...view, overrides: {...view.overrides, alertsMuted: muted}}));
-				store.setAlertsMuted(muted);
-			},
-			setModelOverride(model) {
-				patch(view => ({...view, overrides: {...view.overrides, model}}));
-				store.setModelOverride(model);
-			},
-			setEffortOverride(effort) {
-				patch(view => ({...view, overrides: {...view.overrides, effort}}));
-				store.setEffortOverride(effort);
-			},
-			setBurstRpmLimit(limit) {
-				patch(view => ({...view, overrides: {...view.overrides, burstRpmLimit: limit}}));
-				store.setBurstRpmLimit(limit);
-			},
-			setPaused(account, paused) {
-				patch(view => ({
-					...view,
-					accounts: view.accounts.map(entry => (entry.name === account ? {...entry, state: paused ? 'paused' : 'available'} : entry)),
-				}));
-				store.setPaused(account, paused);
-			},
-		};
+		const actions = actionsFrom(actionNames, call => {
+			local.current = {...local.current, view: applyAction(local.current.view, call)};
+			(store[call.name] as (...args: unknown[]) => void)(...call.args);
+		});
 		return {view: () => local.current.view, actions};
 	}, [store]);
 }

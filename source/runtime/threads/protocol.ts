@@ -1,5 +1,6 @@
 import type {StartOptions} from '../runtime.js';
-import type {StoreActions, StoreSnapshot} from '../../monitor/contract.js';
+import type {ActionCall} from '../../monitor/apply-action.js';
+import type {StoreSnapshot} from '../../monitor/contract.js';
 
 /** What the main thread tells the proxy worker to build. Plain data: it crosses a thread. */
 export type WorkerStart = {
@@ -8,10 +9,8 @@ export type WorkerStart = {
 	options: StartOptions;
 };
 
-export type ActionName = keyof StoreActions;
-
 export type ToWorker =
-	| {type: 'action'; name: ActionName; args: unknown[]}
+	| {type: 'action'; call: ActionCall}
 	| {type: 'stop'};
 
 export type FromWorker =

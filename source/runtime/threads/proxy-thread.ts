@@ -50,9 +50,10 @@ port.on('message', (message: ToWorker) => {
 		return;
 	}
 
-	const action = store[message.name] as (...args: unknown[]) => void;
+	const {call} = message;
+	const action = store[call.name] as (...args: unknown[]) => void;
 	try {
-		action.apply(store, message.args);
+		action.apply(store, call.args);
 	} catch (error) {
 		store.addEvent('info', (error as Error).message);
 	}

@@ -1,48 +1,30 @@
-import type {Effort} from '../../state/overrides.js';
-import type {MonitorStore, StoreSnapshot} from '../../monitor/contract.js';
-import type {StrategyName} from '../../routing/strategies.js';
-import type {ActionName, ToWorker} from './protocol.js';
+import {actionsFrom} from '../../monitor/apply-action.js';
+import {actionNames, type MonitorStore, type StoreSnapshot} from '../../monitor/contract.js';
+import {Listeners} from '../../util/listeners.js';
+import type {ToWorker} from './protocol.js';
+
+/** The monitor's store when the real one lives in the proxy's worker thread. */
+export type RemoteStore = MonitorStore & {
+	/** A snapshot the worker sent (already batched there). */
+	update(snapshot: StoreSnapshot): void;
+};
 
 /**
- * The monitor's view of a store that lives in the proxy's worker thread: the latest snapshot the
- * worker sent (already batched there), and actions sent back as messages. The monitor cannot tell
- * it from the StateStore itself.
+ * The latest snapshot the worker sent, and every action (one per name in actionNames) sent back
+ * as a message. The monitor cannot tell it from the StateStore itself.
  */
-export class RemoteStore implements MonitorStore {
-	#snapshot: StoreSnapshot;
-	readonly #send: (message: ToWorker) => void;
-	readonly #listeners = new Set<() => void>();
-
-	constructor(first: StoreSnapshot, send: (message: ToWorker) => void) {
-		this.#snapshot = first;
-		this.#send = send;
-	}
-
-	update(snapshot: StoreSnapshot): void {
-		this.#snapshot = snapshot;
-		for (const listener of this.#listeners) {
-			listener();
-		}
-	}
-
-	subscribe = (listener: () => void): (() => void) => {
-		this.#listeners.add(listener);
-		return () => {
-			this.#listeners.delete(listener);
-		};
+export function remoteStore(first: StoreSnapshot, send: (message: ToWorker) => void): RemoteStore {
+	let snapshot = first;
+	const listeners = new Listeners();
+	return {
+		...actionsFrom(actionNames, call => {
+			send({type: 'action', call});
+		}),
+		subscribe: listeners.subscribe,
+		getSnapshot: () => snapshot,
+		update(next) {
+			snapshot = next;
+			listeners.notify();
+		},
 	};
-
-	getSnapshot = (): StoreSnapshot => this.#snapshot;
-
-	#action(name: ActionName, ...args: unknown[]): void {
-		this.#send({type: 'action', name, args});
-	}
-
-	pin = (account: string | null): void => this.#action('pin', account);
-	setStrategy = (strategy: StrategyName | null): void => this.#action('setStrategy', strategy);
-	setAlertsMuted = (muted: boolean): void => this.#action('setAlertsMuted', muted);
-	setModelOverride = (model: string | null): void => this.#action('setModelOverride', model);
-	setEffortOverride = (effort: Effort | null): void => this.#action('setEffortOverride', effort);
-	setBurstRpmLimit = (limit: number | null): void => this.#action('setBurstRpmLimit', limit);
-	setPaused = (account: string, paused: boolean): void => this.#action('setPaused', account, paused);
 }

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import {Worker} from 'node:worker_threads';
 import {UserError} from '../../util/user-error.js';
-import {RemoteStore} from './remote-store.js';
+import {remoteStore} from './remote-store.js';
 import type {FromWorker, ToWorker, WorkerStart} from './protocol.js';
 
 /**
@@ -33,7 +33,7 @@ export async function runMonitor(start: WorkerStart): Promise<number> {
 	}
 
 	yieldToTheProxy();
-	const store = new RemoteStore(first.snapshot, send);
+	const store = remoteStore(first.snapshot, send);
 	worker.on('message', (message: FromWorker) => {
 		if (message.type === 'snapshot') {
 			store.update(message.snapshot);
