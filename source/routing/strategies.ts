@@ -1,28 +1,9 @@
 // The four ways of choosing among eligible accounts. Pure functions of a routing snapshot: the
 // clock is snapshot.nowMs, never Date.now(), so any decision can be replayed in a test.
+import type {StrategyName} from './strategy-names.js';
 import type {RouteDecision, RouteRequest, RoutingAccount, RoutingSnapshot} from './types.js';
 
-/** In the order the monitor's `s` key cycles through them. */
-export const strategyNames = ['maximus', 'reaper', 'cushion', 'carousel'] as const;
-
-export type StrategyName = (typeof strategyNames)[number];
-
-export function isStrategyName(value: unknown): value is StrategyName {
-	return strategyNames.includes(value as StrategyName);
-}
-
-/** One line each (they must fit the help overlay at 80 columns). */
-export const strategyDescriptions: Record<StrategyName, string> = {
-	maximus: 'Most 5h+7d headroom; a window resetting soon counts as freer.',
-	reaper: 'Drains the window that resets soonest first: use it or lose it.',
-	cushion: 'The least used account, so every account stays far from limits.',
-	carousel: 'Takes turns over the available accounts, ignoring usage.',
-};
-
-export function nextStrategy(s: StrategyName): StrategyName {
-	const at = strategyNames.indexOf(s);
-	return strategyNames[(at + 1) % strategyNames.length] ?? 'maximus';
-}
+export {isStrategyName, nextStrategy, strategyDescriptions, strategyNames, type StrategyName} from './strategy-names.js';
 
 const fiveHourSeconds = 5 * 60 * 60;
 const sevenDaySeconds = 7 * 24 * 60 * 60;

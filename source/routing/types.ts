@@ -1,5 +1,5 @@
 import type {AccountKind} from '../accounts/types.js';
-import type {StrategyName} from './strategies.js';
+import type {StrategyName} from './strategy-names.js';
 
 /**
  * What routing knows about one account at the moment of a decision. The store builds these;

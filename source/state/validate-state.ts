@@ -6,7 +6,7 @@
 import type {KeyBucket, RateLimitTelemetry, UnifiedWindow} from '../anthropic/telemetry.js';
 import type {SavingsTotals} from './records.js';
 import {storableInstant} from '../util/time-horizon.js';
-import type {PersistedAccount, PersistedState} from './persisted-state.js';
+import type {PersistedAccount, PersistedState} from './persisted-shape.js';
 import {isRecord} from '../util/json.js';
 
 type Json = Record<string, unknown>;

@@ -43,18 +43,8 @@ export async function runMonitor(start: WorkerStart): Promise<number> {
 		process.stderr.write(`shunt: the proxy failed: ${error.stack ?? error.message}\n`);
 	});
 
-	// Ink draws nothing but a last frame when it thinks it runs in CI (CI or CONTINUOUS_INTEGRATION
-	// set). We only get here with a terminal on stdout, where the user asked for a live screen.
-	// The variables are removed rather than set to "false": chalk's colour detection treats any
-	// CI variable as a CI log and would turn colours off.
-	delete process.env['CI'];
-	delete process.env['CONTINUOUS_INTEGRATION'];
 	// Ink and React are only loaded when there is a screen to draw: `shunt --help` stays fast.
-	const [{render}, {createElement}, {default: App}] = await Promise.all([
-		import('ink'),
-		import('react'),
-		import('../../monitor/app.js'),
-	]);
+	const {renderMonitor} = await import('../../monitor/render.js');
 	let quitRequested = false;
 	const quit = () => {
 		if (!quitRequested) {
@@ -63,9 +53,7 @@ export async function runMonitor(start: WorkerStart): Promise<number> {
 		}
 	};
 
-	// 10 frames a second is plenty for a log and 1 s countdowns. (Ink 6's incrementalRendering
-	// left stale lines on screen here, so whole frames are drawn.)
-	const instance = render(createElement(App, {store, onQuit: quit}), {exitOnCtrlC: false, patchConsole: false, maxFps: 10});
+	const instance = renderMonitor(store, quit);
 	// SIGHUP too: closing the terminal or the tmux pane must save state like a quit does.
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 		process.once(signal, quit);
