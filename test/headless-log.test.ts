@@ -1,3 +1,4 @@
+// covers: source/headless-log.ts
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {attachHeadlessLog, eventLine, requestLine} from '../source/headless-log.js';

@@ -1,3 +1,4 @@
+// covers: source/ui/format.ts, source/ui/cycles.ts, source/ui/strategies.ts, source/ui/key-bindings.ts, source/ui/layout.ts, source/ui/log-items.ts, source/ui/segments.ts, source/ui/table-layout.ts, source/ui/text-width.ts, source/components/help-overlay.tsx
 // The monitor's pure helpers: formats, display width, column layout, cycles and the log timeline.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
@@ -127,7 +128,7 @@ test('each cycling key starts at "off" and comes back to its start after visitin
 	for (const [key, cycle] of Object.entries(cycles) as Array<[string, ReadonlyArray<unknown>]>) {
 		assert.equal(cycle[0], null, `${key} starts at off (the client's or the configured value)`);
 		assert.equal(new Set(cycle).size, cycle.length, `${key} lists no value twice`);
-		let value = cycle[0];
+		let value: unknown = cycle[0];
 		const visited = [value];
 		for (let step = 1; step < cycle.length; step++) {
 			value = nextInCycle(cycle, value);

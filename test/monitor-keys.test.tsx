@@ -1,4 +1,5 @@
 /** @jsxRuntime automatic */
+// covers: source/app.tsx, source/ui/key-bindings.ts, source/components/help-overlay.tsx
 // Every key of the live monitor, against a fake store that records the actions it receives.
 import assert from 'node:assert/strict';
 import {EventEmitter} from 'node:events';

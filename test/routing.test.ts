@@ -1,3 +1,4 @@
+// covers: source/routing/route.ts, source/routing/strategies.ts
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {ineligibleReason, isEligible, pickAccount, soonestFreeAt} from '../source/routing/route.js';

@@ -1,3 +1,4 @@
+// covers: source/proxy/sse-usage.ts
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {SseUsageTap, usageFromJson} from '../source/proxy/sse-usage.js';

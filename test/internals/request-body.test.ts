@@ -56,9 +56,9 @@ test('a model override replaces the model and nothing else', () => {
 	const after = applyOverrides(before, {model: 'claude-opus-4-8', effort: null});
 	assert.equal(after.model, 'claude-opus-4-8');
 	const sent = JSON.parse(after.bytes.toString()) as Record<string, unknown>;
-	assert.deepEqual(sent, {...before.json, model: 'claude-opus-4-8'});
-	assert.deepEqual(after.json, sent, 'json and bytes agree');
 	assert.equal(sent['system'], 'Café 🌍  keep');
+	assert.deepEqual(after.json, sent, 'json and bytes agree');
+	assert.deepEqual(sent, {...before.json, model: 'claude-opus-4-8'});
 	assert.equal(before.bytes.toString(), clientText, 'the client\'s body is not mutated');
 	assert.equal(before.json?.['model'], 'claude-sonnet-4-6');
 });
