@@ -50,7 +50,12 @@ describe('the lock file itself', () => {
 		const file = path.join(dir, lockFileName);
 		const beforeUs = Date.now() - (process.uptime() * 1000) - 60_000;
 		writeFileSync(file, JSON.stringify({pid: process.pid, hostname: os.hostname(), host: '127.0.0.1', port: 8082, url: 'http://127.0.0.1:8082', startedMs: beforeUs}), {mode: 0o600});
-		acquireInstanceLock(dir, {host: '127.0.0.1'}).release();
+		const lock = acquireInstanceLock(dir, {host: '127.0.0.1'});
+		const taken = JSON.parse(readFileSync(file, 'utf8')) as {pid: number; port: number | null; startedMs: number};
+		assert.equal(taken.pid, process.pid);
+		assert.ok(taken.startedMs > beforeUs && taken.port === null, 'the previous process\'s lock was replaced by ours');
+		lock.release();
+		assert.ok(!existsSync(file));
 	});
 
 	test('a lock from another machine cannot be judged by its pid: refused, naming the file to delete', () => {
