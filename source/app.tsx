@@ -11,7 +11,7 @@ import useNow from './hooks/use-now.js';
 import useOptimisticActions from './hooks/use-optimistic-actions.js';
 import useStore from './hooks/use-store.js';
 import useTerminalSize from './hooks/use-terminal-size.js';
-import type {MonitorStore} from './types.js';
+import type {MonitorStore} from './monitor/contract.js';
 import {buildAccountRows} from './ui/account-rows.js';
 import {buildHeader} from './ui/header-lines.js';
 import {findBinding, type Focus, type KeyContext} from './ui/key-bindings.js';

@@ -4,7 +4,7 @@
 import process from 'node:process';
 import meow from 'meow';
 import {asksFor, parsePort, parseStrategy, parserError, quote, rejectUnknownFlags, usageError} from './commands/cli-arguments.js';
-import {CliError} from './commands/cli-error.js';
+import {UserError} from './util/user-error.js';
 import {strategyNames} from './routing/strategies.js';
 
 // Ink otherwise loads React's development build, which is far slower.
@@ -126,12 +126,12 @@ async function main(): Promise<number> {
 			};
 			const start = {demo: flags.demo, env: {...env}, options};
 			if (options.headless) {
-				const [{runHeadless}, {prepareRuntime}] = await Promise.all([import('./commands/start.js'), import('./commands/prepare-runtime.js')]);
+				const [{runHeadless}, {prepareRuntime}] = await Promise.all([import('./runtime/headless.js'), import('./runtime/load.js')]);
 				const prepared = await prepareRuntime(start);
 				return runHeadless(prepared.runtime, prepared.options);
 			}
 
-			const {runMonitor} = await import('./monitor/monitor-host.js');
+			const {runMonitor} = await import('./runtime/threads/screen-thread.js');
 			return runMonitor(start);
 		}
 
@@ -192,11 +192,11 @@ async function main(): Promise<number> {
 try {
 	process.exitCode = await main();
 } catch (error) {
-	if (error instanceof CliError) {
+	if (error instanceof UserError) {
 		process.stderr.write(`shunt: ${error.message}\n`);
 		process.exitCode = error.exitCode;
 	} else {
-		// Only for bugs: every mistake a user can make is a CliError above, without a stack.
+		// Only for bugs: every mistake a user can make is a UserError above, without a stack.
 		process.stderr.write(`shunt: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
 		process.exitCode = 1;
 	}

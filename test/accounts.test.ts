@@ -6,7 +6,7 @@ import {test} from 'node:test';
 import {accountNameProblem} from '../source/accounts/account-name.js';
 import {shuntPaths} from '../source/accounts/paths.js';
 import {addApiKeyAccount, listAccounts, removeAccount} from '../source/commands/account-commands.js';
-import {CliError} from '../source/commands/cli-error.js';
+import {UserError} from '../source/util/user-error.js';
 import {tempDir} from './helpers/temp-dir.js';
 
 const key = 'sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789';
@@ -52,9 +52,9 @@ test('a duplicate or invalid name is an error that changes nothing', async () =>
 	await addApiKeyAccount(paths, 'work', key);
 	const configBefore = readFileSync(paths.configFile, 'utf8');
 	const credentialsBefore = readFileSync(paths.credentialsFile, 'utf8');
-	await assert.rejects(addApiKeyAccount(paths, 'work', 'sk-ant-api03-other-key-000000000000'), (error: Error) => error instanceof CliError && /already exists/.test(error.message));
-	await assert.rejects(addApiKeyAccount(paths, 'bad name', key), CliError);
-	await assert.rejects(addApiKeyAccount(paths, undefined, key), CliError);
+	await assert.rejects(addApiKeyAccount(paths, 'work', 'sk-ant-api03-other-key-000000000000'), (error: Error) => error instanceof UserError && /already exists/.test(error.message));
+	await assert.rejects(addApiKeyAccount(paths, 'bad name', key), UserError);
+	await assert.rejects(addApiKeyAccount(paths, undefined, key), UserError);
 	await assert.rejects(addApiKeyAccount(paths, 'empty', '   '), /empty/);
 	await assert.rejects(addApiKeyAccount(paths, 'spaced', 'sk-ant key'), /whitespace/);
 	assert.equal(readFileSync(paths.configFile, 'utf8'), configBefore);
@@ -79,7 +79,7 @@ test('a corrupt config.json is a clear error naming the file, and it is left as 
 	const paths = home();
 	mkdirSync(path.dirname(paths.configFile), {recursive: true});
 	writeFileSync(paths.configFile, '{"accounts": [oops');
-	assert.throws(() => listAccounts(paths, false), (error: Error) => error instanceof CliError && error.message.includes('config.json'));
+	assert.throws(() => listAccounts(paths, false), (error: Error) => error instanceof UserError && error.message.includes('config.json'));
 	assert.equal(readFileSync(paths.configFile, 'utf8'), '{"accounts": [oops');
 });
 
@@ -87,7 +87,7 @@ test('a corrupt credentials.json is a clear error and is never overwritten', asy
 	const paths = home();
 	await addApiKeyAccount(paths, 'work', key);
 	writeFileSync(paths.credentialsFile, 'not json');
-	await assert.rejects(addApiKeyAccount(paths, 'other', key), (error: Error) => error instanceof CliError && error.message.includes('credentials.json'));
+	await assert.rejects(addApiKeyAccount(paths, 'other', key), (error: Error) => error instanceof UserError && error.message.includes('credentials.json'));
 	assert.equal(readFileSync(paths.credentialsFile, 'utf8'), 'not json');
 	assert.deepEqual((JSON.parse(readFileSync(paths.configFile, 'utf8')) as {accounts: unknown[]}).accounts.length, 1, 'config unchanged too');
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {Alerts, desktopNotification} from '../source/alerts/alerts.js';
-import type {StoreEventKind} from '../source/types.js';
+import type {StoreEventKind} from '../source/state/records.js';
 
 function target(start = 0) {
 	const events: Array<{kind: StoreEventKind; message: string}> = [];

@@ -4,7 +4,7 @@ import {afterEach, test} from 'node:test';
 import {StaticAuthProvider} from '../source/accounts/auth-provider.js';
 import {startBackgroundWork} from '../source/background/background-work.js';
 import {UpstreamProber} from '../source/background/prober.js';
-import {defaultFailurePolicy} from '../source/proxy/failure-policy.js';
+import {defaultFailurePolicy} from '../source/failover/failure-policy.js';
 import {Simulator} from '../source/simulator/index.js';
 import {message, startHarness, type Harness} from './helpers/proxy-harness.js';
 import {waitFor} from './helpers/wait.js';

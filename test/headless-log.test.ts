@@ -1,9 +1,9 @@
-// covers: source/headless-log.ts
+// covers: source/runtime/headless-log.ts
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {attachHeadlessLog, eventLine, requestLine} from '../source/headless-log.js';
+import {attachHeadlessLog, eventLine, requestLine} from '../source/runtime/headless-log.js';
 import {StateStore, type StoreSettings} from '../source/state/store.js';
-import type {RequestRecord} from '../source/types.js';
+import type {RequestRecord} from '../source/state/records.js';
 import {waitFor} from './helpers/wait.js';
 
 const settings: StoreSettings = {strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null};

@@ -1,9 +1,9 @@
-// covers: source/proxy/json-usage.ts
+// covers: source/anthropic/json-usage.ts
 // The non-streaming usage reader: the top-level usage and model of a Messages body, read as the
 // bytes pass, whatever the chunking, never fooled by a "usage" key deeper in the content.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {JsonUsageScanner} from '../source/proxy/json-usage.js';
+import {JsonUsageScanner} from '../source/anthropic/json-usage.js';
 
 function scanInChunks(text: string, size: number): JsonUsageScanner {
 	const bytes = Buffer.from(text);

@@ -2,8 +2,8 @@
 // The monitor's pure helpers: formats, display width, column layout, cycles and the log timeline.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
+import {modelOverrideChoices} from '../source/anthropic/models.js';
 import {helpLines} from '../source/components/help-overlay.js';
-import {modelOverrideChoices} from '../source/pricing/prices.js';
 import {nextStrategy as nextRoutingStrategy, strategyDescriptions, strategyNames} from '../source/routing/strategies.js';
 import {burstCycle, effortCycle, modelCycle, nextInCycle} from '../source/ui/cycles.js';
 import {keyBindings} from '../source/ui/key-bindings.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import {after, test, type TestContext} from 'node:test';
 import {cleanup} from 'ink-testing-library';
 import App from '../source/app.js';
-import type {StoreSnapshot} from '../source/types.js';
+import type {StoreSnapshot} from '../source/monitor/contract.js';
 import {
 	FakeStore, makeAccount, makeEvent, makeRequest, makeSnapshot,
 } from './helpers/fake-store.js';

@@ -12,7 +12,7 @@ import {OAuthAuthProvider, type OAuthAuthProviderOptions} from '../source/accoun
 import {TokenClient} from '../source/accounts/oauth/token-client.js';
 import {Alerts} from '../source/alerts/alerts.js';
 import {Simulator, simClientId} from '../source/simulator/index.js';
-import type {OAuthCredential} from '../source/types.js';
+import type {OAuthCredential} from '../source/accounts/types.js';
 import {message, startHarness, type Harness} from './helpers/proxy-harness.js';
 import {tempDir} from './helpers/temp-dir.js';
 import {waitFor} from './helpers/wait.js';

@@ -6,19 +6,19 @@ import {createHash, randomBytes} from 'node:crypto';
 import {after, before, describe, test} from 'node:test';
 import {Simulator, simClientId} from '../source/simulator/index.js';
 
-let sim: Simulator;
+let simulator: Simulator;
 
 before(async () => {
-	sim = new Simulator();
-	await sim.listen();
+	simulator = new Simulator();
+	await simulator.listen();
 });
 
 after(async () => {
-	await sim.close();
+	await simulator.close();
 });
 
 async function token(body: Record<string, unknown>) {
-	const response = await fetch(`${sim.url}/v1/oauth/token`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body)});
+	const response = await fetch(`${simulator.url}/v1/oauth/token`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body)});
 	return {status: response.status, headers: response.headers, body: await response.json() as Record<string, any>};
 }
 
@@ -31,7 +31,7 @@ const oauthHeaders = (accessToken: string, beta = true): Record<string, string> 
 });
 
 async function message(accessToken: string) {
-	const response = await fetch(`${sim.url}/v1/messages`, {
+	const response = await fetch(`${simulator.url}/v1/messages`, {
 		method: 'POST',
 		headers: {...oauthHeaders(accessToken), 'content-type': 'application/json'},
 		body: JSON.stringify({model: 'claude-sonnet-4-6', max_tokens: 16, messages: [{role: 'user', content: 'hi'}]}),
@@ -50,7 +50,7 @@ describe('token endpoint', () => {
 		const verifier = randomBytes(32).toString('base64url');
 		const challenge = createHash('sha256').update(verifier).digest('base64url');
 		const redirect = 'https://platform.claude.com/oauth/code/callback';
-		const pasted = sim.authorize({challenge, state: 'st-1', redirectUri: redirect, email: 'pkce@example.com', name: 'pkce'});
+		const pasted = simulator.authorize({challenge, state: 'st-1', redirectUri: redirect, email: 'pkce@example.com', name: 'pkce'});
 		const [code, state] = pasted.split('#');
 		assert.equal(state, 'st-1');
 		const base = {grant_type: 'authorization_code', code, redirect_uri: redirect, client_id: simClientId, code_verifier: verifier, state: 'st-1'};
@@ -70,7 +70,7 @@ describe('token endpoint', () => {
 		assert.equal((await token(base)).body['error'], 'invalid_grant', 'a code is single-use');
 
 		assert.equal((await message(granted.body['access_token'])).status, 200, 'the new access token works on /v1/messages');
-		assert.equal(sim.oauthLogin('pkce').accessToken, granted.body['access_token']);
+		assert.equal(simulator.oauthLogin('pkce').accessToken, granted.body['access_token']);
 	});
 
 	test('GET /oauth/authorize answers code#state for the query the real authorize URL carries', async () => {
@@ -79,19 +79,19 @@ describe('token endpoint', () => {
 			code: 'true', client_id: simClientId, response_type: 'code', redirect_uri: 'https://platform.claude.com/oauth/code/callback',
 			scope: 'user:inference user:profile', code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256', state: 'web-state',
 		});
-		const response = await fetch(`${sim.url}/oauth/authorize?${query.toString()}`);
+		const response = await fetch(`${simulator.url}/oauth/authorize?${query.toString()}`);
 		assert.equal(response.status, 200);
 		const [code, state] = (await response.text()).split('#');
 		assert.equal(state, 'web-state');
 		const granted = await token({grant_type: 'authorization_code', code, redirect_uri: 'https://platform.claude.com/oauth/code/callback', client_id: simClientId, code_verifier: verifier, state});
 		assert.equal(granted.status, 200);
 		query.set('code_challenge_method', 'plain');
-		assert.equal((await fetch(`${sim.url}/oauth/authorize?${query.toString()}`)).status, 400, 'only S256');
+		assert.equal((await fetch(`${simulator.url}/oauth/authorize?${query.toString()}`)).status, 400, 'only S256');
 	});
 
 	test('refresh rotates the pair, keeps the account (utilization carries over) and refuses reuse with invalid_grant', async () => {
 		const login = uniqueLogin({email: 'rot@example.com', limits: {utilization5h: 0.3}});
-		const name = sim.addOAuthLogin(login);
+		const name = simulator.addOAuthLogin(login);
 		const first = await refresh(login.refreshToken);
 		assert.equal(first.status, 200);
 		assert.notEqual(first.body['refresh_token'], login.refreshToken);
@@ -99,7 +99,7 @@ describe('token endpoint', () => {
 		assert.equal(reused.status, 400);
 		assert.deepEqual(reused.body, {error: 'invalid_grant', error_description: 'Refresh token not found or invalid'});
 
-		const state = sim.oauthLogin(name);
+		const state = simulator.oauthLogin(name);
 		assert.equal(state.refreshes, 1);
 		assert.equal(state.refreshCalls, 2, 'the reuse is counted against the chain too');
 		assert.equal(state.refreshToken, first.body['refresh_token']);
@@ -111,8 +111,8 @@ describe('token endpoint', () => {
 
 	test('form-encoded refresh bodies work too', async () => {
 		const login = uniqueLogin();
-		sim.addOAuthLogin(login);
-		const response = await fetch(`${sim.url}/v1/oauth/token`, {
+		simulator.addOAuthLogin(login);
+		const response = await fetch(`${simulator.url}/v1/oauth/token`, {
 			method: 'POST',
 			headers: {'content-type': 'application/x-www-form-urlencoded'},
 			body: new URLSearchParams({grant_type: 'refresh_token', refresh_token: login.refreshToken, client_id: simClientId}).toString(),
@@ -122,36 +122,36 @@ describe('token endpoint', () => {
 
 	test('armed faults: 429 with retry-after, 503, revoked refresh token', async () => {
 		const login = uniqueLogin();
-		const name = sim.addOAuthLogin(login);
-		sim.armOAuth({type: 'rate_limited', retryAfterSeconds: 7});
+		const name = simulator.addOAuthLogin(login);
+		simulator.armOAuth({type: 'rate_limited', retryAfterSeconds: 7});
 		const limited = await refresh(login.refreshToken);
 		assert.equal(limited.status, 429);
 		assert.equal(limited.headers.get('retry-after'), '7');
-		sim.armOAuth({type: 'unavailable'});
+		simulator.armOAuth({type: 'unavailable'});
 		assert.equal((await refresh(login.refreshToken)).status, 503);
-		assert.equal(sim.oauthLogin(name).refreshes, 0, 'faults rotate nothing');
+		assert.equal(simulator.oauthLogin(name).refreshes, 0, 'faults rotate nothing');
 		assert.equal((await refresh(login.refreshToken)).status, 200);
-		sim.armOAuth({type: 'invalid_grant'});
-		const current = sim.oauthLogin(name).refreshToken;
+		simulator.armOAuth({type: 'invalid_grant'});
+		const current = simulator.oauthLogin(name).refreshToken;
 		assert.equal((await refresh(current)).body['error'], 'invalid_grant');
 		assert.equal((await refresh(current)).body['error'], 'invalid_grant', 'a revoked token stays dead');
-		assert.equal(sim.oauthLogin(name).refreshCalls, 5);
+		assert.equal(simulator.oauthLogin(name).refreshCalls, 5);
 	});
 
 	test('token lifetime is configurable; expiry is per token; expireToken forces one', async () => {
-		sim.setOAuthOptions({tokenLifetimeSeconds: 60});
+		simulator.setOAuthOptions({tokenLifetimeSeconds: 60});
 		try {
 			const login = uniqueLogin();
-			sim.addOAuthLogin(login);
+			simulator.addOAuthLogin(login);
 			const renewed = await refresh(login.refreshToken);
 			assert.equal(renewed.body['expires_in'], 60);
-			sim.expireToken(login.accessToken);
+			simulator.expireToken(login.accessToken);
 			const expired = await message(login.accessToken);
 			assert.equal(expired.status, 401);
 			assert.match(expired.body['error'].message, /OAuth token has expired/);
 			assert.equal((await message(renewed.body['access_token'])).status, 200, 'the rotated token is unaffected');
 		} finally {
-			sim.setOAuthOptions({tokenLifetimeSeconds: 28_800});
+			simulator.setOAuthOptions({tokenLifetimeSeconds: 28_800});
 		}
 	});
 });
@@ -159,10 +159,10 @@ describe('token endpoint', () => {
 describe('usage and profile endpoints', () => {
 	test('usage: Bearer plus the OAuth beta; legacy flat shape in percent with ISO resets from the live windows', async () => {
 		const login = uniqueLogin({limits: {utilization5h: 0.42, utilization7d: 0.13}});
-		sim.addOAuthLogin(login);
-		const without = await fetch(`${sim.url}/api/oauth/usage`, {headers: oauthHeaders(login.accessToken, false)});
+		simulator.addOAuthLogin(login);
+		const without = await fetch(`${simulator.url}/api/oauth/usage`, {headers: oauthHeaders(login.accessToken, false)});
 		assert.equal(without.status, 401);
-		const response = await fetch(`${sim.url}/api/oauth/usage`, {headers: oauthHeaders(login.accessToken)});
+		const response = await fetch(`${simulator.url}/api/oauth/usage`, {headers: oauthHeaders(login.accessToken)});
 		assert.equal(response.status, 200);
 		const body = await response.json() as Record<string, any>;
 		assert.equal(body['five_hour'].utilization, 42);
@@ -174,22 +174,22 @@ describe('usage and profile endpoints', () => {
 
 	test('usage: the limits[] shape behind an option', async () => {
 		const login = uniqueLogin({limits: {utilization5h: 0.5, utilization7d: 0.25}});
-		sim.addOAuthLogin(login);
-		sim.setOAuthOptions({usageShape: 'limits'});
+		simulator.addOAuthLogin(login);
+		simulator.setOAuthOptions({usageShape: 'limits'});
 		try {
-			const body = await (await fetch(`${sim.url}/api/oauth/usage`, {headers: oauthHeaders(login.accessToken)})).json() as {limits: Array<Record<string, unknown>>};
+			const body = await (await fetch(`${simulator.url}/api/oauth/usage`, {headers: oauthHeaders(login.accessToken)})).json() as {limits: Array<Record<string, unknown>>};
 			assert.deepEqual(body.limits.map(limit => [limit['kind'], limit['percent']]), [['session', 50], ['weekly_all', 25]]);
 		} finally {
-			sim.setOAuthOptions({usageShape: 'flat'});
+			simulator.setOAuthOptions({usageShape: 'flat'});
 		}
 	});
 
 	test('usage: more than N polls a minute get 429 with retry-after; polling during the penalty doubles it', async () => {
 		const login = uniqueLogin();
-		sim.addOAuthLogin(login);
-		sim.setOAuthOptions({usagePollsPerMinute: 2, usageRetryAfterSeconds: 30});
+		simulator.addOAuthLogin(login);
+		simulator.setOAuthOptions({usagePollsPerMinute: 2, usageRetryAfterSeconds: 30});
 		try {
-			const poll = async () => fetch(`${sim.url}/api/oauth/usage`, {headers: oauthHeaders(login.accessToken)});
+			const poll = async () => fetch(`${simulator.url}/api/oauth/usage`, {headers: oauthHeaders(login.accessToken)});
 			assert.equal((await poll()).status, 200);
 			assert.equal((await poll()).status, 200);
 			const third = await poll();
@@ -197,14 +197,14 @@ describe('usage and profile endpoints', () => {
 			assert.equal(third.headers.get('retry-after'), '30');
 			assert.equal((await poll()).headers.get('retry-after'), '60');
 		} finally {
-			sim.setOAuthOptions({usagePollsPerMinute: 5, usageRetryAfterSeconds: 60});
+			simulator.setOAuthOptions({usagePollsPerMinute: 5, usageRetryAfterSeconds: 60});
 		}
 	});
 
 	test('profile: account email and organization', async () => {
 		const login = uniqueLogin({email: 'profile@example.com'});
-		sim.addOAuthLogin(login);
-		const body = await (await fetch(`${sim.url}/api/oauth/profile`, {headers: oauthHeaders(login.accessToken)})).json() as Record<string, any>;
+		simulator.addOAuthLogin(login);
+		const body = await (await fetch(`${simulator.url}/api/oauth/profile`, {headers: oauthHeaders(login.accessToken)})).json() as Record<string, any>;
 		assert.equal(body['account'].email, 'profile@example.com');
 		assert.ok(body['organization'].uuid);
 	});

@@ -1,4 +1,4 @@
-// covers: source/background/usage-client.ts, source/background/usage-poller.ts, source/background/usage-response.ts, source/background/prober.ts
+// covers: source/background/usage-client.ts, source/background/usage-poller.ts, source/anthropic/usage-endpoint.ts, source/background/prober.ts
 // Telemetry for idle subscription accounts from GET /api/oauth/usage: both response shapes, the
 // shared client's memory of retry-after and failures, the poller, and the OAuth prober.
 import assert from 'node:assert/strict';
@@ -7,10 +7,10 @@ import {StaticAuthProvider} from '../source/accounts/auth-provider.js';
 import {UpstreamProber} from '../source/background/prober.js';
 import {UsageClient} from '../source/background/usage-client.js';
 import {startUsagePoller} from '../source/background/usage-poller.js';
-import {parseUsageResponse} from '../source/background/usage-response.js';
+import {parseUsageResponse} from '../source/anthropic/usage-endpoint.js';
 import {Simulator} from '../source/simulator/index.js';
 import {StateStore} from '../source/state/store.js';
-import type {AccountConfig} from '../source/types.js';
+import type {AccountConfig} from '../source/accounts/types.js';
 import {waitFor} from './helpers/wait.js';
 
 describe('parsing the usage response', () => {
@@ -159,8 +159,8 @@ describe('usage client and poller', () => {
 		const outcome = await prober.telemetry({name: 'sub', kind: 'oauth'});
 		assert.ok(outcome && 'status' in outcome);
 		assert.equal(outcome.status, 429);
-		assert.equal(outcome.headers['anthropic-ratelimit-unified-5h-status'], 'rejected');
-		assert.ok(Number(outcome.headers['retry-after']) > 0);
+		assert.equal(outcome.telemetry?.fiveHour?.status, 'rejected');
+		assert.ok((outcome.retryAfterMs ?? 0) > 0);
 		assert.equal(sim.requests.filter(entry => entry.path.startsWith('/v1/')).length, 0, 'no made-up prompt');
 		await waitFor(async () => {
 			const health = await prober.health({name: 'sub', kind: 'oauth'});

@@ -6,7 +6,8 @@ import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
 import {StateStore, type StoreSettings} from '../source/state/store.js';
-import type {AccountConfig, RequestRecord} from '../source/types.js';
+import type {AccountConfig} from '../source/accounts/types.js';
+import type {RequestRecord} from '../source/state/records.js';
 import {tempDir} from './helpers/temp-dir.js';
 
 const accounts: AccountConfig[] = [

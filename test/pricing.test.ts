@@ -1,9 +1,10 @@
 // covers: source/pricing/cost.ts, source/pricing/prices.ts
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {costUsd, modelFamily, priceFor, shortModelName} from '../source/pricing/cost.js';
+import {modelFamily, shortModel as shortModelName} from '../source/anthropic/models.js';
+import {costUsd, priceFor} from '../source/pricing/cost.js';
 import {modelPrices} from '../source/pricing/prices.js';
-import type {Usage} from '../source/types.js';
+import type {Usage} from '../source/anthropic/usage.js';
 
 function usage(fields: Partial<Usage>): Usage {
 	return {inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, ...fields};

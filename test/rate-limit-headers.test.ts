@@ -1,10 +1,10 @@
-// covers: source/proxy/rate-limit-headers.ts
+// covers: source/anthropic/rate-limit-headers.ts
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {
 	parseRateLimitHeaders,
 	parseRetryAfterMs,
-} from '../source/proxy/rate-limit-headers.js';
+} from '../source/anthropic/rate-limit-headers.js';
 import {maxHorizonMs} from '../source/util/time-horizon.js';
 
 const nowMs = Date.UTC(2026, 6, 31, 15, 0, 0);

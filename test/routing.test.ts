@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {ineligibleReason, isEligible, pickAccount, soonestFreeAt} from '../source/routing/route.js';
 import {nextStrategy, score, strategyDescriptions, strategyNames} from '../source/routing/strategies.js';
 import type {RouteRequest, RoutingAccount, RoutingSnapshot} from '../source/routing/types.js';
-import type {StrategyName} from '../source/types.js';
+import type {StrategyName} from '../source/routing/strategies.js';
 
 const nowMs = Date.UTC(2026, 6, 31, 12, 0, 0);
 const nowS = nowMs / 1000;

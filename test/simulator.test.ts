@@ -34,27 +34,27 @@ async function send(base: string, options: Send = {}): Promise<Reply> {
 	const started = performance.now();
 	const payload = options.body === undefined ? undefined : (typeof options.body === 'string' ? options.body : JSON.stringify(options.body));
 	return new Promise((resolve, reject) => {
-		const req = http.request(new URL(options.path ?? '/v1/messages', base), {
+		const request = http.request(new URL(options.path ?? '/v1/messages', base), {
 			method: options.method ?? 'POST',
 			headers: {...(payload === undefined ? {} : {'content-type': 'application/json'}), ...options.headers},
-		}, res => {
+		}, response => {
 			const headersAfterMs = performance.now() - started;
 			let text = '';
 			let complete = false;
-			res.setEncoding('utf8');
-			res.on('data', (chunk: string) => {
+			response.setEncoding('utf8');
+			response.on('data', (chunk: string) => {
 				text += chunk;
 			});
-			res.on('end', () => {
+			response.on('end', () => {
 				complete = true;
 			});
-			res.on('error', () => {});
-			res.on('close', () => {
-				resolve({status: res.statusCode ?? 0, headers: res.headers, text, complete: complete && res.complete, headersAfterMs});
+			response.on('error', () => {});
+			response.on('close', () => {
+				resolve({status: response.statusCode ?? 0, headers: response.headers, text, complete: complete && response.complete, headersAfterMs});
 			});
 		});
-		req.on('error', reject);
-		req.end(payload);
+		request.on('error', reject);
+		request.end(payload);
 	});
 }
 
@@ -86,14 +86,14 @@ const message = (extra: Record<string, unknown> = {}): Record<string, unknown> =
 	({model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{role: 'user', content: 'hi'}], ...extra});
 
 /** "hi" is ceil(2/4) + 3 = 4 input tokens; "Hello from fake claude-sonnet-4-6" is ceil(33/4) = 9 output tokens. */
-const HI_INPUT = 4;
-const SONNET_OUTPUT = 9;
+const hiInputTokens = 4;
+const sonnetOutputTokens = 9;
 
 async function start(t: TestContext, options: SimulatorOptions = {}): Promise<Simulator> {
-	const sim = new Simulator(options);
-	await sim.listen();
-	t.after(async () => sim.close());
-	return sim;
+	const simulator = new Simulator(options);
+	await simulator.listen();
+	t.after(async () => simulator.close());
+	return simulator;
 }
 
 const requestIdPattern = /^req_011C[1-9A-HJ-NP-Za-km-z]{20}$/;
@@ -123,39 +123,39 @@ const keyFamilyNames = ['requests', 'tokens', 'input-tokens', 'output-tokens']
 const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 /** Monday 2026-08-03 12:03:00 UTC: its 5h window opens at 12:00, its week resets Thursday 09:00. */
-const MONDAY = Date.UTC(2026, 7, 3, 12, 3, 0);
-const MONDAY_5H_RESET = Date.UTC(2026, 7, 3, 17, 0, 0) / 1000;
-const MONDAY_7D_RESET = Date.UTC(2026, 7, 6, 9, 0, 0) / 1000;
+const monday = Date.UTC(2026, 7, 3, 12, 3, 0);
+const monday5hReset = Date.UTC(2026, 7, 3, 17, 0, 0) / 1000;
+const monday7dReset = Date.UTC(2026, 7, 6, 9, 0, 0) / 1000;
 
 /** Opens a stream and hands back the live response once the first text delta has arrived. */
-async function openStream(base: string, headers: Record<string, string>, agent?: http.Agent): Promise<{req: http.ClientRequest; res: http.IncomingMessage; received: () => string}> {
+async function openStream(base: string, headers: Record<string, string>, agent?: http.Agent): Promise<{request: http.ClientRequest; response: http.IncomingMessage; received: () => string}> {
 	return new Promise((resolve, reject) => {
-		const req = http.request(new URL('/v1/messages', base), {method: 'POST', headers: {...headers, 'content-type': 'application/json'}, agent}, res => {
+		const request = http.request(new URL('/v1/messages', base), {method: 'POST', headers: {...headers, 'content-type': 'application/json'}, agent}, response => {
 			let text = '';
 			let resolved = false;
-			res.setEncoding('utf8');
-			res.on('error', () => {});
-			res.on('data', (chunk: string) => {
+			response.setEncoding('utf8');
+			response.on('error', () => {});
+			response.on('data', (chunk: string) => {
 				text += chunk;
 				if (!resolved && text.includes('content_block_delta')) {
 					resolved = true;
-					resolve({req, res, received: () => text});
+					resolve({request, response, received: () => text});
 				}
 			});
 		});
-		req.on('error', error => {
+		request.on('error', error => {
 			reject(error);
 		});
-		req.end(JSON.stringify(message({stream: true})));
+		request.end(JSON.stringify(message({stream: true})));
 	});
 }
 
 describe('success responses', () => {
 	test('JSON reply has the exact Messages shape, deterministic usage and request ids', async t => {
-		const sim = await start(t);
-		sim.addAccount({kind: 'apikey', credential: 'key-a', name: 'alpha'});
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'apikey', credential: 'key-a', name: 'alpha'});
 		const body = message();
-		const reply = await send(sim.url, {headers: keyHeaders('key-a'), body});
+		const reply = await send(simulator.url, {headers: keyHeaders('key-a'), body});
 		assert.equal(reply.status, 200);
 		assert.equal(reply.headers['content-type'], 'application/json');
 		assert.match(String(reply.headers['request-id']), requestIdPattern);
@@ -174,17 +174,17 @@ describe('success responses', () => {
 			stop_details: null,
 			container: null,
 			usage: {
-				input_tokens: HI_INPUT,
+				input_tokens: hiInputTokens,
 				cache_creation_input_tokens: 0,
 				cache_read_input_tokens: 0,
 				cache_creation: {ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0},
-				output_tokens: SONNET_OUTPUT,
+				output_tokens: sonnetOutputTokens,
 				service_tier: 'standard',
 				inference_geo: 'not_available',
 			},
 		});
 
-		const entry = await sim.waitFor(e => e.id === reply.headers['request-id']);
+		const entry = await simulator.waitFor(request => request.id === reply.headers['request-id']);
 		assert.equal(entry.account, 'alpha');
 		assert.equal(entry.status, 200);
 		assert.equal(entry.stream, false);
@@ -196,31 +196,31 @@ describe('success responses', () => {
 	});
 
 	test('input tokens count system, every message (+3 each) and agree with count_tokens', async t => {
-		const sim = await start(t);
-		sim.addAccount({kind: 'apikey', credential: 'key-a'});
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
 		// 14 + 11 + 2 + 5 = 32 bytes → 8 tokens, plus 3 × 3 messages.
 		const prompt = {
 			system: 'You are terse.',
 			messages: [{role: 'user', content: 'hello there'}, {role: 'assistant', content: [{type: 'text', text: 'ok'}]}, {role: 'user', content: 'again'}],
 		};
-		const reply = await send(sim.url, {headers: keyHeaders('key-a'), body: message(prompt)});
+		const reply = await send(simulator.url, {headers: keyHeaders('key-a'), body: message(prompt)});
 		assert.equal(json(reply).usage.input_tokens, 17);
-		const counted = await send(sim.url, {path: '/v1/messages/count_tokens', headers: keyHeaders('key-a'), body: {model: 'claude-sonnet-4-6', ...prompt}});
+		const counted = await send(simulator.url, {path: '/v1/messages/count_tokens', headers: keyHeaders('key-a'), body: {model: 'claude-sonnet-4-6', ...prompt}});
 		assert.equal(counted.status, 200);
 		assert.deepEqual(json(counted), {input_tokens: 17});
 	});
 
 	test('SSE follows the exact event order with one ping and cumulative message_delta usage', async t => {
-		const sim = await start(t);
-		sim.addAccount({kind: 'apikey', credential: 'key-a'});
-		const reply = await send(sim.url, {headers: keyHeaders('key-a'), body: message({stream: true})});
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
+		const reply = await send(simulator.url, {headers: keyHeaders('key-a'), body: message({stream: true})});
 		assert.equal(reply.status, 200);
 		assert.equal(reply.headers['content-type'], 'text/event-stream; charset=utf-8');
 		assert.equal(reply.headers['cache-control'], 'no-cache');
 		assert.ok(reply.complete);
 		const events = parseSse(reply.text);
-		const names = events.map(e => e.event);
-		const deltas = events.filter(e => e.event === 'content_block_delta');
+		const names = events.map(event => event.event);
+		const deltas = events.filter(event => event.event === 'content_block_delta');
 		assert.ok(deltas.length >= 2, 'the reply is split into several deltas');
 		assert.deepEqual(names, [
 			'message_start', 'content_block_start', 'ping',
@@ -231,12 +231,12 @@ describe('success responses', () => {
 			assert.equal(event.data.type, event.event);
 		}
 
-		const start0 = events[0]!.data.message;
-		assert.equal(start0.model, 'claude-sonnet-4-6');
-		assert.deepEqual(start0.content, []);
-		assert.equal(start0.stop_reason, null);
-		assert.deepEqual(start0.usage, {
-			input_tokens: HI_INPUT,
+		const messageStart = events[0]!.data.message;
+		assert.equal(messageStart.model, 'claude-sonnet-4-6');
+		assert.deepEqual(messageStart.content, []);
+		assert.equal(messageStart.stop_reason, null);
+		assert.deepEqual(messageStart.usage, {
+			input_tokens: hiInputTokens,
 			cache_creation_input_tokens: 0,
 			cache_read_input_tokens: 0,
 			cache_creation: {ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0},
@@ -249,33 +249,33 @@ describe('success responses', () => {
 			assert.ok(delta.data.delta.text.length >= 3 && delta.data.delta.text.length <= 8, `chunk "${delta.data.delta.text}"`);
 		}
 
-		assert.equal(deltas.map(d => d.data.delta.text).join(''), 'Hello from fake claude-sonnet-4-6');
-		const final = events.find(e => e.event === 'message_delta')!.data;
+		assert.equal(deltas.map(delta => delta.data.delta.text).join(''), 'Hello from fake claude-sonnet-4-6');
+		const final = events.find(event => event.event === 'message_delta')!.data;
 		assert.deepEqual(final.delta, {stop_reason: 'end_turn', stop_sequence: null});
-		assert.deepEqual(final.usage, {input_tokens: HI_INPUT, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: SONNET_OUTPUT});
-		const entry = await sim.waitFor(e => e.id === reply.headers['request-id']);
+		assert.deepEqual(final.usage, {input_tokens: hiInputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: sonnetOutputTokens});
+		const entry = await simulator.waitFor(request => request.id === reply.headers['request-id']);
 		assert.equal(entry.stream, true);
 		assert.equal(entry.closedEarly, false);
 	});
 
 	test('max_tokens caps the reply with stop_reason max_tokens, in JSON and SSE', async t => {
-		const sim = await start(t);
-		sim.addAccount({kind: 'apikey', credential: 'key-a'});
-		const plain = json(await send(sim.url, {headers: keyHeaders('key-a'), body: message({max_tokens: 2})}));
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
+		const plain = json(await send(simulator.url, {headers: keyHeaders('key-a'), body: message({max_tokens: 2})}));
 		assert.equal(plain.stop_reason, 'max_tokens');
 		assert.equal(plain.usage.output_tokens, 2);
 		assert.equal(plain.content[0].text, 'Hello fr');
-		const streamed = parseSse((await send(sim.url, {headers: keyHeaders('key-a'), body: message({max_tokens: 2, stream: true})})).text);
-		const final = streamed.find(e => e.event === 'message_delta')!.data;
+		const streamed = parseSse((await send(simulator.url, {headers: keyHeaders('key-a'), body: message({max_tokens: 2, stream: true})})).text);
+		const final = streamed.find(event => event.event === 'message_delta')!.data;
 		assert.equal(final.delta.stop_reason, 'max_tokens');
 		assert.equal(final.usage.output_tokens, 2);
 	});
 
 	test('stampEvents writes a timestamp comment before every event', async t => {
-		const sim = await start(t, {stampEvents: true, replyText: 'a somewhat longer scripted reply'});
-		sim.addAccount({kind: 'apikey', credential: 'key-a'});
+		const simulator = await start(t, {stampEvents: true, replyText: 'a somewhat longer scripted reply'});
+		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
 		const before = performance.timeOrigin + performance.now();
-		const reply = await send(sim.url, {headers: keyHeaders('key-a'), body: message({stream: true})});
+		const reply = await send(simulator.url, {headers: keyHeaders('key-a'), body: message({stream: true})});
 		const frames = reply.text.split('\n\n').filter(frame => frame !== '');
 		assert.ok(frames.length > 6);
 		let previous = before;
@@ -287,89 +287,89 @@ describe('success responses', () => {
 			previous = stamp;
 		}
 
-		assert.equal(parseSse(reply.text).filter(e => e.event === 'content_block_delta').map(e => e.data.delta.text).join(''), 'a somewhat longer scripted reply');
+		assert.equal(parseSse(reply.text).filter(event => event.event === 'content_block_delta').map(event => event.data.delta.text).join(''), 'a somewhat longer scripted reply');
 	});
 
 	test('the log records the path with its query string verbatim', async t => {
-		const sim = await start(t);
-		sim.addAccount({kind: 'apikey', credential: 'key-a'});
-		const reply = await send(sim.url, {path: '/v1/messages?beta=true', headers: keyHeaders('key-a'), body: message()});
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
+		const reply = await send(simulator.url, {path: '/v1/messages?beta=true', headers: keyHeaders('key-a'), body: message()});
 		assert.equal(reply.status, 200);
-		const entry = await sim.waitFor(e => e.id === reply.headers['request-id']);
+		const entry = await simulator.waitFor(request => request.id === reply.headers['request-id']);
 		assert.equal(entry.path, '/v1/messages?beta=true');
 		assert.equal(entry.method, 'POST');
 	});
 
 	test('models, count_tokens, /api/hello and unknown routes', async t => {
-		const sim = await start(t);
-		sim.addAccount({kind: 'apikey', credential: 'key-a'});
-		const first = json(await send(sim.url, {method: 'GET', path: '/v1/models?limit=2', headers: keyHeaders('key-a')}));
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
+		const first = json(await send(simulator.url, {method: 'GET', path: '/v1/models?limit=2', headers: keyHeaders('key-a')}));
 		assert.equal(first.data.length, 2);
 		assert.equal(first.has_more, true);
 		assert.equal(first.first_id, first.data[0].id);
-		const next = json(await send(sim.url, {method: 'GET', path: `/v1/models?limit=1000&after_id=${first.last_id}`, headers: keyHeaders('key-a')}));
+		const next = json(await send(simulator.url, {method: 'GET', path: `/v1/models?limit=1000&after_id=${first.last_id}`, headers: keyHeaders('key-a')}));
 		assert.equal(next.has_more, false);
 		const ids = [...first.data, ...next.data].map((model: {id: string}) => model.id);
 		for (const id of ['claude-opus-4-8', 'claude-sonnet-4-6', 'claude-haiku-4-5-20251001', 'claude-sonnet-5', 'claude-opus-5']) {
 			assert.ok(ids.includes(id), id);
 		}
 
-		const one = await send(sim.url, {method: 'GET', path: '/v1/models/claude-sonnet-4-6', headers: keyHeaders('key-a')});
+		const one = await send(simulator.url, {method: 'GET', path: '/v1/models/claude-sonnet-4-6', headers: keyHeaders('key-a')});
 		assert.deepEqual(json(one), {type: 'model', id: 'claude-sonnet-4-6', display_name: 'Claude Sonnet 4.6', created_at: '2026-01-01T00:00:00Z', max_input_tokens: 1_000_000, max_tokens: 128_000, capabilities: null});
-		assertError(await send(sim.url, {method: 'GET', path: '/v1/models/claude-nope', headers: keyHeaders('key-a')}), 404, 'not_found_error', 'model: claude-nope');
-		assertError(await send(sim.url, {method: 'GET', path: '/v1/models'}), 401, 'authentication_error', 'x-api-key header is required');
+		assertError(await send(simulator.url, {method: 'GET', path: '/v1/models/claude-nope', headers: keyHeaders('key-a')}), 404, 'not_found_error', 'model: claude-nope');
+		assertError(await send(simulator.url, {method: 'GET', path: '/v1/models'}), 401, 'authentication_error', 'x-api-key header is required');
 
-		assertError(await send(sim.url, {path: '/v1/messages/count_tokens', headers: keyHeaders('key-a'), body: message()}), 400, 'invalid_request_error', 'max_tokens: Extra inputs are not permitted');
-		assert.equal((await send(sim.url, {method: 'HEAD', path: '/api/hello'})).status, 200);
-		assert.equal((await send(sim.url, {method: 'GET', path: '/api/hello'})).status, 200);
-		assertError(await send(sim.url, {method: 'GET', path: '/v1/nothing', headers: keyHeaders('key-a')}), 404, 'not_found_error');
-		assertError(await send(sim.url, {method: 'GET', path: '/v1/messages', headers: keyHeaders('key-a')}), 404, 'not_found_error');
+		assertError(await send(simulator.url, {path: '/v1/messages/count_tokens', headers: keyHeaders('key-a'), body: message()}), 400, 'invalid_request_error', 'max_tokens: Extra inputs are not permitted');
+		assert.equal((await send(simulator.url, {method: 'HEAD', path: '/api/hello'})).status, 200);
+		assert.equal((await send(simulator.url, {method: 'GET', path: '/api/hello'})).status, 200);
+		assertError(await send(simulator.url, {method: 'GET', path: '/v1/nothing', headers: keyHeaders('key-a')}), 404, 'not_found_error');
+		assertError(await send(simulator.url, {method: 'GET', path: '/v1/messages', headers: keyHeaders('key-a')}), 404, 'not_found_error');
 		// An undated alias of a dated id is accepted, and echoed back.
-		const alias = await send(sim.url, {headers: keyHeaders('key-a'), body: message({model: 'claude-haiku-4-5'})});
+		const alias = await send(simulator.url, {headers: keyHeaders('key-a'), body: message({model: 'claude-haiku-4-5'})});
 		assert.equal(json(alias).model, 'claude-haiku-4-5');
 	});
 });
 
 describe('validation', () => {
 	test('checks run in Anthropic\'s order with the exact messages', async t => {
-		const sim = await start(t, {maxBodyBytes: 2000});
-		sim.addAccount({kind: 'apikey', credential: 'key-a'});
-		sim.addAccount({kind: 'oauth', credential: 'tok-ok'});
-		sim.addAccount({kind: 'oauth', credential: 'tok-old', tokenExpiresAtMs: Date.now() - 1000});
-		sim.addAccount({kind: 'oauth', credential: 'tok-full', utilization5h: 1});
+		const simulator = await start(t, {maxBodyBytes: 2000});
+		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
+		simulator.addAccount({kind: 'oauth', credential: 'tok-ok'});
+		simulator.addAccount({kind: 'oauth', credential: 'tok-old', tokenExpiresAtMs: Date.now() - 1000});
+		simulator.addAccount({kind: 'oauth', credential: 'tok-full', utilization5h: 1});
 		const bad = '{"model": ';
 
 		// Each request also fails every later check, so only the order explains the answer.
-		assertError(await send(sim.url, {body: 'x'.repeat(3000)}), 413, 'request_too_large');
-		assertError(await send(sim.url, {body: bad}), 401, 'authentication_error', 'x-api-key header is required');
-		assertError(await send(sim.url, {headers: {'x-api-key': 'nope'}, body: bad}), 401, 'authentication_error', 'invalid x-api-key');
-		assertError(await send(sim.url, {headers: {'x-api-key': 'tok-ok'}, body: bad}), 401, 'authentication_error', 'invalid x-api-key');
-		assertError(await send(sim.url, {headers: {authorization: 'Bearer tok-old'}, body: bad}), 401, 'authentication_error', 'OAuth authentication is currently not supported.');
-		assertError(await send(sim.url, {headers: {authorization: 'Bearer tok-old', 'anthropic-beta': 'oauth-2025-04-20'}, body: bad}), 401, 'authentication_error',
+		assertError(await send(simulator.url, {body: 'x'.repeat(3000)}), 413, 'request_too_large');
+		assertError(await send(simulator.url, {body: bad}), 401, 'authentication_error', 'x-api-key header is required');
+		assertError(await send(simulator.url, {headers: {'x-api-key': 'nope'}, body: bad}), 401, 'authentication_error', 'invalid x-api-key');
+		assertError(await send(simulator.url, {headers: {'x-api-key': 'tok-ok'}, body: bad}), 401, 'authentication_error', 'invalid x-api-key');
+		assertError(await send(simulator.url, {headers: {authorization: 'Bearer tok-old'}, body: bad}), 401, 'authentication_error', 'OAuth authentication is currently not supported.');
+		assertError(await send(simulator.url, {headers: {authorization: 'Bearer tok-old', 'anthropic-beta': 'oauth-2025-04-20'}, body: bad}), 401, 'authentication_error',
 			'OAuth token has expired. Please obtain a new token or refresh your existing token.');
-		assertError(await send(sim.url, {headers: {'x-api-key': 'key-a'}, body: bad}), 400, 'invalid_request_error', 'anthropic-version: header is required');
+		assertError(await send(simulator.url, {headers: {'x-api-key': 'key-a'}, body: bad}), 400, 'invalid_request_error', 'anthropic-version: header is required');
 		const anyVersion = {'x-api-key': 'key-a', 'anthropic-version': '2099-12-31'};
-		assertError(await send(sim.url, {headers: anyVersion, body: bad}), 400, 'invalid_request_error');
-		assertError(await send(sim.url, {headers: anyVersion, body: {max_tokens: 1, messages: []}}), 400, 'invalid_request_error', 'model: Field required');
-		assertError(await send(sim.url, {headers: anyVersion, body: {model: 'claude-nope', messages: []}}), 400, 'invalid_request_error', 'max_tokens: Field required');
-		assertError(await send(sim.url, {headers: anyVersion, body: {model: 'claude-nope', max_tokens: 5}}), 400, 'invalid_request_error', 'messages: Field required');
-		assertError(await send(sim.url, {headers: anyVersion, body: message({model: 'claude-nope-9'})}), 404, 'not_found_error', 'model: claude-nope-9');
+		assertError(await send(simulator.url, {headers: anyVersion, body: bad}), 400, 'invalid_request_error');
+		assertError(await send(simulator.url, {headers: anyVersion, body: {max_tokens: 1, messages: []}}), 400, 'invalid_request_error', 'model: Field required');
+		assertError(await send(simulator.url, {headers: anyVersion, body: {model: 'claude-nope', messages: []}}), 400, 'invalid_request_error', 'max_tokens: Field required');
+		assertError(await send(simulator.url, {headers: anyVersion, body: {model: 'claude-nope', max_tokens: 5}}), 400, 'invalid_request_error', 'messages: Field required');
+		assertError(await send(simulator.url, {headers: anyVersion, body: message({model: 'claude-nope-9'})}), 404, 'not_found_error', 'model: claude-nope-9');
 		// The model check precedes the rate-limit check.
-		assertError(await send(sim.url, {headers: oauthHeaders('tok-full'), body: message({model: 'claude-nope-9'})}), 404, 'not_found_error', 'model: claude-nope-9');
-		assertError(await send(sim.url, {headers: oauthHeaders('tok-full'), body: message()}), 429, 'rate_limit_error');
+		assertError(await send(simulator.url, {headers: oauthHeaders('tok-full'), body: message({model: 'claude-nope-9'})}), 404, 'not_found_error', 'model: claude-nope-9');
+		assertError(await send(simulator.url, {headers: oauthHeaders('tok-full'), body: message()}), 429, 'rate_limit_error');
 		// Any anthropic-version value is fine.
-		assert.equal((await send(sim.url, {headers: anyVersion, body: message()})).status, 200);
-		assert.equal((await send(sim.url, {headers: oauthHeaders('tok-ok'), body: message()})).status, 200);
+		assert.equal((await send(simulator.url, {headers: anyVersion, body: message()})).status, 200);
+		assert.equal((await send(simulator.url, {headers: oauthHeaders('tok-ok'), body: message()})).status, 200);
 	});
 });
 
 describe('unified rate limits (oauth)', () => {
 	test('every response carries the unified family; utilization grows with weighted use', async t => {
-		const sim = await start(t);
-		sim.addAccount({kind: 'oauth', credential: 'tok-s', budget5h: 1000, budget7d: 2000});
-		sim.addAccount({kind: 'oauth', credential: 'tok-o', budget5h: 1000});
-		sim.addAccount({kind: 'oauth', credential: 'tok-h', budget5h: 100});
-		const first = await send(sim.url, {headers: oauthHeaders('tok-s'), body: message()});
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'oauth', credential: 'tok-s', budget5h: 1000, budget7d: 2000});
+		simulator.addAccount({kind: 'oauth', credential: 'tok-o', budget5h: 1000});
+		simulator.addAccount({kind: 'oauth', credential: 'tok-h', budget5h: 100});
+		const first = await send(simulator.url, {headers: oauthHeaders('tok-s'), body: message()});
 		assert.equal(first.status, 200);
 		for (const name of unifiedNames) {
 			assert.ok(first.headers[name] !== undefined, `missing ${name}`);
@@ -384,28 +384,28 @@ describe('unified rate limits (oauth)', () => {
 		assert.equal(first.headers['anthropic-ratelimit-unified-overage-disabled-reason'], 'org_level_disabled');
 		assert.equal(first.headers['anthropic-ratelimit-unified-representative-claim'], 'five_hour');
 		assert.equal(first.headers['anthropic-ratelimit-unified-reset'], first.headers['anthropic-ratelimit-unified-5h-reset']);
-		const second = await send(sim.url, {headers: oauthHeaders('tok-s'), body: message()});
+		const second = await send(simulator.url, {headers: oauthHeaders('tok-s'), body: message()});
 		assert.equal(second.headers['anthropic-ratelimit-unified-5h-utilization'], '0.09');
 		assert.equal(second.headers['anthropic-ratelimit-unified-7d-utilization'], '0.04');
 
 		// opus weighs 5: 5 × (4 + 5 × 8 output tokens for "Hello from fake claude-opus-4-8") = 220.
-		const opus = await send(sim.url, {headers: oauthHeaders('tok-o'), body: message({model: 'claude-opus-4-8'})});
+		const opus = await send(simulator.url, {headers: oauthHeaders('tok-o'), body: message({model: 'claude-opus-4-8'})});
 		assert.equal(opus.headers['anthropic-ratelimit-unified-5h-utilization'], '0.22');
 		// haiku weighs 0.2: 0.2 × (4 + 5 × 9 capped output tokens) = 9.8 of 100.
-		const haiku = await send(sim.url, {headers: oauthHeaders('tok-h'), body: message({model: 'claude-haiku-4-5-20251001', max_tokens: 9})});
+		const haiku = await send(simulator.url, {headers: oauthHeaders('tok-h'), body: message({model: 'claude-haiku-4-5-20251001', max_tokens: 9})});
 		assert.equal(haiku.headers['anthropic-ratelimit-unified-5h-utilization'], '0.09');
 
-		sim.setUtilization('tok-s', {fiveHour: 0.8});
-		const warm = await send(sim.url, {headers: oauthHeaders('tok-s'), body: message()});
+		simulator.setUtilization('tok-s', {fiveHour: 0.8});
+		const warm = await send(simulator.url, {headers: oauthHeaders('tok-s'), body: message()});
 		assert.equal(warm.headers['anthropic-ratelimit-unified-5h-status'], 'allowed_warning');
 		assert.equal(warm.headers['anthropic-ratelimit-unified-5h-surpassed-threshold'], '0.75');
 		assert.equal(warm.headers['anthropic-ratelimit-unified-status'], 'allowed_warning');
-		sim.setUtilization('tok-s', {fiveHour: 0.95});
-		const hot = await send(sim.url, {headers: oauthHeaders('tok-s'), body: message()});
+		simulator.setUtilization('tok-s', {fiveHour: 0.95});
+		const hot = await send(simulator.url, {headers: oauthHeaders('tok-s'), body: message()});
 		assert.equal(hot.headers['anthropic-ratelimit-unified-5h-surpassed-threshold'], '0.9');
 
-		sim.setUtilization('tok-s', {fiveHour: 1});
-		const refused = await send(sim.url, {headers: oauthHeaders('tok-s'), body: message()});
+		simulator.setUtilization('tok-s', {fiveHour: 1});
+		const refused = await send(simulator.url, {headers: oauthHeaders('tok-s'), body: message()});
 		assertError(refused, 429, 'rate_limit_error');
 		for (const name of unifiedNames) {
 			assert.ok(refused.headers[name] !== undefined, `429 lacks ${name}`);
@@ -418,55 +418,55 @@ describe('unified rate limits (oauth)', () => {
 	});
 
 	test('an exhausted 5h budget gives a real quota 429 with retry-after to the reset', async t => {
-		const sim = await start(t, {now: () => MONDAY});
-		sim.addAccount({kind: 'oauth', credential: 'tok-a', budget5h: 100});
+		const simulator = await start(t, {now: () => monday});
+		simulator.addAccount({kind: 'oauth', credential: 'tok-a', budget5h: 100});
 		const utilization: string[] = [];
 		for (let index = 0; index < 3; index++) {
-			const reply = await send(sim.url, {headers: oauthHeaders('tok-a'), body: message()});
+			const reply = await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message()});
 			assert.equal(reply.status, 200, 'the request that crosses the budget is still served');
 			utilization.push(String(reply.headers['anthropic-ratelimit-unified-5h-utilization']));
 		}
 
 		assert.deepEqual(utilization, ['0.49', '0.98', '1.47']);
-		const refused = await send(sim.url, {headers: oauthHeaders('tok-a'), body: message()});
+		const refused = await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message()});
 		assertError(refused, 429, 'rate_limit_error');
-		assert.equal(refused.headers['retry-after'], String(MONDAY_5H_RESET - (MONDAY / 1000)));
+		assert.equal(refused.headers['retry-after'], String(monday5hReset - (monday / 1000)));
 		assert.equal(refused.headers['retry-after'], '17820');
 		assert.equal(refused.headers['x-should-retry'], 'true');
 		assert.equal(refused.headers['x-robots-tag'], 'none');
 		assert.equal(refused.headers['anthropic-ratelimit-unified-5h-status'], 'rejected');
 		assert.equal(refused.headers['anthropic-ratelimit-unified-5h-surpassed-threshold'], '1.0');
-		assert.equal(refused.headers['anthropic-ratelimit-unified-5h-reset'], String(MONDAY_5H_RESET));
-		assert.equal(refused.headers['anthropic-ratelimit-unified-reset'], String(MONDAY_5H_RESET));
-		assert.equal(refused.headers['anthropic-ratelimit-unified-7d-reset'], String(MONDAY_7D_RESET));
+		assert.equal(refused.headers['anthropic-ratelimit-unified-5h-reset'], String(monday5hReset));
+		assert.equal(refused.headers['anthropic-ratelimit-unified-reset'], String(monday5hReset));
+		assert.equal(refused.headers['anthropic-ratelimit-unified-7d-reset'], String(monday7dReset));
 		assert.equal(refused.headers['anthropic-ratelimit-unified-7d-status'], 'allowed');
 		assert.equal(refused.headers['anthropic-ratelimit-unified-representative-claim'], 'five_hour');
 		assert.equal(refused.headers['anthropic-ratelimit-unified-status'], 'rejected');
 	});
 
 	test('an exhausted weekly window binds with its own reset', async t => {
-		const sim = await start(t, {now: () => MONDAY});
-		sim.addAccount({kind: 'oauth', credential: 'tok-w', utilization7d: 1.2});
-		const refused = await send(sim.url, {headers: oauthHeaders('tok-w'), body: message()});
+		const simulator = await start(t, {now: () => monday});
+		simulator.addAccount({kind: 'oauth', credential: 'tok-w', utilization7d: 1.2});
+		const refused = await send(simulator.url, {headers: oauthHeaders('tok-w'), body: message()});
 		assertError(refused, 429, 'rate_limit_error');
 		assert.equal(refused.headers['anthropic-ratelimit-unified-7d-status'], 'rejected');
 		assert.equal(refused.headers['anthropic-ratelimit-unified-7d-utilization'], '1.2');
 		assert.equal(refused.headers['anthropic-ratelimit-unified-representative-claim'], 'seven_day');
-		assert.equal(refused.headers['anthropic-ratelimit-unified-reset'], String(MONDAY_7D_RESET));
-		assert.equal(refused.headers['retry-after'], String(MONDAY_7D_RESET - (MONDAY / 1000)));
+		assert.equal(refused.headers['anthropic-ratelimit-unified-reset'], String(monday7dReset));
+		assert.equal(refused.headers['retry-after'], String(monday7dReset - (monday / 1000)));
 	});
 
 	test('advancing the clock past the 5h reset opens a fresh window', async t => {
-		const sim = await start(t);
-		sim.addAccount({kind: 'oauth', credential: 'tok-a', budget5h: 1000});
-		sim.setUtilization('tok-a', {fiveHour: 1});
-		const refused = await send(sim.url, {headers: oauthHeaders('tok-a'), body: message()});
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'oauth', credential: 'tok-a', budget5h: 1000});
+		simulator.setUtilization('tok-a', {fiveHour: 1});
+		const refused = await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message()});
 		assert.equal(refused.status, 429);
 		const oldReset = Number(refused.headers['anthropic-ratelimit-unified-5h-reset']);
 		const retryAfter = Number(refused.headers['retry-after']);
 		assert.ok(retryAfter > 4 * 3600 && retryAfter <= 5 * 3600, `retry-after ${retryAfter}`);
-		sim.advanceClock((retryAfter + 60) * 1000);
-		const fresh = await send(sim.url, {headers: oauthHeaders('tok-a'), body: message()});
+		simulator.advanceClock((retryAfter + 60) * 1000);
+		const fresh = await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message()});
 		assert.equal(fresh.status, 200);
 		assert.equal(fresh.headers['anthropic-ratelimit-unified-5h-utilization'], '0.04');
 		assert.equal(fresh.headers['anthropic-ratelimit-unified-5h-status'], 'allowed');
@@ -476,22 +476,22 @@ describe('unified rate limits (oauth)', () => {
 
 describe('API-key rate limits', () => {
 	test('the anthropic-ratelimit-* family with RFC 3339 resets, and a 429 when a bucket runs dry', async t => {
-		const sim = await start(t, {now: () => MONDAY});
-		sim.addAccount({kind: 'apikey', credential: 'key-a', rpm: 3, itpm: 100_000, otpm: 50_000});
-		const first = await send(sim.url, {headers: keyHeaders('key-a'), body: message()});
+		const simulator = await start(t, {now: () => monday});
+		simulator.addAccount({kind: 'apikey', credential: 'key-a', rpm: 3, itpm: 100_000, otpm: 50_000});
+		const first = await send(simulator.url, {headers: keyHeaders('key-a'), body: message()});
 		assert.equal(first.status, 200);
 		for (const name of keyFamilyNames) {
 			assert.ok(first.headers[name] !== undefined, `missing ${name}`);
 		}
 
-		for (const name of keyFamilyNames.filter(n => n.endsWith('-reset'))) {
+		for (const name of keyFamilyNames.filter(name => name.endsWith('-reset'))) {
 			assert.match(String(first.headers[name]), rfc3339, name);
 		}
 
 		assert.equal(first.headers['anthropic-ratelimit-requests-limit'], '3');
 		assert.equal(first.headers['anthropic-ratelimit-requests-remaining'], '2');
 		// One request of three per minute refills in 20 s.
-		assert.equal(first.headers['anthropic-ratelimit-requests-reset'], new Date(MONDAY + 20_000).toISOString().replace('.000Z', 'Z'));
+		assert.equal(first.headers['anthropic-ratelimit-requests-reset'], new Date(monday + 20_000).toISOString().replace('.000Z', 'Z'));
 		assert.equal(first.headers['anthropic-ratelimit-input-tokens-limit'], '100000');
 		assert.equal(first.headers['anthropic-ratelimit-input-tokens-remaining'], '99000');
 		assert.equal(first.headers['anthropic-ratelimit-output-tokens-remaining'], '49000');
@@ -499,16 +499,16 @@ describe('API-key rate limits', () => {
 		assert.equal(first.headers['anthropic-ratelimit-tokens-remaining'], '149000');
 		assert.equal(first.headers['anthropic-ratelimit-unified-status'], undefined);
 
-		await send(sim.url, {headers: keyHeaders('key-a'), body: message()});
-		const third = await send(sim.url, {headers: keyHeaders('key-a'), body: message()});
+		await send(simulator.url, {headers: keyHeaders('key-a'), body: message()});
+		const third = await send(simulator.url, {headers: keyHeaders('key-a'), body: message()});
 		assert.equal(third.headers['anthropic-ratelimit-requests-remaining'], '0');
-		const refused = await send(sim.url, {headers: keyHeaders('key-a'), body: message()});
+		const refused = await send(simulator.url, {headers: keyHeaders('key-a'), body: message()});
 		assertError(refused, 429, 'rate_limit_error');
 		assert.equal(refused.headers['retry-after'], '20');
 		assert.equal(refused.headers['x-should-retry'], 'true');
 		assert.equal(refused.headers['anthropic-ratelimit-requests-remaining'], '0');
-		sim.advanceClock(20_000);
-		const after = await send(sim.url, {headers: keyHeaders('key-a'), body: message()});
+		simulator.advanceClock(20_000);
+		const after = await send(simulator.url, {headers: keyHeaders('key-a'), body: message()});
 		assert.equal(after.status, 200);
 	});
 });
@@ -517,37 +517,37 @@ describe('prompt cache', () => {
 	const system = [{type: 'text', text: 'S'.repeat(400), cache_control: {type: 'ephemeral'}}];
 
 	test('first sighting writes the prefix, a repeat reads it, another account does not share it', async t => {
-		const sim = await start(t);
-		sim.addAccount({kind: 'apikey', credential: 'key-a'});
-		sim.addAccount({kind: 'apikey', credential: 'key-b'});
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
+		simulator.addAccount({kind: 'apikey', credential: 'key-b'});
 		const body = message({system});
-		const first = json(await send(sim.url, {headers: keyHeaders('key-a'), body})).usage;
+		const first = json(await send(simulator.url, {headers: keyHeaders('key-a'), body})).usage;
 		// 400 bytes of system → 100 cached tokens; "hi" and its message overhead stay uncached.
-		assert.deepEqual([first.input_tokens, first.cache_creation_input_tokens, first.cache_read_input_tokens], [HI_INPUT, 100, 0]);
+		assert.deepEqual([first.input_tokens, first.cache_creation_input_tokens, first.cache_read_input_tokens], [hiInputTokens, 100, 0]);
 		assert.deepEqual(first.cache_creation, {ephemeral_5m_input_tokens: 100, ephemeral_1h_input_tokens: 0});
-		const repeat = json(await send(sim.url, {headers: keyHeaders('key-a'), body: {...body, messages: [{role: 'user', content: 'different'}]}})).usage;
+		const repeat = json(await send(simulator.url, {headers: keyHeaders('key-a'), body: {...body, messages: [{role: 'user', content: 'different'}]}})).usage;
 		assert.deepEqual([repeat.cache_creation_input_tokens, repeat.cache_read_input_tokens], [0, 100]);
 		assert.deepEqual(repeat.cache_creation, {ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0});
-		const elsewhere = json(await send(sim.url, {headers: keyHeaders('key-b'), body})).usage;
+		const elsewhere = json(await send(simulator.url, {headers: keyHeaders('key-b'), body})).usage;
 		assert.deepEqual([elsewhere.cache_creation_input_tokens, elsewhere.cache_read_input_tokens], [100, 0]);
-		const streamed = parseSse((await send(sim.url, {headers: keyHeaders('key-a'), body: {...body, stream: true}})).text);
+		const streamed = parseSse((await send(simulator.url, {headers: keyHeaders('key-a'), body: {...body, stream: true}})).text);
 		assert.equal(streamed[0]!.data.message.usage.cache_read_input_tokens, 100);
-		assert.equal(streamed.find(e => e.event === 'message_delta')!.data.usage.cache_read_input_tokens, 100);
+		assert.equal(streamed.find(event => event.event === 'message_delta')!.data.usage.cache_read_input_tokens, 100);
 	});
 
 	test('1h and 5m breakpoints split the write and expire separately', async t => {
-		const sim = await start(t, {now: () => MONDAY});
-		sim.addAccount({kind: 'apikey', credential: 'key-a'});
+		const simulator = await start(t, {now: () => monday});
+		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
 		const tool = {name: 'lookup', description: 'D'.repeat(300), input_schema: {type: 'object'}};
 		const body = message({tools: [{...tool, cache_control: {type: 'ephemeral', ttl: '1h'}}], system});
 		const toolBytes = Buffer.byteLength(JSON.stringify(tool));
 		const toolTokens = Math.ceil(toolBytes / 4);
 		const bothTokens = Math.ceil((toolBytes + 400) / 4);
-		const first = json(await send(sim.url, {headers: keyHeaders('key-a'), body})).usage;
+		const first = json(await send(simulator.url, {headers: keyHeaders('key-a'), body})).usage;
 		assert.deepEqual(first.cache_creation, {ephemeral_5m_input_tokens: bothTokens - toolTokens, ephemeral_1h_input_tokens: toolTokens});
 		assert.equal(first.cache_creation_input_tokens, bothTokens);
-		sim.advanceClock(6 * 60_000);
-		const later = json(await send(sim.url, {headers: keyHeaders('key-a'), body})).usage;
+		simulator.advanceClock(6 * 60_000);
+		const later = json(await send(simulator.url, {headers: keyHeaders('key-a'), body})).usage;
 		assert.equal(later.cache_read_input_tokens, toolTokens, 'the 1h prefix survives six minutes');
 		assert.deepEqual(later.cache_creation, {ephemeral_5m_input_tokens: bothTokens - toolTokens, ephemeral_1h_input_tokens: 0});
 	});
@@ -555,43 +555,43 @@ describe('prompt cache', () => {
 
 describe('faults', () => {
 	test('windowless_429 carries no rate-limit header at all, then the account serves again', async t => {
-		const sim = await start(t);
-		sim.addAccount({kind: 'oauth', credential: 'tok-a'});
-		sim.arm('tok-a', {type: 'windowless_429'});
-		const refused = await send(sim.url, {headers: oauthHeaders('tok-a'), body: message()});
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'oauth', credential: 'tok-a'});
+		simulator.arm('tok-a', {type: 'windowless_429'});
+		const refused = await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message()});
 		assertError(refused, 429, 'rate_limit_error');
 		assert.deepEqual(Object.keys(refused.headers).filter(name => name.startsWith('anthropic-ratelimit')), []);
 		assert.equal(refused.headers['x-should-retry'], 'true');
 		assert.equal(refused.headers['x-robots-tag'], 'none');
 		assert.equal(refused.headers['retry-after'], undefined);
-		const entry = await sim.waitFor(e => e.id === refused.headers['request-id']);
+		const entry = await simulator.waitFor(request => request.id === refused.headers['request-id']);
 		assert.equal(entry.fault, 'windowless_429');
-		const next = await send(sim.url, {headers: oauthHeaders('tok-a'), body: message()});
+		const next = await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message()});
 		assert.equal(next.status, 200);
 		assert.equal(next.headers['anthropic-ratelimit-unified-status'], 'allowed');
 	});
 
 	test('times counts matching requests; Infinity sticks until cleared', async t => {
-		const sim = await start(t);
-		sim.addAccount({kind: 'apikey', credential: 'key-a'});
-		sim.arm('key-a', {type: 'overloaded', times: 2});
-		const first = await send(sim.url, {headers: keyHeaders('key-a'), body: message()});
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
+		simulator.arm('key-a', {type: 'overloaded', times: 2});
+		const first = await send(simulator.url, {headers: keyHeaders('key-a'), body: message()});
 		assertError(first, 529, 'overloaded_error', 'Overloaded');
 		assert.equal(first.headers['x-should-retry'], 'true');
-		assert.equal((await send(sim.url, {headers: keyHeaders('key-a'), body: message()})).status, 529);
-		assert.equal((await send(sim.url, {headers: keyHeaders('key-a'), body: message()})).status, 200);
-		sim.arm('key-a', {type: 'api_error', times: Number.POSITIVE_INFINITY});
+		assert.equal((await send(simulator.url, {headers: keyHeaders('key-a'), body: message()})).status, 529);
+		assert.equal((await send(simulator.url, {headers: keyHeaders('key-a'), body: message()})).status, 200);
+		simulator.arm('key-a', {type: 'api_error', times: Number.POSITIVE_INFINITY});
 		for (let index = 0; index < 4; index++) {
-			assertError(await send(sim.url, {headers: keyHeaders('key-a'), body: message()}), 500, 'api_error');
+			assertError(await send(simulator.url, {headers: keyHeaders('key-a'), body: message()}), 500, 'api_error');
 		}
 
-		sim.clearFaults('key-a');
-		assert.equal((await send(sim.url, {headers: keyHeaders('key-a'), body: message()})).status, 200);
+		simulator.clearFaults('key-a');
+		assert.equal((await send(simulator.url, {headers: keyHeaders('key-a'), body: message()})).status, 200);
 	});
 
 	test('error faults answer with the right status, type and message', async t => {
-		const sim = await start(t);
-		sim.addAccount({kind: 'oauth', credential: 'tok-a'});
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'oauth', credential: 'tok-a'});
 		const cases = [
 			{type: 'bad_request', status: 400, error: 'invalid_request_error'},
 			{type: 'expired_token', status: 401, error: 'authentication_error', message: 'OAuth token has expired. Please obtain a new token or refresh your existing token.'},
@@ -600,25 +600,25 @@ describe('faults', () => {
 			{type: 'api_error', status: 500, error: 'api_error'},
 		] as const;
 		for (const item of cases) {
-			sim.arm('tok-a', {type: item.type});
-			const reply = await send(sim.url, {headers: oauthHeaders('tok-a'), body: message()});
+			simulator.arm('tok-a', {type: item.type});
+			const reply = await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message()});
 			assertError(reply, item.status, item.error, 'message' in item ? item.message : undefined);
-			assert.equal((await sim.waitFor(e => e.id === reply.headers['request-id'])).fault, item.type);
+			assert.equal((await simulator.waitFor(request => request.id === reply.headers['request-id'])).fault, item.type);
 		}
 
 		// Auth faults act at the auth step: before the anthropic-version check.
-		sim.arm('tok-a', {type: 'expired_token'});
+		simulator.arm('tok-a', {type: 'expired_token'});
 		const {'anthropic-version': _dropped, ...noVersion} = oauthHeaders('tok-a');
-		assertError(await send(sim.url, {headers: noVersion, body: message()}), 401, 'authentication_error');
-		assert.equal((await send(sim.url, {headers: oauthHeaders('tok-a'), body: message()})).status, 200);
+		assertError(await send(simulator.url, {headers: noVersion, body: message()}), 401, 'authentication_error');
+		assert.equal((await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message()})).status, 200);
 	});
 
 	test('quota_429 fakes a rejected window (oauth) or an empty request bucket (api key)', async t => {
-		const sim = await start(t);
-		sim.addAccount({kind: 'oauth', credential: 'tok-a'});
-		sim.addAccount({kind: 'apikey', credential: 'key-a'});
-		sim.arm('tok-a', {type: 'quota_429', window: '7d', resetInSeconds: 120});
-		const weekly = await send(sim.url, {headers: oauthHeaders('tok-a'), body: message()});
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'oauth', credential: 'tok-a'});
+		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
+		simulator.arm('tok-a', {type: 'quota_429', window: '7d', resetInSeconds: 120});
+		const weekly = await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message()});
 		assertError(weekly, 429, 'rate_limit_error');
 		assert.equal(weekly.headers['retry-after'], '120');
 		assert.equal(weekly.headers['x-should-retry'], 'true');
@@ -629,16 +629,16 @@ describe('faults', () => {
 		assert.equal(weekly.headers['anthropic-ratelimit-unified-representative-claim'], 'seven_day');
 		const resetIn = Number(weekly.headers['anthropic-ratelimit-unified-7d-reset']) - (Date.now() / 1000);
 		assert.ok(resetIn > 110 && resetIn <= 121, `7d reset in ${resetIn}s`);
-		assert.equal((await send(sim.url, {headers: oauthHeaders('tok-a'), body: message()})).status, 200);
+		assert.equal((await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message()})).status, 200);
 
-		sim.arm('tok-a', {type: 'quota_429'});
-		const session = await send(sim.url, {headers: oauthHeaders('tok-a'), body: message()});
+		simulator.arm('tok-a', {type: 'quota_429'});
+		const session = await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message()});
 		assert.equal(session.headers['anthropic-ratelimit-unified-5h-status'], 'rejected');
 		const untilReset = Number(session.headers['anthropic-ratelimit-unified-5h-reset']) - (Date.now() / 1000);
 		assert.ok(Math.abs(Number(session.headers['retry-after']) - untilReset) <= 1, 'retry-after runs to the real 5h reset');
 
-		sim.arm('key-a', {type: 'quota_429', resetInSeconds: 30});
-		const keyed = await send(sim.url, {headers: keyHeaders('key-a'), body: message()});
+		simulator.arm('key-a', {type: 'quota_429', resetInSeconds: 30});
+		const keyed = await send(simulator.url, {headers: keyHeaders('key-a'), body: message()});
 		assertError(keyed, 429, 'rate_limit_error');
 		assert.equal(keyed.headers['retry-after'], '30');
 		assert.equal(keyed.headers['anthropic-ratelimit-requests-remaining'], '0');
@@ -646,60 +646,60 @@ describe('faults', () => {
 	});
 
 	test('out_of_credits refuses only the matching model', async t => {
-		const sim = await start(t);
-		sim.addAccount({kind: 'oauth', credential: 'tok-a'});
-		sim.arm('tok-a', {type: 'out_of_credits', model: 'opus', times: Number.POSITIVE_INFINITY});
-		assert.equal((await send(sim.url, {headers: oauthHeaders('tok-a'), body: message()})).status, 200);
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'oauth', credential: 'tok-a'});
+		simulator.arm('tok-a', {type: 'out_of_credits', model: 'opus', times: Number.POSITIVE_INFINITY});
+		assert.equal((await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message()})).status, 200);
 		for (let index = 0; index < 2; index++) {
-			const refused = await send(sim.url, {headers: oauthHeaders('tok-a'), body: message({model: 'claude-opus-4-8'})});
+			const refused = await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message({model: 'claude-opus-4-8'})});
 			assertError(refused, 429, 'rate_limit_error');
 			assert.equal(refused.headers['anthropic-ratelimit-unified-overage-disabled-reason'], 'out_of_credits');
 		}
 
-		assert.equal((await send(sim.url, {headers: oauthHeaders('tok-a'), body: message({model: 'claude-sonnet-5'})})).status, 200);
-		sim.clearFaults();
-		assert.equal((await send(sim.url, {headers: oauthHeaders('tok-a'), body: message({model: 'claude-opus-4-8'})})).status, 200);
+		assert.equal((await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message({model: 'claude-sonnet-5'})})).status, 200);
+		simulator.clearFaults();
+		assert.equal((await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message({model: 'claude-opus-4-8'})})).status, 200);
 	});
 
 	test('midstream_error ends the stream with an error event after K deltas', async t => {
-		const sim = await start(t);
-		sim.addAccount({kind: 'apikey', credential: 'key-a'});
-		sim.arm('key-a', {type: 'midstream_error', afterDeltas: 2});
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
+		simulator.arm('key-a', {type: 'midstream_error', afterDeltas: 2});
 		// A JSON request does not spend a stream fault.
-		assert.equal((await send(sim.url, {headers: keyHeaders('key-a'), body: message()})).status, 200);
-		const reply = await send(sim.url, {headers: keyHeaders('key-a'), body: message({stream: true})});
+		assert.equal((await send(simulator.url, {headers: keyHeaders('key-a'), body: message()})).status, 200);
+		const reply = await send(simulator.url, {headers: keyHeaders('key-a'), body: message({stream: true})});
 		assert.equal(reply.status, 200);
 		assert.ok(reply.complete, 'the response ends cleanly');
 		const events = parseSse(reply.text);
-		assert.deepEqual(events.map(e => e.event), ['message_start', 'content_block_start', 'ping', 'content_block_delta', 'content_block_delta', 'error']);
+		assert.deepEqual(events.map(event => event.event), ['message_start', 'content_block_start', 'ping', 'content_block_delta', 'content_block_delta', 'error']);
 		assert.deepEqual(events.at(-1)!.data, {type: 'error', error: {type: 'overloaded_error', message: 'Overloaded'}});
-		const entry = await sim.waitFor(e => e.id === reply.headers['request-id']);
+		const entry = await simulator.waitFor(request => request.id === reply.headers['request-id']);
 		assert.equal(entry.fault, 'midstream_error');
 		assert.equal(entry.closedEarly, false);
 	});
 
 	test('drop cuts the connection mid-stream without message_stop', async t => {
-		const sim = await start(t);
-		sim.addAccount({kind: 'apikey', credential: 'key-a'});
-		sim.arm('key-a', {type: 'drop', afterDeltas: 1});
-		const reply = await send(sim.url, {headers: keyHeaders('key-a'), body: message({stream: true})});
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
+		simulator.arm('key-a', {type: 'drop', afterDeltas: 1});
+		const reply = await send(simulator.url, {headers: keyHeaders('key-a'), body: message({stream: true})});
 		assert.equal(reply.status, 200);
 		assert.equal(reply.complete, false);
 		const events = parseSse(reply.text);
-		assert.deepEqual(events.map(e => e.event), ['message_start', 'content_block_start', 'ping', 'content_block_delta']);
-		const entry = await sim.waitFor(e => e.id === reply.headers['request-id']);
+		assert.deepEqual(events.map(event => event.event), ['message_start', 'content_block_start', 'ping', 'content_block_delta']);
+		const entry = await simulator.waitFor(request => request.id === reply.headers['request-id']);
 		assert.equal(entry.fault, 'drop');
 		assert.equal(entry.closedEarly, false, 'the simulator cut it, not the client');
 	});
 
 	test('stall pauses after K deltas with pings, then finishes', async t => {
-		const sim = await start(t, {pingIntervalMs: 50});
-		sim.addAccount({kind: 'apikey', credential: 'key-a'});
-		sim.arm('key-a', {type: 'stall', afterDeltas: 1, ms: 300});
+		const simulator = await start(t, {pingIntervalMs: 50});
+		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
+		simulator.arm('key-a', {type: 'stall', afterDeltas: 1, ms: 300});
 		const started = performance.now();
-		const reply = await send(sim.url, {headers: keyHeaders('key-a'), body: message({stream: true})});
+		const reply = await send(simulator.url, {headers: keyHeaders('key-a'), body: message({stream: true})});
 		assert.ok(performance.now() - started >= 290, 'the stall held the stream');
-		const names = parseSse(reply.text).map(e => e.event);
+		const names = parseSse(reply.text).map(event => event.event);
 		const firstDelta = names.indexOf('content_block_delta');
 		const pingsAfter = names.slice(firstDelta).filter(name => name === 'ping').length;
 		assert.ok(pingsAfter >= 3, `${pingsAfter} pings during the stall`);
@@ -708,53 +708,53 @@ describe('faults', () => {
 	});
 
 	test('slow_first_byte delays the response headers', async t => {
-		const sim = await start(t);
-		sim.addAccount({kind: 'apikey', credential: 'key-a'});
-		sim.arm('key-a', {type: 'slow_first_byte', ms: 250});
-		const slow = await send(sim.url, {headers: keyHeaders('key-a'), body: message()});
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
+		simulator.arm('key-a', {type: 'slow_first_byte', ms: 250});
+		const slow = await send(simulator.url, {headers: keyHeaders('key-a'), body: message()});
 		assert.equal(slow.status, 200);
 		assert.ok(slow.headersAfterMs >= 240, `headers after ${slow.headersAfterMs} ms`);
-		assert.equal((await sim.waitFor(e => e.id === slow.headers['request-id'])).fault, 'slow_first_byte');
-		const fast = await send(sim.url, {headers: keyHeaders('key-a'), body: message()});
-		assert.equal((await sim.waitFor(e => e.id === fast.headers['request-id'])).fault, undefined, 'only one request was slowed');
+		assert.equal((await simulator.waitFor(request => request.id === slow.headers['request-id'])).fault, 'slow_first_byte');
+		const fast = await send(simulator.url, {headers: keyHeaders('key-a'), body: message()});
+		assert.equal((await simulator.waitFor(request => request.id === fast.headers['request-id'])).fault, undefined, 'only one request was slowed');
 	});
 });
 
 describe('connections and lifecycle', () => {
 	test('a client abort mid-stream fires client-closed at once and marks closedEarly', async t => {
-		const sim = await start(t);
-		sim.addAccount({kind: 'apikey', credential: 'key-a'});
-		sim.arm('key-a', {type: 'stall', afterDeltas: 1, ms: 120_000});
-		const closed = once(sim, 'client-closed', {signal: AbortSignal.timeout(5000)});
-		const stream = await openStream(sim.url, keyHeaders('key-a'));
-		stream.req.destroy();
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
+		simulator.arm('key-a', {type: 'stall', afterDeltas: 1, ms: 120_000});
+		const closed = once(simulator, 'client-closed', {signal: AbortSignal.timeout(5000)});
+		const stream = await openStream(simulator.url, keyHeaders('key-a'));
+		stream.request.destroy();
 		const [entry] = await closed;
 		assert.equal(entry.closedEarly, true);
 		assert.equal(entry.status, 200);
 		assert.equal(entry.stream, true);
-		assert.ok(sim.requests.includes(entry));
+		assert.ok(simulator.requests.includes(entry));
 	});
 
 	test('close() resolves with a stalled stream and an idle keep-alive socket open', async t => {
-		const sim = new Simulator();
-		await sim.listen();
-		t.after(async () => sim.close());
-		sim.addAccount({kind: 'apikey', credential: 'key-a'});
+		const simulator = new Simulator();
+		await simulator.listen();
+		t.after(async () => simulator.close());
+		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
 		const agent = new http.Agent({keepAlive: true});
 		t.after(() => agent.destroy());
 		await new Promise<void>(resolve => {
-			http.get(new URL('/api/hello', sim.url), {agent}, res => {
-				res.resume();
-				res.on('end', () => resolve());
+			http.get(new URL('/api/hello', simulator.url), {agent}, response => {
+				response.resume();
+				response.on('end', () => resolve());
 			});
 		});
-		sim.arm('key-a', {type: 'stall', afterDeltas: 1, ms: 120_000});
-		const stream = await openStream(sim.url, keyHeaders('key-a'), agent);
+		simulator.arm('key-a', {type: 'stall', afterDeltas: 1, ms: 120_000});
+		const stream = await openStream(simulator.url, keyHeaders('key-a'), agent);
 		// Not events.once: it would reject on the 'error' the cut connection raises.
-		const ended = new Promise(resolve => stream.res.once('close', resolve));
+		const ended = new Promise(resolve => stream.response.once('close', resolve));
 		let timer: NodeJS.Timeout | undefined;
 		const outcome = await Promise.race([
-			sim.close().then(() => 'closed'),
+			simulator.close().then(() => 'closed'),
 			new Promise(resolve => {
 				timer = setTimeout(() => resolve('hung'), 5000);
 			}),
@@ -766,47 +766,47 @@ describe('connections and lifecycle', () => {
 	});
 
 	test('the request log is a bounded ring and waitFor sees old and new entries', async t => {
-		const sim = await start(t, {logLimit: 3});
-		sim.addAccount({kind: 'apikey', credential: 'key-a'});
+		const simulator = await start(t, {logLimit: 3});
+		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
 		for (let index = 1; index <= 5; index++) {
-			await send(sim.url, {path: `/v1/messages?n=${index}`, headers: keyHeaders('key-a'), body: message()});
+			await send(simulator.url, {path: `/v1/messages?n=${index}`, headers: keyHeaders('key-a'), body: message()});
 		}
 
-		await sim.waitFor(e => e.path.endsWith('n=5'));
-		assert.deepEqual(sim.requests.map(e => e.path), ['/v1/messages?n=3', '/v1/messages?n=4', '/v1/messages?n=5']);
-		const future = sim.waitFor(e => e.path.endsWith('n=6'));
-		await send(sim.url, {path: '/v1/messages?n=6', headers: keyHeaders('key-a'), body: message()});
+		await simulator.waitFor(request => request.path.endsWith('n=5'));
+		assert.deepEqual(simulator.requests.map(request => request.path), ['/v1/messages?n=3', '/v1/messages?n=4', '/v1/messages?n=5']);
+		const future = simulator.waitFor(request => request.path.endsWith('n=6'));
+		await send(simulator.url, {path: '/v1/messages?n=6', headers: keyHeaders('key-a'), body: message()});
 		assert.equal((await future).status, 200);
-		await assert.rejects(sim.waitFor(e => e.path.endsWith('n=7'), 50), /waitFor/);
+		await assert.rejects(simulator.waitFor(request => request.path.endsWith('n=7'), 50), /waitFor/);
 	});
 });
 
 describe('control surface', () => {
 	test('/__fake/ endpoints add accounts, arm faults, set utilization, move the clock and list requests', async t => {
-		const sim = await start(t);
-		const control = async (route: string, body?: unknown) => send(sim.url, {method: body === undefined ? 'GET' : 'POST', path: `/__fake/${route}`, body});
+		const simulator = await start(t);
+		const control = async (route: string, body?: unknown) => send(simulator.url, {method: body === undefined ? 'GET' : 'POST', path: `/__fake/${route}`, body});
 		const added = await control('accounts', [{kind: 'oauth', credential: 'tok-x', name: 'x', budget5h: 1000}, {kind: 'apikey', credential: 'key-y'}]);
 		assert.deepEqual(json(added), {ok: true, accounts: 2});
-		assert.equal((await send(sim.url, {headers: oauthHeaders('tok-x'), body: message()})).status, 200);
+		assert.equal((await send(simulator.url, {headers: oauthHeaders('tok-x'), body: message()})).status, 200);
 
 		assert.equal((await control('arm', {credential: 'key-y', fault: {type: 'overloaded', times: 'Infinity'}})).status, 200);
-		assert.equal((await send(sim.url, {headers: keyHeaders('key-y'), body: message()})).status, 529);
-		assert.equal((await send(sim.url, {headers: keyHeaders('key-y'), body: message()})).status, 529);
+		assert.equal((await send(simulator.url, {headers: keyHeaders('key-y'), body: message()})).status, 529);
+		assert.equal((await send(simulator.url, {headers: keyHeaders('key-y'), body: message()})).status, 529);
 		assert.equal((await control('clear-faults', {credential: 'key-y'})).status, 200);
-		assert.equal((await send(sim.url, {headers: keyHeaders('key-y'), body: message()})).status, 200);
+		assert.equal((await send(simulator.url, {headers: keyHeaders('key-y'), body: message()})).status, 200);
 
 		assert.equal((await control('utilization', {credential: 'tok-x', fiveHour: 1})).status, 200);
-		assert.equal((await send(sim.url, {headers: oauthHeaders('tok-x'), body: message()})).status, 429);
+		assert.equal((await send(simulator.url, {headers: oauthHeaders('tok-x'), body: message()})).status, 429);
 		const clock = await control('clock', {advance_ms: (5 * 3600 * 1000) + 60_000});
 		assert.ok(json(clock).now_ms > Date.now() + (5 * 3600 * 1000));
-		assert.equal((await send(sim.url, {headers: oauthHeaders('tok-x'), body: message()})).status, 200);
+		assert.equal((await send(simulator.url, {headers: oauthHeaders('tok-x'), body: message()})).status, 200);
 
 		assertError(await control('arm', {fault: {type: 'overloaded'}}), 400, 'invalid_request_error');
 		assertError(await control('accounts', {kind: 'weird'}), 400, 'invalid_request_error');
 
 		const listed = await control('requests');
 		const {requests} = json(listed);
-		assert.deepEqual(requests.map((e: {status: number}) => e.status), [200, 529, 529, 200, 429, 200], 'control calls stay out of the log');
+		assert.deepEqual(requests.map((request: {status: number}) => request.status), [200, 529, 529, 200, 429, 200], 'control calls stay out of the log');
 		assert.equal(requests[0].account, 'x');
 		assert.equal(requests[0].headers.authorization, `redacted:${fingerprint('tok-x')}`);
 		assert.equal(requests[1].headers['x-api-key'], `redacted:${fingerprint('key-y')}`);
@@ -828,12 +828,12 @@ describe('main.ts', () => {
 			stderr += chunk.toString();
 		});
 		const line = await new Promise<string>((resolve, reject) => {
-			let out = '';
+			let stdout = '';
 			child.stdout.on('data', (chunk: Buffer) => {
-				out += chunk.toString();
-				const newline = out.indexOf('\n');
+				stdout += chunk.toString();
+				const newline = stdout.indexOf('\n');
 				if (newline >= 0) {
-					resolve(out.slice(0, newline));
+					resolve(stdout.slice(0, newline));
 				}
 			});
 			child.once('exit', code => reject(new Error(`exited ${code} before printing: ${stderr}`)));

@@ -1,8 +1,9 @@
-// covers: source/proxy/sse-usage.ts
+// covers: source/anthropic/usage-tap.ts, source/anthropic/sse-parser.ts
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {SseUsageTap, usageFromJson} from '../source/proxy/sse-usage.js';
-import type {Usage} from '../source/types.js';
+import {SseUsageTap} from '../source/anthropic/usage-tap.js';
+import {usageFromJson} from '../source/anthropic/usage.js';
+import type {Usage} from '../source/anthropic/usage.js';
 
 const encoder = new TextEncoder();
 

@@ -7,7 +7,8 @@ import {StateStore, type StoreSettings} from '../source/state/store.js';
 import {StateFileError} from '../source/state/persisted-state.js';
 import {staggerDeadline} from '../source/state/stagger.js';
 import {maxHorizonMs} from '../source/util/time-horizon.js';
-import type {AccountConfig, RequestRecord} from '../source/types.js';
+import type {AccountConfig} from '../source/accounts/types.js';
+import type {RequestRecord} from '../source/state/records.js';
 import {tempDir} from './helpers/temp-dir.js';
 import {waitFor} from './helpers/wait.js';
 

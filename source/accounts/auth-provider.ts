@@ -1,4 +1,4 @@
-import type {AccountConfig, AccountKind, Credential} from '../types.js';
+import type {AccountConfig, AccountKind, Credential} from './types.js';
 
 export type UpstreamCredential = {kind: AccountKind; secret: string};
 

@@ -1,5 +1,5 @@
 import Conf from 'conf';
-import type {AccountConfig} from '../types.js';
+import type {AccountConfig} from './types.js';
 import {ensurePrivateDirectory} from '../util/private-directory.js';
 import {defaultSettings, type Settings} from './settings.js';
 import {accountNameProblem} from './account-name.js';

@@ -1,5 +1,5 @@
 import {readFileSync} from 'node:fs';
-import type {Credential} from '../types.js';
+import type {Credential} from './types.js';
 import {writeFileAtomicSync} from '../util/atomic-write.js';
 
 export type CredentialMap = Record<string, Credential>;

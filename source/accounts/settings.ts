@@ -1,4 +1,4 @@
-import type {StrategyName} from '../types.js';
+import type {StrategyName} from '../routing/strategies.js';
 
 /** Settings kept in config.json. Every duration is configurable so tests never wait for real minutes. */
 export type Settings = {

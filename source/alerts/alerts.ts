@@ -1,5 +1,5 @@
 import {openSync, writeSync, closeSync} from 'node:fs';
-import type {StoreEventKind} from '../types.js';
+import type {StoreEventKind} from '../state/records.js';
 import {terminalSafe} from '../util/terminal-safe.js';
 
 /** Where an alert goes besides the store's event list (a terminal notification). */

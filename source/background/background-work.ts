@@ -1,11 +1,11 @@
 import type {Alerts} from '../alerts/alerts.js';
-import {classifyResponse} from '../proxy/classify-response.js';
-import type {FailurePolicy} from '../proxy/failure-policy.js';
-import {parseRateLimitHeaders} from '../proxy/rate-limit-headers.js';
+import {applyVerdict, countUnauthorized} from '../failover/apply-verdict.js';
+import {classifyResponse} from '../failover/classify-response.js';
+import type {FailurePolicy} from '../failover/failure-policy.js';
 import type {CooldownEnded, StateStore} from '../state/store.js';
-import type {AccountConfig} from '../types.js';
-import {clockTime} from '../util/clock-time.js';
-import type {ProbeOutcome, Prober} from './prober.js';
+import type {AccountConfig} from '../accounts/types.js';
+import {isAnswer, type ProbeOutcome} from './probe-outcome.js';
+import type {Prober} from './prober.js';
 
 export type BackgroundOptions = {
 	store: StateStore;
@@ -32,10 +32,6 @@ const resumeAlertAfterMs = 5 * 60_000;
 /** Cooldown reasons that mean the quota may still be spent: worth a probe before traffic returns. */
 const quotaReasons = new Set(['quota', 'rate limit']);
 
-function isResponse(outcome: ProbeOutcome): outcome is {status: number; headers: Record<string, string | string[] | undefined>} {
-	return 'status' in outcome;
-}
-
 /**
  * Strong resume, health checks and stale-telemetry refresh. Each is switchable off, runs on
  * unref'd timers (never keeps the process alive) and spends nothing it does not need to.
@@ -47,14 +43,15 @@ export function startBackgroundWork(options: BackgroundOptions): {stop(): void} 
 	let stopped = false;
 	let timer: NodeJS.Timeout | undefined;
 	const byName = (name: string) => store.accounts.find(account => account.name === name);
+	const verdicts = {store, alerts, policy};
 
 	/** Applies a telemetry probe's answer; returns true when the account was cooled again. */
 	const absorbTelemetry = (account: AccountConfig, outcome: ProbeOutcome): boolean => {
-		if (!isResponse(outcome)) {
+		if (!isAnswer(outcome)) {
 			return false;
 		}
 
-		const telemetry = parseRateLimitHeaders(outcome.headers, store.now());
+		const {telemetry} = outcome;
 		if (telemetry) {
 			store.recordTelemetry(account.name, telemetry);
 		}
@@ -63,14 +60,13 @@ export function startBackgroundWork(options: BackgroundOptions): {stop(): void} 
 			return false;
 		}
 
-		const verdict = classifyResponse({status: 429, headers: outcome.headers, telemetry, accountKind: account.kind, model: undefined, nowMs: store.now(), policy});
-		if (verdict.kind === 'failover' && verdict.cooldown) {
-			const deadline = store.setCooldown(account.name, verdict.cooldown.untilMs, {reason: verdict.cooldown.reason, staggered: true});
-			store.addEvent('cooldown', `${account.name} still limited after its cooldown: cooling again until ${clockTime(deadline)}`, account.name);
-			return true;
+		const verdict = classifyResponse({status: 429, retryAfterMs: outcome.retryAfterMs, telemetry, accountKind: account.kind, model: undefined, nowMs: store.now(), policy});
+		if (verdict.kind !== 'failover' || !verdict.cooldown) {
+			return false;
 		}
 
-		return false;
+		applyVerdict(verdicts, account.name, verdict, {note: 'still limited after its cooldown', quiet: true});
+		return true;
 	};
 
 	const onCooldownEnded = (name: string, ended: CooldownEnded) => {
@@ -107,17 +103,13 @@ export function startBackgroundWork(options: BackgroundOptions): {stop(): void} 
 			return;
 		}
 
-		if (isResponse(outcome) && outcome.status === 401) {
-			if (store.recordUnauthorized(account.name) >= policy.unauthorizedBeforeReauth) {
-				store.setAuthFailed(account.name, true);
-				alerts.raise('reauth', `${account.name} is refused (401); run: ${store.fixHint(account.name)}`, account.name);
-			}
-
+		if (isAnswer(outcome) && outcome.status === 401) {
+			countUnauthorized(verdicts, account.name);
 			return;
 		}
 
 		// 429 and other 4xx prove the upstream is there; only 5xx and network failures count against it.
-		const healthy = isResponse(outcome) && outcome.status < 500;
+		const healthy = isAnswer(outcome) && outcome.status < 500;
 		store.recordHealth(account.name, healthy, unhealthyAfter);
 	};
 

@@ -1,12 +1,13 @@
-import type {IncomingHttpHeaders} from 'node:http';
 import type {AuthProvider} from '../accounts/auth-provider.js';
-import {describeConnectionError, readSmallBody, sendUpstream} from '../proxy/upstream-client.js';
-import type {AccountConfig} from '../types.js';
+import {describeConnectionError, readSmallBody, sendUpstream} from '../anthropic/upstream-client.js';
+import type {AccountConfig} from '../accounts/types.js';
 import {version} from '../version.js';
+import {parseRateLimitHeaders, parseRetryAfterMs} from '../anthropic/rate-limit-headers.js';
+import {anthropicVersion} from '../anthropic/constants.js';
+import type {ProbeOutcome} from './probe-outcome.js';
 import {UsageClient} from './usage-client.js';
 import {healthOutcome, telemetryOutcome} from './usage-probe.js';
 
-export type ProbeOutcome = {status: number; headers: IncomingHttpHeaders} | {error: string};
 
 /**
  * Background checks that are not client traffic. A subscription (OAuth) account must only ever
@@ -67,7 +68,7 @@ export class UpstreamProber implements Prober {
 				method,
 				headers: {
 					'content-type': 'application/json',
-					'anthropic-version': '2023-06-01',
+					'anthropic-version': anthropicVersion,
 					'user-agent': `shunt/${version} (background check)`,
 					'x-api-key': credential.secret,
 				},
@@ -75,7 +76,9 @@ export class UpstreamProber implements Prober {
 				firstByteTimeoutMs: this.#timeoutMs,
 			});
 			await readSmallBody(response.body);
-			return {status: response.status, headers: response.headers};
+			const now = Date.now();
+			const retryAfter = response.headers['retry-after'];
+			return {status: response.status, telemetry: parseRateLimitHeaders(response.headers, now), retryAfterMs: parseRetryAfterMs(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, now)};
 		} catch (error) {
 			return {error: describeConnectionError(error)};
 		}

@@ -1,9 +1,9 @@
 import type {AuthProvider} from '../accounts/auth-provider.js';
-import {oauthBeta} from '../accounts/oauth/constants.js';
-import {parseRetryAfterMs} from '../proxy/rate-limit-headers.js';
-import type {RateLimitTelemetry} from '../types.js';
+import {oauthBeta} from '../anthropic/constants.js';
+import {parseRetryAfterMs} from '../anthropic/rate-limit-headers.js';
+import type {RateLimitTelemetry} from '../anthropic/telemetry.js';
 import {version} from '../version.js';
-import {parseUsageResponse} from './usage-response.js';
+import {parseUsageResponse} from '../anthropic/usage-endpoint.js';
 
 export type UsageReading = (
 	| {kind: 'ok'; telemetry: RateLimitTelemetry; atMs: number}

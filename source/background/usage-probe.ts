@@ -1,48 +1,8 @@
-// The prober speaks in HTTP outcomes whose headers background work parses. For a subscription
-// account the answer comes from the usage endpoint instead of a made-up prompt, so its reading is
-// rendered here as the unified rate-limit headers a real /v1/messages response would have carried.
-import type {RateLimitTelemetry, UnifiedWindow} from '../types.js';
-import type {ProbeOutcome} from './prober.js';
+// What the usage endpoint's answer means to background work. A subscription account is never
+// sent a made-up prompt, so its telemetry and health come from GET /api/oauth/usage instead.
+import {spentUntilMs} from '../anthropic/telemetry.js';
+import type {ProbeOutcome} from './probe-outcome.js';
 import type {UsageReading} from './usage-client.js';
-
-const prefix = 'anthropic-ratelimit-unified-';
-
-function addWindow(headers: Record<string, string>, infix: string, window: UnifiedWindow | undefined): void {
-	if (window?.utilization !== undefined) {
-		headers[`${prefix}${infix}-utilization`] = String(window.utilization);
-	}
-
-	if (window?.reset !== undefined) {
-		headers[`${prefix}${infix}-reset`] = String(window.reset);
-	}
-
-	if (window?.status !== undefined) {
-		headers[`${prefix}${infix}-status`] = window.status;
-	}
-}
-
-export function unifiedHeadersFrom(telemetry: RateLimitTelemetry): Record<string, string> {
-	const headers: Record<string, string> = {};
-	addWindow(headers, '5h', telemetry.fiveHour);
-	addWindow(headers, '7d', telemetry.sevenDay);
-	for (const [infix, window] of Object.entries(telemetry.scoped ?? {})) {
-		addWindow(headers, infix, window);
-	}
-
-	if (telemetry.status) {
-		headers[`${prefix}status`] = telemetry.status;
-	}
-
-	if (telemetry.reset !== undefined) {
-		headers[`${prefix}reset`] = String(telemetry.reset);
-	}
-
-	if (telemetry.representativeClaim) {
-		headers[`${prefix}representative-claim`] = telemetry.representativeClaim;
-	}
-
-	return headers;
-}
 
 /**
  * A telemetry probe's outcome. A spent window is reported as the 429 a request would have met
@@ -55,16 +15,12 @@ export function telemetryOutcome(reading: UsageReading, nowMs: number): ProbeOut
 		return undefined;
 	}
 
-	const headers = unifiedHeadersFrom(reading.telemetry);
-	const nowSeconds = nowMs / 1000;
-	const spent = [reading.telemetry.fiveHour, reading.telemetry.sevenDay]
-		.filter(window => window?.status === 'rejected' && window.reset !== undefined && window.reset > nowSeconds)
-		.map(window => window!.reset!);
-	if (spent.length > 0) {
-		return {status: 429, headers: {...headers, 'retry-after': String(Math.ceil(Math.max(...spent) - nowSeconds))}};
+	const spent = spentUntilMs([reading.telemetry.fiveHour, reading.telemetry.sevenDay], nowMs);
+	if (spent !== undefined) {
+		return {status: 429, telemetry: reading.telemetry, retryAfterMs: spent - nowMs};
 	}
 
-	return {status: 200, headers};
+	return {status: 200, telemetry: reading.telemetry};
 }
 
 /**
@@ -80,11 +36,11 @@ export function healthOutcome(reading: UsageReading): ProbeOutcome | undefined {
 
 	switch (reading.kind) {
 		case 'ok': {
-			return {status: 200, headers: {}};
+			return {status: 200};
 		}
 
 		case 'throttled': {
-			return {status: 429, headers: {}};
+			return {status: 429};
 		}
 
 		case 'refused': {
@@ -92,7 +48,7 @@ export function healthOutcome(reading: UsageReading): ProbeOutcome | undefined {
 		}
 
 		case 'failed': {
-			return reading.status === undefined ? {error: reading.message} : {status: reading.status, headers: {}};
+			return reading.status === undefined ? {error: reading.message} : {status: reading.status};
 		}
 	}
 }

@@ -1,66 +1,30 @@
 import {accountNameProblem} from '../accounts/account-name.js';
-import {ShuntConfig, ConfigError} from '../accounts/config.js';
-import {CredentialsError, loadCredentials, updateCredential} from '../accounts/credentials.js';
-import {DirectoryError, preparePrivateDirectories, type ShuntPaths} from '../accounts/paths.js';
-import {removeStaleTempFiles} from '../util/atomic-write.js';
+import {updateCredential} from '../accounts/credentials.js';
+import {openConfig, readCredentials} from '../accounts/open.js';
+import type {ShuntPaths} from '../accounts/paths.js';
 import {redactSecret} from '../util/redact.js';
 import {terminalSafe, terminalSafeJson} from '../util/terminal-safe.js';
-import {CliError} from './cli-error.js';
+import {UserError} from '../util/user-error.js';
 import {readStdin} from './read-stdin.js';
-
-export function openConfig(paths: ShuntPaths): ShuntConfig {
-	try {
-		preparePrivateDirectories(paths);
-	} catch (error) {
-		throw error instanceof DirectoryError ? new CliError(terminalSafe(error.message)) : error;
-	}
-
-	try {
-		return new ShuntConfig(paths.configDir);
-	} catch (error) {
-		if (error instanceof ConfigError) {
-			throw new CliError(error.message);
-		}
-
-		throw error;
-	}
-}
-
-/**
- * credentials.json for a command (and the runtime): a broken file becomes a one-line error that
- * names it. Temp files of writes that were killed midway are removed first.
- */
-export function readCredentials(paths: ShuntPaths) {
-	removeStaleTempFiles(paths.credentialsFile);
-	try {
-		return loadCredentials(paths.credentialsFile);
-	} catch (error) {
-		if (error instanceof CredentialsError) {
-			throw new CliError(error.message);
-		}
-
-		throw error;
-	}
-}
 
 export async function addApiKeyAccount(paths: ShuntPaths, name: string | undefined, keyArgument: string): Promise<string> {
 	const problem = accountNameProblem(name);
 	if (problem) {
-		throw new CliError(problem);
+		throw new UserError(problem);
 	}
 
 	const config = openConfig(paths);
 	if (config.accounts.some(account => account.name === name)) {
-		throw new CliError(`an account named "${name}" already exists (remove it first with: shunt remove-account ${name})`);
+		throw new UserError(`an account named "${name}" already exists (remove it first with: shunt remove-account ${name})`);
 	}
 
 	const key = (keyArgument === '-' ? await readStdin() : keyArgument).trim();
 	if (key.length === 0) {
-		throw new CliError('the API key is empty');
+		throw new UserError('the API key is empty');
 	}
 
 	if (/\s/.test(key)) {
-		throw new CliError('the API key contains whitespace; paste only the key');
+		throw new UserError('the API key contains whitespace; paste only the key');
 	}
 
 	// Fail on an unreadable credentials file before anything is written.
@@ -71,7 +35,7 @@ export async function addApiKeyAccount(paths: ShuntPaths, name: string | undefin
 	} catch (error) {
 		// Keep the two files consistent: no orphaned secret.
 		updateCredential(paths.credentialsFile, name!, undefined);
-		throw new CliError((error as Error).message);
+		throw new UserError((error as Error).message);
 	}
 
 	return `Added API-key account "${name}" (key ${redactSecret(key)}).`;
@@ -79,13 +43,13 @@ export async function addApiKeyAccount(paths: ShuntPaths, name: string | undefin
 
 export function removeAccount(paths: ShuntPaths, name: string | undefined): string {
 	if (!name) {
-		throw new CliError('usage: shunt remove-account <name>');
+		throw new UserError('usage: shunt remove-account <name>');
 	}
 
 	const config = openConfig(paths);
 	if (!config.accounts.some(account => account.name === name)) {
 		const known = config.accounts.map(account => account.name).join(', ');
-		throw new CliError(`no account named "${name}"${known ? ` (accounts: ${known})` : ''}`);
+		throw new UserError(`no account named "${name}"${known ? ` (accounts: ${known})` : ''}`);
 	}
 
 	const stored = readCredentials(paths);

@@ -1,16 +1,16 @@
 // The checks meow leaves to us, or does in a way a user should not see: it throws (a stack trace)
 // on a bad `choices` value and on a repeated flag, turns `--port abc` into NaN, and on an unknown
 // flag prints "Unknown flag" and calls process.exit(2) itself. Each mistake here becomes one
-// CliError line pointing at --help, exit 2.
+// UserError line pointing at --help, exit 2.
 import {strategyNames} from '../routing/strategies.js';
-import type {StrategyName} from '../types.js';
-import {CliError} from './cli-error.js';
+import type {StrategyName} from '../routing/strategies.js';
+import {UserError} from '../util/user-error.js';
 
 const seeHelp = '(see shunt --help)';
 
 /** A usage mistake: exit 2, like an unknown command. */
-export function usageError(message: string): CliError {
-	return new CliError(`${message} ${seeHelp}`, 2);
+export function usageError(message: string): UserError {
+	return new UserError(`${message} ${seeHelp}`, 2);
 }
 
 type FlagSpec = Record<string, {type: 'string' | 'boolean' | 'number'}>;
@@ -97,7 +97,7 @@ export function parseStrategy(raw: string | undefined): StrategyName | undefined
 }
 
 /** meow's own throws (a flag given twice) as one usage line. */
-export function parserError(error: Error): CliError {
+export function parserError(error: Error): UserError {
 	const twice = /^The flag (--[\w-]+) can only be set once\.$/.exec(error.message);
 	return usageError(twice ? `${twice[1]} can only be given once` : error.message.replace(/\.$/, '').replaceAll(/\s+/g, ' '));
 }

@@ -11,11 +11,11 @@ import {startLogin} from '../accounts/oauth/pkce.js';
 import {fetchProfileEmail} from '../accounts/oauth/profile.js';
 import {TokenClient, TokenEndpointError} from '../accounts/oauth/token-client.js';
 import type {ShuntPaths} from '../accounts/paths.js';
-import type {AccountConfig, OAuthCredential} from '../types.js';
+import type {AccountConfig, OAuthCredential} from '../accounts/types.js';
 import {redactSecret} from '../util/redact.js';
 import {terminalSafe} from '../util/terminal-safe.js';
-import {openConfig, readCredentials} from './account-commands.js';
-import {CliError} from './cli-error.js';
+import {openConfig, readCredentials} from '../accounts/open.js';
+import {UserError} from '../util/user-error.js';
 import {openBrowser} from './open-browser.js';
 import {readLine} from './read-line.js';
 
@@ -24,7 +24,7 @@ export const defaultImportName = 'claude-code';
 function checkName(name: string | undefined): string {
 	const problem = accountNameProblem(name);
 	if (problem) {
-		throw new CliError(problem);
+		throw new UserError(problem);
 	}
 
 	return name!;
@@ -54,7 +54,7 @@ function saveAccount(paths: ShuntPaths, account: AccountConfig, credential: OAut
 		}
 	} catch (error) {
 		updateCredential(paths.credentialsFile, account.name, previous);
-		throw new CliError((error as Error).message);
+		throw new UserError((error as Error).message);
 	}
 }
 
@@ -64,7 +64,7 @@ export async function importClaudeCode(paths: ShuntPaths, nameArgument: string |
 	const name = checkName(nameArgument ?? defaultImportName);
 	const config = openConfig(paths);
 	if (config.accounts.some(account => account.name === name)) {
-		throw new CliError(`an account named "${name}" already exists (choose another name: shunt import-claude-code <name>, or remove it first: shunt remove-account ${name})`);
+		throw new UserError(`an account named "${name}" already exists (choose another name: shunt import-claude-code <name>, or remove it first: shunt remove-account ${name})`);
 	}
 
 	const stored = readCredentials(paths);
@@ -73,7 +73,7 @@ export async function importClaudeCode(paths: ShuntPaths, nameArgument: string |
 		login = await findClaudeCodeLogin(environment);
 	} catch (error) {
 		if (error instanceof ClaudeCodeLoginError) {
-			throw new CliError(error.message);
+			throw new UserError(error.message);
 		}
 
 		throw error;
@@ -82,7 +82,7 @@ export async function importClaudeCode(paths: ShuntPaths, nameArgument: string |
 	// Two accounts on one refresh-token chain would rotate it out from under each other.
 	const twin = Object.entries(stored).find(([, credential]) => credential.type === 'oauth' && (credential.refreshToken === login.refreshToken || credential.source === login.source));
 	if (twin) {
-		throw new CliError(`account "${twin[0]}" already uses this Claude Code login (${login.source}); one login can back only one account`);
+		throw new UserError(`account "${twin[0]}" already uses this Claude Code login (${login.source}); one login can back only one account`);
 	}
 
 	const credential: OAuthCredential = {
@@ -120,18 +120,18 @@ const terminalIo: LoginIo = {
 	open: url => openBrowser(url),
 };
 
-function exchangeProblem(error: TokenEndpointError, name: string): CliError {
+function exchangeProblem(error: TokenEndpointError, name: string): UserError {
 	switch (error.kind) {
 		case 'invalid_grant': {
-			return new CliError(`the login code was refused (${error.message}): codes work once and expire within minutes. Run \`shunt add-account ${name}\` again and paste the new code. Nothing was saved.`);
+			return new UserError(`the login code was refused (${error.message}): codes work once and expire within minutes. Run \`shunt add-account ${name}\` again and paste the new code. Nothing was saved.`);
 		}
 
 		case 'transient': {
-			return new CliError(`${error.message}. Check your connection and run \`shunt add-account ${name}\` again. Nothing was saved.`);
+			return new UserError(`${error.message}. Check your connection and run \`shunt add-account ${name}\` again. Nothing was saved.`);
 		}
 
 		default: {
-			return new CliError(`${error.message}. Nothing was saved.`);
+			return new UserError(`${error.message}. Nothing was saved.`);
 		}
 	}
 }
@@ -153,7 +153,7 @@ export async function addOAuthAccount(paths: ShuntPaths, nameArgument: string | 
 	const io = options.io ?? terminalIo;
 	const existing = openConfig(paths).accounts.find(account => account.name === name);
 	if (existing?.kind === 'apikey') {
-		throw new CliError(`"${name}" is an API-key account; to turn it into a subscription login, remove it first: shunt remove-account ${name}`);
+		throw new UserError(`"${name}" is an API-key account; to turn it into a subscription login, remove it first: shunt remove-account ${name}`);
 	}
 
 	// Refuse an unreadable credentials.json before the user goes through the browser.
@@ -171,16 +171,16 @@ export async function addOAuthAccount(paths: ShuntPaths, nameArgument: string | 
 
 	const line = await io.readPaste();
 	if (line === undefined || line.trim() === '') {
-		throw new CliError('no code was pasted. Nothing was saved.');
+		throw new UserError('no code was pasted. Nothing was saved.');
 	}
 
 	const pasted = parsePastedCode(line);
 	if (!pasted) {
-		throw new CliError('that does not look like the code from the login page: paste the whole text it shows, of the form code#state. Nothing was saved.');
+		throw new UserError('that does not look like the code from the login page: paste the whole text it shows, of the form code#state. Nothing was saved.');
 	}
 
 	if (pasted.state !== login.state) {
-		throw new CliError(`that code belongs to a different login attempt (state mismatch). Run \`shunt add-account ${name}\` again and use the URL it prints. Nothing was saved.`);
+		throw new UserError(`that code belongs to a different login attempt (state mismatch). Run \`shunt add-account ${name}\` again and use the URL it prints. Nothing was saved.`);
 	}
 
 	const client = new TokenClient({url: tokenUrl(options.env)});

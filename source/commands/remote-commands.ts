@@ -1,7 +1,7 @@
 import type {StatusDocument} from '../proxy/status-document.js';
 import {formatDuration} from '../util/duration.js';
 import {terminalSafe, terminalSafeJson} from '../util/terminal-safe.js';
-import {CliError} from './cli-error.js';
+import {UserError} from '../util/user-error.js';
 import {asStatusDocument} from './status-check.js';
 
 export type Target = {host: string; port: number};
@@ -18,7 +18,7 @@ async function call(target: Target, path: string, body?: unknown): Promise<unkno
 			? {signal: AbortSignal.timeout(5000)}
 			: {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body), signal: AbortSignal.timeout(5000)});
 	} catch {
-		throw new CliError(`no shunt is answering on ${baseUrl(target)} (start one with \`shunt\`, or pass --port)`);
+		throw new UserError(`no shunt is answering on ${baseUrl(target)} (start one with \`shunt\`, or pass --port)`);
 	}
 
 	const text = await response.text();
@@ -26,13 +26,13 @@ async function call(target: Target, path: string, body?: unknown): Promise<unkno
 	try {
 		parsed = JSON.parse(text);
 	} catch {
-		throw new CliError(`${baseUrl(target)} answered ${response.status} with something that is not shunt's JSON`);
+		throw new UserError(`${baseUrl(target)} answered ${response.status} with something that is not shunt's JSON`);
 	}
 
 	if (!response.ok) {
 		const message = (parsed as {error?: {message?: string}}).error?.message ?? `HTTP ${response.status}`;
 		// Whatever answers on the port wrote this message.
-		throw new CliError(terminalSafe(String(message)));
+		throw new UserError(terminalSafe(String(message)));
 	}
 
 	return parsed;
@@ -78,7 +78,7 @@ export function formatStatus(status: StatusDocument, nowMs = Date.now()): string
 export async function showStatus(target: Target, json: boolean): Promise<string> {
 	const status = asStatusDocument(await call(target, 'status'));
 	if (!status) {
-		throw new CliError(`${baseUrl(target)} answered with something that is not shunt's status document`);
+		throw new UserError(`${baseUrl(target)} answered with something that is not shunt's status document`);
 	}
 
 	return json ? terminalSafeJson(JSON.stringify(status, null, 2)) : formatStatus(status);
@@ -86,7 +86,7 @@ export async function showStatus(target: Target, json: boolean): Promise<string>
 
 export async function pinRemote(target: Target, name: string | undefined): Promise<string> {
 	if (!name) {
-		throw new CliError('usage: shunt pin <account|auto>');
+		throw new UserError('usage: shunt pin <account|auto>');
 	}
 
 	const result = await call(target, 'pin', {account: name === 'auto' ? null : name}) as {pinnedAccount: string | null};
@@ -95,7 +95,7 @@ export async function pinRemote(target: Target, name: string | undefined): Promi
 
 export async function strategyRemote(target: Target, name: string | undefined): Promise<string> {
 	if (!name) {
-		throw new CliError('usage: shunt strategy <maximus|reaper|cushion|carousel>');
+		throw new UserError('usage: shunt strategy <maximus|reaper|cushion|carousel>');
 	}
 
 	const result = await call(target, 'strategy', {strategy: name}) as {strategy: string};

@@ -2,10 +2,10 @@
 // built from it, the document is checked to be shaped like shunt's own: a hostile or broken one is
 // one clear error, never a TypeError from deep inside the formatter.
 import type {StatusDocument} from '../proxy/status-document.js';
+import {isRecord} from '../util/json.js';
 
 type Check = (value: unknown) => boolean;
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const string: Check = value => typeof value === 'string';
 const number: Check = value => typeof value === 'number' && Number.isFinite(value);
 const boolean: Check = value => typeof value === 'boolean';

@@ -1,5 +1,5 @@
 import {Box} from 'ink';
-import type {StrategyName} from '../types.js';
+import type {StrategyName} from '../routing/strategies.js';
 import {keyBindings} from '../ui/key-bindings.js';
 import type {Segment} from '../ui/segments.js';
 import {strategies} from '../ui/strategies.js';

@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import type {AccountView} from '../types.js';
+import type {AccountView} from '../monitor/contract.js';
 import type {Density} from '../ui/layout.js';
 import type {LogItem} from '../ui/log-items.js';
 import {buildLogRows, logColumns} from '../ui/log-rows.js';

@@ -1,5 +1,5 @@
 import {Box} from 'ink';
-import type {SavingsSummary, SavingsTotals} from '../types.js';
+import type {SavingsSummary, SavingsTotals} from '../state/records.js';
 import {formatTokens, formatUsd} from '../ui/format.js';
 import {joinSegments, type Segment} from '../ui/segments.js';
 import {colors} from '../ui/theme.js';

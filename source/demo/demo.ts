@@ -2,9 +2,9 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {defaultSettings} from '../accounts/settings.js';
-import type {Runtime} from '../commands/start.js';
+import type {Runtime} from '../runtime/runtime.js';
 import {Simulator} from '../simulator/index.js';
-import type {AccountConfig, Credential} from '../types.js';
+import type {AccountConfig, Credential} from '../accounts/types.js';
 import {startTraffic} from './traffic.js';
 import {startWeather} from './weather.js';
 

@@ -1,5 +1,5 @@
 import {useMemo, useRef} from 'react';
-import type {MonitorStore, StoreActions, StoreSnapshot} from '../types.js';
+import type {MonitorStore, StoreActions, StoreSnapshot} from '../monitor/contract.js';
 
 export type OptimisticActions = {
 	/** The snapshot with this monitor's own actions applied that the store has not reported back yet. */

@@ -1,5 +1,5 @@
 import {useCallback, useSyncExternalStore} from 'react';
-import type {MonitorStore, StoreSnapshot} from '../types.js';
+import type {MonitorStore, StoreSnapshot} from '../monitor/contract.js';
 
 /**
  * The store's latest snapshot. The store batches its own notifications, so this re-renders at most

@@ -1,12 +1,8 @@
 // Turns a model id and its token usage into list-price dollars, from the table in prices.ts.
-import type {Usage} from '../types.js';
+import type {Usage} from '../anthropic/usage.js';
+import {modelFamily} from '../anthropic/models.js';
 import {boundedMemo} from '../util/bounded-memo.js';
 import {familyFallback, modelPrices, type ModelPrice} from './prices.js';
-
-type Family = ModelPrice['family'];
-
-// Substring checks, so ids like "us.anthropic.claude-opus-…" or "my-sonnet-proxy" still land in a family.
-const families: readonly Family[] = ['opus', 'sonnet', 'haiku', 'fable'];
 
 // Longest prefix first, so the first match is the most specific one.
 const byPrefixLength = [...modelPrices].sort((a, b) => b.prefix.length - a.prefix.length);
@@ -76,12 +72,3 @@ function count(value: number | undefined): number {
 	return value !== undefined && Number.isFinite(value) && value > 0 ? value : 0;
 }
 
-/** "claude-sonnet-4-5-20250929" → "sonnet-4-5". */
-export function shortModelName(model: string): string {
-	return model.replace(/^claude-/i, '').replace(/-\d{8}$/, '');
-}
-
-export function modelFamily(model: string): Family | undefined {
-	const id = model.toLowerCase();
-	return families.find(family => id.includes(family));
-}

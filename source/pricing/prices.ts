@@ -1,12 +1,13 @@
 // Public API list prices, USD per million tokens. Data, not logic: update this table when
 // Anthropic changes prices. A model id matches the entry with the longest matching prefix.
+import type {ModelFamily} from '../anthropic/models.js';
 
 export type ModelPrice = {
 	/** Model id prefix, e.g. "claude-opus-4-8". */
 	prefix: string;
 	/** Display name for the monitor. */
 	label: string;
-	family: 'opus' | 'sonnet' | 'haiku' | 'fable';
+	family: ModelFamily;
 	input: number;
 	output: number;
 	/** 5-minute cache write (1.25× input). */
@@ -43,17 +44,4 @@ export const familyFallback: Readonly<Record<ModelPrice['family'], string>> = {
 	sonnet: 'claude-sonnet-4-6',
 	haiku: 'claude-haiku-4-5',
 	fable: 'claude-fable-5',
-};
-
-/** What the monitor's `o` key cycles through after "off": one current model per family. */
-export const modelOverrideChoices: readonly string[] = [
-	'claude-opus-4-8',
-	'claude-sonnet-4-6',
-	'claude-haiku-4-5-20251001',
-];
-
-/** Model fallback when no account can serve a model: opus → sonnet → haiku. */
-export const fallbackChain: Readonly<Record<string, string>> = {
-	opus: 'claude-sonnet-4-6',
-	sonnet: 'claude-haiku-4-5-20251001',
 };

@@ -2,17 +2,16 @@
 // about the account, and what to do next (deliver, try the same account again, or move on).
 import type {ServerResponse} from 'node:http';
 import {MissingCredentialError} from '../accounts/auth-provider.js';
-import {clockTime} from '../util/clock-time.js';
-import {formatDuration} from '../util/duration.js';
 import type {Cancellation} from '../util/cancellation.js';
-import {classifyResponse, type Verdict} from './classify-response.js';
+import {applyVerdict} from '../failover/apply-verdict.js';
+import {classifyResponse, type Verdict} from '../failover/classify-response.js';
 import {deliver} from './deliver.js';
 import type {ExchangeState} from './exchange-state.js';
 import {upstreamRequestHeaders} from './forwarded-headers.js';
 import type {ProxyContext} from './proxy-context.js';
-import {parseRateLimitHeaders} from './rate-limit-headers.js';
+import {parseRateLimitHeaders, parseRetryAfterMs} from '../anthropic/rate-limit-headers.js';
 import type {Finished} from './request-record.js';
-import {describeConnectionError, readSmallBody, sendUpstream} from './upstream-client.js';
+import {describeConnectionError, readSmallBody, sendUpstream} from '../anthropic/upstream-client.js';
 import {assertUpstreamOrigin} from './upstream-url.js';
 
 export type TryResult =
@@ -67,7 +66,7 @@ export async function tryAccount(context: ProxyContext, state: ExchangeState, ac
 		? {kind: 'deliver'}
 		: classifyResponse({
 			status: upstream.status,
-			headers: upstream.headers,
+			retryAfterMs: parseRetryAfterMs(firstValue(upstream.headers['retry-after']), store.now()),
 			telemetry,
 			accountKind: credential.kind,
 			model: state.body.model,
@@ -121,28 +120,6 @@ function failed(state: ExchangeState, account: string, status: number, reason: s
 	return {kind: 'failed'};
 }
 
-/** Records what a failed try means for the account: cooldown, model exclusion, reauth, alerts. */
-function applyVerdict(context: ProxyContext, account: string, verdict: Extract<Verdict, {kind: 'failover'}>): void {
-	const {store, alerts, policy} = context;
-	if (verdict.unauthorized && store.recordUnauthorized(account) >= policy.unauthorizedBeforeReauth) {
-		store.setAuthFailed(account, true);
-		alerts.raise('reauth', `${account} keeps answering 401; run: ${store.fixHint(account)}`, account);
-	}
-
-	if (verdict.excludeModel) {
-		store.excludeModel(account, verdict.excludeModel.model, verdict.excludeModel.untilMs);
-		store.addEvent('rate-limited', `${account}: ${verdict.reason} for ${verdict.excludeModel.model}; other models still go there`, account);
-	}
-
-	if (verdict.cooldown) {
-		const deadline = store.setCooldown(account, verdict.cooldown.untilMs, {reason: verdict.cooldown.reason, staggered: verdict.cooldown.staggered});
-		const seconds = Math.round((deadline - store.now()) / 1000);
-		const message = `${account} ${verdict.reason}: cooling ${seconds}s until ${clockTime(deadline)}`;
-		if (verdict.alert) {
-			const spent = verdict.spentUntilMs ? ` (quota back in ${formatDuration(verdict.spentUntilMs - store.now(), 'up')}, at ${clockTime(verdict.spentUntilMs)})` : '';
-			alerts.raise(verdict.alert, `${message}${spent}`, account);
-		} else {
-			store.addEvent(verdict.reason === 'overloaded' ? 'overloaded' : 'cooldown', message, account);
-		}
-	}
+function firstValue(value: string | string[] | undefined): string | undefined {
+	return Array.isArray(value) ? value[0] : value;
 }

@@ -1,8 +1,9 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {StateStore} from '../state/store.js';
 import {strategyNames} from '../routing/strategies.js';
-import type {Effort, StrategyName} from '../types.js';
-import {sendAnthropicError} from './anthropic-error.js';
+import type {Effort} from '../state/overrides.js';
+import type {StrategyName} from '../routing/strategies.js';
+import {sendAnthropicError} from '../anthropic/errors.js';
 import {BodyTooLargeError, readBody} from './read-body.js';
 import {statusDocument} from './status-document.js';
 import {IdleWatch} from '../util/idle-watch.js';

@@ -3,14 +3,15 @@
 // no failover, so whatever goes wrong from here ends the client's response cleanly and is
 // recorded for what it was (error, truncated, cancelled), never as a success.
 import type {ServerResponse} from 'node:http';
-import type {RequestOutcome, Usage} from '../types.js';
+import type {RequestOutcome} from '../state/records.js';
+import type {Usage} from '../anthropic/usage.js';
 import type {Cancellation} from '../util/cancellation.js';
 import type {IdleWatch} from '../util/idle-watch.js';
-import {anthropicErrorBody} from './anthropic-error.js';
+import {anthropicErrorBody} from '../anthropic/errors.js';
 import {clientResponseHeaders} from './forwarded-headers.js';
-import {JsonUsageReader} from './json-usage.js';
-import {SseUsageTap} from './sse-usage.js';
-import type {UpstreamResponse} from './upstream-client.js';
+import {JsonUsageReader} from '../anthropic/json-usage.js';
+import {SseUsageTap} from '../anthropic/usage-tap.js';
+import type {UpstreamResponse} from '../anthropic/upstream-client.js';
 
 export type Delivered = {
 	status: number;

@@ -1,8 +1,8 @@
 import type {IncomingHttpHeaders} from 'node:http';
-import type {Attempt} from '../types.js';
+import type {Attempt} from '../state/records.js';
 import type {FailedAnswer} from './no-account.js';
 import type {OutgoingBody} from './request-body.js';
-import type {UpstreamResponse} from './upstream-client.js';
+import type {UpstreamResponse} from '../anthropic/upstream-client.js';
 
 /** Everything one client request carries from try to try while shunt looks for an account to serve it. */
 export type ExchangeState = {

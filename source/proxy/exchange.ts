@@ -5,14 +5,15 @@
 // the client got.
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import {Cancellation} from '../util/cancellation.js';
-import {sendAnthropicError} from './anthropic-error.js';
+import {sendAnthropicError} from '../anthropic/errors.js';
 import {tryAccount} from './attempt.js';
 import {choose} from './choose.js';
 import type {ExchangeState} from './exchange-state.js';
 import type {ProxyContext} from './proxy-context.js';
 import {BodyIdleError, BodyTooLargeError, readBody} from './read-body.js';
 import {requestRecord, type Finished} from './request-record.js';
-import {applyOverrides, outgoingBody, parseJsonObject, withModel} from './request-body.js';
+import {applyOverrides, outgoingBody, withModel} from './request-body.js';
+import {parseJsonObject} from '../util/json.js';
 import {sessionKey} from '../routing/session-key.js';
 
 export type Target = {

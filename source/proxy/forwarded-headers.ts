@@ -1,9 +1,8 @@
 import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http';
-import type {AccountKind} from '../types.js';
+import type {AccountKind} from '../accounts/types.js';
+import {oauthBeta} from '../anthropic/constants.js';
 import {boundedMemo} from '../util/bounded-memo.js';
 
-/** The OAuth beta every subscription bearer request must carry. */
-export const oauthBeta = 'oauth-2025-04-20';
 
 // Request headers a client may send that reach the upstream. Everything else — the client's Host,
 // its credentials, cookies, hop-by-hop headers, accept-encoding (we read the SSE bytes, so the

@@ -1,4 +1,4 @@
-import {fallbackChain} from '../pricing/prices.js';
+import {fallbackChain, modelFamily} from '../anthropic/models.js';
 
 /**
  * The model to try when no account can serve the requested one: the configured (or overridden)
@@ -9,7 +9,7 @@ export function fallbackModelFor(model: string, configured: string | null): stri
 		return undefined;
 	}
 
-	const lower = model.toLowerCase();
-	const next = configured ?? Object.entries(fallbackChain).find(([family]) => lower.includes(family))?.[1];
+	const family = modelFamily(model);
+	const next = configured ?? (family ? fallbackChain[family] : undefined);
 	return next && next !== model ? next : undefined;
 }

@@ -1,8 +1,9 @@
 import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http';
 import {waitKindOf, type FreeAt} from '../routing/route.js';
 import type {RoutingAccount, RoutingSnapshot} from '../routing/types.js';
-import type {RateLimitTelemetry} from '../types.js';
-import {anthropicErrorBody} from './anthropic-error.js';
+import type {RateLimitTelemetry} from '../anthropic/telemetry.js';
+import {anthropicErrorBody} from '../anthropic/errors.js';
+import {rejectedUnifiedHeaders} from '../anthropic/unified-headers.js';
 import {formatDuration} from '../util/duration.js';
 import {clockTime} from '../util/clock-time.js';
 import {clientResponseHeaders} from './forwarded-headers.js';
@@ -54,33 +55,6 @@ function replay(failure: FailedAnswer): NoAccountAnswer {
 	return {status: failure.status, headers, body: failure.body, account: failure.account, message: `upstream answered ${failure.status}`, allOffline: false};
 }
 
-/** The unified headers of the account that frees up first, so clients show a real "limit reached". */
-function unifiedHeaders(telemetry: RateLimitTelemetry | undefined, freeAtSeconds: number): OutgoingHttpHeaders {
-	const headers: OutgoingHttpHeaders = {
-		'anthropic-ratelimit-unified-status': 'rejected',
-		'anthropic-ratelimit-unified-reset': String(freeAtSeconds),
-	};
-	for (const [infix, window] of [['5h', telemetry?.fiveHour], ['7d', telemetry?.sevenDay]] as const) {
-		if (window?.status) {
-			headers[`anthropic-ratelimit-unified-${infix}-status`] = window.status;
-		}
-
-		if (window?.utilization !== undefined) {
-			headers[`anthropic-ratelimit-unified-${infix}-utilization`] = String(window.utilization);
-		}
-
-		if (window?.reset !== undefined) {
-			headers[`anthropic-ratelimit-unified-${infix}-reset`] = String(window.reset);
-		}
-	}
-
-	if (telemetry?.representativeClaim) {
-		headers['anthropic-ratelimit-unified-representative-claim'] = telemetry.representativeClaim;
-	}
-
-	return headers;
-}
-
 /**
  * Nobody can take the request soon enough, answered by what the pool is waiting out:
  * - spent windows → an honest 429 with the soonest account's unified headers (Claude Code shows a
@@ -100,7 +74,7 @@ function waitAnswer(input: NoAccountInput, freeAt: FreeAt): NoAccountAnswer {
 	switch (freeAt.kind) {
 		case 'quota': {
 			const headers = {
-				...unifiedHeaders(input.telemetry(freeAt.account), Math.ceil(freeAt.atMs / 1000)),
+				...rejectedUnifiedHeaders(input.telemetry(freeAt.account), Math.ceil(freeAt.atMs / 1000)),
 				'retry-after': retryAfter,
 				'x-should-retry': 'false',
 				'x-shunt-account': freeAt.account,

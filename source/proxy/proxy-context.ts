@@ -3,7 +3,7 @@ import type {Alerts} from '../alerts/alerts.js';
 import type {StateStore} from '../state/store.js';
 import type {IdleWatch} from '../util/idle-watch.js';
 import type {ApiSurface} from './api-surface.js';
-import type {FailurePolicy} from './failure-policy.js';
+import type {FailurePolicy} from '../failover/failure-policy.js';
 import type {Upstream} from './upstream-url.js';
 
 /** What every request handler shares, fixed when the server starts. */

@@ -1,20 +1,5 @@
-import type {Effort} from '../types.js';
-
-export type JsonObject = Record<string, unknown>;
-
-/** The body as JSON when it is a JSON object; anything else is forwarded untouched and unparsed. */
-export function parseJsonObject(body: Buffer): JsonObject | undefined {
-	if (body.length === 0) {
-		return undefined;
-	}
-
-	try {
-		const parsed: unknown = JSON.parse(body.toString('utf8'));
-		return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed as JsonObject : undefined;
-	} catch {
-		return undefined;
-	}
-}
+import type {Effort} from '../state/overrides.js';
+import type {JsonObject} from '../util/json.js';
 
 export type OutgoingBody = {
 	bytes: Buffer;

@@ -1,6 +1,7 @@
 // The one record a client request leaves in the store: the ring, the log, savings.
 import {costUsd} from '../pricing/cost.js';
-import type {Attempt, RequestOutcome, RequestRecord, Usage} from '../types.js';
+import type {Attempt, RequestOutcome, RequestRecord} from '../state/records.js';
+import type {Usage} from '../anthropic/usage.js';
 
 // Request ids only need to be unique within this process (the ring and the log); a counter is
 // far cheaper than random bytes on the request path.

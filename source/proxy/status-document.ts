@@ -1,4 +1,4 @@
-import type {StoreSnapshot} from '../types.js';
+import type {StoreSnapshot} from '../monitor/contract.js';
 
 /** The /_shunt/status document (CONTRACT), built from an up-to-date snapshot. */
 export function statusDocument(snapshot: StoreSnapshot) {

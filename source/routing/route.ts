@@ -1,6 +1,7 @@
 // Picks the account for one attempt: the pin, then the session's sticky account, then the
 // strategy. Pure: a snapshot and a request in, a decision out; the caller does the bookkeeping
 // (recording the attempt, storing stickiness, advancing the carousel counter).
+import {statusSpent} from '../anthropic/telemetry.js';
 import {applyStrategy} from './strategies.js';
 import type {RouteDecision, RouteRequest, RoutingAccount, RoutingSnapshot} from './types.js';
 
@@ -104,8 +105,8 @@ function spentUntil(account: RoutingAccount, nowMs: number): {untilMs: number; k
 	let until = account.cooldownUntilMs > nowMs ? account.cooldownUntilMs : 0;
 	let kind = waitKindOf(account.cooldownReason);
 	for (const [status, reset] of [[account.status5h, account.reset5h], [account.status7d, account.reset7d]] as const) {
-		if (status === 'rejected' && reset !== undefined && reset * 1000 > nowMs && reset * 1000 >= until) {
-			until = reset * 1000;
+		if (statusSpent(status, reset, nowMs / 1000) && reset! * 1000 >= until) {
+			until = reset! * 1000;
 			kind = 'quota';
 		}
 	}
@@ -170,12 +171,9 @@ function hardBlock(account: RoutingAccount, snapshot: RoutingSnapshot, request: 
 	return undefined;
 }
 
-// Anthropic marks a spent window "rejected"; the verdict lapses once that window's reset passes.
 function isExhausted(account: RoutingAccount, nowMs: number): boolean {
 	const nowSeconds = nowMs / 1000;
-	const spent = (status: string | undefined, reset: number | undefined): boolean =>
-		status === 'rejected' && reset !== undefined && reset > nowSeconds;
-	return spent(account.status5h, account.reset5h) || spent(account.status7d, account.reset7d);
+	return statusSpent(account.status5h, account.reset5h, nowSeconds) || statusSpent(account.status7d, account.reset7d, nowSeconds);
 }
 
 function isModelExcluded(account: RoutingAccount, model: string | undefined): boolean {

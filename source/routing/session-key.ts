@@ -3,6 +3,7 @@
 // Sources, best first: Claude Code's session header, the session inside metadata.user_id, and a
 // fingerprint of the conversation's opening. Each is prefixed so the three can never collide.
 import {hash} from 'node:crypto';
+import {isRecord} from '../util/json.js';
 
 type HeaderBag = Record<string, string | string[] | undefined>;
 
@@ -124,6 +125,3 @@ function boundedId(id: string): string {
 	return id.length <= maxRawIdLength ? id : hash('sha256', id, 'hex');
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -1,10 +1,15 @@
 // The four ways of choosing among eligible accounts. Pure functions of a routing snapshot: the
 // clock is snapshot.nowMs, never Date.now(), so any decision can be replayed in a test.
-import type {StrategyName} from '../types.js';
 import type {RouteDecision, RouteRequest, RoutingAccount, RoutingSnapshot} from './types.js';
 
 /** In the order the monitor's `s` key cycles through them. */
-export const strategyNames: readonly StrategyName[] = ['maximus', 'reaper', 'cushion', 'carousel'];
+export const strategyNames = ['maximus', 'reaper', 'cushion', 'carousel'] as const;
+
+export type StrategyName = (typeof strategyNames)[number];
+
+export function isStrategyName(value: unknown): value is StrategyName {
+	return strategyNames.includes(value as StrategyName);
+}
 
 /** One line each (they must fit the help overlay at 80 columns). */
 export const strategyDescriptions: Record<StrategyName, string> = {

@@ -1,4 +1,5 @@
-import type {AccountKind, StrategyName} from '../types.js';
+import type {AccountKind} from '../accounts/types.js';
+import type {StrategyName} from './strategies.js';
 
 /**
  * What routing knows about one account at the moment of a decision. The store builds these;

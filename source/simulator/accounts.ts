@@ -3,7 +3,7 @@
 import {fingerprint, uuidFrom} from './ids.js';
 import {KeyLimiter} from './key-limits.js';
 import {PromptCache} from './prompt-cache.js';
-import type {SimAccount} from './types.js';
+import type {SimAccount} from './sim-types.js';
 import {UnifiedLimiter, type UnifiedView, unifiedHeaders} from './unified-limits.js';
 
 export type Consumption = {
@@ -63,20 +63,20 @@ export class AccountState {
 }
 
 export class AccountRegistry {
-	private readonly byCredential = new Map<string, AccountState>();
+	readonly #byCredential = new Map<string, AccountState>();
 	/** Per-token expiry where it differs from the account's config (rotated or force-expired tokens). */
-	private readonly expiry = new Map<string, number>();
+	readonly #expiry = new Map<string, number>();
 
 	/** Adding a credential again replaces the account and its state. */
 	add(account: SimAccount, nowMs: number): AccountState {
 		const state = new AccountState(account, nowMs);
-		this.byCredential.set(account.credential, state);
-		this.expiry.delete(account.credential);
+		this.#byCredential.set(account.credential, state);
+		this.#expiry.delete(account.credential);
 		return state;
 	}
 
 	get(credential: string): AccountState | undefined {
-		return this.byCredential.get(credential);
+		return this.#byCredential.get(credential);
 	}
 
 	/**
@@ -84,25 +84,25 @@ export class AccountRegistry {
 	 * so utilization carries over. Faults stay armed under the account's original credential.
 	 */
 	alias(credential: string, state: AccountState, expiresAtMs: number | undefined): void {
-		this.byCredential.set(credential, state);
+		this.#byCredential.set(credential, state);
 		if (expiresAtMs === undefined) {
-			this.expiry.delete(credential);
+			this.#expiry.delete(credential);
 		} else {
-			this.expiry.set(credential, expiresAtMs);
+			this.#expiry.set(credential, expiresAtMs);
 		}
 	}
 
 	/** When this token stops working (epoch ms), or undefined for never. */
 	tokenExpiresAt(credential: string): number | undefined {
-		return this.expiry.get(credential) ?? this.byCredential.get(credential)?.config.tokenExpiresAtMs;
+		return this.#expiry.get(credential) ?? this.#byCredential.get(credential)?.config.tokenExpiresAtMs;
 	}
 
 	/** Makes one token expire at atMs (tests force an expiry the holder does not know about). */
 	expireToken(credential: string, atMs: number): void {
-		if (!this.byCredential.has(credential)) {
+		if (!this.#byCredential.has(credential)) {
 			throw new Error('expireToken: no account has that credential');
 		}
 
-		this.expiry.set(credential, atMs);
+		this.#expiry.set(credential, atMs);
 	}
 }

@@ -3,7 +3,7 @@ import type {AccountState} from './accounts.js';
 import type {Exchange, SimCore} from './context.js';
 import {isRejection, type Rejection, reject} from './errors.js';
 
-const OAUTH_BETA = 'oauth-2025-04-20';
+const oauthBeta = 'oauth-2025-04-20';
 
 export const messages = {
 	required: 'x-api-key header is required',
@@ -15,7 +15,7 @@ export const messages = {
 };
 
 function header(exchange: Exchange, name: string): string | undefined {
-	const value = exchange.req.headers[name];
+	const value = exchange.request.headers[name];
 	return (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
 }
 
@@ -46,7 +46,7 @@ export function authenticate(exchange: Exchange, core: SimCore): AccountState | 
 	exchange.entry.account = account.label;
 	if (account.kind === 'oauth') {
 		const betas = (header(exchange, 'anthropic-beta') ?? '').split(',').map(beta => beta.trim());
-		if (!betas.includes(OAUTH_BETA)) {
+		if (!betas.includes(oauthBeta)) {
 			return reject(401, 'authentication_error', messages.oauthUnsupported);
 		}
 

@@ -3,11 +3,11 @@ import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {AccountRegistry} from './accounts.js';
 import type {FaultBook} from './faults.js';
 import type {OAuthBook} from './oauth-book.js';
-import type {ArmedFault, ResolvedOptions, SimAccount, SimRequestLogEntry} from './types.js';
+import type {ArmedFault, ResolvedOptions, SimAccount, SimRequestLogEntry} from './sim-types.js';
 
 export type Exchange = {
-	req: IncomingMessage;
-	res: ServerResponse;
+	request: IncomingMessage;
+	response: ServerResponse;
 	entry: SimRequestLogEntry;
 	url: URL;
 	rawBody: Buffer;
@@ -34,11 +34,11 @@ export type SimControl = SimCore & {
 	addAccount(account: SimAccount): void;
 	arm(credential: string, fault: ArmedFault): void;
 	clearFaults(credential?: string): void;
-	setUtilization(credential: string, u: {fiveHour?: number; sevenDay?: number}): void;
+	setUtilization(credential: string, utilization: {fiveHour?: number; sevenDay?: number}): void;
 	advanceClock(ms: number): void;
 };
 
-export type RouteHandler = (exchange: Exchange, sim: SimControl, params: Record<string, string>) => Promise<void> | void;
+export type RouteHandler = (exchange: Exchange, simulator: SimControl, params: Record<string, string>) => Promise<void> | void;
 
 export type Route = {
 	methods: readonly string[];

@@ -3,23 +3,23 @@
 import type {Exchange, SimControl} from './context.js';
 import {reject, sendJson, sendRejection} from './errors.js';
 import {fingerprint} from './ids.js';
-import type {ArmedFault, SimAccount, SimRequestLogEntry} from './types.js';
+import type {ArmedFault, SimAccount, SimRequestLogEntry} from './sim-types.js';
 
 type Json = Record<string, unknown>;
 
 const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const badRequest = (exchange: Exchange, message: string): void =>
-	sendRejection(exchange.res, reject(400, 'invalid_request_error', message));
+	sendRejection(exchange.response, reject(400, 'invalid_request_error', message));
 
-const ok = (exchange: Exchange, extra: Json = {}): void => sendJson(exchange.res, 200, {ok: true, ...extra});
+const ok = (exchange: Exchange, extra: Json = {}): void => sendJson(exchange.response, 200, {ok: true, ...extra});
 
 function isAccount(value: unknown): value is SimAccount {
 	return isRecord(value) && (value['kind'] === 'apikey' || value['kind'] === 'oauth') && typeof value['credential'] === 'string' && value['credential'] !== '';
 }
 
 /** Body: one SimAccount, an array of them, or {accounts: [...]}. */
-export function postAccounts(exchange: Exchange, sim: SimControl): void {
+export function postAccounts(exchange: Exchange, simulator: SimControl): void {
 	const body = exchange.body;
 	const list: unknown[] = Array.isArray(body) ? body : (isRecord(body) && Array.isArray(body['accounts']) ? body['accounts'] : [body]);
 	if (!list.every(account => isAccount(account))) {
@@ -28,7 +28,7 @@ export function postAccounts(exchange: Exchange, sim: SimControl): void {
 	}
 
 	for (const account of list as SimAccount[]) {
-		sim.addAccount(account);
+		simulator.addAccount(account);
 	}
 
 	ok(exchange, {accounts: list.length});
@@ -44,7 +44,7 @@ function parseTimes(value: unknown): number | undefined {
 }
 
 /** Body: {credential, fault: {type, …, times?}} (times may also sit beside fault). */
-export function postArm(exchange: Exchange, sim: SimControl): void {
+export function postArm(exchange: Exchange, simulator: SimControl): void {
 	const body = exchange.body;
 	if (!isRecord(body) || typeof body['credential'] !== 'string' || !isRecord(body['fault']) || typeof body['fault']['type'] !== 'string') {
 		badRequest(exchange, 'expected {"credential": string, "fault": {"type": string, ...}}');
@@ -52,19 +52,19 @@ export function postArm(exchange: Exchange, sim: SimControl): void {
 	}
 
 	const times = parseTimes(body['fault']['times'] ?? body['times']);
-	sim.arm(body['credential'], {...body['fault'], times} as ArmedFault);
+	simulator.arm(body['credential'], {...body['fault'], times} as ArmedFault);
 	ok(exchange);
 }
 
 /** Body: {credential?}; without one every fault goes. */
-export function postClearFaults(exchange: Exchange, sim: SimControl): void {
+export function postClearFaults(exchange: Exchange, simulator: SimControl): void {
 	const credential = isRecord(exchange.body) ? exchange.body['credential'] : undefined;
-	sim.clearFaults(typeof credential === 'string' ? credential : undefined);
+	simulator.clearFaults(typeof credential === 'string' ? credential : undefined);
 	ok(exchange);
 }
 
 /** Body: {credential, fiveHour?, sevenDay?} as fractions. */
-export function postUtilization(exchange: Exchange, sim: SimControl): void {
+export function postUtilization(exchange: Exchange, simulator: SimControl): void {
 	const body = exchange.body;
 	if (!isRecord(body) || typeof body['credential'] !== 'string') {
 		badRequest(exchange, 'expected {"credential": string, "fiveHour"?: number, "sevenDay"?: number}');
@@ -72,12 +72,12 @@ export function postUtilization(exchange: Exchange, sim: SimControl): void {
 	}
 
 	const fraction = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
-	sim.setUtilization(body['credential'], {fiveHour: fraction(body['fiveHour']), sevenDay: fraction(body['sevenDay'])});
+	simulator.setUtilization(body['credential'], {fiveHour: fraction(body['fiveHour']), sevenDay: fraction(body['sevenDay'])});
 	ok(exchange);
 }
 
 /** Body: {advance_ms} or {advance_s}. */
-export function postClock(exchange: Exchange, sim: SimControl): void {
+export function postClock(exchange: Exchange, simulator: SimControl): void {
 	const body = isRecord(exchange.body) ? exchange.body : {};
 	const ms = typeof body['advance_ms'] === 'number' ? body['advance_ms'] : (typeof body['advance_s'] === 'number' ? body['advance_s'] * 1000 : undefined);
 	if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
@@ -85,8 +85,8 @@ export function postClock(exchange: Exchange, sim: SimControl): void {
 		return;
 	}
 
-	sim.advanceClock(ms);
-	ok(exchange, {now_ms: sim.now()});
+	simulator.advanceClock(ms);
+	ok(exchange, {now_ms: simulator.now()});
 }
 
 const secretHeaders = new Set(['authorization', 'x-api-key']);
@@ -101,6 +101,6 @@ function redact(entry: SimRequestLogEntry): SimRequestLogEntry {
 	return {...entry, headers};
 }
 
-export function getRequests(exchange: Exchange, sim: SimControl): void {
-	sendJson(exchange.res, 200, {requests: sim.requests.map(entry => redact(entry))});
+export function getRequests(exchange: Exchange, simulator: SimControl): void {
+	sendJson(exchange.response, 200, {requests: simulator.requests.map(entry => redact(entry))});
 }

@@ -7,56 +7,56 @@ import {isKnownModel, listModels, modelInfo} from './models.js';
 import {parseBody} from './request-body.js';
 import {countInput} from './tokens.js';
 
-export function handleCountTokens(exchange: Exchange, sim: SimControl): void {
-	const account = admit(exchange, sim);
-	const body = isRejection(account) ? account : parseBody(exchange, sim.options.models, true);
+export function handleCountTokens(exchange: Exchange, simulator: SimControl): void {
+	const account = admit(exchange, simulator);
+	const body = isRejection(account) ? account : parseBody(exchange, simulator.options.models, true);
 	if (isRejection(body)) {
-		sendRejection(exchange.res, body);
+		sendRejection(exchange.response, body);
 		return;
 	}
 
-	sendJson(exchange.res, 200, {input_tokens: countInput(body).total});
+	sendJson(exchange.response, 200, {input_tokens: countInput(body).total});
 }
 
-export function handleListModels(exchange: Exchange, sim: SimControl): void {
-	const account = admit(exchange, sim);
+export function handleListModels(exchange: Exchange, simulator: SimControl): void {
+	const account = admit(exchange, simulator);
 	if (isRejection(account)) {
-		sendRejection(exchange.res, account);
+		sendRejection(exchange.response, account);
 		return;
 	}
 
 	// Armed faults reach this cheap endpoint too, so health checks built on it can be tested.
 	const target = {model: '', stream: false};
 	const credential = account.config.credential;
-	const fault = sim.faults.take(credential, 'auth', target) ?? sim.faults.take(credential, 'response', target);
-	const refusal = fault && (authFault(fault) ?? faultRejection(fault, account, sim.now()));
+	const fault = simulator.faults.take(credential, 'auth', target) ?? simulator.faults.take(credential, 'response', target);
+	const refusal = fault && (authFault(fault) ?? faultRejection(fault, account, simulator.now()));
 	if (fault && refusal) {
 		exchange.entry.fault = fault.type;
-		sendRejection(exchange.res, refusal);
+		sendRejection(exchange.response, refusal);
 		return;
 	}
 
-	sendJson(exchange.res, 200, listModels(sim.options.models, exchange.url.searchParams));
+	sendJson(exchange.response, 200, listModels(simulator.options.models, exchange.url.searchParams));
 }
 
-export function handleGetModel(exchange: Exchange, sim: SimControl, params: Record<string, string>): void {
-	const account = admit(exchange, sim);
+export function handleGetModel(exchange: Exchange, simulator: SimControl, params: Record<string, string>): void {
+	const account = admit(exchange, simulator);
 	if (isRejection(account)) {
-		sendRejection(exchange.res, account);
+		sendRejection(exchange.response, account);
 		return;
 	}
 
 	const id = params['id'] ?? '';
-	if (!isKnownModel(sim.options.models, id)) {
-		sendRejection(exchange.res, reject(404, 'not_found_error', `model: ${id}`));
+	if (!isKnownModel(simulator.options.models, id)) {
+		sendRejection(exchange.response, reject(404, 'not_found_error', `model: ${id}`));
 		return;
 	}
 
-	sendJson(exchange.res, 200, modelInfo(id));
+	sendJson(exchange.response, 200, modelInfo(id));
 }
 
 /** Claude Code warms the connection with HEAD /api/hello; any 200 will do. */
 export function handleHello(exchange: Exchange): void {
-	exchange.res.writeHead(200, {'content-length': '0'});
-	exchange.res.end();
+	exchange.response.writeHead(200, {'content-length': '0'});
+	exchange.response.end();
 }

@@ -31,18 +31,18 @@ export const reject = (status: number, type: ErrorType, message: string, headers
 
 export const isRejection = <T>(value: T | Rejection): value is Rejection => value instanceof Rejection;
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
 	const text = JSON.stringify(body);
-	res.writeHead(status, {
+	response.writeHead(status, {
 		...headers,
 		'content-type': 'application/json',
 		'content-length': String(Buffer.byteLength(text)),
 	});
-	res.end(text);
+	response.end(text);
 }
 
-export function sendRejection(res: ServerResponse, rejection: Rejection): void {
-	const requestId = String(res.getHeader('request-id') ?? '');
+export function sendRejection(response: ServerResponse, rejection: Rejection): void {
+	const requestId = String(response.getHeader('request-id') ?? '');
 	const body = {type: 'error', error: {type: rejection.type, message: rejection.message}, request_id: requestId};
-	sendJson(res, rejection.status, body, rejection.headers);
+	sendJson(response, rejection.status, body, rejection.headers);
 }

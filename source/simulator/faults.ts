@@ -1,6 +1,6 @@
 // Armed faults, per credential, in arming order. Each request takes at most one: the first
 // armed fault that applies to it, which then loses one of its remaining uses.
-import type {ArmedFault, SimFault} from './types.js';
+import type {ArmedFault, SimFault} from './sim-types.js';
 
 /** Auth faults act where real auth failures do (before body validation); the rest act after the limit check. */
 export type FaultStage = 'auth' | 'response';
@@ -34,7 +34,7 @@ function applies(fault: SimFault, stage: FaultStage, target: FaultTarget): boole
 }
 
 export class FaultBook {
-	private readonly armed = new Map<string, Armed[]>();
+	readonly #armed = new Map<string, Armed[]>();
 
 	arm(credential: string, armed: ArmedFault): void {
 		const {times = 1, ...fault} = armed;
@@ -42,21 +42,21 @@ export class FaultBook {
 			return;
 		}
 
-		const list = this.armed.get(credential) ?? [];
+		const list = this.#armed.get(credential) ?? [];
 		list.push({fault: fault as SimFault, remaining: times});
-		this.armed.set(credential, list);
+		this.#armed.set(credential, list);
 	}
 
 	clear(credential?: string): void {
 		if (credential === undefined) {
-			this.armed.clear();
+			this.#armed.clear();
 		} else {
-			this.armed.delete(credential);
+			this.#armed.delete(credential);
 		}
 	}
 
 	take(credential: string, stage: FaultStage, target: FaultTarget): SimFault | undefined {
-		const list = this.armed.get(credential);
+		const list = this.#armed.get(credential);
 		const index = list?.findIndex(entry => applies(entry.fault, stage, target)) ?? -1;
 		const entry = list?.[index];
 		if (!list || !entry) {

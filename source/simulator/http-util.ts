@@ -14,11 +14,11 @@ export type ReceivedBody = {
  * hashed, never buffered, so the client can read our 413 instead of hitting a reset socket.
  * Throws when the client goes away mid-body.
  */
-export async function readBody(req: IncomingMessage, limit: number): Promise<ReceivedBody> {
+export async function readBody(request: IncomingMessage, limit: number): Promise<ReceivedBody> {
 	const hash = createHash('sha256');
 	const chunks: Buffer[] = [];
 	let size = 0;
-	for await (const chunk of req as AsyncIterable<Buffer>) {
+	for await (const chunk of request as AsyncIterable<Buffer>) {
 		hash.update(chunk);
 		size += chunk.length;
 		if (size <= limit) {

@@ -20,8 +20,8 @@ export const sha256Hex = (data: string | Buffer): string => createHash('sha256')
 
 /** A stable UUID-shaped id derived from a seed: the same account always reports the same org. */
 export function uuidFrom(seed: string): string {
-	const h = sha256Hex(seed);
-	return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+	const digest = sha256Hex(seed);
+	return `${digest.slice(0, 8)}-${digest.slice(8, 12)}-4${digest.slice(13, 16)}-8${digest.slice(17, 20)}-${digest.slice(20, 32)}`;
 }
 
 /** A short, non-reversible stand-in for a credential in anything that may be printed. */

@@ -2,8 +2,8 @@
 export {Simulator} from './server.js';
 export {fingerprint} from './ids.js';
 export {defaultModels} from './models.js';
-export type {ArmedFault, SimAccount, SimFault, SimRequestLogEntry, SimulatorOptions} from './types.js';
 export {simClientId} from './oauth-book.js';
 export type {
-	ArmedOAuthFault, SimAuthorizeRequest, SimLoginLimits, SimOAuthFault, SimOAuthLogin, SimOAuthLoginState, SimOAuthOptions, SimUsageShape,
-} from './oauth-types.js';
+	ArmedFault, ArmedOAuthFault, SimAccount, SimAuthorizeRequest, SimFault, SimLoginLimits, SimOAuthFault, SimOAuthLogin, SimOAuthLoginState, SimOAuthOptions,
+	SimRequestLogEntry, SimulatorOptions, SimUsageShape,
+} from './sim-types.js';

@@ -8,9 +8,9 @@ import type {FaultTarget} from './faults.js';
 import {pause} from './http-util.js';
 import {consumption, messageJson, planReply} from './reply.js';
 import {parseBody} from './request-body.js';
+import type {SimFault} from './sim-types.js';
 import {type StreamFault, streamReply} from './stream-response.js';
 import {countInput} from './tokens.js';
-import type {SimFault} from './types.js';
 import {rejectedWindow, unifiedHeaders} from './unified-limits.js';
 
 const retryable = {'x-should-retry': 'true', 'x-robots-tag': 'none'};
@@ -101,17 +101,17 @@ export function faultRejection(fault: SimFault, account: AccountState, nowMs: nu
 async function sendStalledJson(exchange: Exchange, json: unknown, headers: Record<string, string>, fault: Extract<SimFault, {type: 'body_stall'}>): Promise<void> {
 	const body = Buffer.from(JSON.stringify(json));
 	const cut = Math.min(Math.max(0, fault.afterBytes ?? 6), body.length);
-	exchange.res.writeHead(200, {...headers, 'content-type': 'application/json', 'content-length': String(body.length)});
-	exchange.res.write(body.subarray(0, cut));
+	exchange.response.writeHead(200, {...headers, 'content-type': 'application/json', 'content-length': String(body.length)});
+	exchange.response.write(body.subarray(0, cut));
 	if (await pause(fault.ms, exchange.signal)) {
-		exchange.res.end(body.subarray(cut));
+		exchange.response.end(body.subarray(cut));
 	}
 }
 
-export async function handleMessages(exchange: Exchange, sim: SimControl): Promise<void> {
-	const account = authenticate(exchange, sim);
+export async function handleMessages(exchange: Exchange, simulator: SimControl): Promise<void> {
+	const account = authenticate(exchange, simulator);
 	if (isRejection(account)) {
-		sendRejection(exchange.res, account);
+		sendRejection(exchange.response, account);
 		return;
 	}
 
@@ -119,34 +119,34 @@ export async function handleMessages(exchange: Exchange, sim: SimControl): Promi
 	const partial = exchange.body as {model?: unknown; stream?: unknown} | undefined;
 	const target: FaultTarget = {model: String(partial?.model ?? ''), stream: partial?.stream === true};
 	exchange.entry.stream = target.stream;
-	const armedAuth = sim.faults.take(credential, 'auth', target);
+	const armedAuth = simulator.faults.take(credential, 'auth', target);
 	if (armedAuth) {
 		exchange.entry.fault = armedAuth.type;
-		sendRejection(exchange.res, authFault(armedAuth) ?? reject(500, 'api_error', 'Internal server error'));
+		sendRejection(exchange.response, authFault(armedAuth) ?? reject(500, 'api_error', 'Internal server error'));
 		return;
 	}
 
-	const nowMs = sim.now();
-	const body = checkVersion(exchange) ?? parseBody(exchange, sim.options.models);
+	const nowMs = simulator.now();
+	const body = checkVersion(exchange) ?? parseBody(exchange, simulator.options.models);
 	if (isRejection(body)) {
-		sendRejection(exchange.res, body.withHeaders(accountHeaders(account, nowMs)));
+		sendRejection(exchange.response, body.withHeaders(accountHeaders(account, nowMs)));
 		return;
 	}
 
 	const limited = limitRejection(account, nowMs, countInput(body).total);
 	if (limited) {
-		sendRejection(exchange.res, limited);
+		sendRejection(exchange.response, limited);
 		return;
 	}
 
-	const fault = sim.faults.take(credential, 'response', target);
+	const fault = simulator.faults.take(credential, 'response', target);
 	if (fault) {
 		exchange.entry.fault = fault.type;
 	}
 
 	const refusal = fault && faultRejection(fault, account, nowMs);
 	if (refusal) {
-		sendRejection(exchange.res, refusal);
+		sendRejection(exchange.response, refusal);
 		return;
 	}
 
@@ -154,16 +154,16 @@ export async function handleMessages(exchange: Exchange, sim: SimControl): Promi
 		return;
 	}
 
-	const replyNow = sim.now();
-	const reply = planReply(body, account, sim.options.replyText, replyNow);
+	const replyNow = simulator.now();
+	const reply = planReply(body, account, simulator.options.replyText, replyNow);
 	account.charge(consumption(reply));
 	const headers = accountHeaders(account, replyNow);
 	if (body.stream) {
 		const streamFault = fault?.type === 'midstream_error' || fault?.type === 'drop' || fault?.type === 'stall' ? fault as StreamFault : undefined;
-		await streamReply(exchange, sim, reply, headers, streamFault);
+		await streamReply(exchange, simulator, reply, headers, streamFault);
 	} else if (fault?.type === 'body_stall') {
 		await sendStalledJson(exchange, messageJson(reply), headers, fault);
 	} else {
-		sendJson(exchange.res, 200, messageJson(reply), headers);
+		sendJson(exchange.response, 200, messageJson(reply), headers);
 	}
 }

@@ -6,7 +6,7 @@ import type {AccountRegistry, AccountState} from './accounts.js';
 import {uuidFrom} from './ids.js';
 import type {
 	ArmedOAuthFault, ResolvedOAuthOptions, SimAuthorizeRequest, SimOAuthFault, SimOAuthLogin, SimOAuthLoginState, SimOAuthOptions,
-} from './oauth-types.js';
+} from './sim-types.js';
 
 /** Claude Code's public OAuth client id; the only one the token endpoint accepts. */
 export const simClientId = '9d1c250a-e61b-44d9-88ed-5944d1962f5e';
@@ -58,16 +58,20 @@ function text(body: Record<string, unknown>, key: string): string | undefined {
 
 export class OAuthBook {
 	options: ResolvedOAuthOptions;
-	private readonly chains = new Map<string, Chain>();
+	readonly #accounts: AccountRegistry;
+	readonly #now: () => number;
+	readonly #chains = new Map<string, Chain>();
 	/** Every refresh token ever issued; `current` is false once it has been rotated away or revoked. */
-	private readonly byRefresh = new Map<string, {chain: Chain; current: boolean}>();
-	private readonly byAccess = new Map<string, Chain>();
-	private readonly codes = new Map<string, SimAuthorizeRequest>();
-	private readonly faults: Array<{fault: SimOAuthFault; endpoint: 'token' | 'usage'; remaining: number}> = [];
-	private readonly polls = new Map<string, UsagePolls>();
-	private sequence = 0;
+	readonly #byRefresh = new Map<string, {chain: Chain; current: boolean}>();
+	readonly #byAccess = new Map<string, Chain>();
+	readonly #codes = new Map<string, SimAuthorizeRequest>();
+	readonly #faults: Array<{fault: SimOAuthFault; endpoint: 'token' | 'usage'; remaining: number}> = [];
+	readonly #polls = new Map<string, UsagePolls>();
+	#sequence = 0;
 
-	constructor(private readonly accounts: AccountRegistry, private readonly now: () => number, options?: SimOAuthOptions) {
+	constructor(accounts: AccountRegistry, now: () => number, options?: SimOAuthOptions) {
+		this.#accounts = accounts;
+		this.#now = now;
 		this.options = resolveOAuthOptions(options);
 	}
 
@@ -76,14 +80,14 @@ export class OAuthBook {
 	}
 
 	addLogin(login: SimOAuthLogin): string {
-		if (this.byRefresh.has(login.refreshToken)) {
+		if (this.#byRefresh.has(login.refreshToken)) {
 			throw new Error('addOAuthLogin: that refresh token is already known');
 		}
 
-		const name = this.uniqueName(login.name, login.email);
+		const name = this.#uniqueName(login.name, login.email);
 		const email = login.email ?? `${name}@example.com`;
-		const expiresAtMs = login.expiresAtMs ?? this.now() + (this.options.tokenLifetimeSeconds * 1000);
-		const state = this.accounts.add({...login.limits, kind: 'oauth', credential: login.accessToken, name, tokenExpiresAtMs: expiresAtMs}, this.now());
+		const expiresAtMs = login.expiresAtMs ?? this.#now() + (this.options.tokenLifetimeSeconds * 1000);
+		const state = this.#accounts.add({...login.limits, kind: 'oauth', credential: login.accessToken, name, tokenExpiresAtMs: expiresAtMs}, this.#now());
 		const chain: Chain = {
 			name,
 			email,
@@ -95,14 +99,14 @@ export class OAuthBook {
 			refreshes: 0,
 			refreshCalls: 0,
 		};
-		this.chains.set(name, chain);
-		this.byRefresh.set(login.refreshToken, {chain, current: true});
-		this.byAccess.set(login.accessToken, chain);
+		this.#chains.set(name, chain);
+		this.#byRefresh.set(login.refreshToken, {chain, current: true});
+		this.#byAccess.set(login.accessToken, chain);
 		return name;
 	}
 
 	login(name: string): SimOAuthLoginState {
-		const chain = this.chains.get(name);
+		const chain = this.#chains.get(name);
 		if (!chain) {
 			throw new Error(`oauthLogin: no login named "${name}"`);
 		}
@@ -114,31 +118,31 @@ export class OAuthBook {
 	/** The approval a user gives in the browser: returns what the callback page shows, `code#state`. */
 	authorize(request: SimAuthorizeRequest): string {
 		const code = randomBytes(24).toString('base64url');
-		this.codes.set(code, request);
+		this.#codes.set(code, request);
 		return `${code}#${request.state}`;
 	}
 
 	arm(armed: ArmedOAuthFault): void {
 		const {times = 1, endpoint = 'token', ...fault} = armed;
 		if (times > 0) {
-			this.faults.push({fault: fault as SimOAuthFault, endpoint, remaining: times});
+			this.#faults.push({fault: fault as SimOAuthFault, endpoint, remaining: times});
 		}
 	}
 
 	clearFaults(): void {
-		this.faults.length = 0;
+		this.#faults.length = 0;
 	}
 
 	/** POST /v1/oauth/token, already parsed. */
 	token(body: Record<string, unknown>): OAuthAnswer {
 		const grant = text(body, 'grant_type');
 		const refreshToken = grant === 'refresh_token' ? text(body, 'refresh_token') : undefined;
-		const known = refreshToken === undefined ? undefined : this.byRefresh.get(refreshToken);
+		const known = refreshToken === undefined ? undefined : this.#byRefresh.get(refreshToken);
 		if (known) {
 			known.chain.refreshCalls++;
 		}
 
-		const fault = this.take('token');
+		const fault = this.#take('token');
 		if (fault?.type === 'rate_limited') {
 			const retryAfter = String(fault.retryAfterSeconds ?? 30);
 			return anthropicError(429, 'rate_limit_error', 'Rate limited. Please try again later.', {'retry-after': retryAfter});
@@ -161,7 +165,7 @@ export class OAuthBook {
 		}
 
 		if (grant === 'authorization_code') {
-			return this.exchange(body);
+			return this.#exchange(body);
 		}
 
 		if (grant === 'refresh_token') {
@@ -169,13 +173,13 @@ export class OAuthBook {
 				return invalidRequest('refresh_token is required');
 			}
 
-			return known?.current ? this.rotate(known.chain) : invalidGrant('Refresh token not found or invalid');
+			return known?.current ? this.#rotate(known.chain) : invalidGrant('Refresh token not found or invalid');
 		}
 
 		return {status: 400, body: {error: 'unsupported_grant_type', error_description: `Unsupported grant_type: ${grant ?? '(none)'}`}};
 	}
 
-	private exchange(body: Record<string, unknown>): OAuthAnswer {
+	#exchange(body: Record<string, unknown>): OAuthAnswer {
 		const code = text(body, 'code');
 		const verifier = text(body, 'code_verifier');
 		const redirectUri = text(body, 'redirect_uri');
@@ -183,7 +187,7 @@ export class OAuthBook {
 			return invalidRequest('code, code_verifier and redirect_uri are required');
 		}
 
-		const request = this.codes.get(code);
+		const request = this.#codes.get(code);
 		if (!request) {
 			return invalidGrant('Invalid \'code\' in request.');
 		}
@@ -202,7 +206,7 @@ export class OAuthBook {
 		}
 
 		// A code works once.
-		this.codes.delete(code);
+		this.#codes.delete(code);
 		const name = this.addLogin({
 			accessToken: newAccessToken(),
 			refreshToken: newRefreshToken(),
@@ -210,23 +214,23 @@ export class OAuthBook {
 			name: request.name,
 			limits: request.limits,
 		});
-		return this.grant(this.chains.get(name)!);
+		return this.#grant(this.#chains.get(name)!);
 	}
 
-	private rotate(chain: Chain): OAuthAnswer {
-		this.byRefresh.get(chain.refreshToken)!.current = false;
+	#rotate(chain: Chain): OAuthAnswer {
+		this.#byRefresh.get(chain.refreshToken)!.current = false;
 		chain.accessToken = newAccessToken();
 		chain.refreshToken = newRefreshToken();
-		chain.expiresAtMs = this.now() + (this.options.tokenLifetimeSeconds * 1000);
+		chain.expiresAtMs = this.#now() + (this.options.tokenLifetimeSeconds * 1000);
 		chain.refreshes++;
 		// The old access token keeps working until its own expiry, as upstream's do.
-		this.accounts.alias(chain.accessToken, chain.state, chain.expiresAtMs);
-		this.byRefresh.set(chain.refreshToken, {chain, current: true});
-		this.byAccess.set(chain.accessToken, chain);
-		return this.grant(chain);
+		this.#accounts.alias(chain.accessToken, chain.state, chain.expiresAtMs);
+		this.#byRefresh.set(chain.refreshToken, {chain, current: true});
+		this.#byAccess.set(chain.accessToken, chain);
+		return this.#grant(chain);
 	}
 
-	private grant(chain: Chain): OAuthAnswer {
+	#grant(chain: Chain): OAuthAnswer {
 		return {
 			status: 200,
 			body: {
@@ -243,7 +247,7 @@ export class OAuthBook {
 
 	/** GET /api/oauth/profile for an authenticated account. */
 	profile(accessToken: string, account: AccountState): OAuthAnswer {
-		const chain = this.byAccess.get(accessToken);
+		const chain = this.#byAccess.get(accessToken);
 		const email = chain?.email ?? `${account.label}@example.com`;
 		return {
 			status: 200,
@@ -259,7 +263,7 @@ export class OAuthBook {
 	 * while penalised doubles the penalty, as upstream's growing retry-after does.
 	 */
 	admitUsagePoll(account: AccountState): OAuthAnswer | undefined {
-		const fault = this.take('usage');
+		const fault = this.#take('usage');
 		if (fault?.type === 'rate_limited') {
 			return anthropicError(429, 'rate_limit_error', 'Rate limited. Please try again later.', {'retry-after': String(fault.retryAfterSeconds ?? this.options.usageRetryAfterSeconds)});
 		}
@@ -268,13 +272,13 @@ export class OAuthBook {
 			return anthropicError(503, 'api_error', 'Service Unavailable');
 		}
 
-		const now = this.now();
-		const polls = this.polls.get(account.label) ?? {times: [], penaltyUntilMs: 0, penaltySeconds: 0};
-		this.polls.set(account.label, polls);
+		const now = this.#now();
+		const polls = this.#polls.get(account.label) ?? {times: [], penaltyUntilMs: 0, penaltySeconds: 0};
+		this.#polls.set(account.label, polls);
 		if (now < polls.penaltyUntilMs) {
 			polls.penaltySeconds = Math.min(maxPenaltySeconds, polls.penaltySeconds * 2);
 			polls.penaltyUntilMs = now + (polls.penaltySeconds * 1000);
-			return this.usageThrottled(polls.penaltySeconds);
+			return this.#usageThrottled(polls.penaltySeconds);
 		}
 
 		polls.times = polls.times.filter(time => time > now - 60_000);
@@ -282,42 +286,42 @@ export class OAuthBook {
 		if (polls.times.length > this.options.usagePollsPerMinute) {
 			polls.penaltySeconds = this.options.usageRetryAfterSeconds;
 			polls.penaltyUntilMs = now + (polls.penaltySeconds * 1000);
-			return this.usageThrottled(polls.penaltySeconds);
+			return this.#usageThrottled(polls.penaltySeconds);
 		}
 
 		return undefined;
 	}
 
-	private usageThrottled(seconds: number): OAuthAnswer {
+	#usageThrottled(seconds: number): OAuthAnswer {
 		return anthropicError(429, 'rate_limit_error', 'Rate limited. Please try again later.', {'retry-after': String(seconds)});
 	}
 
-	private take(endpoint: 'token' | 'usage'): SimOAuthFault | undefined {
-		const index = this.faults.findIndex(entry => entry.endpoint === endpoint && (endpoint === 'token' || entry.fault.type !== 'invalid_grant'));
-		const entry = this.faults[index];
+	#take(endpoint: 'token' | 'usage'): SimOAuthFault | undefined {
+		const index = this.#faults.findIndex(entry => entry.endpoint === endpoint && (endpoint === 'token' || entry.fault.type !== 'invalid_grant'));
+		const entry = this.#faults[index];
 		if (!entry) {
 			return undefined;
 		}
 
 		entry.remaining--;
 		if (entry.remaining <= 0) {
-			this.faults.splice(index, 1);
+			this.#faults.splice(index, 1);
 		}
 
 		return entry.fault;
 	}
 
-	private uniqueName(name: string | undefined, email: string | undefined): string {
+	#uniqueName(name: string | undefined, email: string | undefined): string {
 		if (name !== undefined) {
-			if (this.chains.has(name)) {
+			if (this.#chains.has(name)) {
 				throw new Error(`a login named "${name}" already exists`);
 			}
 
 			return name;
 		}
 
-		let candidate = email ?? `login-${++this.sequence}`;
-		for (let suffix = 2; this.chains.has(candidate); suffix++) {
+		let candidate = email ?? `login-${++this.#sequence}`;
+		for (let suffix = 2; this.#chains.has(candidate); suffix++) {
 			candidate = `${email ?? 'login'}-${suffix}`;
 		}
 

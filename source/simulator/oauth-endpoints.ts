@@ -7,17 +7,17 @@ import {simClientId, type OAuthAnswer} from './oauth-book.js';
 import {usageBody} from './oauth-usage.js';
 
 function send(exchange: Exchange, answer: OAuthAnswer): void {
-	sendJson(exchange.res, answer.status, answer.body, answer.headers);
+	sendJson(exchange.response, answer.status, answer.body, answer.headers);
 }
 
 function sendText(exchange: Exchange, status: number, body: string): void {
-	exchange.res.writeHead(status, {'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body))});
-	exchange.res.end(body);
+	exchange.response.writeHead(status, {'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body))});
+	exchange.response.end(body);
 }
 
 /** The token endpoint takes JSON (Claude Code) and, like most OAuth servers, form bodies too. */
 function tokenRequest(exchange: Exchange): Record<string, unknown> | undefined {
-	const type = String(exchange.req.headers['content-type'] ?? '');
+	const type = String(exchange.request.headers['content-type'] ?? '');
 	if (type.includes('application/x-www-form-urlencoded')) {
 		return Object.fromEntries(new URLSearchParams(exchange.rawBody.toString('utf8')));
 	}
@@ -26,21 +26,21 @@ function tokenRequest(exchange: Exchange): Record<string, unknown> | undefined {
 	return typeof body === 'object' && body !== null && !Array.isArray(body) ? body as Record<string, unknown> : undefined;
 }
 
-export function handleOAuthToken(exchange: Exchange, sim: SimControl): void {
+export function handleOAuthToken(exchange: Exchange, simulator: SimControl): void {
 	const body = tokenRequest(exchange);
 	if (!body) {
 		send(exchange, {status: 400, body: {error: 'invalid_request', error_description: 'expected a JSON object body'}});
 		return;
 	}
 
-	send(exchange, sim.oauth.token(body));
+	send(exchange, simulator.oauth.token(body));
 }
 
 /**
  * Test helper standing in for the browser: approves the login described by the query (the same
  * query the real authorize URL carries) and answers with the `code#state` the callback page shows.
  */
-export function handleAuthorize(exchange: Exchange, sim: SimControl): void {
+export function handleAuthorize(exchange: Exchange, simulator: SimControl): void {
 	const query = exchange.url.searchParams;
 	const challenge = query.get('code_challenge');
 	const state = query.get('state');
@@ -54,7 +54,7 @@ export function handleAuthorize(exchange: Exchange, sim: SimControl): void {
 		return;
 	}
 
-	sendText(exchange, 200, sim.oauth.authorize({
+	sendText(exchange, 200, simulator.oauth.authorize({
 		challenge,
 		state,
 		redirectUri: query.get('redirect_uri') ?? undefined,
@@ -64,43 +64,43 @@ export function handleAuthorize(exchange: Exchange, sim: SimControl): void {
 }
 
 function bearer(exchange: Exchange): string {
-	return /^Bearer\s+(\S+)$/i.exec(String(exchange.req.headers.authorization ?? ''))?.[1] ?? '';
+	return /^Bearer\s+(\S+)$/i.exec(String(exchange.request.headers.authorization ?? ''))?.[1] ?? '';
 }
 
 /** Usage and profile answer subscription bearers only (with the OAuth beta, like /v1). */
-function subscriber(exchange: Exchange, sim: SimControl) {
-	const account = authenticate(exchange, sim);
+function subscriber(exchange: Exchange, simulator: SimControl) {
+	const account = authenticate(exchange, simulator);
 	if (isRejection(account)) {
-		sendRejection(exchange.res, account);
+		sendRejection(exchange.response, account);
 		return undefined;
 	}
 
 	if (account.kind !== 'oauth') {
-		sendRejection(exchange.res, reject(403, 'permission_error', 'This endpoint requires a Claude subscription (OAuth) token.'));
+		sendRejection(exchange.response, reject(403, 'permission_error', 'This endpoint requires a Claude subscription (OAuth) token.'));
 		return undefined;
 	}
 
 	return account;
 }
 
-export function handleUsage(exchange: Exchange, sim: SimControl): void {
-	const account = subscriber(exchange, sim);
+export function handleUsage(exchange: Exchange, simulator: SimControl): void {
+	const account = subscriber(exchange, simulator);
 	if (!account) {
 		return;
 	}
 
-	const throttled = sim.oauth.admitUsagePoll(account);
+	const throttled = simulator.oauth.admitUsagePoll(account);
 	if (throttled) {
 		send(exchange, throttled);
 		return;
 	}
 
-	sendJson(exchange.res, 200, usageBody(account.unifiedView(sim.now())!, sim.oauth.options.usageShape));
+	sendJson(exchange.response, 200, usageBody(account.unifiedView(simulator.now())!, simulator.oauth.options.usageShape));
 }
 
-export function handleProfile(exchange: Exchange, sim: SimControl): void {
-	const account = subscriber(exchange, sim);
+export function handleProfile(exchange: Exchange, simulator: SimControl): void {
+	const account = subscriber(exchange, simulator);
 	if (account) {
-		send(exchange, sim.oauth.profile(bearer(exchange), account));
+		send(exchange, simulator.oauth.profile(bearer(exchange), account));
 	}
 }

@@ -1,7 +1,7 @@
 // The body of GET /api/oauth/usage, rendered from an account's live unified windows in either of
 // the two shapes seen upstream: the legacy flat one (utilization in PERCENT, ISO resets_at with
 // microseconds) and the 2026 `limits[]` one.
-import type {SimUsageShape} from './oauth-types.js';
+import type {SimUsageShape} from './sim-types.js';
 import type {UnifiedView} from './unified-limits.js';
 
 /** Percent with one decimal, as upstream renders it (19.0, 42.5). */

@@ -8,16 +8,16 @@ export type CacheUsage = {
 	write1h: number;
 };
 
-const SWEEP_AT = 1_000;
-const HARD_CAP = 10_000;
-const LONG_TTL_MS = 60 * 60_000;
+const sweepAt = 1_000;
+const hardCap = 10_000;
+const longTtlMs = 60 * 60_000;
 
 export class PromptCache {
 	/** Key → epoch-ms expiry, in insertion (≈ age) order. */
-	private readonly entries = new Map<string, number>();
+	readonly #entries = new Map<string, number>();
 
 	get size(): number {
-		return this.entries.size;
+		return this.#entries.size;
 	}
 
 	/**
@@ -27,7 +27,7 @@ export class PromptCache {
 	use(breakpoints: Breakpoint[], nowMs: number): CacheUsage {
 		let hit = -1;
 		for (const [index, point] of breakpoints.entries()) {
-			if ((this.entries.get(point.key) ?? 0) > nowMs) {
+			if ((this.#entries.get(point.key) ?? 0) > nowMs) {
 				hit = index;
 			}
 		}
@@ -39,38 +39,38 @@ export class PromptCache {
 			covered = Math.max(covered, point.tokens);
 			if (index <= hit) {
 				usage.read += span;
-			} else if (point.ttlMs >= LONG_TTL_MS) {
+			} else if (point.ttlMs >= longTtlMs) {
 				usage.write1h += span;
 			} else {
 				usage.write5m += span;
 			}
 
-			this.entries.delete(point.key);
-			this.entries.set(point.key, nowMs + point.ttlMs);
+			this.#entries.delete(point.key);
+			this.#entries.set(point.key, nowMs + point.ttlMs);
 		}
 
-		this.prune(nowMs);
+		this.#prune(nowMs);
 		return usage;
 	}
 
 	/** Keeps the map bounded: expired entries go first, then the oldest if still too many. */
-	private prune(nowMs: number): void {
-		if (this.entries.size < SWEEP_AT) {
+	#prune(nowMs: number): void {
+		if (this.#entries.size < sweepAt) {
 			return;
 		}
 
-		for (const [key, expiresAt] of this.entries) {
+		for (const [key, expiresAt] of this.#entries) {
 			if (expiresAt <= nowMs) {
-				this.entries.delete(key);
+				this.#entries.delete(key);
 			}
 		}
 
-		for (const key of this.entries.keys()) {
-			if (this.entries.size <= HARD_CAP) {
+		for (const key of this.#entries.keys()) {
+			if (this.#entries.size <= hardCap) {
 				break;
 			}
 
-			this.entries.delete(key);
+			this.#entries.delete(key);
 		}
 	}
 }

@@ -9,12 +9,13 @@ import {reject, sendRejection} from './errors.js';
 import {FaultBook} from './faults.js';
 import {flattenHeaders, readBody} from './http-util.js';
 import {OAuthBook} from './oauth-book.js';
-import type {ArmedOAuthFault, SimAuthorizeRequest, SimOAuthLogin, SimOAuthLoginState, SimOAuthOptions} from './oauth-types.js';
 import {requestId} from './ids.js';
 import {defaultModels} from './models.js';
 import {RequestLog} from './request-log.js';
 import {findRoute, isControlPath} from './routes.js';
-import type {ArmedFault, ResolvedOptions, SimAccount, SimRequestLogEntry, SimulatorOptions} from './types.js';
+import type {
+	ArmedFault, ArmedOAuthFault, ResolvedOptions, SimAccount, SimAuthorizeRequest, SimOAuthLogin, SimOAuthLoginState, SimOAuthOptions, SimRequestLogEntry, SimulatorOptions,
+} from './sim-types.js';
 
 function resolveOptions(options: SimulatorOptions): ResolvedOptions {
 	return {
@@ -33,70 +34,70 @@ export class Simulator extends EventEmitter implements SimControl {
 	readonly accounts = new AccountRegistry();
 	readonly faults = new FaultBook();
 	readonly oauth: OAuthBook;
-	private readonly clock: () => number;
-	private clockOffsetMs = 0;
-	private readonly log: RequestLog;
-	private readonly server: Server;
-	private readonly sockets = new Set<Socket>();
+	readonly #clock: () => number;
+	#clockOffsetMs = 0;
+	readonly #log: RequestLog;
+	readonly #server: Server;
+	readonly #sockets = new Set<Socket>();
 	/** One per request in progress; aborting it stops that request's timers and writes. */
-	private readonly inFlight = new Set<AbortController>();
-	private baseUrl = '';
-	private closing = false;
+	readonly #inFlight = new Set<AbortController>();
+	#baseUrl = '';
+	#closing = false;
 
 	constructor(options: SimulatorOptions = {}) {
 		super();
 		this.options = resolveOptions(options);
-		this.clock = options.now ?? Date.now;
+		this.#clock = options.now ?? Date.now;
 		this.oauth = new OAuthBook(this.accounts, () => this.now(), options.oauth);
-		this.log = new RequestLog(this.options.logLimit);
-		this.server = createServer((req, res) => {
-			void this.handle(req, res);
+		this.#log = new RequestLog(this.options.logLimit);
+		this.#server = createServer((request, response) => {
+			void this.#handle(request, response);
 		});
-		this.server.on('connection', socket => {
-			this.sockets.add(socket);
-			socket.once('close', () => this.sockets.delete(socket));
+		this.#server.on('connection', socket => {
+			this.#sockets.add(socket);
+			socket.once('close', () => this.#sockets.delete(socket));
 		});
 	}
 
 	get url(): string {
-		return this.baseUrl;
+		return this.#baseUrl;
 	}
 
 	/** Oldest first, at most logLimit entries; holds finished (or cut) requests only. */
 	get requests(): SimRequestLogEntry[] {
-		return this.log.entries;
+		return this.#log.entries;
 	}
 
 	now(): number {
-		return this.clock() + this.clockOffsetMs;
+		return this.#clock() + this.#clockOffsetMs;
 	}
 
 	async listen(port = 0, host = '127.0.0.1'): Promise<string> {
 		await new Promise<void>((resolve, reject) => {
-			this.server.once('error', reject);
-			this.server.listen(port, host, () => {
-				this.server.off('error', reject);
+			this.#server.once('error', reject);
+			this.#server.listen(port, host, () => {
+				this.#server.off('error', reject);
 				resolve();
 			});
 		});
-		const address = this.server.address();
+		const address = this.#server.address();
 		const boundPort = typeof address === 'object' && address !== null ? address.port : port;
-		this.baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
-		return this.baseUrl;
+		this.#baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+		return this.#baseUrl;
 	}
 
 	/** Stops listening and destroys every socket, stalled streams included, so nothing hangs. */
 	async close(): Promise<void> {
-		this.closing = true;
-		for (const controller of this.inFlight) {
+		this.#closing = true;
+		for (const controller of this.#inFlight) {
 			controller.abort();
 		}
 
 		const closed = new Promise<void>(resolve => {
-			this.server.close(() => resolve());
+			this.#server.close(() => resolve());
 		});
-		this.server.closeAllConnections();
-		for (const socket of this.sockets) {
+		this.#server.closeAllConnections();
+		for (const socket of this.#sockets) {
 			socket.destroy();
 		}
 
@@ -115,13 +116,13 @@ export class Simulator extends EventEmitter implements SimControl {
 		this.faults.clear(credential);
 	}
 
-	setUtilization(credential: string, u: {fiveHour?: number; sevenDay?: number}): void {
+	setUtilization(credential: string, utilization: {fiveHour?: number; sevenDay?: number}): void {
 		const account = this.accounts.get(credential);
 		if (!account?.unified) {
 			throw new Error('setUtilization: no oauth account has that credential');
 		}
 
-		account.unified.setUtilization(u);
+		account.unified.setUtilization(utilization);
 	}
 
 	// ---------------------------------------------------------------- OAuth
@@ -162,7 +163,7 @@ export class Simulator extends EventEmitter implements SimControl {
 
 	/** Moves the simulator's clock forward (on top of an injected clock too). */
 	advanceClock(ms: number): void {
-		this.clockOffsetMs += ms;
+		this.#clockOffsetMs += ms;
 	}
 
 	/** Resolves with the first logged entry (already there or still to come) that matches. */
@@ -202,34 +203,34 @@ export class Simulator extends EventEmitter implements SimControl {
 		});
 	}
 
-	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-		const url = new URL(req.url ?? '/', 'http://simulator.invalid');
+	async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+		const url = new URL(request.url ?? '/', 'http://simulator.invalid');
 		const entry: SimRequestLogEntry = {
 			id: requestId(),
 			tsMs: this.now(),
-			method: req.method ?? 'GET',
-			path: req.url ?? '/',
-			headers: flattenHeaders(req.headers),
+			method: request.method ?? 'GET',
+			path: request.url ?? '/',
+			headers: flattenHeaders(request.headers),
 			rawBodySha256: '',
 			status: 0,
 			stream: false,
 			closedEarly: false,
 		};
-		res.setHeader('request-id', entry.id);
+		response.setHeader('request-id', entry.id);
 		const controller = new AbortController();
-		this.inFlight.add(controller);
+		this.#inFlight.add(controller);
 		let cutByUs = false;
 		// 'close' fires after 'finish' and also when the socket dies first, so it sees every outcome.
-		res.once('close', () => {
-			this.inFlight.delete(controller);
+		response.once('close', () => {
+			this.#inFlight.delete(controller);
 			controller.abort();
-			entry.status = res.headersSent ? res.statusCode : 0;
-			entry.closedEarly = !res.writableFinished && !cutByUs && !this.closing;
+			entry.status = response.headersSent ? response.statusCode : 0;
+			entry.closedEarly = !response.writableFinished && !cutByUs && !this.#closing;
 			if (isControlPath(url.pathname)) {
 				return;
 			}
 
-			this.log.push(entry);
+			this.#log.push(entry);
 			if (entry.closedEarly) {
 				this.emit('client-closed', entry);
 			}
@@ -239,7 +240,7 @@ export class Simulator extends EventEmitter implements SimControl {
 
 		let body;
 		try {
-			body = await readBody(req, this.options.maxBodyBytes);
+			body = await readBody(request, this.options.maxBodyBytes);
 		} catch {
 			return; // The client went away mid-body; the close handler records it.
 		}
@@ -255,18 +256,18 @@ export class Simulator extends EventEmitter implements SimControl {
 
 		const found = findRoute(entry.method, url.pathname);
 		if (!found) {
-			sendRejection(res, reject(404, 'not_found_error', 'Not Found'));
+			sendRejection(response, reject(404, 'not_found_error', 'Not Found'));
 			return;
 		}
 
 		if (body.tooLarge) {
-			sendRejection(res, reject(413, 'request_too_large', 'Request exceeds the maximum allowed number of bytes.'));
+			sendRejection(response, reject(413, 'request_too_large', 'Request exceeds the maximum allowed number of bytes.'));
 			return;
 		}
 
 		const exchange: Exchange = {
-			req,
-			res,
+			request,
+			response,
 			entry,
 			url,
 			rawBody: body.raw,
@@ -279,10 +280,10 @@ export class Simulator extends EventEmitter implements SimControl {
 		try {
 			await found.route.handle(exchange, this, found.params);
 		} catch (error) {
-			if (res.headersSent) {
-				res.destroy();
+			if (response.headersSent) {
+				response.destroy();
 			} else {
-				sendRejection(res, reject(500, 'api_error', `simulator bug: ${(error as Error).message}`));
+				sendRejection(response, reject(500, 'api_error', `simulator bug: ${(error as Error).message}`));
 			}
 		}
 	}

@@ -4,10 +4,18 @@ import type {ServerResponse} from 'node:http';
 import {performance} from 'node:perf_hooks';
 
 export class SseWriter {
-	constructor(private readonly res: ServerResponse, private readonly stamp: boolean, private readonly signal: AbortSignal) {}
+	readonly #response: ServerResponse;
+	readonly #stamp: boolean;
+	readonly #signal: AbortSignal;
+
+	constructor(response: ServerResponse, stamp: boolean, signal: AbortSignal) {
+		this.#response = response;
+		this.#stamp = stamp;
+		this.#signal = signal;
+	}
 
 	get open(): boolean {
-		return !this.signal.aborted && !this.res.destroyed && !this.res.writableEnded;
+		return !this.#signal.aborted && !this.#response.destroyed && !this.#response.writableEnded;
 	}
 
 	/** Resolves false once the stream is gone, so callers can simply stop. Honours backpressure. */
@@ -17,11 +25,11 @@ export class SseWriter {
 		}
 
 		// The stamp is wall-clock-comparable across processes: timeOrigin + now, with decimals.
-		const stamp = this.stamp ? `: t=${(performance.timeOrigin + performance.now()).toFixed(3)}\n` : '';
-		const flushed = this.res.write(`${stamp}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+		const stamp = this.#stamp ? `: t=${(performance.timeOrigin + performance.now()).toFixed(3)}\n` : '';
+		const flushed = this.#response.write(`${stamp}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 		if (!flushed) {
 			try {
-				await once(this.res, 'drain', {signal: this.signal});
+				await once(this.#response, 'drain', {signal: this.#signal});
 			} catch {
 				return false;
 			}
@@ -32,7 +40,7 @@ export class SseWriter {
 
 	end(): void {
 		if (this.open) {
-			this.res.end();
+			this.#response.end();
 		}
 	}
 }

@@ -3,16 +3,16 @@
 import type {Exchange, SimCore} from './context.js';
 import {pause} from './http-util.js';
 import {type Reply, inputUsage, messageStartUsage} from './reply.js';
+import type {SimFault} from './sim-types.js';
 import {SseWriter} from './sse.js';
 import {chunkText} from './tokens.js';
-import type {SimFault} from './types.js';
 
 export type StreamFault = Extract<SimFault, {type: 'midstream_error' | 'drop' | 'stall'}>;
 
-/** Destroys the socket only after everything already written has left: res.write corks until the next tick. */
+/** Destroys the socket only after everything already written has left: response.write corks until the next tick. */
 async function dropConnection(exchange: Exchange): Promise<void> {
 	exchange.markCut();
-	const socket = exchange.res.socket;
+	const socket = exchange.response.socket;
 	await new Promise(resolve => setImmediate(resolve));
 	if (socket && socket.writableLength > 0 && !socket.destroyed) {
 		await new Promise(resolve => {
@@ -63,13 +63,13 @@ async function injectFault(fault: StreamFault, exchange: Exchange, sse: SseWrite
 }
 
 export async function streamReply(exchange: Exchange, core: SimCore, reply: Reply, headers: Record<string, string>, fault?: StreamFault): Promise<void> {
-	exchange.res.writeHead(200, {
+	exchange.response.writeHead(200, {
 		...headers,
 		'content-type': 'text/event-stream; charset=utf-8',
 		'cache-control': 'no-cache',
 	});
-	exchange.res.flushHeaders();
-	const sse = new SseWriter(exchange.res, core.options.stampEvents, exchange.signal);
+	exchange.response.flushHeaders();
+	const sse = new SseWriter(exchange.response, core.options.stampEvents, exchange.signal);
 	const start = {id: reply.id, type: 'message', role: 'assistant', model: reply.model, content: [], stop_reason: null, stop_sequence: null, usage: messageStartUsage(reply)};
 	const opened = await sse.send('message_start', {type: 'message_start', message: start})
 		&& await sse.send('content_block_start', {type: 'content_block_start', index: 0, content_block: {type: 'text', text: ''}})

@@ -2,9 +2,9 @@
 // Tests can compute every count by hand, and cache breakpoints fall on exact token offsets.
 import {createHash, type Hash} from 'node:crypto';
 
-const DEFAULT_TTL_MS = 5 * 60_000;
-const LONG_TTL_MS = 60 * 60_000;
-const TOKENS_PER_MESSAGE = 3;
+const defaultTtlMs = 5 * 60_000;
+const longTtlMs = 60 * 60_000;
+const tokensPerMessage = 3;
 
 /** A cache_control block: the prompt up to and including it can be cached. */
 export type Breakpoint = {
@@ -48,7 +48,7 @@ function ttlOf(block: unknown): number | undefined {
 		return undefined;
 	}
 
-	return block['cache_control']['ttl'] === '1h' ? LONG_TTL_MS : DEFAULT_TTL_MS;
+	return block['cache_control']['ttl'] === '1h' ? longTtlMs : defaultTtlMs;
 }
 
 /** Walks tools → system → messages (the order Anthropic caches in), counting as it goes. */
@@ -56,28 +56,28 @@ class PromptWalker {
 	bytes = 0;
 	messages = 0;
 	readonly breakpoints: Breakpoint[] = [];
-	private readonly hash: Hash;
+	readonly #hash: Hash;
 
 	constructor(model: string) {
-		this.hash = createHash('sha256').update(model);
+		this.#hash = createHash('sha256').update(model);
 	}
 
 	get tokens(): number {
-		return Math.ceil(this.bytes / 4) + (TOKENS_PER_MESSAGE * this.messages);
+		return Math.ceil(this.bytes / 4) + (tokensPerMessage * this.messages);
 	}
 
 	startMessage(role: unknown): void {
 		this.messages++;
-		this.hash.update(`\u0000message:${String(role)}`);
+		this.#hash.update(`\u0000message:${String(role)}`);
 	}
 
 	add(section: string, block: unknown): void {
 		const text = blockText(block);
 		this.bytes += Buffer.byteLength(text);
-		this.hash.update(`\u0000${section}:`).update(text);
+		this.#hash.update(`\u0000${section}:`).update(text);
 		const ttlMs = ttlOf(block);
 		if (ttlMs !== undefined) {
-			this.breakpoints.push({key: this.hash.copy().digest('hex'), tokens: this.tokens, ttlMs});
+			this.breakpoints.push({key: this.#hash.copy().digest('hex'), tokens: this.tokens, ttlMs});
 		}
 	}
 }

@@ -1,6 +1,8 @@
 import {readFileSync, renameSync} from 'node:fs';
-import type {RateLimitTelemetry, SavingsTotals} from '../types.js';
+import type {RateLimitTelemetry} from '../anthropic/telemetry.js';
+import type {SavingsTotals} from './records.js';
 import {Drops, validateState} from './validate-state.js';
+import {isRecord} from '../util/json.js';
 
 /**
  * What survives a restart, per account. Burst windows, health counters, the ring and sticky
@@ -45,10 +47,6 @@ export function emptyPersistedState(): PersistedState {
 	};
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Reads state.json. Missing → fresh state. Unreadable (permissions, a directory) → an error that
  * names the file: starting fresh would silently drop cooldowns and savings. Corrupt (not JSON, or
@@ -76,7 +74,7 @@ export function loadPersistedState(file: string, nowMs: number): {state: Persist
 		parsed = undefined;
 	}
 
-	if (!isObject(parsed) || parsed['format'] !== 1) {
+	if (!isRecord(parsed) || parsed['format'] !== 1) {
 		const aside = `${file}.corrupt-${new Date(nowMs).toISOString().replaceAll(':', '-')}`;
 		renameSync(file, aside);
 		return {state: emptyPersistedState(), warning: `state file ${file} was corrupt; moved it to ${aside} and started fresh`};

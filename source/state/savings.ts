@@ -1,4 +1,4 @@
-import type {SavingsSummary, SavingsTotals} from '../types.js';
+import type {SavingsSummary, SavingsTotals} from './records.js';
 
 export function emptyTotals(): SavingsTotals {
 	return {inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 0};

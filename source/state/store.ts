@@ -1,20 +1,10 @@
 import {EventEmitter} from 'node:events';
-import type {
-	AccountConfig,
-	AccountState,
-	AccountView,
-	Effort,
-	MonitorStore,
-	Overrides,
-	RateLimitTelemetry,
-	RequestRecord,
-	SavingsTotals,
-	StoreEvent,
-	StoreEventKind,
-	StoreSnapshot,
-	StrategyName,
-	UnifiedWindow,
-} from '../types.js';
+import type {AccountConfig} from '../accounts/types.js';
+import type {AccountState, AccountView, MonitorStore, StoreSnapshot} from '../monitor/contract.js';
+import type {Effort, Overrides} from './overrides.js';
+import {keyHeadroom, windowLive, windowSpent, windowUtilization, type RateLimitTelemetry} from '../anthropic/telemetry.js';
+import type {RequestRecord, SavingsTotals, StoreEvent, StoreEventKind} from './records.js';
+import type {StrategyName} from '../routing/strategies.js';
 import type {RoutingAccount, RoutingSnapshot} from '../routing/types.js';
 import {removeStaleTempFiles, writeFileAtomic, writeFileAtomicSync} from '../util/atomic-write.js';
 import {emptyPersistedState, loadPersistedState, type PersistedAccount, type PersistedState} from './persisted-state.js';
@@ -81,15 +71,6 @@ export type StoreEvents = {
 	/** An account's cooldown just ended (strong resume hooks in here). */
 	'cooldown-ended': [string, CooldownEnded];
 };
-
-function windowLive(window: UnifiedWindow | undefined, nowSeconds: number): window is UnifiedWindow & {reset: number} {
-	return window?.reset !== undefined && window.reset > nowSeconds;
-}
-
-/** A window is spent when it says rejected and its reset is still ahead. */
-export function windowRejected(window: UnifiedWindow | undefined, nowSeconds: number): boolean {
-	return window?.status === 'rejected' && windowLive(window, nowSeconds);
-}
 
 /**
  * The one piece of state shared by the proxy and the monitor: persisted account state, runtime
@@ -446,9 +427,9 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 					routing.status7d = sevenDay.status;
 				}
 
-				const {keyHeadroom, keyBlockedUntilMs} = keyFamilyHeadroom(telemetry, now);
-				routing.keyHeadroom = keyHeadroom;
-				routing.keyBlockedUntilMs = keyBlockedUntilMs;
+				const key = keyHeadroom(telemetry, now);
+				routing.keyHeadroom = key.headroom;
+				routing.keyBlockedUntilMs = key.blockedUntilMs;
 			}
 
 			return routing;
@@ -863,7 +844,7 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 		}
 
 		// A spent window outranks its cooldown: the reset, not the re-check, is what the user waits for.
-		if (windowRejected(telemetry?.fiveHour, nowSeconds) || windowRejected(telemetry?.sevenDay, nowSeconds)) {
+		if (windowSpent(telemetry?.fiveHour, nowSeconds) || windowSpent(telemetry?.sevenDay, nowSeconds)) {
 			return 'exhausted';
 		}
 
@@ -951,32 +932,4 @@ export class StateStore extends EventEmitter<StoreEvents> implements MonitorStor
 	freshSnapshot(): StoreSnapshot {
 		return this.#buildSnapshot();
 	}
-}
-
-function windowUtilization(window: UnifiedWindow | undefined, nowSeconds: number): number | null {
-	if (window?.utilization === undefined) {
-		return null;
-	}
-
-	// A window whose reset has passed has rolled over: nothing of it is used any more.
-	if (window.reset !== undefined && window.reset <= nowSeconds) {
-		return 0;
-	}
-
-	return window.utilization;
-}
-
-/** API-key family: the tightest remaining/limit among live buckets, and whether requests are spent. */
-function keyFamilyHeadroom(telemetry: RateLimitTelemetry, now: number): Pick<RoutingAccount, 'keyHeadroom' | 'keyBlockedUntilMs'> {
-	let headroom: number | undefined;
-	for (const bucket of [telemetry.requests, telemetry.tokens, telemetry.inputTokens, telemetry.outputTokens]) {
-		if (bucket?.limit && bucket.remaining !== undefined && (bucket.resetMs === undefined || bucket.resetMs > now)) {
-			const fraction = Math.max(0, Math.min(1, bucket.remaining / bucket.limit));
-			headroom = headroom === undefined ? fraction : Math.min(headroom, fraction);
-		}
-	}
-
-	const requests = telemetry.requests;
-	const blocked = requests?.remaining === 0 && requests.resetMs !== undefined && requests.resetMs > now ? requests.resetMs : undefined;
-	return {keyHeadroom: headroom, keyBlockedUntilMs: blocked};
 }

@@ -3,9 +3,11 @@
 // must not crash start-up, a counter stored as a string must not turn savings into "lots0.01",
 // and an absurd deadline must not outlive every restart. Each bad entry is dropped on its own
 // (the good ones around it survive) and its path is reported, so the caller can say what went.
-import type {KeyBucket, RateLimitTelemetry, SavingsTotals, UnifiedWindow} from '../types.js';
+import type {KeyBucket, RateLimitTelemetry, UnifiedWindow} from '../anthropic/telemetry.js';
+import type {SavingsTotals} from './records.js';
 import {storableInstant} from '../util/time-horizon.js';
 import type {PersistedAccount, PersistedState} from './persisted-state.js';
+import {isRecord} from '../util/json.js';
 
 type Json = Record<string, unknown>;
 
@@ -18,7 +20,6 @@ const maxBucketValue = 1e12;
 const windowKey = /^\d+[a-z]+(?:_[a-z\d_]+)?$/;
 const dayKey = /^\d{4}-\d{2}-\d{2}$/;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isText = (value: unknown): value is string => typeof value === 'string' && value.length <= maxText;
 const isCount = (value: unknown, max = maxCount): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= max;
 
@@ -66,7 +67,7 @@ function eachEntry<T>(value: unknown, path: string, drops: Drops, read: (entry: 
 		return result;
 	}
 
-	if (!isObject(value)) {
+	if (!isRecord(value)) {
 		drops.add(path);
 		return result;
 	}
@@ -100,7 +101,7 @@ function field<T>(source: Json, key: string, path: string, drops: Drops, check: 
 }
 
 function readAccount(entry: unknown, path: string, drops: Drops, nowMs: number): PersistedAccount | undefined {
-	if (!isObject(entry)) {
+	if (!isRecord(entry)) {
 		drops.add(path);
 		return undefined;
 	}
@@ -123,7 +124,7 @@ function readAccount(entry: unknown, path: string, drops: Drops, nowMs: number):
 	const excluded = entry['excludedModels'];
 	if (Array.isArray(excluded)) {
 		for (const [index, item] of excluded.entries()) {
-			if (isObject(item) && isText(item['model']) && item['model'] !== '' && instant(item['untilMs'])) {
+			if (isRecord(item) && isText(item['model']) && item['model'] !== '' && instant(item['untilMs'])) {
 				account.excludedModels.push({model: item['model'], untilMs: item['untilMs']});
 			} else {
 				drops.add(`${path}.excludedModels[${index}]`);
@@ -137,7 +138,7 @@ function readAccount(entry: unknown, path: string, drops: Drops, nowMs: number):
 }
 
 function readWindow(value: unknown, path: string, drops: Drops, nowMs: number): UnifiedWindow | undefined {
-	if (!isObject(value)) {
+	if (!isRecord(value)) {
 		drops.add(path);
 		return undefined;
 	}
@@ -170,7 +171,7 @@ function readWindow(value: unknown, path: string, drops: Drops, nowMs: number): 
 }
 
 function readBucket(value: unknown, path: string, drops: Drops, nowMs: number): KeyBucket | undefined {
-	if (!isObject(value)) {
+	if (!isRecord(value)) {
 		drops.add(path);
 		return undefined;
 	}
@@ -201,7 +202,7 @@ const textFields = ['status', 'representativeClaim', 'overageStatus', 'overageDi
 
 function readTelemetry(entry: unknown, path: string, drops: Drops, nowMs: number): RateLimitTelemetry | undefined {
 	// Without a valid updatedMs the entry cannot be aged; it goes whole.
-	if (!isObject(entry) || !storableInstant(entry['updatedMs'], nowMs)) {
+	if (!isRecord(entry) || !storableInstant(entry['updatedMs'], nowMs)) {
 		drops.add(path);
 		return undefined;
 	}
@@ -257,7 +258,7 @@ function readTelemetry(entry: unknown, path: string, drops: Drops, nowMs: number
 
 function readLocalWindow(entry: unknown, path: string, drops: Drops, nowMs: number): {startMs: number; tokens: number} | undefined {
 	// The two numbers only mean something together: a bad one drops the pair.
-	if (!isObject(entry) || !storableInstant(entry['startMs'], nowMs) || !isCount(entry['tokens'])) {
+	if (!isRecord(entry) || !storableInstant(entry['startMs'], nowMs) || !isCount(entry['tokens'])) {
 		drops.add(path);
 		return undefined;
 	}
@@ -269,7 +270,7 @@ const totalFields = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWri
 
 /** Savings totals; a bad counter is dropped (it restarts from 0), the others keep their sums. */
 function readTotals(value: unknown, path: string, drops: Drops): SavingsTotals | undefined {
-	if (!isObject(value)) {
+	if (!isRecord(value)) {
 		drops.add(path);
 		return undefined;
 	}

@@ -1,6 +1,6 @@
 // The accounts pane as table data: one row per account in config order, plus a detail line under an
 // account whose status (countdown, fix command) does not fit its column.
-import type {AccountView} from '../types.js';
+import type {AccountView} from '../monitor/contract.js';
 import {formatCountdown, formatTokens} from './format.js';
 import {gaugeSegments, gaugeWidth} from './gauge.js';
 import type {Density} from './layout.js';

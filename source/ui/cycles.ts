@@ -1,7 +1,7 @@
 // The value lists the `o`, `e` and `b` keys step through. Data, so the help overlay, the tests and
 // the keys all agree on the order.
-import {modelOverrideChoices} from '../pricing/prices.js';
-import type {Effort} from '../types.js';
+import {modelOverrideChoices} from '../anthropic/models.js';
+import type {Effort} from '../state/overrides.js';
 
 /** `null` is "off": requests keep the model the client asked for. */
 export const modelCycle: ReadonlyArray<string | null> = [null, ...modelOverrideChoices];

@@ -76,10 +76,7 @@ export function formatPercent(fraction: number): string {
 	return `${Math.round(fraction * 100)}%`;
 }
 
-/** `claude-sonnet-4-6-20250929` → `sonnet-4-6`: the prefix and date stamp say nothing in a narrow column. */
-export function shortModel(model: string): string {
-	return model.replace(/^claude-/, '').replace(/-\d{8}$/, '');
-}
+export {shortModel} from '../anthropic/models.js';
 
 /** Burst limit as the header shows it: requests per minute, or off. */
 export function formatBurst(limit: number): string {

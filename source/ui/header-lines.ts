@@ -1,6 +1,6 @@
 // The header's content as lines of segments: who we are, where we listen, what routing is set to.
 // Settings are packed greedily into as many lines as they need so nothing is cut off at 80 columns.
-import type {StoreSnapshot} from '../types.js';
+import type {StoreSnapshot} from '../monitor/contract.js';
 import {formatBurst, formatDuration, shortModel} from './format.js';
 import type {Density} from './layout.js';
 import {joinSegments, type Segment} from './segments.js';

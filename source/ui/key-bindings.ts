@@ -1,7 +1,7 @@
 // Every key the monitor understands, as data. The input handler, the footer hints and the help
 // overlay are all generated from this one list, so they cannot disagree.
 import type {Key} from 'ink';
-import type {AccountView, StoreActions, StoreSnapshot} from '../types.js';
+import type {AccountView, StoreActions, StoreSnapshot} from '../monitor/contract.js';
 import {burstCycle, effortCycle, modelCycle, nextInCycle} from './cycles.js';
 import {formatBurst, shortModel} from './format.js';
 import {nextStrategy, strategies} from './strategies.js';

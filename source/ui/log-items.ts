@@ -1,6 +1,6 @@
 // The request log interleaves finished requests with store events (429s, cooldowns, recoveries)
 // in one newest-first timeline, so staggered cooldowns can be watched as they happen.
-import type {RequestRecord, StoreEvent} from '../types.js';
+import type {RequestRecord, StoreEvent} from '../state/records.js';
 
 export type LogItem =
 	| {type: 'request'; key: string; tsMs: number; request: RequestRecord}

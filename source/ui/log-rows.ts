@@ -1,5 +1,6 @@
 // The request log as table data: one row per request or event, newest first.
-import type {AccountView, RequestRecord, StoreEvent} from '../types.js';
+import type {AccountView} from '../monitor/contract.js';
+import type {RequestRecord, StoreEvent} from '../state/records.js';
 import {formatClock, formatCountdown, formatRequestDuration, formatTokens, formatUsd, shortModel} from './format.js';
 import type {Density} from './layout.js';
 import type {LogItem} from './log-items.js';

@@ -1,6 +1,7 @@
 // Colours and symbols in one place so every pane speaks the same visual language.
 // Named ANSI colours only: they follow the user's terminal palette (light or dark).
-import type {AccountState, StoreEventKind} from '../types.js';
+import type {AccountState} from '../monitor/contract.js';
+import type {StoreEventKind} from '../state/records.js';
 
 export const colors = {
 	brand: 'greenBright',

@@ -1,4 +1,4 @@
-// covers: source/cli.tsx, source/commands/take-lock.ts, source/state/instance-lock.ts
+// covers: source/cli.tsx, source/runtime/lock.ts, source/state/instance-lock.ts
 // Two shunts on one data directory would overwrite each other's state.json (savings, the pin):
 // the second one must refuse to start and name the first one's port; a stopped or killed first
 // one must not block the next start.

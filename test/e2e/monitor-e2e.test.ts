@@ -1,4 +1,4 @@
-// covers: source/cli.tsx, source/app.tsx, source/monitor/
+// covers: source/cli.tsx, source/app.tsx, source/runtime/threads/
 // The built CLI with its live monitor on a real pseudo-terminal (util-linux `script`), in front of
 // the simulator: traffic shows up on screen, keys steer the proxy, q quits cleanly.
 import assert from 'node:assert/strict';

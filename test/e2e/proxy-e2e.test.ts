@@ -1,4 +1,4 @@
-// covers: source/cli.tsx, source/commands/start.ts, source/commands/remote-commands.ts, source/proxy/
+// covers: source/cli.tsx, source/runtime/runtime.ts, source/commands/remote-commands.ts, source/proxy/
 // End to end: the built CLI, headless, in front of our simulator, with three API-key accounts.
 import assert from 'node:assert/strict';
 import http from 'node:http';

@@ -1,4 +1,4 @@
-// covers: source/cli.tsx, source/headless-log.ts, source/commands/remote-commands.ts, source/util/terminal-safe.ts
+// covers: source/cli.tsx, source/runtime/headless-log.ts, source/commands/remote-commands.ts, source/util/terminal-safe.ts
 // Terminal escape injection, end to end: hostile model ids and paths sent to the built CLI running
 // headless in front of the simulator, and hostile answers from "a shunt" on a port to `shunt status`
 // and `shunt pin`. Nothing a terminal would act on may reach stderr or stdout.

@@ -1,9 +1,10 @@
 // A MonitorStore for the monitor's tests: crafted snapshots in, recorded action calls out. Actions
 // also update the snapshot the way the real store would, so a test can check the screen shows the
 // new setting at once.
-import type {
-	AccountView, Effort, MonitorStore, RequestRecord, SavingsTotals, StoreActions, StoreEvent, StoreSnapshot, StrategyName,
-} from '../../source/types.js';
+import type {AccountView, MonitorStore, StoreActions, StoreSnapshot} from '../../source/monitor/contract.js';
+import type {Effort} from '../../source/state/overrides.js';
+import type {RequestRecord, SavingsTotals, StoreEvent} from '../../source/state/records.js';
+import type {StrategyName} from '../../source/routing/strategies.js';
 
 export type ActionCall = {[Method in keyof StoreActions]: {method: Method; args: Parameters<StoreActions[Method]>}}[keyof StoreActions];
 

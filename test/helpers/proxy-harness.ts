@@ -1,10 +1,10 @@
 import type {AuthProvider} from '../../source/accounts/auth-provider.js';
 import {StaticAuthProvider} from '../../source/accounts/auth-provider.js';
 import {Alerts} from '../../source/alerts/alerts.js';
-import {defaultFailurePolicy, type FailurePolicy} from '../../source/proxy/failure-policy.js';
+import {defaultFailurePolicy, type FailurePolicy} from '../../source/failover/failure-policy.js';
 import {startProxy, type ProxyServer} from '../../source/proxy/server.js';
 import {StateStore, type StoreSettings} from '../../source/state/store.js';
-import type {AccountConfig, Credential} from '../../source/types.js';
+import type {AccountConfig, Credential} from '../../source/accounts/types.js';
 
 export type Harness = {
 	store: StateStore;

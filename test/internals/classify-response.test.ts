@@ -1,10 +1,11 @@
-// covers: source/proxy/classify-response.ts, source/proxy/failure-policy.ts
+// covers: source/failover/classify-response.ts, source/failover/failure-policy.ts, source/anthropic/telemetry.ts
 // The failure policy as a table: upstream status × rate-limit telemetry × account kind → verdict.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {classifyResponse, type ClassifyInput, type Verdict} from '../../source/proxy/classify-response.js';
-import {defaultFailurePolicy, type FailurePolicy} from '../../source/proxy/failure-policy.js';
-import type {AccountKind, RateLimitTelemetry} from '../../source/types.js';
+import type {AccountKind} from '../../source/accounts/types.js';
+import type {RateLimitTelemetry} from '../../source/anthropic/telemetry.js';
+import {classifyResponse, type ClassifyInput, type Verdict} from '../../source/failover/classify-response.js';
+import {defaultFailurePolicy, type FailurePolicy} from '../../source/failover/failure-policy.js';
 
 const nowMs = Date.UTC(2026, 6, 31, 12, 0, 0);
 const nowS = nowMs / 1000;
@@ -31,7 +32,7 @@ const policy: FailurePolicy = {
 const telemetry = (fields: Omit<RateLimitTelemetry, 'updatedMs'> = {}): RateLimitTelemetry => ({updatedMs: nowMs, ...fields});
 
 function classify(fields: Partial<ClassifyInput> & {status: number}): Verdict {
-	return classifyResponse({headers: {}, telemetry: undefined, accountKind: 'oauth', model: 'claude-sonnet-4-6', nowMs, policy, ...fields});
+	return classifyResponse({retryAfterMs: undefined, telemetry: undefined, accountKind: 'oauth', model: 'claude-sonnet-4-6', nowMs, policy, ...fields});
 }
 
 // Optional fields left undefined are absent, as far as a caller is concerned.
@@ -102,7 +103,7 @@ test('429 without rate-limit headers is request-scoped: a moment\'s rest as "bus
 });
 
 test('a windowless 429 ignores retry-after: one request\'s refusal never benches the account for long', () => {
-	const verdict = classify({status: 429, headers: {'retry-after': '3600'}});
+	const verdict = classify({status: 429, retryAfterMs: 3_600_000});
 	assert.deepEqual(plain(verdict), {kind: 'failover', reason: 'windowless 429', requestScoped: true, cooldown: cooldown(policy.windowlessCooldownMs, 'busy')});
 });
 
@@ -172,7 +173,7 @@ const quotaRows: QuotaRow[] = [
 for (const row of quotaRows) {
 	test(`429, ${row.name}`, () => {
 		for (const accountKind of kinds) {
-			const verdict = classify({status: 429, accountKind, telemetry: row.telemetry, headers: {'retry-after': '7'}});
+			const verdict = classify({status: 429, accountKind, telemetry: row.telemetry, retryAfterMs: 7000});
 			assert.deepEqual(plain(verdict), {
 				kind: 'failover',
 				reason: 'quota',
@@ -243,7 +244,7 @@ for (const row of scopedRows) {
 
 // --- 429 that is neither: bursts and API-key buckets ---
 
-type RateRow = {name: string; headers?: ClassifyInput['headers']; telemetry: RateLimitTelemetry; waitMs: number};
+type RateRow = {name: string; retryAfterMs?: number; telemetry: RateLimitTelemetry; waitMs: number};
 
 const bucketTelemetry = telemetry({
 	requests: {limit: 50, remaining: 0, resetMs: nowMs + (40 * second)},
@@ -253,16 +254,12 @@ const bucketTelemetry = telemetry({
 });
 
 const rateRows: RateRow[] = [
-	{name: 'retry-after in seconds is honoured', headers: {'retry-after': '20'}, telemetry: telemetry({fiveHour: {status: 'allowed'}}), waitMs: 20 * second},
-	{name: 'a retry-after below the floor waits the floor', headers: {'retry-after': '1'}, telemetry: telemetry(), waitMs: policy.burstMinMs},
-	{name: 'a retry-after of zero waits the floor', headers: {'retry-after': '0'}, telemetry: telemetry(), waitMs: policy.burstMinMs},
-	{name: 'a retry-after of a day waits the ceiling', headers: {'retry-after': '86400'}, telemetry: telemetry(), waitMs: policy.burstMaxMs},
-	{name: 'a hostile retry-after (1e20 s) waits the ceiling', headers: {'retry-after': '100000000000000000000'}, telemetry: telemetry(), waitMs: policy.burstMaxMs},
-	{name: 'retry-after as an HTTP date', headers: {'retry-after': new Date(nowMs + (45 * second)).toUTCString()}, telemetry: telemetry(), waitMs: 45 * second},
-	{name: 'a repeated retry-after uses the first', headers: {'retry-after': ['25', '90']}, telemetry: telemetry(), waitMs: 25 * second},
-	{name: 'retry-after beats the bucket resets', headers: {'retry-after': '10'}, telemetry: bucketTelemetry, waitMs: 10 * second},
+	{name: 'retry-after is honoured', retryAfterMs: 20 * second, telemetry: telemetry({fiveHour: {status: 'allowed'}}), waitMs: 20 * second},
+	{name: 'a retry-after below the floor waits the floor', retryAfterMs: second, telemetry: telemetry(), waitMs: policy.burstMinMs},
+	{name: 'a retry-after of zero waits the floor', retryAfterMs: 0, telemetry: telemetry(), waitMs: policy.burstMinMs},
+	{name: 'a retry-after of a day waits the ceiling', retryAfterMs: 24 * hour, telemetry: telemetry(), waitMs: policy.burstMaxMs},
+	{name: 'retry-after beats the bucket resets', retryAfterMs: 10 * second, telemetry: bucketTelemetry, waitMs: 10 * second},
 	{name: 'without retry-after, the latest reset among spent buckets still ahead', telemetry: bucketTelemetry, waitMs: 70 * second},
-	{name: 'an unreadable retry-after falls back to the bucket resets', headers: {'retry-after': 'soon'}, telemetry: bucketTelemetry, waitMs: 70 * second},
 	{
 		name: 'a spent bucket resetting beyond the ceiling waits the ceiling',
 		telemetry: telemetry({requests: {remaining: 0, resetMs: nowMs + hour}}),
@@ -282,7 +279,7 @@ const rateRows: RateRow[] = [
 for (const row of rateRows) {
 	test(`429 rate limit: ${row.name}`, () => {
 		for (const accountKind of kinds) {
-			const verdict = classify({status: 429, accountKind, headers: row.headers ?? {}, telemetry: row.telemetry});
+			const verdict = classify({status: 429, accountKind, retryAfterMs: row.retryAfterMs, telemetry: row.telemetry});
 			assert.deepEqual(plain(verdict), {kind: 'failover', reason: 'rate limit', cooldown: cooldown(row.waitMs, 'rate limit', true)}, accountKind);
 		}
 	});

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import type {IncomingHttpHeaders} from 'node:http';
 import {test} from 'node:test';
-import {clientResponseHeaders, oauthBeta, upstreamRequestHeaders, type UpstreamAuth} from '../../source/proxy/forwarded-headers.js';
+import {oauthBeta} from '../../source/anthropic/constants.js';
+import {clientResponseHeaders, upstreamRequestHeaders, type UpstreamAuth} from '../../source/proxy/forwarded-headers.js';
 
 const oauth: UpstreamAuth = {kind: 'oauth', secret: 'sk-ant-oat01-account-token'};
 const apikey: UpstreamAuth = {kind: 'apikey', secret: 'sk-ant-api03-account-key'};

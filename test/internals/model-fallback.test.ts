@@ -1,8 +1,8 @@
-// covers: source/proxy/model-fallback.ts, source/pricing/prices.ts (fallbackChain)
+// covers: source/proxy/model-fallback.ts, source/anthropic/models.ts (modelFamily, fallbackChain)
 // The model tried when no account can serve the requested one.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {fallbackChain, modelOverrideChoices} from '../../source/pricing/prices.js';
+import {fallbackChain, modelOverrideChoices} from '../../source/anthropic/models.js';
 import {fallbackModelFor} from '../../source/proxy/model-fallback.js';
 
 const family = (model: string) => ['opus', 'sonnet', 'haiku'].find(name => model.toLowerCase().includes(name));

@@ -1,11 +1,11 @@
-// covers: source/proxy/no-account.ts
+// covers: source/proxy/no-account.ts, source/anthropic/unified-headers.ts
 // What a client hears when no account takes its request: every branch of noAccountResponse.
 import assert from 'node:assert/strict';
 import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http';
 import {test} from 'node:test';
+import type {RateLimitTelemetry} from '../../source/anthropic/telemetry.js';
 import {noAccountResponse, type FailedAnswer, type NoAccountAnswer, type NoAccountInput} from '../../source/proxy/no-account.js';
 import type {RoutingAccount, RoutingSnapshot} from '../../source/routing/types.js';
-import type {RateLimitTelemetry} from '../../source/types.js';
 
 const nowMs = Date.UTC(2026, 6, 31, 12, 0, 0) + 250;
 const nowS = Math.floor(nowMs / 1000);

@@ -1,8 +1,9 @@
-// covers: source/proxy/request-body.ts
+// covers: source/proxy/request-body.ts, source/util/json.ts (parseJsonObject)
 // Runtime overrides rewrite only the fields they own; a body that needs no change goes out byte for byte.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {applyOverrides, outgoingBody, parseJsonObject, withModel, type OutgoingBody} from '../../source/proxy/request-body.js';
+import {applyOverrides, outgoingBody, withModel, type OutgoingBody} from '../../source/proxy/request-body.js';
+import {parseJsonObject} from '../../source/util/json.js';
 
 // Odd spacing, key order, escapes and a long system prompt: any re-serialisation would change these bytes.
 const clientText = '{ "system" : "Caf\\u00e9 \\ud83c\\udf0d  keep", "model":"claude-sonnet-4-6",\n\t"max_tokens": 1024, "output_config": {"effort": "high", "format": {"type": "json"}}, "messages": [] }';

@@ -3,6 +3,7 @@
 // ~/.claude/.credentials.json (or $CLAUDE_CONFIG_DIR/.credentials.json) and in the macOS Keychain.
 import {readFileSync, realpathSync, statSync} from 'node:fs';
 import {writeFileAtomic} from '../../util/atomic-write.js';
+import {asRecord} from '../../util/json.js';
 
 export type ClaudeCodeLogin = {
 	accessToken: string;
@@ -15,10 +16,6 @@ export type ClaudeCodeLogin = {
 /** A problem with Claude Code's login that the user can act on; the message says how. */
 export class ClaudeCodeLoginError extends Error {}
 
-function record(value: unknown): Record<string, unknown> | undefined {
-	return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
-}
-
 /** Parses the JSON; `where` names the file or Keychain item in messages. Never echoes the content. */
 export function parseClaudeCodeLogin(text: string, where: string): ClaudeCodeLogin {
 	let parsed: unknown;
@@ -28,7 +25,7 @@ export function parseClaudeCodeLogin(text: string, where: string): ClaudeCodeLog
 		throw new ClaudeCodeLoginError(`${where} is not valid JSON; log in to Claude Code again (\`claude\`, then /login) to rewrite it`);
 	}
 
-	const oauth = record(record(parsed)?.['claudeAiOauth']);
+	const oauth = asRecord(asRecord(parsed)?.['claudeAiOauth']);
 	if (!oauth) {
 		throw new ClaudeCodeLoginError(`${where} has no "claudeAiOauth" login — Claude Code may be using an API key; log in with a Claude subscription (\`claude\`, then /login), or use \`shunt add-account <name>\``);
 	}
@@ -78,8 +75,8 @@ export async function writeBackClaudeCodeLogin(file: string, pair: Omit<ClaudeCo
 	const target = realpathSync(file);
 	const text = readFileSync(target, 'utf8');
 	const mode = statSync(target).mode & 0o777;
-	const data = record(JSON.parse(text));
-	const oauth = record(data?.['claudeAiOauth']);
+	const data = asRecord(JSON.parse(text));
+	const oauth = asRecord(data?.['claudeAiOauth']);
 	if (!data || !oauth) {
 		throw new Error(`${file} no longer holds a claudeAiOauth login`);
 	}

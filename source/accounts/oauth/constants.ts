@@ -13,9 +13,6 @@ export const scopes = ['user:inference', 'user:profile', 'user:file_upload', 'us
 
 export const defaultTokenUrl = 'https://platform.claude.com/v1/oauth/token';
 
-/** Subscription requests need this beta next to the bearer token (usage and profile endpoints too). */
-export const oauthBeta = 'oauth-2025-04-20';
-
 export function tokenUrl(env: NodeJS.ProcessEnv = process.env): string {
 	return env['SHUNT_OAUTH_TOKEN_URL'] || defaultTokenUrl;
 }

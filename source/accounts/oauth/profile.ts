@@ -1,4 +1,4 @@
-import {oauthBeta} from './constants.js';
+import {oauthBeta} from '../../anthropic/constants.js';
 
 /** The login's email from GET /api/oauth/profile, or undefined; a profile is nice to have, never required. */
 export async function fetchProfileEmail(upstream: string, accessToken: string, timeoutMs = 8000): Promise<string | undefined> {

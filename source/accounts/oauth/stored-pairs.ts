@@ -3,7 +3,7 @@
 // another process (Claude Code, another shunt command) may have rotated the pair meanwhile.
 import {existsSync} from 'node:fs';
 import {loadCredentials, saveCredentials} from '../credentials.js';
-import type {OAuthCredential} from '../../types.js';
+import type {OAuthCredential} from '../types.js';
 import {readClaudeCodeFile, writeBackClaudeCodeLogin} from './claude-code-file.js';
 import {keychainPrefix, readKeychainLogin} from './claude-code-import.js';
 

@@ -3,6 +3,7 @@ import {terminalSafe} from '../../util/terminal-safe.js';
 import {maxHorizonMs} from '../../util/time-horizon.js';
 import {version} from '../../version.js';
 import {clientId, redirectUri, tokenUrl} from './constants.js';
+import {asRecord} from '../../util/json.js';
 
 /** A token pair as shunt stores it. */
 export type TokenSet = {
@@ -47,10 +48,6 @@ const fallbackLifetimeSeconds = 3600;
 
 // The endpoint never should echo a token, but a message we print must not carry one even if it does.
 const scrub = (text: string): string => text.replaceAll(/sk-ant-[\w-]+/g, token => redactSecret(token));
-
-function record(value: unknown): Record<string, unknown> | undefined {
-	return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
-}
 
 function retryAfterMs(value: string | null): number | undefined {
 	const seconds = value === null ? Number.NaN : Number(value);
@@ -113,7 +110,7 @@ export class TokenClient {
 
 		let json: Record<string, unknown> | undefined;
 		try {
-			json = record(JSON.parse(text));
+			json = asRecord(JSON.parse(text));
 		} catch {}
 
 		if (!response.ok) {
@@ -130,7 +127,7 @@ export class TokenClient {
 		// An absurd lifetime (1e400 parses as Infinity, which credentials.json would store as null)
 		// is treated like a missing one: refresh too early rather than never.
 		const lifetime = typeof expiresIn === 'number' && expiresIn > 0 && expiresIn * 1000 <= maxHorizonMs ? expiresIn : fallbackLifetimeSeconds;
-		const email = record(json?.['account'])?.['email_address'];
+		const email = asRecord(json?.['account'])?.['email_address'];
 		return {
 			accessToken,
 			// Peers keep the old refresh token when none comes back; so do we.
@@ -142,8 +139,8 @@ export class TokenClient {
 
 	#failure(response: Response, json: Record<string, unknown> | undefined): TokenEndpointError {
 		const {status} = response;
-		const code = typeof json?.['error'] === 'string' ? json['error'] : record(json?.['error'])?.['type'];
-		const description = json?.['error_description'] ?? record(json?.['error'])?.['message'];
+		const code = typeof json?.['error'] === 'string' ? json['error'] : asRecord(json?.['error'])?.['type'];
+		const description = json?.['error_description'] ?? asRecord(json?.['error'])?.['message'];
 		// The endpoint's own words end up on the terminal and in the log.
 		const detail = scrub(terminalSafe([code, description].filter(part => typeof part === 'string' && part !== '').join(': ')));
 		const message = `the token endpoint answered ${status}${detail ? `: ${detail}` : ''}`;

@@ -2,24 +2,22 @@ import type {AddressInfo} from 'node:net';
 import type {AuthProvider} from '../accounts/auth-provider.js';
 import {StaticAuthProvider} from '../accounts/auth-provider.js';
 import {OAuthAuthProvider} from '../accounts/oauth/oauth-auth-provider.js';
-import type {ShuntPaths} from '../accounts/paths.js';
 import type {Settings} from '../accounts/settings.js';
 import {Alerts, terminalAlertSink} from '../alerts/alerts.js';
 import {startBackgroundWork} from '../background/background-work.js';
 import {UpstreamProber} from '../background/prober.js';
 import {UsageClient} from '../background/usage-client.js';
 import {startUsagePoller} from '../background/usage-poller.js';
-import {defaultFailurePolicy} from '../proxy/failure-policy.js';
-import {attachHeadlessLog, eventLine} from '../headless-log.js';
+import {defaultFailurePolicy} from '../failover/failure-policy.js';
 import {StartupError, startProxy, type ProxyServer} from '../proxy/server.js';
 import type {InstanceLock} from '../state/instance-lock.js';
 import {StateFileError} from '../state/persisted-state.js';
 import {StateStore} from '../state/store.js';
-import type {AccountConfig, Credential, StrategyName} from '../types.js';
+import type {AccountConfig, Credential} from '../accounts/types.js';
+import type {StrategyName} from '../routing/strategies.js';
 import {version} from '../version.js';
-import {CliError} from './cli-error.js';
-import {openConfig, readCredentials} from './account-commands.js';
-import {takeLock} from './take-lock.js';
+import {UserError} from '../util/user-error.js';
+import {takeLock} from './lock.js';
 
 export type StartOptions = {
 	host: string;
@@ -48,23 +46,6 @@ export type Runtime = {
 	onShutdown?: () => Promise<void>;
 };
 
-export function loadRuntime(paths: ShuntPaths): Runtime {
-	const config = openConfig(paths);
-	const accounts = config.accounts;
-	if (accounts.length === 0) {
-		throw new CliError([
-			'No accounts configured yet.',
-			'  Add a Console API key:         shunt add-account <name> --api-key -   (reads the key from stdin)',
-			'  Add a Claude subscription:     shunt add-account <name>',
-			'  Import Claude Code\'s login:    shunt import-claude-code',
-			'  Or just look around first:     shunt --demo',
-		].join('\n'));
-	}
-
-	const credentials = readCredentials(paths);
-	return {accounts, credentials, settings: config.settings, dataDir: paths.dataDir, stateFile: paths.stateFile, credentialsFile: paths.credentialsFile, demo: false};
-}
-
 function openStore(runtime: Runtime, options: StartOptions): StateStore {
 	try {
 		return new StateStore({
@@ -82,7 +63,7 @@ function openStore(runtime: Runtime, options: StartOptions): StateStore {
 		});
 	} catch (error) {
 		if (error instanceof StateFileError) {
-			throw new CliError(error.message);
+			throw new UserError(error.message);
 		}
 
 		throw error;
@@ -156,12 +137,12 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 		heldLock.release();
 		await runtime.onShutdown?.();
 		if (error instanceof StartupError) {
-			throw new CliError(error.message);
+			throw new UserError(error.message);
 		}
 
 		const message = listenErrorMessage(error as NodeJS.ErrnoException, options.host, options.port);
 		if (message) {
-			throw new CliError(message);
+			throw new UserError(message);
 		}
 
 		throw error;
@@ -235,30 +216,4 @@ export function listenErrorMessage(error: NodeJS.ErrnoException, host: string, p
 			return undefined;
 		}
 	}
-}
-
-/** Headless: the proxy on this thread, one log line per request and event on stderr, until a signal. */
-export async function runHeadless(runtime: Runtime, options: StartOptions): Promise<number> {
-	const log = (line: string) => process.stderr.write(`${line}\n`);
-	const running = await startRuntime(runtime, {...options, headless: true});
-	const {store} = running;
-	for (const event of [...store.freshSnapshot().events].reverse()) {
-		log(eventLine(event));
-	}
-
-	log(`shunt ${version} listening on ${running.url} (${runtime.accounts.length} account${runtime.accounts.length === 1 ? '' : 's'}, strategy ${store.effectiveStrategy()})`);
-	log(`point clients at it: export ANTHROPIC_BASE_URL=${running.url}`);
-	const detachLog = attachHeadlessLog(store, log);
-	return new Promise<number>(resolve => {
-		const stop = async () => {
-			await running.stop();
-			detachLog();
-			resolve(0);
-		};
-
-		// SIGHUP too: closing the terminal or the tmux pane must save state like a quit does.
-		for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-			process.once(signal, () => void stop());
-		}
-	});
 }

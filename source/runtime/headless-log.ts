@@ -1,8 +1,8 @@
-import {shortModelName} from './pricing/cost.js';
-import type {StateStore} from './state/store.js';
-import {clockTime} from './util/clock-time.js';
-import {terminalSafe} from './util/terminal-safe.js';
-import type {RequestRecord, StoreEvent} from './types.js';
+import {shortModel} from '../anthropic/models.js';
+import type {StateStore} from '../state/store.js';
+import {clockTime} from '../util/clock-time.js';
+import {terminalSafe} from '../util/terminal-safe.js';
+import type {RequestRecord, StoreEvent} from '../state/records.js';
 
 function duration(ms: number): string {
 	return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
@@ -16,7 +16,7 @@ export function requestLine(record: RequestRecord): string {
 	const outcome = record.outcome === 'complete' ? '' : `  ${record.outcome}`;
 	// The store already cleans what it records; this is the last line of defence before stderr,
 	// and costs one regex test when there is nothing to clean.
-	return terminalSafe(`${clockTime(record.tsMs)}  ${record.account ?? '-'}  ${record.model ? shortModelName(record.model) : record.path}  ${record.status}  ${tokens}  ${duration(record.durationMs)}${outcome}${failovers}`);
+	return terminalSafe(`${clockTime(record.tsMs)}  ${record.account ?? '-'}  ${record.model ? shortModel(record.model) : record.path}  ${record.status}  ${tokens}  ${duration(record.durationMs)}${outcome}${failovers}`);
 }
 
 export function eventLine(event: StoreEvent): string {

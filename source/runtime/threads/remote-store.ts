@@ -1,5 +1,7 @@
-import type {Effort, MonitorStore, StoreSnapshot, StrategyName} from '../types.js';
-import type {ActionName, ToWorker} from './worker-protocol.js';
+import type {Effort} from '../../state/overrides.js';
+import type {MonitorStore, StoreSnapshot} from '../../monitor/contract.js';
+import type {StrategyName} from '../../routing/strategies.js';
+import type {ActionName, ToWorker} from './protocol.js';
 
 /**
  * The monitor's view of a store that lives in the proxy's worker thread: the latest snapshot the

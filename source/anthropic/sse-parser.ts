@@ -1,11 +1,9 @@
-// Watches the bytes of a streamed Messages response on their way to the client and keeps just
-// what accounting needs: usage, model, a mid-stream error, and whether message_stop arrived.
-// It never holds more than the current line and the current event's data, and each byte is
-// looked at once, so a long stream costs time proportional to its length.
-import type {Usage} from '../types.js';
+// Server-sent events, framed from raw bytes: lines split at CR, LF or CRLF (also across chunks),
+// events at blank lines. It never holds more than the current line and the current event's data,
+// each byte is looked at once, and the data of events nobody wants is never decoded.
 
 // A line longer than this is dropped (and the event it belongs to with it) so a hostile or
-// broken upstream cannot make the tap hold an unbounded buffer.
+// broken upstream cannot make the parser hold an unbounded buffer.
 const maxLineBytes = 1024 * 1024;
 const maxEventDataChars = maxLineBytes;
 const initialLineCapacity = 1024;
@@ -15,14 +13,9 @@ const keptLineCapacity = 64 * 1024;
 const lineFeed = 0x0A;
 const carriageReturn = 0x0D;
 
-// Events whose payload matters here; the rest (deltas, pings, block starts) are never parsed.
-const wantedEvents = new Set(['message_start', 'message_delta', 'message_stop', 'error']);
-
-export class SseUsageTap {
-	#usage: Usage | undefined;
-	#model: string | undefined;
-	#error: {type: string; message: string} | undefined;
-	#sawMessageStop = false;
+export class SseParser {
+	readonly #onEvent: (name: string, data: string) => void;
+	readonly #wants: (name: string) => boolean;
 
 	readonly #decoder = new TextDecoder('utf-8');
 	// The unfinished line carried over from earlier chunks, in a buffer that grows by doubling.
@@ -38,20 +31,13 @@ export class SseUsageTap {
 	#eventBroken = false;
 	#ended = false;
 
-	get usage(): Usage | undefined {
-		return this.#usage;
-	}
-
-	get model(): string | undefined {
-		return this.#model;
-	}
-
-	get error(): {type: string; message: string} | undefined {
-		return this.#error;
-	}
-
-	get sawMessageStop(): boolean {
-		return this.#sawMessageStop;
+	/**
+	 * onEvent gets each complete event's name ("" when it had no event: line) and data. Events whose
+	 * name `wants` refuses are skipped without decoding their data.
+	 */
+	constructor(onEvent: (name: string, data: string) => void, wants: (name: string) => boolean = () => true) {
+		this.#onEvent = onEvent;
+		this.#wants = wants;
 	}
 
 	push(chunk: Uint8Array): void {
@@ -171,7 +157,7 @@ export class SseUsageTap {
 
 	// Whether the current event is already known to be one this tap does not read.
 	#ignoringEvent(): boolean {
-		return this.#eventBroken || (this.#eventName !== '' && !wantedEvents.has(this.#eventName));
+		return this.#eventBroken || (this.#eventName !== '' && !this.#wants(this.#eventName));
 	}
 
 	#addData(value: string): void {
@@ -194,72 +180,11 @@ export class SseUsageTap {
 		const data = this.#dataLines.join('\n');
 		const broken = this.#eventBroken;
 		this.#resetEvent();
-		if (broken || data === '' || (name !== '' && !wantedEvents.has(name))) {
+		if (broken || data === '' || (name !== '' && !this.#wants(name))) {
 			return;
 		}
 
-		let payload: unknown;
-		try {
-			payload = JSON.parse(data);
-		} catch {
-			return;
-		}
-
-		if (!isRecord(payload)) {
-			return;
-		}
-
-		// The event: line is what clients dispatch on; the JSON type only stands in when it is missing.
-		const type = name === '' ? payload['type'] : name;
-		switch (type) {
-			case 'message_start': {
-				const message = payload['message'];
-				if (isRecord(message)) {
-					if (typeof message['model'] === 'string') {
-						this.#model = message['model'];
-					}
-
-					this.#takeUsage(message['usage']);
-				}
-
-				break;
-			}
-
-			case 'message_delta': {
-				this.#takeUsage(payload['usage']);
-				break;
-			}
-
-			case 'message_stop': {
-				this.#sawMessageStop = true;
-				break;
-			}
-
-			case 'error': {
-				const error = isRecord(payload['error']) ? payload['error'] : {};
-				this.#error = {
-					type: typeof error['type'] === 'string' ? error['type'] : 'unknown_error',
-					message: typeof error['message'] === 'string' ? error['message'] : '',
-				};
-				break;
-			}
-
-			default: {
-				break;
-			}
-		}
-	}
-
-	// Stream usage figures are running totals: a later value replaces the earlier one, never adds to it.
-	#takeUsage(raw: unknown): void {
-		if (!isRecord(raw)) {
-			return;
-		}
-
-		const usage: Usage = this.#usage ?? emptyUsage();
-		if (applyUsage(usage, raw)) {
-			this.#usage = usage;
-		}
+		this.#onEvent(name, data);
 	}
 
 	#resetEvent(): void {
@@ -268,60 +193,6 @@ export class SseUsageTap {
 		this.#dataChars = 0;
 		this.#eventBroken = false;
 	}
-}
-
-// No response carries anywhere near this many tokens (a million-token context ×1000); a count
-// beyond it is a broken or hostile upstream and would poison savings for good.
-const maxTokenCount = 1e9;
-
-/** Usage of a non-streaming Messages response body (already parsed JSON). */
-export function usageFromJson(body: unknown): Usage | undefined {
-	if (!isRecord(body) || !isRecord(body['usage'])) {
-		return undefined;
-	}
-
-	const usage = emptyUsage();
-	return applyUsage(usage, body['usage']) ? usage : undefined;
-}
-
-function emptyUsage(): Usage {
-	return {inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0};
-}
-
-/** Copies every count the object carries onto usage; reports whether it carried any. */
-function applyUsage(usage: Usage, raw: Record<string, unknown>): boolean {
-	let found = false;
-	const take = (value: unknown, apply: (count: number) => void): void => {
-		if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= maxTokenCount) {
-			apply(value);
-			found = true;
-		}
-	};
-
-	take(raw['input_tokens'], count => {
-		usage.inputTokens = count;
-	});
-	take(raw['output_tokens'], count => {
-		usage.outputTokens = count;
-	});
-	take(raw['cache_creation_input_tokens'], count => {
-		usage.cacheCreationInputTokens = count;
-	});
-	take(raw['cache_read_input_tokens'], count => {
-		usage.cacheReadInputTokens = count;
-	});
-
-	const split = raw['cache_creation'];
-	if (isRecord(split)) {
-		take(split['ephemeral_5m_input_tokens'], count => {
-			usage.cacheCreation5mTokens = count;
-		});
-		take(split['ephemeral_1h_input_tokens'], count => {
-			usage.cacheCreation1hTokens = count;
-		});
-	}
-
-	return found;
 }
 
 const dataField = [0x64, 0x61, 0x74, 0x61]; // "data"
@@ -337,6 +208,3 @@ function isDataLine(line: Uint8Array): boolean {
 	return line.length === dataField.length || line[dataField.length] === colonByte;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -1,5 +1,5 @@
 /** An error meant for the user: printed as one line, exit code 1 (or the given one), no stack. */
-export class CliError extends Error {
+export class UserError extends Error {
 	readonly exitCode: number;
 
 	constructor(message: string, exitCode = 1) {

@@ -3,9 +3,9 @@
 // not 200 MiB of memory. Only the top level of the JSON object is looked at, so a "usage" key
 // inside the content (a tool's input, say) is never mistaken for the real one. Structural bytes
 // are ASCII and never occur inside a UTF-8 sequence, so chunks may split the body anywhere.
-import type {Usage} from '../types.js';
-import {parseJsonObject} from './request-body.js';
-import {usageFromJson} from './sse-usage.js';
+import type {Usage} from './usage.js';
+import {parseJsonObject} from '../util/json.js';
+import {usageFromJson} from './usage.js';
 
 // The usage object is a few hundred bytes; anything far bigger is not Anthropic's usage.
 const maxUsageBytes = 64 * 1024;

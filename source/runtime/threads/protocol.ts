@@ -1,5 +1,5 @@
-import type {StartOptions} from '../commands/start.js';
-import type {StoreActions, StoreSnapshot} from '../types.js';
+import type {StartOptions} from '../runtime.js';
+import type {StoreActions, StoreSnapshot} from '../../monitor/contract.js';
 
 /** What the main thread tells the proxy worker to build. Plain data: it crosses a thread. */
 export type WorkerStart = {

@@ -1,5 +1,6 @@
-import type {AccountKind, RateLimitTelemetry} from '../types.js';
-import {parseRetryAfterMs} from './rate-limit-headers.js';
+import type {AccountKind} from '../accounts/types.js';
+import {drainedBucketsRefillMs, spentUntilMs, type RateLimitTelemetry} from '../anthropic/telemetry.js';
+import {scopedWindowFamilies} from '../anthropic/models.js';
 import type {FailurePolicy} from './failure-policy.js';
 
 export type Cooldown = {untilMs: number; staggered: boolean; reason: string};
@@ -30,7 +31,8 @@ export type Verdict =
 
 export type ClassifyInput = {
 	status: number;
-	headers: Record<string, string | string[] | undefined>;
+	/** The response's retry-after, already parsed and bounded. */
+	retryAfterMs: number | undefined;
 	telemetry: RateLimitTelemetry | undefined;
 	accountKind: AccountKind;
 	model: string | undefined;
@@ -38,13 +40,6 @@ export type ClassifyInput = {
 	policy: FailurePolicy;
 };
 
-function header(headers: ClassifyInput['headers'], name: string): string | undefined {
-	const value = headers[name];
-	return Array.isArray(value) ? value[0] : value;
-}
-
-// Model-scoped windows and the model family each one limits.
-const scopedWindowFamilies: Record<string, string> = {'7d_opus': 'opus', '7d_sonnet': 'sonnet', '7d_oi': 'fable', '7d_fable': 'fable'};
 
 export function classifyResponse(input: ClassifyInput): Verdict {
 	const {status, accountKind, policy, nowMs} = input;
@@ -71,9 +66,7 @@ export function classifyResponse(input: ClassifyInput): Verdict {
 }
 
 function classify429(input: ClassifyInput): Verdict {
-	const {telemetry, headers, policy, nowMs, model} = input;
-	const nowSeconds = nowMs / 1000;
-	const retryAfterMs = parseRetryAfterMs(header(headers, 'retry-after'), nowMs);
+	const {telemetry, policy, nowMs, model} = input;
 
 	// No rate-limit header at all: a request-scoped refusal. Retry elsewhere, do not bench.
 	if (!telemetry) {
@@ -81,18 +74,16 @@ function classify429(input: ClassifyInput): Verdict {
 	}
 
 	// A spent 5h or 7d window: the account is out until the latest rejected window resets.
-	const rejectedResets = [telemetry.fiveHour, telemetry.sevenDay]
-		.filter(window => window?.status === 'rejected' && window.reset !== undefined && window.reset > nowSeconds)
-		.map(window => window!.reset! * 1000);
-	if (rejectedResets.length > 0) {
-		const spentUntilMs = Math.max(...rejectedResets) + policy.quotaMarginMs;
-		const untilMs = Math.min(spentUntilMs, nowMs + policy.quotaRecheckMs);
+	const spent = spentUntilMs([telemetry.fiveHour, telemetry.sevenDay], nowMs);
+	if (spent !== undefined) {
+		const spentUntil = spent + policy.quotaMarginMs;
+		const untilMs = Math.min(spentUntil, nowMs + policy.quotaRecheckMs);
 		return {
 			kind: 'failover',
 			reason: 'quota',
 			cooldown: {untilMs, staggered: true, reason: 'quota'},
-			alert: spentUntilMs - nowMs >= policy.alertAfterMs ? 'rate-limited' : undefined,
-			spentUntilMs,
+			alert: spentUntil - nowMs >= policy.alertAfterMs ? 'rate-limited' : undefined,
+			spentUntilMs: spentUntil,
 		};
 	}
 
@@ -110,12 +101,10 @@ function classify429(input: ClassifyInput): Verdict {
 
 	// A rate limit that is not a spent window (burst, or an API key's per-minute buckets): honour
 	// retry-after or the bucket resets, within sane bounds.
-	let waitMs = retryAfterMs;
+	let waitMs = input.retryAfterMs;
 	if (waitMs === undefined) {
-		const bucketResets = [telemetry.requests, telemetry.tokens, telemetry.inputTokens, telemetry.outputTokens]
-			.filter(bucket => bucket?.remaining === 0 && bucket.resetMs !== undefined && bucket.resetMs > nowMs)
-			.map(bucket => bucket!.resetMs! - nowMs);
-		waitMs = bucketResets.length > 0 ? Math.max(...bucketResets) : policy.defaultRetryMs;
+		const refill = drainedBucketsRefillMs(telemetry, nowMs);
+		waitMs = refill === undefined ? policy.defaultRetryMs : refill - nowMs;
 	}
 
 	const bounded = Math.min(policy.burstMaxMs, Math.max(policy.burstMinMs, waitMs));

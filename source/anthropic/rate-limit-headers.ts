@@ -6,7 +6,7 @@
 // date formatter or state.json.
 import {boundedMemo} from '../util/bounded-memo.js';
 import {clampWaitMs, withinHorizon} from '../util/time-horizon.js';
-import type {KeyBucket, RateLimitTelemetry, UnifiedWindow} from '../types.js';
+import type {KeyBucket, RateLimitTelemetry, UnifiedWindow} from './telemetry.js';
 
 type HeaderBag = Record<string, string | string[] | undefined>;
 

@@ -1,10 +1,10 @@
 // The proxy's thread when the monitor is on: the store, the proxy and background work run here,
 // so drawing the screen on the main thread never holds up a request or a stream.
 import {parentPort, workerData} from 'node:worker_threads';
-import {CliError} from '../commands/cli-error.js';
-import {prepareRuntime} from '../commands/prepare-runtime.js';
-import {startRuntime, type Running} from '../commands/start.js';
-import type {FromWorker, ToWorker, WorkerStart} from './worker-protocol.js';
+import {UserError} from '../../util/user-error.js';
+import {prepareRuntime} from '../load.js';
+import {startRuntime, type Running} from '../runtime.js';
+import type {FromWorker, ToWorker, WorkerStart} from './protocol.js';
 
 const port = parentPort!;
 const send = (message: FromWorker) => {
@@ -17,8 +17,8 @@ try {
 	const {runtime, options} = await prepareRuntime(start);
 	running = await startRuntime(runtime, options);
 } catch (error) {
-	const exitCode = error instanceof CliError ? error.exitCode : 1;
-	send({type: 'error', message: error instanceof CliError ? error.message : ((error as Error).stack ?? String(error)), exitCode});
+	const exitCode = error instanceof UserError ? error.exitCode : 1;
+	send({type: 'error', message: error instanceof UserError ? error.message : ((error as Error).stack ?? String(error)), exitCode});
 	process.exit(0);
 }
 

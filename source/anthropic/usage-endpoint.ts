@@ -4,21 +4,13 @@
 // ({limits: [{kind: "session" | "weekly_all" | "weekly_scoped", percent, resets_at, scope}]}).
 // Both give utilization in PERCENT (the headers use fractions) and resets as ISO 8601 (the
 // headers use epoch seconds); this converts to the header conventions.
-import type {RateLimitTelemetry, UnifiedWindow} from '../types.js';
+import type {RateLimitTelemetry, UnifiedWindow} from './telemetry.js';
 import {withinHorizon} from '../util/time-horizon.js';
+import {asRecord} from '../util/json.js';
+import {usageEndpointScopedKeys} from './models.js';
 
 type Json = Record<string, unknown>;
 
-const record = (value: unknown): Json | undefined =>
-	typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Json : undefined;
-
-// Flat keys for model-scoped weekly windows, and the header infix each one corresponds to.
-const flatScoped: Record<string, string> = {
-	seven_day_opus: '7d_opus',
-	seven_day_sonnet: '7d_sonnet',
-	seven_day_fable: '7d_fable',
-	seven_day_oi: '7d_oi',
-};
 
 // As in the headers: a fraction that passes 1 a little is real, a hundred times the budget is not.
 const maxPercent = 10_000;
@@ -64,8 +56,8 @@ function window(percent: unknown, resetsAt: unknown, nowMs: number): UnifiedWind
 
 function readFlat(body: Json, telemetry: RateLimitTelemetry): boolean {
 	let found = false;
-	const five = record(body['five_hour']);
-	const seven = record(body['seven_day']);
+	const five = asRecord(body['five_hour']);
+	const seven = asRecord(body['seven_day']);
 	if (five) {
 		telemetry.fiveHour = window(five['utilization'], five['resets_at'], telemetry.updatedMs);
 		found ||= telemetry.fiveHour !== undefined;
@@ -76,8 +68,8 @@ function readFlat(body: Json, telemetry: RateLimitTelemetry): boolean {
 		found ||= telemetry.sevenDay !== undefined;
 	}
 
-	for (const [key, infix] of Object.entries(flatScoped)) {
-		const entry = record(body[key]);
+	for (const [key, infix] of Object.entries(usageEndpointScopedKeys)) {
+		const entry = asRecord(body[key]);
 		const scoped = entry ? window(entry['utilization'], entry['resets_at'], telemetry.updatedMs) : undefined;
 		if (scoped) {
 			telemetry.scoped = {...telemetry.scoped, [infix]: scoped};
@@ -89,7 +81,7 @@ function readFlat(body: Json, telemetry: RateLimitTelemetry): boolean {
 
 /** "Fable" → "7d_fable", the header infix a weekly window for that model family would carry. */
 function scopedInfix(limit: Json): string | undefined {
-	const model = record(record(limit['scope'])?.['model']);
+	const model = asRecord(asRecord(limit['scope'])?.['model']);
 	const name = model?.['display_name'] ?? model?.['name'];
 	return typeof name === 'string' && name !== '' ? `7d_${name.toLowerCase().replaceAll(/[^a-z\d]+/g, '_')}` : undefined;
 }
@@ -97,7 +89,7 @@ function scopedInfix(limit: Json): string | undefined {
 function readLimits(limits: unknown[], telemetry: RateLimitTelemetry): boolean {
 	let found = false;
 	for (const item of limits) {
-		const limit = record(item);
+		const limit = asRecord(item);
 		const parsed = limit ? window(limit['percent'] ?? limit['utilization'], limit['resets_at'], telemetry.updatedMs) : undefined;
 		if (!limit || !parsed) {
 			continue;
@@ -149,7 +141,7 @@ function summarize(telemetry: RateLimitTelemetry): void {
  * either shape (an unknown shape must not wipe what the headers told us).
  */
 export function parseUsageResponse(body: unknown, nowMs: number): RateLimitTelemetry | undefined {
-	const json = record(body);
+	const json = asRecord(body);
 	if (!json) {
 		return undefined;
 	}

@@ -1,21 +1,21 @@
 import {hostname} from 'node:os';
 import {acquireInstanceLock, InstanceLockedError, type InstanceLock} from '../state/instance-lock.js';
-import {CliError} from './cli-error.js';
+import {UserError} from '../util/user-error.js';
 
-/** The data directory's lock for a starting shunt; every way it can fail is one CliError line. */
+/** The data directory's lock for a starting shunt; every way it can fail is one UserError line. */
 export function takeLock(dataDir: string, host: string): InstanceLock {
 	try {
 		return acquireInstanceLock(dataDir, {host});
 	} catch (error) {
 		if (error instanceof InstanceLockedError) {
-			throw new CliError(lockedMessage(error));
+			throw new UserError(lockedMessage(error));
 		}
 
 		// The directory cannot be made or written (permissions, a file in the way, read-only disk).
 		const {code} = error as NodeJS.ErrnoException;
 		if (code && ['EACCES', 'EPERM', 'ENOTDIR', 'EEXIST', 'EROFS', 'ENOSPC', 'ELOOP'].includes(code)) {
 			const reason = (error as Error).message.split(',')[0]!;
-			throw new CliError(`cannot use the data directory ${printable(dataDir)} (${reason}); check it, or set SHUNT_HOME`);
+			throw new UserError(`cannot use the data directory ${printable(dataDir)} (${reason}); check it, or set SHUNT_HOME`);
 		}
 
 		throw error;

@@ -1,8 +1,8 @@
 import os from 'node:os';
 import {Worker} from 'node:worker_threads';
-import {CliError} from '../commands/cli-error.js';
+import {UserError} from '../../util/user-error.js';
 import {RemoteStore} from './remote-store.js';
-import type {FromWorker, ToWorker, WorkerStart} from './worker-protocol.js';
+import type {FromWorker, ToWorker, WorkerStart} from './protocol.js';
 
 /**
  * The monitor: the proxy runs in a worker thread, the screen on this one. Quitting (q, Ctrl-C,
@@ -10,7 +10,7 @@ import type {FromWorker, ToWorker, WorkerStart} from './worker-protocol.js';
  * then restores the terminal. Resolves with the exit code.
  */
 export async function runMonitor(start: WorkerStart): Promise<number> {
-	const worker = new Worker(new URL('proxy-worker.js', import.meta.url), {workerData: start});
+	const worker = new Worker(new URL('proxy-thread.js', import.meta.url), {workerData: start});
 	const send = (message: ToWorker) => {
 		worker.postMessage(message);
 	};
@@ -21,15 +21,15 @@ export async function runMonitor(start: WorkerStart): Promise<number> {
 	const first = await new Promise<FromWorker>((resolve, reject) => {
 		worker.once('message', resolve);
 		worker.once('error', reject);
-		void exited.then(code => reject(new CliError(`the proxy stopped while starting (exit ${code})`)));
+		void exited.then(code => reject(new UserError(`the proxy stopped while starting (exit ${code})`)));
 	});
 	if (first.type === 'error') {
 		await exited;
-		throw new CliError(first.message, first.exitCode);
+		throw new UserError(first.message, first.exitCode);
 	}
 
 	if (first.type !== 'ready') {
-		throw new CliError('the proxy worker did not start');
+		throw new UserError('the proxy worker did not start');
 	}
 
 	yieldToTheProxy();
@@ -53,7 +53,7 @@ export async function runMonitor(start: WorkerStart): Promise<number> {
 	const [{render}, {createElement}, {default: App}] = await Promise.all([
 		import('ink'),
 		import('react'),
-		import('../app.js'),
+		import('../../app.js'),
 	]);
 	let quitRequested = false;
 	const quit = () => {

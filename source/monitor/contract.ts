@@ -1,0 +1,98 @@
+// The contract between the store and the monitor: the snapshots the screen draws and the actions
+// its keys may take. The worker-thread bridge and the test fakes are built from actionNames, so a
+// new action is one line here and TypeScript finds every place that must handle it.
+import type {AccountKind} from '../accounts/types.js';
+import type {StrategyName} from '../routing/strategies.js';
+import type {Effort, Overrides} from '../state/overrides.js';
+import type {RequestRecord, SavingsSummary, StoreEvent} from '../state/records.js';
+
+/** What the monitor and /_shunt/status show for an account (CONTRACT). */
+export type AccountState = 'available' | 'cooling' | 'exhausted' | 'unhealthy' | 'reauth' | 'paused';
+
+/** One account as the monitor and the status document see it. */
+export type AccountView = {
+	name: string;
+	kind: AccountKind;
+	/** 1-based position in config order: the pin key. */
+	index: number;
+	plan?: string;
+	email?: string;
+	state: AccountState;
+	/** Epoch ms; 0 when not cooling. */
+	cooldownUntilMs: number;
+	/** Why it is cooling, e.g. "quota", "overloaded", "401". */
+	cooldownReason?: string;
+	utilization5h: number | null;
+	utilization7d: number | null;
+	/** Epoch seconds or null. */
+	reset5h: number | null;
+	reset7d: number | null;
+	status5h?: string;
+	status7d?: string;
+	/** API-key family: requests remaining / limit, when known. */
+	requestsRemaining?: number;
+	requestsLimit?: number;
+	/** Tokens used in the local 5-hour window. */
+	windowTokens: number;
+	pinned: boolean;
+	/** Served the most recent successful request. */
+	active: boolean;
+	/** Requests routed to it in the last 60 s. */
+	recentRequests: number;
+	/** Command that fixes a reauth state, e.g. "shunt add-account work". */
+	fixHint?: string;
+};
+
+/**
+ * The immutable picture the monitor renders. The store rebuilds and announces it at most every
+ * notifyIntervalMs (100 ms); across the worker thread at most two a second reach the screen.
+ */
+export type StoreSnapshot = {
+	version: string;
+	startedMs: number;
+	nowMs: number;
+	listenUrl: string;
+	/** Effective strategy and whether it is a runtime override. */
+	strategy: StrategyName;
+	strategyOverridden: boolean;
+	/** Effective burst limit (override ?? config). */
+	burstRpmLimit: number;
+	pinnedAccount: string | null;
+	overrides: Overrides;
+	heldRequests: number;
+	inFlight: number;
+	requestsPerMinute: number;
+	accounts: AccountView[];
+	/** Newest first, at most 200. */
+	requests: RequestRecord[];
+	/** Newest first, bounded. */
+	events: StoreEvent[];
+	savings: SavingsSummary;
+	demo: boolean;
+};
+
+/** What the monitor may do to the store. Every call applies to the next routed request. */
+export type StoreActions = {
+	pin(account: string | null): void;
+	setStrategy(strategy: StrategyName | null): void;
+	setAlertsMuted(muted: boolean): void;
+	setModelOverride(model: string | null): void;
+	setEffortOverride(effort: Effort | null): void;
+	setBurstRpmLimit(limit: number | null): void;
+	setPaused(account: string, paused: boolean): void;
+};
+
+/** Every action, by name: the bridges between threads and the fakes iterate this list. */
+export const actionNames = ['pin', 'setStrategy', 'setAlertsMuted', 'setModelOverride', 'setEffortOverride', 'setBurstRpmLimit', 'setPaused'] as const satisfies ReadonlyArray<keyof StoreActions>;
+
+export type ActionName = (typeof actionNames)[number];
+
+// Fails to compile when StoreActions gains an action that actionNames does not list.
+const everyActionListed: Exclude<keyof StoreActions, ActionName> extends never ? true : never = true;
+void everyActionListed;
+
+/** The store as the monitor sees it: batched snapshots plus actions (read with useSyncExternalStore). */
+export type MonitorStore = StoreActions & {
+	subscribe(listener: () => void): () => void;
+	getSnapshot(): StoreSnapshot;
+};

@@ -1,0 +1,30 @@
+// Headless mode: the proxy on this thread, one log line per request and event on stderr.
+import {version} from '../version.js';
+import {attachHeadlessLog, eventLine} from './headless-log.js';
+import {startRuntime, type Runtime, type StartOptions} from './runtime.js';
+
+/** Headless: the proxy on this thread, one log line per request and event on stderr, until a signal. */
+export async function runHeadless(runtime: Runtime, options: StartOptions): Promise<number> {
+	const log = (line: string) => process.stderr.write(`${line}\n`);
+	const running = await startRuntime(runtime, {...options, headless: true});
+	const {store} = running;
+	for (const event of [...store.freshSnapshot().events].reverse()) {
+		log(eventLine(event));
+	}
+
+	log(`shunt ${version} listening on ${running.url} (${runtime.accounts.length} account${runtime.accounts.length === 1 ? '' : 's'}, strategy ${store.effectiveStrategy()})`);
+	log(`point clients at it: export ANTHROPIC_BASE_URL=${running.url}`);
+	const detachLog = attachHeadlessLog(store, log);
+	return new Promise<number>(resolve => {
+		const stop = async () => {
+			await running.stop();
+			detachLog();
+			resolve(0);
+		};
+
+		// SIGHUP too: closing the terminal or the tmux pane must save state like a quit does.
+		for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+			process.once(signal, () => void stop());
+		}
+	});
+}
