@@ -1,3 +1,4 @@
+// covers: source/accounts/account-name.ts, source/accounts/paths.ts, source/commands/account-commands.ts
 import assert from 'node:assert/strict';
 import {readFileSync, statSync, writeFileSync, mkdirSync} from 'node:fs';
 import path from 'node:path';
@@ -6,7 +7,6 @@ import {accountNameProblem} from '../source/accounts/account-name.js';
 import {shuntPaths} from '../source/accounts/paths.js';
 import {addApiKeyAccount, listAccounts, removeAccount} from '../source/commands/account-commands.js';
 import {UserError} from '../source/util/user-error.js';
-import {runCli} from './helpers/shunt-process.js';
 import {tempDir} from './helpers/temp-dir.js';
 
 const key = 'sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789';
@@ -90,20 +90,4 @@ test('a corrupt credentials.json is a clear error and is never overwritten', asy
 	await assert.rejects(addApiKeyAccount(paths, 'other', key), (error: Error) => error instanceof UserError && error.message.includes('credentials.json'));
 	assert.equal(readFileSync(paths.credentialsFile, 'utf8'), 'not json');
 	assert.deepEqual((JSON.parse(readFileSync(paths.configFile, 'utf8')) as {accounts: unknown[]}).accounts.length, 1, 'config unchanged too');
-});
-
-test('the built CLI reads `--api-key -` from stdin and never prints the key', async () => {
-	const home = tempDir();
-	const secret = 'sk-ant-api03-from-stdin-0123456789abcdef';
-	const added = await runCli(['add-account', 'piped', '--api-key', '-'], {SHUNT_HOME: home}, `${secret}\n`);
-	assert.equal(added.code, 0, added.stderr);
-	assert.ok(!added.stdout.includes(secret) && !added.stderr.includes(secret));
-	const credentials = JSON.parse(readFileSync(shuntPaths({SHUNT_HOME: home}).credentialsFile, 'utf8')) as {accounts: Record<string, {key: string}>};
-	assert.equal(credentials.accounts['piped']!.key, secret, 'the trailing newline is not part of the key');
-	const listed = await runCli(['accounts', '--json'], {SHUNT_HOME: home});
-	assert.equal(listed.code, 0);
-	assert.ok(!listed.stdout.includes(secret));
-	const duplicate = await runCli(['add-account', 'piped', '--api-key', '-'], {SHUNT_HOME: home}, 'other-key-0000000000000\n');
-	assert.equal(duplicate.code, 1);
-	assert.match(duplicate.stderr, /already exists/);
 });

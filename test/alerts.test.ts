@@ -1,3 +1,4 @@
+// covers: source/alerts/alerts.ts
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {Alerts, desktopNotification} from '../source/alerts/alerts.js';

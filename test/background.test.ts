@@ -1,3 +1,4 @@
+// covers: source/background/background-work.ts, source/background/prober.ts
 import assert from 'node:assert/strict';
 import {afterEach, test} from 'node:test';
 import {StaticAuthProvider} from '../source/accounts/auth-provider.js';

@@ -1,3 +1,4 @@
+// covers: source/util/bounded-memo.ts
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {boundedMemo} from '../source/util/bounded-memo.js';

@@ -1,3 +1,4 @@
+// covers: source/proxy/exchange.ts, source/proxy/choose.ts, source/proxy/attempt.ts, source/proxy/deliver.ts, source/failover/classify-response.ts, source/failover/apply-verdict.ts, source/proxy/no-account.ts
 // Failure handling against the simulator's scripted faults: what the client saw, which accounts
 // the simulator saw, and what the store recorded.
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// covers: source/runtime/headless-log.ts
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {attachHeadlessLog, eventLine, requestLine} from '../source/runtime/headless-log.js';

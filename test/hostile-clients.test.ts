@@ -1,3 +1,4 @@
+// covers: source/proxy/server.ts, source/proxy/client-guard.ts, source/proxy/api-surface.ts, source/proxy/upstream-url.ts, source/proxy/forwarded-headers.ts
 // Requests an attacker can make: look-alike request targets that would move the credential to
 // another host, web pages (cross-site POSTs, DNS rebinding, preflights), and every method and path
 // outside the inference surface. Raw sockets where fetch would tidy the request up.

@@ -1,3 +1,4 @@
+// covers: source/util/time-horizon.ts, source/anthropic/rate-limit-headers.ts, source/state/validate-state.ts, source/accounts/oauth/token-client.ts
 // Absurd times from outside (an upstream header, a hand-edited state.json) must never take the
 // proxy down: they are dropped or clamped where they enter, and never reach a date formatter.
 import assert from 'node:assert/strict';

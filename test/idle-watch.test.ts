@@ -1,3 +1,4 @@
+// covers: source/util/idle-watch.ts
 // One timer for many idle timeouts: silence is reported, movement and our own pauses are not.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';

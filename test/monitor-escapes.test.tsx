@@ -1,4 +1,5 @@
 /** @jsxRuntime automatic */
+// covers: source/app.tsx, source/components/, source/ui/text-width.ts, source/util/terminal-safe.ts
 // Terminal escape injection in the live monitor: a snapshot whose model ids, paths, event messages
 // and settings carry escape sequences is drawn without them, and laid out exactly as the same
 // snapshot holding only their visible text.

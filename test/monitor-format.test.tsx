@@ -1,8 +1,12 @@
+// covers: source/ui/format.ts, source/ui/cycles.ts, source/ui/strategies.ts, source/ui/key-bindings.ts, source/ui/layout.ts, source/ui/log-items.ts, source/ui/segments.ts, source/ui/table-layout.ts, source/ui/text-width.ts, source/components/help-overlay.tsx
 // The monitor's pure helpers: formats, display width, column layout, cycles and the log timeline.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {modelOverrideChoices} from '../source/anthropic/models.js';
+import {helpLines} from '../source/monitor/panes/help/help-overlay.js';
+import {nextStrategy as nextRoutingStrategy, strategyDescriptions, strategyNames} from '../source/routing/strategies.js';
 import {burstCycle, effortCycle, modelCycle, nextInCycle} from '../source/monitor/keys/cycles.js';
+import {keyBindings} from '../source/monitor/keys/key-bindings.js';
 import {
 	formatClock, formatCountdown, formatDuration, formatPercent, formatRequestDuration, formatTokens, formatUsd, shortModel,
 } from '../source/monitor/kit/format.js';
@@ -118,16 +122,71 @@ test('columns: natural widths, shrink the widest, give slack to the growing colu
 	assert.equal(wide.reduce((sum, column) => sum + column.size, 0) + (2 * (wide.length - 1)), 100);
 });
 
-test('cycles: the o, e, b keys and s', () => {
-	assert.deepEqual(modelCycle, [null, ...modelOverrideChoices]);
-	assert.deepEqual(effortCycle, [null, 'low', 'medium', 'high', 'max']);
-	assert.deepEqual(burstCycle, [null, 5, 15, 30, 0]);
-	assert.equal(nextInCycle(burstCycle, null), 5);
-	assert.equal(nextInCycle(burstCycle, 0), null);
-	assert.equal(nextInCycle(burstCycle, 12), null, 'a value set elsewhere restarts the cycle');
-	assert.deepEqual(strategies.map(strategy => strategy.name), ['maximus', 'reaper', 'cushion', 'carousel']);
-	assert.equal(nextStrategy('maximus'), 'reaper');
-	assert.equal(nextStrategy('carousel'), 'maximus');
+const cycles = {o: modelCycle, e: effortCycle, b: burstCycle} as const;
+
+test('each cycling key starts at "off" and comes back to its start after visiting every entry once', () => {
+	for (const [key, cycle] of Object.entries(cycles) as Array<[string, ReadonlyArray<unknown>]>) {
+		assert.equal(cycle[0], null, `${key} starts at off (the client's or the configured value)`);
+		assert.equal(new Set(cycle).size, cycle.length, `${key} lists no value twice`);
+		let value: unknown = cycle[0];
+		const visited = [value];
+		for (let step = 1; step < cycle.length; step++) {
+			value = nextInCycle(cycle, value);
+			visited.push(value);
+		}
+
+		assert.deepEqual(visited, cycle, `${key} walks its list in order`);
+		assert.equal(nextInCycle(cycle, value), cycle[0], `${key} returns to its start`);
+	}
+});
+
+test('a value set elsewhere (the control API) restarts a cycle at its start', () => {
+	assert.equal(nextInCycle(burstCycle, Math.max(...burstCycle.map(Number)) + 1), burstCycle[0]);
+	assert.equal(nextInCycle(modelCycle, 'claude-set-by-curl'), modelCycle[0]);
+	assert.equal(nextInCycle(effortCycle, 'extreme' as never), effortCycle[0]);
+});
+
+test('o offers every model override choice; b can switch the limiter off and steps up from small bursts', () => {
+	assert.deepEqual(new Set(modelCycle.slice(1)), new Set(modelOverrideChoices));
+	assert.ok(burstCycle.includes(0), '0 switches the burst limiter off');
+	const steps = burstCycle.filter(limit => limit !== null && limit > 0);
+	assert.ok(steps.length > 0);
+	assert.deepEqual(steps, [...steps].sort((a, b) => a! - b!), 'small steps first');
+});
+
+test('the monitor\'s strategies are routing\'s, in routing\'s order, and s cycles them the same way', () => {
+	assert.deepEqual(strategies.map(strategy => strategy.name), strategyNames);
+	for (const {name, description} of strategies) {
+		assert.equal(description, strategyDescriptions[name]);
+		assert.equal(nextStrategy(name), nextRoutingStrategy(name));
+	}
+});
+
+test('the help lists every strategy with its description, marks the one in use, and fits 80 columns', () => {
+	for (const current of strategyNames) {
+		const lines = helpLines(current).map(line => ({key: line.key, text: line.segments.map(segment => segment.text).join('')}));
+		for (const {name, description} of strategies) {
+			const line = lines.find(entry => entry.key === `strategy:${name}`);
+			assert.ok(line, `the help lists ${name}`);
+			assert.ok(line.text.includes(description), `${name}'s line carries its description`);
+			assert.equal(line.text.startsWith('▸ '), name === current, `only ${current} is marked in use`);
+		}
+
+		// The overlay's border and padding take four columns.
+		assert.deepEqual(lines.filter(line => displayWidth(line.text) > 76).map(line => line.text), []);
+	}
+});
+
+test('the help describes each cycling key as a cycle: every value, back to the first', () => {
+	const describe = {s: strategyNames.length, o: modelCycle.length, e: effortCycle.length, b: burstCycle.length};
+	for (const [key, length] of Object.entries(describe)) {
+		const binding = keyBindings.find(entry => entry.key === key);
+		assert.ok(binding, key);
+		const values = binding.description.slice(binding.description.indexOf(':') + 1).split('→').map(value => value.trim());
+		assert.equal(values.length, length + 1, `${key}: ${binding.description}`);
+		assert.equal(new Set(values.slice(0, -1)).size, length, `${key} names each value once`);
+		assert.equal(values.at(-1), values[0], `${key} comes back to its start`);
+	}
 });
 
 test('the log timeline merges requests and events newest first with stable keys', () => {

@@ -1,4 +1,5 @@
 /** @jsxRuntime automatic */
+// covers: source/app.tsx, source/ui/key-bindings.ts, source/components/help-overlay.tsx
 // Every key of the live monitor, against a fake store that records the actions it receives.
 import assert from 'node:assert/strict';
 import {EventEmitter} from 'node:events';
@@ -10,12 +11,14 @@ import {modelOverrideChoices} from '../source/anthropic/models.js';
 import type {StoreSnapshot} from '../source/monitor/contract.js';
 import {keyBindings} from '../source/monitor/keys/key-bindings.js';
 import {strategies} from '../source/monitor/kit/strategies.js';
+import {stripAnsi} from '../source/monitor/kit/text-width.js';
 import {
 	FakeStore, makeAccount, makeEvent, makeRequest, makeSnapshot,
 } from './helpers/fake-store.js';
 import {
-	keys, renderAt, waitFor, waitForFrame, type Rendered,
+	keys, renderAt, waitForFrame, type Rendered,
 } from './helpers/ink.js';
+import {waitFor} from './helpers/wait.js';
 
 after(cleanup);
 
@@ -39,7 +42,7 @@ async function mount(t: TestContext, snapshot: StoreSnapshot = threeAccounts(), 
 async function pressForAction(app: Rendered, store: FakeStore, input: string): Promise<void> {
 	const before = store.calls.length;
 	app.press(input);
-	await waitFor(() => store.calls.length === before + 1, 2000, () => `no action after ${JSON.stringify(input)}; calls: ${JSON.stringify(store.calls)}`);
+	await waitFor(() => store.calls.length === before + 1, () => `an action after ${JSON.stringify(input)}; calls: ${JSON.stringify(store.calls)}`, 2000);
 }
 
 const lineWith = (frame: string, text: string): string => frame.split('\n').find(line => line.includes(text)) ?? '';
@@ -92,7 +95,7 @@ test('s moves to the next strategy after the effective one, wrapping around', as
 test('keys typed faster than the store publishes snapshots still chain (s s, o o, p p)', async t => {
 	const {app, store} = await mount(t, threeAccounts(), 100, 30, true);
 	app.press('s', 's', 'o', 'o', 'p', 'p');
-	await waitFor(() => store.calls.length === 6, 2000, () => JSON.stringify(store.calls));
+	await waitFor(() => store.calls.length === 6, () => `six actions; calls: ${JSON.stringify(store.calls)}`, 2000);
 	assert.deepEqual(store.calls, [
 		{method: 'setStrategy', args: ['reaper']},
 		{method: 'setStrategy', args: ['cushion']},
@@ -108,10 +111,10 @@ test('keys typed faster than the store publishes snapshots still chain (s s, o o
 test('several keys arriving in one chunk each act (Ink delivers them as one string)', async t => {
 	const {app, store} = await mount(t, threeAccounts(), 100, 30, true);
 	app.press('jjp');
-	await waitFor(() => store.calls.length === 1, 2000, () => JSON.stringify(store.calls));
+	await waitFor(() => store.calls.length === 1, () => `one action; calls: ${JSON.stringify(store.calls)}`, 2000);
 	assert.deepEqual(store.calls, [{method: 'setPaused', args: ['side', true]}]);
 	app.press('ss');
-	await waitFor(() => store.calls.length === 3, 2000, () => JSON.stringify(store.calls));
+	await waitFor(() => store.calls.length === 3, () => `three actions; calls: ${JSON.stringify(store.calls)}`, 2000);
 	assert.deepEqual(store.calls.slice(1), [{method: 'setStrategy', args: ['reaper']}, {method: 'setStrategy', args: ['cushion']}]);
 });
 
@@ -249,7 +252,7 @@ test('the footer hints come from the key bindings', async t => {
 test('q calls onQuit exactly once, even when pressed again or followed by Ctrl-C, and says it is draining', async t => {
 	const {app, store, quits} = await mount(t, {...threeAccounts(), inFlight: 2});
 	app.press('q');
-	await waitFor(() => quits() === 1);
+	await waitFor(() => quits() === 1, 'q to call onQuit');
 	await waitForFrame(app.lastFrame, frame => frame.includes('quitting: letting 2 in-flight requests finish'));
 	app.press('q', keys.ctrlC, 's', '1');
 	// A store update renders a new frame after the keys above were handled.
@@ -260,11 +263,15 @@ test('q calls onQuit exactly once, even when pressed again or followed by Ctrl-C
 });
 
 test('Ctrl-C quits, also while the help is open', async t => {
-	const {app, quits} = await mount(t, makeSnapshot({accounts: [makeAccount('home')], events: [makeEvent({kind: 'info', message: 'hello'})]}));
+	const {app, store, quits} = await mount(t, makeSnapshot({accounts: [makeAccount('home')], events: [makeEvent({kind: 'info', message: 'hello'})]}));
 	app.press('?');
-	await waitForFrame(app.lastFrame, frame => frame.includes('strategies'));
+	const help = await waitForFrame(app.lastFrame, frame => frame.includes('strategies'));
+	assert.match(help, /s cycles/, 'the help overlay is open when Ctrl-C arrives');
+	assert.equal(quits(), 0);
 	app.press(keys.ctrlC);
-	await waitFor(() => quits() === 1);
+	await waitFor(() => quits() > 0, 'Ctrl-C to call onQuit');
+	assert.equal(quits(), 1, 'onQuit is called once');
+	assert.deepEqual(store.calls, [], 'quitting changes nothing in the store');
 });
 
 test('without a TTY the monitor still renders and ignores the keyboard instead of crashing', async t => {
@@ -294,11 +301,12 @@ test('without a TTY the monitor still renders and ignores the keyboard instead o
 	}
 
 	const stdout = new Output();
+	const input = new Input();
 	const store = new FakeStore(threeAccounts());
 	const instance = render(<App store={store} onQuit={() => {}}/>, {
 		stdout: stdout as unknown as NodeJS.WriteStream,
 		stderr: new Output() as unknown as NodeJS.WriteStream,
-		stdin: new Input() as unknown as NodeJS.ReadStream,
+		stdin: input as unknown as NodeJS.ReadStream,
 		debug: true,
 		exitOnCtrlC: false,
 		patchConsole: false,
@@ -306,5 +314,15 @@ test('without a TTY the monitor still renders and ignores the keyboard instead o
 	t.after(() => {
 		instance.unmount();
 	});
-	await waitFor(() => stdout.frames.some(frame => frame.includes('accounts')));
+	const frame = stripAnsi(await waitFor(() => stdout.frames.findLast(frame => frame.includes('accounts')), 'a frame with the accounts pane'));
+	for (const name of ['home', 'work', 'side']) {
+		assert.ok(frame.includes(name), `the frame lists ${name}:\n${frame}`);
+	}
+
+	// Still running after its effects ran (a crash would have replaced the monitor with an error).
+	store.push(snapshot => ({...snapshot, events: [makeEvent({kind: 'info', message: 'still drawing'})]}));
+	await waitFor(() => stdout.frames.some(frame => frame.includes('still drawing')), 'a frame with the new event');
+	assert.deepEqual(stdout.frames.filter(frame => frame.includes('ERROR')), []);
+	assert.equal(input.listenerCount('readable') + input.listenerCount('data'), 0, 'nothing reads a stdin that is not a terminal');
+	assert.deepEqual(store.calls, []);
 });

@@ -1,4 +1,5 @@
 /** @jsxRuntime automatic */
+// covers: source/app.tsx, source/components/
 // The live monitor's panes, rendered from crafted store snapshots at several terminal sizes.
 import assert from 'node:assert/strict';
 import {after, test, type TestContext} from 'node:test';

@@ -1,3 +1,4 @@
+// covers: source/accounts/oauth/refresh-policy.ts
 // The refresh rules on their own, as tables: when a login is due, how long a failed refresh
 // waits, when a 401 may force a refresh (and that it never loops), which stored pair wins.
 import assert from 'node:assert/strict';

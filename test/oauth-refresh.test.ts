@@ -1,3 +1,4 @@
+// covers: source/accounts/oauth/oauth-auth-provider.ts, source/accounts/oauth/token-client.ts, source/accounts/credentials.ts
 // OAuthAuthProvider in this process, in front of the simulator's token endpoint, with short
 // backoffs: transient failures back off, invalid_grant parks the account in reauth without a
 // retry loop, rotation races are won by re-reading, concurrent callers share one refresh.

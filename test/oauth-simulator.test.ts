@@ -1,3 +1,4 @@
+// covers: source/simulator/oauth-endpoints.ts, source/simulator/oauth-book.ts, source/simulator/oauth-usage.ts
 // The simulator's OAuth surface: code exchange with PKCE, refresh with rotation, invalid_grant on
 // reuse, armed faults, per-token expiry, and the usage and profile endpoints.
 import assert from 'node:assert/strict';

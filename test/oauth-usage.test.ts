@@ -1,3 +1,4 @@
+// covers: source/background/usage-client.ts, source/background/usage-poller.ts, source/anthropic/usage-endpoint.ts, source/background/prober.ts
 // Telemetry for idle subscription accounts from GET /api/oauth/usage: both response shapes, the
 // shared client's memory of retry-after and failures, the poller, and the OAuth prober.
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// covers: source/state/persisted-state.ts, source/state/validate-state.ts, source/state/store.ts
 // state.json is input like any other: a hand-edited or damaged file must never crash start-up or
 // poison counters. Bad entries are dropped one by one, with one warning that names the file.
 import assert from 'node:assert/strict';

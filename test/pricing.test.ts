@@ -1,3 +1,4 @@
+// covers: source/pricing/cost.ts, source/pricing/prices.ts
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {modelFamily, shortModel as shortModelName} from '../source/anthropic/models.js';

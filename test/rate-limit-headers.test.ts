@@ -1,3 +1,4 @@
+// covers: source/anthropic/rate-limit-headers.ts
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {

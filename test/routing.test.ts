@@ -1,3 +1,4 @@
+// covers: source/routing/route.ts, source/routing/strategies.ts
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {ineligibleReason, isEligible, pickAccount, soonestFreeAt} from '../source/routing/route.js';
@@ -50,13 +51,29 @@ function pick(accounts: RoutingAccount[], strategy: StrategyName, fields: Partia
 
 // --- strategy list ---
 
-test('strategies cycle in the documented order and each has a description', () => {
-	assert.deepEqual(strategyNames, ['maximus', 'reaper', 'cushion', 'carousel']);
-	assert.equal(nextStrategy('maximus'), 'reaper');
-	assert.equal(nextStrategy('reaper'), 'cushion');
-	assert.equal(nextStrategy('cushion'), 'carousel');
-	assert.equal(nextStrategy('carousel'), 'maximus');
+test('every strategy is in the list once: the list and the descriptions (typed to cover every name) agree', () => {
+	assert.equal(new Set(strategyNames).size, strategyNames.length, 'no strategy is listed twice');
+	assert.deepEqual(Object.keys(strategyDescriptions).sort(), [...strategyNames].sort());
+});
+
+test('from any strategy, s walks the list in order through every strategy and returns to its start', () => {
+	for (const [at, start] of strategyNames.entries()) {
+		const visited: StrategyName[] = [start];
+		let current = nextStrategy(start);
+		while (current !== start) {
+			assert.ok(visited.length < strategyNames.length, `the cycle from ${start} never comes back: ${visited.join(' → ')}`);
+			visited.push(current);
+			current = nextStrategy(current);
+		}
+
+		assert.deepEqual(visited, [...strategyNames.slice(at), ...strategyNames.slice(0, at)]);
+	}
+});
+
+test('every strategy routes a request under its own name and has a one-sentence description', () => {
 	for (const name of strategyNames) {
+		const decision = pickAccount(snapshot([account('A', 0), account('B', 1)], {strategy: name}), request());
+		assert.equal(decision?.reason, name);
 		assert.match(strategyDescriptions[name], /^[A-Z].{20,}\.$/);
 	}
 });

@@ -1,3 +1,4 @@
+// covers: source/routing/session-key.ts
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {createHash} from 'node:crypto';

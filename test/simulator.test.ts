@@ -1,3 +1,4 @@
+// covers: source/simulator/
 // End-to-end tests of the simulator (our fake Anthropic API) over real sockets on 127.0.0.1.
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';

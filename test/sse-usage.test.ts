@@ -1,3 +1,4 @@
+// covers: source/anthropic/usage-tap.ts, source/anthropic/sse-parser.ts
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {SseUsageTap} from '../source/anthropic/usage-tap.js';
@@ -52,18 +53,15 @@ const expectedUsage = {
 	cacheCreation1hTokens: 200,
 };
 
-function assertComplete(tap: SseUsageTap): void {
-	assert.deepEqual(tap.usage, expectedUsage);
-	assert.equal(tap.model, 'claude-sonnet-4-6');
-	assert.equal(tap.error, undefined);
-	assert.equal(tap.sawMessageStop, true);
-}
+// What a tap read from a stream, and what it must read from fullStream however the bytes arrive.
+const outcome = (tap: SseUsageTap) => ({usage: tap.usage, model: tap.model, error: tap.error, sawMessageStop: tap.sawMessageStop});
+const complete = {usage: expectedUsage, model: 'claude-sonnet-4-6', error: undefined, sawMessageStop: true};
 
 test('a whole stream in one chunk', () => {
 	const tap = new SseUsageTap();
 	tap.push(encoder.encode(fullStream));
 	tap.end();
-	assertComplete(tap);
+	assert.deepEqual(outcome(tap), complete);
 });
 
 test('the same stream one byte at a time, splitting multi-byte characters', () => {
@@ -76,7 +74,7 @@ test('the same stream one byte at a time, splitting multi-byte characters', () =
 	}
 
 	tap.end();
-	assertComplete(tap);
+	assert.deepEqual(outcome(tap), complete);
 });
 
 test('a multi-byte character split across chunks survives in the parsed JSON', () => {
@@ -143,11 +141,11 @@ test('CRLF line endings, including a CRLF split between chunks, and bare CR', ()
 
 	tap.push(bytes.subarray(start));
 	tap.end();
-	assertComplete(tap);
+	assert.deepEqual(outcome(tap), complete);
 
 	const cr = new SseUsageTap();
 	cr.push(encoder.encode(fullStream.replaceAll('\n', '\r')));
-	assertComplete(cr);
+	assert.deepEqual(outcome(cr), complete);
 });
 
 test('a CRLF is one line ending, not two, even when split between chunks', () => {

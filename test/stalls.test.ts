@@ -1,3 +1,4 @@
+// covers: source/proxy/attempt.ts, source/proxy/deliver.ts, source/proxy/read-body.ts, source/util/idle-watch.ts, source/accounts/settings.ts
 // Peers that stop talking: an upstream that goes silent mid-answer, a client that stops sending
 // its body, an upstream that never answers any account. Every wait ends, and the client hears why.
 import assert from 'node:assert/strict';

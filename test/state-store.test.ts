@@ -1,3 +1,4 @@
+// covers: source/state/store.ts, source/state/stagger.ts, source/state/savings.ts
 import assert from 'node:assert/strict';
 import {chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';

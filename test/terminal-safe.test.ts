@@ -1,3 +1,4 @@
+// covers: source/util/terminal-safe.ts
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {terminalSafe, terminalSafeJson} from '../source/util/terminal-safe.js';

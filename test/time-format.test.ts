@@ -1,3 +1,4 @@
+// covers: source/util/clock-time.ts, source/util/duration.ts
 // Formatting a time never throws and never prints nonsense, whatever number it is handed.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';

@@ -1,4 +1,5 @@
 /** @jsxRuntime automatic */
+// covers: source/hooks/use-now.ts
 import assert from 'node:assert/strict';
 import {mock, test} from 'node:test';
 import {Text} from 'ink';

@@ -1,8 +1,10 @@
 // Rendering helpers for the monitor's tests, on top of ink-testing-library: a chosen terminal size,
-// plain-text frames, and polling (never fixed sleeps) until the screen shows what a test waits for.
+// plain-text frames, and polling (wait.ts, never fixed sleeps) until the screen shows what a test
+// waits for.
 import type {ReactElement} from 'react';
 import {render} from 'ink-testing-library';
 import {displayWidth, stripAnsi} from '../../source/monitor/kit/text-width.js';
+import {waitFor} from './wait.js';
 
 export const keys = {
 	up: '\u001B[A',
@@ -23,30 +25,13 @@ export type Rendered = ReturnType<typeof render> & {
 	resize(columns: number, rows: number): void;
 };
 
-const pollMs = 5;
-
-/** Polls until `predicate` holds; fails with `describe()` in the message after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, timeoutMs = 3000, describe: () => string = () => ''): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!predicate()) {
-		if (Date.now() > deadline) {
-			throw new Error(`condition not met within ${timeoutMs} ms${describe() ? `:\n${describe()}` : ''}`);
-		}
-
-		// eslint-disable-next-line no-await-in-loop
-		await new Promise(resolve => {
-			setTimeout(resolve, pollMs);
-		});
-	}
-}
-
 /** Polls `getFrame` until `predicate` accepts the frame; returns that frame (plain text). */
 export async function waitForFrame(getFrame: () => string | undefined, predicate: (frame: string) => boolean, timeoutMs = 3000): Promise<string> {
 	let frame = '';
 	await waitFor(() => {
 		frame = stripAnsi(getFrame() ?? '');
 		return predicate(frame);
-	}, timeoutMs, () => `last frame:\n${frame}`);
+	}, () => `a frame that passes the check; last frame:\n${frame}`, timeoutMs);
 	return frame;
 }
 
@@ -79,7 +64,11 @@ export async function renderAt(element: ReactElement, columns = 100, rows = 30, 
 		},
 	};
 	rendered.resize(columns, rows);
-	await waitFor(() => ready(rendered.frame()) && instance.stdin.listenerCount('readable') > 0, 3000, () => rendered.frame());
+	await waitFor(
+		() => ready(rendered.frame()) && instance.stdin.listenerCount('readable') > 0,
+		() => `the app to draw at ${columns}×${rows} and listen to its keyboard; last frame:\n${rendered.frame()}`,
+		3000,
+	);
 	return rendered;
 }
 

@@ -1,5 +1,15 @@
-/** Polls a condition until it holds (no fixed sleeps in tests); fails with a description on timeout. */
-export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, description: string, timeoutMs = 5000): Promise<T> {
+// The suite's one way to wait: poll a condition with a timeout, never a fixed sleep.
+
+/**
+ * Polls `check` until it gives a value other than undefined or false, and returns that value. After
+ * `timeoutMs` it fails, naming what it waited for; `description` may be a function so the message
+ * can show the last state seen (a frame, a log).
+ */
+export async function waitFor<T>(
+	check: () => T | undefined | false | Promise<T | undefined | false>,
+	description: string | (() => string),
+	timeoutMs = 5000,
+): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		// eslint-disable-next-line no-await-in-loop
@@ -9,7 +19,8 @@ export async function waitFor<T>(check: () => T | undefined | false | Promise<T 
 		}
 
 		if (Date.now() > deadline) {
-			throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
+			const what = typeof description === 'function' ? description() : description;
+			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 		}
 
 		// eslint-disable-next-line no-await-in-loop

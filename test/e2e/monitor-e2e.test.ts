@@ -1,15 +1,16 @@
+// covers: source/cli.tsx, source/app.tsx, source/runtime/threads/
 // The built CLI with its live monitor on a real pseudo-terminal (util-linux `script`), in front of
 // the simulator: traffic shows up on screen, keys steer the proxy, q quits cleanly.
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import {test} from 'node:test';
-import {shuntPaths} from '../source/accounts/paths.js';
-import {addApiKeyAccount} from '../source/commands/account-commands.js';
-import {Simulator} from '../source/simulator/index.js';
-import {cliPath} from './helpers/shunt-process.js';
-import {tempDir} from './helpers/temp-dir.js';
-import {waitFor} from './helpers/wait.js';
+import {shuntPaths} from '../../source/accounts/paths.js';
+import {addApiKeyAccount} from '../../source/commands/account-commands.js';
+import {Simulator} from '../../source/simulator/index.js';
+import {cliPath} from '../helpers/shunt-process.js';
+import {tempDir} from '../helpers/temp-dir.js';
+import {waitFor} from '../helpers/wait.js';
 
 const hasScript = existsSync('/usr/bin/script');
 

@@ -1,4 +1,5 @@
-// End to end, through the BUILT CLI (run `npx tsc` first), against the simulator on 127.0.0.1:
+// covers: source/cli.tsx, source/commands/oauth-commands.ts, source/accounts/oauth/
+// End to end, through the built CLI, against the simulator on 127.0.0.1:
 // importing Claude Code's login, refreshing it on first use and writing it back, one refresh for
 // ten concurrent 401s, reauth on a dead refresh token, the browser paste flow, import errors, and
 // that no command output or log line ever carries a whole token.
@@ -10,12 +11,12 @@ import http from 'node:http';
 import type {AddressInfo} from 'node:net';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
-import {ShuntConfig} from '../source/accounts/config.js';
-import type {StatusDocument} from '../source/proxy/status-document.js';
-import {Simulator, simClientId} from '../source/simulator/index.js';
-import {cliPath, runCli, startShunt, type Completed, type ShuntProcess} from './helpers/shunt-process.js';
-import {tempDir} from './helpers/temp-dir.js';
-import {waitFor} from './helpers/wait.js';
+import {ShuntConfig} from '../../source/accounts/config.js';
+import type {StatusDocument} from '../../source/proxy/status-document.js';
+import {Simulator, simClientId} from '../../source/simulator/index.js';
+import {cliPath, runCli, startShunt, type Completed, type ShuntProcess} from '../helpers/shunt-process.js';
+import {tempDir} from '../helpers/temp-dir.js';
+import {waitFor} from '../helpers/wait.js';
 
 let sim: Simulator;
 /** Every token any test handed out or received, and everything any command printed. */

@@ -1,3 +1,4 @@
+// covers: source/cli.tsx, source/commands/cli-arguments.ts, source/util/user-error.ts, source/runtime/runtime.ts
 // A user's mistake gets one line starting "shunt: " and a non-zero exit, never a stack trace;
 // usage mistakes point at --help. A reader that goes away (`shunt status --json | head -1`) is not
 // an error at all.
@@ -5,11 +6,11 @@ import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
 import {after, before, describe, test} from 'node:test';
-import {shuntPaths} from '../source/accounts/paths.js';
-import {addApiKeyAccount} from '../source/commands/account-commands.js';
-import {Simulator} from '../source/simulator/index.js';
-import {cliPath, runScript, startShunt, type Completed, type ShuntProcess} from './helpers/shunt-process.js';
-import {tempDir} from './helpers/temp-dir.js';
+import {shuntPaths} from '../../source/accounts/paths.js';
+import {addApiKeyAccount} from '../../source/commands/account-commands.js';
+import {Simulator} from '../../source/simulator/index.js';
+import {cliPath, runScript, startShunt, type Completed, type ShuntProcess} from '../helpers/shunt-process.js';
+import {tempDir} from '../helpers/temp-dir.js';
 
 let simulator: Simulator;
 let home: string;
@@ -111,7 +112,7 @@ describe('listening fails: one line saying why and what to do, exit 1', () => {
 	});
 
 	test('the messages for each listen error', async () => {
-		const {listenErrorMessage} = await import('../source/runtime/runtime.js');
+		const {listenErrorMessage} = await import('../../source/runtime/runtime.js');
 		const error = (code: string) => Object.assign(new Error(code), {code});
 		assert.match(listenErrorMessage(error('EACCES'), '127.0.0.1', 80)!, /permission denied \(ports below 1024 need privileges\); use --port with a higher port$/);
 		assert.match(listenErrorMessage(error('EACCES'), '127.0.0.1', 8082)!, /^cannot listen on 127\.0\.0\.1:8082: permission denied;/);

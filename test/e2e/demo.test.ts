@@ -1,3 +1,4 @@
+// covers: source/demo/, source/cli.tsx
 // `shunt --demo --headless`: the built CLI runs the simulator, four accounts and synthetic traffic
 // on its own, pushes an account into a cooldown, and talks to nothing but loopback.
 import assert from 'node:assert/strict';
@@ -7,11 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
 import {fileURLToPath} from 'node:url';
-import {cliPath} from './helpers/shunt-process.js';
-import {tempDir} from './helpers/temp-dir.js';
-import {waitFor} from './helpers/wait.js';
+import {cliPath} from '../helpers/shunt-process.js';
+import {tempDir} from '../helpers/temp-dir.js';
+import {waitFor} from '../helpers/wait.js';
 
-const recorder = fileURLToPath(new URL('helpers/record-connections.mjs', import.meta.url));
+const recorder = fileURLToPath(new URL('../helpers/record-connections.mjs', import.meta.url));
 
 test('the demo makes traffic flow, cools an account, touches only loopback, and leaves nothing behind', async () => {
 	const home = tempDir();

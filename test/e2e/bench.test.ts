@@ -1,3 +1,4 @@
+// covers: source/bench/
 // Smoke test for `npm run bench`: the built harness runs end to end with tiny counts and writes
 // every section with real numbers. No timing assertions: speed targets live in the benchmark's
 // own PASS/MISS verdicts, never in tests (a loaded CI machine must not fail the build).
@@ -7,9 +8,9 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
 import {fileURLToPath} from 'node:url';
-import {runScript} from './helpers/shunt-process.js';
+import {runScript} from '../helpers/shunt-process.js';
 
-const runPath = fileURLToPath(new URL('../dist/bench/run.js', import.meta.url));
+const runPath = fileURLToPath(new URL('../../dist/bench/run.js', import.meta.url));
 
 function run(args: string[]) {
 	return runScript(runPath, args);

@@ -1,15 +1,16 @@
+// covers: source/cli.tsx, source/runtime/runtime.ts, source/commands/remote-commands.ts, source/proxy/
 // End to end: the built CLI, headless, in front of our simulator, with three API-key accounts.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import {readFileSync, statSync} from 'node:fs';
 import {after, before, test} from 'node:test';
-import {shuntPaths} from '../source/accounts/paths.js';
-import {addApiKeyAccount} from '../source/commands/account-commands.js';
-import {Simulator} from '../source/simulator/index.js';
-import type {StatusDocument} from '../source/proxy/status-document.js';
-import {runCli, startShunt, type ShuntProcess} from './helpers/shunt-process.js';
-import {tempDir} from './helpers/temp-dir.js';
-import {waitFor} from './helpers/wait.js';
+import {shuntPaths} from '../../source/accounts/paths.js';
+import {addApiKeyAccount} from '../../source/commands/account-commands.js';
+import {Simulator} from '../../source/simulator/index.js';
+import type {StatusDocument} from '../../source/proxy/status-document.js';
+import {runCli, startShunt, type ShuntProcess} from '../helpers/shunt-process.js';
+import {tempDir} from '../helpers/temp-dir.js';
+import {waitFor} from '../helpers/wait.js';
 
 const keys = ['sim-key-alpha-000000000000', 'sim-key-bravo-000000000000', 'sim-key-charlie-00000000000'];
 const names = ['alpha', 'bravo', 'charlie'];

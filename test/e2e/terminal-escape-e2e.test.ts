@@ -1,3 +1,4 @@
+// covers: source/cli.tsx, source/runtime/headless-log.ts, source/commands/remote-commands.ts, source/util/terminal-safe.ts
 // Terminal escape injection, end to end: hostile model ids and paths sent to the built CLI running
 // headless in front of the simulator, and hostile answers from "a shunt" on a port to `shunt status`
 // and `shunt pin`. Nothing a terminal would act on may reach stderr or stdout.
@@ -7,12 +8,12 @@ import http from 'node:http';
 import net from 'node:net';
 import {readFileSync, writeFileSync} from 'node:fs';
 import {test} from 'node:test';
-import {shuntPaths} from '../source/accounts/paths.js';
-import {addApiKeyAccount} from '../source/commands/account-commands.js';
-import {defaultModels, Simulator} from '../source/simulator/index.js';
-import {cliPath, runCli, startShunt, type Completed} from './helpers/shunt-process.js';
-import {tempDir} from './helpers/temp-dir.js';
-import {waitFor} from './helpers/wait.js';
+import {shuntPaths} from '../../source/accounts/paths.js';
+import {addApiKeyAccount} from '../../source/commands/account-commands.js';
+import {defaultModels, Simulator} from '../../source/simulator/index.js';
+import {cliPath, runCli, startShunt, type Completed} from '../helpers/shunt-process.js';
+import {tempDir} from '../helpers/temp-dir.js';
+import {waitFor} from '../helpers/wait.js';
 
 // ESC, BEL, every other C0 but the newline that ends a line, DEL, C1, bidi overrides and isolates.
 // eslint-disable-next-line no-control-regex
