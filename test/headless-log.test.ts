@@ -15,7 +15,7 @@ function newStore(): StateStore {
 function record(id: string, overrides: Partial<RequestRecord> = {}): RequestRecord {
 	return {
 		id, tsMs: Date.UTC(2026, 10, 26, 12, 0, 5), account: 'alpha', model: 'claude-sonnet-4-6', status: 200,
-		inputTokens: 10, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0, durationMs: 42,
+		inputTokens: 10, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0, durationMs: 42, startedMs: Date.UTC(2026, 10, 26, 12, 0, 5) - 42, ttftMs: null,
 		attempts: [], outcome: 'complete', stream: false, path: '/v1/messages', costUsd: 0,
 		...overrides,
 	};

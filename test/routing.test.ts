@@ -331,7 +331,7 @@ test('soonestFreeAt: the earliest moment an account that can come back will take
 		account('past', 3, {cooldownUntilMs: nowMs - 1000, unhealthy: true}),
 		account('soon', 4, {cooldownUntilMs: nowMs + 30_000}),
 	];
-	assert.deepEqual(soonestFreeAt(snapshot(accounts), 'claude-sonnet-4-6'), {atMs: nowMs + 30_000, account: 'soon', kind: 'rate'});
+	assert.deepEqual(soonestFreeAt(snapshot(accounts), 'claude-sonnet-4-6'), {atMs: nowMs + 30_000, account: 'soon', kind: 'rate', cause: 'cooling'});
 	assert.equal(soonestFreeAt(snapshot(accounts.slice(1, 4)), 'claude-sonnet-4-6'), undefined);
 	assert.equal(soonestFreeAt(snapshot([]), undefined), undefined);
 });
@@ -341,19 +341,19 @@ test('soonestFreeAt: a spent window counts until its reset, even past a shorter 
 	const excluded = account('no-opus', 1, {cooldownUntilMs: nowMs + 10_000, excludedModels: ['opus']});
 	const busy = account('busy', 2, {burstCount: 10});
 	const key = account('key', 3, {kind: 'apikey', keyBlockedUntilMs: nowMs + 20_000});
-	assert.deepEqual(soonestFreeAt(snapshot([spent]), undefined), {atMs: (nowS + (2 * hour)) * 1000, account: 'spent', kind: 'quota'});
+	assert.deepEqual(soonestFreeAt(snapshot([spent]), undefined), {atMs: (nowS + (2 * hour)) * 1000, account: 'spent', kind: 'quota', cause: 'spent'});
 	assert.equal(soonestFreeAt(snapshot([excluded]), 'claude-opus-4-8'), undefined);
-	assert.deepEqual(soonestFreeAt(snapshot([excluded]), 'claude-sonnet-4-6'), {atMs: nowMs + 10_000, account: 'no-opus', kind: 'rate'});
-	assert.deepEqual(soonestFreeAt(snapshot([busy], {burstRpmLimit: 10}), undefined), {atMs: nowMs + 5000, account: 'busy', kind: 'rate'});
-	assert.deepEqual(soonestFreeAt(snapshot([key]), undefined), {atMs: nowMs + 20_000, account: 'key', kind: 'rate'});
+	assert.deepEqual(soonestFreeAt(snapshot([excluded]), 'claude-sonnet-4-6'), {atMs: nowMs + 10_000, account: 'no-opus', kind: 'rate', cause: 'cooling'});
+	assert.deepEqual(soonestFreeAt(snapshot([busy], {burstRpmLimit: 10}), undefined), {atMs: nowMs + 5000, account: 'busy', kind: 'rate', cause: 'burst'});
+	assert.deepEqual(soonestFreeAt(snapshot([key]), undefined), {atMs: nowMs + 20_000, account: 'key', kind: 'rate', cause: 'key-limit'});
 });
 
 test('soonestFreeAt: says what each account waits out, and a held request may skip auth waits', () => {
 	const overloaded = account('overloaded', 0, {cooldownUntilMs: nowMs + 15_000, cooldownReason: 'overloaded'});
 	const refused = account('refused', 1, {cooldownUntilMs: nowMs + 5000, cooldownReason: '401'});
 	const spent = account('spent', 2, {cooldownUntilMs: nowMs + 60_000, cooldownReason: 'quota'});
-	assert.deepEqual(soonestFreeAt(snapshot([overloaded, refused, spent]), undefined), {atMs: nowMs + 5000, account: 'refused', kind: 'auth'});
-	assert.deepEqual(soonestFreeAt(snapshot([overloaded, refused, spent]), undefined, kind => kind !== 'auth'), {atMs: nowMs + 15_000, account: 'overloaded', kind: 'overloaded'});
-	assert.deepEqual(soonestFreeAt(snapshot([spent]), undefined), {atMs: nowMs + 60_000, account: 'spent', kind: 'quota'});
+	assert.deepEqual(soonestFreeAt(snapshot([overloaded, refused, spent]), undefined), {atMs: nowMs + 5000, account: 'refused', kind: 'auth', cause: 'cooling'});
+	assert.deepEqual(soonestFreeAt(snapshot([overloaded, refused, spent]), undefined, kind => kind !== 'auth'), {atMs: nowMs + 15_000, account: 'overloaded', kind: 'overloaded', cause: 'cooling'});
+	assert.deepEqual(soonestFreeAt(snapshot([spent]), undefined), {atMs: nowMs + 60_000, account: 'spent', kind: 'quota', cause: 'cooling'});
 	assert.equal(soonestFreeAt(snapshot([refused]), undefined, kind => kind !== 'auth'), undefined);
 });

@@ -44,7 +44,7 @@ test('a stream that goes silent after message_start ends with an SSE error event
 	assert.match(text, /event: error\ndata: \{"type":"error","error":\{"type":"timeout_error"/);
 	const record = await waitFor(() => lastRecord(harness), 'the request record');
 	assert.equal(record.outcome, 'truncated');
-	assert.equal(harness.store.inFlight, 0);
+	assert.equal(harness.store.inFlightCount, 0);
 });
 
 test('pings keep a slow stream alive: only silence counts', async () => {
@@ -95,7 +95,7 @@ test('half-sent request bodies are cut off after the client idle timeout', async
 	assert.equal(answers.length, count);
 	assert.ok(answers.every(answer => answer.startsWith('HTTP/1.1 408')), answers.find(answer => !answer.startsWith('HTTP/1.1 408')));
 	assert.equal(simulator.requests.length, 0);
-	await waitFor(() => harness.store.inFlight === 0, 'nothing left in flight');
+	await waitFor(() => harness.store.inFlightCount === 0, 'nothing left in flight');
 });
 
 test('no account answering: a streaming request is given up at its deadline, across failovers, with a 504', async () => {

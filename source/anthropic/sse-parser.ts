@@ -16,6 +16,7 @@ const carriageReturn = 0x0D;
 export class SseParser {
 	readonly #onEvent: (name: string, data: string) => void;
 	readonly #wants: (name: string) => boolean;
+	readonly #skipped = new Map<string, number>();
 
 	readonly #decoder = new TextDecoder('utf-8');
 	// The unfinished line carried over from earlier chunks, in a buffer that grows by doubling.
@@ -38,6 +39,11 @@ export class SseParser {
 	constructor(onEvent: (name: string, data: string) => void, wants: (name: string) => boolean = () => true) {
 		this.#onEvent = onEvent;
 		this.#wants = wants;
+	}
+
+	/** How many complete events of a name were skipped (not wanted, so never decoded). */
+	skipped(name: string): number {
+		return this.#skipped.get(name) ?? 0;
 	}
 
 	push(chunk: Uint8Array): void {
@@ -180,7 +186,13 @@ export class SseParser {
 		const data = this.#dataLines.join('\n');
 		const broken = this.#eventBroken;
 		this.#resetEvent();
-		if (broken || data === '' || (name !== '' && !this.#wants(name))) {
+		if (name !== '' && !this.#wants(name)) {
+			// Skipped unread, but counted: how far a stream got needs no decoding.
+			this.#skipped.set(name, (this.#skipped.get(name) ?? 0) + 1);
+			return;
+		}
+
+		if (broken || data === '') {
 			return;
 		}
 

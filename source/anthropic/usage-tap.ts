@@ -32,6 +32,11 @@ export class SseUsageTap {
 		return this.#sawMessageStop;
 	}
 
+	/** Content deltas so far: a live estimate of output tokens (a delta carries a token or a few). */
+	get deltas(): number {
+		return this.#parser.skipped('content_block_delta');
+	}
+
 	push(chunk: Uint8Array): void {
 		this.#parser.push(chunk);
 	}

@@ -4,6 +4,7 @@
 import type {AccountKind} from '../accounts/types.js';
 import type {StrategyName} from '../routing/strategies.js';
 import type {Effort, Overrides} from '../state/overrides.js';
+import type {InFlightRequest} from '../state/in-flight.js';
 import type {RequestRecord, SavingsSummary, StoreEvent} from '../state/records.js';
 
 /** What the monitor and /_shunt/status show for an account (CONTRACT). */
@@ -63,6 +64,8 @@ export type StoreSnapshot = {
 	overrides: Overrides;
 	heldRequests: number;
 	inFlight: number;
+	/** The requests being served now, oldest first. */
+	inFlightRequests: InFlightRequest[];
 	requestsPerMinute: number;
 	accounts: AccountView[];
 	/** Newest first, at most 200. */

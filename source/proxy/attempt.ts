@@ -14,6 +14,8 @@ import type {Finished} from './request-record.js';
 import {describeConnectionError, readSmallBody, sendUpstream} from '../anthropic/upstream-client.js';
 import {assertUpstreamOrigin} from './upstream-url.js';
 
+const progressEveryMs = 250;
+
 export type TryResult =
 	| {kind: 'delivered'; finished: Finished}
 	/** The token was renewed after a 401: the same account gets the request again. */
@@ -82,7 +84,25 @@ export async function tryAccount(context: ProxyContext, state: ExchangeState, ac
 			}
 		}
 
-		const delivered = await deliver(upstream, response, {account, clientGone, idle: context.upstreamIdle});
+		state.live.update({state: 'streaming'});
+		let lastProgressMs = 0;
+		const delivered = await deliver(upstream, response, {
+			account,
+			clientGone,
+			idle: context.upstreamIdle,
+			onProgress({firstByte, outputTokens}) {
+				// The live row is redrawn a few times a second at most: no need to note every chunk.
+				const now = store.now();
+				if (firstByte) {
+					state.firstByteMs = now;
+					lastProgressMs = now;
+					state.live.update({firstByteMs: now, outputTokens});
+				} else if (now - lastProgressMs >= progressEveryMs) {
+					lastProgressMs = now;
+					state.live.update({outputTokens});
+				}
+			},
+		});
 		return {kind: 'delivered', finished: {account, ...delivered}};
 	}
 

@@ -1,6 +1,7 @@
 // Where the next try of a request goes: an account, a fallback model, a wait for the soonest
 // cooldown to end, or an answer saying why nobody can serve it.
 import {pickAccount, soonestFreeAt, type FreeAt} from '../routing/route.js';
+import {explainDecision, type Decision} from '../routing/explain.js';
 import type {RouteDecision} from '../routing/types.js';
 import type {ProxyStore} from '../state/ports.js';
 import type {ExchangeState} from './exchange-state.js';
@@ -8,10 +9,18 @@ import {fallbackModelFor} from './model-fallback.js';
 import {noAccountResponse, type NoAccountAnswer} from './no-account.js';
 
 export type Choice =
-	| {kind: 'pick'; decision: RouteDecision}
+	| {kind: 'pick'; decision: RouteDecision; explain: () => Decision}
 	| {kind: 'fallback'; model: string}
-	| {kind: 'hold'; untilMs: number; freeAt: FreeAt}
-	| {kind: 'answer'; answer: NoAccountAnswer};
+	| {kind: 'hold'; untilMs: number; freeAt: FreeAt; reason: string}
+	| {kind: 'answer'; answer: NoAccountAnswer; explain: () => Decision};
+
+// What a held request is waiting for, as the log and the status document say it.
+const holdReasons: Record<FreeAt['cause'], string> = {
+	cooling: 'all cooling',
+	spent: 'spent window',
+	burst: 'burst limit',
+	'key-limit': 'key bucket drained',
+};
 
 /** A held request wakes this long after the deadline it waits for, so the account is free by then. */
 const holdMarginMs = 50;
@@ -26,7 +35,8 @@ export function choose(store: ProxyStore, state: ExchangeState): Choice {
 		const route = {tried: state.tried, model: state.body.model, stickyAccount, carouselCounter: store.peekCarousel()};
 		const decision = pickAccount(snapshot, route);
 		if (decision) {
-			return {kind: 'pick', decision};
+			// Explained lazily, once, for the try whose answer the client gets.
+			return {kind: 'pick', decision, explain: () => explainDecision(snapshot, route, decision, state.fellBack)};
 		}
 
 		// Fall back only where the other model really finds an account. Accounts that refused just
@@ -44,11 +54,13 @@ export function choose(store: ProxyStore, state: ExchangeState): Choice {
 	// held for the short rests those refusals cause, the client hears the upstream's answer now.
 	const freeAt = soonestFreeAt(snapshot, state.body.model, kind => kind !== 'auth');
 	if (!state.requestScoped && !timedOut && freeAt !== undefined && freeAt.atMs + holdMarginMs <= Math.min(state.holdUntilMs, state.deadlineMs)) {
-		return {kind: 'hold', untilMs: freeAt.atMs + holdMarginMs, freeAt};
+		return {kind: 'hold', untilMs: freeAt.atMs + holdMarginMs, freeAt, reason: holdReasons[freeAt.cause]};
 	}
 
+	const route = {tried: state.tried, model: state.body.model, carouselCounter: 0};
 	return {
 		kind: 'answer',
+		explain: () => explainDecision(snapshot, route, undefined, state.fellBack),
 		answer: noAccountResponse({
 			snapshot,
 			freeAt,

@@ -29,6 +29,8 @@ export type DeliverOptions = {
 	clientGone: Cancellation;
 	/** The upstream sent nothing for the watch's timeout: end the response (an SSE error event for streams). */
 	idle: IdleWatch;
+	/** Progress for the live row: the first byte sent, and output so far (streams: content deltas). */
+	onProgress?: (progress: {firstByte: boolean; outputTokens: number}) => void;
 };
 
 export async function deliver(upstream: UpstreamResponse, response: ServerResponse, options: DeliverOptions): Promise<Delivered> {
@@ -44,9 +46,12 @@ export async function deliver(upstream: UpstreamResponse, response: ServerRespon
 		response.flushHeaders();
 	}
 
+	let firstByte = true;
 	const ended = await pump(upstream, response, options, chunk => {
 		tap?.push(chunk);
 		json?.push(chunk);
+		options.onProgress?.({firstByte, outputTokens: tap?.deltas ?? 0});
+		firstByte = false;
 	});
 	finishResponse(response, ended, stream, options.idle.timeoutMs);
 	tap?.end();

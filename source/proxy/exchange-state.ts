@@ -1,12 +1,19 @@
 import type {IncomingHttpHeaders} from 'node:http';
-import type {Attempt} from '../state/records.js';
+import type {Decision} from '../routing/explain.js';
+import type {Attempt, Hold} from '../state/records.js';
+import type {LiveRequest} from '../state/store.js';
 import type {FailedAnswer} from './no-account.js';
 import type {OutgoingBody} from './request-body.js';
 import type {UpstreamResponse} from '../anthropic/upstream-client.js';
 
 /** Everything one client request carries from try to try while shunt looks for an account to serve it. */
 export type ExchangeState = {
+	readonly id: string;
 	readonly startedMs: number;
+	/** The live row this request shows as while it is served. */
+	readonly live: LiveRequest;
+	/** The model the client asked for (before overrides and fallback). */
+	readonly clientModel: string | undefined;
 	/** Nothing more is tried after this instant (the request answers with what it has). */
 	readonly deadlineMs: number;
 	/** Waiting for a cooldown to end may last until this instant at most. */
@@ -34,6 +41,11 @@ export type ExchangeState = {
 	lastFailure: FailedAnswer | undefined;
 	lastConnectionError: string | undefined;
 	readonly attempts: Attempt[];
+	readonly holds: Hold[];
+	/** Why the last choice went where it went (the one the answer came from). */
+	decision: Decision | undefined;
+	/** When the answer's first byte went to the client. */
+	firstByteMs: number | null;
 	/** The upstream response being read, so a client that leaves can cancel it. */
 	current: UpstreamResponse | undefined;
 };

@@ -11,7 +11,7 @@ import {choose} from './choose.js';
 import type {ExchangeState} from './exchange-state.js';
 import type {ProxyContext} from './proxy-context.js';
 import {BodyIdleError, BodyTooLargeError, readBody} from './read-body.js';
-import {requestRecord, type Finished} from './request-record.js';
+import {nextRequestId, requestRecord, type Finished} from './request-record.js';
 import {applyOverrides, outgoingBody, withModel} from './request-body.js';
 import {parseJsonObject} from '../util/json.js';
 import {sessionKey} from '../routing/session-key.js';
@@ -40,8 +40,10 @@ function wait(ms: number, cancellation: Cancellation): Promise<void> {
 export async function proxyRequest(context: ProxyContext, request: IncomingMessage, response: ServerResponse, target: Target): Promise<void> {
 	const {store} = context;
 	const startedMs = store.now();
+	const id = nextRequestId();
 	const method = request.method ?? 'GET';
 	const clientGone = new Cancellation();
+	const live = store.beginRequest({id, startedMs});
 	let state: ExchangeState | undefined;
 	response.once('close', () => {
 		if (!response.writableFinished) {
@@ -52,15 +54,19 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 
 	const finish = (finished: Finished) => {
 		store.recordRequest(requestRecord(finished, {
+			id,
 			startedMs,
 			finishedMs: store.now(),
-			requestedModel: state?.body.model,
+			firstByteMs: state?.firstByteMs ?? null,
+			clientModel: state?.clientModel,
+			sentModel: state?.body.model,
 			path: target.raw,
 			attempts: state?.attempts ?? [],
+			holds: state?.holds ?? [],
+			decision: state?.decision,
 		}));
 	};
 
-	store.beginRequest();
 	try {
 		let bytes: Buffer;
 		try {
@@ -68,24 +74,29 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 		} catch (error) {
 			if (error instanceof BodyTooLargeError) {
 				sendAnthropicError(response, 413, 'request_too_large', 'Request exceeds the maximum allowed number of bytes (32 MiB).');
-				finish({account: null, status: 413, outcome: 'error', stream: false});
+				finish({account: null, status: 413, outcome: 'error', stream: false, shuntReason: 'body too large'});
 			} else if (error instanceof BodyIdleError) {
 				sendAnthropicError(response, 408, 'invalid_request_error', `The request body stopped arriving for ${Math.round(context.uploadIdle.timeoutMs / 1000)} s.`, {connection: 'close'});
 				response.once('finish', () => request.destroy());
-				finish({account: null, status: 408, outcome: 'error', stream: false});
+				finish({account: null, status: 408, outcome: 'error', stream: false, shuntReason: 'upload stalled'});
 			}
 
 			return;
 		}
 
-		const body = applyOverrides(outgoingBody(bytes, parseJsonObject(bytes)), store.overrides);
+		const json = parseJsonObject(bytes);
+		const body = applyOverrides(outgoingBody(bytes, json), store.overrides);
 		const isMessages = method === 'POST' && target.path === '/v1/messages';
+		const stream = body.json?.['stream'] === true;
 		// A non-streaming answer arrives whole, after all of its generation: it gets the SDK's own timeout.
-		const wholeAnswer = isMessages && body.json?.['stream'] !== true;
-		const deadlineMs = startedMs + (wholeAnswer ? context.nonStreamingTimeoutMs : context.requestDeadlineMs);
+		const wholeAnswer = isMessages && !stream;
+		live.update({model: body.model ?? target.path, stream});
 		state = {
+			id,
 			startedMs,
-			deadlineMs,
+			live,
+			clientModel: typeof json?.['model'] === 'string' ? json['model'] : undefined,
+			deadlineMs: startedMs + (wholeAnswer ? context.nonStreamingTimeoutMs : context.requestDeadlineMs),
 			holdUntilMs: startedMs + context.maxHoldMs,
 			perTryTimeoutMs: wholeAnswer ? context.nonStreamingTimeoutMs : context.firstByteTimeoutMs,
 			method,
@@ -103,6 +114,9 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			lastFailure: undefined,
 			lastConnectionError: undefined,
 			attempts: [],
+			holds: [],
+			decision: undefined,
+			firstByteMs: null,
 			current: undefined,
 		};
 		await serve(context, state, response, clientGone, finish);
@@ -111,7 +125,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			state.current = undefined;
 		}
 
-		store.endRequest();
+		live.end();
 	}
 }
 
@@ -130,9 +144,11 @@ async function serve(context: ProxyContext, state: ExchangeState, response: Serv
 					store.nextCarousel();
 				}
 
+				state.live.update({account: choice.decision.account, state: 'waiting', heldUntilMs: null, heldReason: null});
 				// eslint-disable-next-line no-await-in-loop
 				const result = await tryAccount(context, state, choice.decision.account, response, clientGone);
 				if (result.kind === 'delivered') {
+					state.decision = choice.explain();
 					finish(result.finished);
 					return;
 				}
@@ -152,14 +168,11 @@ async function serve(context: ProxyContext, state: ExchangeState, response: Serv
 			}
 
 			case 'hold': {
-				store.holdStarted();
-				try {
-					// eslint-disable-next-line no-await-in-loop
-					await wait(choice.untilMs - store.now(), clientGone);
-				} finally {
-					store.holdEnded();
-				}
-
+				state.live.update({account: null, state: 'held', heldUntilMs: choice.untilMs, heldReason: choice.reason});
+				state.holds.push({afterAttempts: state.attempts.length, ms: Math.max(0, choice.untilMs - store.now()), reason: choice.reason});
+				// eslint-disable-next-line no-await-in-loop
+				await wait(choice.untilMs - store.now(), clientGone);
+				state.live.update({state: 'waiting', heldUntilMs: null, heldReason: null});
 				state.tried.clear();
 				break;
 			}
@@ -168,7 +181,8 @@ async function serve(context: ProxyContext, state: ExchangeState, response: Serv
 				const {answer} = choice;
 				response.writeHead(answer.status, answer.headers);
 				response.end(answer.body);
-				finish({account: answer.account, status: answer.status, outcome: 'error', stream: false});
+				state.decision = choice.explain();
+				finish({account: answer.account, status: answer.status, outcome: 'error', stream: false, shuntReason: answer.reason});
 				if (answer.allOffline) {
 					context.alerts.raise('all-offline', answer.message);
 				}

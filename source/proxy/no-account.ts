@@ -29,20 +29,24 @@ export type NoAccountAnswer = {
 	status: number;
 	headers: OutgoingHttpHeaders;
 	body: string | Buffer;
+	/** The account whose answer this is; null when shunt answers for the pool. */
 	account: string | null;
 	message: string;
+	/** shunt's own answer, in a few words for the log ("out of quota", "overloaded", …); absent for a replay. */
+	reason?: string;
 	/** Nothing can serve anything until the user acts. */
 	allOffline: boolean;
 };
 
-function errorAnswer(status: number, type: string, message: string, headers: OutgoingHttpHeaders = {}, account: string | null = null): NoAccountAnswer {
+function errorAnswer(status: number, type: string, message: string, reason: string, headers: OutgoingHttpHeaders = {}): NoAccountAnswer {
 	const body = anthropicErrorBody(type, message);
 	return {
 		status,
 		headers: {...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body)},
 		body,
-		account,
+		account: null,
 		message,
+		reason,
 		allOffline: false,
 	};
 }
@@ -79,15 +83,15 @@ function waitAnswer(input: NoAccountInput, freeAt: FreeAt): NoAccountAnswer {
 				'x-should-retry': 'false',
 				'x-shunt-account': freeAt.account,
 			};
-			return errorAnswer(429, 'rate_limit_error', `${all} out of quota; ${when}.`, headers, freeAt.account);
+			return errorAnswer(429, 'rate_limit_error', `${all} out of quota; ${when}.`, 'all out of quota', headers);
 		}
 
 		case 'overloaded': {
-			return errorAnswer(529, 'overloaded_error', `The upstream is overloaded on every account; ${when}.`, {'retry-after': retryAfter, 'x-should-retry': 'true'});
+			return errorAnswer(529, 'overloaded_error', `The upstream is overloaded on every account; ${when}.`, 'all overloaded', {'retry-after': retryAfter, 'x-should-retry': 'true'});
 		}
 
 		default: {
-			return errorAnswer(429, 'rate_limit_error', `${all} rate-limited for the moment (not a plan limit); ${when}.`, {'retry-after': retryAfter, 'x-should-retry': 'true'});
+			return errorAnswer(429, 'rate_limit_error', `${all} rate-limited for the moment (not a plan limit); ${when}.`, freeAt.cause === 'burst' ? 'all at burst limit' : 'all rate-limited', {'retry-after': retryAfter, 'x-should-retry': 'true'});
 		}
 	}
 }
@@ -137,15 +141,15 @@ export function noAccountResponse(input: NoAccountInput): NoAccountAnswer {
 	}
 
 	if (input.timedOut || lastConnectionError === 'timeout') {
-		return errorAnswer(504, 'timeout_error', 'No account answered in time; shunt gave the request up before the client\'s own timeout.');
+		return errorAnswer(504, 'timeout_error', 'No account answered in time; shunt gave the request up before the client\'s own timeout.', 'no answer in time');
 	}
 
 	if (lastConnectionError) {
-		return errorAnswer(502, 'api_error', `shunt could not reach the upstream API (${lastConnectionError}).`);
+		return errorAnswer(502, 'api_error', `shunt could not reach the upstream API (${lastConnectionError}).`, 'upstream unreachable');
 	}
 
 	if (snapshot.accounts.length === 0) {
-		return errorAnswer(503, 'api_error', 'shunt has no accounts configured. Add one with `shunt add-account`.');
+		return errorAnswer(503, 'api_error', 'shunt has no accounts configured. Add one with `shunt add-account`.', 'no accounts');
 	}
 
 	const reasons = snapshot.accounts.map(account => blockedBecause(account, input));
@@ -153,8 +157,8 @@ export function noAccountResponse(input: NoAccountInput): NoAccountAnswer {
 		|| (account.cooldownUntilMs > snapshot.nowMs && waitKindOf(account.cooldownReason) === 'auth'));
 	const message = `No account can take requests: ${reasons.join('; ')}.`;
 	const answer = refusedCredentials
-		? errorAnswer(401, 'authentication_error', message)
-		: errorAnswer(503, 'api_error', message);
+		? errorAnswer(401, 'authentication_error', message, 'every login refused')
+		: errorAnswer(503, 'api_error', message, 'no account can serve');
 	answer.allOffline = snapshot.accounts.every(account => account.paused || account.authFailed || account.unhealthy);
 	return answer;
 }

@@ -1,7 +1,8 @@
-// The one record a client request leaves in the store: the ring, the log, savings.
-import {costUsd} from '../pricing/cost.js';
-import type {Attempt, RequestOutcome, RequestRecord} from '../state/records.js';
+// The one record a client request leaves in the store: the ring, the log, savings, history.
 import type {Usage} from '../anthropic/usage.js';
+import {costUsd} from '../pricing/cost.js';
+import type {Decision} from '../routing/explain.js';
+import type {Attempt, Hold, RequestOutcome, RequestRecord} from '../state/records.js';
 
 // Request ids only need to be unique within this process (the ring and the log); a counter is
 // far cheaper than random bytes on the request path.
@@ -20,24 +21,32 @@ export type Finished = {
 	usage?: Usage;
 	model?: string;
 	stream: boolean;
+	/** shunt answered itself: why. */
+	shuntReason?: string;
 };
 
 export type RecordContext = {
+	id: string;
 	startedMs: number;
 	finishedMs: number;
-	/** The model the request asked for (after overrides): used when the answer did not say. */
-	requestedModel: string | undefined;
+	/** When the first byte went to the client, if one did. */
+	firstByteMs: number | null;
+	/** The model the client asked for, and the one sent (after overrides and fallback). */
+	clientModel: string | undefined;
+	sentModel: string | undefined;
 	path: string;
 	attempts: Attempt[];
+	holds: Hold[];
+	decision: Decision | undefined;
 };
 
 export function requestRecord(finished: Finished, context: RecordContext): RequestRecord {
 	const {usage} = finished;
-	const model = finished.model ?? context.requestedModel ?? '';
-	return {
-		id: nextRequestId(),
-		// Logged when it finished (like an access log), so the newest-first ring stays in order.
+	const model = finished.model ?? context.sentModel ?? context.clientModel ?? '';
+	const record: RequestRecord = {
+		id: context.id,
 		tsMs: context.finishedMs,
+		startedMs: context.startedMs,
 		account: finished.account,
 		model,
 		status: finished.status,
@@ -46,10 +55,36 @@ export function requestRecord(finished: Finished, context: RecordContext): Reque
 		cacheReadTokens: usage?.cacheReadInputTokens ?? 0,
 		cacheWriteTokens: usage?.cacheCreationInputTokens ?? 0,
 		durationMs: context.finishedMs - context.startedMs,
+		ttftMs: context.firstByteMs === null ? null : context.firstByteMs - context.startedMs,
 		attempts: context.attempts,
 		outcome: finished.outcome,
 		stream: finished.stream,
 		path: context.path,
 		costUsd: usage ? costUsd(model, usage) : 0,
 	};
+	if (context.clientModel !== undefined && context.clientModel !== (context.sentModel ?? context.clientModel)) {
+		record.requestedModel = context.clientModel;
+	}
+
+	if (usage?.cacheCreation5mTokens !== undefined) {
+		record.cacheWrite5mTokens = usage.cacheCreation5mTokens;
+	}
+
+	if (usage?.cacheCreation1hTokens !== undefined) {
+		record.cacheWrite1hTokens = usage.cacheCreation1hTokens;
+	}
+
+	if (context.holds.length > 0) {
+		record.holds = context.holds;
+	}
+
+	if (context.decision) {
+		record.decision = context.decision;
+	}
+
+	if (finished.shuntReason) {
+		record.shuntReason = finished.shuntReason;
+	}
+
+	return record;
 }

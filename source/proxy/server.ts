@@ -209,7 +209,7 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 			});
 			server.closeIdleConnections();
 			const deadline = Date.now() + graceMs;
-			while (options.store.inFlight > 0 && Date.now() < deadline) {
+			while (options.store.inFlightCount > 0 && Date.now() < deadline) {
 				// eslint-disable-next-line no-await-in-loop
 				await new Promise(resolve => setTimeout(resolve, 25));
 			}

@@ -74,7 +74,7 @@ export function pickAccount(snapshot: RoutingSnapshot, request: RouteRequest): R
 	return eligible.length === 0 ? undefined : applyStrategy(eligible, snapshot, request);
 }
 
-/** How long a burst-limited account is assumed to need before a slot frees up. */
+/** How long a burst-limited account is assumed to need before a slot frees up, when its stamps are unknown. */
 const burstRecheckMs = 5000;
 
 /**
@@ -83,7 +83,10 @@ const burstRecheckMs = 5000;
  */
 export type WaitKind = 'quota' | 'rate' | 'overloaded' | 'auth';
 
-export type FreeAt = {atMs: number; account: string; kind: WaitKind};
+/** What the account itself is blocked by: a cooldown, a spent window, its burst limit, a drained key bucket. */
+export type WaitCause = 'cooling' | 'spent' | 'burst' | 'key-limit';
+
+export type FreeAt = {atMs: number; account: string; kind: WaitKind; cause: WaitCause};
 
 // Cooldown reasons as the failure policy writes them, and what each one waits for.
 const cooldownKinds: Record<string, WaitKind> = {
@@ -100,23 +103,37 @@ export function waitKindOf(cooldownReason: string | undefined): WaitKind {
 	return (cooldownReason !== undefined && Object.hasOwn(cooldownKinds, cooldownReason) ? cooldownKinds[cooldownReason] : undefined) ?? 'rate';
 }
 
-/** When an account's cooldown, spent window or spent API-key bucket ends, and what it waits for; undefined when none is running. */
-function spentUntil(account: RoutingAccount, nowMs: number): {untilMs: number; kind: WaitKind} | undefined {
-	let until = account.cooldownUntilMs > nowMs ? account.cooldownUntilMs : 0;
-	let kind = waitKindOf(account.cooldownReason);
+/**
+ * When an account can take a request again (its cooldown, spent window, drained API-key bucket or
+ * burst limit over), what it waits for and why; undefined when nothing timed blocks it.
+ */
+export function freeAtOf(account: RoutingAccount, snapshot: RoutingSnapshot): Omit<FreeAt, 'account'> | undefined {
+	const {nowMs} = snapshot;
+	let free: Omit<FreeAt, 'account'> | undefined;
+	const later = (atMs: number, kind: WaitKind, cause: WaitCause) => {
+		if (atMs > nowMs && (free === undefined || atMs >= free.atMs)) {
+			free = {atMs, kind, cause};
+		}
+	};
+
+	later(account.cooldownUntilMs, waitKindOf(account.cooldownReason), 'cooling');
 	for (const [status, reset] of [[account.status5h, account.reset5h], [account.status7d, account.reset7d]] as const) {
-		if (statusSpent(status, reset, nowMs / 1000) && reset! * 1000 >= until) {
-			until = reset! * 1000;
-			kind = 'quota';
+		if (statusSpent(status, reset, nowMs / 1000)) {
+			later(reset! * 1000, 'quota', 'spent');
 		}
 	}
 
-	if (account.keyBlockedUntilMs !== undefined && account.keyBlockedUntilMs > nowMs && account.keyBlockedUntilMs > until) {
-		until = account.keyBlockedUntilMs;
-		kind = 'rate';
+	if (account.keyBlockedUntilMs !== undefined) {
+		later(account.keyBlockedUntilMs, 'rate', 'key-limit');
 	}
 
-	return until > nowMs ? {untilMs: until, kind} : undefined;
+	if (!free && account.kind === 'oauth' && snapshot.burstRpmLimit > 0 && account.burstCount >= snapshot.burstRpmLimit) {
+		// A slot frees when the oldest counted request leaves the minute (when the snapshot says).
+		const slotMs = account.burstFreeAtMs !== undefined && account.burstFreeAtMs > nowMs ? account.burstFreeAtMs : nowMs + burstRecheckMs;
+		free = {atMs: slotMs, kind: 'rate', cause: 'burst'};
+	}
+
+	return free;
 }
 
 /**
@@ -126,7 +143,6 @@ function spentUntil(account: RoutingAccount, nowMs: number): {untilMs: number; k
  * waits for none of kind "auth").
  */
 export function soonestFreeAt(snapshot: RoutingSnapshot, model: string | undefined, accept: (kind: WaitKind) => boolean = () => true): FreeAt | undefined {
-	const {nowMs} = snapshot;
 	let soonest: FreeAt | undefined;
 	for (const account of snapshot.accounts) {
 		if (account.paused || account.authFailed || account.unhealthy) {
@@ -137,13 +153,9 @@ export function soonestFreeAt(snapshot: RoutingSnapshot, model: string | undefin
 			continue;
 		}
 
-		let free = spentUntil(account, nowMs);
-		if (!free && account.kind === 'oauth' && snapshot.burstRpmLimit > 0 && account.burstCount >= snapshot.burstRpmLimit) {
-			free = {untilMs: nowMs + burstRecheckMs, kind: 'rate'};
-		}
-
-		if (free && accept(free.kind) && (soonest === undefined || free.untilMs < soonest.atMs)) {
-			soonest = {atMs: free.untilMs, account: account.name, kind: free.kind};
+		const free = freeAtOf(account, snapshot);
+		if (free && accept(free.kind) && (soonest === undefined || free.atMs < soonest.atMs)) {
+			soonest = {...free, account: account.name};
 		}
 	}
 

@@ -202,3 +202,24 @@ function usable(util: number | undefined): number {
 function clamp01(value: number): number {
 	return Math.min(1, Math.max(0, value));
 }
+
+/**
+ * A number that says how the strategy sees an account, higher is better, for the detail view:
+ * maximus's score, cushion's headroom (1 − the fuller window), and none for reaper and carousel,
+ * which order accounts rather than score them.
+ */
+export function strategyScore(account: RoutingAccount, snapshot: RoutingSnapshot): number | null {
+	switch (snapshot.strategy) {
+		case 'maximus': {
+			return score(account, snapshot);
+		}
+
+		case 'cushion': {
+			return clamp01(1 - Math.max(...pressures(account, snapshot.nowMs)));
+		}
+
+		default: {
+			return null;
+		}
+	}
+}

@@ -30,6 +30,8 @@ export type RoutingAccount = {
 	status7d?: string;
 	/** Requests routed to this account in the last 60 s (every attempt counts). */
 	burstCount: number;
+	/** When the oldest of those leaves the 60 s window (a slot frees), epoch ms. */
+	burstFreeAtMs?: number;
 	/**
 	 * API-key family headroom: the smallest remaining/limit among the requests and token buckets
 	 * whose reset is still ahead; undefined when the headers never said.

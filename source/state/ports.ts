@@ -6,10 +6,10 @@ import type {StateStore} from './store.js';
 
 /** What the request path uses: routing reads, per-attempt bookkeeping, the request record. */
 export type ProxyStore = Pick<StateStore,
-	| 'now' | 'accounts' | 'overrides' | 'inFlight' | 'listenUrl'
+	| 'now' | 'accounts' | 'overrides' | 'inFlightCount' | 'listenUrl'
 	| 'routingSnapshot' | 'stickyAccount' | 'setSticky' | 'peekCarousel' | 'nextCarousel'
 	| 'effectiveFallbackModel' | 'telemetry' | 'fixHint'
-	| 'beginRequest' | 'endRequest' | 'holdStarted' | 'holdEnded'
+	| 'beginRequest'
 	| 'recordAttempt' | 'refundAttempt' | 'recordSuccess' | 'recordTelemetry' | 'recordRequest'
 	| 'setAuthFailed' | 'addEvent'
 	| 'recordUnauthorized' | 'excludeModel' | 'setCooldown'>;

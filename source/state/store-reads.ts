@@ -10,6 +10,7 @@ import type {RoutingSnapshot} from '../routing/types.js';
 import type {CooldownEnded} from './cooldown-watch.js';
 import type {Overrides} from './overrides.js';
 import type {RequestRecord, StoreEvent} from './records.js';
+import {InFlightRequests} from './in-flight.js';
 import type {StickySessions} from './sticky-sessions.js';
 import {accountState, effectiveBurstLimit, effectiveFallbackModel, effectiveStrategy, routingSnapshot, type StoreSettings, type ViewParts} from './views.js';
 
@@ -24,8 +25,7 @@ export abstract class StoreReads extends EventEmitter<StoreEvents> {
 	protected abstract readonly parts: ViewParts;
 	protected abstract readonly sticky: StickySessions;
 	protected abstract readonly clock: () => number;
-	protected held = 0;
-	protected inFlightCount = 0;
+	protected readonly inFlight = new InFlightRequests();
 	protected carousel = 0;
 
 	get accounts(): readonly AccountConfig[] {
@@ -45,11 +45,12 @@ export abstract class StoreReads extends EventEmitter<StoreEvents> {
 	}
 
 	get heldRequests(): number {
-		return this.held;
+		return this.inFlight.list().filter(request => request.state === 'held').length;
 	}
 
-	get inFlight(): number {
-		return this.inFlightCount;
+	/** Requests being served right now. */
+	get inFlightCount(): number {
+		return this.inFlight.size;
 	}
 
 	now(): number {

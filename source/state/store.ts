@@ -13,6 +13,7 @@ import {WriteBehind} from './persistence.js';
 import type {RequestRecord, StoreEvent, StoreEventKind} from './records.js';
 import {StickySessions} from './sticky-sessions.js';
 import {StoreReads} from './store-reads.js';
+import type {InFlightRequest} from './in-flight.js';
 import {TelemetryBook} from './telemetry-book.js';
 import {UsageLedger} from './usage-ledger.js';
 import {monitorSnapshot, type StoreSettings, type ViewParts} from './views.js';
@@ -39,6 +40,12 @@ export type StateStoreOptions = {
 };
 
 export type {StoreEvents} from './store-reads.js';
+
+/** A request being served, as the proxy updates it. */
+export type LiveRequest = {
+	update(change: Partial<Omit<InFlightRequest, 'id' | 'startedMs'>>): void;
+	end(): void;
+};
 
 /** What a change means: saved to state.json, shown on screen, or both. */
 type Effect = 'save' | 'show';
@@ -185,8 +192,8 @@ export class StateStore extends StoreReads implements MonitorStore {
 
 	/** A fresh (unbatched) snapshot, for the control API. */
 	freshSnapshot(): StoreSnapshot {
-		const meta = {version: this.version, startedMs: this.startedMs, listenUrl: this.listenUrl, heldRequests: this.held, inFlight: this.inFlightCount, demo: this.#demo};
-		return monitorSnapshot(this.parts, meta, this.clock());
+		const meta = {version: this.version, startedMs: this.startedMs, listenUrl: this.listenUrl, demo: this.#demo};
+		return monitorSnapshot(this.parts, this.inFlight.list(), meta, this.clock());
 	}
 
 	// ---------------------------------------------------------------- writes from the proxy and background work
@@ -280,24 +287,21 @@ export class StateStore extends StoreReads implements MonitorStore {
 		return failures;
 	}
 
-	beginRequest(): void {
-		this.inFlightCount++;
+	/** A client request arrived: it shows as a live row until end(). */
+	beginRequest(request: Pick<InFlightRequest, 'id' | 'startedMs'>): LiveRequest {
+		const entry: InFlightRequest = {model: '', account: null, state: 'waiting', heldUntilMs: null, heldReason: null, firstByteMs: null, outputTokens: 0, stream: false, ...request};
+		this.inFlight.add(entry);
 		this.#changed(show);
-	}
-
-	endRequest(): void {
-		this.inFlightCount = Math.max(0, this.inFlightCount - 1);
-		this.#changed(show);
-	}
-
-	holdStarted(): void {
-		this.held++;
-		this.#changed(show);
-	}
-
-	holdEnded(): void {
-		this.held = Math.max(0, this.held - 1);
-		this.#changed(show);
+		return {
+			update: change => {
+				Object.assign(entry, change);
+				this.#changed(show);
+			},
+			end: () => {
+				this.inFlight.delete(entry.id);
+				this.#changed(show);
+			},
+		};
 	}
 
 	/** A finished client request: the ring, the local window, savings, last used. */

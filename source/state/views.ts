@@ -5,8 +5,9 @@ import {keyHeadroom, windowLive, windowSpent, windowUtilization, type RateLimitT
 import type {AccountState, AccountView, StoreSnapshot} from '../monitor/contract.js';
 import type {StrategyName} from '../routing/strategies.js';
 import type {RoutingAccount, RoutingSnapshot} from '../routing/types.js';
-import type {AccountBook, AccountRecord} from './account-book.js';
+import {burstWindowMs, type AccountBook, type AccountRecord} from './account-book.js';
 import type {EventLog} from './event-log.js';
+import type {InFlightRequest} from './in-flight.js';
 import type {Overrides} from './overrides.js';
 import type {TelemetryBook} from './telemetry-book.js';
 import {requestsPerMinute, type UsageLedger} from './usage-ledger.js';
@@ -83,6 +84,7 @@ export function routingSnapshot(parts: ViewParts, nowMs: number): RoutingSnapsho
 			cooldownReason: record.cooldownUntilMs > nowMs ? record.cooldownReason : undefined,
 			lastCooldownEndMs: record.cooldownUntilMs > 0 && record.cooldownUntilMs <= nowMs ? record.cooldownUntilMs : record.lastCooldownEndMs,
 			burstCount: parts.book.burstCount(account.name, nowMs),
+			burstFreeAtMs: record.burst.length > 0 ? record.burst[0]! + burstWindowMs : undefined,
 			excludedModels: record.excludedModels.length === 0 ? noModels : record.excludedModels.filter(entry => entry.untilMs > nowMs).map(entry => entry.model),
 			lastUsedMs: record.lastUsedMs,
 		};
@@ -152,14 +154,17 @@ export function accountView(parts: ViewParts, account: AccountConfig, index: num
 	return view;
 }
 
-export type SnapshotMeta = Pick<StoreSnapshot, 'version' | 'startedMs' | 'listenUrl' | 'heldRequests' | 'inFlight' | 'demo'>;
+export type SnapshotMeta = Pick<StoreSnapshot, 'version' | 'startedMs' | 'listenUrl' | 'demo'>;
 
 /** The immutable picture the monitor draws and the status document reports. */
-export function monitorSnapshot(parts: ViewParts, meta: SnapshotMeta, nowMs: number): StoreSnapshot {
+export function monitorSnapshot(parts: ViewParts, inFlight: InFlightRequest[], meta: SnapshotMeta, nowMs: number): StoreSnapshot {
 	const requests = parts.ledger.requests();
 	return {
 		...meta,
 		nowMs,
+		inFlight: inFlight.length,
+		inFlightRequests: inFlight,
+		heldRequests: inFlight.filter(request => request.state === 'held').length,
 		strategy: effectiveStrategy(parts),
 		strategyOverridden: parts.overrides.strategy !== null,
 		burstRpmLimit: effectiveBurstLimit(parts),

@@ -50,6 +50,7 @@ export class PreviewStore implements MonitorStore {
 			strategy: 'maximus',
 			strategyOverridden: false,
 			defaults: {strategy: 'maximus', burstRpmLimit: 10},
+			inFlightRequests: [],
 			burstRpmLimit: 10,
 			pinnedAccount: null,
 			overrides: {strategy: null, model: null, effort: null, burstRpmLimit: null, fallbackModel: null, alertsMuted: false},
@@ -179,6 +180,8 @@ export class PreviewStore implements MonitorStore {
 			const request: RequestRecord = {
 				id: `req-${this.sequence}`,
 				tsMs: now,
+				startedMs: now - 800,
+				ttftMs: served ? 300 : null,
 				account: served?.name ?? null,
 				model,
 				status: served ? 200 : 429,

@@ -38,6 +38,8 @@ export function makeRequest(fields: Partial<RequestRecord> = {}): RequestRecord 
 	return {
 		id: `req-${requestSequence}`,
 		tsMs: Date.now(),
+		startedMs: Date.now() - 1234,
+		ttftMs: 400,
 		account: 'home',
 		model: 'claude-sonnet-4-6',
 		status: 200,
@@ -75,6 +77,7 @@ export function makeSnapshot(fields: Partial<StoreSnapshot> = {}): StoreSnapshot
 		overrides: {strategy: null, model: null, effort: null, burstRpmLimit: null, fallbackModel: null, alertsMuted: false},
 		heldRequests: 0,
 		inFlight: 0,
+		inFlightRequests: [],
 		requestsPerMinute: 0,
 		accounts: [],
 		requests: [],

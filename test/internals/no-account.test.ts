@@ -89,7 +89,7 @@ function assertReplay(answer: NoAccountAnswer, failure: FailedAnswer): void {
 // --- 1. request-scoped refusals: the upstream's own answer, at once ---
 
 test('a request-scoped refusal replays the upstream\'s answer, even when an account frees up later', () => {
-	const answer = noAccountResponse(input({requestScoped: true, lastFailure: overloaded, freeAt: {account: 'home', atMs: nowMs + 60_000, kind: 'quota'}}));
+	const answer = noAccountResponse(input({requestScoped: true, lastFailure: overloaded, freeAt: {account: 'home', atMs: nowMs + 60_000, kind: 'quota', cause: 'spent'}}));
 	assertReplay(answer, overloaded);
 });
 
@@ -102,9 +102,10 @@ test('request-scoped without an upstream answer to replay goes on down the list'
 
 test('quota: 429 with the soonest account\'s unified headers, the real wait in retry-after, x-should-retry false', () => {
 	const atMs = nowMs + (9 * 60_000) + 1500;
-	const answer = noAccountResponse(input({freeAt: {account: 'home', atMs, kind: 'quota'}}));
+	const answer = noAccountResponse(input({freeAt: {account: 'home', atMs, kind: 'quota', cause: 'spent'}}));
 	assert.equal(answer.status, 429);
-	assert.equal(answer.account, 'home');
+	assert.equal(answer.account, null, 'shunt answers for the pool: no account saw the request');
+	assert.equal(answer.reason, 'all out of quota');
 	const error = errorOf(answer);
 	assert.equal(error.type, 'rate_limit_error');
 	assert.match(error.message, /^All 2 accounts are out of quota; home frees up in /);
@@ -128,7 +129,7 @@ test('quota: 429 with the soonest account\'s unified headers, the real wait in r
 });
 
 test('quota: the unified headers are those of the account that frees up, not another', () => {
-	const answer = noAccountResponse(input({freeAt: {account: 'work', atMs: nowMs + 7_200_000, kind: 'quota'}}));
+	const answer = noAccountResponse(input({freeAt: {account: 'work', atMs: nowMs + 7_200_000, kind: 'quota', cause: 'spent'}}));
 	assert.equal(answer.headers['anthropic-ratelimit-unified-7d-status'], 'rejected');
 	assert.equal(answer.headers['anthropic-ratelimit-unified-5h-status'], undefined);
 	assert.equal(answer.headers['x-shunt-account'], 'work');
@@ -136,18 +137,18 @@ test('quota: the unified headers are those of the account that frees up, not ano
 
 test('quota without telemetry: still an honest limit with the reset, and nothing made up', () => {
 	const atMs = nowMs + 30_000;
-	const answer = noAccountResponse(input({freeAt: {account: 'home', atMs, kind: 'quota'}, telemetry: () => undefined}));
+	const answer = noAccountResponse(input({freeAt: {account: 'home', atMs, kind: 'quota', cause: 'spent'}, telemetry: () => undefined}));
 	assert.deepEqual(unifiedNames(answer.headers), ['anthropic-ratelimit-unified-reset', 'anthropic-ratelimit-unified-status']);
 	assert.equal(answer.headers['x-should-retry'], 'false');
 });
 
 test('quota with a single account says "the only account"', () => {
-	const answer = noAccountResponse(input({snapshot: snapshot([account('home')]), freeAt: {account: 'home', atMs: nowMs + 5000, kind: 'quota'}}));
+	const answer = noAccountResponse(input({snapshot: snapshot([account('home')]), freeAt: {account: 'home', atMs: nowMs + 5000, kind: 'quota', cause: 'spent'}}));
 	assert.match(errorOf(answer).message, /^The only account is out of quota; home frees up in 5s \(at \d\d:\d\d:\d\d\)\.$/);
 });
 
 test('a rate limit: 429 without unified headers, not a plan limit, the client may retry after retry-after', () => {
-	const answer = noAccountResponse(input({freeAt: {account: 'work', atMs: nowMs + 12_001, kind: 'rate'}}));
+	const answer = noAccountResponse(input({freeAt: {account: 'work', atMs: nowMs + 12_001, kind: 'rate', cause: 'cooling'}}));
 	assert.equal(answer.status, 429);
 	assert.equal(answer.account, null);
 	assert.deepEqual(unifiedNames(answer.headers), []);
@@ -159,7 +160,7 @@ test('a rate limit: 429 without unified headers, not a plan limit, the client ma
 });
 
 test('overload: 529 overloaded_error, never dressed up as a plan limit', () => {
-	const answer = noAccountResponse(input({freeAt: {account: 'home', atMs: nowMs + 4000, kind: 'overloaded'}}));
+	const answer = noAccountResponse(input({freeAt: {account: 'home', atMs: nowMs + 4000, kind: 'overloaded', cause: 'cooling'}}));
 	assert.equal(answer.status, 529);
 	assert.equal(answer.account, null);
 	assert.deepEqual(unifiedNames(answer.headers), []);
@@ -171,12 +172,12 @@ test('overload: 529 overloaded_error, never dressed up as a plan limit', () => {
 });
 
 test('a free-up instant already past waits zero seconds, never a negative retry-after', () => {
-	const answer = noAccountResponse(input({freeAt: {account: 'home', atMs: nowMs - 2000, kind: 'rate'}}));
+	const answer = noAccountResponse(input({freeAt: {account: 'home', atMs: nowMs - 2000, kind: 'rate', cause: 'cooling'}}));
 	assert.equal(answer.headers['retry-after'], '0');
 });
 
 test('an account freeing up later beats replaying an earlier failure that was not request-scoped', () => {
-	const answer = noAccountResponse(input({lastFailure: overloaded, freeAt: {account: 'home', atMs: nowMs + 5000, kind: 'rate'}}));
+	const answer = noAccountResponse(input({lastFailure: overloaded, freeAt: {account: 'home', atMs: nowMs + 5000, kind: 'rate', cause: 'cooling'}}));
 	assert.equal(answer.status, 429);
 });
 

@@ -1,0 +1,88 @@
+// Why a request went where it went: every account with whether routing could use it (and why
+// not), its score under the strategy, and what decided. Pure, computed once per finished request
+// from the snapshot its last decision was made on, for the detail view and the status document.
+import {ineligibleReason, type IneligibleReason} from './route.js';
+import {strategyScore} from './strategies.js';
+import type {StrategyName} from './strategy-names.js';
+import type {RouteDecision, RouteRequest, RoutingAccount, RoutingSnapshot} from './types.js';
+
+export type DecidedBy = 'pin' | 'sticky' | 'strategy' | 'fallback' | 'only';
+
+export type Candidate = {
+	account: string;
+	eligible: boolean;
+	/** "chosen", "eligible", or why not: "cooling", "window spent", "burst limit", … */
+	why: string;
+	/** The strategy's score where it has one (higher is better), else null. */
+	score: number | null;
+	/** Until when the reason holds (epoch ms), where it says. */
+	untilMs?: number;
+};
+
+export type Decision = {
+	by: DecidedBy;
+	strategy: StrategyName;
+	candidates: Candidate[];
+};
+
+const reasons: Record<IneligibleReason, string> = {
+	tried: 'already failed this request',
+	paused: 'paused',
+	reauth: 'needs a new login',
+	cooling: 'cooling',
+	exhausted: 'window spent',
+	unhealthy: 'unhealthy',
+	'model-excluded': 'refuses this model',
+	burst: 'burst limit',
+	'key-limit': 'key bucket drained',
+};
+
+function until(account: RoutingAccount, reason: IneligibleReason, snapshot: RoutingSnapshot): number | undefined {
+	switch (reason) {
+		case 'cooling': {
+			return account.cooldownUntilMs;
+		}
+
+		case 'exhausted': {
+			const resets = [[account.status5h, account.reset5h], [account.status7d, account.reset7d]]
+				.filter(([status, reset]) => status === 'rejected' && typeof reset === 'number' && reset * 1000 > snapshot.nowMs)
+				.map(([, reset]) => (reset as number) * 1000);
+			return resets.length > 0 ? Math.max(...resets) : undefined;
+		}
+
+		case 'key-limit': {
+			return account.keyBlockedUntilMs;
+		}
+
+		default: {
+			return undefined;
+		}
+	}
+}
+
+/** The decision a pick (or the lack of one) was, as the user should see it. */
+export function explainDecision(snapshot: RoutingSnapshot, request: RouteRequest, decision: RouteDecision | undefined, fellBack: boolean): Decision {
+	const candidates = snapshot.accounts.map((account): Candidate => {
+		const reason = ineligibleReason(account, snapshot, request);
+		const chosen = decision?.account === account.name;
+		if (reason === undefined || chosen) {
+			return {account: account.name, eligible: true, why: chosen ? 'chosen' : 'eligible', score: strategyScore(account, snapshot)};
+		}
+
+		const why = reason === 'cooling' && account.cooldownReason ? `cooling (${account.cooldownReason})` : reasons[reason];
+		const untilMs = until(account, reason, snapshot);
+		return {account: account.name, eligible: false, why, score: null, ...(untilMs === undefined ? {} : {untilMs})};
+	});
+	let by: DecidedBy = 'strategy';
+	if (decision?.reason === 'pinned') {
+		by = 'pin';
+	} else if (decision?.reason === 'sticky') {
+		by = 'sticky';
+	} else if (fellBack) {
+		by = 'fallback';
+	} else if (decision && candidates.filter(candidate => candidate.eligible).length === 1) {
+		by = 'only';
+	}
+
+	return {by, strategy: snapshot.strategy, candidates};
+}
