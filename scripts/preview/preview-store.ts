@@ -1,9 +1,9 @@
 // A self-contained, animated stand-in for the real store, for looking at the monitor in a terminal
-// (source/ui/preview.tsx). It fakes traffic, 429s, staggered cooldowns and recoveries; it never
+// (scripts/preview/preview.tsx). It fakes traffic, 429s, staggered cooldowns and recoveries; it never
 // touches the network.
 import type {
 	AccountView, Effort, MonitorStore, RequestRecord, StoreEvent, StoreSnapshot, StrategyName,
-} from '../types.js';
+} from '../../source/types.js';
 
 type Options = {demo?: boolean; accountNames?: string[]};
 
