@@ -152,9 +152,9 @@ function rotated<T>(items: readonly T[], roundIndex: number): T[] {
 	return [...items.slice(shift), ...items.slice(0, shift)];
 }
 
-function getJson(url: string): Promise<unknown> {
+function getJson(url: string, timeoutMs = 10_000): Promise<unknown> {
 	return new Promise((resolve, reject) => {
-		http.get(url, {agent: false}, response => {
+		const request = http.get(url, {agent: false}, response => {
 			let text = '';
 			response.setEncoding('utf8');
 			response.on('data', (chunk: string) => {
@@ -167,7 +167,9 @@ function getJson(url: string): Promise<unknown> {
 					reject(error as Error);
 				}
 			});
-		}).once('error', reject);
+		});
+		request.once('error', reject);
+		request.setTimeout(timeoutMs, () => request.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
 	});
 }
 
