@@ -815,9 +815,9 @@ describe('control surface', () => {
 	});
 });
 
-describe('main.ts', () => {
+describe('bench/simulator-process.ts (the simulator as its own process, for the benchmark)', () => {
 	test('prints its JSON line, serves the sim-key accounts and exits 0 on SIGTERM', async t => {
-		const child = spawn(process.execPath, ['--import=tsx', 'source/simulator/main.ts', '--port', '0', '--accounts', '2'], {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
+		const child = spawn(process.execPath, ['--import=tsx', 'bench/simulator-process.ts', '--port', '0', '--accounts', '2'], {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
 		t.after(() => {
 			if (child.exitCode === null) {
 				child.kill('SIGKILL');

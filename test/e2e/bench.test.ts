@@ -1,20 +1,43 @@
-// covers: source/bench/
-// Smoke test for `npm run bench`: the built harness runs end to end with tiny counts and writes
-// every section with real numbers. No timing assertions: speed targets live in the benchmark's
-// own PASS/MISS verdicts, never in tests (a loaded CI machine must not fail the build).
+// covers: bench/
+// Smoke test for `npm run bench`: the benchmark (bench/run.ts, run from source with tsx, as npm
+// run bench runs it) measures the built dist/cli.js end to end with tiny counts and writes every
+// section with real numbers. No timing assertions: speed targets live in the benchmark's own
+// PASS/MISS verdicts, never in tests (a loaded CI machine must not fail the build).
 import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
 import {fileURLToPath} from 'node:url';
-import {runScript} from '../helpers/shunt-process.js';
 
-const runPath = fileURLToPath(new URL('../../dist/bench/run.js', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
-function run(args: string[]) {
-	return runScript(runPath, args);
+type Completed = {code: number | null; stdout: string; stderr: string};
+
+/** `node --import=tsx bench/run.ts …` from the repository root; killed if still going after 100 s. */
+function run(args: string[]): Promise<Completed> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, ['--import=tsx', 'bench/run.ts', ...args], {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', chunk => {
+			stdout += String(chunk);
+		});
+		child.stderr.on('data', chunk => {
+			stderr += String(chunk);
+		});
+		// SIGINT: the bench's own handler then stops every child it started.
+		const timer = setTimeout(() => child.kill('SIGINT'), 100_000);
+		child.once('error', reject);
+		child.once('close', code => {
+			clearTimeout(timer);
+			resolve({code, stdout, stderr});
+		});
+	});
 }
+
+const escapeRegExp = (text: string) => text.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Every number anywhere in the document, with where it sits. */
 function numbers(value: unknown, at = '$'): Array<[string, number]> {
@@ -43,9 +66,12 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 		assert.match(stdout, /PASS|MISS/);
 
 		const results = JSON.parse(readFileSync(out, 'utf8')) as Record<string, any>;
-		for (const section of ['machine', 'config', 'latency', 'added', 'throughput', 'streaming', 'memory', 'monitor', 'clients', 'budgets']) {
+		for (const section of ['machine', 'config', 'workloads', 'latency', 'added', 'throughput', 'streaming', 'rssAfterRun', 'newConversations', 'memory', 'monitor', 'clients', 'budgets']) {
 			assert.ok(section in results, `results.json lacks "${section}"`);
 		}
+
+		// The benchmark runs from source, but what it measures is the build users run.
+		assert.equal(results['shuntCli'], path.join('dist', 'cli.js'));
 
 		for (const level of ['c1', 'c32', 'c64']) {
 			for (const target of ['direct', 'pipe', 'shunt', 'shuntMonitor']) {
@@ -63,6 +89,22 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 			assert.ok(results['clients'][client].c32.rps > 0, `clients.${client}`);
 		}
 
+		// The SDK-agent workload: every request a conversation never seen, checked at the simulator.
+		const fresh = results['newConversations'];
+		for (const level of ['c1', 'c32']) {
+			for (const target of ['direct', 'pipe', 'shunt']) {
+				const cell = fresh.latency[level][target];
+				assert.ok(cell.p50 > 0 && cell.p99 >= cell.p50 && cell.rps > 0, `newConversations.latency.${level}.${target}: ${JSON.stringify(cell)}`);
+			}
+		}
+
+		assert.ok(fresh.throughput.c32.shuntToPipe > 0);
+		assert.deepEqual(fresh.check, {requests: 20, seenUpstream: 20, distinctPrompts: 20, sessionHeaders: 0, userIds: 0});
+		for (const rss of [results['rssAfterRun'], fresh.rssAfterRun]) {
+			assert.ok(rss.pipe.afterRunMb > 0 && rss.shunt.afterRunMb > 0 && rss.shunt.peakMb >= rss.shunt.afterRunMb - 0.1, JSON.stringify(rss));
+			assert.ok(rss.requestsPerTarget > 0);
+		}
+
 		assert.ok(results['memory'].steadyMb > 0 && results['memory'].afterAbortsMb > 0);
 		assert.ok(results['memory'].aborts > 0, 'no stream was aborted mid-way');
 		assert.equal(results['memory'].inFlightAfterAborts, 0, 'aborted requests still in flight');
@@ -70,10 +112,20 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 		assert.equal(results['errors'], 0);
 		assert.ok(results['machine'].cores > 0 && typeof results['machine'].node === 'string');
 
-		const budgets = results['budgets'] as Array<{name: string; pass: unknown}>;
+		const budgets = results['budgets'] as Array<{name: string; workload: string; budget: string; pass: unknown}>;
 		assert.ok(budgets.length >= 5);
 		for (const budget of budgets) {
 			assert.equal(typeof budget.pass, 'boolean', budget.name);
+			const verdict = new RegExp(`^${escapeRegExp(budget.name)}\\s+${escapeRegExp(budget.budget)}\\s.*\\s${budget.pass ? 'PASS' : 'MISS'}$`, 'm');
+			assert.match(stdout, verdict, `the table does not show "${budget.name}" with its verdict`);
+		}
+
+		// Both workloads are held to the same three budgets: added p50, throughput and RSS against the pipe proxy.
+		for (const workload of ['one-conversation', 'new-conversations']) {
+			const own = budgets.filter(budget => budget.workload === workload).map(budget => budget.budget);
+			for (const limit of ['≤ 0.3 ms', '≥ 0.90×', '≤ 30 MB']) {
+				assert.ok(own.includes(limit), `${workload} has no "${limit}" budget`);
+			}
 		}
 
 		const numeric = numbers(results);

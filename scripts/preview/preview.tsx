@@ -1,6 +1,8 @@
-// Renders the monitor against an animated fake store, to look at it as a user would:
-//   npx tsc && NODE_ENV=production node dist/ui/preview.js [--no-demo] [--many]
-// Nothing else imports this file.
+// Renders the monitor (source/app.tsx) against an animated fake store, to look at it as a user
+// would, straight from source:
+//   npm run preview [-- --no-demo --many]
+//   node --import=tsx scripts/preview/preview.tsx [--no-demo] [--many]
+// A developer tool: it lives outside source/ so it is neither built nor published.
 import process from 'node:process';
 import {PreviewStore} from './preview-store.js';
 
@@ -9,7 +11,7 @@ process.env['NODE_ENV'] = 'production';
 
 const {render} = await import('ink');
 const {createElement} = await import('react');
-const {default: App} = await import('../monitor/app.js');
+const {default: App} = await import('../../source/monitor/app.js');
 
 const many = process.argv.includes('--many');
 const store = new PreviewStore({

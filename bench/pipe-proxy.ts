@@ -2,8 +2,10 @@
 // a keep-alive agent and streams the answer back, doing nothing else (no routing, no parsing, no
 // bookkeeping). Whatever shunt adds on top of this is shunt's own cost.
 //
-// Runnable as its own process (the benchmark runs it that way so it gets its own core share):
-//   node dist/bench/pipe-proxy.js --upstream http://127.0.0.1:<port> [--port 0]
+// Runnable as its own process (the benchmark runs it that way so it gets its own core share, on
+// plain node from a type-stripped copy: see processes.ts). By hand:
+//   node --import=tsx bench/pipe-proxy.ts --upstream http://127.0.0.1:<port> [--port 0]
+// It must import nothing but node: builtins.
 // prints one JSON line {"url": "http://127.0.0.1:<port>"} on stdout and serves until SIGTERM.
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';

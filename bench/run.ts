@@ -1,8 +1,10 @@
-// `npm run bench`: shunt's overhead against a simulator in its own process, printed as a table
-// and written to bench/results.json. bench/README-results.md explains each number.
+// `npm run bench`: the built shunt's overhead against a simulator in its own process, printed as
+// a table and written to bench/results.json. bench/README-results.md explains each number.
 //
-//   node dist/bench/run.js [--quick] [--scale 0.1] [--rounds 5] [--out file.json]
-//                          [--stream-concurrency 4] [--chunk-delay-ms 5] [--shunt-node-args "--cpu-prof"]
+//   npx tsc && node --import=tsx bench/run.ts [--quick] [--scale 0.1] [--rounds 5] [--out file.json]
+//       [--stream-concurrency 4] [--chunk-delay-ms 5] [--shunt-node-args "--cpu-prof"]
+//
+// This file runs from source (tsx); what it measures is dist/cli.js, as users run it.
 //
 // Everything that compares targets runs interleaved (A B C D, B C D A, …: the leading target
 // rotates each round) and reports the median over rounds: these machines are noisy, and a slow
@@ -12,17 +14,19 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
-import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
 import {clientNames, compareClients, type ClientComparison} from './clients.js';
-import {runAborts, runLoad, runStreams, type Target} from './load.js';
+import {runAborts, runLoad, runStreams, type Target, type Workload} from './load.js';
 import {
+	assertBuilt,
 	cloneHome,
+	cliPath,
 	installCleanup,
 	makeShuntHome,
 	readCpuMs,
 	readPeakRssMb,
 	readRssMb,
+	repoRoot,
 	startPipeProxyProcess,
 	startShuntHeadless,
 	startShuntPty,
@@ -42,6 +46,8 @@ type Config = {
 	/** Unmeasured requests at the start of each run: its fresh connections opened. */
 	runWarmup: number;
 	requests: {c1: number; c32: number; c64: number};
+	/** The new-conversations workload: its own fresh processes, warm-up and runs. */
+	newConversations: {warmup: number; requests: {c1: number; c32: number}};
 	streams: number;
 	streamConcurrency: number;
 	chunkDelayMs: number;
@@ -58,8 +64,9 @@ type Config = {
 	candidateCli?: string;
 };
 
-const usage = `usage: node dist/bench/run.js [--quick] [--scale <factor>] [--rounds <n>] [--out <file>]
-                             [--stream-concurrency <n>] [--chunk-delay-ms <n>] [--shunt-node-args "<flags>"]
+const usage = `usage: node --import=tsx bench/run.ts [--quick] [--scale <factor>] [--rounds <n>] [--out <file>]
+           [--stream-concurrency <n>] [--chunk-delay-ms <n>] [--shunt-node-args "<flags>"]
+  measures the built shunt (dist/cli.js: npx tsc first, or npm run bench, which builds)
   --quick               tiny counts, one round (smoke test): SHUNT_BENCH_SCALE=0.005 and --rounds 1
   --scale <f>           multiply every request count (env SHUNT_BENCH_SCALE; default 1)
   --rounds <n>          interleaved rounds per comparison (env SHUNT_BENCH_ROUNDS; default 5)
@@ -108,7 +115,6 @@ function readConfig(): Config {
 	const rounds = Math.round(positiveNumber('--rounds', values.rounds) ?? positiveNumber('SHUNT_BENCH_ROUNDS', process.env['SHUNT_BENCH_ROUNDS']) ?? (quick ? 1 : 5));
 	// Scaled counts keep a floor so even a smoke run measures something at every step.
 	const count = (full: number, floor: number) => Math.max(floor, Math.round(full * scale));
-	const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 	const otherCli = values['shunt-cli'] ?? process.env['SHUNT_BENCH_CLI'];
 	return {
 		scale,
@@ -117,6 +123,7 @@ function readConfig(): Config {
 		streamWarmup: count(100, 4),
 		runWarmup: count(100, 5),
 		requests: {c1: count(1000, 10), c32: count(4000, 64), c64: count(3000, 128)},
+		newConversations: {warmup: count(3000, 20), requests: {c1: count(1000, 10), c32: count(4000, 64)}},
 		streams: count(150, 8),
 		streamConcurrency: Math.round(positiveNumber('--stream-concurrency', values['stream-concurrency']) ?? 4),
 		chunkDelayMs: Math.round(positiveNumber('--chunk-delay-ms', values['chunk-delay-ms']) ?? 5),
@@ -145,9 +152,9 @@ function rotated<T>(items: readonly T[], roundIndex: number): T[] {
 	return [...items.slice(shift), ...items.slice(0, shift)];
 }
 
-function getJson(url: string): Promise<unknown> {
+function getJson(url: string, timeoutMs = 10_000): Promise<unknown> {
 	return new Promise((resolve, reject) => {
-		http.get(url, {agent: false}, response => {
+		const request = http.get(url, {agent: false}, response => {
 			let text = '';
 			response.setEncoding('utf8');
 			response.on('data', (chunk: string) => {
@@ -160,7 +167,9 @@ function getJson(url: string): Promise<unknown> {
 					reject(error as Error);
 				}
 			});
-		}).once('error', reject);
+		});
+		request.once('error', reject);
+		request.setTimeout(timeoutMs, () => request.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
 	});
 }
 
@@ -225,18 +234,27 @@ async function warmUp(config: Config, targets: Record<TargetKey, Measurable>): P
 	}
 }
 
-async function latencyMatrix(config: Config, targets: Record<TargetKey, Measurable>): Promise<Record<Level, Record<TargetKey, Measured>>> {
-	const result = {} as Record<Level, Record<TargetKey, Measured>>;
-	const targetKeys = targetKeysFor(config);
-	for (const level of levels) {
-		const runs = Object.fromEntries(targetKeys.map(key => [key, [] as RunStats[]])) as Record<TargetKey, RunStats[]>;
+type MatrixOptions<K extends TargetKey, L extends Level> = {
+	targets: Record<K, Measurable>;
+	keys: readonly K[];
+	levels: readonly L[];
+	requests: Record<L, number>;
+	workload: Workload;
+	label: string;
+};
+
+/** Non-streaming runs of every target at every level, interleaved over rounds; medians per cell. */
+async function latencyRounds<K extends TargetKey, L extends Level>(config: Config, options: MatrixOptions<K, L>): Promise<Record<L, Record<K, Measured>>> {
+	const result = {} as Record<L, Record<K, Measured>>;
+	for (const level of options.levels) {
+		const runs = Object.fromEntries(options.keys.map(key => [key, [] as RunStats[]])) as Record<K, RunStats[]>;
 		for (let roundIndex = 0; roundIndex < config.rounds; roundIndex++) {
-			progress(`non-streaming c=${concurrencyOf[level]} round ${roundIndex + 1}/${config.rounds}`);
-			for (const key of rotated(targetKeys, roundIndex)) {
-				const target = targets[key];
+			progress(`${options.label} c=${concurrencyOf[level]} round ${roundIndex + 1}/${config.rounds}`);
+			for (const key of rotated(options.keys, roundIndex)) {
+				const target = options.targets[key];
 				const cpuBefore = readCpuMs(target.pid);
 				// eslint-disable-next-line no-await-in-loop
-				const run = await runLoad({target, concurrency: concurrencyOf[level], requests: config.requests[level], warmup: config.runWarmup});
+				const run = await runLoad({target, concurrency: concurrencyOf[level], requests: options.requests[level], warmup: config.runWarmup, workload: options.workload});
 				// Warm-up requests are inside the CPU window too; count them.
 				const cpuUs = (readCpuMs(target.pid) - cpuBefore) * 1000;
 				const summary = summarize(run.latencies);
@@ -244,16 +262,20 @@ async function latencyMatrix(config: Config, targets: Record<TargetKey, Measurab
 					p50: round(summary.p50),
 					p99: round(summary.p99),
 					rps: round(run.rps, 1),
-					cpuUsPerRequest: round(cpuUs / (config.requests[level] + config.runWarmup), 1),
+					cpuUsPerRequest: round(cpuUs / (options.requests[level] + config.runWarmup), 1),
 					errors: run.errors,
 				});
 			}
 		}
 
-		result[level] = Object.fromEntries(targetKeys.map(key => [key, medianOf(runs[key])])) as Record<TargetKey, Measured>;
+		result[level] = Object.fromEntries(options.keys.map(key => [key, medianOf(runs[key])])) as Record<K, Measured>;
 	}
 
 	return result;
+}
+
+async function latencyMatrix(config: Config, targets: Record<TargetKey, Measurable>): Promise<Record<Level, Record<TargetKey, Measured>>> {
+	return latencyRounds(config, {targets, keys: targetKeysFor(config), levels, requests: config.requests, workload: 'one-conversation', label: 'non-streaming'});
 }
 
 async function streamingPhase(config: Config, targets: Record<StreamKey, Target>): Promise<Record<StreamKey, StreamMeasured>> {
@@ -281,6 +303,146 @@ async function streamingPhase(config: Config, targets: Record<StreamKey, Target>
 		runs: runs[key],
 	}])) as Record<StreamKey, StreamMeasured>;
 }
+
+// ---------------------------------------------------------------- RSS against the pipe proxy
+
+/** One process's RSS after a run, and its peak (VmHWM) so far, in MB. */
+type Rss = {idleMb?: number; afterRunMb: number; peakMb: number};
+
+/**
+ * shunt's RSS next to the pipe proxy's, both read after serving the same load: how much memory
+ * shunt costs beyond what any Node proxy holds. The candidate's, when there is one, beside them.
+ */
+type RssVsPipe = {
+	/** Requests (and streams) each of these processes had served when it was read, warm-ups included. */
+	requestsPerTarget: number;
+	streamsPerTarget: number;
+	pipe: Rss;
+	shunt: Rss;
+	candidate?: Rss;
+	shuntMinusPipeMb: number;
+	candidateMinusPipeMb?: number;
+};
+
+type RssProcesses = {pipe: number; shunt: number; candidate?: number};
+
+function readIdle(pids: RssProcesses): Record<keyof RssProcesses, number | undefined> {
+	return {pipe: readRssMb(pids.pipe), shunt: readRssMb(pids.shunt), candidate: pids.candidate === undefined ? undefined : readRssMb(pids.candidate)};
+}
+
+/** Waits for sockets to close and timers to run, then reads every process. */
+async function rssVsPipe(config: Config, pids: RssProcesses, served: {requests: number; streams: number}, idle?: Record<keyof RssProcesses, number | undefined>): Promise<RssVsPipe> {
+	await sleep(config.settleMs);
+	const read = (pid: number, idleMb: number | undefined): Rss => ({
+		...(idleMb === undefined ? {} : {idleMb: round(idleMb, 1)}),
+		afterRunMb: round(readRssMb(pid), 1),
+		peakMb: round(readPeakRssMb(pid), 1),
+	});
+	const pipe = read(pids.pipe, idle?.pipe);
+	const shunt = read(pids.shunt, idle?.shunt);
+	const candidate = pids.candidate === undefined ? undefined : read(pids.candidate, idle?.candidate);
+	return {
+		requestsPerTarget: served.requests,
+		streamsPerTarget: served.streams,
+		pipe,
+		shunt,
+		...(candidate ? {candidate, candidateMinusPipeMb: round(candidate.afterRunMb - pipe.afterRunMb, 1)} : {}),
+		shuntMinusPipeMb: round(shunt.afterRunMb - pipe.afterRunMb, 1),
+	};
+}
+
+// ---------------------------------------------------------------- new conversations
+
+const newConversationsWorkload = 'every request opens a new conversation: distinct prompt text, no x-claude-code-session-id header, no metadata.user_id (as SDK agents send)';
+const newConversationLevels = ['c1', 'c32'] as const;
+type NewConversationLevel = typeof newConversationLevels[number];
+type NewConversationKey = 'direct' | 'pipe' | 'shunt' | 'candidate';
+
+type NewConversationsResult = {
+	workload: string;
+	latency: Record<NewConversationLevel, Record<NewConversationKey, Measured>>;
+	/** p50 minus direct p50, ms. */
+	added: Record<NewConversationLevel, Partial<Record<Exclude<NewConversationKey, 'direct'>, number>>>;
+	throughput: {c32: {pipe: number; shunt: number; shuntToPipe: number; candidate?: number; candidateToPipe?: number}};
+	rssAfterRun: RssVsPipe;
+	/** What reached the simulator through shunt for a few requests of this workload, read from its request log. */
+	check: WorkloadCheck;
+};
+
+type WorkloadCheck = {requests: number; seenUpstream: number; distinctPrompts: number; sessionHeaders: number; userIds: number};
+
+const checkRequests = 20;
+
+/**
+ * Proof that the workload is what it says: a few more of its requests through shunt, then the
+ * simulator's request log for them. Each must carry its own prompt, and none a session header or
+ * a metadata.user_id. Sent after the RSS readings, so they change no measured number.
+ */
+async function checkWorkload(shunt: Target, simulatorUrl: string): Promise<WorkloadCheck> {
+	await runLoad({target: shunt, concurrency: 1, requests: checkRequests, warmup: 0, workload: 'new-conversations'});
+	const {requests} = await getJson(`${simulatorUrl}/__fake/requests`) as {requests: Array<{path: string; headers: Record<string, string>; body?: unknown}>};
+	const recent = requests.filter(entry => entry.path.startsWith('/v1/messages')).slice(-checkRequests);
+	const prompts = new Set<string>();
+	let userIds = 0;
+	for (const entry of recent) {
+		const body = entry.body as {messages?: Array<{content?: unknown}>; metadata?: {user_id?: unknown}} | undefined;
+		prompts.add(JSON.stringify(body?.messages?.[0]?.content ?? null));
+		if (body?.metadata?.user_id !== undefined) {
+			userIds++;
+		}
+	}
+
+	return {
+		requests: checkRequests,
+		seenUpstream: recent.length,
+		distinctPrompts: prompts.size,
+		sessionHeaders: recent.filter(entry => 'x-claude-code-session-id' in entry.headers).length,
+		userIds,
+	};
+}
+
+/**
+ * The SDK-agent workload, on a fresh pipe proxy and a fresh shunt (and candidate), so each one's
+ * RSS afterwards holds only this workload's history. Same interleaved rounds as the rest.
+ */
+async function newConversationsPhase(config: Config, targets: Record<NewConversationKey, Measurable>, simulatorUrl: string): Promise<NewConversationsResult> {
+	const keys: NewConversationKey[] = config.candidateCli ? ['direct', 'pipe', 'shunt', 'candidate'] : ['direct', 'pipe', 'shunt'];
+	const pids = {pipe: targets.pipe.pid, shunt: targets.shunt.pid, ...(config.candidateCli ? {candidate: targets.candidate.pid} : {})};
+	const idle = readIdle(pids);
+	progress(`new conversations: warm-up ${config.newConversations.warmup} requests per target`);
+	for (const key of keys) {
+		// eslint-disable-next-line no-await-in-loop
+		await runLoad({target: targets[key], concurrency: 32, requests: config.newConversations.warmup, warmup: 0, workload: 'new-conversations'});
+	}
+
+	const {requests} = config.newConversations;
+	const latency = await latencyRounds(config, {targets, keys, levels: newConversationLevels, requests, workload: 'new-conversations', label: 'new conversations'});
+	const served = config.newConversations.warmup + (config.rounds * (requests.c1 + requests.c32 + (2 * config.runWarmup)));
+	const rssAfterRun = await rssVsPipe(config, pids, {requests: served, streams: 0}, idle);
+	const check = await checkWorkload(targets.shunt, simulatorUrl);
+	if (check.seenUpstream !== check.requests || check.distinctPrompts !== check.requests || check.sessionHeaders + check.userIds > 0) {
+		throw new Error(`the new-conversations workload is not what it claims: ${JSON.stringify(check)}`);
+	}
+
+	const proxies = keys.filter((key): key is Exclude<NewConversationKey, 'direct'> => key !== 'direct');
+	const added = Object.fromEntries(newConversationLevels.map(level => [level, Object.fromEntries(proxies.map(proxy => [proxy, round(latency[level][proxy].p50 - latency[level].direct.p50)]))])) as NewConversationsResult['added'];
+	const c32 = latency.c32;
+	return {
+		workload: newConversationsWorkload,
+		latency,
+		added,
+		throughput: {c32: {
+			pipe: c32.pipe.rps,
+			shunt: c32.shunt.rps,
+			shuntToPipe: round(c32.shunt.rps / c32.pipe.rps),
+			...(config.candidateCli ? {candidate: c32.candidate.rps, candidateToPipe: round(c32.candidate.rps / c32.pipe.rps)} : {}),
+		}},
+		rssAfterRun,
+		check,
+	};
+}
+
+// ---------------------------------------------------------------- memory
 
 type MemoryResult = {
 	/** RSS moves with V8's heap sizing by ±15 MB; peak (VmHWM) only grows, so a leak shows in both. */
@@ -342,28 +504,44 @@ async function memoryPhase(config: Config, shunt: ShuntProcess): Promise<MemoryR
 
 // ---------------------------------------------------------------- verdicts and report
 
-type Budget = {name: string; budget: string; measured: string; value: number; pass: boolean};
+type Budget = {name: string; workload: Workload; budget: string; measured: string; value: number; pass: boolean};
 
-function budgets(latency: Record<Level, Record<TargetKey, Measured>>, streaming: Record<StreamKey, StreamMeasured>, memory: MemoryResult): Budget[] {
+// The three budgets both workloads are held to (the same-conversation ones were 0.5 ms and 0.80×
+// before the new-conversations workload came in; they were tightened, never loosened).
+const maxAddedP50Ms = 0.3;
+const minThroughputToPipe = 0.9;
+const maxRssOverPipeMb = 30;
+
+/** Added p50 at c=1, throughput at c=32 against the pipe proxy, RSS against the pipe proxy. */
+function workloadBudgets(workload: Workload, prefix: string, latency: {c1: {direct: Measured; pipe: Measured; shunt: Measured}; c32: {pipe: Measured; shunt: Measured}}, rss: RssVsPipe): Budget[] {
+	const added = latency.c1.shunt.p50 - latency.c1.direct.p50;
+	const ratio = latency.c32.shunt.rps / latency.c32.pipe.rps;
+	const overPipe = rss.shuntMinusPipeMb;
+	return [
+		{name: `${prefix}added p50 latency, c=1 (shunt − direct)`, workload, budget: `≤ ${maxAddedP50Ms} ms`, measured: `${added.toFixed(3)} ms (pipe ${(latency.c1.pipe.p50 - latency.c1.direct.p50).toFixed(3)})`, value: round(added), pass: added <= maxAddedP50Ms},
+		{name: `${prefix}throughput c=32, shunt ÷ pipe proxy`, workload, budget: `≥ ${minThroughputToPipe.toFixed(2)}×`, measured: `${ratio.toFixed(2)}× (${Math.round(latency.c32.shunt.rps)} vs ${Math.round(latency.c32.pipe.rps)} req/s)`, value: round(ratio), pass: ratio >= minThroughputToPipe},
+		{name: `${prefix}RSS after the run − pipe proxy's RSS`, workload, budget: `≤ ${maxRssOverPipeMb} MB`, measured: `${overPipe.toFixed(1)} MB (${rss.shunt.afterRunMb.toFixed(1)} vs ${rss.pipe.afterRunMb.toFixed(1)} MB)`, value: overPipe, pass: overPipe <= maxRssOverPipeMb},
+	];
+}
+
+function budgets(latency: Record<Level, Record<TargetKey, Measured>>, streaming: Record<StreamKey, StreamMeasured>, memory: MemoryResult, rssAfterRun: RssVsPipe, newConversations: NewConversationsResult): Budget[] {
 	const c1 = latency.c1;
-	const added = c1.shunt.p50 - c1.direct.p50;
-	const throughputRatio = latency.c32.shunt.rps / latency.c32.pipe.rps;
 	const streamAdded = streaming.shunt.p99 - streaming.direct.p99;
+	const workload: Workload = 'one-conversation';
 	const list: Budget[] = [
-		{name: 'added p50 latency, c=1 (shunt − direct)', budget: '≤ 0.5 ms', measured: `${added.toFixed(3)} ms`, value: added, pass: added <= 0.5},
-		{name: 'throughput c=32, shunt ÷ pipe proxy', budget: '≥ 0.80×', measured: `${throughputRatio.toFixed(2)}×`, value: throughputRatio, pass: throughputRatio >= 0.8},
+		...workloadBudgets(workload, '', latency, rssAfterRun),
 		// The pipe proxy's own added p99 is shown beside it: the floor any Node proxy has here.
-		{name: 'streaming added p99 per event (shunt − direct)', budget: '≤ 1 ms', measured: `${streamAdded.toFixed(3)} ms (pipe ${(streaming.pipe.p99 - streaming.direct.p99).toFixed(3)})`, value: streamAdded, pass: streamAdded <= 1},
+		{name: 'streaming added p99 per event (shunt − direct)', workload, budget: '≤ 1 ms', measured: `${streamAdded.toFixed(3)} ms (pipe ${(streaming.pipe.p99 - streaming.direct.p99).toFixed(3)})`, value: streamAdded, pass: streamAdded <= 1},
 	];
 	// Monitor on vs headless: latencies may grow, throughput may shrink, by 10 % at most.
 	const slower = (name: string, on: number, off: number) => {
 		const ratio = on / off;
-		list.push({name: `monitor ÷ headless: ${name}`, budget: '≤ 1.10×', measured: `${ratio.toFixed(2)}× (${on.toFixed(3)} vs ${off.toFixed(3)} ms)`, value: ratio, pass: ratio <= 1.1});
+		list.push({name: `monitor ÷ headless: ${name}`, workload, budget: '≤ 1.10×', measured: `${ratio.toFixed(2)}× (${on.toFixed(3)} vs ${off.toFixed(3)} ms)`, value: ratio, pass: ratio <= 1.1});
 	};
 
 	const fewer = (name: string, on: number, off: number) => {
 		const ratio = on / off;
-		list.push({name: `monitor ÷ headless: ${name}`, budget: '≥ 0.90×', measured: `${ratio.toFixed(2)}× (${Math.round(on)} vs ${Math.round(off)} req/s)`, value: ratio, pass: ratio >= 0.9});
+		list.push({name: `monitor ÷ headless: ${name}`, workload, budget: '≥ 0.90×', measured: `${ratio.toFixed(2)}× (${Math.round(on)} vs ${Math.round(off)} req/s)`, value: ratio, pass: ratio >= 0.9});
 	};
 
 	slower('p50 latency c=1', c1.shuntMonitor.p50, c1.shunt.p50);
@@ -373,7 +551,8 @@ function budgets(latency: Record<Level, Record<TargetKey, Measured>>, streaming:
 	fewer('throughput c=32', latency.c32.shuntMonitor.rps, latency.c32.shunt.rps);
 	fewer('throughput c=64', latency.c64.shuntMonitor.rps, latency.c64.shunt.rps);
 	slower('streaming p99 per event', streaming.shuntMonitor.p99, streaming.shunt.p99);
-	list.push({name: `RSS after ${memory.aborts} aborts − steady state`, budget: '≤ 20 MB', measured: `${memory.abortGrowthMb.toFixed(1)} MB`, value: memory.abortGrowthMb, pass: memory.abortGrowthMb <= 20});
+	list.push({name: `RSS after ${memory.aborts} aborts − steady state`, workload, budget: '≤ 20 MB', measured: `${memory.abortGrowthMb.toFixed(1)} MB`, value: memory.abortGrowthMb, pass: memory.abortGrowthMb <= 20});
+	list.push(...workloadBudgets('new-conversations', 'new conversations: ', newConversations.latency, newConversations.rssAfterRun));
 	return list;
 }
 
@@ -390,10 +569,17 @@ type Results = {
 	config: Omit<Config, 'out'>;
 	startedAt: string;
 	durationS: number;
+	/** The built shunt measured (dist/cli.js unless --shunt-cli), relative to the repository. */
+	shuntCli: string;
+	/** What the client sends in each workload; every section but newConversations is one-conversation. */
+	workloads: Record<Workload, string>;
 	latency: Record<Level, Record<TargetKey, Measured>>;
 	added: Record<Level, Record<Exclude<TargetKey, 'direct'>, number>>;
 	throughput: Record<'c32' | 'c64', {pipe: number; shunt: number; shuntMonitor: number; shuntToPipe: number; monitorToPipe: number; monitorToHeadless: number}>;
 	streaming: Record<StreamKey, StreamMeasured> & {addedP50: number; addedP99: number; pipeAddedP99: number; monitorAddedP99: number};
+	/** One conversation: the pipe proxy's and shunt headless's RSS after the comparison above (requests and streams). */
+	rssAfterRun: RssVsPipe;
+	newConversations: NewConversationsResult;
 	memory: MemoryResult;
 	monitor: {rendered: boolean; terminalBytes: number};
 	clients: ClientComparison;
@@ -401,12 +587,43 @@ type Results = {
 	errors: number;
 };
 
+function newConversationsReport(result: NewConversationsResult): string {
+	const {latency, rssAfterRun} = result;
+	const keys = Object.keys(latency.c1) as NewConversationKey[];
+	const rssOf = (key: NewConversationKey) => (key === 'pipe' || key === 'shunt' || key === 'candidate' ? rssAfterRun[key] : undefined);
+	const rows = [['', 'c=1 p50', 'p99', '+p50', 'c=32 p50', 'p99', 'c=32 req/s', '÷ pipe', 'cpu c=32', 'RSS idle', 'RSS after', 'peak']];
+	for (const key of keys) {
+		const rss = rssOf(key);
+		rows.push([
+			targetLabels[key],
+			ms(latency.c1[key].p50),
+			ms(latency.c1[key].p99),
+			key === 'direct' ? '' : ms(latency.c1[key].p50 - latency.c1.direct.p50),
+			ms(latency.c32[key].p50),
+			ms(latency.c32[key].p99),
+			latency.c32[key].rps.toFixed(0),
+			(latency.c32[key].rps / latency.c32.pipe.rps).toFixed(2),
+			latency.c32[key].cpuUsPerRequest.toFixed(0),
+			rss?.idleMb?.toFixed(1) ?? '',
+			rss?.afterRunMb.toFixed(1) ?? '',
+			rss?.peakMb.toFixed(1) ?? '',
+		]);
+	}
+
+	return [
+		`7. New conversations: ${result.workload}`,
+		`   fresh pipe proxy and shunt, ${rssAfterRun.requestsPerTarget} requests each (ms; req/s; CPU µs per request of the serving process; MB)`,
+		table(rows),
+	].join('\n');
+}
+
 function report(results: Results): string {
 	const {latency, streaming, memory, machine, config, clients} = results;
 	const targetKeys = Object.keys(latency.c1) as TargetKey[];
 	const streamKeys = targetKeys as StreamKey[];
 	const out: string[] = [];
 	out.push(`shunt bench — node ${machine.node} · ${machine.cpuModel} · ${machine.cores} cores · medians of ${config.rounds} interleaved round(s) · ${results.durationS.toFixed(0)} s · load ${machine.loadAverage.start.toFixed(1)} → ${machine.loadAverage.end.toFixed(1)}`);
+	out.push(`shunt under test: ${results.shuntCli} (built); both workloads are described in results.json "workloads"`);
 	out.push('');
 	out.push('1. Non-streaming latency (ms, request start → last body byte); +p50 = minus direct p50');
 	const latencyRows = [['', 'c=1 p50', 'p99', '+p50', 'c=32 p50', 'p99', '+p50', 'c=64 p50', 'p99', '+p50']];
@@ -455,6 +672,8 @@ function report(results: Results): string {
 		['RSS', memory.idleMb.toFixed(1), memory.steadyMb.toFixed(1), `${memory.after20kMb.toFixed(1)} (${memory.requestsRps.toFixed(0)} req/s)`, memory.afterAbortsMb.toFixed(1), memory.abortGrowthMb.toFixed(1), String(memory.inFlightAfterAborts)],
 		['peak', '', memory.peakSteadyMb.toFixed(1), memory.peakAfter20kMb.toFixed(1), memory.peakAfterAbortsMb.toFixed(1), (memory.peakAfterAbortsMb - memory.peakSteadyMb).toFixed(1), ''],
 	], false));
+	const {rssAfterRun} = results;
+	out.push(`   after the comparison above (${rssAfterRun.requestsPerTarget} requests and ${rssAfterRun.streamsPerTarget} streams each): pipe proxy ${rssAfterRun.pipe.afterRunMb.toFixed(1)} MB (peak ${rssAfterRun.pipe.peakMb.toFixed(1)}), shunt headless ${rssAfterRun.shunt.afterRunMb.toFixed(1)} MB (peak ${rssAfterRun.shunt.peakMb.toFixed(1)}): shunt − pipe ${rssAfterRun.shuntMinusPipeMb.toFixed(1)} MB${rssAfterRun.candidate ? `; candidate ${rssAfterRun.candidate.afterRunMb.toFixed(1)} MB` : ''}`);
 	out.push('');
 	out.push(`5. Monitor: shunt rendered its monitor on a 120×40 pty; ${(results.monitor.terminalBytes / 1024).toFixed(0)} KiB of screen output drained. See the "shunt + monitor" rows.`);
 	out.push('');
@@ -463,6 +682,8 @@ function report(results: Results): string {
 		['', 'c=1 p50 ms', 'c=1 cpu µs', 'c=32 req/s', 'c=32 cpu µs'],
 		...clientNames.map(name => [name === 'got' ? 'got.stream (shunt\'s options)' : name, ms(clients[name].c1.p50), clients[name].c1.cpuUsPerRequest.toFixed(0), clients[name].c32.rps.toFixed(0), clients[name].c32.cpuUsPerRequest.toFixed(0)]),
 	]));
+	out.push('');
+	out.push(newConversationsReport(results.newConversations));
 	out.push('');
 	out.push('Budgets');
 	out.push(table([['', 'budget', 'measured', 'verdict'], ...results.budgets.map(budget => [budget.name, budget.budget, budget.measured, budget.pass ? 'PASS' : 'MISS'])], false));
@@ -479,6 +700,11 @@ function report(results: Results): string {
 async function main(): Promise<number> {
 	installCleanup();
 	const config = readConfig();
+	assertBuilt(config.shuntCli ?? cliPath);
+	if (config.candidateCli) {
+		assertBuilt(config.candidateCli);
+	}
+
 	const started = Date.now();
 	const loadAtStart = os.loadavg()[0]!;
 	if (loadAtStart > 0.5 * os.cpus().length) {
@@ -509,7 +735,25 @@ async function main(): Promise<number> {
 	const latency = await latencyMatrix(config, targets);
 	const streaming = await streamingPhase(config, targets);
 	const terminalBytes = shuntMonitor.terminalBytes();
+	const rssAfterRun = await rssVsPipe(config, {pipe: pipe.pid, shunt: shunt.pid, candidate: candidate?.pid}, {
+		requests: config.warmup + (config.rounds * levels.reduce((sum, level) => sum + config.requests[level] + config.runWarmup, 0)),
+		streams: config.streamWarmup + (config.rounds * (config.streams + config.streamConcurrency)),
+	});
 	await Promise.all([pipe.stop(), shunt.stop(), shuntMonitor.stop(), candidate?.stop()]);
+
+	// Fresh proxies again, so their RSS afterwards is this workload's alone.
+	const [freshPipe, freshShunt, freshCandidate] = await Promise.all([
+		startPipeProxyProcess(simulator.url),
+		startShuntHeadless({...shuntOptions, home: cloneHome(home)}),
+		config.candidateCli ? startShuntHeadless({...shuntOptions, cli: config.candidateCli, home: cloneHome(home)}) : undefined,
+	]);
+	const newConversations = await newConversationsPhase(config, {
+		direct: targets.direct,
+		pipe: {name: 'pipe', url: freshPipe.url, headers: {'x-api-key': key}, pid: freshPipe.pid},
+		shunt: {name: 'shunt', url: freshShunt.url, headers: {}, pid: freshShunt.pid},
+		...(freshCandidate ? {candidate: {name: 'candidate', url: freshCandidate.url, headers: {}, pid: freshCandidate.pid}} : {}),
+	} as Record<NewConversationKey, Measurable>, simulator.url);
+	await Promise.all([freshPipe.stop(), freshShunt.stop(), freshCandidate?.stop()]);
 
 	// A fresh shunt, alone with the simulator, so its RSS history is only this phase's.
 	const memoryShunt = await startShuntHeadless({...shuntOptions, home: cloneHome(home)});
@@ -536,6 +780,7 @@ async function main(): Promise<number> {
 	const errors = levels.reduce((sum, level) => sum + Object.values(latency[level]).reduce((inner, cell) => inner + cell.errors, 0), 0)
 		+ streamKeysFor(config).reduce((sum, streamKey) => sum + streaming[streamKey].errors, 0)
 		+ clientNames.reduce((sum, name) => sum + clients[name].c1.errors + clients[name].c32.errors, 0)
+		+ newConversationLevels.reduce((sum, level) => sum + Object.values(newConversations.latency[level]).reduce((inner, cell) => inner + cell.errors, 0), 0)
 		+ memory.requestErrors + memory.abortErrors;
 	const cpus = os.cpus();
 	const {out, ...recorded} = config;
@@ -551,6 +796,11 @@ async function main(): Promise<number> {
 		config: recorded,
 		startedAt: new Date(started).toISOString(),
 		durationS: round((Date.now() - started) / 1000, 1),
+		shuntCli: path.relative(repoRoot, config.shuntCli ?? cliPath),
+		workloads: {
+			'one-conversation': 'every request is the same short conversation, no session header, no metadata.user_id: one sticky session in shunt',
+			'new-conversations': newConversationsWorkload,
+		},
 		latency,
 		added,
 		throughput: {c32: throughputAt('c32'), c64: throughputAt('c64')},
@@ -561,10 +811,12 @@ async function main(): Promise<number> {
 			pipeAddedP99: round(streaming.pipe.p99 - streaming.direct.p99),
 			monitorAddedP99: round(streaming.shuntMonitor.p99 - streaming.direct.p99),
 		},
+		rssAfterRun,
+		newConversations,
 		memory,
 		monitor: {rendered: true, terminalBytes},
 		clients,
-		budgets: budgets(latency, streaming, memory),
+		budgets: budgets(latency, streaming, memory, rssAfterRun, newConversations),
 		errors,
 	};
 
@@ -580,5 +832,6 @@ try {
 	process.exitCode = await main();
 } catch (error) {
 	process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
-	process.exitCode = 1;
+	// Exit now: children still running would hold the event loop open, and 'exit' kills them.
+	process.exit(1);
 }

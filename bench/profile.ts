@@ -1,5 +1,8 @@
-// Profiles shunt (headless) under the benchmark's load and prints where its CPU time goes.
-//   node dist/bench/profile.js [--requests 30000] [--concurrency 32] [--stream] [--target shunt|monitor|pipe] [--keep <dir>]
+// Profiles the built shunt (dist/cli.js; headless unless --target says otherwise) under the
+// benchmark's load and prints where its CPU time goes:
+//   npx tsc && node --import=tsx bench/profile.ts [--requests 30000] [--concurrency 32] [--stream]
+//                                                 [--target shunt|monitor|pipe] [--new-conversations] [--keep <dir>]
+// --new-conversations sends the benchmark's SDK-agent workload (every request a new conversation).
 // The .cpuprofile files are written by node itself (--cpu-prof) when the child exits cleanly.
 import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
@@ -7,13 +10,15 @@ import process from 'node:process';
 import {parseArgs} from 'node:util';
 import {formatSummary, summarizeProfile} from './cpuprofile-summary.js';
 import {runLoad, runStreams, type Target} from './load.js';
-import {installCleanup, makeShuntHome, makeTempDir, startPipeProxyProcess, startShuntHeadless, startShuntPty, startSimulator} from './processes.js';
+import {assertBuilt, installCleanup, makeShuntHome, makeTempDir, startPipeProxyProcess, startShuntHeadless, startShuntPty, startSimulator} from './processes.js';
 
 installCleanup();
+assertBuilt();
 const {values} = parseArgs({options: {
 	requests: {type: 'string', default: '30000'},
 	concurrency: {type: 'string', default: '32'},
 	stream: {type: 'boolean', default: false},
+	'new-conversations': {type: 'boolean', default: false},
 	target: {type: 'string', default: 'shunt'},
 	keep: {type: 'string'},
 	top: {type: 'string', default: '30'},
@@ -43,7 +48,7 @@ if (values.target === 'pipe') {
 
 const load = values.stream
 	? await runStreams({target, concurrency, requests, warmup: 0}).then(result => `${result.eventLatencies.length} events, ${result.errors} errors`)
-	: await runLoad({target, concurrency, requests, warmup: 0}).then(result => `${result.rps.toFixed(0)} req/s, ${result.errors} errors`);
+	: await runLoad({target, concurrency, requests, warmup: 0, workload: values['new-conversations'] ? 'new-conversations' : 'one-conversation'}).then(result => `${result.rps.toFixed(0)} req/s, ${result.errors} errors`);
 await stop();
 await simulator.stop();
 const files = readdirSync(dir).filter(name => name.endsWith('.cpuprofile'));
@@ -51,7 +56,7 @@ if (files.length === 0) {
 	throw new Error(`no .cpuprofile in ${dir}`);
 }
 
-process.stdout.write(`${values.target} under ${requests} ${values.stream ? 'streaming' : 'non-streaming'} requests at concurrency ${concurrency}: ${load}\n`);
+process.stdout.write(`${values.target} under ${requests} ${values.stream ? 'streaming' : (values['new-conversations'] ? 'non-streaming new-conversation' : 'non-streaming')} requests at concurrency ${concurrency}: ${load}\n`);
 for (const file of files) {
 	const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Parameters<typeof summarizeProfile>[0];
 	process.stdout.write(`\n${path.join(dir, file)}\n${formatSummary(summarizeProfile(profile, Number(values.top)))}\n`);

@@ -2,7 +2,8 @@
 // (exactly as shunt's upstream-client.ts sends it), plain node:http, and fetch (node's built-in
 // undici). What differs between the rows is only the client library's per-request cost, which is
 // measured as this process's CPU time per request (process.cpuUsage), next to latency and rate.
-//   node dist/bench/clients.js --upstream <simulator url> --key sim-key-1   (or via run.js)
+//   node --import=tsx bench/clients.ts --upstream <simulator url> --key sim-key-1   (or via run.ts)
+// got is a devDependency for this comparison only: shunt itself does not use it.
 import http from 'node:http';
 import https from 'node:https';
 import {performance} from 'node:perf_hooks';
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
 		requests: {type: 'string', default: '5000'},
 	}});
 	if (!values.upstream) {
-		process.stderr.write('usage: node dist/bench/clients.js --upstream <simulator url> [--key sim-key-1] [--rounds 3] [--requests 5000]\n');
+		process.stderr.write('usage: node --import=tsx bench/clients.ts --upstream <simulator url> [--key sim-key-1] [--rounds 3] [--requests 5000]\n');
 		process.exit(2);
 	}
 

@@ -1,10 +1,10 @@
 // A self-contained, animated stand-in for the real store, for looking at the monitor in a terminal
-// (source/ui/preview.tsx). It fakes traffic, 429s, staggered cooldowns and recoveries; it never
+// (scripts/preview/preview.tsx). It fakes traffic, 429s, staggered cooldowns and recoveries; it never
 // touches the network.
-import type {AccountView, MonitorStore, StoreSnapshot} from '../monitor/contract.js';
-import type {Effort} from '../state/overrides.js';
-import type {RequestRecord, StoreEvent} from '../state/records.js';
-import type {StrategyName} from '../routing/strategies.js';
+import type {AccountView, MonitorStore, StoreSnapshot} from '../../source/monitor/contract.js';
+import type {Effort} from '../../source/state/overrides.js';
+import type {RequestRecord, StoreEvent} from '../../source/state/records.js';
+import type {StrategyName} from '../../source/routing/strategies.js';
 
 type Options = {demo?: boolean; accountNames?: string[]};
 

@@ -2,8 +2,14 @@
 // pseudo-terminal) and the pipe proxy. Each runs in its own process so the load generator never
 // shares an event loop with what it measures. Every child is registered and killed when the
 // benchmark exits, however it exits.
+//
+// The benchmark runs from source with tsx, but what it measures is the built shunt (dist/cli.js),
+// exactly what users run. The simulator process runs from source under tsx too. The pipe proxy
+// does not: tsx's loader stays resident (a hooks thread, about 30 MB of RSS), and the pipe proxy
+// is the floor that shunt's RSS is compared with, so it runs on plain node from a copy with its
+// types stripped (see pipeProxyScript).
 import {spawn, execFile, type ChildProcess} from 'node:child_process';
-import {cpSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import {tmpdir} from 'node:os';
@@ -12,12 +18,22 @@ import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
 
-const distDir = fileURLToPath(new URL('../', import.meta.url));
-export const cliPath = path.join(distDir, 'cli.js');
-const simulatorPath = path.join(distDir, 'simulator', 'main.js');
-const pipeProxyPath = path.join(distDir, 'bench', 'pipe-proxy.js');
+const benchDir = fileURLToPath(new URL('.', import.meta.url));
+export const repoRoot = path.resolve(benchDir, '..');
+export const cliPath = path.join(repoRoot, 'dist', 'cli.js');
+const simulatorPath = path.join(benchDir, 'simulator-process.ts');
+const pipeProxySource = path.join(benchDir, 'pipe-proxy.ts');
+// Resolved here, not by the child: `--import=tsx` alone would be looked up from the child's cwd.
+const tsxLoader = import.meta.resolve('tsx');
 
 const runFile = promisify(execFile);
+
+/** A clear error, before anything starts, when the shunt to be measured has not been built. */
+export function assertBuilt(cli = cliPath): void {
+	if (!existsSync(cli)) {
+		throw new Error(`${path.relative(process.cwd(), cli) || cli} does not exist: build shunt first (npx tsc), or use npm run bench, which does`);
+	}
+}
 
 // ---------------------------------------------------------------- cleanup
 
@@ -218,7 +234,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 		args.push('--stamp-events');
 	}
 
-	const spawned = spawnTracked(process.execPath, args, {});
+	const spawned = spawnTracked(process.execPath, [`--import=${tsxLoader}`, ...args], {});
 	const match = await waitForOutput(spawned, 'stdout', /^(\{.*\})\n/m, 'simulator');
 	const ready = JSON.parse(match[1]!) as {url: string; credentials: string[]};
 	return {...ready, pid: spawned.child.pid!, stop: async () => stopChild(spawned.child)};
@@ -363,8 +379,35 @@ export async function startShuntPty(options: ShuntOptions): Promise<ShuntProcess
 
 export type PipeProxyProcess = {url: string; pid: number; stop(): Promise<void>};
 
+let pipeProxyScriptPath: string | undefined;
+
+/**
+ * bench/pipe-proxy.ts as plain JavaScript in a temp dir, made once per benchmark process with
+ * TypeScript's own single-file transpiler. It imports only node: builtins, so one file is all of
+ * it; a relative import would not resolve from the temp dir, and is refused here.
+ */
+async function pipeProxyScript(): Promise<string> {
+	if (pipeProxyScriptPath) {
+		return pipeProxyScriptPath;
+	}
+
+	const {default: ts} = await import('typescript');
+	const {outputText} = ts.transpileModule(readFileSync(pipeProxySource, 'utf8'), {
+		fileName: pipeProxySource,
+		compilerOptions: {module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, sourceMap: false},
+	});
+	if (/\bfrom\s*['"]\.|\bimport\s*\(?\s*['"]\./.test(outputText)) {
+		throw new Error(`${pipeProxySource} must import only node: builtins (it runs from a temp dir)`);
+	}
+
+	const script = path.join(makeTempDir('shunt-bench-pipe-'), 'pipe-proxy.mjs');
+	writeFileSync(script, outputText);
+	pipeProxyScriptPath = script;
+	return script;
+}
+
 export async function startPipeProxyProcess(upstream: string, nodeArgs: string[] = []): Promise<PipeProxyProcess> {
-	const spawned = spawnTracked(process.execPath, [...nodeArgs, pipeProxyPath, '--upstream', upstream], {});
+	const spawned = spawnTracked(process.execPath, [...nodeArgs, await pipeProxyScript(), '--upstream', upstream], {});
 	const match = await waitForOutput(spawned, 'stdout', /^(\{.*\})\n/m, 'pipe proxy');
 	const {url} = JSON.parse(match[1]!) as {url: string};
 	return {url, pid: spawned.child.pid!, stop: async () => stopChild(spawned.child)};

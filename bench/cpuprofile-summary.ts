@@ -1,7 +1,7 @@
 // Summarises a V8 .cpuprofile (from node --cpu-prof): self time per function and per origin
 // (a node_modules package, node's internals, or one of our files), so "where does shunt's time
 // go" has a short answer.
-//   node dist/bench/cpuprofile-summary.js <file.cpuprofile> [--top 30]
+//   node --import=tsx bench/cpuprofile-summary.ts <file.cpuprofile> [--top 30]
 import {readFileSync} from 'node:fs';
 import process from 'node:process';
 import {pathToFileURL} from 'node:url';
@@ -122,7 +122,7 @@ function main(): void {
 	const {values, positionals} = parseArgs({allowPositionals: true, options: {top: {type: 'string'}}});
 	const file = positionals[0];
 	if (!file) {
-		process.stderr.write('usage: node dist/bench/cpuprofile-summary.js <file.cpuprofile> [--top 30]\n');
+		process.stderr.write('usage: node --import=tsx bench/cpuprofile-summary.ts <file.cpuprofile> [--top 30]\n');
 		process.exit(2);
 	}
 

@@ -1,6 +1,7 @@
 // Closed-loop load generation over plain node:http with a keep-alive agent: `concurrency` workers
 // each send a request, wait for the whole answer, and send the next, until the run's count is
 // reached. fetch is avoided on purpose: its own per-request cost would blur the proxy's.
+import {randomUUID} from 'node:crypto';
 import http from 'node:http';
 import {performance} from 'node:perf_hooks';
 
@@ -13,13 +14,39 @@ export type Target = {
 
 const baseHeaders = {'content-type': 'application/json', 'anthropic-version': '2023-06-01'};
 
-export function messageBody(stream: boolean): Buffer {
-	const body: Record<string, unknown> = {model: 'claude-sonnet-4-6', max_tokens: 16, messages: [{role: 'user', content: 'hi'}]};
+export function messageBody(stream: boolean, prompt = 'hi'): Buffer {
+	const body: Record<string, unknown> = {model: 'claude-sonnet-4-6', max_tokens: 16, messages: [{role: 'user', content: prompt}]};
 	if (stream) {
 		body['stream'] = true;
 	}
 
 	return Buffer.from(JSON.stringify(body));
+}
+
+/**
+ * What the client sends; neither workload sends x-claude-code-session-id or metadata.user_id.
+ * - one-conversation: every request is the same short conversation, so shunt derives the same
+ *   session fingerprint each time and holds one sticky session.
+ * - new-conversations: every request opens a conversation never sent before (its prompt text
+ *   carries a counter), as SDK agents and scripts send: each request is a session shunt has
+ *   never seen, and its sticky table fills up.
+ */
+export type Workload = 'one-conversation' | 'new-conversations';
+export const workloads: readonly Workload[] = ['one-conversation', 'new-conversations'];
+
+// Distinct across every run and target of one benchmark, and across benchmarks too.
+const conversationPrefix = randomUUID().slice(0, 8);
+let conversationCounter = 0;
+
+/** The body of each next request of a workload. */
+export function bodySource(workload: Workload, stream: boolean): () => Buffer {
+	if (workload === 'one-conversation') {
+		const body = messageBody(stream);
+		return () => body;
+	}
+
+	// The same size as a one-conversation body give or take the counter's digits.
+	return () => messageBody(stream, `conversation ${conversationPrefix}-${conversationCounter++}: hi`);
 }
 
 type Exchange = {status: number};
@@ -76,6 +103,8 @@ export type LoadOptions = {
 	requests: number;
 	/** Unmeasured requests first: connections opened, JIT warm. */
 	warmup: number;
+	/** Default one-conversation. */
+	workload?: Workload;
 };
 
 export type LoadResult = {
@@ -91,16 +120,17 @@ export type LoadResult = {
 /** Non-streaming messages: latency is request start to the last body byte. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 	const agent = newAgent(options.concurrency);
-	const body = messageBody(false);
+	const nextBody = bodySource(options.workload ?? 'one-conversation', false);
 	let errors = 0;
 	try {
 		await closedLoop(options.concurrency, options.warmup, async () => {
-			await send(options.target, agent, body, drain).catch(() => undefined);
+			await send(options.target, agent, nextBody(), drain).catch(() => undefined);
 		});
 		const latencies = new Float64Array(options.requests);
 		let completed = 0;
 		const started = performance.now();
 		await closedLoop(options.concurrency, options.requests, async () => {
+			const body = nextBody();
 			const begin = performance.now();
 			try {
 				const {status} = await send(options.target, agent, body, drain);

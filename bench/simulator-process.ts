@@ -1,9 +1,10 @@
-// Runs a simulator as its own process (the benchmark spawns it):
-//   node dist/simulator/main.js --port 0 --accounts 3 [--chunk-delay-ms N] [--stamp-events]
+// Runs our simulator (source/simulator/) as its own process, so the benchmark's load generator
+// never shares an event loop with it. The benchmark spawns it; by hand:
+//   node --import=tsx bench/simulator-process.ts --port 0 --accounts 3 [--chunk-delay-ms N] [--stamp-events]
 // Prints one JSON line {"url", "credentials"} on stdout, then serves until SIGTERM or SIGINT.
 import process from 'node:process';
 import {parseArgs} from 'node:util';
-import {Simulator} from './server.js';
+import {Simulator} from '../source/simulator/index.js';
 
 function fail(message: string): never {
 	process.stderr.write(`simulator: ${message}\n`);
