@@ -9,6 +9,10 @@ import {strategyNames} from './routing/strategies.js';
 
 // Ink otherwise loads React's development build, which is far slower.
 process.env['NODE_ENV'] = 'production';
+// NO_COLOR (no-color.org): the monitor's colour library does not read it, FORCE_COLOR=0 it does.
+if (process.env['NO_COLOR']) {
+	process.env['FORCE_COLOR'] = '0';
+}
 
 // `shunt status --json | head -1`: the reader has what it wanted and went away. Not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

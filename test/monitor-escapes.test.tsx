@@ -68,7 +68,7 @@ for (const columns of [100, 140]) {
 		// Laid out exactly like the same snapshot holding only the visible text: the same rows, the
 		// same column widths, the same header. (Only lines without a running clock are compared.)
 		const twin = await mount(t, traffic(false), columns);
-		const rows = (frame: string) => frame.split('\n').filter(line => /^\d\d:\d\d:\d\d /.test(line) || line.startsWith('strategy '));
+		const rows = (frame: string) => frame.split('\n').filter(line => /^\s*\d\d:\d\d:\d\d /.test(line) || line.startsWith('strategy '));
 		const expected = rows(twin.frame());
 		assert.equal(expected.length, 5, `the twin shows every row:\n${twin.frame()}`);
 		assert.deepEqual(rows(app.frame()), expected);

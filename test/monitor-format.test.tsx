@@ -11,6 +11,7 @@ import {
 	formatClock, formatCountdown, formatDuration, formatPercent, formatRequestDuration, formatTokens, formatUsd, shortModel,
 } from '../source/monitor/kit/format.js';
 import {densityFor, paneHeights} from '../source/monitor/layout.js';
+import {screenPanes} from '../source/monitor/panes/pane-list.js';
 import {mergeLog} from '../source/monitor/panes/log/log-items.js';
 import {truncateSegments} from '../source/monitor/kit/segments.js';
 import {nextStrategy, strategies} from '../source/monitor/kit/strategies.js';
@@ -189,10 +190,10 @@ test('the help describes each cycling key as a cycle: every value, back to the f
 	}
 });
 
-test('the log timeline merges requests and events newest first with stable keys', () => {
-	const requests = [makeRequest({id: 'b', tsMs: 300}), makeRequest({id: 'a', tsMs: 100})];
+test('the log timeline merges requests (by arrival) and events newest first with stable keys', () => {
+	const requests = [makeRequest({id: 'b', startedMs: 300, tsMs: 900}), makeRequest({id: 'a', startedMs: 100, tsMs: 150})];
 	const events = [makeEvent({tsMs: 300, kind: 'cooldown', message: 'x'}), makeEvent({tsMs: 200, kind: 'info', message: 'y'}), makeEvent({tsMs: 200, kind: 'info', message: 'y'})];
-	const merged = mergeLog(requests, events);
+	const merged = mergeLog(requests, [], events);
 	assert.deepEqual(merged.map(item => item.key), ['r:b', 'e:300:cooldown::x', 'e:200:info::y', 'e:200:info::y#1', 'r:a']);
 });
 
@@ -200,8 +201,10 @@ test('size classes and pane heights', () => {
 	assert.equal(densityFor(60), 'narrow');
 	assert.equal(densityFor(80), 'normal');
 	assert.equal(densityFor(120), 'wide');
-	assert.deepEqual(paneHeights(20, 6), {accounts: 6, log: 13, savings: 1});
+	const heights = (available: number, accounts: number) => paneHeights(available, screenPanes({accounts}));
+	assert.deepEqual(heights(20, 6), {accounts: 6, log: 13, savings: 1});
 	// A short terminal gives up the savings line first, then squeezes the accounts, never the log's minimum.
-	assert.deepEqual(paneHeights(10, 6), {accounts: 5, log: 5, savings: 0});
-	assert.deepEqual(paneHeights(10, 14), {accounts: 5, log: 5, savings: 0});
+	assert.deepEqual(heights(10, 6), {accounts: 5, log: 5, savings: 0});
+	assert.deepEqual(heights(10, 14), {accounts: 5, log: 5, savings: 0});
+	assert.deepEqual(heights(6, 14), {accounts: 3, log: 3, savings: 0}, 'below every minimum, the accounts keep theirs first');
 });

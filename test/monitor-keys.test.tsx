@@ -85,8 +85,10 @@ test('s moves to the next strategy after the effective one, wrapping around', as
 	await pressForAction(app, store, 's');
 	assert.deepEqual(store.calls.at(-1), {method: 'setStrategy', args: ['carousel']});
 	await waitForFrame(app.lastFrame, frame => /strategy carousel \(override\)/.test(frame));
+	// Back at the configured strategy the override ends, so the header stops saying "(override)".
 	await pressForAction(app, store, 's');
-	assert.deepEqual(store.calls.at(-1), {method: 'setStrategy', args: ['maximus']});
+	assert.deepEqual(store.calls.at(-1), {method: 'setStrategy', args: [null]});
+	await waitForFrame(app.lastFrame, frame => /strategy maximus/.test(frame) && !/\(override\)/.test(frame));
 	await pressForAction(app, store, 's');
 	assert.deepEqual(store.calls.at(-1), {method: 'setStrategy', args: ['reaper']});
 	await waitForFrame(app.lastFrame, frame => /strategy reaper/.test(frame));
@@ -191,26 +193,29 @@ test('p pauses and resumes the account under the cursor, moved with j and ↓ (k
 	assert.deepEqual(store.calls.at(-1), {method: 'setPaused', args: ['home', true]});
 });
 
-test('Tab moves the focus to the log, where j/↓ scroll it; Tab again returns to the accounts, live', async t => {
+test('Tab moves the focus to the log, where j/↓ select rows and scroll; Tab again returns to the accounts, live', async t => {
 	const base = Date.now();
-	const requests = Array.from({length: 60}, (_, index) => makeRequest({id: `r${index}`, tsMs: base - (index * 1000), inputTokens: 1000 + index}));
+	// Each row is told apart by its input tokens: 10k, 11k, 12k, …
+	const requests = Array.from({length: 60}, (_, index) => makeRequest({id: `r${index}`, tsMs: base - (index * 1000), inputTokens: 10_000 + (index * 1000)}));
 	const {app, store} = await mount(t, {...threeAccounts(), requests}, 100, 24);
 	const newest = /━━ accounts/;
 	await waitForFrame(app.lastFrame, frame => newest.test(frame) && /── requests & events/.test(frame));
 	app.press(keys.tab);
-	await waitForFrame(app.lastFrame, frame => /━━ requests & events/.test(frame) && /── accounts/.test(frame));
+	const focused = await waitForFrame(app.lastFrame, frame => /━━ requests & events/.test(frame) && /── accounts/.test(frame));
+	assert.match(lineWith(focused, ' 10k '), /^▸/, 'the newest row is selected');
 
-	// Scrolling the log moves neither the account cursor nor the store.
-	app.press('j', keys.down);
-	const scrolled = await waitForFrame(app.lastFrame, frame => frame.includes('↑2 newer'));
-	assert.doesNotMatch(scrolled, /\b1\.0k\b/, 'the newest entry scrolled out of view');
-	assert.match(lineWith(scrolled, 'home'), /▸/);
-	app.press('k');
-	await waitForFrame(app.lastFrame, frame => frame.includes('↑1 newer'));
+	// Moving down the log moves neither the account cursor nor the store; past the bottom it scrolls.
+	app.press(...Array.from({length: 12}, () => 'j'));
+	const scrolled = await waitForFrame(app.lastFrame, frame => /↑\d+ newer/.test(frame));
+	assert.doesNotMatch(scrolled, / 10k /, 'the newest entry scrolled out of view');
+	assert.match(lineWith(scrolled, ' 22k '), /^▸/, 'twelve rows down');
+	assert.match(lineWith(scrolled, 'home'), /▸/, 'the account cursor stayed');
+	const selected = scrolled.split('\n').find(line => line.startsWith('▸ '));
+	assert.ok(selected, 'one log row is marked');
 
-	// New entries arriving while scrolled do not move what is on screen.
+	// New entries arriving while scrolled do not move what is selected.
 	store.push(snapshot => ({...snapshot, requests: [makeRequest({id: 'fresh', tsMs: base + 1000}), ...snapshot.requests]}));
-	await waitForFrame(app.lastFrame, frame => frame.includes('↑2 newer'));
+	await waitForFrame(app.lastFrame, frame => frame.split('\n').find(line => line.startsWith('▸ ')) === selected);
 
 	app.press(keys.tab);
 	await waitForFrame(app.lastFrame, frame => newest.test(frame) && frame.includes('newest first'));

@@ -31,35 +31,36 @@ test('a cooling account shows a countdown that ticks every second, with its reas
 	const snapshot = makeSnapshot({
 		accounts: [
 			makeAccount('home'),
-			makeAccount('work', {state: 'cooling', cooldownUntilMs: Date.now() + (4 * 60_000) + 12_500, cooldownReason: 'quota'}),
+			makeAccount('work', {state: 'cooling', cooldownUntilMs: Date.now() + (4 * 60_000) + 12_500, backAtMs: Date.now() + (4 * 60_000) + 12_500, cooldownReason: 'rate limit'}),
 		],
 	});
 	const {app} = await mount(t, snapshot);
-	const first = await waitForFrame(app.lastFrame, frame => /resumes in 4m1[23]s/.test(frame));
-	assert.match(first, /\(quota\)/);
+	const first = await waitForFrame(app.lastFrame, frame => /back in 4m1[23]s \(\d\d:\d\d:\d\d\)/.test(frame));
+	assert.match(first, /cooling \(rate limit\)/);
 	assert.match(lineWith(first, 'work'), /↻/, 'cooling accounts carry the ↻ symbol');
-	const before = /resumes in (4m\d\ds)/.exec(first)![1]!;
+	const before = /back in (4m\d\ds)/.exec(first)![1]!;
 	const ticked = await waitForFrame(app.lastFrame, frame => {
-		const match = /resumes in (4m\d\ds)/.exec(frame);
+		const match = /back in (4m\d\ds)/.exec(frame);
 		return match !== null && match[1] !== before;
 	}, 3000);
-	const after = /resumes in (4m\d\ds)/.exec(ticked)![1]!;
+	const after = /back in (4m\d\ds)/.exec(ticked)![1]!;
 	assert.ok(after < before, `countdown went down: ${before} → ${after}`);
 });
 
 test('an exhausted account shows its full gauge and when it comes back', async t => {
 	const snapshot = makeSnapshot({
 		accounts: [makeAccount('home', {
-			state: 'exhausted', utilization5h: 1, status5h: 'rejected', reset5h: nowSec() + 7500, utilization7d: 0.4, reset7d: nowSec() + (3 * 86_400),
+			state: 'exhausted', utilization5h: 1.16, status5h: 'rejected', reset5h: nowSec() + 7500, backAtMs: ((nowSec() + 7500) * 1000) + 5500, utilization7d: 0.4, reset7d: nowSec() + (3 * 86_400),
 		})],
 	});
 	const {app} = await mount(t, snapshot);
-	const frame = await waitForFrame(app.lastFrame, text => text.includes('quota exhausted'));
-	const row = lineWith(frame, ' home ');
+	const frame = await waitForFrame(app.lastFrame, text => text.includes('window spent'));
+	const row = lineWith(frame, '∅ ');
 	assert.match(row, /∅/);
-	assert.match(row, /100%/);
-	assert.match(row, /2h0[45]m/, 'the 5h reset countdown');
-	assert.match(frame, /back in 2h0[45]m/);
+	assert.match(row, /█+ spent/, 'a spent window reads as spent, full, not as 116 % used');
+	assert.doesNotMatch(frame, /116%/);
+	const gaugeCountdown = /spent (\S+)/.exec(row)![1]!;
+	assert.match(frame, new RegExp(`back in ${gaugeCountdown} \\(`), 'the gauge and the status count down to the same instant');
 	assert.match(frame, /% show how much of each window is used/, 'the gauge convention is labelled');
 });
 
@@ -84,13 +85,19 @@ test('a paused account is marked paused', async t => {
 
 test('API-key accounts show their request budget instead of empty gauges', async t => {
 	const snapshot = makeSnapshot({
-		accounts: [makeAccount('console', {kind: 'apikey', utilization5h: null, utilization7d: null, requestsRemaining: 45, requestsLimit: 50})],
+		accounts: [
+			makeAccount('console', {kind: 'apikey', utilization5h: null, utilization7d: null, requestsRemaining: 45, requestsLimit: 50, keyHeadroom: 0.9}),
+			makeAccount('gateway', {kind: 'apikey', utilization5h: 0.99, status5h: 'allowed_warning', reset5h: nowSec() + 600, utilization7d: 0.2, reset7d: nowSec() + 86_400}),
+		],
 	});
 	const {app} = await mount(t, snapshot);
 	const frame = await waitForFrame(app.lastFrame, text => text.includes('console'));
 	const row = lineWith(frame, 'console');
+	assert.match(row, /█░+\s+10%/, 'the bucket headroom is the gauge: 10 % of it used');
 	assert.match(row, /45\/50 req left/);
 	assert.match(row, / api /);
+	assert.match(lineWith(frame, 'gateway'), /99%.*20%/, 'an API key with unified windows shows them, not "no windows"');
+	assert.doesNotMatch(frame, /no windows/);
 });
 
 test('no accounts: a friendly message says how to add one', async t => {
@@ -132,7 +139,7 @@ test('120 columns: the wide layout adds plan, cache and cost columns and longer 
 	const snapshot = makeSnapshot({
 		accounts: [
 			makeAccount('home', {plan: 'max', utilization5h: 0.5, reset5h: nowSec() + 3600}),
-			makeAccount('work', {plan: 'pro', state: 'cooling', cooldownUntilMs: Date.now() + 90_000, cooldownReason: 'quota'}),
+			makeAccount('work', {plan: 'pro', state: 'cooling', cooldownUntilMs: Date.now() + 90_000, backAtMs: Date.now() + 90_000, cooldownReason: 'overloaded'}),
 		],
 		requests: [makeRequest({cacheReadTokens: 45_000, costUsd: 0.42}), makeRequest({status: 499, outcome: 'client-cancelled', tsMs: Date.now() - 1000})],
 	});
@@ -146,8 +153,7 @@ test('120 columns: the wide layout adds plan, cache and cost columns and longer 
 	assert.match(frame, /\$0\.42/);
 	assert.match(frame, /499 cancelled/, 'outcomes are spelled out when there is room');
 	assert.match(lineWith(frame, ' home '), /█{5}░{5}\s+50%/, 'a 10-cell bar, half used');
-	// Wide enough that the countdown stays on the account's own line.
-	assert.match(lineWith(frame, ' work '), /resumes in 1m(29|30)s \(quota\)/);
+	assert.match(frame, /cooling \(overloaded\) · back in 1m(29|30)s \(\d\d:\d\d:\d\d\)/);
 });
 
 test('a tiny 60×15 terminal gets a compact layout without crashing', async t => {
@@ -248,9 +254,10 @@ test('the log: newest first, short model names, statuses, outcomes, tokens and d
 	assert.match(frame, /1m01s/);
 	assert.match(frame, /529 err/);
 	assert.match(frame, /499 cancel/);
-	const clock = new Date(base);
+	// The time is when the request arrived (the log lists requests by arrival).
+	const clock = new Date(base - 850);
 	const hhmmss = [clock.getHours(), clock.getMinutes(), clock.getSeconds()].map(part => String(part).padStart(2, '0')).join(':');
-	assert.match(lines[opus]!, new RegExp(`^${hhmmss}`), 'local HH:MM:SS');
+	assert.match(lines[opus]!, new RegExp(`^\\s*${hhmmss}`), 'local HH:MM:SS');
 });
 
 test('a failover is rendered as 429 home → work, even at 80 columns', async t => {
@@ -267,10 +274,10 @@ test('a failover is rendered as 429 home → work, even at 80 columns', async t 
 	assert.match(frame, /429 home → 529 work → side/);
 });
 
-test('events interleave with requests; the newest cooldown of a cooling account counts down', async t => {
+test('events interleave with requests, and never change after the fact (the countdown is on the account)', async t => {
 	const base = Date.now();
 	const snapshot = makeSnapshot({
-		accounts: [makeAccount('home'), makeAccount('work', {state: 'cooling', cooldownUntilMs: base + 95_000, cooldownReason: 'quota'})],
+		accounts: [makeAccount('home'), makeAccount('work', {state: 'cooling', cooldownUntilMs: base + 95_000, backAtMs: base + 95_000, cooldownReason: 'rate limit'})],
 		requests: [makeRequest({tsMs: base, account: 'home', attempts: [{account: 'work', status: 429}]}), makeRequest({tsMs: base - 20_000, account: 'work'})],
 		events: [
 			makeEvent({tsMs: base - 1, kind: 'cooldown', account: 'work', message: 'cooling down (quota)'}),
@@ -281,12 +288,16 @@ test('events interleave with requests; the newest cooldown of a cooling account 
 	});
 	const {app} = await mount(t, snapshot, 100, 30);
 	const lines = app.lines();
-	const order = ['429 work → home', '↻ work cooling down (quota)', '▲ work 429 quota', '✓ home back in rotation', '↻ home cooling down (overloaded)']
+	// The request arrived 1.2 s before it finished, before the 429 and cooldown it caused: by arrival, it sits below them.
+	const order = ['↻ work cooling down (quota)', '▲ work 429 quota', '429 work → home', '✓ home back in rotation', '↻ home cooling down (overloaded)']
 		.map(text => lines.findIndex(line => line.includes(text)));
 	assert.ok(order.every(index => index > 0), `every entry is shown: ${order.join(', ')}`);
 	assert.deepEqual([...order].sort((a, b) => a - b), order, 'one timeline, newest first');
-	assert.match(lines[order[1]!]!, /resumes in 1m3[45]s/);
-	assert.doesNotMatch(lines[order[4]!]!, /resumes in/, 'an old cooldown that is over has no countdown');
+	for (const index of order) {
+		assert.doesNotMatch(lines[index]!, /resumes in|back in \d/, 'log lines stay as they were written');
+	}
+
+	assert.match(app.frame(), /cooling \(rate limit\) · back in 1m3[45]s/, 'the live countdown is on the account');
 });
 
 test('an event whose message already names its account does not repeat the name', async t => {
@@ -296,7 +307,7 @@ test('an event whose message already names its account does not repeat the name'
 	});
 	const {app} = await mount(t, snapshot);
 	const line = lineWith(app.frame(), 'overloaded: cooling');
-	assert.match(line, /~ team overloaded: cooling 15s · resumes in 1[45]s/);
+	assert.match(line, /~ team overloaded: cooling 15s\s*$/, 'no live suffix: the line stays as it was written');
 	assert.doesNotMatch(line, /team team/);
 });
 

@@ -112,7 +112,7 @@ test('NaN-ish values, nulls and wrong types in accounts are dropped entry by ent
 		assert.equal(store.cooldownUntil('home'), until, 'the good cooldown survived');
 		assert.deepEqual(store.routingSnapshot().accounts[0]!.excludedModels, ['claude-opus-4-7']);
 		const views = store.freshSnapshot().accounts;
-		assert.equal(views[0]!.state, 'cooling');
+		assert.equal(views[0]!.state, 'exhausted', 'a quota cooldown reads as exhausted');
 		assert.equal(views[1]!.state, 'available', '"yes" is not paused, 1 is not unhealthy');
 		assert.equal(store.cooldownUntil('work'), 0);
 		assert.equal(store.pinnedAccount, null);

@@ -46,7 +46,7 @@ test('state survives a restart: cooldowns, telemetry, pin, savings (sticky sessi
 		const snapshot = second.freshSnapshot();
 		assert.equal(snapshot.pinnedAccount, 'key');
 		assert.equal(second.cooldownUntil('home'), until);
-		assert.equal(snapshot.accounts[0]!.state, 'cooling');
+		assert.equal(snapshot.accounts[0]!.state, 'exhausted', 'a quota cooldown reads as exhausted, with one countdown');
 		assert.equal(snapshot.accounts[1]!.state, 'exhausted');
 		assert.equal(snapshot.accounts[1]!.utilization5h, 1.01);
 		assert.equal(snapshot.accounts[2]!.state, 'paused');

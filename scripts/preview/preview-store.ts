@@ -37,6 +37,12 @@ export class PreviewStore implements MonitorStore {
 			pinned: false,
 			active: index === 0,
 			recentRequests: 0,
+			backAtMs: null,
+			burst: index === 3 ? null : {count: 0, limit: 10, freesAtMs: null},
+			easing: null,
+			excludedModels: [],
+			keyHeadroom: index === 3 ? 0.96 : null,
+			keyBlockedUntilMs: null,
 		}));
 		if (accounts[2]) {
 			accounts[2] = {...accounts[2], state: 'reauth', fixHint: `shunt add-account ${accounts[2].name}`};

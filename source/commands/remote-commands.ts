@@ -1,5 +1,6 @@
 import type {StatusDocument} from '../proxy/status-document.js';
-import {formatDuration} from '../util/duration.js';
+import {clockTime} from '../util/clock-time.js';
+import {formatDuration, formatWhen} from '../util/duration.js';
 import {terminalSafe, terminalSafeJson} from '../util/terminal-safe.js';
 import {UserError} from '../util/user-error.js';
 import {asStatusDocument} from './status-check.js';
@@ -38,8 +39,9 @@ async function call(target: Target, path: string, body?: unknown): Promise<unkno
 	return parsed;
 }
 
+// A window past 100 % is spent, not "116 % used".
 function percent(value: number | null): string {
-	return value === null ? '—' : `${Math.round(value * 100)}%`;
+	return value === null ? '—' : `${Math.min(100, Math.round(value * 100))}%`;
 }
 
 /**
@@ -54,13 +56,16 @@ export function formatStatus(status: StatusDocument, nowMs = Date.now()): string
 	const width = Math.max(4, ...status.accounts.map(account => name(account).length));
 	for (const [index, account] of status.accounts.entries()) {
 		let detail = '';
-		if (account.state === 'cooling') {
-			detail = `resumes in ${formatDuration(account.cooldownUntilMs - nowMs, 'up')}${account.cooldownReason ? ` (${account.cooldownReason})` : ''}`;
-		} else if (account.state === 'reauth') {
+		const back = account.backAtMs ?? (account.cooldownUntilMs > 0 ? account.cooldownUntilMs : null);
+		if (account.state === 'reauth') {
 			detail = `run: ${account.fixHint ?? ''}`;
+		} else if (back !== null && back > nowMs && account.state !== 'available') {
+			const why = account.state === 'throttled' && account.burst ? `burst limit ${account.burst.count}/${account.burst.limit}` : account.cooldownReason ?? (account.state === 'exhausted' ? 'window spent' : '');
+			detail = `back ${formatWhen(back, nowMs, clockTime)}${why ? ` · ${why}` : ''}`;
 		}
 
-		const windows = account.kind === 'oauth'
+		const unified = account.utilization5h !== null || account.utilization7d !== null || account.kind === 'oauth';
+		const windows = unified
 			? `5h ${percent(account.utilization5h)} used${account.reset5h ? ` (resets ${formatDuration((account.reset5h * 1000) - nowMs, 'up')})` : ''} · 7d ${percent(account.utilization7d)} used`
 			: (account.requestsLimit ? `${account.requestsRemaining ?? '?'}/${account.requestsLimit} requests left this minute` : 'API key');
 		lines.push(`${String(index + 1).padStart(2)}  ${name(account).padEnd(width)}  ${terminalSafe(account.state).padEnd(9)}  ${windows}${detail ? ` · ${detail}` : ''}${account.pinned ? ' · pinned' : ''}`);

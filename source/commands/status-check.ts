@@ -25,6 +25,8 @@ const accountFields: Record<string, Check> = {
 	requestsLimit: orNull(number),
 	fixHint: orNull(string),
 	pinned: boolean,
+	// Newer fields: optional, so a status from an older shunt still prints.
+	backAtMs: value => value === undefined || orNull(number)(value),
 };
 
 const documentFields: Record<string, Check> = {

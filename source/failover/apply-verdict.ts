@@ -4,7 +4,7 @@
 import type {Alerts} from '../alerts/alerts.js';
 import type {VerdictStore} from '../state/ports.js';
 import {clockTime} from '../util/clock-time.js';
-import {formatDuration} from '../util/duration.js';
+import {formatWhen} from '../util/duration.js';
 import type {Verdict} from './classify-response.js';
 import type {FailurePolicy} from './failure-policy.js';
 
@@ -43,11 +43,11 @@ export function applyVerdict(context: VerdictContext, account: string, verdict: 
 
 	if (verdict.cooldown) {
 		const deadline = store.setCooldown(account, verdict.cooldown.untilMs, {reason: verdict.cooldown.reason, staggered: verdict.cooldown.staggered});
-		const seconds = Math.round((deadline - store.now()) / 1000);
+		const now = store.now();
 		const what = options.note ? `${options.note} (${verdict.reason})` : verdict.reason;
-		const message = `${account} ${what}: cooling ${seconds}s until ${clockTime(deadline)}`;
+		const message = `${account} ${what}: cooling, back ${formatWhen(deadline, now, clockTime)}`;
 		if (verdict.alert && !options.quiet) {
-			const spent = verdict.spentUntilMs ? ` (quota back in ${formatDuration(verdict.spentUntilMs - store.now(), 'up')}, at ${clockTime(verdict.spentUntilMs)})` : '';
+			const spent = verdict.spentUntilMs && verdict.spentUntilMs > deadline ? `; quota back ${formatWhen(verdict.spentUntilMs, now, clockTime)}` : '';
 			alerts.raise(verdict.alert, `${message}${spent}`, account);
 		} else {
 			store.addEvent(verdict.reason === 'overloaded' ? 'overloaded' : 'cooldown', message, account);

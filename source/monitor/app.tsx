@@ -1,42 +1,30 @@
-import {useCallback, useMemo, useRef, useState} from 'react';
-import {Box, useInput, useStdin, type Key} from 'ink';
+import {useMemo, useRef} from 'react';
+import {Box} from 'ink';
 import AccountsPane, {accountsPaneWanted} from './panes/accounts/accounts-pane.js';
+import {buildAccountRows} from './panes/accounts/account-rows.js';
+import DetailView from './panes/detail/detail-view.js';
+import {liveDetailLines, requestDetailLines} from './panes/detail/detail-lines.js';
 import Footer from './panes/footer/footer.js';
 import Header from './panes/header/header.js';
+import {buildHeader} from './panes/header/header-lines.js';
 import HelpOverlay from './panes/help/help-overlay.js';
+import {parseFilter} from './panes/log/log-filter.js';
+import {mergeLog} from './panes/log/log-items.js';
 import RequestLog, {logRowsFor} from './panes/log/log-pane.js';
+import {screenPanes} from './panes/pane-list.js';
 import SavingsLine from './panes/savings/savings-line.js';
 import TooSmall from './panes/too-small.js';
 import useNow from './hooks/use-now.js';
 import useOptimisticActions from './hooks/use-optimistic-actions.js';
 import useStore from './hooks/use-store.js';
 import useTerminalSize from './hooks/use-terminal-size.js';
+import useSteadyHeight from './hooks/use-steady-height.js';
 import type {MonitorStore} from './contract.js';
-import {buildAccountRows} from './panes/accounts/account-rows.js';
-import {buildHeader} from './panes/header/header-lines.js';
-import {findBinding, type Focus, type KeyContext} from './keys/key-bindings.js';
+import {useKeyHandler, type Rendered} from './keys/use-key-handler.js';
+import type {Segment} from './kit/segments.js';
+import {colors} from './kit/theme.js';
 import {densityFor, gaugeBarWidth, minimumSize, paneHeights, usableRows} from './layout.js';
-import {mergeLog, type LogItem} from './panes/log/log-items.js';
-
-type UiState = {
-	focus: Focus;
-	/** Index into the account list (clamped when the list shrinks). */
-	cursor: number;
-	/**
-	 * The log's scroll position, remembered as the key of the entry at the top so the view holds
-	 * still while new requests arrive above it; null = following the newest.
-	 */
-	logAnchor: string | null;
-	helpOpen: boolean;
-	/** q was pressed: the caller is draining in-flight requests before it unmounts us. */
-	quitting: boolean;
-};
-
-const clamp = (value: number, low: number, high: number) => Math.max(low, Math.min(value, high));
-
-function logOffset(items: readonly LogItem[], anchor: string | null): number {
-	return anchor === null ? 0 : Math.max(0, items.findIndex(item => item.key === anchor));
-}
+import {clamp, logOffset} from './ui-state.js';
 
 type Props = {
 	store: MonitorStore;
@@ -44,10 +32,13 @@ type Props = {
 	onQuit: () => void;
 };
 
+const detailKeys: Segment[] = [{text: 'esc', bold: true, color: colors.accent}, {text: ' closes the detail', color: colors.muted}];
+const filterKeys: Segment[] = [{text: 'type', bold: true, color: colors.accent}, {text: ' to filter  ', color: colors.muted}, {text: 'enter', bold: true, color: colors.accent}, {text: ' keeps  ', color: colors.muted}, {text: 'esc', bold: true, color: colors.accent}, {text: ' clears', color: colors.muted}];
+
 /**
  * The live monitor: header, accounts, the request/event log, savings and key hints, laid out to the
- * terminal's size. It reads the store only through its snapshots and changes it only through its
- * actions, so it never touches the network.
+ * terminal's size, with the help and a request's detail over it. It reads the store only through
+ * its snapshots and changes it only through its actions, so it never touches the network.
  */
 export default function App({store, onQuit}: Props) {
 	const snapshot = useStore(store);
@@ -56,19 +47,14 @@ export default function App({store, onQuit}: Props) {
 	// The ticker drives countdowns between snapshots; a newer snapshot clock wins.
 	const nowMs = Math.max(tick, snapshot.nowMs);
 	const optimistic = useOptimisticActions(store, snapshot);
-
-	// UI state lives in a ref as well as in React state: several keys can arrive in one stdin chunk
-	// (a held key, fast typing) and each must see the state the previous one left.
-	const [ui, setUi] = useState<UiState>({focus: 'accounts', cursor: 0, logAnchor: null, helpOpen: false, quitting: false});
-	const uiRef = useRef(ui);
-	const updateUi = useCallback((change: (state: UiState) => UiState) => {
-		uiRef.current = change(uiRef.current);
-		setUi(uiRef.current);
-	}, []);
+	const rendered = useRef<Rendered>({logKeys: [], detailKeys: new Set(), nowMs});
+	const ui = useKeyHandler(optimistic, rendered, onQuit);
 
 	const {accounts} = snapshot;
 	const cursorIndex = clamp(ui.cursor, 0, Math.max(0, accounts.length - 1));
-	const logItems = useMemo(() => mergeLog(snapshot.requests, snapshot.events), [snapshot.requests, snapshot.events]);
+	const allItems = useMemo(() => mergeLog(snapshot.requests, snapshot.inFlightRequests, snapshot.events), [snapshot.requests, snapshot.inFlightRequests, snapshot.events]);
+	const logItems = useMemo(() => (ui.filter === '' ? allItems : allItems.filter(parseFilter(ui.filter))), [allItems, ui.filter]);
+	const accountNames = useMemo(() => accounts.map(account => account.name), [accounts]);
 
 	const density = densityFor(columns);
 	const usable = usableRows(rows);
@@ -89,89 +75,41 @@ export default function App({store, onQuit}: Props) {
 	const accountsHeader = usable >= 16;
 	const headerLines = buildHeader(snapshot, nowMs, columns, density, short);
 	const body = usable - headerLines.length - 1;
-	const heights = paneHeights(body, accountsPaneWanted(accountModel, accounts.length, accountsHeader));
+	// Detail lines come and go with cooldowns: the pane keeps its height a while so the log does not jump.
+	const accountsWanted = useSteadyHeight(accountsPaneWanted(accountModel, accounts.length, accountsHeader), nowMs, `${columns}x${rows}`);
+	const heights = paneHeights(body, screenPanes({accounts: accountsWanted}));
 	const logRoom = logRowsFor(heights.log);
+	const keys = logItems.map(item => item.key);
+	const offset = logOffset(keys, ui.focus === 'log' ? ui.logSelected : null, logRoom);
 
 	// What the key handler needs from this render, read when a key arrives.
-	const rendered = useRef({logItems, logRoom});
-	rendered.current = {logItems, logRoom};
-
-	const handleKey = useCallback((input: string, key: Key) => {
-		// Once quitting, nothing more may change: the proxy is shutting down.
-		if (uiRef.current.quitting) {
-			return;
-		}
-
-		// Any key closes the help without also acting; Ctrl-C still quits from anywhere.
-		if (uiRef.current.helpOpen && !(key.ctrl && input === 'c')) {
-			updateUi(state => ({...state, helpOpen: false}));
-			return;
-		}
-
-		const view = optimistic.view();
-		const state = uiRef.current;
-		const cursor = clamp(state.cursor, 0, Math.max(0, view.accounts.length - 1));
-		const context: KeyContext = {
-			snapshot: view,
-			actions: optimistic.actions,
-			focus: state.focus,
-			cursorAccount: view.accounts[cursor],
-			move(delta) {
-				if (uiRef.current.focus === 'accounts') {
-					updateUi(current => ({...current, cursor: clamp(cursor + delta, 0, Math.max(0, view.accounts.length - 1))}));
-					return;
-				}
-
-				const {logItems: items, logRoom: room} = rendered.current;
-				updateUi(current => {
-					const offset = clamp(logOffset(items, current.logAnchor) + delta, 0, Math.max(0, items.length - room));
-					return {...current, logAnchor: offset === 0 ? null : items[offset]?.key ?? null};
-				});
-			},
-			toggleFocus() {
-				// Leaving the log returns it to live so new entries are not missed.
-				updateUi(current => ({...current, focus: current.focus === 'accounts' ? 'log' : 'accounts', logAnchor: null}));
-			},
-			openHelp() {
-				updateUi(current => ({...current, helpOpen: true}));
-			},
-			quit() {
-				updateUi(current => ({...current, quitting: true, helpOpen: false}));
-				onQuit();
-			},
-		};
-		findBinding(input, key)?.action(context, input, key);
-	}, [optimistic, updateUi, onQuit]);
-
-	const handleInput = useCallback((input: string, key: Key) => {
-		// Ink hands over a whole chunk at once when keys arrive together (fast typing, a held key,
-		// a slow ssh link): "jjj" must move three rows, not match nothing.
-		const chars = [...input];
-		if (chars.length > 1 && !key.ctrl && !key.meta) {
-			for (const char of chars) {
-				handleKey(char, {...key, shift: /^[A-Z]$/.test(char)});
-			}
-
-			return;
-		}
-
-		handleKey(input, key);
-	}, [handleKey]);
-
-	const {isRawModeSupported} = useStdin();
-	// Without a TTY there is no raw mode and useInput would throw; the monitor then just displays.
-	useInput(handleInput, {isActive: Boolean(isRawModeSupported)});
+	rendered.current = {logKeys: keys, detailKeys: new Set(logItems.filter(item => item.type !== 'event').map(item => item.key)), nowMs};
 
 	if (columns < minimumSize.columns || rows < minimumSize.rows) {
 		return <TooSmall columns={columns} rows={rows}/>;
 	}
 
-	if (ui.helpOpen) {
+	const notice = ui.notice && ui.notice.untilMs > nowMs ? ui.notice.text : undefined;
+	if (ui.overlay?.kind === 'help') {
 		// The help takes the whole screen so every key and strategy fits even at 80×24.
 		return (
 			<Box flexDirection="column" width={columns} height={usable} overflow="hidden">
 				<HelpOverlay width={columns} height={usable - 1} strategy={snapshot.strategy}/>
 				<Footer width={columns} helpOpen/>
+			</Box>
+		);
+	}
+
+	if (ui.overlay?.kind === 'detail') {
+		const key = ui.overlay.key;
+		const item = allItems.find(candidate => candidate.key === key);
+		const lines = item?.type === 'request'
+			? requestDetailLines(item.request, nowMs)
+			: (item?.type === 'live' ? liveDetailLines(item.live, nowMs) : [{key: 'gone', segments: [{text: 'That request is no longer in the log.', color: colors.muted}]}]);
+		return (
+			<Box flexDirection="column" width={columns} height={usable} overflow="hidden">
+				<DetailView lines={lines} width={columns} height={usable - 1}/>
+				<Footer width={columns} helpOpen={false} override={detailKeys}/>
 			</Box>
 		);
 	}
@@ -191,8 +129,11 @@ export default function App({store, onQuit}: Props) {
 			/>
 			<RequestLog
 				items={logItems}
-				offset={logOffset(logItems, ui.logAnchor)}
-				accounts={accounts}
+				offset={offset}
+				selected={ui.focus === 'log' ? ui.logSelected ?? keys[0] ?? null : null}
+				filter={ui.filter}
+				filtering={ui.filtering}
+				accountNames={accountNames}
 				listenUrl={snapshot.listenUrl}
 				nowMs={nowMs}
 				width={columns}
@@ -202,7 +143,7 @@ export default function App({store, onQuit}: Props) {
 				focused={ui.focus === 'log'}
 			/>
 			{heights.savings > 0 ? <SavingsLine savings={snapshot.savings} width={columns}/> : null}
-			<Footer width={columns} helpOpen={false} quitting={ui.quitting ? snapshot.inFlight : undefined}/>
+			<Footer width={columns} helpOpen={false} quitting={ui.quitting ? snapshot.inFlight : undefined} notice={notice} override={ui.filtering ? filterKeys : undefined}/>
 		</Box>
 	);
 }

@@ -8,7 +8,7 @@ import type {InFlightRequest} from '../state/in-flight.js';
 import type {RequestRecord, SavingsSummary, StoreEvent} from '../state/records.js';
 
 /** What the monitor and /_shunt/status show for an account (CONTRACT). */
-export type AccountState = 'available' | 'cooling' | 'exhausted' | 'unhealthy' | 'reauth' | 'paused';
+export type AccountState = 'available' | 'throttled' | 'cooling' | 'exhausted' | 'unhealthy' | 'reauth' | 'paused';
 
 /** One account as the monitor and the status document see it. */
 export type AccountView = {
@@ -42,6 +42,17 @@ export type AccountView = {
 	recentRequests: number;
 	/** Command that fixes a reauth state, e.g. "shunt add-account work". */
 	fixHint?: string;
+	/** When it can take requests again (cooldown over, spent window reset, a burst slot free); null when nothing timed blocks it. */
+	backAtMs: number | null;
+	/** Subscription accounts under a burst limit: requests in the last minute, the limit, when a slot frees. */
+	burst: {count: number; limit: number; freesAtMs: number | null} | null;
+	/** After a cooldown, traffic is eased back in: the share it takes now, until when. */
+	easing: {factor: number; untilMs: number} | null;
+	/** Models it refuses for now (a model-scoped limit), until when. */
+	excludedModels: Array<{model: string; untilMs: number}>;
+	/** API keys: the tightest bucket's remaining share, and until when a drained request bucket blocks it. */
+	keyHeadroom: number | null;
+	keyBlockedUntilMs: number | null;
 };
 
 /**

@@ -36,18 +36,48 @@ export function usableRows(rows: number): number {
 	return Math.max(1, rows - 1);
 }
 
-export type PaneHeights = {accounts: number; log: number; savings: number};
+/** What one pane asks of the screen, in the order panes are stacked. */
+export type PaneSpec<Key extends string = string> = {
+	key: Key;
+	/** Lines it would like. */
+	wanted: number;
+	/** Lines it needs to be worth showing; fewer and it gets none (only when optional). */
+	minimum: number;
+	/** Shown only when every other pane gets what it wants (the savings line). */
+	optional?: boolean;
+	/** Takes whatever is left (the log). */
+	grow?: boolean;
+};
 
 /**
- * Splits the lines between the header and footer: the accounts pane gets what it needs (it is the
- * point of the monitor) as long as the log keeps a few rows; the savings line goes first when the
- * terminal is short.
+ * Splits the lines between the header and footer, pane by pane in their order: each gets its
+ * minimum, then as much of what it wants as the growing pane's minimum leaves room for; the
+ * growing pane gets the rest; optional panes appear only when everything else fits at its want.
+ * Adding a pane is one more entry in the list.
  */
-export function paneHeights(available: number, accountsWanted: number): PaneHeights {
-	const logMinimum = 5;
-	// The savings line is the first thing to go: accounts and a readable log matter more.
-	const savings = available - 1 - accountsWanted >= logMinimum ? 1 : 0;
-	const rest = available - savings;
-	const accounts = Math.max(Math.min(accountsWanted, 3), Math.min(accountsWanted, rest - logMinimum));
-	return {accounts, log: Math.max(0, rest - accounts), savings};
+export function paneHeights<Key extends string>(available: number, panes: ReadonlyArray<PaneSpec<Key>>): Record<Key, number> {
+	const heights = {} as Record<Key, number>;
+	const grow = panes.find(pane => pane.grow);
+	const fixed = panes.filter(pane => !pane.grow && !pane.optional);
+	const wantedFixed = fixed.reduce((sum, pane) => sum + pane.wanted, 0);
+	let left = available;
+	for (const pane of panes.filter(pane => pane.optional)) {
+		const fits = available - wantedFixed - pane.wanted >= (grow?.minimum ?? 0);
+		heights[pane.key] = fits ? pane.wanted : 0;
+		left -= heights[pane.key];
+	}
+
+	let minimumsAfter = fixed.reduce((sum, pane) => sum + Math.min(pane.wanted, pane.minimum), 0) + (grow?.minimum ?? 0);
+	for (const pane of fixed) {
+		const floor = Math.min(pane.wanted, pane.minimum);
+		minimumsAfter -= floor;
+		heights[pane.key] = Math.max(floor, Math.min(pane.wanted, left - minimumsAfter));
+		left -= heights[pane.key];
+	}
+
+	if (grow) {
+		heights[grow.key] = Math.max(0, left);
+	}
+
+	return heights;
 }

@@ -8,7 +8,7 @@ export {isStrategyName, nextStrategy, strategyDescriptions, strategyNames, type 
 const fiveHourSeconds = 5 * 60 * 60;
 const sevenDaySeconds = 7 * 24 * 60 * 60;
 // After a cooldown an account is eased back in over this long instead of taking full traffic at once.
-const rampMs = 5 * 60 * 1000;
+export const rampMs = 5 * 60 * 1000;
 // Pacing starts to shed load from a subscription account at this share of its burst limit.
 const pacingStart = 0.7;
 
@@ -42,7 +42,7 @@ function keyHealth(account: RoutingAccount): number {
 }
 
 // Only the most recent cooldown counts, and only for five minutes after it ended.
-function rampFactor(account: RoutingAccount, nowMs: number): number {
+export function rampFactor(account: RoutingAccount, nowMs: number): number {
 	const since = nowMs - account.lastCooldownEndMs;
 	if (account.lastCooldownEndMs <= 0 || since >= rampMs) {
 		return 1;

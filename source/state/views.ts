@@ -4,6 +4,8 @@ import type {AccountConfig} from '../accounts/types.js';
 import {keyHeadroom, windowLive, windowSpent, windowUtilization, type RateLimitTelemetry} from '../anthropic/telemetry.js';
 import type {AccountState, AccountView, StoreSnapshot} from '../monitor/contract.js';
 import type {StrategyName} from '../routing/strategies.js';
+import {freeAtOf} from '../routing/route.js';
+import {rampFactor, rampMs} from '../routing/strategies.js';
 import type {RoutingAccount, RoutingSnapshot} from '../routing/types.js';
 import {burstWindowMs, type AccountBook, type AccountRecord} from './account-book.js';
 import type {EventLog} from './event-log.js';
@@ -38,7 +40,12 @@ export const effectiveBurstLimit = (parts: Pick<ViewParts, 'settings' | 'overrid
 /** Fallback: runtime override ?? config; null = automatic; "off" = never. */
 export const effectiveFallbackModel = (parts: Pick<ViewParts, 'settings' | 'overrides'>): string | null => parts.overrides.fallbackModel ?? parts.settings.fallbackModel;
 
-export function accountState(record: AccountRecord, telemetry: RateLimitTelemetry | undefined, nowMs: number): AccountState {
+/** The burst limit in force on an account: subscription accounts only, 0 = off. */
+function burstLimitFor(account: Pick<AccountConfig, 'kind'>, limit: number): number {
+	return account.kind === 'oauth' ? limit : 0;
+}
+
+export function accountState(record: AccountRecord, telemetry: RateLimitTelemetry | undefined, nowMs: number, burst?: {count: number; limit: number}): AccountState {
 	if (record.paused) {
 		return 'paused';
 	}
@@ -53,12 +60,19 @@ export function accountState(record: AccountRecord, telemetry: RateLimitTelemetr
 		return 'exhausted';
 	}
 
+	// A quota cooldown outlives the window's reset by its margin and stagger: still the same
+	// exhaustion, with one countdown to its end, not a flip to "cooling" in the last seconds.
 	if (record.cooldownUntilMs > nowMs) {
-		return 'cooling';
+		return record.cooldownReason === 'quota' ? 'exhausted' : 'cooling';
 	}
 
 	if (record.unhealthy) {
 		return 'unhealthy';
+	}
+
+	// At its per-minute burst limit: routing skips it until the window frees a slot.
+	if (burst && burst.limit > 0 && burst.count >= burst.limit) {
+		return 'throttled';
 	}
 
 	return 'available';
@@ -67,51 +81,53 @@ export function accountState(record: AccountRecord, telemetry: RateLimitTelemetr
 // Shared by every routing snapshot of an account with no model exclusions (the usual case).
 const noModels: readonly string[] = Object.freeze([]);
 
-/** Everything routing needs, taken at one instant. Built on every request: no more than it needs. */
-export function routingSnapshot(parts: ViewParts, nowMs: number): RoutingSnapshot {
+/** One account as routing sees it at nowMs. */
+function routingAccountOf(parts: ViewParts, account: AccountConfig, index: number, nowMs: number): RoutingAccount {
 	const nowSeconds = nowMs / 1000;
-	const accounts: RoutingAccount[] = parts.accounts.map((account, index) => {
-		const record = parts.book.get(account.name);
-		const telemetry = parts.telemetry.get(account.name);
-		const routing: RoutingAccount = {
-			name: account.name,
-			kind: account.kind,
-			index,
-			paused: record.paused,
-			authFailed: record.authFailed,
-			unhealthy: record.unhealthy,
-			cooldownUntilMs: record.cooldownUntilMs,
-			cooldownReason: record.cooldownUntilMs > nowMs ? record.cooldownReason : undefined,
-			lastCooldownEndMs: record.cooldownUntilMs > 0 && record.cooldownUntilMs <= nowMs ? record.cooldownUntilMs : record.lastCooldownEndMs,
-			burstCount: parts.book.burstCount(account.name, nowMs),
-			burstFreeAtMs: record.burst.length > 0 ? record.burst[0]! + burstWindowMs : undefined,
-			excludedModels: record.excludedModels.length === 0 ? noModels : record.excludedModels.filter(entry => entry.untilMs > nowMs).map(entry => entry.model),
-			lastUsedMs: record.lastUsedMs,
-		};
-		if (telemetry) {
-			const {fiveHour, sevenDay} = telemetry;
-			if (windowLive(fiveHour, nowSeconds)) {
-				routing.util5h = fiveHour.utilization;
-				routing.reset5h = fiveHour.reset;
-				routing.status5h = fiveHour.status;
-			}
-
-			if (windowLive(sevenDay, nowSeconds)) {
-				routing.util7d = sevenDay.utilization;
-				routing.reset7d = sevenDay.reset;
-				routing.status7d = sevenDay.status;
-			}
-
-			const key = keyHeadroom(telemetry, nowMs);
-			routing.keyHeadroom = key.headroom;
-			routing.keyBlockedUntilMs = key.blockedUntilMs;
+	const record = parts.book.get(account.name);
+	const telemetry = parts.telemetry.get(account.name);
+	const routing: RoutingAccount = {
+		name: account.name,
+		kind: account.kind,
+		index,
+		paused: record.paused,
+		authFailed: record.authFailed,
+		unhealthy: record.unhealthy,
+		cooldownUntilMs: record.cooldownUntilMs,
+		cooldownReason: record.cooldownUntilMs > nowMs ? record.cooldownReason : undefined,
+		lastCooldownEndMs: record.cooldownUntilMs > 0 && record.cooldownUntilMs <= nowMs ? record.cooldownUntilMs : record.lastCooldownEndMs,
+		burstCount: parts.book.burstCount(account.name, nowMs),
+		burstFreeAtMs: record.burst.length > 0 ? record.burst[0]! + burstWindowMs : undefined,
+		excludedModels: record.excludedModels.length === 0 ? noModels : record.excludedModels.filter(entry => entry.untilMs > nowMs).map(entry => entry.model),
+		lastUsedMs: record.lastUsedMs,
+	};
+	if (telemetry) {
+		const {fiveHour, sevenDay} = telemetry;
+		if (windowLive(fiveHour, nowSeconds)) {
+			routing.util5h = fiveHour.utilization;
+			routing.reset5h = fiveHour.reset;
+			routing.status5h = fiveHour.status;
 		}
 
-		return routing;
-	});
+		if (windowLive(sevenDay, nowSeconds)) {
+			routing.util7d = sevenDay.utilization;
+			routing.reset7d = sevenDay.reset;
+			routing.status7d = sevenDay.status;
+		}
+
+		const key = keyHeadroom(telemetry, nowMs);
+		routing.keyHeadroom = key.headroom;
+		routing.keyBlockedUntilMs = key.blockedUntilMs;
+	}
+
+	return routing;
+}
+
+/** Everything routing needs, taken at one instant. Built on every request: no more than it needs. */
+export function routingSnapshot(parts: ViewParts, nowMs: number): RoutingSnapshot {
 	return {
 		nowMs,
-		accounts,
+		accounts: parts.accounts.map((account, index) => routingAccountOf(parts, account, index, nowMs)),
 		pinned: parts.pinned,
 		strategy: effectiveStrategy(parts),
 		burstRpmLimit: effectiveBurstLimit(parts),
@@ -123,8 +139,13 @@ export function accountView(parts: ViewParts, account: AccountConfig, index: num
 	const record = parts.book.get(account.name);
 	const telemetry = parts.telemetry.get(account.name);
 	const nowSeconds = nowMs / 1000;
-	const state = accountState(record, telemetry, nowMs);
+	const routing = routingAccountOf(parts, account, index, nowMs);
+	const limit = burstLimitFor(account, effectiveBurstLimit(parts));
+	const burst = limit > 0 ? {count: routing.burstCount, limit, freesAtMs: routing.burstCount > 0 ? routing.burstFreeAtMs ?? null : null} : null;
+	const state = accountState(record, telemetry, nowMs, burst ?? undefined);
 	const cooling = record.cooldownUntilMs > nowMs;
+	const back = freeAtOf(routing, {nowMs, accounts: [], pinned: null, strategy: effectiveStrategy(parts), burstRpmLimit: limit, expirySoonSeconds: 0});
+	const easingFactor = rampFactor(routing, nowMs);
 	const view: AccountView = {
 		name: account.name,
 		kind: account.kind,
@@ -145,7 +166,13 @@ export function accountView(parts: ViewParts, account: AccountConfig, index: num
 		windowTokens: parts.ledger.windowTokens(account.name, nowMs),
 		pinned: parts.pinned === account.name,
 		active: parts.ledger.lastUsed === account.name,
-		recentRequests: parts.book.burstCount(account.name, nowMs),
+		recentRequests: routing.burstCount,
+		backAtMs: back?.atMs ?? null,
+		burst,
+		easing: easingFactor < 1 ? {factor: easingFactor, untilMs: routing.lastCooldownEndMs + rampMs} : null,
+		excludedModels: record.excludedModels.filter(entry => entry.untilMs > nowMs).map(entry => ({...entry})),
+		keyHeadroom: routing.keyHeadroom ?? null,
+		keyBlockedUntilMs: routing.keyBlockedUntilMs ?? null,
 	};
 	if (state === 'reauth') {
 		view.fixHint = parts.fixHint(account);

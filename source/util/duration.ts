@@ -44,3 +44,12 @@ export function formatCountdown(deadlineMs: number, nowMs: number): string | nul
 	const left = deadlineMs - nowMs;
 	return left > 0 ? formatDuration(left, 'up') : null;
 }
+
+/**
+ * When something happens, as people read it on screen and in messages: a countdown and the
+ * 24-hour clock time, `in 6m30s (21:55:45)`; `now` once it has passed.
+ */
+export function formatWhen(atMs: number, nowMs: number, clock: (epochMs: number) => string): string {
+	const left = formatCountdown(atMs, nowMs);
+	return left === null ? 'now' : `in ${left} (${clock(atMs)})`;
+}

@@ -34,7 +34,7 @@ test('the demo makes traffic flow, cools an account, touches only loopback, and 
 	try {
 		await waitFor(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(stderr), 'the demo to listen', 15_000);
 		await waitFor(() => (stderr.match(/\s200\s/g) ?? []).length >= 5, 'several successful requests', 30_000);
-		await waitFor(() => /cooling \d+s until/.test(stderr), 'an account to cool down', 60_000);
+		await waitFor(() => /cooling, back in \S+ \(\d\d:\d\d:\d\d\)/.test(stderr), 'an account to cool down', 60_000);
 		child.kill('SIGTERM');
 		assert.equal(await exited, 0, stderr.slice(-2000));
 	} finally {

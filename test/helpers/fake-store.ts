@@ -27,6 +27,12 @@ export function makeAccount(name: string, fields: Partial<AccountView> = {}): Ac
 		pinned: false,
 		active: false,
 		recentRequests: 0,
+		backAtMs: null,
+		burst: null,
+		easing: null,
+		excludedModels: [],
+		keyHeadroom: null,
+		keyBlockedUntilMs: null,
 		...fields,
 	};
 }
@@ -35,10 +41,13 @@ let requestSequence = 0;
 
 export function makeRequest(fields: Partial<RequestRecord> = {}): RequestRecord {
 	requestSequence++;
+	const tsMs = fields.tsMs ?? Date.now();
+	const durationMs = fields.durationMs ?? 1234;
 	return {
 		id: `req-${requestSequence}`,
-		tsMs: Date.now(),
-		startedMs: Date.now() - 1234,
+		tsMs,
+		// Arrived a duration before it finished, as the proxy records it.
+		startedMs: tsMs - durationMs,
 		ttftMs: 400,
 		account: 'home',
 		model: 'claude-sonnet-4-6',
@@ -47,7 +56,7 @@ export function makeRequest(fields: Partial<RequestRecord> = {}): RequestRecord 
 		outputTokens: 340,
 		cacheReadTokens: 0,
 		cacheWriteTokens: 0,
-		durationMs: 1234,
+		durationMs,
 		attempts: [],
 		outcome: 'complete',
 		stream: true,

@@ -6,7 +6,9 @@ import {burstCycle, effortCycle, modelCycle, nextInCycle} from './cycles.js';
 import {formatBurst, shortModel} from '../kit/format.js';
 import {nextStrategy, strategies} from '../kit/strategies.js';
 
-export type Focus = 'accounts' | 'log';
+import type {Focus} from '../panes/pane-list.js';
+
+export type {Focus} from '../panes/pane-list.js';
 
 /** What a key may act on: the store's actions, or the monitor's own UI state. */
 export type KeyContext = {
@@ -19,6 +21,14 @@ export type KeyContext = {
 	move(delta: number): void;
 	toggleFocus(): void;
 	openHelp(): void;
+	/** The detail view of the log row under the cursor. */
+	openDetail(): void;
+	/** Starts typing a log filter. */
+	startFilter(): void;
+	/** Closes what is open, clears the filter, or returns the log to live. */
+	escape(): void;
+	/** A short message in the footer (a key that could not do anything, say why). */
+	notify(text: string): void;
 	quit(): void;
 };
 
@@ -49,11 +59,13 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: 'pin the Nth account: requests go there while it can serve them',
 		footerRank: 1,
 		matches: (input, key) => plain(key) && /^[1-9]$/.test(input),
-		action({snapshot, actions}, input) {
-			// Numbers past the end of the list do nothing rather than pin something unexpected.
+		action({snapshot, actions, notify}, input) {
+			// Numbers past the end of the list pin nothing unexpected, and say so.
 			const account = snapshot.accounts[Number(input) - 1];
 			if (account) {
 				actions.pin(account.name);
+			} else {
+				notify(`no account ${input}: there ${snapshot.accounts.length === 1 ? 'is 1' : `are ${snapshot.accounts.length}`}`);
 			}
 		},
 	},
@@ -71,7 +83,11 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: `next strategy: ${describeCycle(strategies, strategy => strategy.name)}`,
 		footerRank: 3,
 		matches: (input, key) => plain(key) && input === 's',
-		action: ({snapshot, actions}) => actions.setStrategy(nextStrategy(snapshot.strategy)),
+		action({snapshot, actions}) {
+			// Back at the configured strategy, the override ends (so the header stops saying "override").
+			const next = nextStrategy(snapshot.strategy);
+			actions.setStrategy(next === snapshot.defaults.strategy ? null : next);
+		},
 	},
 	{
 		key: 'o',
@@ -132,6 +148,29 @@ export const keyBindings: readonly KeyBinding[] = [
 		footerRank: 5,
 		matches: (_input, key) => key.tab,
 		action: ({toggleFocus}) => toggleFocus(),
+	},
+	{
+		key: 'enter',
+		label: 'detail',
+		description: 'this log row in detail: why that account, each try, timing, tokens',
+		footerRank: 11,
+		matches: (_input, key) => key.return,
+		action: ({openDetail}) => openDetail(),
+	},
+	{
+		key: '/',
+		label: 'filter',
+		description: 'filter the log: words, account:x, model:x, status:429',
+		footerRank: 12,
+		matches: (input, key) => plain(key) && input === '/',
+		action: ({startFilter}) => startFilter(),
+	},
+	{
+		key: 'esc',
+		label: 'back',
+		description: 'close the detail view, clear the filter, return the log to live',
+		matches: (_input, key) => key.escape,
+		action: ({escape}) => escape(),
 	},
 	{
 		key: '?',

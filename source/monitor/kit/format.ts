@@ -1,12 +1,15 @@
 // Number, time and name formatting for the monitor. Pure functions so tests can pin the exact text.
 import {clockTime} from '../../util/clock-time.js';
-import {formatDuration} from '../../util/duration.js';
+import {formatDuration, formatWhen as formatWhenWith} from '../../util/duration.js';
 
 const second = 1000;
 const minute = 60 * second;
 
 // Durations are shared with the CLI and the proxy's own messages, so they live in util/.
 export {formatCountdown, formatDuration} from '../../util/duration.js';
+
+/** `in 6m30s (21:55:45)`: a countdown and the 24-hour clock, the one way the screen says when. */
+export const formatWhen = (atMs: number, nowMs: number): string => formatWhenWith(atMs, nowMs, clockTime);
 
 /** How long one request took: `850ms`, `1.2s`, `2m05s`. */
 export function formatRequestDuration(ms: number): string {

@@ -14,26 +14,47 @@ export const colors = {
 
 export type StateStyle = {symbol: string; color: string};
 
-/** Every symbol is one column wide in common terminals (no emoji, whose width varies). */
-export const stateStyles: Readonly<Record<AccountState, StateStyle>> = {
-	available: {symbol: '✓', color: colors.good},
-	cooling: {symbol: '↻', color: colors.warn},
-	exhausted: {symbol: '∅', color: colors.bad},
-	unhealthy: {symbol: '!', color: colors.warn},
-	reauth: {symbol: '✗', color: colors.bad},
-	paused: {symbol: '‖', color: colors.muted},
+/**
+ * Every symbol is one column wide in common terminals (no emoji, whose width varies), and says
+ * what it means without its colour (NO_COLOR draws none). The help's legend is built from these.
+ */
+export const stateStyles: Readonly<Record<AccountState, StateStyle & {meaning: string}>> = {
+	available: {symbol: '✓', color: colors.good, meaning: 'available: routing may send it requests'},
+	throttled: {symbol: '≈', color: colors.warn, meaning: 'throttled: at its per-minute burst limit until a slot frees'},
+	cooling: {symbol: '↻', color: colors.warn, meaning: 'cooling: rests after a 429, 529 or 401, with a countdown'},
+	exhausted: {symbol: '∅', color: colors.bad, meaning: 'exhausted: a 5h or 7d window is spent; back when it resets'},
+	unhealthy: {symbol: '!', color: colors.warn, meaning: 'unhealthy: failing health checks (5xx, no connection)'},
+	reauth: {symbol: '✗', color: colors.bad, meaning: 'needs a new login: run the command shown'},
+	paused: {symbol: '‖', color: colors.muted, meaning: 'paused by you (p resumes)'},
 };
 
-export const eventStyles: Readonly<Record<StoreEventKind, {symbol: string; color: string}>> = {
-	'rate-limited': {symbol: '▲', color: colors.warn},
-	cooldown: {symbol: '↻', color: colors.warn},
-	recovered: {symbol: '✓', color: colors.good},
-	overloaded: {symbol: '~', color: colors.warn},
-	auth: {symbol: '✗', color: colors.bad},
-	forbidden: {symbol: '✗', color: colors.bad},
-	health: {symbol: '!', color: colors.warn},
-	info: {symbol: '·', color: colors.muted},
+export const eventStyles: Readonly<Record<StoreEventKind, {symbol: string; color: string; meaning: string}>> = {
+	'rate-limited': {symbol: '▲', color: colors.warn, meaning: 'a limit was hit (429)'},
+	cooldown: {symbol: '↻', color: colors.warn, meaning: 'a cooldown started, with its deadline'},
+	recovered: {symbol: '✓', color: colors.good, meaning: 'an account is back'},
+	overloaded: {symbol: '~', color: colors.warn, meaning: 'the upstream is overloaded (529): not a quota limit'},
+	auth: {symbol: '✗', color: colors.bad, meaning: 'a login was refused, renewed or needs you'},
+	forbidden: {symbol: '✗', color: colors.bad, meaning: 'an account was refused (403)'},
+	health: {symbol: '!', color: colors.warn, meaning: 'health checks failed or passed again'},
+	info: {symbol: '·', color: colors.muted, meaning: 'something you may want to know'},
 };
+
+/** Words on an account's row besides its state, and what each one means. */
+export const tagMeanings: ReadonlyArray<[tag: string, meaning: string]> = [
+	['pinned', 'every request goes here while it can serve (0 unpins)'],
+	['active', 'served the most recent request'],
+	['easing', 'back from a cooldown: traffic eases back in over 5 minutes'],
+	['no <model>', 'refuses that model for now; other models still go there'],
+];
+
+/** Log columns and marks that need a word. */
+export const logMeanings: ReadonlyArray<[mark: string, meaning: string]> = [
+	['429 a → b', 'failover: a refused, b answered; the client saw no 429'],
+	['⏸ 6s', 'held: all were out; it waited for the first to come back'],
+	['shunt', 'shunt answered itself: nobody could serve (reason follows)'],
+	['busy', 'a 429 without rate-limit headers: refused for this request'],
+	['…', 'in flight: elapsed time, time to first token, output so far'],
+];
 
 /** Gauge colour by fraction used: the closer to the limit, the louder. */
 export function usageColor(fraction: number, rejected: boolean): string {

@@ -1,10 +1,10 @@
 // The accounts pane as table data: one row per account in config order, plus a detail line under an
 // account whose status (countdown, fix command) does not fit its column.
 import type {AccountView} from '../../contract.js';
-import {formatCountdown, formatTokens} from '../../kit/format.js';
+import {formatClock, formatCountdown, formatTokens, formatWhen} from '../../kit/format.js';
 import {gaugeSegments, gaugeWidth} from './gauge.js';
 import type {Density} from '../../layout.js';
-import {cellWidth, type Segment} from '../../kit/segments.js';
+import {cellWidth, joinSegments, type Segment} from '../../kit/segments.js';
 import {layoutColumns, type Column, type TableRow} from '../../kit/table-layout.js';
 import {colors, stateStyles} from '../../kit/theme.js';
 import {displayWidth} from '../../kit/text-width.js';
@@ -52,20 +52,6 @@ export function accountColumns(density: Density, barWidth: number, indexDigits: 
 	];
 }
 
-/** The latest reset among the windows that block an exhausted account: when it comes back. */
-function exhaustedUntilMs(account: AccountView, nowMs: number): number | null {
-	const blocking = [
-		{util: account.utilization5h, reset: account.reset5h, status: account.status5h},
-		{util: account.utilization7d, reset: account.reset7d, status: account.status7d},
-	].filter(window => window.reset !== null && window.reset * 1000 > nowMs && (window.status === 'rejected' || (window.util ?? 0) >= 1));
-	if (blocking.length === 0) {
-		return null;
-	}
-
-	// Routing resumes at the later of the reset and the (staggered) cooldown deadline.
-	return Math.max(account.cooldownUntilMs, ...blocking.map(window => window.reset! * 1000));
-}
-
 /** `pinned` and `active` tags, as many as fit in `width` (pinned matters more, so it comes first). */
 function tagSegments(account: AccountView, width = Number.POSITIVE_INFINITY): Segment[] {
 	const tags: Segment[] = [];
@@ -87,10 +73,22 @@ function tagSegments(account: AccountView, width = Number.POSITIVE_INFINITY): Se
 	return tags;
 }
 
-/** What the account is doing, in words: the countdown, the reason, or the command that fixes it. */
+/** `back in 6m30s (21:55:45)`, or the countdown alone where room is short. */
+function back(atMs: number, nowMs: number, density: Density): string {
+	return density === 'narrow' ? `back in ${formatCountdown(atMs, nowMs) ?? 'a moment'}` : `back ${formatWhen(atMs, nowMs)}`;
+}
+
+const dot: Segment = {text: ' · ', color: colors.muted};
+
+/**
+ * What the account is doing, in words: its state with the one countdown that ends it (the same
+ * instant the status document reports), then everything else that changes how routing treats it:
+ * the ease-back after a cooldown, models it refuses, an API key's drained bucket.
+ */
 export function accountDetail(account: AccountView, nowMs: number, density: Density): Segment[] {
-	const cooldown = account.cooldownUntilMs > 0 ? formatCountdown(account.cooldownUntilMs, nowMs) : null;
-	const reason: Segment[] = account.cooldownReason ? [{text: ` (${account.cooldownReason})`, color: colors.muted}] : [];
+	const parts: Segment[][] = [];
+	const reason = account.cooldownReason && account.cooldownReason !== 'quota' ? ` (${account.cooldownReason})` : '';
+	const backAt = account.backAtMs !== null && account.backAtMs > nowMs ? account.backAtMs : null;
 	switch (account.state) {
 		case 'reauth': {
 			return [{text: 'login expired, run: ', color: colors.bad}, {text: account.fixHint ?? `shunt add-account ${account.name}`, bold: true}];
@@ -101,15 +99,25 @@ export function accountDetail(account: AccountView, nowMs: number, density: Dens
 		}
 
 		case 'exhausted': {
-			const until = exhaustedUntilMs(account, nowMs);
-			return [
-				{text: 'quota exhausted', color: colors.bad},
-				...(until === null ? [] : [{text: ` · back in ${formatCountdown(until, nowMs)!}`, color: colors.muted}]),
-			];
+			parts.push([{text: 'window spent', color: colors.bad}, ...(backAt ? [dot, {text: back(backAt, nowMs, density), color: colors.bad}] : [])]);
+			break;
+		}
+
+		case 'cooling': {
+			parts.push([{text: `cooling${reason}`, color: colors.warn}, ...(backAt ? [dot, {text: back(backAt, nowMs, density), color: colors.warn}] : [])]);
+			break;
+		}
+
+		case 'throttled': {
+			const burst = account.burst;
+			const frees = burst?.freesAtMs ? formatCountdown(burst.freesAtMs, nowMs) : null;
+			parts.push([{text: `burst ${burst?.count ?? '?'}/${burst?.limit ?? '?'}`, color: colors.warn}, ...(frees ? [dot, {text: `slot frees in ${frees}`, color: colors.warn}] : [])]);
+			break;
 		}
 
 		case 'unhealthy': {
-			return [{text: 'unhealthy', color: colors.warn}, ...(cooldown ? [{text: ` · retry in ${cooldown}`, color: colors.warn}] : []), ...reason];
+			parts.push([{text: `unhealthy${reason}`, color: colors.warn}, ...(backAt ? [dot, {text: `retry in ${formatCountdown(backAt, nowMs) ?? 'a moment'}`, color: colors.warn}] : [])]);
+			break;
 		}
 
 		default: {
@@ -117,38 +125,52 @@ export function accountDetail(account: AccountView, nowMs: number, density: Dens
 		}
 	}
 
-	if (cooldown) {
-		return [{text: `resumes in ${cooldown}`, color: colors.warn}, ...reason];
+	if (account.keyBlockedUntilMs !== null && account.keyBlockedUntilMs > nowMs && account.state === 'available') {
+		parts.push([{text: 'request bucket drained', color: colors.warn}, dot, {text: back(account.keyBlockedUntilMs, nowMs, density), color: colors.warn}]);
 	}
 
-	if (account.state === 'cooling') {
-		return [{text: 'cooling', color: colors.warn}, ...reason];
+	for (const excluded of account.excludedModels) {
+		parts.push([{text: `no ${excluded.model}`, color: colors.warn}, {text: ` until ${formatClock(excluded.untilMs)}`, color: colors.muted}]);
+	}
+
+	if (account.easing && account.state === 'available') {
+		parts.push([{text: `easing ${Math.round(account.easing.factor * 100)}%`, color: colors.accent}, {text: ` until ${formatClock(account.easing.untilMs)}`, color: colors.muted}]);
 	}
 
 	// Narrow layouts have no gauge room for an API key's request budget; say it in words.
-	if (density === 'narrow' && account.kind === 'apikey' && account.requestsLimit !== undefined) {
-		return [{text: `${account.requestsRemaining ?? '?'}/${account.requestsLimit} req left`, color: colors.muted}];
+	if (density === 'narrow' && account.kind === 'apikey' && account.requestsLimit !== undefined && parts.length === 0) {
+		parts.push([{text: `${account.requestsRemaining ?? '?'}/${account.requestsLimit} req left`, color: colors.muted}]);
 	}
 
-	return [];
+	return joinSegments(parts, dot);
 }
 
-/** API keys have no 5h/7d windows; their request budget stands in for the gauges. */
-function apiKeyBudget(account: AccountView, density: Density): Segment[] {
-	if (density === 'narrow') {
-		return [{text: '   –', color: colors.muted}];
+/** Whether the upstream reports unified 5h/7d windows for the account (it does for some API keys too). */
+const hasWindows = (account: AccountView) => account.kind === 'oauth' || account.utilization5h !== null || account.utilization7d !== null;
+
+type Gauge = (utilization: number | null, resetSec: number | null, status: string | undefined, untilMs?: number) => Segment[];
+
+/** An API key's bucket headroom: the tightest bucket's share left, or its request bucket's. */
+function keyHeadroomOf(account: AccountView): number | null {
+	if (account.keyHeadroom !== null) {
+		return account.keyHeadroom;
 	}
 
-	if (account.requestsLimit === undefined) {
-		return [{text: 'no windows (api key)', color: colors.muted}];
+	return account.requestsLimit ? (account.requestsRemaining ?? account.requestsLimit) / account.requestsLimit : null;
+}
+
+/** API keys without unified windows: the headroom of their request/token buckets stands in for the gauge. */
+function apiKeyBudget(account: AccountView, density: Density, gauge: Gauge): {fiveHour: Segment[]; sevenDay: Segment[]} {
+	const headroom = keyHeadroomOf(account);
+	if (headroom === null) {
+		return {fiveHour: density === 'narrow' ? [{text: '   –', color: colors.muted}] : [{text: 'no limits seen yet', color: colors.muted}], sevenDay: []};
 	}
 
-	const remaining = account.requestsRemaining;
-	const fraction = remaining === undefined || account.requestsLimit === 0 ? 1 : remaining / account.requestsLimit;
-	return [
-		{text: `${remaining ?? '?'}/${account.requestsLimit}`, color: fraction < 0.2 ? colors.bad : (fraction < 0.5 ? colors.warn : colors.good)},
-		{text: ' req left', color: colors.muted},
-	];
+	const requests = account.requestsLimit === undefined ? 'key buckets' : `${account.requestsRemaining ?? '?'}/${account.requestsLimit} req left`;
+	return {
+		fiveHour: gauge(Math.max(0, 1 - headroom), null, account.keyBlockedUntilMs === null ? undefined : 'rejected'),
+		sevenDay: [{text: requests, color: headroom < 0.2 ? colors.bad : colors.muted}],
+	};
 }
 
 export function buildAccountRows(input: AccountRowsInput): AccountRows {
@@ -156,8 +178,12 @@ export function buildAccountRows(input: AccountRowsInput): AccountRows {
 	const indexDigits = String(accounts.length).length;
 	const columns = accountColumns(density, barWidth, indexDigits);
 	const gaugeBar = density === 'narrow' ? 0 : barWidth;
-	const gauge = (utilization: number | null, resetSec: number | null, status: string | undefined) =>
-		gaugeSegments({utilization, resetSec, status, nowMs, barWidth: gaugeBar, showReset: density !== 'narrow'});
+	const gauge: Gauge = (utilization, resetSec, status, untilMs) =>
+		gaugeSegments({utilization, resetSec, status, nowMs, barWidth: gaugeBar, showReset: density !== 'narrow', untilMs});
+	// A spent window's countdown is the account's own: the reset plus the margin and stagger, so the
+	// gauge and the status say the same instant.
+	const spentUntil = (account: AccountView, status: string | undefined) =>
+		account.state === 'exhausted' && status === 'rejected' && account.backAtMs !== null ? account.backAtMs : undefined;
 
 	const main = accounts.map((account, index): {row: TableRow; detail: Segment[]} => {
 		const style = stateStyles[account.state];
@@ -180,8 +206,8 @@ export function buildAccountRows(input: AccountRowsInput): AccountRows {
 					name: {text: account.name, bold: true, color: isCursor && focused ? colors.accent : undefined, dimColor: account.state === 'paused' && !isCursor},
 					kind: {text: oauth ? 'oauth' : 'api', color: colors.muted},
 					plan: {text: account.plan ?? '', color: colors.muted},
-					fiveHour: oauth ? gauge(account.utilization5h, account.reset5h, account.status5h) : apiKeyBudget(account, density),
-					sevenDay: oauth ? gauge(account.utilization7d, account.reset7d, account.status7d) : [],
+					fiveHour: hasWindows(account) ? gauge(account.utilization5h, account.reset5h, account.status5h, spentUntil(account, account.status5h)) : apiKeyBudget(account, density, gauge).fiveHour,
+					sevenDay: hasWindows(account) ? gauge(account.utilization7d, account.reset7d, account.status7d, spentUntil(account, account.status7d)) : apiKeyBudget(account, density, gauge).sevenDay,
 					tokens: formatTokens(account.windowTokens),
 					recent: {text: String(account.recentRequests), dimColor: account.recentRequests === 0},
 					status,

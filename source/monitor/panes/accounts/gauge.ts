@@ -14,12 +14,16 @@ export type GaugeInput = {
 	barWidth: number;
 	/** Reserve room for a reset countdown so the columns line up. */
 	showReset: boolean;
+	/** Count down to this instant instead of the reset (a spent window: when the account is back). */
+	untilMs?: number;
 };
 
 /** Widest countdown the gauge reserves room for (`59m59s`, `23h59m`, `12d3h`). */
 const countdownWidth = 6;
+/** `100%`, `spent`. */
+const percentWidth = 5;
 
-export function gaugeSegments({utilization, resetSec, status, nowMs, barWidth, showReset}: GaugeInput): Segment[] {
+export function gaugeSegments({utilization, resetSec, status, nowMs, barWidth, showReset, untilMs}: GaugeInput): Segment[] {
 	const resetMs = resetSec === null ? null : resetSec * 1000;
 	// Once a window's reset has passed its usage no longer counts (routing treats it as empty too).
 	const stale = resetMs !== null && resetMs <= nowMs;
@@ -36,14 +40,19 @@ export function gaugeSegments({utilization, resetSec, status, nowMs, barWidth, s
 		segments.push({text: '░'.repeat(barWidth - filled), color: colors.muted, dimColor: true}, {text: ' '});
 	}
 
+	const spent = status === 'rejected' && !stale;
 	if (used === null) {
-		segments.push({text: '–'.padStart(4), color: colors.muted});
+		segments.push({text: '–'.padStart(percentWidth), color: colors.muted});
+	} else if (spent) {
+		// A spent window reads as spent, not as "116% used".
+		segments.push({text: 'spent'.padStart(percentWidth), bold: true, color: colors.bad});
 	} else {
-		segments.push({text: formatPercent(used).padStart(4), color: usageColor(used, status === 'rejected'), dimColor: stale});
+		segments.push({text: formatPercent(Math.min(1, used)).padStart(percentWidth), color: usageColor(used, false), dimColor: stale});
 	}
 
 	if (showReset) {
-		const countdown = resetMs === null ? null : formatCountdown(resetMs, nowMs);
+		const target = untilMs ?? resetMs;
+		const countdown = target === null ? null : formatCountdown(target, nowMs);
 		segments.push({text: ' '}, {text: (countdown ?? '').padEnd(countdownWidth), dimColor: true});
 	}
 
@@ -52,5 +61,5 @@ export function gaugeSegments({utilization, resetSec, status, nowMs, barWidth, s
 
 /** Display width of a gauge with these settings (they are fixed-width by construction). */
 export function gaugeWidth(barWidth: number, showReset: boolean): number {
-	return (barWidth > 0 ? barWidth + 1 : 0) + 4 + (showReset ? 1 + countdownWidth : 0);
+	return (barWidth > 0 ? barWidth + 1 : 0) + percentWidth + (showReset ? 1 + countdownWidth : 0);
 }

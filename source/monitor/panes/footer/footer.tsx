@@ -12,7 +12,7 @@ const widthOf = (segments: readonly Segment[]) => displayWidth(segments.map(segm
  * Key hints generated from the key bindings: as many as fit, most useful first, with help and quit
  * always present so every other key can be discovered.
  */
-export function footerSegments(width: number, helpOpen: boolean, quitting?: number): Segment[] {
+export function footerSegments(width: number, helpOpen: boolean, quitting?: number, notice?: string): Segment[] {
 	if (quitting !== undefined) {
 		return [
 			{text: 'quitting', bold: true, color: colors.warn},
@@ -22,6 +22,10 @@ export function footerSegments(width: number, helpOpen: boolean, quitting?: numb
 
 	if (helpOpen) {
 		return [{text: 'any key', bold: true, color: colors.accent}, {text: ' closes the help', color: colors.muted}];
+	}
+
+	if (notice) {
+		return [{text: notice, bold: true, color: colors.warn}];
 	}
 
 	const ranked = keyBindings
@@ -52,12 +56,16 @@ type Props = {
 	helpOpen: boolean;
 	/** In-flight requests still draining after q, or undefined while running. */
 	quitting?: number;
+	/** A passing message (a key that could not act). */
+	notice?: string;
+	/** Replaces the key hints (the detail view's and the filter's own keys). */
+	override?: Segment[];
 };
 
-export default function Footer({width, helpOpen, quitting}: Props) {
+export default function Footer({width, helpOpen, quitting, notice, override}: Props) {
 	return (
 		<Box width={width} height={1} flexShrink={0}>
-			<StyledText cell={footerSegments(width, helpOpen, quitting)} width={width}/>
+			<StyledText cell={override ?? footerSegments(width, helpOpen, quitting, notice)} width={width}/>
 		</Box>
 	);
 }

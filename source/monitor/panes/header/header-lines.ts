@@ -1,7 +1,7 @@
 // The header's content as lines of segments: who we are, where we listen, what routing is set to.
 // Settings are packed greedily into as many lines as they need so nothing is cut off at 80 columns.
 import type {StoreSnapshot} from '../../contract.js';
-import {formatBurst, formatDuration, shortModel} from '../../kit/format.js';
+import {formatBurst, formatDuration, formatWhen, shortModel} from '../../kit/format.js';
 import type {Density} from '../../layout.js';
 import {joinSegments, type Segment} from '../../kit/segments.js';
 import {colors} from '../../kit/theme.js';
@@ -30,11 +30,12 @@ function settingItems(snapshot: StoreSnapshot, density: Density): Segment[][] {
 		[label('pin'), snapshot.pinnedAccount === null ? {text: 'auto'} : {text: cap(snapshot.pinnedAccount), bold: true, color: colors.warn}],
 		[label('model'), overrides.model === null ? {text: 'auto'} : {text: cap(shortModel(overrides.model)), color: colors.warn}],
 		[label('effort'), overrides.effort === null ? {text: 'auto'} : {text: overrides.effort, color: colors.warn}],
-		[
-			label('burst'),
-			{text: formatBurst(snapshot.burstRpmLimit), color: overrides.burstRpmLimit === null ? undefined : colors.warn},
-		],
 	];
+	// The burst limit paces subscription accounts only: without one it means nothing here.
+	if (snapshot.accounts.some(account => account.kind === 'oauth')) {
+		items.push([label('burst'), {text: formatBurst(snapshot.burstRpmLimit), color: overrides.burstRpmLimit === null ? undefined : colors.warn}]);
+	}
+
 	if (overrides.alertsMuted) {
 		items.push([{text: 'alerts muted', color: colors.bad, bold: true}]);
 	}
@@ -58,6 +59,27 @@ function pack(items: Segment[][], width: number, maxLines: number): Segment[][] 
 	return lines.map(line => joinSegments(line, separator));
 }
 
+/**
+ * The one line that says nothing can serve, and when that changes:
+ * `all 3 accounts out · next back: gamma in 6m30s (21:55:45)`.
+ */
+export function outBanner(snapshot: StoreSnapshot, nowMs: number): Segment[] | undefined {
+	const {accounts} = snapshot;
+	if (accounts.length === 0 || accounts.some(account => account.state === 'available')) {
+		return undefined;
+	}
+
+	const returning = accounts.filter(account => account.backAtMs !== null && account.backAtMs > nowMs).sort((a, b) => a.backAtMs! - b.backAtMs!);
+	const first = returning[0];
+	const all = accounts.length === 1 ? 'the only account is out' : `all ${accounts.length} accounts out`;
+	return [
+		{text: ` ${all} `, bold: true, inverse: true, color: colors.bad},
+		first
+			? {text: ` next back: ${first.name} ${formatWhen(first.backAtMs!, nowMs)}`, bold: true, color: colors.bad}
+			: {text: ' none comes back by itself: see the accounts below', bold: true, color: colors.bad},
+	];
+}
+
 export function buildHeader(snapshot: StoreSnapshot, nowMs: number, width: number, density: Density, short: boolean): HeaderLine[] {
 	const identity: Segment[] = [
 		{text: 'shunt', bold: true, color: colors.brand},
@@ -75,6 +97,11 @@ export function buildHeader(snapshot: StoreSnapshot, nowMs: number, width: numbe
 	], separator);
 
 	const lines: HeaderLine[] = [{key: 'identity', left: identity, right: traffic}];
+	const banner = outBanner(snapshot, nowMs);
+	if (banner) {
+		lines.push({key: 'out', left: banner});
+	}
+
 	const settings = pack(settingItems(snapshot, density), width, short ? 1 : 2);
 	for (const [index, line] of settings.entries()) {
 		lines.push({key: `settings-${index}`, left: line});

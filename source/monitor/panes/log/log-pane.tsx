@@ -1,5 +1,4 @@
 import {Box, Text} from 'ink';
-import type {AccountView} from '../../contract.js';
 import type {Density} from '../../layout.js';
 import type {LogItem} from './log-items.js';
 import {buildLogRows, logColumns} from './log-rows.js';
@@ -9,10 +8,14 @@ import PaneTitle from '../../kit/pane-title.js';
 import Table from '../../kit/table.js';
 
 type Props = {
+	/** After the filter, newest first. */
 	items: readonly LogItem[];
-	/** Rows scrolled away from the newest entry (0 = following live). */
+	/** Entries before the first one shown (0 = following live). */
 	offset: number;
-	accounts: readonly AccountView[];
+	selected: string | null;
+	filter: string;
+	filtering: boolean;
+	accountNames: readonly string[];
 	listenUrl: string;
 	nowMs: number;
 	width: number;
@@ -22,31 +25,45 @@ type Props = {
 	focused: boolean;
 };
 
-/** Rows of log entries a pane of this height shows. */
+/** Rows of log entries a pane of this height shows (the title and the column header take two). */
 export function logRowsFor(height: number): number {
 	return Math.max(0, height - 2);
 }
 
-/** Requests and events, newest first, as many as fit. */
-export default function RequestLog({items, offset, accounts, listenUrl, nowMs, width, height, gap, density, focused}: Props) {
+function titleHint(props: Props): Segment[] {
+	const {offset, filter, filtering, selected} = props;
+	const parts: Segment[] = [];
+	if (filtering || filter !== '') {
+		parts.push({text: '/', bold: true, color: colors.accent}, {text: filter, bold: true}, ...(filtering ? [{text: '▏', color: colors.accent}] : []), {text: filtering ? '  enter keeps · esc clears' : '  esc clears', color: colors.muted});
+		return parts;
+	}
+
+	if (offset > 0) {
+		return [{text: `↑${offset} newer`, bold: true, color: colors.warn}, {text: ' · esc returns to live', color: colors.muted}];
+	}
+
+	return selected === null ? [{text: 'newest first · by arrival', color: colors.muted}] : [{text: 'enter shows the detail', color: colors.muted}];
+}
+
+/** Requests (live and finished) and events, newest first, as many as fit. */
+export default function RequestLog(props: Props) {
+	const {items, offset, selected, accountNames, listenUrl, nowMs, width, height, gap, density, focused, filter} = props;
 	const room = logRowsFor(height);
-	// Only the entries up to the bottom of the view are built and measured: under load this renders
-	// several times a second, and the whole ring (300 entries) made every frame block the proxy.
-	const rows = buildLogRows(items.slice(0, offset + room), accounts, nowMs, density);
-	const visible = rows.slice(offset, offset + room);
-	const hint: Segment[] = offset > 0
-		? [{text: `↑${offset} newer`, bold: true, color: colors.warn}, {text: ' · ', color: colors.muted}, {text: 'scrolled; tab returns to live', color: colors.muted}]
-		: [{text: 'newest first', color: colors.muted}];
+	// Only the entries in view are built: under load this renders several times a second. Column
+	// widths do not depend on them (they come from what can appear), so the view holds still.
+	const rows = buildLogRows(items.slice(offset, offset + room), nowMs, density, focused ? selected : null);
+	let empty = `No requests yet. Point a client here: ANTHROPIC_BASE_URL=${listenUrl}`;
+	if (filter !== '') {
+		empty = `Nothing matches /${filter}`;
+	}
 
 	return (
 		<Box flexDirection="column" width={width} height={height} flexShrink={0} overflowY="hidden">
-			<PaneTitle title="requests & events" focused={focused} width={width} hint={hint}/>
+			<PaneTitle title="requests & events" focused={focused} width={width} hint={titleHint(props)}/>
 			{items.length === 0 ? (
-				<Text wrap="truncate-end" color={colors.muted}>
-					No requests yet. Point a client here: ANTHROPIC_BASE_URL={listenUrl}
-				</Text>
+				<Text wrap="truncate-end" color={colors.muted}>{empty}</Text>
 			) : (
-				<Table columns={logColumns(density)} rows={visible} measureRows={rows} width={width} gap={gap}/>
+				<Table columns={logColumns(density, accountNames)} rows={rows} width={width} gap={gap}/>
 			)}
 		</Box>
 	);

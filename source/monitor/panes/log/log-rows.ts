@@ -1,31 +1,42 @@
-// The request log as table data: one row per request or event, newest first.
-import type {AccountView} from '../../contract.js';
+// The request log as table data: one row per request (live while in flight, then finished in
+// the same place) or event, newest first. Column widths come from what can appear in them (the
+// account names, the widest status), never from the rows in view, so nothing shifts while the log
+// scrolls or new rows arrive.
+import type {InFlightRequest} from '../../../state/in-flight.js';
 import type {RequestRecord, StoreEvent} from '../../../state/records.js';
-import {formatClock, formatCountdown, formatRequestDuration, formatTokens, formatUsd, shortModel} from '../../kit/format.js';
+import {formatClock, formatDuration, formatRequestDuration, formatTokens, formatUsd, formatWhen, shortModel} from '../../kit/format.js';
 import type {Density} from '../../layout.js';
-import type {LogItem} from './log-items.js';
 import type {Segment} from '../../kit/segments.js';
 import type {Column, TableRow} from '../../kit/table-layout.js';
 import {colors, eventStyles, statusColor} from '../../kit/theme.js';
+import {displayWidth} from '../../kit/text-width.js';
+import type {LogItem} from './log-items.js';
 
-export function logColumns(density: Density): Column[] {
+/** Who answered a request shunt answered itself. */
+export const shuntName = 'shunt';
+
+export function logColumns(density: Density, accountNames: readonly string[]): Column[] {
 	const wide = density === 'wide';
 	const narrow = density === 'narrow';
+	const accountWidth = Math.min(wide ? 18 : 12, Math.max(displayWidth('account'), displayWidth(shuntName), ...accountNames.map(name => displayWidth(name))));
 	return [
+		{key: 'mark', header: ' ', width: 1},
 		{key: 'time', header: 'time', width: 8},
-		{key: 'account', header: 'account', minWidth: 4, maxWidth: wide ? 18 : 12},
-		...(narrow ? [] : [{key: 'model', header: 'model', minWidth: 6, maxWidth: wide ? 24 : 16}]),
-		{key: 'status', header: 'status', minWidth: 3},
+		{key: 'account', header: 'account', width: accountWidth},
+		...(narrow ? [] : [{key: 'model', header: 'model', width: wide ? 16 : 10}]),
+		// Wide enough for `200 trunc`, `held`, `▸ streaming` (`200 cancelled` where there is room).
+		{key: 'status', header: 'status', width: wide ? 13 : 10},
 		...(narrow ? [] : [
-			{key: 'input', header: 'in', align: 'right' as const, dropPriority: 3},
-			{key: 'output', header: 'out', align: 'right' as const, dropPriority: 3},
+			{key: 'input', header: 'in', align: 'right' as const, width: 5, dropPriority: 3},
+			{key: 'output', header: 'out', align: 'right' as const, width: 5, dropPriority: 3},
 		]),
 		...(wide ? [
-			{key: 'cache', header: 'cache', align: 'right' as const, dropPriority: 5},
-			{key: 'cost', header: 'cost', align: 'right' as const, dropPriority: 6},
+			{key: 'cache', header: 'cache', align: 'right' as const, width: 6, dropPriority: 5},
+			{key: 'cost', header: 'cost', align: 'right' as const, width: 7, dropPriority: 6},
 		] : []),
-		{key: 'duration', header: 'dur', align: 'right'},
-		{key: 'route', header: 'failover', grow: true, minWidth: 0},
+		{key: 'duration', header: 'dur', align: 'right', width: 5},
+		// A failover chain needs room; token columns give way first.
+		{key: 'route', header: 'failover · why', grow: true, minWidth: narrow ? 0 : (wide ? 24 : 26)},
 	];
 }
 
@@ -37,49 +48,98 @@ const outcomeWords: Readonly<Record<RequestRecord['outcome'], {long: string; sho
 };
 
 const statusText = (status: number) => (status === 0 ? 'ERR' : String(status));
+const arrow: Segment = {text: ' → ', color: colors.muted};
 
-/** `429 home → work`: each failed try with its status, then who answered. */
+/**
+ * `429 home → work`: each failed try with its status, the waits between them (`⏸ 6s`), then who
+ * answered; for shunt's own answers, why nobody could. A retry of the same account after a wait
+ * shows the wait, never `work → work`.
+ */
 export function routeSegments(request: RequestRecord): Segment[] {
-	if (request.attempts.length === 0) {
-		return [];
+	const holds = request.holds ?? [];
+	if (request.attempts.length === 0 && holds.length === 0) {
+		return request.shuntReason ? [{text: request.shuntReason, color: colors.warn}] : [];
 	}
 
 	const segments: Segment[] = [];
-	for (const attempt of request.attempts) {
-		segments.push(
-			{text: `${statusText(attempt.status)} `, color: statusColor(attempt.status)},
-			{text: attempt.account},
-			{text: ' → ', color: colors.muted},
-		);
+	const holdAt = (index: number) => {
+		for (const hold of holds.filter(entry => entry.afterAttempts === index)) {
+			segments.push({text: `⏸ ${formatDuration(hold.ms, 'up')}`, color: colors.warn}, arrow);
+		}
+	};
+
+	for (const [index, attempt] of request.attempts.entries()) {
+		holdAt(index);
+		segments.push({text: `${statusText(attempt.status)} `, color: statusColor(attempt.status)}, {text: attempt.account}, arrow);
 	}
 
+	holdAt(request.attempts.length);
 	const answered = request.status >= 200 && request.status < 300;
-	segments.push({text: request.account ?? '✗', bold: true, color: answered ? colors.good : colors.bad});
+	if (request.account === null) {
+		segments.push({text: shuntName, bold: true, color: colors.bad}, ...(request.shuntReason ? [{text: `: ${request.shuntReason}`, color: colors.warn}] : []));
+	} else {
+		segments.push({text: request.account, bold: true, color: answered ? colors.good : colors.bad});
+	}
+
 	return segments;
 }
 
 function requestRow(key: string, request: RequestRecord, density: Density): TableRow {
-	// Narrower screens abbreviate, so one odd outcome does not widen the column for every row.
+	// Narrower screens abbreviate, so one odd outcome fits the fixed status column.
 	const words = outcomeWords[request.outcome];
 	const outcome: Segment | undefined = words && {text: ` ${density === 'wide' ? words.long : words.short}`, color: words.color};
+	const cache = request.cacheReadTokens + request.cacheWriteTokens;
 	return {
 		key,
 		cells: {
-			time: formatClock(request.tsMs),
-			account: request.account ?? {text: '—', color: colors.muted},
-			model: shortModel(request.model),
+			time: formatClock(request.startedMs),
+			account: request.account ?? {text: shuntName, color: colors.muted},
+			model: request.requestedModel ? [{text: shortModel(request.model)}, {text: '*', color: colors.warn}] : shortModel(request.model),
 			status: [{text: statusText(request.status), bold: true, color: statusColor(request.status)}, ...(outcome ? [outcome] : [])],
-			input: formatTokens(request.inputTokens),
-			output: formatTokens(request.outputTokens),
-			cache: {text: formatTokens(request.cacheReadTokens + request.cacheWriteTokens), color: colors.muted},
-			cost: {text: formatUsd(request.costUsd), color: colors.muted},
+			input: request.account === null ? '' : formatTokens(request.inputTokens),
+			output: request.account === null ? '' : formatTokens(request.outputTokens),
+			cache: {text: cache > 0 ? formatTokens(cache) : '', color: colors.muted},
+			cost: {text: request.costUsd > 0 ? formatUsd(request.costUsd) : '', color: colors.muted},
 			duration: formatRequestDuration(request.durationMs),
 			route: routeSegments(request),
 		},
 	};
 }
 
-function eventRow(key: string, event: StoreEvent, countdown: string | null): TableRow {
+/** A request still being served: where it is, for how long, how far it got. */
+function liveRow(key: string, live: InFlightRequest, nowMs: number): TableRow {
+	let status: Segment[];
+	let route: Segment[];
+	if (live.state === 'held') {
+		status = [{text: 'held', bold: true, color: colors.warn}];
+		route = [{text: `⏸ ${live.heldReason ?? 'waiting'}`, color: colors.warn}, ...(live.heldUntilMs ? [{text: ` · tries again ${formatWhen(live.heldUntilMs, nowMs)}`, color: colors.muted}] : [])];
+	} else if (live.firstByteMs === null) {
+		status = [{text: '…', bold: true, color: colors.accent}];
+		route = [{text: live.account ? 'waiting for the first byte' : 'choosing an account', color: colors.muted}];
+	} else {
+		status = [{text: live.stream ? '▸ stream' : '▸ answer', color: colors.accent}];
+		route = [{text: `first token after ${formatRequestDuration(live.firstByteMs - live.startedMs)}`, color: colors.muted}];
+	}
+
+	return {
+		key,
+		cells: {
+			time: formatClock(live.startedMs),
+			account: live.account ?? {text: '…', color: colors.muted},
+			model: shortModel(live.model),
+			status,
+			input: '',
+			output: {text: live.outputTokens > 0 ? `~${formatTokens(live.outputTokens)}` : '', color: colors.accent},
+			cache: '',
+			cost: '',
+			duration: {text: formatRequestDuration(Math.max(0, nowMs - live.startedMs)), color: colors.accent},
+			route,
+		},
+	};
+}
+
+/** An event as it happened: its line never changes afterwards. */
+function eventRow(key: string, event: StoreEvent): TableRow {
 	const style = eventStyles[event.kind];
 	const color = event.kind === 'info' ? colors.muted : style.color;
 	// The store usually starts its messages with the account's name; bold it rather than repeat it.
@@ -89,51 +149,30 @@ function eventRow(key: string, event: StoreEvent, countdown: string | null): Tab
 	return {
 		key,
 		cells: {time: {text: formatClock(event.tsMs), color: colors.muted}},
-		span: {
-			from: 'account',
-			cell: [
-				{text: `${style.symbol} `, bold: true, color: style.color},
-				...who,
-				message,
-				...(countdown ? [{text: ` · resumes in ${countdown}`, bold: true, color: colors.warn}] : []),
-			],
-		},
+		span: {from: 'account', cell: [{text: `${style.symbol} `, bold: true, color: style.color}, ...who, message]},
 	};
 }
 
-/** Events that start a cooldown; the newest one per cooling account shows the live countdown. */
-const cooldownKinds: ReadonlySet<StoreEvent['kind']> = new Set(['cooldown', 'overloaded', 'forbidden']);
-
-/**
- * Rows for the log. The newest cooldown event of an account that is still cooling gets a live
- * countdown, so staggered cooldowns can be watched running out one by one.
- */
-export function buildLogRows(items: readonly LogItem[], accounts: readonly AccountView[], nowMs: number, density: Density): TableRow[] {
-	const coolingUntil = new Map(accounts.filter(account => account.cooldownUntilMs > nowMs).map(account => [account.name, account.cooldownUntilMs]));
-	const latestCooldown = new Set<string>();
-	const seen = new Set<string>();
-	for (const item of items) {
-		if (seen.size === coolingUntil.size) {
-			break;
+function itemRow(item: LogItem, nowMs: number, density: Density): TableRow {
+	switch (item.type) {
+		case 'live': {
+			return liveRow(item.key, item.live, nowMs);
 		}
 
-		if (item.type !== 'event') {
-			continue;
-		}
-
-		const {account, kind} = item.event;
-		if (account && cooldownKinds.has(kind) && coolingUntil.has(account) && !seen.has(account)) {
-			seen.add(account);
-			latestCooldown.add(item.key);
-		}
-	}
-
-	return items.map(item => {
-		if (item.type === 'request') {
+		case 'request': {
 			return requestRow(item.key, item.request, density);
 		}
 
-		const until = latestCooldown.has(item.key) ? coolingUntil.get(item.event.account!) : undefined;
-		return eventRow(item.key, item.event, until === undefined ? null : formatCountdown(until, nowMs));
+		case 'event': {
+			return eventRow(item.key, item.event);
+		}
+	}
+}
+
+/** Rows for the log; the selected one (when the log has the focus) is marked ▸. */
+export function buildLogRows(items: readonly LogItem[], nowMs: number, density: Density, selected: string | null = null): TableRow[] {
+	return items.map(item => {
+		const row = itemRow(item, nowMs, density);
+		return item.key === selected ? {...row, cells: {...row.cells, mark: {text: '▸', bold: true, color: colors.accent}}} : row;
 	});
 }
