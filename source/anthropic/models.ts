@@ -1,11 +1,10 @@
 // Claude models as shunt needs to know them: which family an id belongs to (families carry their
 // own weekly windows and prices), the short names the screen shows, the choices the model override
-// offers, and the step down when nobody can serve a model. Prices live in pricing/prices.ts.
+// offers, and the step down when nobody can serve a model. The lineup and prices are one table,
+// pricing/prices.ts.
+import {currentModels, modelFamilies, type ModelFamily} from '../pricing/prices.js';
 
-/** Substrings of a model id: "us.anthropic.claude-opus-…" or "my-sonnet-proxy" still land in one. */
-export const modelFamilies = ['opus', 'sonnet', 'haiku', 'fable'] as const;
-
-export type ModelFamily = (typeof modelFamilies)[number];
+export {modelFamilies, type ModelFamily} from '../pricing/prices.js';
 
 export function modelFamily(model: string): ModelFamily | undefined {
 	const id = model.toLowerCase();
@@ -33,15 +32,13 @@ export const usageEndpointScopedKeys: Readonly<Record<string, string>> = {
 	seven_day_oi: '7d_oi',
 };
 
-/** What the monitor's `o` key cycles through after "off": one current model per family. */
-export const modelOverrideChoices: readonly string[] = [
-	'claude-opus-4-8',
-	'claude-sonnet-4-6',
-	'claude-haiku-4-5-20251001',
-];
+/** What the monitor's `o` key cycles through after "off": the current model of each family. */
+export const modelOverrideChoices: readonly string[] = currentModels.map(entry => entry.prefix);
 
-/** Model fallback when no account can serve a model: opus → sonnet → haiku. */
+const currentOf = (family: ModelFamily): string | undefined => currentModels.find(entry => entry.family === family)?.prefix;
+
+/** Model fallback when no account can serve a model: opus → sonnet → haiku, to the current model of each. */
 export const fallbackChain: Readonly<Partial<Record<ModelFamily, string>>> = {
-	opus: 'claude-sonnet-4-6',
-	sonnet: 'claude-haiku-4-5-20251001',
+	opus: currentOf('sonnet'),
+	sonnet: currentOf('haiku'),
 };
