@@ -84,6 +84,10 @@ export function routeSegments(request: RequestRecord): Segment[] {
 	return segments;
 }
 
+/** Another instance's traffic (team mode): its rows say where they happened. */
+const instanceOf = (item: RequestRecord | StoreEvent): string | undefined => ('instance' in item && typeof item.instance === 'string' ? item.instance : undefined);
+const onInstance = (instance: string): Segment => ({text: `on ${instance} · `, color: colors.accent});
+
 function requestRow(key: string, request: RequestRecord, density: Density): TableRow {
 	// Narrower screens abbreviate, so one odd outcome fits the fixed status column.
 	const words = outcomeWords[request.outcome];
@@ -101,7 +105,7 @@ function requestRow(key: string, request: RequestRecord, density: Density): Tabl
 			cache: {text: cache > 0 ? formatTokens(cache) : '', color: colors.muted},
 			cost: {text: request.costUsd > 0 ? formatUsd(request.costUsd) : '', color: colors.muted},
 			duration: formatRequestDuration(request.durationMs),
-			route: routeSegments(request),
+			route: instanceOf(request) ? [onInstance(instanceOf(request)!), ...routeSegments(request)] : routeSegments(request),
 		},
 	};
 }
@@ -149,7 +153,7 @@ function eventRow(key: string, event: StoreEvent): TableRow {
 	return {
 		key,
 		cells: {time: {text: formatClock(event.tsMs), color: colors.muted}},
-		span: {from: 'account', cell: [{text: `${style.symbol} `, bold: true, color: style.color}, ...who, message]},
+		span: {from: 'account', cell: [{text: `${style.symbol} `, bold: true, color: style.color}, ...(instanceOf(event) ? [onInstance(instanceOf(event)!)] : []), ...who, message]},
 	};
 }
 
