@@ -67,8 +67,8 @@ export class PoolSync {
 	/** Our own burst attempts in the window: member names, by account (reconcile writes them back). */
 	readonly #ownBurst = new Map<string, Array<{stampMs: number; member: string}>>();
 	#memberSequence = 0;
-	/** Others' burst attempts applied here: `${from}:${account}:${their stamp}` → our stamp. */
-	readonly #remoteBurst = new Map<string, {localMs: number; seenMs: number}>();
+	/** Others' burst attempts applied here: `${from}:${account}:${their stamp}` → our stamps (several share a millisecond). */
+	readonly #remoteBurst = new Map<string, {localMs: number[]; seenMs: number}>();
 	/** Changes made while Redis was away that Redis must take over (not adopt) on reconcile. */
 	#pinChangedOffline = false;
 	readonly #pausedChangedOffline = new Set<string>();
@@ -413,22 +413,16 @@ export class PoolSync {
 				}
 
 				// Stamped on arrival: burst windows must not depend on how well two clocks agree.
-				const key = `${from}:${fact.account}:${fact.stampMs}`;
-				if (!this.#remoteBurst.has(key)) {
-					const now = store.now();
-					this.#rememberRemoteAttempt(key, now);
-					store.applyRemote({type: 'attempt', account: fact.account, stampMs: now});
-				}
-
+				const now = store.now();
+				this.#rememberRemoteAttempt(`${from}:${fact.account}:${fact.stampMs}`, now);
+				store.applyRemote({type: 'attempt', account: fact.account, stampMs: now});
 				break;
 			}
 
 			case 'refund': {
-				const key = `${from}:${fact.account}:${fact.stampMs}`;
-				const seen = this.#remoteBurst.get(key);
-				if (seen) {
-					this.#remoteBurst.delete(key);
-					store.applyRemote({type: 'refund', account: fact.account, stampMs: seen.localMs});
+				const localMs = this.#remoteBurst.get(`${from}:${fact.account}:${fact.stampMs}`)?.localMs.pop();
+				if (localMs !== undefined) {
+					store.applyRemote({type: 'refund', account: fact.account, stampMs: localMs});
 				}
 
 				break;
@@ -468,7 +462,12 @@ export class PoolSync {
 			this.#remoteBurst.delete(oldKey);
 		}
 
-		this.#remoteBurst.set(key, {localMs, seenMs: localMs});
+		const entry = this.#remoteBurst.get(key);
+		if (entry) {
+			entry.localMs.push(localMs);
+		} else {
+			this.#remoteBurst.set(key, {localMs: [localMs], seenMs: localMs});
+		}
 	}
 
 	// ---------------------------------------------------------------- reconcile
@@ -601,15 +600,19 @@ export class PoolSync {
 			return;
 		}
 
+		// Others' attempts Redis holds that never reached us (sent while we were away), counted per millisecond.
+		const there = new Map<string, {count: number; stampMs: number}>();
 		for (let index = 0; index + 1 < flat.length; index += 2) {
 			const [memberId, stamp] = flat[index]!.split(':');
 			const stampMs = Number(flat[index + 1]);
-			if (memberId === this.#id || !memberId || stamp === undefined || !Number.isFinite(stampMs)) {
-				continue;
+			if (memberId !== this.#id && memberId && stamp !== undefined && Number.isFinite(stampMs)) {
+				const key = `${memberId}:${name}:${stamp}`;
+				there.set(key, {count: (there.get(key)?.count ?? 0) + 1, stampMs});
 			}
+		}
 
-			const key = `${memberId}:${name}:${stamp}`;
-			if (!this.#remoteBurst.has(key)) {
+		for (const [key, {count, stampMs}] of there) {
+			for (let missing = count - (this.#remoteBurst.get(key)?.localMs.length ?? 0); missing > 0; missing--) {
 				const localMs = Math.min(stampMs, now);
 				this.#rememberRemoteAttempt(key, localMs);
 				this.#store.applyRemote({type: 'attempt', account: name, stampMs: localMs});

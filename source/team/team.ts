@@ -54,6 +54,7 @@ export async function startTeam(options: TeamStartOptions): Promise<TeamMode> {
 	});
 	let joined = false;
 	let stopping = false;
+	let savingsSoon: NodeJS.Timeout | undefined;
 
 	const connection: TeamConnection = new TeamConnection(redisOptions(config, options.connection), keys.channel, {
 		onChange(state: RedisState, why?: string) {
@@ -75,6 +76,14 @@ export async function startTeam(options: TeamStartOptions): Promise<TeamMode> {
 			}
 
 			presence.heard(checked);
+			if (checked.requests.length > 0) {
+				// Their savings grew: read them soon rather than at the next heartbeat.
+				savingsSoon ??= setTimeout(() => {
+					savingsSoon = undefined;
+					void savings.refresh().then(() => store.teamChanged(), () => undefined);
+				}, 250).unref();
+			}
+
 			if (checked.token) {
 				tokens.received(checked.token.account, checked.token.sealed, checked.name);
 			}
@@ -164,6 +173,7 @@ export async function startTeam(options: TeamStartOptions): Promise<TeamMode> {
 		},
 		async stop() {
 			stopping = true;
+			clearTimeout(savingsSoon);
 			let flushTimer: NodeJS.Timeout | undefined;
 			const bounded = async (work: Promise<unknown>) => Promise.race([work.catch(() => undefined), new Promise(resolve => {
 				flushTimer = setTimeout(resolve, 1000);
