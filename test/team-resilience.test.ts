@@ -89,7 +89,8 @@ describe('losing Redis', () => {
 		await redis.restart();
 		await waitFor(() => laptop.team.redis === 'connected' && desktop.team.redis === 'connected', 'both to reconnect', 10_000);
 		await waitFor(() => desktop.store.accountState('work') === 'exhausted', 'the laptop\'s offline cooldown to reach the desktop', 10_000);
-		assert.ok(events(laptop).some(message => /is back; state reconciled/.test(message)));
+		// Said once the whole reconcile is done, which can be after its writes reached the desktop.
+		await waitFor(() => events(laptop).some(message => /is back; state reconciled/.test(message)), 'the laptop to say it reconciled');
 		const spy = new Redis(redis.url);
 		try {
 			// The empty Redis got back what the instances knew: the pin, telemetry, the cooldown, presence.

@@ -122,7 +122,7 @@ export class PoolSync {
 			case 'attempt':
 			case 'refund': {
 				// Burst pacing is for subscription accounts only.
-				if (this.#oauth.has(fact.account)) {
+				if (!this.#oauth.has(fact.account)) {
 					return;
 				}
 
