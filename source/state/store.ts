@@ -173,12 +173,16 @@ export class StateStore extends StoreReads implements MonitorStore {
 			return;
 		}
 
-		this.flushSync();
 		this.#closed = true;
-		this.#persistence?.close();
-		clearTimeout(this.#notifyTimer);
-		this.#watch.close();
-		this.#listeners.clear();
+		try {
+			// A failed write (disk full, the file replaced by a directory) still stops everything below.
+			this.flushSync();
+		} finally {
+			this.#persistence?.close();
+			clearTimeout(this.#notifyTimer);
+			this.#watch.close();
+			this.#listeners.clear();
+		}
 	}
 
 	// ---------------------------------------------------------------- subscribers (the monitor)

@@ -2,7 +2,7 @@
 // End to end: the built CLI, headless, in front of our simulator, with three API-key accounts.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import {readFileSync, statSync} from 'node:fs';
+import {mkdirSync, readFileSync, rmSync, statSync} from 'node:fs';
 import {after, before, test} from 'node:test';
 import {shuntPaths} from '../../source/accounts/paths.js';
 import {addApiKeyAccount} from '../../source/commands/account-commands.js';
@@ -270,6 +270,22 @@ test('SIGTERM lets shunt finish, flush state.json (0600) and exit 0', async () =
 	assert.equal(state.lastUsedAccount, 'alpha');
 	assert.equal(statSync(paths.stateFile).mode & 0o777, 0o600);
 	assert.match(proxy.stderr(), /alpha\s+sonnet-4-6\s+200/, 'headless mode logs one line per request');
+	assert.equal(proxy.stderr().trimEnd().split('\n').at(-1), `shunt stopped; state saved to ${paths.stateFile}`);
+});
+
+test('state that cannot be saved at exit is said so, with a non-zero exit', async () => {
+	const home = tempDir();
+	const paths = shuntPaths({SHUNT_HOME: home});
+	await addApiKeyAccount(paths, 'alpha', keys[0]!);
+	const proxy = await startShunt(['--upstream', simulator.url], {SHUNT_HOME: home});
+	// A directory where state.json goes: the final atomic rename cannot replace it.
+	rmSync(paths.stateFile, {force: true});
+	mkdirSync(paths.stateFile);
+	const code = await proxy.stop('SIGTERM');
+	assert.equal(code, 1, proxy.stderr());
+	const lastLine = proxy.stderr().trimEnd().split('\n').at(-1)!;
+	assert.match(lastLine, new RegExp(`^shunt stopped; state could not be saved to ${paths.stateFile.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+	assert.doesNotMatch(proxy.stderr(), /\n\s+at /, 'no stack trace');
 });
 
 test('without accounts shunt explains what to do and exits non-zero', async () => {
