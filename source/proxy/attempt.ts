@@ -79,7 +79,7 @@ export async function tryAccount(context: ProxyContext, state: ExchangeState, ac
 	if (verdict.kind === 'deliver') {
 		if (upstream.status < 300) {
 			store.recordSuccess(account);
-			if (state.session && state.isMessages) {
+			if (state.session && state.isMessages && state.bindsSession) {
 				store.setSticky(state.session, account);
 			}
 		}

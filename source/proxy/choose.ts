@@ -2,7 +2,7 @@
 // cooldown to end, or an answer saying why nobody can serve it.
 import {pickAccount, soonestFreeAt, type FreeAt} from '../routing/route.js';
 import {explainDecision, type Decision} from '../routing/explain.js';
-import type {RouteDecision} from '../routing/types.js';
+import type {RouteDecision, RouteRequest} from '../routing/types.js';
 import type {ProxyStore} from '../state/ports.js';
 import type {ExchangeState} from './exchange-state.js';
 import {fallbackModelFor} from './model-fallback.js';
@@ -31,8 +31,8 @@ export function choose(store: ProxyStore, state: ExchangeState): Choice {
 	// Past the deadline nothing more is tried: the client is answered before its own watchdog.
 	const timedOut = now >= state.deadlineMs;
 	if (!timedOut) {
-		const stickyAccount = state.session ? store.stickyAccount(state.session) : undefined;
-		const route = {tried: state.tried, model: state.body.model, stickyAccount, carouselCounter: store.peekCarousel()};
+		const sticky = state.session ? store.stickySession(state.session) : undefined;
+		const route: RouteRequest = {tried: state.tried, model: state.body.model, sticky, carouselCounter: store.peekCarousel()};
 		const decision = pickAccount(snapshot, route);
 		if (decision) {
 			// Explained lazily, once, for the try whose answer the client gets.
@@ -57,7 +57,7 @@ export function choose(store: ProxyStore, state: ExchangeState): Choice {
 		return {kind: 'hold', untilMs: freeAt.atMs + holdMarginMs, freeAt, reason: holdReasons[freeAt.cause]};
 	}
 
-	const route = {tried: state.tried, model: state.body.model, carouselCounter: 0};
+	const route: RouteRequest = {tried: state.tried, model: state.body.model, carouselCounter: 0};
 	return {
 		kind: 'answer',
 		explain: () => explainDecision(snapshot, route, undefined, state.fellBack),

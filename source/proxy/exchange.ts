@@ -12,6 +12,9 @@ import type {ExchangeState} from './exchange-state.js';
 import type {ProxyContext} from './proxy-context.js';
 import {BodyIdleError, BodyTooLargeError, readBody} from './read-body.js';
 import {nextRequestId, requestRecord, type Finished} from './request-record.js';
+import type {SessionMove} from '../routing/types.js';
+import {windowLabel} from '../routing/windows.js';
+import {formatTokens} from '../util/amounts.js';
 import {applyOverrides, outgoingBody, withModel} from './request-body.js';
 import {parseJsonObject} from '../util/json.js';
 import {sessionKey} from '../routing/session-key.js';
@@ -37,6 +40,12 @@ function wait(ms: number, cancellation: Cancellation): Promise<void> {
 	});
 }
 
+/** "moved: work at 92 % → team; cost ≈ 41k cache-write tokens". */
+function movedMessage(moved: SessionMove, to: string): string {
+	const window = moved.window === '5h' || moved.window === '7d' ? '' : ` (${windowLabel(moved.window)})`;
+	return `moved: ${moved.from} at ${Math.round(moved.utilization * 100)} %${window} → ${to}; cost ≈ ${formatTokens(moved.cacheWriteTokens)} cache-write tokens`;
+}
+
 export async function proxyRequest(context: ProxyContext, request: IncomingMessage, response: ServerResponse, target: Target): Promise<void> {
 	const {store} = context;
 	const startedMs = store.now();
@@ -53,6 +62,12 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 	});
 
 	const finish = (finished: Finished) => {
+		const {usage} = finished;
+		if (state?.session && state.bindsSession && usage && finished.status < 300) {
+			const cachedTokens = usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
+			store.noteSessionUsage(state.session, {cachedTokens, inputTokens: usage.inputTokens + cachedTokens});
+		}
+
 		store.recordRequest(requestRecord(finished, {
 			id,
 			startedMs,
@@ -110,6 +125,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			refreshed: new Set(),
 			modelScoped: new Set(),
 			fellBack: false,
+			bindsSession: false,
 			requestScoped: false,
 			lastFailure: undefined,
 			lastConnectionError: undefined,
@@ -145,10 +161,16 @@ async function serve(context: ProxyContext, state: ExchangeState, response: Serv
 				}
 
 				state.live.update({account: choice.decision.account, state: 'waiting', heldUntilMs: null, heldReason: null});
+				// Traffic sent where the user pinned it says nothing about where its conversation belongs.
+				state.bindsSession = choice.decision.reason !== 'pinned';
 				// eslint-disable-next-line no-await-in-loop
 				const result = await tryAccount(context, state, choice.decision.account, response, clientGone);
 				if (result.kind === 'delivered') {
 					state.decision = choice.explain();
+					if (choice.decision.moved) {
+						store.addEvent('moved', movedMessage(choice.decision.moved, choice.decision.account), choice.decision.account);
+					}
+
 					finish(result.finished);
 					return;
 				}

@@ -67,6 +67,8 @@ export type StoreEventKind =
 	| 'auth'
 	| 'forbidden'
 	| 'health'
+	| 'moved'
+	| 'window'
 	| 'info';
 
 /** Something the user should see happen: a 429, a cooldown with its deadline, a recovery. */

@@ -113,6 +113,7 @@ export class StateStore extends StoreReads implements MonitorStore {
 			settings: {...options.settings},
 			overrides: {strategy: null, model: null, effort: null, burstRpmLimit: null, fallbackModel: null, alertsMuted: false},
 			pinned: persisted.pinnedAccount && known.has(persisted.pinnedAccount) ? persisted.pinnedAccount : null,
+			inFlightOn: name => this.inFlight.onAccount(name),
 			fixHint: options.fixHint ?? (account => account.kind === 'oauth'
 				? `shunt add-account ${account.name}`
 				: `shunt remove-account ${account.name} && shunt add-account ${account.name} --api-key -`),
@@ -211,6 +212,11 @@ export class StateStore extends StoreReads implements MonitorStore {
 		this.sticky.bind(key, account);
 	}
 
+	/** A request of a sticky conversation finished: how much of it is cached, how big it was. */
+	noteSessionUsage(key: string, usage: {cachedTokens: number; inputTokens: number}): void {
+		this.sticky.noteUsage(key, usage);
+	}
+
 	/**
 	 * Called for every attempt routed to an account, before it is sent. Burst pacing counts
 	 * message attempts only: Claude Code's connection warm-ups must not eat a subscription's
@@ -298,7 +304,7 @@ export class StateStore extends StoreReads implements MonitorStore {
 		this.#changed(show);
 		return {
 			update: change => {
-				Object.assign(entry, change);
+				this.inFlight.update(entry, change);
 				this.#changed(show);
 			},
 			end: () => {
