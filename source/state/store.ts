@@ -1,3 +1,7 @@
+import {windowLabel} from '../routing/windows.js';
+import {clockTime} from '../util/clock-time.js';
+import {formatWhen} from '../util/duration.js';
+import {windowCrossings} from './window-crossings.js';
 import type {AccountConfig} from '../accounts/types.js';
 import type {RateLimitTelemetry} from '../anthropic/telemetry.js';
 import type {MonitorStore, StoreSnapshot} from '../monitor/contract.js';
@@ -249,8 +253,14 @@ export class StateStore extends StoreReads implements MonitorStore {
 	}
 
 	recordTelemetry(name: string, telemetry: RateLimitTelemetry): void {
+		const before = this.#telemetry.get(name);
 		this.#telemetry.record(name, telemetry);
 		this.#changed(save);
+		const now = this.clock();
+		for (const crossing of windowCrossings(before, this.#telemetry.get(name)!, now)) {
+			const percent = Math.round(crossing.utilization * 100);
+			this.addEvent('window', `${name}: ${windowLabel(crossing.window)} window at ${percent} % (resets ${formatWhen(crossing.resetMs, now, clockTime)})`, name);
+		}
 	}
 
 	/**
