@@ -121,3 +121,28 @@ test('traffic sent while pinned does not bind its conversation to the pinned acc
 	await waitFor(() => harness.store.freshSnapshot().requests[0]?.decision?.by === 'strategy', 'the decision to be recorded as the strategy\'s', 2000);
 	assert.equal(harness.store.stickyAccount(key!), 'south');
 });
+
+test('a model override to Haiku removes what Haiku refuses, says so once, and leaves clients\' own requests alone', async () => {
+	const {simulator, harness} = await pool([0.2]);
+	const asked = {model: 'claude-opus-4-8', max_tokens: 16, messages: [{role: 'user', content: 'hi'}], output_config: {effort: 'xhigh'}, thinking: {type: 'adaptive'}};
+	harness.store.setModelOverride('claude-haiku-4-5-20251001');
+	for (let index = 0; index < 2; index++) {
+		// eslint-disable-next-line no-await-in-loop
+		await send(harness, asked, `fit-${index}`);
+	}
+
+	const sent = simulator.requests.at(-1)!.body as Record<string, unknown>;
+	assert.equal(sent['model'], 'claude-haiku-4-5-20251001');
+	assert.equal(sent['output_config'], undefined);
+	assert.equal(sent['thinking'], undefined);
+	assert.deepEqual(harness.store.freshSnapshot().requests[0]!.removedFields, ['effort xhigh', 'adaptive thinking']);
+	const notices = harness.store.freshSnapshot().events.filter(event => /refuses/.test(event.message));
+	assert.equal(notices.length, 1, 'said once, not per request');
+	assert.match(notices[0]!.message, /^haiku-4-5 refuses effort xhigh and adaptive thinking: removed/);
+	// The client addressing Haiku itself gets its request forwarded exactly as sent.
+	harness.store.setModelOverride(null);
+	const own = {...asked, model: 'claude-haiku-4-5-20251001'};
+	await send(harness, own, 'own');
+	assert.deepEqual((simulator.requests.at(-1)!.body as Record<string, unknown>)['output_config'], {effort: 'xhigh'});
+	assert.equal(harness.store.freshSnapshot().requests[0]!.removedFields, undefined);
+});

@@ -36,6 +36,8 @@ export type ExchangeState = {
 	/** Accounts that refused only this model: they may serve a fallback model. */
 	readonly modelScoped: Set<string>;
 	fellBack: boolean;
+	/** Fields removed because the model shunt chose refuses them ("effort xhigh"). */
+	removedFields: string[];
 	/** The current try may bind the session to its account (pinned traffic never does). */
 	bindsSession: boolean;
 	/** A try was refused for the request itself (a 429 without limits, a 529). */

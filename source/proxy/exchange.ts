@@ -15,6 +15,8 @@ import {nextRequestId, requestRecord, type Finished} from './request-record.js';
 import type {SessionMove} from '../routing/types.js';
 import {windowLabel} from '../routing/windows.js';
 import {formatTokens} from '../util/amounts.js';
+import {shortModel} from '../anthropic/models.js';
+import {fitToModel} from './model-fit.js';
 import {applyOverrides, outgoingBody, withModel} from './request-body.js';
 import {parseJsonObject} from '../util/json.js';
 import {sessionKey} from '../routing/session-key.js';
@@ -38,6 +40,17 @@ function wait(ms: number, cancellation: Cancellation): Promise<void> {
 			resolve();
 		}
 	});
+}
+
+/** Says once per model and field set that shunt removes fields that model refuses. */
+function announceFit(context: ProxyContext, model: string | undefined, removed: readonly string[]): void {
+	const key = `${model ?? ''}\0${removed.join(',')}`;
+	if (removed.length === 0 || context.announcedFits.has(key)) {
+		return;
+	}
+
+	context.announcedFits.add(key);
+	context.store.addEvent('info', `${shortModel(model ?? '')} refuses ${removed.join(' and ')}: removed from requests shunt sends it (an override or fallback chose the model)`);
 }
 
 /** "moved: work at 92 % → team; cost ≈ 41k cache-write tokens". */
@@ -79,6 +92,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			attempts: state?.attempts ?? [],
 			holds: state?.holds ?? [],
 			decision: state?.decision,
+			removedFields: state?.removedFields ?? [],
 		}));
 	};
 
@@ -100,7 +114,11 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 		}
 
 		const json = parseJsonObject(bytes);
-		const body = applyOverrides(outgoingBody(bytes, json), store.overrides);
+		const original = outgoingBody(bytes, json);
+		const overridden = applyOverrides(original, store.overrides);
+		// Only what shunt changed is fitted to the model: a client's own request goes as it was sent.
+		const fitted = overridden === original ? {body: original, removed: []} : fitToModel(overridden);
+		const {body} = fitted;
 		const isMessages = method === 'POST' && target.path === '/v1/messages';
 		const stream = body.json?.['stream'] === true;
 		// A non-streaming answer arrives whole, after all of its generation: it gets the SDK's own timeout.
@@ -125,6 +143,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			refreshed: new Set(),
 			modelScoped: new Set(),
 			fellBack: false,
+			removedFields: fitted.removed,
 			bindsSession: false,
 			requestScoped: false,
 			lastFailure: undefined,
@@ -135,6 +154,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			firstByteMs: null,
 			current: undefined,
 		};
+		announceFit(context, state.body.model, state.removedFields);
 		await serve(context, state, response, clientGone, finish);
 	} finally {
 		if (state) {
@@ -180,7 +200,9 @@ async function serve(context: ProxyContext, state: ExchangeState, response: Serv
 
 			case 'fallback': {
 				store.addEvent('info', `no account can serve ${state.body.model ?? 'this model'}; falling back to ${choice.model}`);
-				state.body = withModel(state.body, choice.model);
+				const fallback = fitToModel(withModel(state.body, choice.model));
+				state.body = fallback.body;
+				state.removedFields = [...new Set([...state.removedFields, ...fallback.removed])];
 				state.fellBack = true;
 				for (const name of state.modelScoped) {
 					state.tried.delete(name);

@@ -38,6 +38,8 @@ export type RecordContext = {
 	attempts: Attempt[];
 	holds: Hold[];
 	decision: Decision | undefined;
+	/** Fields removed because the model shunt chose refuses them. */
+	removedFields: readonly string[];
 };
 
 export function requestRecord(finished: Finished, context: RecordContext): RequestRecord {
@@ -84,6 +86,10 @@ export function requestRecord(finished: Finished, context: RecordContext): Reque
 
 	if (finished.shuntReason) {
 		record.shuntReason = finished.shuntReason;
+	}
+
+	if (context.removedFields.length > 0) {
+		record.removedFields = [...context.removedFields];
 	}
 
 	return record;

@@ -102,6 +102,7 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 		nonStreamingTimeoutMs: options.nonStreamingTimeoutMs ?? 600_000,
 		upstreamIdle: new IdleWatch(options.upstreamIdleTimeoutMs ?? 120_000),
 		uploadIdle: new IdleWatch(options.clientIdleTimeoutMs ?? 30_000),
+		announcedFits: new Set(),
 	};
 
 	// Clients send the same few targets (/v1/messages?beta=true) again and again: each one's upstream

@@ -57,6 +57,8 @@ export type RequestRecord = {
 	decision?: Decision;
 	/** shunt answered itself (nobody could serve): why, in a few words. */
 	shuntReason?: string;
+	/** Fields removed because the model shunt chose (override, fallback) refuses them. */
+	removedFields?: string[];
 };
 
 export type StoreEventKind =

@@ -238,7 +238,7 @@ test('control API: pin and strategy apply to the next request; bad input gets 40
 });
 
 test('model and effort overrides rewrite only their fields on the very next request', async () => {
-	await fetch(`${shunt.url}/_shunt/model`, {method: 'POST', body: '{"model":"claude-haiku-4-5-20251001"}'});
+	await fetch(`${shunt.url}/_shunt/model`, {method: 'POST', body: '{"model":"claude-opus-4-8"}'});
 	await fetch(`${shunt.url}/_shunt/effort`, {method: 'POST', body: '{"effort":"low"}'});
 	try {
 		const response = await post('/v1/messages', messageBody({system: [{type: 'text', text: 'keep me exactly'}]}), {'x-claude-code-session-id': 'override-1'});
@@ -246,7 +246,7 @@ test('model and effort overrides rewrite only their fields on the very next requ
 		await response.arrayBuffer();
 		const seen = await simulator.waitFor(entry => entry.headers['x-claude-code-session-id'] === 'override-1');
 		const body = seen.body as {model: string; output_config: {effort: string}; system: unknown};
-		assert.equal(body.model, 'claude-haiku-4-5-20251001');
+		assert.equal(body.model, 'claude-opus-4-8');
 		assert.equal(body.output_config.effort, 'low');
 		assert.deepEqual(body.system, [{type: 'text', text: 'keep me exactly'}]);
 	} finally {
