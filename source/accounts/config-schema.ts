@@ -66,6 +66,15 @@ export const configSchema = {
 					description: 'a method and a path such as "POST /v1/messages/batches" or "GET /v1/files/*"',
 				},
 			},
+			openaiModelMap: {
+				type: 'object',
+				maxProperties: 200,
+				propertyNames: {maxLength: 200, pattern: '^[!-~]+$'},
+				// A model id: printable ASCII, no space.
+				additionalProperties: {type: 'string', minLength: 1, maxLength: 200, pattern: '^[!-~]+$', description: 'a Claude model id such as "claude-sonnet-4-6"'},
+				description: 'an object mapping OpenAI model names to Claude model ids, such as {"gpt-4o": "claude-sonnet-4-6"}',
+			},
+			openaiAllowSubscriptions: {type: 'boolean'},
 			healthCheckEnabled: {type: 'boolean'},
 			// A health check lists models with each account's credential: never more often than this.
 			healthCheckIntervalSeconds: range(10, day),

@@ -26,6 +26,7 @@ export type Decision = {
 };
 
 const reasons: Record<IneligibleReason, string> = {
+	kind: 'not for this client',
 	tried: 'already failed this request',
 	paused: 'paused',
 	reauth: 'needs a new login',
@@ -69,7 +70,9 @@ export function explainDecision(snapshot: RoutingSnapshot, request: RouteRequest
 			return {account: account.name, eligible: true, why: chosen ? 'chosen' : 'eligible', score: strategyScore(account, snapshot)};
 		}
 
-		const why = reason === 'cooling' && account.cooldownReason ? `cooling (${account.cooldownReason})` : reasons[reason];
+		const why = reason === 'cooling' && account.cooldownReason
+			? `cooling (${account.cooldownReason})`
+			: (reason === 'kind' ? `${account.kind === 'oauth' ? 'subscription' : 'API key'}: ${reasons.kind}` : reasons[reason]);
 		const untilMs = until(account, reason, snapshot);
 		return {account: account.name, eligible: false, why, score: null, ...(untilMs === undefined ? {} : {untilMs})};
 	});

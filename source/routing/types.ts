@@ -65,6 +65,8 @@ export type RouteRequest = {
 	stickyAccount?: string;
 	/** A process-wide counter for carousel; the caller increments it after a carousel pick. */
 	carouselCounter: number;
+	/** Only accounts of these kinds may take the request (the OpenAI front door: API keys); undefined: any kind. */
+	allowKinds?: ReadonlySet<AccountKind>;
 };
 
 export type RouteReason = 'pinned' | 'sticky' | StrategyName;
