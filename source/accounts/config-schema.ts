@@ -150,7 +150,8 @@ function ruleAt(segments: string[]): Rule | undefined {
 	let rule: Rule | undefined = rootRule;
 	for (const segment of segments) {
 		const properties = rule['properties'] as Record<string, Rule> | undefined;
-		rule = /^\d+$/.test(segment) && rule['items'] ? rule['items'] as Rule : properties && Object.hasOwn(properties, segment) ? properties[segment] : undefined;
+		const additional: Rule | undefined = typeof rule['additionalProperties'] === 'object' ? rule['additionalProperties'] as Rule : undefined;
+		rule = /^\d+$/.test(segment) && rule['items'] ? rule['items'] as Rule : properties && Object.hasOwn(properties, segment) ? properties[segment] : additional;
 		if (!rule) {
 			return undefined;
 		}
