@@ -78,6 +78,8 @@ const help = `
 
 	Point Claude Code at it:
 	  $ export ANTHROPIC_BASE_URL=http://127.0.0.1:8082
+	OpenAI-compatible clients (API-key accounts only by default):
+	  $ export OPENAI_BASE_URL=http://127.0.0.1:8082/v1
 `;
 
 function parseArguments() {
