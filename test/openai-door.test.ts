@@ -8,6 +8,7 @@ import OpenAI from 'openai';
 import {Simulator} from '../source/simulator/index.js';
 import type {SimRequestLogEntry} from '../source/simulator/index.js';
 import {message, startHarness, type Harness, type HarnessOptions} from './helpers/proxy-harness.js';
+import {waitFor} from './helpers/wait.js';
 
 let simulator: Simulator | undefined;
 let harness: Harness | undefined;
@@ -386,4 +387,61 @@ test('with SHUNT_CLIENT_KEY the OpenAI client authenticates with its api key, an
 	const error = await wrong.chat.completions.create({model: 'gpt-4o', messages: [{role: 'user', content: 'hello'}]}).catch((caught: unknown) => caught);
 	assert.ok(error instanceof OpenAI.AuthenticationError, String(error));
 	assert.equal(error.type, 'authentication_error');
+});
+
+test('mid-stream: an upstream error event reaches the SDK as an error, and the request is recorded as one', async () => {
+	const {simulator, harness, client} = await setup({accounts: [{name: 'a', kind: 'apikey'}]});
+	simulator.arm('secret-a', {type: 'midstream_error', afterDeltas: 2});
+	const stream = await client.chat.completions.create({model: 'gpt-4o', messages: [{role: 'user', content: 'hello'}], stream: true});
+	let text = '';
+	const error = await (async () => {
+		for await (const chunk of stream) {
+			text += chunk.choices[0]?.delta.content ?? '';
+		}
+	})().catch((caught: unknown) => caught);
+	assert.ok(error instanceof OpenAI.APIError, String(error));
+	assert.match(error.message, /Overloaded/);
+	assert.ok(text.length > 0 && text.length < 'Hello from fake claude-sonnet-4-6'.length, `partial text "${text}"`);
+	assert.equal(lastRecord(harness).outcome, 'error');
+});
+
+test('an upstream that goes silent mid-answer: a stream ends with an error chunk, a whole answer with a 504, both recorded truncated', async () => {
+	const {simulator, harness, client} = await setup({accounts: [{name: 'a', kind: 'apikey'}], harness: {upstreamIdleTimeoutMs: 300}});
+	simulator.arm('secret-a', {type: 'stall', afterDeltas: 1, ms: 5000, silent: true});
+	const stream = await client.chat.completions.create({model: 'gpt-4o', messages: [{role: 'user', content: 'hello'}], stream: true});
+	const error = await (async () => {
+		for await (const _chunk of stream) {
+			// Read until it ends.
+		}
+	})().catch((caught: unknown) => caught);
+	assert.ok(error instanceof OpenAI.APIError, String(error));
+	assert.match(error.message, /the upstream sent nothing/);
+	assert.equal(lastRecord(harness).outcome, 'truncated');
+
+	simulator.arm('secret-a', {type: 'body_stall', afterBytes: 10, ms: 5000});
+	const whole = await client.chat.completions.create({model: 'gpt-4o', messages: [{role: 'user', content: 'hello'}]}).catch((caught: unknown) => caught);
+	assert.ok(whole instanceof OpenAI.APIError, String(whole));
+	assert.equal(whole.status, 504);
+	assert.equal(whole.code, 'timeout');
+	assert.equal(lastRecord(harness).outcome, 'truncated');
+});
+
+test('a client that leaves mid-stream is recorded as cancelled and the upstream request is cut', async () => {
+	simulator = new Simulator({chunkDelayMs: 50});
+	await simulator.listen();
+	simulator.addAccount({kind: 'apikey', credential: 'secret-a', name: 'a'});
+	harness = await startHarness({upstream: simulator.url, accounts: [{name: 'a', kind: 'apikey', secret: 'secret-a'}]});
+	const client = new OpenAI({baseURL: `${harness.url}/v1`, apiKey: 'x', maxRetries: 0});
+	const stream = await client.chat.completions.create({model: 'gpt-4o', messages: [{role: 'user', content: 'hello'}], stream: true});
+	for await (const chunk of stream) {
+		if (chunk.choices[0]?.delta.content) {
+			break;
+		}
+	}
+
+	const h = harness;
+	const record = await waitFor(() => h.store.freshSnapshot().requests[0], 'the request is recorded');
+	assert.equal(record.outcome, 'client-cancelled');
+	assert.equal(record.frontDoor, 'openai');
+	await waitFor(() => simulator?.requests.at(-1)?.closedEarly, 'the upstream request was cut');
 });
