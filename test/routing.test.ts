@@ -1,4 +1,4 @@
-// covers: source/routing/route.ts, source/routing/strategies.ts
+// covers: source/routing/route.ts, source/routing/strategies.ts, source/routing/types.ts
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {ineligibleReason, isEligible, pickAccount, soonestFreeAt} from '../source/routing/route.js';
@@ -356,4 +356,18 @@ test('soonestFreeAt: says what each account waits out, and a held request may sk
 	assert.deepEqual(soonestFreeAt(snapshot([overloaded, refused, spent]), undefined, kind => kind !== 'auth'), {atMs: nowMs + 15_000, account: 'overloaded', kind: 'overloaded', cause: 'cooling'});
 	assert.deepEqual(soonestFreeAt(snapshot([spent]), undefined), {atMs: nowMs + 60_000, account: 'spent', kind: 'quota', cause: 'cooling'});
 	assert.equal(soonestFreeAt(snapshot([refused]), undefined, kind => kind !== 'auth'), undefined);
+});
+
+test('a request limited to some account kinds never goes to another kind, pinned or sticky, and says why', () => {
+	const sub = account('sub', 0, {kind: 'oauth', util5h: 0, reset5h: nowS + hour});
+	const key = account('key', 1, {kind: 'apikey', keyHeadroom: 0.2});
+	const apiKeysOnly = new Set(['apikey'] as const);
+	const pinned = snapshot([sub, key], {pinned: 'sub'});
+	assert.equal(pickAccount(pinned, request({allowKinds: apiKeysOnly}))?.account, 'key', 'the pin yields to the rule');
+	assert.equal(pickAccount(pinned, request())?.account, 'sub', 'without the limit the pin holds');
+	assert.equal(pickAccount(snapshot([sub, key]), request({allowKinds: apiKeysOnly, stickyAccount: 'sub'}))?.account, 'key');
+	assert.equal(ineligibleReason(sub, pinned, request({allowKinds: apiKeysOnly})), 'kind');
+	assert.equal(ineligibleReason(key, pinned, request({allowKinds: apiKeysOnly})), undefined);
+	assert.equal(pickAccount(snapshot([sub]), request({allowKinds: apiKeysOnly})), undefined);
+	assert.equal(isEligible(sub, snapshot([sub]), request({allowKinds: new Set(['oauth', 'apikey'] as const)})), true);
 });
