@@ -214,7 +214,9 @@ function answerSink(): ClientSink {
 		let message: unknown;
 		try {
 			message = body === undefined ? undefined : JSON.parse(body.toString('utf8'));
-		} catch {}
+		} catch {
+			// Not JSON: answered as a broken upstream below.
+		}
 
 		if (!isRecord(message)) {
 			sendJson(response, 502, openAiErrorBody(openAiError('api_error', 'the upstream\'s answer was not a Messages response')), {});
