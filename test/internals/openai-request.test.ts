@@ -1,4 +1,4 @@
-// covers: source/openai/request.ts, source/openai/model-map.ts
+// covers: source/openai/request.ts, source/openai/request-messages.ts, source/openai/request-tools.ts, source/openai/refused.ts, source/openai/model-map.ts
 // Chat Completions requests → Messages requests, row by row: what each OpenAI field becomes, and
 // what is refused (with the parameter named) instead of being dropped.
 import assert from 'node:assert/strict';
