@@ -1,4 +1,4 @@
-// covers: source/routing/route.ts, source/routing/strategies.ts, source/routing/windows.ts, source/routing/explain.ts
+// covers: source/routing/route.ts, source/routing/strategies.ts, source/routing/types.ts, source/routing/windows.ts, source/routing/explain.ts, source/routing/rebalance.ts
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {ineligibleReason, isEligible, pickAccount, soonestFreeAt} from '../source/routing/route.js';
@@ -474,4 +474,18 @@ test('a spent model-scoped window moves an Opus conversation, not a Sonnet one',
 	const opus = pickAccount(snapshot([opusHot, other]), request({model: 'claude-opus-4-8', sticky: busySession('max')}));
 	assert.deepEqual(opus?.moved, {from: 'max', window: '7d_opus', utilization: 0.97, cacheWriteTokens: 40_000});
 	assert.equal(pickAccount(snapshot([opusHot, other]), request({model: 'claude-sonnet-4-6', sticky: busySession('max')}))?.reason, 'sticky');
+});
+
+test('a request limited to some account kinds never goes to another kind, pinned or sticky, and says why', () => {
+	const sub = account('sub', 0, {kind: 'oauth', util5h: 0, reset5h: nowS + hour});
+	const key = account('key', 1, {kind: 'apikey', keyHeadroom: 0.2});
+	const apiKeysOnly = new Set(['apikey'] as const);
+	const pinned = snapshot([sub, key], {pinned: 'sub'});
+	assert.equal(pickAccount(pinned, request({allowKinds: apiKeysOnly}))?.account, 'key', 'the pin yields to the rule');
+	assert.equal(pickAccount(pinned, request())?.account, 'sub', 'without the limit the pin holds');
+	assert.equal(pickAccount(snapshot([sub, key]), request({allowKinds: apiKeysOnly, sticky: stuck('sub')}))?.account, 'key');
+	assert.equal(ineligibleReason(sub, pinned, request({allowKinds: apiKeysOnly})), 'kind');
+	assert.equal(ineligibleReason(key, pinned, request({allowKinds: apiKeysOnly})), undefined);
+	assert.equal(pickAccount(snapshot([sub]), request({allowKinds: apiKeysOnly})), undefined);
+	assert.equal(isEligible(sub, snapshot([sub]), request({allowKinds: new Set(['oauth', 'apikey'] as const)})), true);
 });

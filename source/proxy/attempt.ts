@@ -90,6 +90,7 @@ export async function tryAccount(context: ProxyContext, state: ExchangeState, ac
 			account,
 			clientGone,
 			idle: context.upstreamIdle,
+			sinkFor: (answer, stream) => state.reply.sink(answer, stream),
 			onProgress({firstByte, outputTokens}) {
 				// The live row is redrawn a few times a second at most: no need to note every chunk.
 				const now = store.now();

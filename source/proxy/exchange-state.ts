@@ -2,6 +2,7 @@ import type {IncomingHttpHeaders} from 'node:http';
 import type {Decision} from '../routing/explain.js';
 import type {Attempt, Hold} from '../state/records.js';
 import type {LiveRequest} from '../state/store.js';
+import type {FrontDoor, Reply} from './front-door.js';
 import type {FailedAnswer} from './no-account.js';
 import type {OutgoingBody} from './request-body.js';
 import type {UpstreamResponse} from '../anthropic/upstream-client.js';
@@ -12,6 +13,10 @@ export type ExchangeState = {
 	readonly startedMs: number;
 	/** The live row this request shows as while it is served. */
 	readonly live: LiveRequest;
+	/** The API the client speaks: how its answers are written, which account kinds may serve it. */
+	readonly door: FrontDoor;
+	/** How this request's answers are written, as its door prepared it. */
+	readonly reply: Reply;
 	/** The model the client asked for (before overrides and fallback). */
 	readonly clientModel: string | undefined;
 	/** Nothing more is tried after this instant (the request answers with what it has). */

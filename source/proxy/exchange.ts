@@ -5,10 +5,10 @@
 // the client got.
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import {Cancellation} from '../util/cancellation.js';
-import {sendAnthropicError} from '../anthropic/errors.js';
 import {tryAccount} from './attempt.js';
 import {choose} from './choose.js';
 import type {ExchangeState} from './exchange-state.js';
+import {anthropicDoor, type FrontDoor} from './front-door.js';
 import type {ProxyContext} from './proxy-context.js';
 import {BodyIdleError, BodyTooLargeError, readBody} from './read-body.js';
 import {nextRequestId, requestRecord, type Finished} from './request-record.js';
@@ -17,8 +17,7 @@ import {windowLabel} from '../routing/windows.js';
 import {formatTokens} from '../util/amounts.js';
 import {shortModel} from '../anthropic/models.js';
 import {fitToModel} from './model-fit.js';
-import {applyOverrides, outgoingBody, withModel} from './request-body.js';
-import {parseJsonObject} from '../util/json.js';
+import {applyOverrides, withModel} from './request-body.js';
 import {sessionKey} from '../routing/session-key.js';
 
 export type Target = {
@@ -59,7 +58,12 @@ function movedMessage(moved: SessionMove, to: string): string {
 	return `moved: ${moved.from} at ${Math.round(moved.utilization * 100)} %${window} → ${to}; cost ≈ ${formatTokens(moved.cacheWriteTokens)} cache-write tokens`;
 }
 
-export async function proxyRequest(context: ProxyContext, request: IncomingMessage, response: ServerResponse, target: Target): Promise<void> {
+/**
+ * Serves one client request through a front door: the door turns the client's body into a
+ * Messages request and writes every answer in its own shape; everything between is the same for
+ * every door. The Messages API's door (the default) is the identity.
+ */
+export async function proxyRequest(context: ProxyContext, request: IncomingMessage, response: ServerResponse, target: Target, door: FrontDoor = anthropicDoor): Promise<void> {
 	const {store} = context;
 	const startedMs = store.now();
 	const id = nextRequestId();
@@ -89,6 +93,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			clientModel: state?.clientModel,
 			sentModel: state?.body.model,
 			path: target.raw,
+			frontDoor: door.name,
 			attempts: state?.attempts ?? [],
 			holds: state?.holds ?? [],
 			decision: state?.decision,
@@ -102,10 +107,10 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			bytes = await readBody(request, {idle: context.uploadIdle});
 		} catch (error) {
 			if (error instanceof BodyTooLargeError) {
-				sendAnthropicError(response, 413, 'request_too_large', 'Request exceeds the maximum allowed number of bytes (32 MiB).');
+				door.error(response, 413, 'request_too_large', 'Request exceeds the maximum allowed number of bytes (32 MiB).');
 				finish({account: null, status: 413, outcome: 'error', stream: false, shuntReason: 'body too large'});
 			} else if (error instanceof BodyIdleError) {
-				sendAnthropicError(response, 408, 'invalid_request_error', `The request body stopped arriving for ${Math.round(context.uploadIdle.timeoutMs / 1000)} s.`, {connection: 'close'});
+				door.error(response, 408, 'invalid_request_error', `The request body stopped arriving for ${Math.round(context.uploadIdle.timeoutMs / 1000)} s.`, {connection: 'close'});
 				response.once('finish', () => request.destroy());
 				finish({account: null, status: 408, outcome: 'error', stream: false, shuntReason: 'upload stalled'});
 			}
@@ -113,11 +118,17 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			return;
 		}
 
-		const json = parseJsonObject(bytes);
-		const original = outgoingBody(bytes, json);
-		const overridden = applyOverrides(original, store.overrides);
+		const prepared = door.prepare(bytes, request.headers);
+		if (prepared.kind === 'refuse') {
+			response.writeHead(prepared.status, {'content-type': 'application/json', 'content-length': Buffer.byteLength(prepared.body)});
+			response.end(prepared.body);
+			finish({account: null, status: prepared.status, outcome: 'error', stream: false, shuntReason: prepared.reason});
+			return;
+		}
+
+		const overridden = applyOverrides(prepared.body, store.overrides);
 		// Only what shunt changed is fitted to the model: a client's own request goes as it was sent.
-		const fitted = overridden === original ? {body: original, removed: []} : fitToModel(overridden);
+		const fitted = overridden === prepared.body ? {body: overridden, removed: []} : fitToModel(overridden);
 		const {body} = fitted;
 		const isMessages = method === 'POST' && target.path === '/v1/messages';
 		const stream = body.json?.['stream'] === true;
@@ -128,14 +139,16 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			id,
 			startedMs,
 			live,
-			clientModel: typeof json?.['model'] === 'string' ? json['model'] : undefined,
+			door,
+			reply: prepared.reply,
+			clientModel: prepared.clientModel,
 			deadlineMs: startedMs + (wholeAnswer ? context.nonStreamingTimeoutMs : context.requestDeadlineMs),
 			holdUntilMs: startedMs + context.maxHoldMs,
 			perTryTimeoutMs: wholeAnswer ? context.nonStreamingTimeoutMs : context.firstByteTimeoutMs,
 			method,
 			path: target.raw,
 			upstreamUrl: target.url,
-			clientHeaders: request.headers,
+			clientHeaders: prepared.headers,
 			session: sessionKey(request.headers, body.json),
 			isMessages,
 			body,
@@ -223,8 +236,7 @@ async function serve(context: ProxyContext, state: ExchangeState, response: Serv
 
 			case 'answer': {
 				const {answer} = choice;
-				response.writeHead(answer.status, answer.headers);
-				response.end(answer.body);
+				state.reply.answer(response, answer);
 				state.decision = choice.explain();
 				finish({account: answer.account, status: answer.status, outcome: 'error', stream: false, shuntReason: answer.reason});
 				if (answer.allOffline) {

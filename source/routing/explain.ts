@@ -27,6 +27,7 @@ export type Decision = {
 };
 
 const reasons: Record<IneligibleReason, string> = {
+	kind: 'not for this client',
 	tried: 'already failed this request',
 	paused: 'paused',
 	reauth: 'needs a new login',
@@ -78,7 +79,9 @@ export function explainDecision(snapshot: RoutingSnapshot, request: RouteRequest
 
 		const why = reason === 'cooling' && account.cooldownReason
 			? `cooling (${account.cooldownReason})`
-			: (reason === 'exhausted' || reason === 'model-window' ? spentWhy(account, snapshot, request) : reasons[reason]);
+			: (reason === 'kind'
+				? `${account.kind === 'oauth' ? 'subscription' : 'API key'}: ${reasons.kind}`
+				: (reason === 'exhausted' || reason === 'model-window' ? spentWhy(account, snapshot, request) : reasons[reason]));
 		const untilMs = until(account, reason, snapshot, request);
 		return {account: account.name, eligible: false, why, score: null, ...(untilMs === undefined ? {} : {untilMs})};
 	});

@@ -7,6 +7,7 @@ import {isScoped, requestFamily, spentWindow} from './windows.js';
 import type {RouteDecision, RouteRequest, RoutingAccount, RoutingSnapshot} from './types.js';
 
 export type IneligibleReason =
+	| 'kind'
 	| 'tried'
 	| 'paused'
 	| 'reauth'
@@ -168,6 +169,11 @@ export function soonestFreeAt(snapshot: RoutingSnapshot, model: string | undefin
 
 /** The checks even a pinned account must pass. */
 function hardBlock(account: RoutingAccount, snapshot: RoutingSnapshot, request: RouteRequest): IneligibleReason | undefined {
+	// Not a state of the account but a rule of the request: no pin or sticky entry overrides it.
+	if (request.allowKinds && !request.allowKinds.has(account.kind)) {
+		return 'kind';
+	}
+
 	if (request.tried.has(account.name)) {
 		return 'tried';
 	}

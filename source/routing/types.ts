@@ -81,6 +81,8 @@ export type RouteRequest = {
 	sticky?: StickyView;
 	/** A process-wide counter for carousel; the caller increments it after a carousel pick. */
 	carouselCounter: number;
+	/** Only accounts of these kinds may take the request (the OpenAI front door: API keys); undefined: any kind. */
+	allowKinds?: ReadonlySet<AccountKind>;
 };
 
 /** A conversation's binding to an account, and what routing weighs before moving it. */

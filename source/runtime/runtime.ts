@@ -141,6 +141,7 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 			clientIdleTimeoutMs: runtime.settings.clientIdleTimeoutSeconds * 1000,
 			allowedOrigins: runtime.settings.allowedOrigins,
 			extraForwardedPaths: runtime.settings.extraForwardedPaths,
+			openai: {modelMap: runtime.settings.openaiModelMap, allowSubscriptions: runtime.settings.openaiAllowSubscriptions},
 		});
 	} catch (error) {
 		store.close();
