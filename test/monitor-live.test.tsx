@@ -46,9 +46,9 @@ test('an in-flight stream is a live row: account, model, elapsed time that ticks
 	assert.match(row, /~420/, 'output so far, marked as an estimate');
 	assert.match(row, /first token after 800ms/);
 	const elapsed = Number(/\s(\d+\.\d)s\s/.exec(row)?.[1]);
-	assert.ok(elapsed >= 3 && elapsed < 4, `elapsed since arrival: ${row}`);
+	assert.ok(elapsed >= 3 && elapsed < 10, `elapsed since arrival: ${row}`);
 	// No new snapshot arrives: the monitor's own clock moves the elapsed time on.
-	const later = await waitForFrame(app.lastFrame, text => Number(/\s(\d+\.\d)s\s/.exec(lineWith(text, 'opus-4-8'))?.[1]) >= elapsed + 1, 3000);
+	const later = await waitForFrame(app.lastFrame, text => Number(/\s(\d+\.\d)s\s/.exec(lineWith(text, 'opus-4-8'))?.[1]) >= elapsed + 1, 5000);
 	assert.match(lineWith(later, 'opus-4-8'), /▸ stream/);
 });
 
@@ -148,7 +148,7 @@ test('when nothing can serve, one banner says so and names the account back firs
 	const frame = await waitForFrame(app.lastFrame, text => text.includes('accounts out'));
 	const banners = frame.split('\n').filter(line => line.includes('accounts out'));
 	assert.equal(banners.length, 1, 'one banner');
-	assert.match(banners[0]!, new RegExp(`all 3 accounts out\\s+next back: gamma in 6m(29|30)s \\(${clockTime(gammaBack)}\\)`));
+	assert.match(banners[0]!, new RegExp(`all 3 accounts out\\s+next back: gamma in 6m[0-3]\\ds \\(${clockTime(gammaBack)}\\)`));
 
 	// Nothing comes back by itself: the banner says where to look instead of a time.
 	store.push(snapshot => ({...snapshot, accounts: snapshot.accounts.map(account => ({...account, state: account.name === 'alpha' ? 'reauth' : 'paused', backAtMs: null, fixHint: 'shunt add-account alpha'}))}));
@@ -216,7 +216,7 @@ test('an account at its burst limit is throttled, with n/limit and when a slot f
 	const frame = await waitForFrame(app.lastFrame, text => text.includes('burst 10/10'));
 	assert.match(lineWith(frame, ' work '), /≈/, 'its own symbol, not ✓');
 	assert.doesNotMatch(lineWith(frame, ' work '), /✓/);
-	assert.match(frame, /burst 10\/10 · slot frees in 4[12]s/);
+	assert.match(frame, new RegExp(`burst 10/10 · slot frees in \\d+s \\(${clockTime(frees)}\\)`));
 });
 
 test('ease-back, a model excluded on one account and a drained API-key bucket each show on the account\'s row', async t => {
@@ -238,7 +238,7 @@ test('ease-back, a model excluded on one account and a drained API-key bucket ea
 
 	assert.match(rowsOf('home'), /easing 40%/, rowsOf('home'));
 	assert.match(rowsOf('work'), /no opus/, rowsOf('work'));
-	assert.match(rowsOf('console'), /request bucket drained · back in 2[45]s/, rowsOf('console'));
+	assert.match(rowsOf('console'), new RegExp(`request bucket drained · back in \\d+s \\(${clockTime(now + 25_000)}\\)`), rowsOf('console'));
 	assert.match(rowsOf('console'), /█{10}\s+spent/, 'the drained bucket is a full gauge that reads as spent');
 	assert.match(rowsOf('console'), /0\/50 req left/);
 });
@@ -255,7 +255,7 @@ test('tags are separate from states: a pinned account that cools keeps its state
 	assert.ok(work > 0, `the row keeps the cooling symbol:\n${frame}`);
 	const status = `${lines[work]} ${lines[work + 1]}`;
 	assert.match(status, /pinned/);
-	assert.match(status, /cooling \(overloaded\) · back in 1[45]s/);
+	assert.match(status, new RegExp(`cooling \\(overloaded\\) · back in \\d+s \\(${clockTime(now + 15_000)}\\)`));
 	assert.match(lineWith(frame, /\d ✓\s+home\s/), /active/, 'a tag sits beside the state, it does not replace it');
 });
 
