@@ -180,12 +180,12 @@ describe('shared state between instances', () => {
 		const record = (id: string, costUsd: number) => ({
 			id, tsMs: Date.now(), startedMs: Date.now() - 20, account: 'key', model: 'claude-sonnet-4-6', status: 200,
 			inputTokens: 100, outputTokens: 50, cacheReadTokens: 0, cacheWriteTokens: 0, durationMs: 20, ttftMs: 5,
-			attempts: [], outcome: 'complete' as const, stream: false, path: '/v1/messages', costUsd,
+			attempts: [], outcome: 'complete' as const, stream: false, path: '/v1/messages', frontDoor: 'openai' as const, costUsd,
 		});
 		const before = laptop.store.freshSnapshot().savings.allTime.usd;
 		laptop.store.recordRequest(record('r1', 0.25));
 		desktop.store.recordRequest(record('r2', 0.5));
-		await waitFor(() => laptop.store.freshSnapshot().team?.requests.some(request => request.id.endsWith(':r2') && request.instance === 'desktop'), 'the desktop\'s request in the laptop\'s log');
+		await waitFor(() => laptop.store.freshSnapshot().team?.requests.some(request => request.id.endsWith(':r2') && request.instance === 'desktop' && request.frontDoor === 'openai'), 'the desktop\'s request in the laptop\'s log, with its front door');
 		// The pool's savings are refreshed with each heartbeat.
 		await waitFor(() => Math.abs(laptop.store.freshSnapshot().savings.allTime.usd - (before + 0.75)) < 1e-9, () => `pool savings ${laptop.store.freshSnapshot().savings.allTime.usd}`, 12_000);
 		const ids = await spy.smembers('shunt:savings-instances');

@@ -33,7 +33,7 @@ export type PoolMessage = {
 /** A finished request as others' logs show it: no routing decision, no holds. */
 export type CompactRequest = Pick<RequestRecord,
 	| 'id' | 'tsMs' | 'startedMs' | 'account' | 'model' | 'status' | 'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'cacheWriteTokens'
-	| 'durationMs' | 'ttftMs' | 'attempts' | 'outcome' | 'stream' | 'path' | 'costUsd'> & {requestedModel?: string; shuntReason?: string};
+	| 'durationMs' | 'ttftMs' | 'attempts' | 'outcome' | 'stream' | 'path' | 'frontDoor' | 'costUsd'> & {requestedModel?: string; shuntReason?: string};
 
 export function compactRequest(record: RequestRecord): CompactRequest {
 	const compact: CompactRequest = {
@@ -53,6 +53,7 @@ export function compactRequest(record: RequestRecord): CompactRequest {
 		outcome: record.outcome,
 		stream: record.stream,
 		path: record.path,
+		frontDoor: record.frontDoor,
 		costUsd: record.costUsd,
 	};
 	if (record.requestedModel !== undefined) {
@@ -211,6 +212,8 @@ function checkRequest(value: unknown, instance: string, from: string, nowMs: num
 		outcome: outcome as RequestOutcome,
 		stream,
 		path,
+		// An instance from before the OpenAI door sends none: it only had the Messages API.
+		frontDoor: value['frontDoor'] === 'openai' ? 'openai' : 'anthropic',
 		costUsd,
 		instance,
 	};
