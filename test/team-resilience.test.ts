@@ -8,6 +8,10 @@ import {after, describe, test} from 'node:test';
 import {Redis} from 'ioredis';
 import type {AccountConfig} from '../source/accounts/types.js';
 import {StateStore} from '../source/state/store.js';
+import {redisOptions, TeamConnection} from '../source/team/connection.js';
+import {keys} from '../source/team/keys.js';
+import {PoolSync} from '../source/team/sync.js';
+import {parseRedisUrl} from '../source/team/team-config.js';
 import {startTeam, type TeamMode} from '../source/team/team.js';
 import {open, seal, tokenKey} from '../source/team/token-cipher.js';
 import {startRedis, type RedisServer} from './helpers/redis-server.js';
@@ -111,9 +115,78 @@ describe('losing Redis', () => {
 		await waitFor(() => desktop.team.redis === 'unreachable', 'the desktop to notice');
 		desktop.store.setPaused('home', true);
 		await redis.restart();
-		await waitFor(() => laptop.store.isPaused('home'), 'the offline pause to reach the laptop', 10_000);
+		await waitFor(() => laptop.store.isPaused('home'), () => `the offline pause to reach the laptop (desktop: ${events(desktop).join(' | ')}; laptop: ${events(laptop).join(' | ')})`, 10_000);
 		assert.equal(laptop.store.pinnedAccount, 'work');
 		assert.equal(desktop.store.pinnedAccount, 'work');
+	});
+	test('a reconcile that fails while the connection stays up is tried again', async () => {
+		const redis = await redisServer();
+		const spy = new Redis(redis.url);
+		try {
+			// A key of the wrong type makes the reconcile's read fail; the connection itself is fine.
+			await spy.set(keys.paused, 'not a set');
+			const laptop = await join('laptop', redis.url);
+			await waitFor(() => events(laptop).some(message => /team: reconciling with Redis at .* failed \(.*WRONGTYPE.*\); retrying in 1s/.test(message)), () => events(laptop).join('\n'));
+			assert.equal(laptop.team.redis, 'connected');
+			await spy.del(keys.paused);
+			await waitFor(() => events(laptop).some(message => /team: joined the pool/.test(message)), () => events(laptop).join('\n'), 10_000);
+		} finally {
+			spy.disconnect();
+		}
+	});
+
+	test('a pin and a pause that arrive while a reconcile reads are not undone by its older read', async () => {
+		const redis = await redisServer();
+		const store = new StateStore({
+			accounts,
+			settings: {strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null},
+			version: 'test',
+			notifyIntervalMs: 5,
+		});
+		const spy = new Redis(redis.url);
+		// The pool exists (an epoch) and holds neither a pin nor a pause.
+		await spy.set(keys.epoch, '1');
+		const connection: TeamConnection = new TeamConnection(redisOptions({redis: parseRedisUrl(redis.url).target, instanceName: 'laptop'}), keys.channel, {
+			onChange() {},
+			onMessage(bytes) {
+				sync.received(bytes);
+			},
+		});
+		const sync = new PoolSync({store, connection, instanceId: 'aaaaaaaaaaaa', instanceName: 'laptop'});
+		try {
+			connection.connect();
+			await waitFor(() => connection.state === 'connected', 'the connection');
+			// Between Redis answering the reconcile's read and the reconcile using it, another instance
+			// pins and pauses, and its message arrives (two sockets: nothing orders them).
+			const {commands} = connection;
+			const pipeline = commands.pipeline.bind(commands);
+			let intercepted = false;
+			commands.pipeline = ((...args: Parameters<typeof pipeline>) => {
+				const created = pipeline(...args);
+				if (!intercepted) {
+					intercepted = true;
+					const exec = created.exec.bind(created);
+					created.exec = (async () => {
+						const results = await exec();
+						await spy.multi().set(keys.pin, 'work').sadd(keys.paused, 'home').exec();
+						await spy.publish(keys.channel, JSON.stringify({v: 1, from: 'bbbbbbbbbbbb', name: 'desktop', facts: [{type: 'pin', account: 'work'}, {type: 'paused', account: 'home', paused: true}]}));
+						await waitFor(() => store.isPaused('home') && store.pinnedAccount === 'work', 'the desktop\'s message');
+						return results;
+					}) as typeof created.exec;
+				}
+
+				return created;
+			}) as typeof commands.pipeline;
+			await sync.reconcile();
+			assert.ok(intercepted);
+			assert.equal(store.pinnedAccount, 'work');
+			assert.equal(store.isPaused('home'), true);
+		} finally {
+			sync.close();
+			await connection.close();
+			spy.disconnect();
+			store.close();
+		}
 	});
 });
 

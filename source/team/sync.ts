@@ -72,6 +72,11 @@ export class PoolSync {
 	/** Changes made while Redis was away that Redis must take over (not adopt) on reconcile. */
 	#pinChangedOffline = false;
 	readonly #pausedChangedOffline = new Set<string>();
+	/**
+	 * While a reconcile runs: the pin ('pin') and pauses ('paused:<account>') changed since its read,
+	 * here or by a message. Its read is older than those, so it must not undo them.
+	 */
+	#changedSinceRead: Set<string> | undefined;
 	#closed = false;
 
 	constructor(options: SyncOptions) {
@@ -99,6 +104,7 @@ export class PoolSync {
 
 	/** The store's hook: called on the request path, so it only queues. */
 	shared = (fact: SharedFact): void => {
+		this.#noteChange(fact);
 		if (this.#connection.state !== 'connected') {
 			this.#offline(fact);
 			return;
@@ -398,6 +404,7 @@ export class PoolSync {
 
 	#apply(fact: SharedFact, from: string, fromName: string): void {
 		const store = this.#store;
+		this.#noteChange(fact);
 		switch (fact.type) {
 			case 'telemetry': {
 				if (fact.telemetry.updatedMs > (store.telemetry(fact.account)?.updatedMs ?? 0)) {
@@ -452,6 +459,14 @@ export class PoolSync {
 		}
 	}
 
+	#noteChange(fact: SharedFact): void {
+		if (fact.type === 'pin') {
+			this.#changedSinceRead?.add('pin');
+		} else if (fact.type === 'paused') {
+			this.#changedSinceRead?.add(`paused:${fact.account}`);
+		}
+	}
+
 	#rememberRemoteAttempt(key: string, localMs: number): void {
 		const cutoff = localMs - (2 * burstWindowMs);
 		for (const [oldKey, entry] of this.#remoteBurst) {
@@ -479,6 +494,16 @@ export class PoolSync {
 	 * windows: both sides' attempts.
 	 */
 	async reconcile(): Promise<void> {
+		const changed = new Set<string>();
+		this.#changedSinceRead = changed;
+		try {
+			await this.#reconcileFrom(changed);
+		} finally {
+			this.#changedSinceRead = undefined;
+		}
+	}
+
+	async #reconcileFrom(changed: ReadonlySet<string>): Promise<void> {
 		const store = this.#store;
 		const {commands} = this.#connection;
 		const names = store.accounts.map(account => account.name);
@@ -495,8 +520,9 @@ export class PoolSync {
 		}
 
 		const results = await read.exec();
-		if (!results || results.some(([error]) => error)) {
-			throw new Error('reading the pool state failed');
+		const failed = results?.find(([error]) => error)?.[0];
+		if (!results || failed) {
+			throw new Error(`reading the pool state failed: ${failed?.message ?? 'no answer'}`);
 		}
 
 		const value = (index: number) => results[index]![1];
@@ -507,8 +533,12 @@ export class PoolSync {
 			write.set(keys.epoch, String(now), 'NX');
 		}
 
-		this.#reconcilePin(value(1) as string | null, fresh, write, announce);
-		this.#reconcilePaused(new Set(value(2) as string[]), fresh, write, announce);
+		// A pin or pause changed since the read (a message, or here) is newer than what it returned.
+		if (!changed.has('pin')) {
+			this.#reconcilePin(value(1) as string | null, fresh, write, announce);
+		}
+
+		this.#reconcilePaused(new Set(value(2) as string[]), fresh, write, announce, changed);
 		const snapshot = store.freshSnapshot();
 		for (const [index, name] of names.entries()) {
 			const base = 3 + (index * 4);
@@ -552,8 +582,12 @@ export class PoolSync {
 		}
 	}
 
-	#reconcilePaused(remote: ReadonlySet<string>, fresh: boolean, write: ChainableCommander, announce: SharedFact[]): void {
+	#reconcilePaused(remote: ReadonlySet<string>, fresh: boolean, write: ChainableCommander, announce: SharedFact[], changed: ReadonlySet<string>): void {
 		for (const name of this.#known) {
+			if (changed.has(`paused:${name}`)) {
+				continue;
+			}
+
 			const local = this.#store.isPaused(name);
 			const there = remote.has(name);
 			// A fresh Redis takes every pause anyone had (the union); otherwise only changes made offline.

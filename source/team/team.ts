@@ -6,7 +6,7 @@
 // without Redis if it is not there.
 import type {SharedLogins} from '../accounts/oauth/shared-logins.js';
 import type {StateStore} from '../state/store.js';
-import {TeamConnection, type ConnectionOptionsOverrides, type RedisState, redisOptions} from './connection.js';
+import {TeamConnection, describeRedisError, type ConnectionOptionsOverrides, type RedisState, redisOptions} from './connection.js';
 import {keys} from './keys.js';
 import {Leases} from './leases.js';
 import {Presence} from './presence.js';
@@ -55,6 +55,8 @@ export async function startTeam(options: TeamStartOptions): Promise<TeamMode> {
 	let joined = false;
 	let stopping = false;
 	let savingsSoon: NodeJS.Timeout | undefined;
+	let retryTimer: NodeJS.Timeout | undefined;
+	let failedReconciles = 0;
 
 	const connection: TeamConnection = new TeamConnection(redisOptions(config, options.connection), keys.channel, {
 		onChange(state: RedisState, why?: string) {
@@ -64,6 +66,8 @@ export async function startTeam(options: TeamStartOptions): Promise<TeamMode> {
 			}
 
 			if (state === 'connected') {
+				clearTimeout(retryTimer);
+				failedReconciles = 0;
 				reconciled = reconciled.then(reconcile, reconcile);
 			} else {
 				store.addEvent('info', `team: Redis at ${config.display} is unreachable${why ? ` (${why})` : ''}; serving on local state`);
@@ -132,8 +136,16 @@ export async function startTeam(options: TeamStartOptions): Promise<TeamMode> {
 				? `team: Redis at ${config.display} is back; state reconciled`
 				: `team: joined the pool at ${config.display} as ${instanceName}${others > 0 ? ` with ${others} other instance${others === 1 ? '' : 's'}` : ''}`);
 			joined = true;
+			failedReconciles = 0;
 		} catch (error) {
-			store.addEvent('info', `team: reconciling with Redis at ${config.display} failed (${(error as Error).message}); retrying on the next connection`);
+			// The connection may well stay up (a slow command, a key of the wrong type): try again
+			// after a while, backing off to a minute, rather than waiting for a reconnection.
+			const delayMs = Math.min(60_000, 1000 * (2 ** Math.min(failedReconciles++, 6)));
+			store.addEvent('info', `team: reconciling with Redis at ${config.display} failed (${describeRedisError(error)}); retrying in ${Math.round(delayMs / 1000)}s`);
+			clearTimeout(retryTimer);
+			retryTimer = setTimeout(() => {
+				reconciled = reconciled.then(reconcile, reconcile);
+			}, delayMs).unref();
 		} finally {
 			store.teamChanged();
 			firstReady?.();
@@ -160,7 +172,7 @@ export async function startTeam(options: TeamStartOptions): Promise<TeamMode> {
 		timer = setTimeout(resolve, waitMs);
 	})]);
 	clearTimeout(timer);
-	if (!joined) {
+	if (!joined && connection.state !== 'connected') {
 		store.addEvent('info', `team: Redis at ${config.display} is not reachable yet; serving on local state until it is`);
 	}
 
@@ -174,6 +186,7 @@ export async function startTeam(options: TeamStartOptions): Promise<TeamMode> {
 		async stop() {
 			stopping = true;
 			clearTimeout(savingsSoon);
+			clearTimeout(retryTimer);
 			let flushTimer: NodeJS.Timeout | undefined;
 			const bounded = async (work: Promise<unknown>) => Promise.race([work.catch(() => undefined), new Promise(resolve => {
 				flushTimer = setTimeout(resolve, 1000);
