@@ -321,4 +321,33 @@ describe('team mode', () => {
 		assert.equal((await status(local)).team, null);
 		await stop(local);
 	});
+
+	test('a bad SHUNT_REDIS_URL is a one-line error; credentials in the URL appear nowhere, even when Redis refuses them', async () => {
+		const home = machine([login('solo')]);
+		for (const url of ['http://user:hunter2-in-url@127.0.0.1:6379', 'redis://user:hunter2-in-url@127.0.0.1:6379/zero', 'not a url hunter2-in-url']) {
+			// eslint-disable-next-line no-await-in-loop
+			const refused = await runCli(['--headless', '--port', '0', '--upstream', sim.url], {SHUNT_HOME: home, SHUNT_REDIS_URL: url, SHUNT_TEAM_KEY: teamKey});
+			assert.notEqual(refused.code, 0, url);
+			const lines = refused.stderr.trim().split('\n');
+			assert.equal(lines.length, 1, refused.stderr);
+			assert.match(lines[0]!, /SHUNT_REDIS_URL/);
+			assert.ok(!refused.stderr.includes('hunter2-in-url'), refused.stderr);
+		}
+
+		// This Redis knows no such user: the login is refused, the instance serves on local state and says so.
+		const port = new URL(redis.url).port;
+		const shunt = await start(home, 'laptop', {SHUNT_REDIS_URL: `redis://intruder:hunter2-in-url@127.0.0.1:${port}/0`});
+		await waitFor(() => shunt.stderr().includes('serving on local state'), () => shunt.stderr());
+		const reply = await ask(shunt);
+		assert.equal(reply.status, 200, reply.body);
+		const document = await status(shunt);
+		assert.deepEqual([document.team?.instances, document.team?.redis], [1, 'unreachable']);
+		const formatted = await runCli(['status', '--port', new URL(shunt.url).port], {});
+		await stop(shunt);
+		for (const text of [shunt.stderr(), JSON.stringify(document), formatted.stdout, formatted.stderr]) {
+			assert.ok(!text.includes('hunter2-in-url'), text);
+		}
+
+		assert.match(shunt.stderr(), new RegExp(`redis://127\\.0\\.0\\.1:${port}/0`), 'the URL is shown without its credentials');
+	});
 });
