@@ -35,6 +35,8 @@ export type SyncOptions = {
 	instanceName: string;
 	/** Other instances' requests and events kept for the log. */
 	remoteLogSize?: number;
+	/** The longest a change that is not urgent waits to go out (default 100 ms). */
+	lazyFlushMs?: number;
 };
 
 /** Facts the instances announce themselves; a cooldown is announced by its script (with the staggered deadline). */
@@ -49,8 +51,11 @@ type Outgoing = {
 };
 
 const emptyOutgoing = (): Outgoing => ({telemetry: new Map(), cooldowns: new Map(), facts: [], requests: [], events: [], savings: new Map()});
-/** Others' logs get at most this many requests and events per batch: a flood must not grow memory while Redis is slow. */
-const maxLogPerBatch = 500;
+/**
+ * Others' logs get at most this many requests and events per batch: a flood must not grow memory
+ * while Redis is slow, and a batch must stay well under maxMessageBytes (a request is ~400 bytes).
+ */
+const maxLogPerBatch = 200;
 
 export class PoolSync {
 	readonly #store: SyncStore;
@@ -63,6 +68,8 @@ export class PoolSync {
 	readonly #remoteEvents: Ring<RemoteEvent>;
 	#outgoing = emptyOutgoing();
 	#flushScheduled = false;
+	#lazyTimer: NodeJS.Timeout | undefined;
+	readonly #lazyFlushMs: number;
 	#flushing: Promise<void> | undefined;
 	/** Our own burst attempts in the window: member names, by account (reconcile writes them back). */
 	readonly #ownBurst = new Map<string, Array<{stampMs: number; member: string}>>();
@@ -86,6 +93,7 @@ export class PoolSync {
 		this.#name = options.instanceName;
 		this.#known = new Set(options.store.accounts.map(account => account.name));
 		this.#oauth = new Set(options.store.accounts.filter((account: AccountConfig) => account.kind === 'oauth').map(account => account.name));
+		this.#lazyFlushMs = options.lazyFlushMs ?? 100;
 		this.#remoteRequests = new Ring(options.remoteLogSize ?? 200);
 		this.#remoteEvents = new Ring(options.remoteLogSize ?? 200);
 		this.#store.on('request', this.#onRequest);
@@ -113,7 +121,9 @@ export class PoolSync {
 		switch (fact.type) {
 			case 'telemetry': {
 				this.#outgoing.telemetry.set(fact.account, fact);
-				break;
+				// What an account reported can wait a moment: a spent window comes with a cooldown, which cannot.
+				this.#schedule(false);
+				return;
 			}
 
 			case 'cooldown': {
@@ -141,7 +151,7 @@ export class PoolSync {
 			}
 		}
 
-		this.#schedule();
+		this.#schedule(true);
 	};
 
 	readonly #onRequest = (record: RequestRecord): void => {
@@ -171,13 +181,13 @@ export class PoolSync {
 			}
 		}
 
-		this.#schedule();
+		this.#schedule(false);
 	};
 
 	readonly #onEvent = (event: StoreEvent): void => {
 		if (this.#connection.state === 'connected' && sharedEventKinds.has(event.kind) && this.#outgoing.events.length < maxLogPerBatch) {
 			this.#outgoing.events.push(event);
-			this.#schedule();
+			this.#schedule(false);
 		}
 	};
 
@@ -211,16 +221,29 @@ export class PoolSync {
 		return at === -1 ? undefined : own!.splice(at, 1)[0]!.member;
 	}
 
-	#schedule(): void {
-		if (this.#flushScheduled || this.#closed) {
+	/**
+	 * Urgent changes (cooldowns, burst attempts, pauses, the pin) go out after this turn of the
+	 * event loop, so another instance does not route to a spent account; the rest (telemetry, log
+	 * rows, savings) within lazyFlushMs, batched with whatever else comes meanwhile: under steady
+	 * traffic that is one pipeline for many requests instead of one per request.
+	 */
+	#schedule(urgent: boolean): void {
+		if (this.#closed) {
 			return;
 		}
 
-		this.#flushScheduled = true;
-		setImmediate(() => {
-			this.#flushScheduled = false;
-			void this.flush();
-		});
+		if (urgent && !this.#flushScheduled) {
+			this.#flushScheduled = true;
+			setImmediate(() => {
+				this.#flushScheduled = false;
+				void this.flush();
+			});
+		} else if (!urgent && !this.#lazyTimer) {
+			this.#lazyTimer = setTimeout(() => {
+				this.#lazyTimer = undefined;
+				void this.flush();
+			}, this.#lazyFlushMs).unref();
+		}
 	}
 
 	/** Sends what is queued (one flush at a time; what arrives meanwhile goes with the next). */
@@ -693,6 +716,8 @@ export class PoolSync {
 
 	close(): void {
 		this.#closed = true;
+		clearTimeout(this.#lazyTimer);
+		this.#lazyTimer = undefined;
 		this.#store.off('request', this.#onRequest);
 		this.#store.off('event', this.#onEvent);
 	}
