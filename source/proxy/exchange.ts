@@ -15,6 +15,7 @@ import {nextRequestId, requestRecord, type Finished} from './request-record.js';
 import {applyOverrides, outgoingBody, withModel} from './request-body.js';
 import {parseJsonObject} from '../util/json.js';
 import {sessionKey} from '../routing/session-key.js';
+import {withSessionHash} from '../state/session-hash.js';
 
 export type Target = {
 	/** The upstream URL this request goes to (built from the configured upstream). */
@@ -53,7 +54,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 	});
 
 	const finish = (finished: Finished) => {
-		store.recordRequest(requestRecord(finished, {
+		store.recordRequest(withSessionHash(requestRecord(finished, {
 			id,
 			startedMs,
 			finishedMs: store.now(),
@@ -64,7 +65,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			attempts: state?.attempts ?? [],
 			holds: state?.holds ?? [],
 			decision: state?.decision,
-		}));
+		}), state?.session));
 	};
 
 	try {

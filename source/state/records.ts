@@ -57,6 +57,8 @@ export type RequestRecord = {
 	decision?: Decision;
 	/** shunt answered itself (nobody could serve): why, in a few words. */
 	shuntReason?: string;
+	/** A short hash of the session key (which conversation it belongs to); never the key or any prompt text. */
+	sessionHash?: string;
 };
 
 export type StoreEventKind =

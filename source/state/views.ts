@@ -2,7 +2,7 @@
 // instant, what the monitor and the status document show, and each account's state.
 import type {AccountConfig} from '../accounts/types.js';
 import {keyHeadroom, windowLive, windowSpent, windowUtilization, type RateLimitTelemetry} from '../anthropic/telemetry.js';
-import type {AccountState, AccountView, StoreSnapshot} from '../monitor/contract.js';
+import type {AccountState, AccountView, HistoryView, StoreSnapshot} from '../monitor/contract.js';
 import type {StrategyName} from '../routing/strategies.js';
 import {freeAtOf} from '../routing/route.js';
 import {rampFactor, rampMs} from '../routing/strategies.js';
@@ -33,6 +33,8 @@ export type ViewParts = {
 	overrides: Readonly<Overrides>;
 	pinned: string | null;
 	fixHint: (account: AccountConfig) => string;
+	/** The history pane's data, when a history is kept and a window is chosen. */
+	history?: HistoryView;
 };
 
 export const effectiveStrategy = (parts: Pick<ViewParts, 'settings' | 'overrides'>): StrategyName => parts.overrides.strategy ?? parts.settings.strategy;
@@ -203,5 +205,6 @@ export function monitorSnapshot(parts: ViewParts, inFlight: InFlightRequest[], m
 		requests,
 		events: parts.events.newestFirst(),
 		savings: parts.ledger.savings(nowMs),
+		...(parts.history ? {history: parts.history} : {}),
 	};
 }
