@@ -196,3 +196,46 @@ function describe(error: unknown): string {
 function oneLine(error: unknown): string {
 	return terminalSafe(error instanceof Error ? error.message : String(error)).slice(0, 200);
 }
+
+/** The history exists but cannot be read (damaged, not shunt's, permissions). */
+export class HistoryUnreadableError extends Error {}
+
+/**
+ * The history opened read-only, for `shunt report` and other readers while shunt may be writing
+ * (WAL: neither waits for the other). Undefined when there is no history yet. Never changes the
+ * file: a damaged one is reported, not moved (the running shunt does that).
+ */
+export function openHistoryForReading(file: string): HistoryDatabase | undefined {
+	if (!existsSync(file)) {
+		return undefined;
+	}
+
+	let db: HistoryDatabase | undefined;
+	try {
+		db = new Database(file, {readonly: true, fileMustExist: true, timeout: openingBusyTimeoutMs});
+		const version = db.pragma('user_version', {simple: true}) as number;
+		const appId = db.pragma('application_id', {simple: true}) as number;
+		if (appId !== applicationId && appId !== 0) {
+			throw new HistoryUnreadableError(`${file} is not a shunt history (another program's database)`);
+		}
+
+		if (version > schemaVersion) {
+			throw new HistoryTooNewError(`${file} was written by a newer shunt (history schema ${version}${writtenBy(db)}; this shunt reads up to ${schemaVersion}): upgrade shunt to read it`);
+		}
+
+		if (version === 0) {
+			// Created but never written: nothing to read yet.
+			db.close();
+			return undefined;
+		}
+
+		return db;
+	} catch (error) {
+		db?.close();
+		if (error instanceof HistoryTooNewError || error instanceof HistoryUnreadableError) {
+			throw error;
+		}
+
+		throw new HistoryUnreadableError(`cannot read history file ${file}: ${oneLine(error)}`);
+	}
+}

@@ -182,6 +182,11 @@ export class History {
 		return this.#pruner?.prune() ?? 0;
 	}
 
+	/** Pruning transactions so far. */
+	get pruneSlices(): number {
+		return this.#pruner?.slices ?? 0;
+	}
+
 	/** Writes what is queued, then closes the file. Safe to call twice. */
 	close(): void {
 		if (this.#closed) {

@@ -49,7 +49,16 @@ export class HistoryWriter {
 	#closed = false;
 
 	constructor(options: WriterOptions) {
-		this.#options = {flushEveryMs: 250, batchSize: 500, maxBatch: 2000, maxQueued: 20_000, retryMs: 1000, maxRetryMs: 30_000, ...options};
+		this.#options = {
+			...options,
+			// Each on its own: an option given as undefined keeps its default.
+			flushEveryMs: options.flushEveryMs ?? 250,
+			batchSize: options.batchSize ?? 500,
+			maxBatch: options.maxBatch ?? 2000,
+			maxQueued: options.maxQueued ?? 20_000,
+			retryMs: options.retryMs ?? 1000,
+			maxRetryMs: options.maxRetryMs ?? 30_000,
+		};
 		this.#retryMs = this.#options.retryMs;
 	}
 
