@@ -53,6 +53,9 @@ const flags = {
 	demo: {type: 'boolean', default: false},
 	json: {type: 'boolean', default: false},
 	apiKey: {type: 'string'},
+	// Checked by the report command (a duration, a grouping), like --port.
+	since: {type: 'string'},
+	by: {type: 'string'},
 } as const;
 
 const help = `
@@ -67,6 +70,8 @@ const help = `
 	  $ shunt remove-account <name>
 	  $ shunt accounts [--json]
 	  $ shunt status [--json]                  ask the running shunt
+	  $ shunt report [--since <dur>] [--by day|model|account] [--json]
+	                                           totals from the history (default: 7d by day)
 	  $ shunt pin <name|auto>
 	  $ shunt strategy <${strategyNames.join('|')}>
 
@@ -77,11 +82,13 @@ const help = `
 	  --strategy <name>   routing strategy (default maximus)
 	  --headless          no monitor
 	  --demo              simulated accounts and traffic, throwaway state
-	  --json              machine-readable output (accounts, status)
+	  --json              machine-readable output (accounts, status, report)
+	  --since <dur>       report: how far back, like 24h, 7d, 30d (1m to 3650d)
+	  --by <key>          report: one row per day (UTC), model or account
 	  --version, --help
 
 	Environment
-	  SHUNT_HOME          keep config.json, credentials.json and state.json in this directory
+	  SHUNT_HOME          keep config.json, credentials.json, state.json and history.db in this directory
 	  SHUNT_CLIENT_KEY    clients must send this key; required for a non-loopback --host
 	  SHUNT_OAUTH_TOKEN_URL  OAuth token endpoint (default https://platform.claude.com/v1/oauth/token)
 	  SHUNT_REDIS_URL     team mode: share one pool's state with other shunts (redis:// or rediss://)
@@ -180,6 +187,12 @@ async function main(): Promise<number> {
 		case 'status': {
 			const {showStatus} = await import('./commands/remote-commands.js');
 			print(await showStatus(target, flags.json));
+			return 0;
+		}
+
+		case 'report': {
+			const {reportCommand} = await import('./commands/report-command.js');
+			print(reportCommand(paths.historyFile, {since: flags.since, by: flags.by, json: flags.json}));
 			return 0;
 		}
 

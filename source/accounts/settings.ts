@@ -43,6 +43,8 @@ export type Settings = {
 	healthCheckFirstAfterSeconds: number;
 	strongResumeEnabled: boolean;
 	staleTelemetryMinutes: number;
+	/** history.db keeps requests, events and telemetry samples this many days. */
+	historyRetentionDays: number;
 };
 
 export const defaultSettings: Settings = {
@@ -66,4 +68,5 @@ export const defaultSettings: Settings = {
 	healthCheckFirstAfterSeconds: 15,
 	strongResumeEnabled: true,
 	staleTelemetryMinutes: 60,
+	historyRetentionDays: 90,
 };
