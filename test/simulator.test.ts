@@ -815,6 +815,38 @@ describe('control surface', () => {
 	});
 });
 
+describe('request log accounting', () => {
+	test('a served request logs its usage and charge; every entry logs the headers it was answered with', async t => {
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'oauth', credential: 'tok-a', name: 'a', budget5h: 1000});
+		simulator.addAccount({kind: 'apikey', credential: 'key-b', name: 'b'});
+		const system = [{type: 'text', text: 'S'.repeat(400), cache_control: {type: 'ephemeral'}}];
+		const first = await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message({system})});
+		assert.equal(first.status, 200);
+		const second = await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message({system, stream: true})});
+		assert.equal(second.status, 200);
+		await send(simulator.url, {headers: keyHeaders('key-b'), body: message()});
+		simulator.setUtilization('tok-a', {fiveHour: 1});
+		const refused = await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message()});
+		assert.equal(refused.status, 429);
+		await simulator.waitFor(entry => entry.status === 429);
+
+		const [served, streamed, keyed, rejected] = simulator.requests;
+		// 100 system tokens written, then read; sonnet weighs 1: 4 + 100 + 5 × 9 = 149, then 4 + 10 + 45 = 59.
+		assert.deepEqual(served!.usage, {model: 'claude-sonnet-4-6', inputTokens: hiInputTokens, cacheReadTokens: 0, cacheWriteTokens: 100, outputTokens: sonnetOutputTokens, weighted: 149});
+		assert.deepEqual(streamed!.usage, {model: 'claude-sonnet-4-6', inputTokens: hiInputTokens, cacheReadTokens: 100, cacheWriteTokens: 0, outputTokens: sonnetOutputTokens, weighted: 59});
+		assert.equal(keyed!.usage?.weighted, 0, 'API keys have no unified windows to charge');
+		assert.equal(rejected!.usage, undefined, 'a refused request consumed nothing');
+		assert.equal(served!.responseHeaders['anthropic-ratelimit-unified-5h-utilization'], first.headers['anthropic-ratelimit-unified-5h-utilization']);
+		assert.equal(served!.responseHeaders['content-type'], 'application/json');
+		assert.equal(streamed!.responseHeaders['content-type'], 'text/event-stream; charset=utf-8');
+		assert.equal(rejected!.responseHeaders['anthropic-ratelimit-unified-5h-status'], 'rejected');
+		assert.equal(rejected!.responseHeaders['retry-after'], refused.headers['retry-after']);
+		assert.equal(rejected!.responseHeaders['request-id'], rejected!.id);
+		assert.equal(keyed!.responseHeaders['anthropic-ratelimit-requests-limit'], '4000');
+	});
+});
+
 describe('bench/simulator-process.ts (the simulator as its own process, for the benchmark)', () => {
 	test('prints its JSON line, serves the sim-key accounts and exits 0 on SIGTERM', async t => {
 		const child = spawn(process.execPath, ['--import=tsx', 'bench/simulator-process.ts', '--port', '0', '--accounts', '2'], {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
