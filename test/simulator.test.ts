@@ -456,6 +456,26 @@ describe('unified rate limits (oauth)', () => {
 		assert.equal(refused.headers['retry-after'], String(monday7dReset - (monday / 1000)));
 	});
 
+	test('window positions: a 5h window already running and a weekly reset on another day', async t => {
+		const simulator = await start(t, {now: () => monday});
+		const reset5h = monday + (90 * 60_000);
+		const reset7d = Date.UTC(2026, 7, 4, 21, 0, 0);
+		simulator.addAccount({kind: 'oauth', credential: 'tok-p', budget5h: 1000, utilization5h: 0.5, reset5hAtMs: reset5h, reset7dAtMs: reset7d, utilization7d: 0.3});
+		const first = await send(simulator.url, {headers: oauthHeaders('tok-p'), body: message()});
+		assert.equal(first.headers['anthropic-ratelimit-unified-5h-reset'], String(reset5h / 1000));
+		assert.equal(first.headers['anthropic-ratelimit-unified-5h-utilization'], '0.54');
+		assert.equal(first.headers['anthropic-ratelimit-unified-7d-reset'], String(reset7d / 1000));
+		simulator.advanceClock(reset5h - monday);
+		const fresh = await send(simulator.url, {headers: oauthHeaders('tok-p'), body: message()});
+		assert.equal(fresh.headers['anthropic-ratelimit-unified-5h-utilization'], '0.04', 'the running window ended at its reset');
+		simulator.advanceClock(reset7d - reset5h);
+		const nextWeek = await send(simulator.url, {headers: oauthHeaders('tok-p'), body: message()});
+		assert.equal(nextWeek.headers['anthropic-ratelimit-unified-7d-reset'], String((reset7d / 1000) + (7 * 86_400)));
+		assert.equal(nextWeek.headers['anthropic-ratelimit-unified-7d-utilization'], '0', 'sonnet 49 of the default 20M weekly budget');
+		const far = await send(simulator.url, {method: 'POST', path: '/__fake/accounts', body: {kind: 'oauth', credential: 'tok-q', reset5hAtMs: 'soon'}});
+		assertError(far, 400, 'invalid_request_error');
+	});
+
 	test('advancing the clock past the 5h reset opens a fresh window', async t => {
 		const simulator = await start(t);
 		simulator.addAccount({kind: 'oauth', credential: 'tok-a', budget5h: 1000});

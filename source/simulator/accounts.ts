@@ -33,6 +33,8 @@ export class AccountState {
 				utilization5h: config.utilization5h ?? 0,
 				utilization7d: config.utilization7d ?? 0,
 				window5hMs: config.window5hMs,
+				reset5hAtMs: config.reset5hAtMs,
+				reset7dAtMs: config.reset7dAtMs,
 				scoped: config.scoped,
 			}, nowMs);
 		} else {

@@ -4,7 +4,7 @@ import type {Exchange, SimControl} from './context.js';
 import {reject, sendJson, sendRejection} from './errors.js';
 import {fingerprint} from './ids.js';
 import type {ArmedFault, SimAccount, SimRequestLogEntry} from './sim-types.js';
-import {scopedConfigError} from './unified-limits.js';
+import {unifiedConfigError} from './unified-limits.js';
 
 type Json = Record<string, unknown>;
 
@@ -28,7 +28,7 @@ export function postAccounts(exchange: Exchange, simulator: SimControl): void {
 		return;
 	}
 
-	const problem = list.map(account => scopedConfigError((account as SimAccount).scoped)).find(error => error !== undefined);
+	const problem = list.map(account => unifiedConfigError(account as SimAccount)).find(error => error !== undefined);
 	if (problem !== undefined) {
 		badRequest(exchange, problem);
 		return;

@@ -16,6 +16,10 @@ export type SimAccount = {
 	utilization7d?: number;
 	/** Length of the "5-hour" window; the demo shortens it so limits reset within a minute. */
 	window5hMs?: number;
+	/** A 5-hour window already running, resetting at this instant (epoch ms); utilization5h is its use so far. Default: none running. */
+	reset5hAtMs?: number;
+	/** An instant the weekly window resets at (epoch ms); it rolls over every 7 days from there. Default: Thursdays 09:00 UTC. */
+	reset7dAtMs?: number;
 	/**
 	 * Model-scoped weekly windows by header infix ("7d_opus", "7d_sonnet", "7d_oi"): each counts only
 	 * the requests of its model family (the part after "7d_"; "oi" is Fable's) and refuses only them.
@@ -162,7 +166,7 @@ export type SimOAuthOptions = {
 export type ResolvedOAuthOptions = Required<SimOAuthOptions>;
 
 /** The limits of the subscription behind a login. */
-export type SimLoginLimits = Pick<SimAccount, 'budget5h' | 'budget7d' | 'utilization5h' | 'utilization7d' | 'window5hMs' | 'scoped'>;
+export type SimLoginLimits = Pick<SimAccount, 'budget5h' | 'budget7d' | 'utilization5h' | 'utilization7d' | 'window5hMs' | 'reset5hAtMs' | 'reset7dAtMs' | 'scoped'>;
 
 /** A login that already happened: a token pair the simulator will honour and refresh. */
 export type SimOAuthLogin = {

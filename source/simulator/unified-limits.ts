@@ -44,8 +44,18 @@ export function scopeFamily(scope: string): string {
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isFraction = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 100;
 
-/** Why a scoped-window configuration cannot be used, or undefined when it can (config comes from tests and the control API). */
-export function scopedConfigError(scoped: unknown): string | undefined {
+const isInstant = (value: unknown): boolean => value === undefined || (typeof value === 'number' && Number.isFinite(value));
+
+/** Why an account's window configuration cannot be used, or undefined when it can (config comes from tests and the control API). */
+export function unifiedConfigError(config: {reset5hAtMs?: unknown; reset7dAtMs?: unknown; scoped?: unknown}): string | undefined {
+	if (!isInstant(config.reset5hAtMs) || !isInstant(config.reset7dAtMs)) {
+		return 'reset5hAtMs and reset7dAtMs must be epoch milliseconds';
+	}
+
+	return scopedConfigError(config.scoped);
+}
+
+function scopedConfigError(scoped: unknown): string | undefined {
 	if (scoped === undefined) {
 		return undefined;
 	}
@@ -72,7 +82,7 @@ export function scopedConfigError(scoped: unknown): string | undefined {
 			return `scoped window ${name}: utilization must be a fraction from 0 to 100`;
 		}
 
-		if (resetAtMs !== undefined && !(typeof resetAtMs === 'number' && Number.isFinite(resetAtMs))) {
+		if (!isInstant(resetAtMs)) {
 			return `scoped window ${name}: resetAtMs must be epoch milliseconds`;
 		}
 	}
@@ -128,6 +138,8 @@ export type UnifiedConfig = {
 	utilization5h: number;
 	utilization7d: number;
 	window5hMs?: number;
+	reset5hAtMs?: number;
+	reset7dAtMs?: number;
 	scoped?: Record<string, SimScopedWindow>;
 };
 
@@ -136,6 +148,8 @@ export class UnifiedLimiter {
 	readonly #budget7d: number;
 	readonly #window5hMs: number;
 	readonly #scoped = new Map<string, ScopedWindow>();
+	/** Any instant the weekly window resets at. */
+	readonly #weekAnchorMs: number;
 	#used5h: number;
 	#used7d: number;
 	/** Epoch ms; undefined until the first request after a reset opens a window. */
@@ -143,7 +157,7 @@ export class UnifiedLimiter {
 	#week: number;
 
 	constructor(config: UnifiedConfig, nowMs: number) {
-		const problem = scopedConfigError(config.scoped);
+		const problem = unifiedConfigError(config);
 		if (problem !== undefined) {
 			throw new Error(problem);
 		}
@@ -153,9 +167,16 @@ export class UnifiedLimiter {
 		this.#window5hMs = config.window5hMs ?? fiveHoursMs;
 		this.#used5h = config.utilization5h * config.budget5h;
 		this.#used7d = config.utilization7d * config.budget7d;
-		this.#week = weekIndex(nowMs);
+		this.#weekAnchorMs = config.reset7dAtMs ?? weekAnchorMs;
+		this.#week = weekIndex(nowMs, this.#weekAnchorMs);
+		if (config.reset5hAtMs !== undefined && config.reset5hAtMs > nowMs) {
+			// A window that opened before the simulator knew the account; it cannot end later than one window from now.
+			this.#start5h = Math.min(config.reset5hAtMs, nowMs + this.#window5hMs) - this.#window5hMs;
+		}
+
 		for (const [scope, window] of Object.entries(config.scoped ?? {})) {
-			this.#scoped.set(scope, new ScopedWindow(scope, window, config.budget7d, nowMs));
+			// Scoped windows roll over with the account's week unless they say otherwise.
+			this.#scoped.set(scope, new ScopedWindow(scope, {...window, resetAtMs: window.resetAtMs ?? this.#weekAnchorMs}, config.budget7d, nowMs));
 		}
 	}
 
@@ -208,7 +229,7 @@ export class UnifiedLimiter {
 
 		return {
 			'5h': {utilization: this.#used5h / this.#budget5h, reset: Math.ceil((start5h + this.#window5hMs) / 1000)},
-			'7d': {utilization: this.#used7d / this.#budget7d, reset: (weekAnchorMs + ((this.#week + 1) * weekMs)) / 1000},
+			'7d': {utilization: this.#used7d / this.#budget7d, reset: (this.#weekAnchorMs + ((this.#week + 1) * weekMs)) / 1000},
 			scoped,
 		};
 	}
@@ -225,7 +246,7 @@ export class UnifiedLimiter {
 			this.#used5h = 0;
 		}
 
-		const week = weekIndex(nowMs);
+		const week = weekIndex(nowMs, this.#weekAnchorMs);
 		if (week !== this.#week) {
 			this.#week = week;
 			this.#used7d = 0;
