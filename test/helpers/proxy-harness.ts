@@ -2,7 +2,7 @@ import type {AuthProvider} from '../../source/accounts/auth-provider.js';
 import {StaticAuthProvider} from '../../source/accounts/auth-provider.js';
 import {Alerts} from '../../source/alerts/alerts.js';
 import {defaultFailurePolicy, type FailurePolicy} from '../../source/failover/failure-policy.js';
-import {startProxy, type ProxyServer} from '../../source/proxy/server.js';
+import {startProxy, type ProxyServer, type ProxyServerOptions} from '../../source/proxy/server.js';
 import {StateStore, type StoreSettings} from '../../source/state/store.js';
 import type {AccountConfig, Credential} from '../../source/accounts/types.js';
 
@@ -31,6 +31,10 @@ export type HarnessOptions = {
 	clientKey?: string;
 	auth?: (accounts: AccountConfig[], credentials: Record<string, Credential>) => AuthProvider;
 	stateFile?: string;
+	/** The store's clock (default the wall's). */
+	now?: () => number;
+	/** Waits out holds (default a real timer). */
+	sleep?: ProxyServerOptions['sleep'];
 };
 
 /** shunt's proxy in this process (real sockets on 127.0.0.1), so tests can read its store directly. */
@@ -48,6 +52,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 		settings: {strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null, ...options.settings},
 		version: 'test',
 		stateFile: options.stateFile,
+		now: options.now,
 		notifyIntervalMs: 10,
 	});
 	const alerts: Array<{title: string; body: string}> = [];
@@ -60,6 +65,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 		port: 0,
 		policy: {...defaultFailurePolicy, ...options.policy},
 		maxHoldMs: options.maxHoldMs ?? 240_000,
+		sleep: options.sleep,
 		firstByteTimeoutMs: options.firstByteTimeoutMs ?? 600_000,
 		requestDeadlineMs: options.requestDeadlineMs,
 		nonStreamingTimeoutMs: options.nonStreamingTimeoutMs,
