@@ -8,6 +8,8 @@ import http from 'node:http';
 import path from 'node:path';
 import {describe, test, type TestContext} from 'node:test';
 import {fingerprint, Simulator, type SimulatorOptions} from '../source/simulator/index.js';
+import {PromptCache} from '../source/simulator/prompt-cache.js';
+import {countInput} from '../source/simulator/tokens.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -553,6 +555,16 @@ describe('prompt cache', () => {
 		const streamed = parseSse((await send(simulator.url, {headers: keyHeaders('key-a'), body: {...body, stream: true}})).text);
 		assert.equal(streamed[0]!.data.message.usage.cache_read_input_tokens, 100);
 		assert.equal(streamed.find(event => event.event === 'message_delta')!.data.usage.cache_read_input_tokens, 100);
+	});
+
+	test('peek says what a prompt would cost on an account without recording it', () => {
+		const cache = new PromptCache();
+		const body = message({system, messages: [{role: 'user', content: [{type: 'text', text: 'U'.repeat(200), cache_control: {type: 'ephemeral'}}]}]});
+		const {breakpoints} = countInput(body);
+		assert.deepEqual(cache.peek(breakpoints, monday), {read: 0, write5m: breakpoints.at(-1)!.tokens, write1h: 0});
+		assert.deepEqual(cache.peek(breakpoints, monday), cache.use(breakpoints, monday), 'peeking changed nothing');
+		assert.deepEqual(cache.peek(breakpoints, monday + 1000), {read: breakpoints.at(-1)!.tokens, write5m: 0, write1h: 0});
+		assert.equal(cache.peek(breakpoints, monday + (5 * 60_000) + 1).read, 0, 'expired after its TTL');
 	});
 
 	test('1h and 5m breakpoints split the write and expire separately', async t => {
