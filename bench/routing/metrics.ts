@@ -172,7 +172,7 @@ export function runMetrics(input: {
 		},
 		firstFailure: first?.pool
 			? {
-				offsetMs: first.doneAtMs - input.startMs,
+				offsetMs: Math.round(first.doneAtMs - input.startMs),
 				model: first.model,
 				status: first.status,
 				capacityUsed: 1 - (first.pool.headroom / first.pool.capacity),
