@@ -62,7 +62,6 @@ export class GroundTruth {
 	readonly #threadOf: (requestId: string) => string | undefined;
 	/** Which account served each conversation last. */
 	readonly #lastServed = new Map<string, string>();
-	readonly #lastAt = new Map<string, number>();
 	#seq = 0;
 
 	constructor(simulator: Simulator, pool: PoolAccount[], threadOf: (requestId: string) => string | undefined) {
@@ -143,10 +142,7 @@ export class GroundTruth {
 			const from = this.#lastServed.get(thread);
 			if (from !== undefined && from !== entry.account) {
 				attempt.moved = this.#move(from, body, model, entry);
-				process.stderr.write(`MOVE ${thread.replaceAll(' ', '_')} idle=${Math.round((entry.tsMs - this.#lastAt.get(thread)!) / 1000)}s forced=${attempt.moved.forced} extra=${attempt.moved.extraWriteTokens} ${from}->${entry.account} ${model}\n`);
 			}
-
-			this.#lastAt.set(thread, entry.tsMs);
 
 			this.#lastServed.set(thread, entry.account);
 		}
