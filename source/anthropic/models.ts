@@ -24,6 +24,20 @@ export const scopedWindowFamilies: Readonly<Record<string, ModelFamily>> = {
 	'7d_fable': 'fable',
 };
 
+/**
+ * A model-scoped window's family and length from its header infix ("7d_opus" → opus, 7 days);
+ * undefined for a scope shunt does not know (it is shown, but routes nothing).
+ */
+export function scopedWindowOf(infix: string): {family: ModelFamily; lengthSeconds: number} | undefined {
+	const family = Object.hasOwn(scopedWindowFamilies, infix) ? scopedWindowFamilies[infix] : undefined;
+	const span = /^(\d{1,3})([hd])_/.exec(infix);
+	if (family === undefined || !span) {
+		return undefined;
+	}
+
+	return {family, lengthSeconds: Number(span[1]) * (span[2] === 'd' ? 86_400 : 3600)};
+}
+
 /** The usage endpoint's flat keys for those windows, and the header infix each one stands for. */
 export const usageEndpointScopedKeys: Readonly<Record<string, string>> = {
 	seven_day_opus: '7d_opus',

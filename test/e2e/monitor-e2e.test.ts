@@ -43,7 +43,7 @@ test('the monitor renders live traffic on a real terminal, keys steer the proxy,
 	}
 
 	const command = `stty cols 120 rows 40; exec ${process.execPath} ${cliPath} --port 0 --upstream ${simulator.url}`;
-	const child = spawn('script', ['-qfec', command, '/dev/null'], {env: {...process.env, SHUNT_HOME: home, TERM: 'xterm-256color'}, stdio: ['pipe', 'pipe', 'pipe']});
+	const child = spawn('script', ['-qfec', command, '/dev/null'], {env: {...process.env, SHUNT_HOME: home, TERM: 'xterm-256color', CI: 'true', CONTINUOUS_INTEGRATION: '1'}, stdio: ['pipe', 'pipe', 'pipe']});
 	let screen = '';
 	child.stdout.on('data', chunk => {
 		screen += String(chunk);
@@ -95,6 +95,8 @@ test('the monitor renders live traffic on a real terminal, keys steer the proxy,
 		assert.equal(code, 0);
 		const state = JSON.parse(readFileSync(paths.stateFile, 'utf8')) as {pinnedAccount: string};
 		assert.equal(state.pinnedAccount, 'south', 'state was flushed on quit');
+		const lastLine = stripAnsi(screen).trimEnd().split(/\r?\n/).at(-1)!;
+		assert.equal(lastLine.trim(), `shunt stopped; state saved to ${paths.stateFile}`, 'quitting says where state went, below the screen');
 	} finally {
 		if (child.exitCode === null) {
 			child.kill('SIGKILL');

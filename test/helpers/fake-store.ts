@@ -61,6 +61,7 @@ export function makeRequest(fields: Partial<RequestRecord> = {}): RequestRecord 
 		outcome: 'complete',
 		stream: true,
 		path: '/v1/messages',
+		frontDoor: 'anthropic',
 		costUsd: 0.01,
 		...fields,
 	};

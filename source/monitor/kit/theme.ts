@@ -36,6 +36,8 @@ export const eventStyles: Readonly<Record<StoreEventKind, {symbol: string; color
 	auth: {symbol: '✗', color: colors.bad, meaning: 'a login was refused, renewed or needs you'},
 	forbidden: {symbol: '✗', color: colors.bad, meaning: 'an account was refused (403)'},
 	health: {symbol: '!', color: colors.warn, meaning: 'health checks failed or passed again'},
+	moved: {symbol: '→', color: colors.accent, meaning: 'a conversation moved off a hot account, with the cache it costs'},
+	window: {symbol: '◔', color: colors.warn, meaning: 'a window crossed 90 % used'},
 	info: {symbol: '·', color: colors.muted, meaning: 'something you may want to know'},
 };
 

@@ -3,7 +3,7 @@
 // wait, timing, tokens and cost. The "why this account" that makes routing trustworthy.
 import type {InFlightRequest} from '../../../state/in-flight.js';
 import type {RequestRecord} from '../../../state/records.js';
-import {formatClock, formatRequestDuration, formatTokens, formatUsd, formatWhen} from '../../kit/format.js';
+import {formatClock, formatRequestDuration, formatTokens, formatUsd, formatWhen, shortModel} from '../../kit/format.js';
 import type {Segment} from '../../kit/segments.js';
 import {colors, statusColor} from '../../kit/theme.js';
 import {padEndToWidth} from '../../kit/text-width.js';
@@ -71,6 +71,7 @@ export function requestDetailLines(request: RequestRecord, nowMs: number): Detai
 		line('title', {text: `request ${request.id}`, bold: true}, {text: `  ${request.path}`, color: colors.muted}),
 		line('when', label('arrived'), {text: formatClock(request.startedMs)}, {text: `  finished ${formatClock(request.tsMs)}`, color: colors.muted}),
 		line('model', label('model'), {text: request.model, bold: true}, ...(request.requestedModel ? [{text: `  (asked for ${request.requestedModel}; an override or fallback changed it)`, color: colors.warn}] : [])),
+		...(request.removedFields ? [line('removed', label('removed'), {text: `${request.removedFields.join(', ')} (${shortModel(request.model)} refuses them)`, color: colors.warn})] : []),
 		line('route', label('route'), ...routeSegments(request)),
 		line('timing', label('timing'), {text: `${formatRequestDuration(request.durationMs)} in all`}, {text: request.ttftMs === null ? '' : `  · first byte after ${formatRequestDuration(request.ttftMs)}`, color: colors.muted}, {text: request.stream ? '  · stream' : '', color: colors.muted}),
 		line('tokens', label('tokens'), {text: `in ${formatTokens(request.inputTokens)} · out ${formatTokens(request.outputTokens)} · cache read ${formatTokens(request.cacheReadTokens)} · cache write ${formatTokens(request.cacheWriteTokens)}${cacheWrite}`}),

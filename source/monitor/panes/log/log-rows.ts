@@ -94,7 +94,12 @@ function requestRow(key: string, request: RequestRecord, density: Density): Tabl
 		cells: {
 			time: formatClock(request.startedMs),
 			account: request.account ?? {text: shuntName, color: colors.muted},
-			model: request.requestedModel ? [{text: shortModel(request.model)}, {text: '*', color: colors.warn}] : shortModel(request.model),
+			// oa: came through the OpenAI front door; * the model sent is not the one asked for.
+			model: [
+				...(request.frontDoor === 'openai' ? [{text: 'oa:', color: colors.muted}] : []),
+				{text: shortModel(request.model)},
+				...(request.requestedModel ? [{text: '*', color: colors.warn}] : []),
+			],
 			status: [{text: statusText(request.status), bold: true, color: statusColor(request.status)}, ...(outcome ? [outcome] : [])],
 			input: request.account === null ? '' : formatTokens(request.inputTokens),
 			output: request.account === null ? '' : formatTokens(request.outputTokens),
