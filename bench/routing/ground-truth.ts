@@ -22,6 +22,8 @@ export type Attempt = {
 	usage: SimUsage | undefined;
 	/** The unified windows' status and reset headers it was answered with. */
 	windows: Record<string, string>;
+	/** Refused because this window of the account was spent right then ("5h", "7d", "7d_opus"). */
+	spent?: string;
 	/** Served, and not where its conversation was served last. */
 	moved?: Move;
 };
@@ -137,6 +139,14 @@ export class GroundTruth {
 
 		const requestId = entry.headers['x-request-id'];
 		const attempt: Attempt = {requestId, account: entry.account, atMs: entry.tsMs, seq: this.#seq++, status: entry.status, model, usage: entry.usage, windows};
+		if (entry.status === 429) {
+			// A refusal changes no window, so the account's state now is the state it was refused in.
+			const spent = this.#state(entry.account).spentWindow(entry.tsMs, model);
+			if (spent !== undefined) {
+				attempt.spent = spent;
+			}
+		}
+
 		const thread = requestId === undefined ? undefined : this.#threadOf(requestId);
 		if (entry.status === 200 && entry.usage && thread !== undefined && body) {
 			const from = this.#lastServed.get(thread);

@@ -43,8 +43,11 @@ export type RunMetrics = {
 		capacityUsed: number;
 		servable: boolean;
 	};
-	attempts: {total: number; refused: number; perRequest: number};
-	/** Attempts sent to an account whose relevant window its own earlier answers had said was spent (target 0). */
+	/** Failovers: attempts after a request's first (another account, or the same one after a hold). */
+	attempts: {total: number; refused: number; perRequest: number; failovers: number};
+	/** Attempts that reached an account whose window binding that request was spent right then (ground truth), by window. */
+	sentToSpent: {total: number; byWindow: Record<string, number>};
+	/** …of them, those whose account's own earlier answers had said that window was spent (target 0). */
 	sentToKnownSpent: {total: number; byWindow: Record<string, number>};
 	cache: {
 		inputTokens: number;
@@ -128,6 +131,39 @@ function knownSpent(attempts: readonly Attempt[]): RunMetrics['sentToKnownSpent'
 	return {total, byWindow};
 }
 
+/** Refused attempts by the window that refused them. */
+function sentToSpent(attempts: readonly Attempt[]): RunMetrics['sentToSpent'] {
+	const byWindow: Record<string, number> = {};
+	let total = 0;
+	for (const attempt of attempts) {
+		if (attempt.spent !== undefined) {
+			total++;
+			byWindow[attempt.spent] = (byWindow[attempt.spent] ?? 0) + 1;
+		}
+	}
+
+	return {total, byWindow};
+}
+
+/** Every attempt of a client request after its first. */
+function failovers(attempts: readonly Attempt[]): number {
+	const seen = new Set<string>();
+	let extra = 0;
+	for (const attempt of attempts) {
+		if (attempt.requestId === undefined) {
+			continue;
+		}
+
+		if (seen.has(attempt.requestId)) {
+			extra++;
+		} else {
+			seen.add(attempt.requestId);
+		}
+	}
+
+	return extra;
+}
+
 const spreadOf = (values: number[]): number => (values.length === 0 ? 0 : Math.max(...values) - Math.min(...values));
 
 export function runMetrics(input: {
@@ -179,7 +215,13 @@ export function runMetrics(input: {
 				servable: first.pool.servable,
 			}
 			: null,
-		attempts: {total: attempts.length, refused: attempts.filter(attempt => attempt.status !== 200).length, perRequest: records.length === 0 ? 0 : attempts.length / records.length},
+		attempts: {
+			total: attempts.length,
+			refused: attempts.filter(attempt => attempt.status !== 200).length,
+			perRequest: records.length === 0 ? 0 : attempts.length / records.length,
+			failovers: failovers(attempts),
+		},
+		sentToSpent: sentToSpent(attempts),
 		sentToKnownSpent: knownSpent(attempts),
 		cache: {
 			inputTokens,

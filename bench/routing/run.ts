@@ -1,6 +1,7 @@
 // `npm run bench:routing`: how well shunt's routing uses a pool of subscription accounts, measured
 // on our simulator in virtual time (a simulated day in seconds), for every strategy and against a
-// never-move and a round-robin baseline. Prints a table and writes bench/routing-results.json;
+// never-move and a round-robin baseline. Prints a table and writes it to bench/routing-results.txt,
+// the whole results document to bench/routing-results.json;
 // bench/routing/README.md explains every number.
 //
 //   node --import=tsx bench/routing/run.ts [--tiny] [--seed <text>] [--out <file>] [--jobs <n>] [--only <run,run>]
@@ -24,7 +25,7 @@ const runFile = path.join(repoRoot, 'bench', 'routing', 'run.ts');
 const usage = `usage: node --import=tsx bench/routing/run.ts [--tiny] [--seed <text>] [--out <file>] [--jobs <n>] [--only <run,run>]
   --tiny        a few simulated minutes, small pool (smoke test; also SHUNT_BENCH_ROUTING_TINY=1)
   --seed <text> the workload's seed (default "shunt")
-  --out <file>  where the JSON goes (default bench/routing-results.json; with --tiny, bench/routing-results-tiny.json)
+  --out <file>  where the JSON goes (default bench/routing-results.json; with --tiny, bench/routing-results-tiny.json); the table goes next to it as .txt
   --jobs <n>    runs side by side in child processes (default 2, at most the CPU count)
   --only <list> only these runs: ${scenarios.map(scenario => scenario.name).join(', ')}`;
 
@@ -123,6 +124,11 @@ async function inChild(options: Options, names: string[]): Promise<RunResult[]> 
 	return results;
 }
 
+/** The table goes next to the JSON: routing-results.json → routing-results.txt. */
+function textFileOf(jsonFile: string): string {
+	return `${jsonFile.endsWith('.json') ? jsonFile.slice(0, -'.json'.length) : jsonFile}.txt`;
+}
+
 /** A path under the working directory relative to it, any other in full. */
 function shown(file: string): string {
 	const relative = path.relative(process.cwd(), file);
@@ -167,9 +173,12 @@ async function runParent(options: Options, config: BenchConfig): Promise<void> {
 			verdicts: verdicts(run),
 		})),
 	};
+	const table = renderTable(config, runs);
+	const tableFile = textFileOf(options.out);
 	mkdirSync(path.dirname(options.out), {recursive: true});
 	writeFileSync(options.out, `${JSON.stringify(document, null, '\t')}\n`);
-	process.stdout.write(`${renderTable(config, runs)}\n\nwrote ${shown(options.out)} in ${(document.elapsedMs / 1000).toFixed(1)} s\n`);
+	writeFileSync(tableFile, `${table}\n`);
+	process.stdout.write(`${table}\n\nwrote ${shown(options.out)} and ${shown(tableFile)} in ${(document.elapsedMs / 1000).toFixed(1)} s\n`);
 }
 
 async function main(): Promise<void> {
