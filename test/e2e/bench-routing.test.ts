@@ -1,15 +1,17 @@
 // covers: bench/routing/
 // Smoke test for `npm run bench:routing`: the routing benchmark runs its tiny workload (a few
 // simulated minutes) through every strategy and both baselines, prints its table, and writes a
-// results document whose numbers hold together. No specific values: what routing achieves is the
-// benchmark's own report, not a test's.
+// results document whose numbers hold together and are all finite. No specific values: what
+// routing achieves is the benchmark's own report, not a test's; the one comparison held here is
+// that the default strategy turns clients away less than round-robin does.
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import {test} from 'node:test';
+import {after, before, test} from 'node:test';
 import {fileURLToPath} from 'node:url';
+import {defaultSettings} from '../../source/accounts/settings.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -43,22 +45,59 @@ const close = (actual: number, expected: number, what: string) => {
 	assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} against ${expected}`);
 };
 
-test('the routing benchmark runs tiny, prints every run and writes numbers that add up', async t => {
-	const dir = mkdtempSync(path.join(tmpdir(), 'shunt-bench-routing-'));
-	t.after(() => {
-		rmSync(dir, {recursive: true, force: true});
-	});
+/** Every leaf of a results document that is not a finite number, string or boolean, by its path. */
+function notFinite(value: unknown, at: string, allowNull: (path: string) => boolean): string[] {
+	if (typeof value === 'number') {
+		return Number.isFinite(value) ? [] : [`${at} = ${value}`];
+	}
+
+	if (value === null) {
+		// JSON writes NaN and ±Infinity as null: only a documented null may be one.
+		return allowNull(at) ? [] : [`${at} = null`];
+	}
+
+	if (Array.isArray(value)) {
+		return value.flatMap((item, index) => notFinite(item, `${at}[${index}]`, allowNull));
+	}
+
+	if (typeof value === 'object') {
+		return Object.entries(value).flatMap(([key, item]) => notFinite(item, `${at}.${key}`, allowNull));
+	}
+
+	return typeof value === 'string' || typeof value === 'boolean' ? [] : [`${at} is ${typeof value}`];
+}
+
+let dir: string;
+let tiny: Completed & {out: string};
+let results: Record<string, any>;
+
+// One tiny run serves every test below: it is the costly part.
+before(async () => {
+	dir = mkdtempSync(path.join(tmpdir(), 'shunt-bench-routing-'));
 	const out = path.join(dir, 'routing.json');
-	const {code, stdout, stderr} = await run(['--tiny', '--out', out]);
-	assert.equal(code, 0, `bench exited ${code}\n${stderr}`);
+	tiny = {...await run(['--tiny', '--out', out]), out};
+	assert.equal(tiny.code, 0, `bench exited ${tiny.code}\n${tiny.stderr}`);
+	results = JSON.parse(readFileSync(out, 'utf8')) as Record<string, any>;
+});
+
+after(() => {
+	rmSync(dir, {recursive: true, force: true});
+});
+
+test('the routing benchmark runs tiny, prints every run and writes numbers that add up', async () => {
+	const {stdout, out} = tiny;
 	assert.match(stdout, /Routing benchmark \(tiny\)/);
 	for (const name of runNames) {
 		assert.match(stdout, new RegExp(`^${name} +\\d+`, 'm'), `the table has a ${name} row`);
 	}
 
 	assert.match(stdout, /Targets/);
+	// The table is also written next to the JSON, as printed.
+	const tableFile = out.replace(/\.json$/, '.txt');
+	assert.ok(existsSync(tableFile), 'the table file is written');
+	const table = readFileSync(tableFile, 'utf8');
+	assert.ok(stdout.startsWith(table.trimEnd()), 'the table file holds the printed table');
 
-	const results = JSON.parse(readFileSync(out, 'utf8')) as Record<string, any>;
 	assert.equal(results['benchmark'], 'routing');
 	const {config} = results;
 	assert.equal(config.mode, 'tiny');
@@ -79,6 +118,10 @@ test('the routing benchmark runs tiny, prints every run and writes numbers that 
 		close(attempts.perRequest, attempts.total / requests.total, `${name} attempts per request`);
 		assert.equal(metrics.sentToKnownSpent.total, Object.values<number>(metrics.sentToKnownSpent.byWindow).reduce((sum, count) => sum + count, 0), name);
 		assert.ok(metrics.sentToKnownSpent.total <= attempts.total, name);
+		assert.equal(metrics.sentToSpent.total, Object.values<number>(metrics.sentToSpent.byWindow).reduce((sum, count) => sum + count, 0), name);
+		// An attempt sent to a spent window is refused; failovers are attempts beyond one per request.
+		assert.ok(metrics.sentToSpent.total <= attempts.refused, `${name}: sent to spent ≤ refused`);
+		assert.ok(attempts.failovers <= attempts.total && attempts.total - attempts.failovers <= requests.total, `${name}: failovers`);
 		close(cache.hitRate, cache.readTokens / (cache.inputTokens + cache.readTokens + cache.writeTokens), `${name} hit rate`);
 		assert.ok(cache.forcedMoves <= cache.moves && cache.moves <= requests.served, `${name}: moves`);
 		assert.ok(cache.writeTokens > 0 && cache.readTokens >= 0, name);
@@ -101,6 +144,7 @@ test('the routing benchmark runs tiny, prints every run and writes numbers that 
 	assert.equal(roundRobin.requests.held, 0, 'the baseline has no holds');
 	assert.equal(roundRobin.requests.servedByFallback, 0, 'nor a model fallback');
 	assert.equal(roundRobin.attempts.total, roundRobin.requests.total, 'and retries nothing');
+	assert.equal(roundRobin.attempts.failovers, 0, 'so no failover');
 
 	// A seeded run is the same run: in one process or shared out, alone or with the others.
 	const again = path.join(dir, 'again.json');
@@ -111,6 +155,36 @@ test('the routing benchmark runs tiny, prints every run and writes numbers that 
 		const first = results['runs'].find((candidate: {name: string}) => candidate.name === entry.name);
 		assert.deepEqual(entry.metrics, first.metrics, `${entry.name} repeats exactly`);
 	}
+});
+
+test('every number the tiny run reports is finite', () => {
+	// firstFailure is null for a run the pool never refused, vsNeverMove when there is no never-move
+	// run, and round-robin has no shunt settings.
+	const documented = (at: string) => {
+		const match = /^results\.runs\[(\d+)\]\.(.+)$/.exec(at);
+		const run = match && results['runs'][Number(match[1])];
+		return match !== null && (['metrics.firstFailure', 'vsNeverMove'].includes(match[2]!)
+			|| (run.name === 'round-robin' && ['strategy', 'stickyTtlMs', 'burstRpmLimit'].includes(match[2]!)));
+	};
+
+	const problems = notFinite(results, 'results', documented);
+	assert.deepEqual(problems, []);
+	for (const entry of results['runs']) {
+		const {metrics} = entry;
+		assert.ok(Object.keys(metrics.requests).length >= 8 && Object.keys(metrics.cache).length >= 8, `${entry.name}: the metrics are there`);
+	}
+});
+
+test('the default strategy turns clients away less than round-robin does', () => {
+	const run = (name: string) => results['runs'].find((entry: {name: string}) => entry.name === name).metrics.requests;
+	const best = run(defaultSettings.strategy);
+	const naive = run('round-robin');
+	// Round-robin's refusals end their tasks early, so it sends far fewer requests: compare shares.
+	const share = (requests: {failed: number; total: number}) => requests.failed / requests.total;
+	assert.ok(share(best) < share(naive), `${defaultSettings.strategy} refused ${best.failed} of ${best.total}, round-robin ${naive.failed} of ${naive.total}`);
+	// And it refuses nothing some account could have served, while round-robin does.
+	assert.ok(best.failedWhileServable < naive.failedWhileServable, `servable refusals: ${defaultSettings.strategy} ${best.failedWhileServable}, round-robin ${naive.failedWhileServable}`);
+	assert.ok(best.served > naive.served, `served: ${defaultSettings.strategy} ${best.served}, round-robin ${naive.served}`);
 });
 
 test('bad arguments get one line and exit 2', async () => {
