@@ -278,5 +278,9 @@ test('a window crossing 90 % is logged once per period, scoped windows by name; 
 	store.recordTelemetry('work', {scoped: {'7d_sonnet': {utilization: 0.2, reset: reset + 86_400}}, updatedMs: now});
 	assert.deepEqual(Object.keys(store.telemetry('work')?.scoped ?? {}).sort(), ['7d_opus', '7d_sonnet']);
 	assert.equal(store.telemetry('work')?.scoped?.['7d_opus']?.utilization, 0.93);
+	// A window the upstream reports spent (its 429 raises its own alert) is not said twice.
+	const before = windowEvents().length;
+	store.recordTelemetry('work', {fiveHour: {utilization: 1, reset: reset + 18_000, status: 'rejected'}, updatedMs: now});
+	assert.equal(windowEvents().length, before);
 	store.close();
 });

@@ -98,7 +98,7 @@ export type FreeAt = {atMs: number; account: string; kind: WaitKind; cause: Wait
 const cooldownKinds: Record<string, WaitKind> = {
 	quota: 'quota',
 	'rate limit': 'rate',
-	busy: 'rate',
+	'windowless 429': 'rate',
 	overloaded: 'overloaded',
 	'401': 'auth',
 	forbidden: 'auth',

@@ -18,7 +18,7 @@ export type RoutingAccount = {
 	unhealthy: boolean;
 	/** Epoch ms; an account is cooling while nowMs < cooldownUntilMs. */
 	cooldownUntilMs: number;
-	/** Why it is cooling ("quota", "rate limit", "busy", "overloaded", "401", "forbidden", "token refresh"). */
+	/** Why it is cooling ("quota", "rate limit", "windowless 429", "overloaded", "401", "forbidden", "token refresh"). */
 	cooldownReason?: string;
 	/** Epoch ms when its most recent cooldown ended (0 = never cooled): drives maximus's 5-minute ramp. */
 	lastCooldownEndMs: number;

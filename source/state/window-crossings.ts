@@ -17,7 +17,8 @@ export function windowCrossings(before: RateLimitTelemetry | undefined, after: R
 	const previous = new Map(windowsOf(before));
 	const crossings: Crossing[] = [];
 	for (const [name, window] of windowsOf(after)) {
-		if (window?.utilization === undefined || window.reset === undefined || window.reset * 1000 <= nowMs || window.utilization < crossingAt) {
+		// A window reported spent came with a 429, whose cooldown or alert already says so.
+		if (window?.utilization === undefined || window.reset === undefined || window.reset * 1000 <= nowMs || window.utilization < crossingAt || window.status === 'rejected') {
 			continue;
 		}
 
