@@ -41,20 +41,26 @@ function makeClients(upstream: string, key: string): Record<ClientName, {send: S
 			retry: {limit: 0},
 			throwHttpErrors: false,
 			followRedirect: false,
-			timeout: {lookup: 10_000, connect: 10_000, secureConnect: 10_000, response: 600_000},
+			timeout: {
+				lookup: 10_000, connect: 10_000, secureConnect: 10_000, response: 600_000,
+			},
 			agent: agents,
 		});
 		stream.once('error', reject);
 		stream.once('response', (response: http.IncomingMessage) => {
 			stream.on('data', () => {});
-			stream.once('end', () => resolve(response.statusCode ?? 0));
+			stream.once('end', () => {
+				resolve(response.statusCode ?? 0);
+			});
 		});
 	});
 
 	const viaNode: Send = async () => new Promise((resolve, reject) => {
 		const request = http.request(url, {method: 'POST', headers: {...headers, 'content-length': body.length}, agent: nodeAgent}, response => {
 			response.on('data', () => {});
-			response.once('end', () => resolve(response.statusCode ?? 0));
+			response.once('end', () => {
+				resolve(response.statusCode ?? 0);
+			});
 			response.once('error', reject);
 		});
 		request.on('error', reject);
@@ -68,8 +74,16 @@ function makeClients(upstream: string, key: string): Record<ClientName, {send: S
 	};
 
 	return {
-		got: {send: viaGot, close: () => agents.http.destroy()},
-		'node:http': {send: viaNode, close: () => nodeAgent.destroy()},
+		got: {
+			send: viaGot, close() {
+				agents.http.destroy();
+			},
+		},
+		'node:http': {
+			send: viaNode, close() {
+				nodeAgent.destroy();
+			},
+		},
 		fetch: {send: viaFetch, close() {}},
 	};
 }
@@ -151,19 +165,23 @@ export async function compareClients(options: {upstream: string; key: string; ro
 }
 
 async function main(): Promise<void> {
-	const {values} = parseArgs({options: {
-		upstream: {type: 'string'},
-		key: {type: 'string', default: 'sim-key-1'},
-		rounds: {type: 'string', default: '3'},
-		requests: {type: 'string', default: '5000'},
-	}});
+	const {values} = parseArgs({
+		options: {
+			upstream: {type: 'string'},
+			key: {type: 'string', default: 'sim-key-1'},
+			rounds: {type: 'string', default: '3'},
+			requests: {type: 'string', default: '5000'},
+		},
+	});
 	if (!values.upstream) {
 		process.stderr.write('usage: node --import=tsx bench/clients.ts --upstream <simulator url> [--key sim-key-1] [--rounds 3] [--requests 5000]\n');
 		process.exit(2);
 	}
 
 	const requests = Number(values.requests);
-	const result = await compareClients({upstream: values.upstream, key: values.key, rounds: Number(values.rounds), requests: {c1: Math.ceil(requests / 2), c32: requests}, warmup: 2000});
+	const result = await compareClients({
+		upstream: values.upstream, key: values.key, rounds: Number(values.rounds), requests: {c1: Math.ceil(requests / 2), c32: requests}, warmup: 2000,
+	});
 	for (const name of clientNames) {
 		const {c1, c32} = result[name];
 		process.stdout.write(`${name.padEnd(10)} c=1 p50 ${c1.p50.toFixed(3)} ms  cpu ${c1.cpuUsPerRequest} µs/req   c=32 ${c32.rps.toFixed(0)} req/s  cpu ${c32.cpuUsPerRequest} µs/req\n`);

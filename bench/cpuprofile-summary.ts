@@ -84,7 +84,7 @@ export function summarizeProfile(profile: CpuProfile, top = 30): ProfileSummary 
 		origins.set(origin, (origins.get(origin) ?? 0) + us);
 		const seen = new Set<string>();
 		for (let current: number | undefined = id; current !== undefined; current = parentOf.get(current)) {
-			const callFrame = byId.get(current)!.callFrame;
+			const {callFrame} = (byId.get(current)!);
 			if (callFrame.url.includes('/dist/') || callFrame.url.includes('node_modules/got/')) {
 				seen.add(keyOf(callFrame));
 			}
@@ -99,7 +99,9 @@ export function summarizeProfile(profile: CpuProfile, top = 30): ProfileSummary 
 		.sort((a, b) => b[1] - a[1])
 		.slice(0, top)
 		.map(([name, us]) => ({name, ms: us / 1000, percent: totalUs > 0 ? (us / totalUs) * 100 : 0}));
-	return {totalMs: totalUs / 1000, idleMs: idleUs / 1000, functions: rows(functions), origins: rows(origins), inclusive: rows(inclusive)};
+	return {
+		totalMs: totalUs / 1000, idleMs: idleUs / 1000, functions: rows(functions), origins: rows(origins), inclusive: rows(inclusive),
+	};
 }
 
 export function formatSummary(summary: ProfileSummary): string {

@@ -65,7 +65,7 @@ function newAgent(concurrency: number): http.Agent {
 	return new http.Agent({keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency});
 }
 
-function send(target: Target, agent: http.Agent, body: Buffer, onResponse: (response: http.IncomingMessage, done: (exchange: Exchange) => void, fail: (error: Error) => void) => void): Promise<Exchange> {
+async function send(target: Target, agent: http.Agent, body: Buffer, onResponse: (response: http.IncomingMessage, done: (exchange: Exchange) => void, fail: (error: Error) => void) => void): Promise<Exchange> {
 	const url = new URL(target.path ?? '/v1/messages', target.url);
 	return new Promise((resolve, reject) => {
 		const request = http.request({
@@ -87,7 +87,9 @@ function send(target: Target, agent: http.Agent, body: Buffer, onResponse: (resp
 /** Reads a whole response and throws its bytes away. */
 function drain(response: http.IncomingMessage, done: (exchange: Exchange) => void, fail: (error: Error) => void): void {
 	response.on('data', () => {});
-	response.once('end', () => done({status: response.statusCode ?? 0}));
+	response.once('end', () => {
+		done({status: response.statusCode ?? 0});
+	});
 	response.once('error', fail);
 }
 
@@ -154,7 +156,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 			latencies[completed++] = performance.now() - begin;
 		});
 		const elapsedMs = performance.now() - started;
-		return {latencies, elapsedMs, rps: options.requests / (elapsedMs / 1000), errors};
+		return {
+			latencies, elapsedMs, rps: options.requests / (elapsedMs / 1000), errors,
+		};
 	} finally {
 		agent.destroy();
 	}
@@ -203,7 +207,9 @@ function readStamps(sink: StampSink) {
 				end = buffer.indexOf('\n\n');
 			}
 		});
-		response.once('end', () => done({status: response.statusCode ?? 0}));
+		response.once('end', () => {
+			done({status: response.statusCode ?? 0});
+		});
 		response.once('error', fail);
 	};
 }
@@ -228,7 +234,9 @@ export async function runStreams(options: LoadOptions): Promise<StreamResult> {
 				errors++;
 			}
 		});
-		return {eventLatencies: Float64Array.from(sink.all), firstEventLatencies: Float64Array.from(sink.first), streams: options.requests, errors};
+		return {
+			eventLatencies: Float64Array.from(sink.all), firstEventLatencies: Float64Array.from(sink.first), streams: options.requests, errors,
+		};
 	} finally {
 		agent.destroy();
 	}
@@ -257,8 +265,12 @@ export async function runAborts(options: Omit<LoadOptions, 'warmup'>): Promise<A
 						done({status: response.statusCode ?? 0});
 					});
 					// The stream ended before we could abort it: it does not count as an abort.
-					response.once('end', () => done({status: response.statusCode ?? 0}));
-					response.once('error', () => done({status: response.statusCode ?? 0}));
+					response.once('end', () => {
+						done({status: response.statusCode ?? 0});
+					});
+					response.once('error', () => {
+						done({status: response.statusCode ?? 0});
+					});
 				});
 			} catch {
 				errors++;

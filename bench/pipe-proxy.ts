@@ -77,7 +77,9 @@ export async function startPipeProxy(upstream: string, port = 0, host = '127.0.0
 		url: `http://${host}:${address.port}`,
 		async close() {
 			await new Promise<void>(resolve => {
-				server.close(() => resolve());
+				server.close(() => {
+					resolve();
+				});
 				server.closeAllConnections();
 			});
 			agent.destroy();

@@ -9,7 +9,9 @@
 // is the floor that shunt's RSS is compared with, so it runs on plain node from a copy with its
 // types stripped (see pipeProxyScript).
 import {spawn, execFile, type ChildProcess} from 'node:child_process';
-import {cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {
+	cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import {tmpdir} from 'node:os';
@@ -40,7 +42,7 @@ export function assertBuilt(cli = cliPath): void {
 const liveChildren = new Set<ChildProcess>();
 /** Processes that are not our direct children (shunt under `script`), killed by pid. */
 const livePids = new Set<number>();
-const tempDirs = new Set<string>();
+const temporaryDirs = new Set<string>();
 
 function killEverything(): void {
 	for (const pid of livePids) {
@@ -53,13 +55,13 @@ function killEverything(): void {
 		child.kill('SIGKILL');
 	}
 
-	for (const dir of tempDirs) {
+	for (const dir of temporaryDirs) {
 		rmSync(dir, {recursive: true, force: true});
 	}
 
 	livePids.clear();
 	liveChildren.clear();
-	tempDirs.clear();
+	temporaryDirs.clear();
 }
 
 /** Kills every child on exit, Ctrl-C, SIGTERM and crashes. Call once, first thing. */
@@ -76,7 +78,7 @@ export function installCleanup(): void {
 
 export function makeTempDir(prefix: string): string {
 	const dir = mkdtempSync(path.join(tmpdir(), prefix));
-	tempDirs.add(dir);
+	temporaryDirs.add(dir);
 	return dir;
 }
 
@@ -98,13 +100,13 @@ function spawnTracked(command: string, args: string[], env: NodeJS.ProcessEnv): 
 		tail = (tail + chunk.toString('utf8')).slice(-4000);
 	};
 
-	child.stdout!.on('data', keep);
-	child.stderr!.on('data', keep);
+	child.stdout.on('data', keep);
+	child.stderr.on('data', keep);
 	return {child, tail: () => tail};
 }
 
 /** Resolves with the first match of `pattern` in the stream's text; rejects if the child exits first. */
-function waitForOutput(spawned: Spawned, stream: 'stdout' | 'stderr', pattern: RegExp, what: string, timeoutMs = 15_000): Promise<RegExpExecArray> {
+async function waitForOutput(spawned: Spawned, stream: 'stdout' | 'stderr', pattern: RegExp, what: string, timeoutMs = 15_000): Promise<RegExpExecArray> {
 	return new Promise((resolve, reject) => {
 		let text = '';
 		const source = spawned.child[stream]!;
@@ -144,7 +146,9 @@ async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
 	}
 
 	const exited = new Promise<void>(resolve => {
-		child.once('exit', () => resolve());
+		child.once('exit', () => {
+			resolve();
+		});
 	});
 	child.kill('SIGTERM');
 	const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -159,18 +163,24 @@ export async function freePort(): Promise<number> {
 		server.once('error', reject);
 		server.listen(0, '127.0.0.1', () => {
 			const {port} = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
+			server.close(() => {
+				resolve(port);
+			});
 		});
 	});
 }
 
-function getStatus(url: string): Promise<number> {
+async function getStatus(url: string): Promise<number> {
 	return new Promise(resolve => {
 		const request = http.get(url, {agent: false}, response => {
 			response.resume();
-			response.once('end', () => resolve(response.statusCode ?? 0));
+			response.once('end', () => {
+				resolve(response.statusCode ?? 0);
+			});
 		});
-		request.once('error', () => resolve(0));
+		request.once('error', () => {
+			resolve(0);
+		});
 		request.setTimeout(1000, () => request.destroy());
 	});
 }
@@ -181,7 +191,7 @@ async function sleep(ms: number): Promise<void> {
 
 function readStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-	const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(status);
+	const match = new RegExp(String.raw`^${field}:\s+(\d+)\s+kB$`, 'm').exec(status);
 	if (!match) {
 		throw new Error(`no ${field} in /proc/${pid}/status`);
 	}
@@ -317,7 +327,7 @@ export async function startShuntHeadless(options: ShuntOptions): Promise<ShuntPr
 	};
 }
 
-const shellQuote = (value: string): string => `'${value.replaceAll('\'', '\'\\\'\'')}'`;
+const shellQuote = (value: string): string => `'${value.replaceAll('\'', String.raw`'\''`)}'`;
 
 /** Terminal escape sequences out, so the screen's words can be looked for. */
 const stripAnsi = (text: string): string => text.replaceAll(/\u001B\[[\d;?]*[ -/]*[@-~]|\u001B[()][\dA-Z]|\u001B[=>78]/g, '');
@@ -336,7 +346,9 @@ export async function startShuntPty(options: ShuntOptions): Promise<ShuntProcess
 	const node = [process.execPath, ...(options.nodeArgs ?? []), options.cli ?? cliPath, '--port', String(port), '--upstream', options.upstream].map(shellQuote).join(' ');
 	const command = `stty cols 120 rows 40; echo $$ > ${shellQuote(pidFile)}; exec ${node}`;
 	const child = spawn('script', ['-qfec', command, '/dev/null'], {
-		env: {...process.env, SHUNT_HOME: options.home, TERM: 'xterm-256color', COLUMNS: '120', LINES: '40'},
+		env: {
+			...process.env, SHUNT_HOME: options.home, TERM: 'xterm-256color', COLUMNS: '120', LINES: '40',
+		},
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	liveChildren.add(child);
@@ -364,7 +376,7 @@ export async function startShuntPty(options: ShuntOptions): Promise<ShuntProcess
 	livePids.add(pid);
 	// Proof that the monitor, not the headless log, is on that terminal: its header and table.
 	while (!/shunt v\S+/.test(stripAnsi(screen)) || !stripAnsi(screen).includes('accounts')) {
-		if (/listening on http/.test(screen) || Date.now() > deadline) {
+		if (screen.includes('listening on http') || Date.now() > deadline) {
 			throw new Error(`shunt under a pty did not render its monitor:\n${stripAnsi(screen)}`);
 		}
 
@@ -377,9 +389,13 @@ export async function startShuntPty(options: ShuntOptions): Promise<ShuntProcess
 		pid,
 		terminalBytes: () => bytes,
 		async stop() {
-			const exited = child.exitCode === null ? new Promise<void>(resolve => {
-				child.once('exit', () => resolve());
-			}) : Promise.resolve();
+			const exited = child.exitCode === null
+				? new Promise<void>(resolve => {
+					child.once('exit', () => {
+						resolve();
+					});
+				})
+				: Promise.resolve();
 			try {
 				process.kill(pid, 'SIGTERM');
 			} catch {}

@@ -10,25 +10,31 @@ import process from 'node:process';
 import {parseArgs} from 'node:util';
 import {formatSummary, summarizeProfile} from './cpuprofile-summary.js';
 import {runLoad, runStreams, type Target} from './load.js';
-import {assertBuilt, installCleanup, makeShuntHome, makeTempDir, startPipeProxyProcess, startShuntHeadless, startShuntPty, startSimulator} from './processes.js';
+import {
+	assertBuilt, installCleanup, makeShuntHome, makeTempDir, startPipeProxyProcess, startShuntHeadless, startShuntPty, startSimulator,
+} from './processes.js';
 
 installCleanup();
 assertBuilt();
-const {values} = parseArgs({options: {
-	requests: {type: 'string', default: '30000'},
-	concurrency: {type: 'string', default: '32'},
-	stream: {type: 'boolean', default: false},
-	'new-conversations': {type: 'boolean', default: false},
-	target: {type: 'string', default: 'shunt'},
-	keep: {type: 'string'},
-	top: {type: 'string', default: '30'},
-}});
+const {values} = parseArgs({
+	options: {
+		requests: {type: 'string', default: '30000'},
+		concurrency: {type: 'string', default: '32'},
+		stream: {type: 'boolean', default: false},
+		'new-conversations': {type: 'boolean', default: false},
+		target: {type: 'string', default: 'shunt'},
+		keep: {type: 'string'},
+		top: {type: 'string', default: '30'},
+	},
+});
 const requests = Number(values.requests);
 const concurrency = Number(values.concurrency);
 const dir = values.keep ? path.resolve(values.keep) : makeTempDir('shunt-bench-prof-');
 const nodeArgs = ['--cpu-prof', '--cpu-prof-dir', dir];
 
-const simulator = await startSimulator({accounts: 3, chunkDelayMs: 5, stampEvents: true, rpm: 100_000_000});
+const simulator = await startSimulator({
+	accounts: 3, chunkDelayMs: 5, stampEvents: true, rpm: 100_000_000,
+});
 let target: Target;
 let stop: () => Promise<void>;
 if (values.target === 'pipe') {
@@ -47,8 +53,12 @@ if (values.target === 'pipe') {
 }
 
 const load = values.stream
-	? await runStreams({target, concurrency, requests, warmup: 0}).then(result => `${result.eventLatencies.length} events, ${result.errors} errors`)
-	: await runLoad({target, concurrency, requests, warmup: 0, workload: values['new-conversations'] ? 'new-conversations' : 'one-conversation'}).then(result => `${result.rps.toFixed(0)} req/s, ${result.errors} errors`);
+	? await runStreams({
+		target, concurrency, requests, warmup: 0,
+	}).then(result => `${result.eventLatencies.length} events, ${result.errors} errors`)
+	: await runLoad({
+		target, concurrency, requests, warmup: 0, workload: values['new-conversations'] ? 'new-conversations' : 'one-conversation',
+	}).then(result => `${result.rps.toFixed(0)} req/s, ${result.errors} errors`);
 await stop();
 await simulator.stop();
 const files = readdirSync(dir).filter(name => name.endsWith('.cpuprofile'));

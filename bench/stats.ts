@@ -4,7 +4,7 @@
 
 /** The p-th percentile (0–100) by nearest rank; NaN for no samples. */
 export function percentile(samples: ArrayLike<number>, p: number): number {
-	const length = samples.length;
+	const {length} = samples;
 	if (length === 0) {
 		return Number.NaN;
 	}

@@ -22,8 +22,22 @@ const background = '#16181d';
 const foreground = '#d4d7dd';
 
 // xterm's 16 colours, tuned slightly for a dark background.
-const basic = ['#1d1f24', '#e5534b', '#57ab5a', '#c69026', '#539bf5', '#b083f0', '#39c5cf', '#d4d7dd',
-	'#636e7b', '#ff6a69', '#6bc46d', '#daaa3f', '#6cb6ff', '#dcbdfb', '#56d4dd', '#f0f2f5'];
+const basic = ['#1d1f24',
+	'#e5534b',
+	'#57ab5a',
+	'#c69026',
+	'#539bf5',
+	'#b083f0',
+	'#39c5cf',
+	'#d4d7dd',
+	'#636e7b',
+	'#ff6a69',
+	'#6bc46d',
+	'#daaa3f',
+	'#6cb6ff',
+	'#dcbdfb',
+	'#56d4dd',
+	'#f0f2f5'];
 
 function xterm256(n) {
 	if (n < 16) {
@@ -50,7 +64,9 @@ function parse(input) {
 	const lines = input.replace(/\n+$/, '').split('\n');
 	const rows = [];
 	for (const line of lines) {
-		let style = {fg: undefined, bg: undefined, bold: false, dim: false, inverse: false};
+		let style = {
+			fg: undefined, bg: undefined, bold: false, dim: false, inverse: false,
+		};
 		const runs = [];
 		let column = 0;
 		const parts = line.split(/(\u001B\[[\d;]*m)/);
@@ -61,39 +77,69 @@ function parse(input) {
 				style = {...style};
 				for (let index = 0; index < codes.length; index++) {
 					const code = codes[index];
-					if (code === 0) {
-						style = {fg: undefined, bg: undefined, bold: false, dim: false, inverse: false};
-					} else if (code === 1) {
-						style.bold = true;
-					} else if (code === 2) {
-						style.dim = true;
-					} else if (code === 22) {
-						style.bold = false;
-						style.dim = false;
-					} else if (code === 7) {
-						style.inverse = true;
-					} else if (code === 27) {
-						style.inverse = false;
-					} else if (code >= 30 && code <= 37) {
-						style.fg = basic[code - 30];
-					} else if (code >= 90 && code <= 97) {
-						style.fg = basic[code - 90 + 8];
-					} else if (code === 39) {
-						style.fg = undefined;
-					} else if (code >= 40 && code <= 47) {
-						style.bg = basic[code - 40];
-					} else if (code >= 100 && code <= 107) {
-						style.bg = basic[code - 100 + 8];
-					} else if (code === 49) {
-						style.bg = undefined;
-					} else if (code === 38 || code === 48) {
-						const target = code === 38 ? 'fg' : 'bg';
-						if (codes[index + 1] === 5) {
-							style[target] = xterm256(codes[index + 2]);
-							index += 2;
-						} else if (codes[index + 1] === 2) {
-							style[target] = `rgb(${codes[index + 2]},${codes[index + 3]},${codes[index + 4]})`;
-							index += 4;
+					switch (code) {
+						case 0: {
+							style = {
+								fg: undefined, bg: undefined, bold: false, dim: false, inverse: false,
+							};
+
+							break;
+						}
+
+						case 1: {
+							style.bold = true;
+
+							break;
+						}
+
+						case 2: {
+							style.dim = true;
+
+							break;
+						}
+
+						case 22: {
+							style.bold = false;
+							style.dim = false;
+
+							break;
+						}
+
+						case 7: {
+							style.inverse = true;
+
+							break;
+						}
+
+						case 27: {
+							style.inverse = false;
+
+							break;
+						}
+
+						default: {
+							if (code >= 30 && code <= 37) {
+								style.fg = basic[code - 30];
+							} else if (code >= 90 && code <= 97) {
+								style.fg = basic[code - 90 + 8];
+							} else if (code === 39) {
+								style.fg = undefined;
+							} else if (code >= 40 && code <= 47) {
+								style.bg = basic[code - 40];
+							} else if (code >= 100 && code <= 107) {
+								style.bg = basic[code - 100 + 8];
+							} else if (code === 49) {
+								style.bg = undefined;
+							} else if (code === 38 || code === 48) {
+								const target = code === 38 ? 'fg' : 'bg';
+								if (codes[index + 1] === 5) {
+									style[target] = xterm256(codes[index + 2]);
+									index += 2;
+								} else if (codes[index + 1] === 2) {
+									style[target] = `rgb(${codes[index + 2]},${codes[index + 3]},${codes[index + 4]})`;
+									index += 4;
+								}
+							}
 						}
 					}
 				}
@@ -112,7 +158,6 @@ function parse(input) {
 		columns = Math.max(columns, column);
 		rows.push(runs);
 	}
-
 
 	return rows;
 }
@@ -153,8 +198,6 @@ function drawFrame(frameRows, into) {
 			into.push(`<text ${attributes.join(' ')} xml:space="preserve">${escapeXml(run.text)}</text>`);
 		}
 	}
-
-
 }
 
 if (frames.length === 1) {

@@ -4,7 +4,9 @@
 // through tsx), test/internals/ (table tests of the pure decision modules) and test/e2e/ (the built
 // CLI in dist/). Arguments name files or those directories. A run that executes no test fails.
 import {spawn, spawnSync} from 'node:child_process';
-import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
+import {
+	existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync,
+} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 
@@ -94,10 +96,14 @@ const args = [
 	'--test',
 	'--test-timeout=120000',
 	'--test-concurrency=2',
-	'--test-reporter', process.stdout.isTTY ? 'spec' : 'tap',
-	'--test-reporter-destination', 'stdout',
-	'--test-reporter', 'tap',
-	'--test-reporter-destination', tapFile,
+	'--test-reporter',
+	process.stdout.isTTY ? 'spec' : 'tap',
+	'--test-reporter-destination',
+	'stdout',
+	'--test-reporter',
+	'tap',
+	'--test-reporter-destination',
+	tapFile,
 	...files,
 ];
 const child = spawn(process.execPath, args, {cwd: root, stdio: 'inherit', env: {...process.env, NODE_ENV: 'test'}});
@@ -108,7 +114,7 @@ child.on('exit', code => {
 	} catch {}
 
 	rmSync(scratch, {recursive: true, force: true});
-	const count = name => Number(tap.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
+	const count = name => Number(tap.match(new RegExp(String.raw`^# ${name} (\d+)$`, 'm'))?.[1] ?? 0);
 	const tests = count('tests');
 	const passed = count('pass');
 	const failed = count('fail') + count('cancelled');

@@ -3,7 +3,9 @@
 // conf are imported only by the command that needs them, so `shunt --help` answers at once.
 import process from 'node:process';
 import meow from 'meow';
-import {asksFor, parsePort, parseStrategy, parserError, quote, rejectUnknownFlags, usageError} from './commands/cli-arguments.js';
+import {
+	asksFor, parsePort, parseStrategy, parserError, quote, rejectUnknownFlags, usageError,
+} from './commands/cli-arguments.js';
 import {UserError} from './util/user-error.js';
 import {strategyNames} from './routing/strategies.js';
 
@@ -18,6 +20,7 @@ if (process.stdout.isTTY) {
 	delete process.env['CI'];
 	delete process.env['CONTINUOUS_INTEGRATION'];
 }
+
 // NO_COLOR (no-color.org): the monitor's colour library does not read it, FORCE_COLOR=0 it does.
 if (process.env['NO_COLOR']) {
 	process.env['FORCE_COLOR'] = '0';
@@ -106,7 +109,9 @@ function parseArguments() {
 	rejectUnknownFlags(argv, flags);
 	let parsed;
 	try {
-		parsed = meow(help, {importMeta: import.meta, argv, allowUnknownFlags: false, flags});
+		parsed = meow(help, {
+			importMeta: import.meta, argv, allowUnknownFlags: false, flags,
+		});
 	} catch (error) {
 		throw parserError(error as Error);
 	}
@@ -128,7 +133,7 @@ async function main(): Promise<number> {
 	const {shuntPaths} = await import('./accounts/paths.js');
 	const [command, ...rest] = cli.input;
 	const {flags} = cli;
-	const env = process.env;
+	const {env} = process;
 	const port = parsePort(flags.port, '--port') ?? parsePort(env['SHUNT_PORT'] || undefined, 'SHUNT_PORT') ?? 8082;
 	const strategy = parseStrategy(flags.strategy);
 	const target = {host: flags.host ?? env['SHUNT_HOST'] ?? '127.0.0.1', port};

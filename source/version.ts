@@ -1,4 +1,4 @@
 import {readFileSync} from 'node:fs';
 
 // Read once from package.json so `--version`, /_shunt/health and the monitor always agree.
-export const version: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string}).version;
+export const {version} = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string});

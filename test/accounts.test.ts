@@ -1,6 +1,8 @@
 // covers: source/accounts/account-name.ts, source/accounts/paths.ts, source/commands/account-commands.ts
 import assert from 'node:assert/strict';
-import {readFileSync, statSync, writeFileSync, mkdirSync} from 'node:fs';
+import {
+	readFileSync, statSync, writeFileSync, mkdirSync,
+} from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
 import {accountNameProblem} from '../source/accounts/account-name.js';
@@ -52,7 +54,7 @@ test('a duplicate or invalid name is an error that changes nothing', async () =>
 	await addApiKeyAccount(paths, 'work', key);
 	const configBefore = readFileSync(paths.configFile, 'utf8');
 	const credentialsBefore = readFileSync(paths.credentialsFile, 'utf8');
-	await assert.rejects(addApiKeyAccount(paths, 'work', 'sk-ant-api03-other-key-000000000000'), (error: Error) => error instanceof UserError && /already exists/.test(error.message));
+	await assert.rejects(addApiKeyAccount(paths, 'work', 'sk-ant-api03-other-key-000000000000'), (error: Error) => error instanceof UserError && error.message.includes('already exists'));
 	await assert.rejects(addApiKeyAccount(paths, 'bad name', key), UserError);
 	await assert.rejects(addApiKeyAccount(paths, undefined, key), UserError);
 	await assert.rejects(addApiKeyAccount(paths, 'empty', '   '), /empty/);
@@ -71,7 +73,7 @@ test('accounts --json lists accounts without secrets; remove-account removes bot
 	assert.match(listAccounts(paths, false), /one\s+API key/);
 	removeAccount(paths, 'one');
 	assert.deepEqual((JSON.parse(listAccounts(paths, true)) as Array<{name: string}>).map(row => row.name), ['two']);
-	assert.ok(!readFileSync(paths.credentialsFile, 'utf8').includes(`"one"`));
+	assert.ok(!readFileSync(paths.credentialsFile, 'utf8').includes('"one"'));
 	assert.throws(() => removeAccount(paths, 'one'), /no account named "one"/);
 });
 

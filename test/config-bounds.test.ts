@@ -31,7 +31,7 @@ describe('every setting is bounded', () => {
 			assert.ok(Number.isFinite(rule.minimum), `${key} has a minimum`);
 			assert.ok(Number.isFinite(rule.maximum), `${key} has a maximum`);
 			assert.ok(rule.minimum! >= 0 && rule.minimum! <= rule.maximum!);
-			const unitMs = key.endsWith('Seconds') ? 1000 : key.endsWith('Minutes') ? 60_000 : 1;
+			const unitMs = key.endsWith('Seconds') ? 1000 : (key.endsWith('Minutes') ? 60_000 : 1);
 			assert.ok(rule.maximum! * unitMs <= longestTimerMs, `${key}'s maximum overflows a timer`);
 		});
 	}

@@ -6,7 +6,9 @@ import {afterEach, test} from 'node:test';
 import type {AuthProvider} from '../source/accounts/auth-provider.js';
 import {fallbackChain} from '../source/anthropic/models.js';
 import {Simulator} from '../source/simulator/index.js';
-import {message, startHarness, type Harness, type HarnessOptions} from './helpers/proxy-harness.js';
+import {
+	message, startHarness, type Harness, type HarnessOptions,
+} from './helpers/proxy-harness.js';
 import {waitFor} from './helpers/wait.js';
 
 let simulator: Simulator | undefined;
@@ -24,19 +26,27 @@ async function setup(options: Partial<HarnessOptions> = {}, simulatorOptions: Co
 	simulator = new Simulator(simulatorOptions);
 	await simulator.listen();
 	const accounts = [
-		{name: 'a', kind: 'oauth' as const, secret: 'token-a', utilization5h: 0.1},
-		{name: 'b', kind: 'oauth' as const, secret: 'token-b', utilization5h: 0.3},
-		{name: 'c', kind: 'oauth' as const, secret: 'token-c', utilization5h: 0.6},
+		{
+			name: 'a', kind: 'oauth' as const, secret: 'token-a', utilization5h: 0.1,
+		},
+		{
+			name: 'b', kind: 'oauth' as const, secret: 'token-b', utilization5h: 0.3,
+		},
+		{
+			name: 'c', kind: 'oauth' as const, secret: 'token-c', utilization5h: 0.6,
+		},
 	];
 	for (const account of accounts) {
-		simulator.addAccount({kind: 'oauth', credential: account.secret, name: account.name, utilization5h: account.utilization5h});
+		simulator.addAccount({
+			kind: 'oauth', credential: account.secret, name: account.name, utilization5h: account.utilization5h,
+		});
 	}
 
 	harness = await startHarness({upstream: simulator.url, accounts, ...options});
 	// Teach the store each account's utilization, as real traffic would.
 	for (const account of accounts) {
 		harness.store.pin(account.name);
-		// eslint-disable-next-line no-await-in-loop
+
 		await (await harness.post(message(), {'x-claude-code-session-id': `warm-${account.name}`})).arrayBuffer();
 	}
 
@@ -238,7 +248,9 @@ test('401 on a subscription account: one refresh, then a retry on the same accou
 	});
 	simulator = new Simulator();
 	await simulator.listen();
-	simulator.addAccount({kind: 'oauth', credential: 'stale-token', name: 'a-stale', tokenExpiresAtMs: Date.now() - 1000});
+	simulator.addAccount({
+		kind: 'oauth', credential: 'stale-token', name: 'a-stale', tokenExpiresAtMs: Date.now() - 1000,
+	});
 	simulator.addAccount({kind: 'oauth', credential: 'token-a', name: 'a'});
 	simulator.addAccount({kind: 'oauth', credential: 'token-b', name: 'b'});
 	harness = await startHarness({upstream: simulator.url, accounts: [{name: 'a', kind: 'oauth', secret: 'x'}, {name: 'b', kind: 'oauth', secret: 'x'}], auth});
@@ -263,20 +275,20 @@ test('an API key that keeps answering 401 is cooled, then marked reauth with the
 	});
 	for (let index = 0; index < 3; index++) {
 		harness.store.pin('revoked');
-		// eslint-disable-next-line no-await-in-loop
+
 		const response = await harness.post(message(), {'x-claude-code-session-id': `revoked-${index}`});
 		assert.equal(response.status, 200);
 		assert.equal(response.headers.get('x-shunt-account'), 'good');
-		// eslint-disable-next-line no-await-in-loop
+
 		await response.arrayBuffer();
-		// eslint-disable-next-line no-await-in-loop
+
 		await waitFor(() => harness!.store.cooldownUntil('revoked') <= Date.now(), 'the short test cooldown to pass');
 	}
 
 	const view = harness.store.freshSnapshot().accounts[0]!;
 	assert.equal(view.state, 'reauth');
 	assert.match(view.fixHint ?? '', /shunt .*add-account revoked/);
-	assert.ok(harness.alerts.some(alert => /re-login/.test(alert.title)));
+	assert.ok(harness.alerts.some(alert => alert.title.includes('re-login')));
 });
 
 test('muted alerts still record their events but stay silent', async () => {
@@ -327,7 +339,7 @@ test('403 on a subscription account: a 30-minute cooldown, an alert, and another
 	await response.arrayBuffer();
 	const wait = harness.store.cooldownUntil('a') - Date.now();
 	assert.ok(wait > 29 * 60_000 && wait <= 30 * 60_000, `forbidden cooldown ${wait} ms`);
-	assert.ok(harness.alerts.some(alert => /forbidden/.test(alert.title)));
+	assert.ok(harness.alerts.some(alert => alert.title.includes('forbidden')));
 	assert.equal(harness.store.freshSnapshot().accounts[0]!.cooldownReason, 'forbidden');
 });
 

@@ -3,7 +3,9 @@
 // (e2e/file-safety.test.ts kills the built CLI under load).
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
-import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync} from 'node:fs';
+import {
+	existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
 import {preparePrivateDirectories, shuntPaths} from '../source/accounts/paths.js';
@@ -12,7 +14,9 @@ import {removeStaleTempFiles, writeFileAtomic, writeFileAtomicSync} from '../sou
 import {tempDir} from './helpers/temp-dir.js';
 
 const posix = process.platform !== 'win32';
-const settings: StoreSettings = {strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null};
+const settings: StoreSettings = {
+	strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null,
+};
 const mode = (file: string) => statSync(file).mode & 0o777;
 const temps = (directory: string) => readdirSync(directory).filter(name => name.includes('.tmp-'));
 
@@ -67,7 +71,9 @@ test('opening the store removes the stale temp files beside state.json', () => {
 	const file = path.join(directory, 'state.json');
 	const stale = path.join(directory, `state.json.tmp-${deadPid()}-12345678`);
 	writeFileSync(stale, '{"format":1,"acc');
-	const store = new StateStore({accounts: [{name: 'a', kind: 'apikey'}], settings, version: 't', stateFile: file});
+	const store = new StateStore({
+		accounts: [{name: 'a', kind: 'apikey'}], settings, version: 't', stateFile: file,
+	});
 	store.close();
 	assert.equal(existsSync(stale), false);
 	assert.deepEqual(temps(directory), []);
@@ -75,7 +81,9 @@ test('opening the store removes the stale temp files beside state.json', () => {
 
 test('a state directory that does not exist yet is created 0700 by the store writing state', {skip: posix ? false : 'no POSIX modes'}, () => {
 	const dataDir = path.join(tempDir(), 'fresh-data');
-	const store = new StateStore({accounts: [{name: 'x', kind: 'apikey'}], settings, version: 't', stateFile: path.join(dataDir, 'state.json')});
+	const store = new StateStore({
+		accounts: [{name: 'x', kind: 'apikey'}], settings, version: 't', stateFile: path.join(dataDir, 'state.json'),
+	});
 	store.pin('x');
 	store.close();
 	assert.equal(mode(dataDir), 0o700);

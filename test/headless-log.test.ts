@@ -6,7 +6,9 @@ import {StateStore, type StoreSettings} from '../source/state/store.js';
 import type {RequestRecord} from '../source/state/records.js';
 import {waitFor} from './helpers/wait.js';
 
-const settings: StoreSettings = {strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null};
+const settings: StoreSettings = {
+	strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null,
+};
 
 function newStore(): StateStore {
 	return new StateStore({accounts: [{name: 'alpha', kind: 'apikey'}, {name: 'beta', kind: 'apikey'}], settings, version: 't'});
@@ -87,7 +89,7 @@ test('the store keeps what it records free of escapes: model, path, failover rea
 	store.recordRequest(record('1', {
 		model: `claude-${osc52}sonnet-4-6`,
 		path: `/v1/messages?x=${clearScreen}y`,
-		attempts: [{account: 'beta', status: 0, reason: `connect\u009B2J ECONNREFUSED\u202E`}],
+		attempts: [{account: 'beta', status: 0, reason: 'connect\u009B2J ECONNREFUSED\u202E'}],
 	}));
 	const event = store.addEvent('info', `no account can serve ${osc52}evil${clearScreen}FAKE line\r\nsecond`);
 
@@ -105,7 +107,7 @@ test('headless log lines never carry escapes, even for a record that bypassed th
 		account: `alpha${clearScreen}`,
 		model: '',
 		path: `/v1/models${osc52}\u009D0;t\u0007`,
-		attempts: [{account: `beta\u0007`, status: 529, reason: 'overloaded'}],
+		attempts: [{account: 'beta\u0007', status: 529, reason: 'overloaded'}],
 	}));
 	assert.doesNotMatch(line, dangerous);
 	assert.match(line, /^\d\d:\d\d:\d\d {2}alpha {2}\/v1\/models {2}200 /);

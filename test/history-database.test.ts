@@ -4,11 +4,15 @@
 // moved aside (with its WAL files) and a new history started.
 import assert from 'node:assert/strict';
 import {createHash} from 'node:crypto';
-import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {
+	existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
 import Database from 'better-sqlite3';
-import {HistoryTooNewError, HistoryUnreadableError, migrate, openHistoryDatabase, openHistoryForReading} from '../source/history/database.js';
+import {
+	HistoryTooNewError, HistoryUnreadableError, migrate, openHistoryDatabase, openHistoryForReading,
+} from '../source/history/database.js';
 import {latestRequests} from '../source/history/queries.js';
 import {applicationId, schemaVersion} from '../source/history/schema.js';
 import {tempDir} from './helpers/temp-dir.js';
@@ -89,7 +93,9 @@ test('migrations run in order, each with its version; one that fails leaves the 
 	const db = new Database(path.join(tempDir(), 'm.db'));
 	try {
 		const steps = ['CREATE TABLE a (x)', 'CREATE TABLE b (y)', 'CREATE TABLE c (z); INSERT INTO nowhere VALUES (1)'];
-		assert.throws(() => migrate(db, 0, steps), /no such table: nowhere/);
+		assert.throws(() => {
+			migrate(db, 0, steps);
+		}, /no such table: nowhere/);
 		assert.equal(db.pragma('user_version', {simple: true}), 2);
 		const tables = db.prepare('SELECT name FROM sqlite_schema WHERE type = \'table\' ORDER BY name').pluck().all();
 		assert.deepEqual(tables, ['a', 'b'], 'the failed step left nothing behind');
@@ -139,6 +145,7 @@ test('a corrupt file (garbage bytes) is moved aside, with a warning, and a new h
 		for (const suffix of ['-wal', '-shm']) {
 			assert.ok(!existsSync(`${file}${suffix}`) || !readFileSync(`${file}${suffix}`, 'utf8').startsWith('stale'), `no stale ${suffix} beside the new history`);
 		}
+
 		db.prepare('INSERT INTO events (ts_ms, kind, message) VALUES (1, \'info\', \'works\')').run();
 		assert.equal(db.prepare('SELECT message FROM events').pluck().get(), 'works');
 	} finally {

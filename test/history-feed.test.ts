@@ -42,7 +42,9 @@ test('the chart, the sparklines and the burn rate read back known data; another 
 
 	const store = new StateStore({
 		accounts: [{name: 'home', kind: 'oauth'}, {name: 'key', kind: 'apikey'}],
-		settings: {strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null},
+		settings: {
+			strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null,
+		},
 		version: 't',
 		stateFile: path.join(directory, 'state.json'),
 		historyFile,
@@ -87,7 +89,9 @@ test('the chart, the sparklines and the burn rate read back known data; another 
 		assert.ok(Math.abs(burn.spentInMs! - (54 * minute)) < 1, String(burn.spentInMs));
 		assert.equal(burn.resetsInMs, (resetSeconds * 1000) - now);
 		assert.deepEqual(burn.sevenDay, {perHour: null, spentInMs: null, resetsInMs: null});
-		assert.deepEqual(view.burn.accounts['key'], {perHour: null, spentInMs: null, resetsInMs: null, sevenDay: {perHour: null, spentInMs: null, resetsInMs: null}});
+		assert.deepEqual(view.burn.accounts['key'], {
+			perHour: null, spentInMs: null, resetsInMs: null, sevenDay: {perHour: null, spentInMs: null, resetsInMs: null},
+		});
 		assert.ok(Math.abs(view.burn.pool.spentInMs! - (54 * minute)) < 1, 'the pool is home alone: the key has no windows');
 
 		// A new request in the bucket still filling shows on a following refresh.
@@ -96,7 +100,7 @@ test('the chart, the sparklines and the burn rate read back known data; another 
 
 		store.setHistoryWindow('24h');
 		const day = await waitFor(() => {
-			const history = store.getSnapshot().history;
+			const {history} = store.getSnapshot();
 			return history?.window === '24h' && history.buckets.length === 48 ? history : undefined;
 		}, 'the 24h view');
 		const totals = (history: HistoryView) => history.buckets.filter(bucket => Object.keys(bucket.perAccount).length > 0);
@@ -129,7 +133,9 @@ test('the sampler keeps a reading at most once a minute per account, and only wh
 	assert.equal(kept.length, 0, 'no telemetry yet: nothing to keep');
 	telemetry.set('home', reading(0.1));
 	sampler.sample();
-	assert.deepEqual(kept, [{tsMs: now, account: 'home', utilization5h: 0.1, reset5h: resetSeconds, status5h: 'allowed', utilization7d: 0.2, reset7d: resetSeconds + 86_400, status7d: null, keyHeadroom: null}]);
+	assert.deepEqual(kept, [{
+		tsMs: now, account: 'home', utilization5h: 0.1, reset5h: resetSeconds, status5h: 'allowed', utilization7d: 0.2, reset7d: resetSeconds + 86_400, status7d: null, keyHeadroom: null,
+	}]);
 	clockMs += 30_000;
 	telemetry.set('home', reading(0.2));
 	sampler.sample();

@@ -28,16 +28,28 @@ function knownHistory(): string {
 	const historyFile = path.join(directory, 'history.db');
 	const store = new StateStore({
 		accounts: [{name: 'home', kind: 'oauth'}, {name: 'key', kind: 'apikey'}],
-		settings: {strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null},
+		settings: {
+			strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null,
+		},
 		version: 't',
 		historyFile,
 	});
-	store.recordRequest(request({tsMs: at('2026-11-19T10:00:00Z'), inputTokens: 100, outputTokens: 50, cacheReadTokens: 300, cacheWriteTokens: 100, costUsd: 1}));
-	store.recordRequest(request({tsMs: at('2026-11-19T23:59:59Z'), account: 'key', model: 'claude-opus-4-8', inputTokens: 200, outputTokens: 100, costUsd: 2}));
-	store.recordRequest(request({tsMs: at('2026-11-20T01:00:00Z'), inputTokens: 100, outputTokens: 50, cacheReadTokens: 500, costUsd: 0.5}));
-	store.recordRequest(request({tsMs: at('2026-11-20T02:00:00Z'), account: null, status: 529, outcome: 'error', shuntReason: 'all accounts overloaded'}));
+	store.recordRequest(request({
+		tsMs: at('2026-11-19T10:00:00Z'), inputTokens: 100, outputTokens: 50, cacheReadTokens: 300, cacheWriteTokens: 100, costUsd: 1,
+	}));
+	store.recordRequest(request({
+		tsMs: at('2026-11-19T23:59:59Z'), account: 'key', model: 'claude-opus-4-8', inputTokens: 200, outputTokens: 100, costUsd: 2,
+	}));
+	store.recordRequest(request({
+		tsMs: at('2026-11-20T01:00:00Z'), inputTokens: 100, outputTokens: 50, cacheReadTokens: 500, costUsd: 0.5,
+	}));
+	store.recordRequest(request({
+		tsMs: at('2026-11-20T02:00:00Z'), account: null, status: 529, outcome: 'error', shuntReason: 'all accounts overloaded',
+	}));
 	// Ten days ago: outside the default week.
-	store.recordRequest(request({tsMs: at('2026-11-10T12:00:00Z'), inputTokens: 1000, outputTokens: 1000, costUsd: 10}));
+	store.recordRequest(request({
+		tsMs: at('2026-11-10T12:00:00Z'), inputTokens: 1000, outputTokens: 1000, costUsd: 10,
+	}));
 	store.close();
 	return historyFile;
 }

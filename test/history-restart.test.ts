@@ -36,7 +36,9 @@ after(async () => {
 });
 
 async function harness(directory: string): Promise<Harness> {
-	return startHarness({upstream: simulator.url, accounts, stateFile: path.join(directory, 'state.json'), historyFile: path.join(directory, 'history.db')});
+	return startHarness({
+		upstream: simulator.url, accounts, stateFile: path.join(directory, 'state.json'), historyFile: path.join(directory, 'history.db'),
+	});
 }
 
 test('after a restart the log shows the requests from before it, and history.db keeps no prompt text nor session id', async () => {
@@ -45,11 +47,10 @@ test('after a restart the log shows the requests from before it, and history.db 
 	const ids: string[] = [];
 	try {
 		for (let index = 0; index < 3; index++) {
-			// eslint-disable-next-line no-await-in-loop
 			// One conversation growing turn by turn: the same session id and first message.
 			const response = await first.post(message({messages: conversation(index)}), {'x-claude-code-session-id': sessionId});
 			assert.equal(response.status, 200);
-			// eslint-disable-next-line no-await-in-loop
+
 			await response.text();
 		}
 
@@ -70,7 +71,7 @@ test('after a restart the log shows the requests from before it, and history.db 
 		assert.ok(streamed!.outputTokens > 0 && streamed!.ttftMs !== null);
 		for (const request of plain) {
 			assert.equal(request.sessionHash, sessionHash(sessionKey({'x-claude-code-session-id': sessionId}, message({messages: conversation(0)}))!));
-			assert.match(request.sessionHash!, /^[0-9a-f]{16}$/);
+			assert.match(request.sessionHash, /^[0-9a-f]{16}$/);
 			assert.ok(request.decision && request.decision.candidates.length === 2, 'the routing decision came back too');
 		}
 

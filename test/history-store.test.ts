@@ -15,7 +15,9 @@ import {tempDir} from './helpers/temp-dir.js';
 import {waitFor} from './helpers/wait.js';
 
 const accounts: AccountConfig[] = [{name: 'home', kind: 'oauth'}, {name: 'key', kind: 'apikey'}];
-const settings: StoreSettings = {strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null};
+const settings: StoreSettings = {
+	strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null,
+};
 const dayMs = 86_400_000;
 
 let sequence = 0;
@@ -36,7 +38,9 @@ function files() {
 }
 
 function open(paths: {stateFile: string; historyFile: string}, extra: Partial<ConstructorParameters<typeof StateStore>[0]> = {}) {
-	return new StateStore({accounts, settings, version: 't', ...paths, ...extra});
+	return new StateStore({
+		accounts, settings, version: 't', ...paths, ...extra,
+	});
 }
 
 test('write, close, reopen: the log shows the requests and events from before, and savings add up', () => {
@@ -48,12 +52,20 @@ test('write, close, reopen: the log shows the requests and events from before, a
 		cacheWrite1hTokens: 50,
 		attempts: [{account: 'key', status: 429, reason: 'quota'}],
 		holds: [{afterAttempts: 1, ms: 1500, reason: 'all cooling'}],
-		decision: {by: 'strategy', strategy: 'maximus', candidates: [{account: 'home', eligible: true, why: 'chosen', score: 0.5}, {account: 'key', eligible: false, why: 'cooling (quota)', score: null, untilMs: 1_800_000_000_000}]},
+		decision: {
+			by: 'strategy', strategy: 'maximus', candidates: [{
+				account: 'home', eligible: true, why: 'chosen', score: 0.5,
+			}, {
+				account: 'key', eligible: false, why: 'cooling (quota)', score: null, untilMs: 1_800_000_000_000,
+			}],
+		},
 		sessionHash: '0123456789abcdef',
 		frontDoor: 'openai',
 		removedFields: ['thinking', 'output_config.effort'],
 	});
-	const shunts = record({account: null, status: 529, outcome: 'error', shuntReason: 'all accounts overloaded', inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, ttftMs: null, stream: false});
+	const shunts = record({
+		account: null, status: 529, outcome: 'error', shuntReason: 'all accounts overloaded', inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, ttftMs: null, stream: false,
+	});
 	const first = open(paths);
 	first.recordRequest(record());
 	first.recordRequest(full);
@@ -83,10 +95,14 @@ test('write, close, reopen: the log shows the requests and events from before, a
 test('state.json\'s savings are imported once into a new history, so all time is not lost', () => {
 	const paths = files();
 	const today = utcDayKey(Date.now());
-	const totals = (usd: number) => ({inputTokens: 10, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0, usd});
+	const totals = (usd: number) => ({
+		inputTokens: 10, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0, usd,
+	});
 	writeFileSync(paths.stateFile, JSON.stringify({
 		format: 1, accounts: {}, telemetry: {}, window: {}, pinnedAccount: null, lastUsedAccount: null,
-		savingsDaily: {[today]: totals(2)}, savingsAllTime: {inputTokens: 100, outputTokens: 50, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 12},
+		savingsDaily: {[today]: totals(2)}, savingsAllTime: {
+			inputTokens: 100, outputTokens: 50, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 12,
+		},
 	}), {mode: 0o600});
 	const first = open(paths);
 	assert.equal(first.freshSnapshot().savings.allTime.usd, 12);
@@ -121,7 +137,6 @@ test('writes are batched: 3 000 requests over 30 turns of the event loop take ab
 				assert.equal(store.history!.writer.transactions, 0, 'nothing is written on the request path');
 			}
 
-			// eslint-disable-next-line no-await-in-loop
 			await new Promise(resolve => setImmediate(resolve));
 		}
 
@@ -255,7 +270,7 @@ test('another connection reads consistent totals while the store writes batch af
 			}
 
 			// The store's writes land on the next turns of the event loop, between these reads.
-			// eslint-disable-next-line no-await-in-loop
+
 			await new Promise(resolve => setImmediate(resolve));
 			const {n, input} = count.get() as {n: number; input: number};
 			reads++;
@@ -280,7 +295,9 @@ test('without a history file the store keeps no history: nothing read, nothing w
 		store.setHistoryWindow('1h');
 		store.recordRequest(record());
 		assert.equal(store.freshSnapshot().history, undefined);
-		assert.throws(() => store.setHistoryWindow('2h' as never), /unknown history window "2h"/);
+		assert.throws(() => {
+			store.setHistoryWindow('2h' as never);
+		}, /unknown history window "2h"/);
 	} finally {
 		store.close();
 	}

@@ -6,9 +6,13 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import {afterEach, test} from 'node:test';
-import {assertUpstreamOrigin, BadTarget, upstreamOf, upstreamUrlFor} from '../source/proxy/upstream-url.js';
+import {
+	assertUpstreamOrigin, BadTarget, upstreamOf, upstreamUrlFor,
+} from '../source/proxy/upstream-url.js';
 import {Simulator} from '../source/simulator/index.js';
-import {message, startHarness, type Harness, type HarnessOptions} from './helpers/proxy-harness.js';
+import {
+	message, startHarness, type Harness, type HarnessOptions,
+} from './helpers/proxy-harness.js';
 
 let simulator: Simulator | undefined;
 let harness: Harness | undefined;
@@ -44,7 +48,9 @@ async function raw(url: string, request: string): Promise<string> {
 		socket.on('data', chunk => {
 			answer += chunk;
 		});
-		socket.on('end', () => resolve(answer));
+		socket.on('end', () => {
+			resolve(answer);
+		});
 		socket.on('error', reject);
 		socket.setTimeout(5000, () => {
 			socket.destroy();
@@ -59,7 +65,9 @@ const statusOf = (answer: string): number => Number(/^HTTP\/1\.1 (\d{3})/.exec(a
 async function listenOn(port: number, handler: http.RequestListener): Promise<http.Server | undefined> {
 	const server = http.createServer(handler);
 	return new Promise(resolve => {
-		server.once('error', () => resolve(undefined));
+		server.once('error', () => {
+			resolve(undefined);
+		});
 		server.listen(port, '127.0.0.1', () => {
 			servers.push(server);
 			resolve(server);
@@ -73,7 +81,6 @@ test('a request target that is not a plain path is answered 400 and reaches no u
 	const {simulator, harness} = await setup();
 	const host = `Host: ${new URL(harness.url).host}`;
 	for (const target of ['pany://x/v1/models', 'http://evil.example/v1/models', 'https://api.anthropic.com.evil.example/v1/models', '*', '/v1/%2e%2e%2fmodels']) {
-		// eslint-disable-next-line no-await-in-loop
 		const answer = await raw(harness.url, `GET ${target} HTTP/1.1\r\n${host}\r\nanthropic-version: 2023-06-01\r\nConnection: close\r\n\r\n`);
 		assert.equal(statusOf(answer), 400, `${target}: ${answer.split('\r\n')[0]}`);
 		assert.match(answer, /"invalid_request_error"/);
@@ -87,8 +94,12 @@ test('a request target that is not a plain path is answered 400 and reaches no u
 test('the upstream URL keeps the configured origin and base path for any target', () => {
 	const bare = upstreamOf(new URL('https://api.anthropic.com'));
 	assert.throws(() => upstreamUrlFor(bare, 'pany://x/v1/models'), BadTarget, 'the look-alike host attack');
-	assert.doesNotThrow(() => assertUpstreamOrigin(upstreamUrlFor(bare, '/v1/models').url, bare));
-	assert.throws(() => assertUpstreamOrigin(new URL('https://api.anthropic.company/v1/models'), bare), /refusing to send a credential/);
+	assert.doesNotThrow(() => {
+		assertUpstreamOrigin(upstreamUrlFor(bare, '/v1/models').url, bare);
+	});
+	assert.throws(() => {
+		assertUpstreamOrigin(new URL('https://api.anthropic.company/v1/models'), bare);
+	}, /refusing to send a credential/);
 	const upstream = upstreamOf(new URL('https://api.anthropic.com/gateway/'));
 	const good = upstreamUrlFor(upstream, '//v1/messages?beta=true');
 	assert.equal(good.url.href, 'https://api.anthropic.com/gateway/v1/messages?beta=true');
@@ -96,7 +107,7 @@ test('the upstream URL keeps the configured origin and base path for any target'
 	const climbed = upstreamUrlFor(upstream, '/v1/messages/../../v1/files');
 	assert.equal(climbed.url.origin, 'https://api.anthropic.com');
 	assert.equal(climbed.path, '/v1/files', 'dot segments are resolved before the path is checked');
-	for (const target of ['pany://x/v1/models', 'x/v1', '', '*', '/v1%2Fmessages', '/v1/..%5cfiles', '/\\evil']) {
+	for (const target of ['pany://x/v1/models', 'x/v1', '', '*', '/v1%2Fmessages', '/v1/..%5cfiles', String.raw`/\evil`]) {
 		assert.throws(() => upstreamUrlFor(upstream, target), BadTarget, target);
 	}
 
@@ -129,11 +140,11 @@ test('a browser request without an Origin (Sec-Fetch-Site: cross-site) is refuse
 
 test('DNS rebinding: a Host that is not shunt\'s own is refused on the proxy and the control API', async () => {
 	const {simulator, harness} = await setup();
-	const port = new URL(harness.url).port;
+	const {port} = new URL(harness.url);
 	for (const path of ['/v1/messages', '/_shunt/status', '/_shunt/health']) {
 		const method = path === '/v1/messages' ? 'POST' : 'GET';
 		const payload = method === 'POST' ? JSON.stringify(message()) : '';
-		// eslint-disable-next-line no-await-in-loop
+
 		const answer = await raw(harness.url, `${method} ${path} HTTP/1.1\r\nHost: evil.example:${port}\r\nContent-Type: application/json\r\nContent-Length: ${payload.length}\r\nConnection: close\r\n\r\n${payload}`);
 		assert.equal(statusOf(answer), 403, path);
 		assert.doesNotMatch(answer, /"accounts"/, 'no status document leaks');
@@ -143,7 +154,6 @@ test('DNS rebinding: a Host that is not shunt\'s own is refused on the proxy and
 	assert.equal(statusOf(missing), 403, 'no Host at all is not shunt\'s own either');
 	assert.equal(simulator.requests.length, 0);
 	for (const name of ['localhost', '127.0.0.1', '[::1]', 'LocalHost']) {
-		// eslint-disable-next-line no-await-in-loop
 		const answer = await raw(harness.url, `GET /_shunt/health HTTP/1.1\r\nHost: ${name}:${port}\r\nConnection: close\r\n\r\n`);
 		assert.equal(statusOf(answer), 200, name);
 	}
@@ -151,7 +161,7 @@ test('DNS rebinding: a Host that is not shunt\'s own is refused on the proxy and
 
 test('with SHUNT_CLIENT_KEY the key is the guard: other host names are accepted with the key, Origin still is not', async () => {
 	const {simulator, harness} = await setup({clientKey: 'lan-key'});
-	const port = new URL(harness.url).port;
+	const {port} = new URL(harness.url);
 	const payload = JSON.stringify(message());
 	const answer = await raw(harness.url, `POST /v1/messages HTTP/1.1\r\nHost: my-laptop.lan:${port}\r\nx-api-key: lan-key\r\nanthropic-version: 2023-06-01\r\nContent-Type: application/json\r\nContent-Length: ${payload.length}\r\nConnection: close\r\n\r\n${payload}`);
 	assert.equal(statusOf(answer), 200);
@@ -202,7 +212,6 @@ test('only the inference surface is forwarded; every other method and path is an
 	const {simulator, harness} = await setup();
 	const host = `Host: ${new URL(harness.url).host}`;
 	for (const [method, path] of [['TRACE', '/v1/messages'], ['DELETE', '/v1/files/file_1'], ['PUT', '/v1/messages'], ['GET', '/v1/files'], ['POST', '/v1/messages/batches'], ['GET', '/v1/messages'], ['POST', '/v1/organizations/x/api_keys'], ['GET', '/'], ['GET', '/v1/messages/../files']]) {
-		// eslint-disable-next-line no-await-in-loop
 		const answer = await raw(harness.url, `${method} ${path} HTTP/1.1\r\n${host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
 		assert.equal(statusOf(answer), 404, `${method} ${path}`);
 		assert.match(answer, /"type":"error".*"not_found_error"/, `${method} ${path}: Anthropic's error shape`);
@@ -210,7 +219,6 @@ test('only the inference surface is forwarded; every other method and path is an
 
 	assert.equal(simulator.requests.length, 0, 'nothing reached the upstream');
 	for (const [method, path] of [['GET', '/v1/models'], ['GET', '/v1/models/claude-sonnet-4-6'], ['HEAD', '/api/hello']]) {
-		// eslint-disable-next-line no-await-in-loop
 		const response = await fetch(`${harness.url}${path}`, {method, headers: {'anthropic-version': '2023-06-01'}});
 		assert.equal(response.status, 200, `${method} ${path}`);
 		await response.arrayBuffer();

@@ -32,8 +32,12 @@ const accounts = [
 async function startSimulator(): Promise<Simulator> {
 	simulator = new Simulator();
 	await simulator.listen();
-	simulator.addAccount({kind: 'oauth', credential: 'token-a', name: 'a', utilization5h: 0.1});
-	simulator.addAccount({kind: 'oauth', credential: 'token-b', name: 'b', utilization5h: 0.3});
+	simulator.addAccount({
+		kind: 'oauth', credential: 'token-a', name: 'a', utilization5h: 0.1,
+	});
+	simulator.addAccount({
+		kind: 'oauth', credential: 'token-b', name: 'b', utilization5h: 0.3,
+	});
 	return simulator;
 }
 
@@ -66,7 +70,6 @@ test('a 429 with an absurd 5h reset is not an outage: the other account serves, 
 	});
 	assert.equal(await served(harness, 'hostile-1'), 'b');
 	for (let index = 0; index < 3; index++) {
-		// eslint-disable-next-line no-await-in-loop
 		assert.equal(await served(harness, `after-${index}`), 'b');
 	}
 
@@ -96,9 +99,8 @@ test('when every account answers with an absurd reset, the client gets an honest
 	}
 
 	for (let index = 0; index < 2; index++) {
-		// eslint-disable-next-line no-await-in-loop
 		const response = await harness.post(message(), {'x-claude-code-session-id': `spent-${index}`});
-		// eslint-disable-next-line no-await-in-loop
+
 		const text = await response.text();
 		assert.equal(response.status, 429, text);
 		const retryAfter = Number(response.headers.get('retry-after'));
@@ -114,8 +116,12 @@ test('a state.json with absurd numbers loads, drops them with a warning naming t
 	writeFileSync(stateFile, JSON.stringify({
 		format: 1,
 		accounts: {
-			a: {cooldownUntilMs: 1e20, lastCooldownEndMs: -1e300, paused: false, authFailed: false, unhealthy: false, excludedModels: [{model: 'claude-sonnet-4-6', untilMs: 1e20}]},
-			b: {cooldownUntilMs: 0, lastCooldownEndMs: 0, paused: false, authFailed: false, unhealthy: false, excludedModels: []},
+			a: {
+				cooldownUntilMs: 1e20, lastCooldownEndMs: -1e300, paused: false, authFailed: false, unhealthy: false, excludedModels: [{model: 'claude-sonnet-4-6', untilMs: 1e20}],
+			},
+			b: {
+				cooldownUntilMs: 0, lastCooldownEndMs: 0, paused: false, authFailed: false, unhealthy: false, excludedModels: [],
+			},
 		},
 		telemetry: {
 			a: {updatedMs: Date.now(), fiveHour: {utilization: 0.2, reset: 1e17, status: 'allowed'}, requests: {limit: 1e300, remaining: 5, resetMs: 8.64e15}},
@@ -124,7 +130,9 @@ test('a state.json with absurd numbers loads, drops them with a warning naming t
 		pinnedAccount: null,
 		lastUsedAccount: 'a',
 		savingsDaily: {},
-		savingsAllTime: {inputTokens: 1, outputTokens: 2, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 'INFINITY'},
+		savingsAllTime: {
+			inputTokens: 1, outputTokens: 2, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 'INFINITY',
+		},
 	}).replace('"INFINITY"', '1e400'));
 	harness = await startHarness({upstream: sim.url, accounts, stateFile});
 	const warning = harness.store.loadWarning ?? '';
@@ -157,7 +165,7 @@ test('an absurd expires_in from the token endpoint cannot make an access token l
 		const client = new TokenClient({url: `http://127.0.0.1:${port}/v1/oauth/token`});
 		for (const lifetime of lifetimes.slice(0, 3)) {
 			const before = Date.now();
-			// eslint-disable-next-line no-await-in-loop
+
 			const {expiresAt} = await client.refresh('sk-ant-ort01-old');
 			assert.ok(Number.isFinite(expiresAt) && expiresAt <= Date.now() + maxHorizonMs, `expires_in ${lifetime} → expiresAt ${expiresAt}`);
 			assert.ok(expiresAt > before, 'still a usable token for a while');

@@ -14,7 +14,9 @@ test('a silent stream is reported once; a moving, paused or stopped one is not',
 	watch.watch(() => idle.push('paused'), () => true);
 	const stopped = watch.watch(() => idle.push('stopped'));
 	stopped.stop();
-	const keepMoving = setInterval(() => moving.touch(), 20);
+	const keepMoving = setInterval(() => {
+		moving.touch();
+	}, 20);
 	try {
 		await waitFor(() => idle.includes('silent'), 'the silent stream to be reported', 2000);
 		assert.ok(Date.now() - started >= 100, 'not before its timeout');

@@ -3,7 +3,9 @@
 // and when a lock left behind is stale.
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
-import {existsSync, readFileSync, statSync, writeFileSync, utimesSync} from 'node:fs';
+import {
+	existsSync, readFileSync, statSync, writeFileSync, utimesSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {describe, test} from 'node:test';
@@ -24,7 +26,9 @@ describe('the lock file itself', () => {
 
 		// Someone else's lock now sits there (say, a new instance after this one was judged stale):
 		// releasing must not delete it.
-		const foreign = {pid: process.pid, hostname: os.hostname(), host: '127.0.0.1', port: 1, url: 'http://127.0.0.1:1', startedMs: Date.now() + 1};
+		const foreign = {
+			pid: process.pid, hostname: os.hostname(), host: '127.0.0.1', port: 1, url: 'http://127.0.0.1:1', startedMs: Date.now() + 1,
+		};
 		writeFileSync(lock.file, JSON.stringify(foreign));
 		lock.release();
 		assert.ok(existsSync(lock.file), 'a lock that is no longer ours is left alone');
@@ -34,14 +38,18 @@ describe('the lock file itself', () => {
 		const dir = tempDir();
 		const file = path.join(dir, lockFileName);
 		const dead = await deadPid();
-		writeFileSync(file, JSON.stringify({pid: dead, hostname: os.hostname(), host: '127.0.0.1', port: 8082, url: 'http://127.0.0.1:8082', startedMs: Date.now() - 60_000}), {mode: 0o600});
+		writeFileSync(file, JSON.stringify({
+			pid: dead, hostname: os.hostname(), host: '127.0.0.1', port: 8082, url: 'http://127.0.0.1:8082', startedMs: Date.now() - 60_000,
+		}), {mode: 0o600});
 		const lock = acquireInstanceLock(dir, {host: '127.0.0.1'});
 		assert.equal((JSON.parse(readFileSync(file, 'utf8')) as {pid: number}).pid, process.pid);
 		lock.release();
 		assert.ok(!existsSync(file));
 
 		// pid 1 is always alive (and not ours).
-		writeFileSync(file, JSON.stringify({pid: 1, hostname: os.hostname(), host: '127.0.0.1', port: 9, url: 'http://127.0.0.1:9', startedMs: Date.now()}), {mode: 0o600});
+		writeFileSync(file, JSON.stringify({
+			pid: 1, hostname: os.hostname(), host: '127.0.0.1', port: 9, url: 'http://127.0.0.1:9', startedMs: Date.now(),
+		}), {mode: 0o600});
 		assert.throws(() => acquireInstanceLock(dir, {host: '127.0.0.1'}), (error: unknown) => error instanceof InstanceLockedError && error.holder?.pid === 1 && error.holder.port === 9);
 	});
 
@@ -49,7 +57,9 @@ describe('the lock file itself', () => {
 		const dir = tempDir();
 		const file = path.join(dir, lockFileName);
 		const beforeUs = Date.now() - (process.uptime() * 1000) - 60_000;
-		writeFileSync(file, JSON.stringify({pid: process.pid, hostname: os.hostname(), host: '127.0.0.1', port: 8082, url: 'http://127.0.0.1:8082', startedMs: beforeUs}), {mode: 0o600});
+		writeFileSync(file, JSON.stringify({
+			pid: process.pid, hostname: os.hostname(), host: '127.0.0.1', port: 8082, url: 'http://127.0.0.1:8082', startedMs: beforeUs,
+		}), {mode: 0o600});
 		const lock = acquireInstanceLock(dir, {host: '127.0.0.1'});
 		const taken = JSON.parse(readFileSync(file, 'utf8')) as {pid: number; port: number | null; startedMs: number};
 		assert.equal(taken.pid, process.pid);
@@ -61,7 +71,9 @@ describe('the lock file itself', () => {
 	test('a lock from another machine cannot be judged by its pid: refused, naming the file to delete', () => {
 		const dir = tempDir();
 		const file = path.join(dir, lockFileName);
-		writeFileSync(file, JSON.stringify({pid: 999_999, hostname: 'elsewhere.example', host: '127.0.0.1', port: 8082, url: 'http://127.0.0.1:8082', startedMs: Date.now()}), {mode: 0o600});
+		writeFileSync(file, JSON.stringify({
+			pid: 999_999, hostname: 'elsewhere.example', host: '127.0.0.1', port: 8082, url: 'http://127.0.0.1:8082', startedMs: Date.now(),
+		}), {mode: 0o600});
 		assert.throws(() => acquireInstanceLock(dir, {host: '127.0.0.1'}), (error: unknown) => error instanceof InstanceLockedError && error.holder?.hostname === 'elsewhere.example');
 	});
 

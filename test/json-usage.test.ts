@@ -21,11 +21,15 @@ const body = {
 	role: 'assistant',
 	model: 'claude-sonnet-4-6',
 	content: [
-		{type: 'text', text: 'a "usage": {"input_tokens": 999} in quotes, braces } { and \\ backslashes'},
-		{type: 'tool_use', id: 'toolu_1', name: 'report', input: {usage: {input_tokens: 777, output_tokens: 777}, model: 'not-this-one'}},
+		{type: 'text', text: String.raw`a "usage": {"input_tokens": 999} in quotes, braces } { and \ backslashes`},
+		{
+			type: 'tool_use', id: 'toolu_1', name: 'report', input: {usage: {input_tokens: 777, output_tokens: 777}, model: 'not-this-one'},
+		},
 	],
 	stop_reason: 'end_turn',
-	usage: {input_tokens: 12, cache_creation_input_tokens: 30, cache_read_input_tokens: 400, cache_creation: {ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 20}, output_tokens: 6, service_tier: 'standard'},
+	usage: {
+		input_tokens: 12, cache_creation_input_tokens: 30, cache_read_input_tokens: 400, cache_creation: {ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 20}, output_tokens: 6, service_tier: 'standard',
+	},
 	container: null,
 };
 
@@ -52,10 +56,12 @@ test('a body without usage, a broken one, or an absurdly large one yields none',
 	const huge = `{"usage": {"input_tokens": 1, "pad": "${'x'.repeat(100_000)}"}}`;
 	assert.equal(scanInChunks(huge, 4096).usage, undefined, 'a usage object this big is not Anthropic\'s');
 	assert.equal(scanInChunks('{"model": 5, "usage": {"output_tokens": 2}}', 3).model, undefined);
-	assert.equal(scanInChunks('{"model": "claude-\\"odd\\"", "usage": {"output_tokens": 2}}', 3).model, 'claude-"odd"');
+	assert.equal(scanInChunks(String.raw`{"model": "claude-\"odd\"", "usage": {"output_tokens": 2}}`, 3).model, 'claude-"odd"');
 });
 
 test('token counts beyond any real response are dropped, not summed into savings', () => {
 	const scanner = scanInChunks('{"usage": {"input_tokens": 1e300, "output_tokens": 5}}', 8);
-	assert.deepEqual(scanner.usage, {inputTokens: 0, outputTokens: 5, cacheCreationInputTokens: 0, cacheReadInputTokens: 0});
+	assert.deepEqual(scanner.usage, {
+		inputTokens: 0, outputTokens: 5, cacheCreationInputTokens: 0, cacheReadInputTokens: 0,
+	});
 });

@@ -4,7 +4,9 @@
 // decided, each try and wait, timing, tokens, cost, the model asked for vs sent), Esc closes it;
 // `/` filters the log. Crafted snapshots, then the real store behind a proxy and the simulator.
 import assert from 'node:assert/strict';
-import {after, afterEach, test, type TestContext} from 'node:test';
+import {
+	after, afterEach, test, type TestContext,
+} from 'node:test';
 import {cleanup} from 'ink-testing-library';
 import App from '../source/monitor/app.js';
 import type {MonitorStore, StoreSnapshot} from '../source/monitor/contract.js';
@@ -55,9 +57,15 @@ function failedOver(now: number) {
 			by: 'strategy',
 			strategy: 'maximus',
 			candidates: [
-				{account: 'home', eligible: false, why: 'already failed this request', score: null},
-				{account: 'work', eligible: true, why: 'chosen', score: 0.812},
-				{account: 'side', eligible: false, why: 'cooling (overloaded)', score: null, untilMs: now + 15_000},
+				{
+					account: 'home', eligible: false, why: 'already failed this request', score: null,
+				},
+				{
+					account: 'work', eligible: true, why: 'chosen', score: 0.812,
+				},
+				{
+					account: 'side', eligible: false, why: 'cooling (overloaded)', score: null, untilMs: now + 15_000,
+				},
 			],
 		},
 	});
@@ -69,7 +77,7 @@ test('Enter on a request opens its detail: what routing saw and how it decided, 
 	const store = new FakeStore(makeSnapshot({accounts: threeAccounts(), requests: [newest, failedOver(now)]}));
 	const app = await mount(t, store, 100, 40);
 	app.press(keys.tab);
-	await waitForFrame(app.lastFrame, frame => /━━ requests & events/.test(frame) && /^▸.*77k/m.test(frame));
+	await waitForFrame(app.lastFrame, frame => frame.includes('━━ requests & events') && /^▸.*77k/m.test(frame));
 	app.press('j');
 	await waitForFrame(app.lastFrame, frame => /^▸.*1\.2k/m.test(frame));
 	app.press('\r');
@@ -82,8 +90,8 @@ test('Enter on a request opens its detail: what routing saw and how it decided, 
 	assert.match(detail, /cost\s+\$0\.03/);
 	assert.match(detail, /decided by\s+the strategy\s+strategy maximus/);
 	assert.match(detail, /▸ work\s+✓ chosen\s+score 0\.812/);
-	assert.match(detail, /  home\s+✗ already failed this request/);
-	assert.match(lineWith(detail, /side\s+✗/), new RegExp(`side\\s+✗ cooling \\(overloaded\\) · back in \\d+s \\(${clockTime(now + 15_000)}\\)`));
+	assert.match(detail, / {2}home\s+✗ already failed this request/);
+	assert.match(lineWith(detail, /side\s+✗/), new RegExp(String.raw`side\s+✗ cooling \(overloaded\) · back in \d+s \(${clockTime(now + 15_000)}\)`));
 	assert.match(detail, /429 home\s+quota/, 'each try with its status and classification');
 	assert.match(detail, /200 work\s+complete/, 'and the answer');
 	assert.match(app.lines().at(-1)!, /esc closes the detail/);
@@ -99,7 +107,13 @@ test('Enter on a request opens its detail: what routing saw and how it decided, 
 
 test('the detail of a request routed by the pin, of shunt\'s own answer, and of one answered before routing', async t => {
 	const now = Date.now();
-	const pinned = makeRequest({id: 'pinned', tsMs: now, inputTokens: 11_000, decision: {by: 'pin', strategy: 'cushion', candidates: [{account: 'home', eligible: true, why: 'chosen', score: null}]}});
+	const pinned = makeRequest({
+		id: 'pinned', tsMs: now, inputTokens: 11_000, decision: {
+			by: 'pin', strategy: 'cushion', candidates: [{
+				account: 'home', eligible: true, why: 'chosen', score: null,
+			}],
+		},
+	});
 	const own = makeRequest({
 		id: 'own-answer',
 		tsMs: now - 1000,
@@ -110,12 +124,20 @@ test('the detail of a request routed by the pin, of shunt\'s own answer, and of 
 		outputTokens: 0,
 		ttftMs: null,
 		shuntReason: 'all out of quota',
-		decision: {by: 'strategy', strategy: 'maximus', candidates: [
-			{account: 'home', eligible: false, why: 'window spent', score: null, untilMs: now + 3_600_000},
-			{account: 'work', eligible: false, why: 'burst limit', score: null},
-		]},
+		decision: {
+			by: 'strategy', strategy: 'maximus', candidates: [
+				{
+					account: 'home', eligible: false, why: 'window spent', score: null, untilMs: now + 3_600_000,
+				},
+				{
+					account: 'work', eligible: false, why: 'burst limit', score: null,
+				},
+			],
+		},
 	});
-	const early = makeRequest({id: 'early', tsMs: now - 2000, status: 413, outcome: 'error', account: null, inputTokens: 0, shuntReason: 'body too large'});
+	const early = makeRequest({
+		id: 'early', tsMs: now - 2000, status: 413, outcome: 'error', account: null, inputTokens: 0, shuntReason: 'body too large',
+	});
 	const app = await mount(t, new FakeStore(makeSnapshot({accounts: [makeAccount('home'), makeAccount('work')], requests: [pinned, own, early]})), 100, 40);
 	app.press(keys.tab, '\r');
 	const pinDetail = await waitForFrame(app.lastFrame, detailOpen);
@@ -126,7 +148,7 @@ test('the detail of a request routed by the pin, of shunt\'s own answer, and of 
 	await waitForFrame(app.lastFrame, logShown);
 	app.press('j', '\r');
 	const ownDetail = await waitForFrame(app.lastFrame, frame => frame.includes('request own-answer'));
-	assert.match(ownDetail, new RegExp(`home\\s+✗ window spent · back in \\S+ \\(${clockTime(now + 3_600_000)}\\)`));
+	assert.match(ownDetail, new RegExp(String.raw`home\s+✗ window spent · back in \S+ \(${clockTime(now + 3_600_000)}\)`));
 	assert.match(ownDetail, /work\s+✗ burst limit/);
 	assert.match(ownDetail, /429 shunt\s+all out of quota/, 'shunt answered, with its reason');
 	assert.doesNotMatch(ownDetail, /score/, 'no account was eligible, so none was scored');
@@ -143,7 +165,9 @@ test('Enter on an event or from the accounts pane says why there is no detail', 
 	const app = await mount(t, new FakeStore(makeSnapshot({
 		accounts: threeAccounts(),
 		requests: [makeRequest({tsMs: now - 5000})],
-		events: [makeEvent({tsMs: now, kind: 'cooldown', account: 'work', message: 'work quota: cooling'})],
+		events: [makeEvent({
+			tsMs: now, kind: 'cooldown', account: 'work', message: 'work quota: cooling',
+		})],
 	})));
 	app.press('\r');
 	await waitForFrame(app.lastFrame, frame => frame.includes('tab to the log, pick a request, then enter'));
@@ -154,20 +178,30 @@ test('Enter on an event or from the accounts pane says why there is no detail', 
 
 test('a live request opens as in flight and becomes its finished detail when it ends, while open', async t => {
 	const now = Date.now();
-	const live = makeLive({id: 'slow-one', account: null, state: 'held', firstByteMs: null, heldReason: 'all cooling', heldUntilMs: now + 7000, startedMs: now - 2000});
-	const store = new FakeStore(makeSnapshot({accounts: threeAccounts(), inFlight: 1, heldRequests: 1, inFlightRequests: [live]}));
+	const live = makeLive({
+		id: 'slow-one', account: null, state: 'held', firstByteMs: null, heldReason: 'all cooling', heldUntilMs: now + 7000, startedMs: now - 2000,
+	});
+	const store = new FakeStore(makeSnapshot({
+		accounts: threeAccounts(), inFlight: 1, heldRequests: 1, inFlightRequests: [live],
+	}));
 	const app = await mount(t, store, 100, 30);
 	app.press(keys.tab, '\r');
 	const open = await waitForFrame(app.lastFrame, frame => frame.includes('in flight'));
 	assert.match(open, /request slow-one\s+in flight/);
-	assert.match(open, new RegExp(`state\\s+held · all cooling, tries again in \\d+s \\(${clockTime(now + 7000)}\\)`));
+	assert.match(open, new RegExp(String.raw`state\s+held · all cooling, tries again in \d+s \(${clockTime(now + 7000)}\)`));
 	assert.match(open, /first byte\s+not yet/);
 
 	const finished = makeRequest({
 		id: 'slow-one', startedMs: live.startedMs, tsMs: now + 100, durationMs: 2100, account: 'side', holds: [{afterAttempts: 0, ms: 1500, reason: 'all cooling'}],
-		decision: {by: 'only', strategy: 'maximus', candidates: [{account: 'side', eligible: true, why: 'chosen', score: 0.5}]},
+		decision: {
+			by: 'only', strategy: 'maximus', candidates: [{
+				account: 'side', eligible: true, why: 'chosen', score: 0.5,
+			}],
+		},
 	});
-	store.push(snapshot => ({...snapshot, inFlight: 0, heldRequests: 0, inFlightRequests: [], requests: [finished]}));
+	store.push(snapshot => ({
+		...snapshot, inFlight: 0, heldRequests: 0, inFlightRequests: [], requests: [finished],
+	}));
 	const done = await waitForFrame(app.lastFrame, frame => frame.includes('why this account'));
 	assert.match(done, /decided by\s+the only account that could serve it/);
 	assert.match(done, /⏸ held 1\.5s: all cooling/);
@@ -179,13 +213,23 @@ test('/ filters the log by account, model, status and free text, with a visible 
 	const snapshot: StoreSnapshot = makeSnapshot({
 		accounts: threeAccounts(),
 		requests: [
-			makeRequest({tsMs: now, account: 'home', model: 'claude-opus-4-8', inputTokens: 10_000}),
+			makeRequest({
+				tsMs: now, account: 'home', model: 'claude-opus-4-8', inputTokens: 10_000,
+			}),
 			makeRequest({tsMs: now - 1000, account: 'work', inputTokens: 11_000}),
-			makeRequest({tsMs: now - 2000, account: 'work', status: 529, outcome: 'error', inputTokens: 12_000}),
-			makeRequest({tsMs: now - 3000, account: 'side', inputTokens: 13_000, attempts: [{account: 'work', status: 429, reason: 'quota'}]}),
-			makeRequest({tsMs: now - 4000, account: null, status: 429, outcome: 'error', inputTokens: 0, shuntReason: 'all out of quota', durationMs: 7}),
+			makeRequest({
+				tsMs: now - 2000, account: 'work', status: 529, outcome: 'error', inputTokens: 12_000,
+			}),
+			makeRequest({
+				tsMs: now - 3000, account: 'side', inputTokens: 13_000, attempts: [{account: 'work', status: 429, reason: 'quota'}],
+			}),
+			makeRequest({
+				tsMs: now - 4000, account: null, status: 429, outcome: 'error', inputTokens: 0, shuntReason: 'all out of quota', durationMs: 7,
+			}),
 		],
-		events: [makeEvent({tsMs: now - 3500, kind: 'cooldown', account: 'work', message: 'work quota: cooling'})],
+		events: [makeEvent({
+			tsMs: now - 3500, kind: 'cooldown', account: 'work', message: 'work quota: cooling',
+		})],
 	});
 	const store = new FakeStore(snapshot);
 	const app = await mount(t, store, 100, 30);
@@ -251,14 +295,16 @@ test('with the real store: the detail shows the decision routing made, every acc
 	await simulator.listen();
 	const accounts = ['a', 'b', 'c'].map(name => ({name, kind: 'oauth' as const, secret: `token-${name}`}));
 	for (const [index, account] of accounts.entries()) {
-		simulator.addAccount({kind: 'oauth', credential: account.secret, name: account.name, utilization5h: 0.1 + (index * 0.3)});
+		simulator.addAccount({
+			kind: 'oauth', credential: account.secret, name: account.name, utilization5h: 0.1 + (index * 0.3),
+		});
 	}
 
 	harness = await startHarness({upstream: simulator.url, accounts});
 	// Teach the store each account's usage, as real traffic would.
 	for (const account of accounts) {
 		harness.store.pin(account.name);
-		// eslint-disable-next-line no-await-in-loop
+
 		await (await harness.post(message(), {'x-claude-code-session-id': `warm-${account.name}`})).arrayBuffer();
 	}
 
@@ -277,8 +323,8 @@ test('with the real store: the detail shows the decision routing made, every acc
 	assert.match(detail, /decided by\s+the strategy\s+strategy maximus/);
 	assert.match(detail, /a\s+✗ already failed this request/);
 	assert.match(detail, /▸ b\s+✓ chosen\s+score \d\.\d{3}/);
-	assert.match(detail, /  c\s+✓ eligible\s+score \d\.\d{3}/);
-	const score = (name: string) => Number(new RegExp(`${name}\\s+✓ \\w+\\s+score (\\d\\.\\d{3})`).exec(detail)![1]);
+	assert.match(detail, / {2}c\s+✓ eligible\s+score \d\.\d{3}/);
+	const score = (name: string) => Number(new RegExp(String.raw`${name}\s+✓ \w+\s+score (\d\.\d{3})`).exec(detail)![1]);
 	assert.ok(score('b') >= score('c'), 'maximus chose the best score');
 	assert.match(detail, /429 a\s+quota/);
 	assert.match(detail, /200 b\s+complete/);

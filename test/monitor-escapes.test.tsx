@@ -11,7 +11,9 @@ import type {StoreSnapshot} from '../source/monitor/contract.js';
 import {
 	FakeStore, makeAccount, makeEvent, makeRequest, makeSnapshot,
 } from './helpers/fake-store.js';
-import {overlongLines, renderAt, waitForFrame, type Rendered} from './helpers/ink.js';
+import {
+	overlongLines, renderAt, waitForFrame, type Rendered,
+} from './helpers/ink.js';
 
 after(cleanup);
 
@@ -32,15 +34,25 @@ function traffic(hostile: boolean): StoreSnapshot {
 	const tsMs = Date.UTC(2026, 10, 26, 12, 0, 5);
 	return makeSnapshot({
 		accounts: [makeAccount('home'), makeAccount('work')],
-		overrides: {strategy: null, model: pick(`claude-override${osc0}${'\u009B2J'.repeat(12)}`, 'claude-override'), effort: null, burstRpmLimit: null, fallbackModel: null, alertsMuted: false},
+		overrides: {
+			strategy: null, model: pick(`claude-override${osc0}${'\u009B2J'.repeat(12)}`, 'claude-override'), effort: null, burstRpmLimit: null, fallbackModel: null, alertsMuted: false,
+		},
 		requests: [
-			makeRequest({id: 'r1', tsMs, account: 'home', model: 'claude-sonnet-4-6', status: 200}),
-			makeRequest({id: 'r2', tsMs, account: 'work', model: pick(`claude-evil${clearScreen}FAKE`, 'claude-evilFAKE'), status: 404, path: pick(`/v1/messages${osc52}`, '/v1/messages')}),
+			makeRequest({
+				id: 'r1', tsMs, account: 'home', model: 'claude-sonnet-4-6', status: 200,
+			}),
+			makeRequest({
+				id: 'r2', tsMs, account: 'work', model: pick(`claude-evil${clearScreen}FAKE`, 'claude-evilFAKE'), status: 404, path: pick(`/v1/messages${osc52}`, '/v1/messages'),
+			}),
 			// Short once cleaned, long as raw text: the model column (sized by its widest cell, here
 			// sonnet-4-6) must be sized by what is drawn.
-			makeRequest({id: 'r3', tsMs, account: 'home', model: pick(`claude-ab${'\u009B2J'.repeat(6)}${'\u001Bc'.repeat(4)}\u202E`, 'claude-ab'), status: 429}),
+			makeRequest({
+				id: 'r3', tsMs, account: 'home', model: pick(`claude-ab${'\u009B2J'.repeat(6)}${'\u001Bc'.repeat(4)}\u202E`, 'claude-ab'), status: 429,
+			}),
 		],
-		events: [makeEvent({tsMs, kind: 'auth', account: 'home', message: pick(`home: token refresh failed${osc0}${clearScreen}${fakeLine}`, `home: token refresh failed${fakeLine}`)})],
+		events: [makeEvent({
+			tsMs, kind: 'auth', account: 'home', message: pick(`home: token refresh failed${osc0}${clearScreen}${fakeLine}`, `home: token refresh failed${fakeLine}`),
+		})],
 	});
 }
 

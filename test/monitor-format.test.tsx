@@ -5,7 +5,9 @@ import {test} from 'node:test';
 import {modelOverrideChoices} from '../source/anthropic/models.js';
 import {helpLines} from '../source/monitor/panes/help/help-overlay.js';
 import {nextStrategy as nextRoutingStrategy, strategyDescriptions, strategyNames} from '../source/routing/strategies.js';
-import {burstCycle, effortCycle, modelCycle, nextInCycle} from '../source/monitor/keys/cycles.js';
+import {
+	burstCycle, effortCycle, modelCycle, nextInCycle,
+} from '../source/monitor/keys/cycles.js';
 import {keyBindings} from '../source/monitor/keys/key-bindings.js';
 import {
 	formatClock, formatCountdown, formatDuration, formatPercent, formatRequestDuration, formatTokens, formatUsd, shortModel,
@@ -106,16 +108,28 @@ test('columns: natural widths, shrink the widest, give slack to the growing colu
 	const columns: Column[] = [
 		{key: 'time', header: 'time', width: 8},
 		{key: 'name', header: 'name', minWidth: 4},
-		{key: 'n', header: 'n', align: 'right', dropPriority: 1},
-		{key: 'rest', header: 'rest', grow: true, minWidth: 0},
+		{
+			key: 'n', header: 'n', align: 'right', dropPriority: 1,
+		},
+		{
+			key: 'rest', header: 'rest', grow: true, minWidth: 0,
+		},
 	];
 	const rows = [{key: 'a', cells: {name: 'a-rather-long-name', n: '12345'}}];
 	const size = (width: number) => Object.fromEntries(layoutColumns(columns, rows, width, 1).map(column => [column.key, column.size]));
 
-	assert.deepEqual(size(60), {time: 8, name: 18, n: 5, rest: 26});
-	assert.deepEqual(size(33), {time: 8, name: 18, n: 5, rest: 0});
-	assert.deepEqual(size(32), {time: 8, name: 17, n: 5, rest: 0});
-	assert.deepEqual(size(24), {time: 8, name: 9, n: 5, rest: 0});
+	assert.deepEqual(size(60), {
+		time: 8, name: 18, n: 5, rest: 26,
+	});
+	assert.deepEqual(size(33), {
+		time: 8, name: 18, n: 5, rest: 0,
+	});
+	assert.deepEqual(size(32), {
+		time: 8, name: 17, n: 5, rest: 0,
+	});
+	assert.deepEqual(size(24), {
+		time: 8, name: 9, n: 5, rest: 0,
+	});
 	// Not even the minimums fit: the droppable column goes.
 	assert.deepEqual(size(14), {time: 8, name: 5, rest: 0});
 	// Slack comes back to the growing column once the others are at their natural size.
@@ -126,7 +140,7 @@ test('columns: natural widths, shrink the widest, give slack to the growing colu
 const cycles = {o: modelCycle, e: effortCycle, b: burstCycle} as const;
 
 test('each cycling key starts at "off" and comes back to its start after visiting every entry once', () => {
-	for (const [key, cycle] of Object.entries(cycles) as Array<[string, ReadonlyArray<unknown>]>) {
+	for (const [key, cycle] of Object.entries(cycles) as Array<[string, readonly unknown[]]>) {
 		assert.equal(cycle[0], null, `${key} starts at off (the client's or the configured value)`);
 		assert.equal(new Set(cycle).size, cycle.length, `${key} lists no value twice`);
 		let value: unknown = cycle[0];
@@ -179,7 +193,9 @@ test('the help lists every strategy with its description, marks the one in use, 
 });
 
 test('the help describes each cycling key as a cycle: every value, back to the first', () => {
-	const describe = {s: strategyNames.length, o: modelCycle.length, e: effortCycle.length, b: burstCycle.length};
+	const describe = {
+		s: strategyNames.length, o: modelCycle.length, e: effortCycle.length, b: burstCycle.length,
+	};
 	for (const [key, length] of Object.entries(describe)) {
 		const binding = keyBindings.find(entry => entry.key === key);
 		assert.ok(binding, key);

@@ -31,7 +31,9 @@ test('a cooling account shows a countdown that ticks every second, with its reas
 	const snapshot = makeSnapshot({
 		accounts: [
 			makeAccount('home'),
-			makeAccount('work', {state: 'cooling', cooldownUntilMs: Date.now() + (4 * 60_000) + 12_500, backAtMs: Date.now() + (4 * 60_000) + 12_500, cooldownReason: 'rate limit'}),
+			makeAccount('work', {
+				state: 'cooling', cooldownUntilMs: Date.now() + (4 * 60_000) + 12_500, backAtMs: Date.now() + (4 * 60_000) + 12_500, cooldownReason: 'rate limit',
+			}),
 		],
 	});
 	const {app} = await mount(t, snapshot);
@@ -60,7 +62,7 @@ test('an exhausted account shows its full gauge and when it comes back', async t
 	assert.match(row, /█+ spent/, 'a spent window reads as spent, full, not as 116 % used');
 	assert.doesNotMatch(frame, /116%/);
 	const gaugeCountdown = /spent (\S+)/.exec(row)![1]!;
-	assert.match(frame, new RegExp(`back in ${gaugeCountdown} \\(`), 'the gauge and the status count down to the same instant');
+	assert.match(frame, new RegExp(String.raw`back in ${gaugeCountdown} \(`), 'the gauge and the status count down to the same instant');
 	assert.match(frame, /% show how much of each window is used/, 'the gauge convention is labelled');
 });
 
@@ -86,8 +88,12 @@ test('a paused account is marked paused', async t => {
 test('API-key accounts show their request budget instead of empty gauges', async t => {
 	const snapshot = makeSnapshot({
 		accounts: [
-			makeAccount('console', {kind: 'apikey', utilization5h: null, utilization7d: null, requestsRemaining: 45, requestsLimit: 50, keyHeadroom: 0.9}),
-			makeAccount('gateway', {kind: 'apikey', utilization5h: 0.99, status5h: 'allowed_warning', reset5h: nowSec() + 600, utilization7d: 0.2, reset7d: nowSec() + 86_400}),
+			makeAccount('console', {
+				kind: 'apikey', utilization5h: null, utilization7d: null, requestsRemaining: 45, requestsLimit: 50, keyHeadroom: 0.9,
+			}),
+			makeAccount('gateway', {
+				kind: 'apikey', utilization5h: 0.99, status5h: 'allowed_warning', reset5h: nowSec() + 600, utilization7d: 0.2, reset7d: nowSec() + 86_400,
+			}),
 		],
 	});
 	const {app} = await mount(t, snapshot);
@@ -112,11 +118,15 @@ test('very long account and model names at 80 columns: nothing overflows or wrap
 	const longModel = 'claude-some-extraordinarily-long-experimental-model-name-preview-20251001';
 	const snapshot = makeSnapshot({
 		accounts: [
-			makeAccount(longName, {reset5h: nowSec() + 3600, reset7d: nowSec() + 86_400, pinned: true, active: true}),
+			makeAccount(longName, {
+				reset5h: nowSec() + 3600, reset7d: nowSec() + 86_400, pinned: true, active: true,
+			}),
 			makeAccount('短い名前の日本語アカウント名前です', {state: 'cooling', cooldownUntilMs: Date.now() + 60_000, cooldownReason: 'a rather long reason for cooling down right now'}),
 		],
 		pinnedAccount: longName,
-		overrides: {strategy: 'cushion', model: longModel, effort: 'high', burstRpmLimit: 30, fallbackModel: null, alertsMuted: true},
+		overrides: {
+			strategy: 'cushion', model: longModel, effort: 'high', burstRpmLimit: 30, fallbackModel: null, alertsMuted: true,
+		},
 		strategy: 'cushion',
 		strategyOverridden: true,
 		heldRequests: 2,
@@ -139,7 +149,9 @@ test('120 columns: the wide layout adds plan, cache and cost columns and longer 
 	const snapshot = makeSnapshot({
 		accounts: [
 			makeAccount('home', {plan: 'max', utilization5h: 0.5, reset5h: nowSec() + 3600}),
-			makeAccount('work', {plan: 'pro', state: 'cooling', cooldownUntilMs: Date.now() + 90_000, backAtMs: Date.now() + 90_000, cooldownReason: 'overloaded'}),
+			makeAccount('work', {
+				plan: 'pro', state: 'cooling', cooldownUntilMs: Date.now() + 90_000, backAtMs: Date.now() + 90_000, cooldownReason: 'overloaded',
+			}),
 		],
 		requests: [makeRequest({cacheReadTokens: 45_000, costUsd: 0.42}), makeRequest({status: 499, outcome: 'client-cancelled', tsMs: Date.now() - 1000})],
 	});
@@ -208,7 +220,9 @@ test('the header shows the version, address, uptime and every setting', async t 
 		pinnedAccount: 'home',
 		strategy: 'reaper',
 		strategyOverridden: true,
-		overrides: {strategy: 'reaper', model: 'claude-haiku-4-5-20251001', effort: 'max', burstRpmLimit: 0, fallbackModel: null, alertsMuted: false},
+		overrides: {
+			strategy: 'reaper', model: 'claude-haiku-4-5-20251001', effort: 'max', burstRpmLimit: 0, fallbackModel: null, alertsMuted: false,
+		},
 		burstRpmLimit: 0,
 		inFlight: 4,
 		requestsPerMinute: 17,
@@ -236,9 +250,15 @@ test('the log: newest first, short model names, statuses, outcomes, tokens and d
 	const snapshot = makeSnapshot({
 		accounts: [makeAccount('home'), makeAccount('work')],
 		requests: [
-			makeRequest({tsMs: base, model: 'claude-opus-4-8-20260101', status: 200, inputTokens: 12_345, outputTokens: 950, durationMs: 850}),
-			makeRequest({tsMs: base - 1000, status: 200, outcome: 'truncated', durationMs: 61_000}),
-			makeRequest({tsMs: base - 2000, status: 529, account: 'work', outcome: 'error'}),
+			makeRequest({
+				tsMs: base, model: 'claude-opus-4-8-20260101', status: 200, inputTokens: 12_345, outputTokens: 950, durationMs: 850,
+			}),
+			makeRequest({
+				tsMs: base - 1000, status: 200, outcome: 'truncated', durationMs: 61_000,
+			}),
+			makeRequest({
+				tsMs: base - 2000, status: 529, account: 'work', outcome: 'error',
+			}),
 			makeRequest({tsMs: base - 3000, status: 499, outcome: 'client-cancelled'}),
 		],
 	});
@@ -257,14 +277,16 @@ test('the log: newest first, short model names, statuses, outcomes, tokens and d
 	// The time is when the request arrived (the log lists requests by arrival).
 	const clock = new Date(base - 850);
 	const hhmmss = [clock.getHours(), clock.getMinutes(), clock.getSeconds()].map(part => String(part).padStart(2, '0')).join(':');
-	assert.match(lines[opus]!, new RegExp(`^\\s*${hhmmss}`), 'local HH:MM:SS');
+	assert.match(lines[opus]!, new RegExp(String.raw`^\s*${hhmmss}`), 'local HH:MM:SS');
 });
 
 test('a request through the OpenAI front door is marked oa: in the model column', async t => {
 	const snapshot = makeSnapshot({
 		accounts: [makeAccount('home')],
 		requests: [
-			makeRequest({model: 'claude-sonnet-4-6', requestedModel: 'gpt-4o', frontDoor: 'openai', outputTokens: 321}),
+			makeRequest({
+				model: 'claude-sonnet-4-6', requestedModel: 'gpt-4o', frontDoor: 'openai', outputTokens: 321,
+			}),
 			makeRequest({model: 'claude-haiku-4-5-20251001', tsMs: Date.now() - 5000, outputTokens: 654}),
 		],
 	});
@@ -292,13 +314,23 @@ test('a failover is rendered as 429 home → work, even at 80 columns', async t 
 test('events interleave with requests, and never change after the fact (the countdown is on the account)', async t => {
 	const base = Date.now();
 	const snapshot = makeSnapshot({
-		accounts: [makeAccount('home'), makeAccount('work', {state: 'cooling', cooldownUntilMs: base + 95_000, backAtMs: base + 95_000, cooldownReason: 'rate limit'})],
+		accounts: [makeAccount('home'), makeAccount('work', {
+			state: 'cooling', cooldownUntilMs: base + 95_000, backAtMs: base + 95_000, cooldownReason: 'rate limit',
+		})],
 		requests: [makeRequest({tsMs: base, account: 'home', attempts: [{account: 'work', status: 429}]}), makeRequest({tsMs: base - 20_000, account: 'work'})],
 		events: [
-			makeEvent({tsMs: base - 1, kind: 'cooldown', account: 'work', message: 'cooling down (quota)'}),
-			makeEvent({tsMs: base - 2, kind: 'rate-limited', account: 'work', message: '429 quota'}),
-			makeEvent({tsMs: base - 10_000, kind: 'recovered', account: 'home', message: 'back in rotation'}),
-			makeEvent({tsMs: base - 30_000, kind: 'cooldown', account: 'home', message: 'cooling down (overloaded)'}),
+			makeEvent({
+				tsMs: base - 1, kind: 'cooldown', account: 'work', message: 'cooling down (quota)',
+			}),
+			makeEvent({
+				tsMs: base - 2, kind: 'rate-limited', account: 'work', message: '429 quota',
+			}),
+			makeEvent({
+				tsMs: base - 10_000, kind: 'recovered', account: 'home', message: 'back in rotation',
+			}),
+			makeEvent({
+				tsMs: base - 30_000, kind: 'cooldown', account: 'home', message: 'cooling down (overloaded)',
+			}),
 		],
 	});
 	const {app} = await mount(t, snapshot, 100, 30);
@@ -327,7 +359,9 @@ test('an event whose message already names its account does not repeat the name'
 });
 
 test('savings: today, this week and all time, in tokens and dollars', async t => {
-	const totals = (usd: number, tokens: number) => ({inputTokens: tokens, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, usd});
+	const totals = (usd: number, tokens: number) => ({
+		inputTokens: tokens, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, usd,
+	});
 	const snapshot = makeSnapshot({
 		accounts: [makeAccount('home')],
 		savings: {today: totals(12.34, 1_234_567), week: totals(0.004, 950), allTime: totals(1234.5, 45_000_000)},
@@ -344,9 +378,21 @@ test('savings: today, this week and all time, in tokens and dollars', async t =>
 test('each account shows its prompt-cache hit rate, and a model-scoped window when it is close or spent', async t => {
 	const snapshot = makeSnapshot({
 		accounts: [
-			makeAccount('home', {cacheHitRate: 0.874, scopedWindows: [{window: '7d_opus', label: 'weekly opus', utilization: 1, reset: nowSec() + 7200, status: 'rejected', spent: true}]}),
-			makeAccount('work', {cacheHitRate: 0, scopedWindows: [{window: '7d_sonnet', label: 'weekly sonnet', utilization: 0.93, reset: nowSec() + 86_400, status: 'allowed_warning', spent: false}]}),
-			makeAccount('side', {cacheHitRate: null, scopedWindows: [{window: '7d_opus', label: 'weekly opus', utilization: 0.4, reset: nowSec() + 86_400, status: 'allowed', spent: false}]}),
+			makeAccount('home', {
+				cacheHitRate: 0.874, scopedWindows: [{
+					window: '7d_opus', label: 'weekly opus', utilization: 1, reset: nowSec() + 7200, status: 'rejected', spent: true,
+				}],
+			}),
+			makeAccount('work', {
+				cacheHitRate: 0, scopedWindows: [{
+					window: '7d_sonnet', label: 'weekly sonnet', utilization: 0.93, reset: nowSec() + 86_400, status: 'allowed_warning', spent: false,
+				}],
+			}),
+			makeAccount('side', {
+				cacheHitRate: null, scopedWindows: [{
+					window: '7d_opus', label: 'weekly opus', utilization: 0.4, reset: nowSec() + 86_400, status: 'allowed', spent: false,
+				}],
+			}),
 		],
 	});
 	const {app} = await mount(t, snapshot, 120, 40);

@@ -64,8 +64,16 @@ test('other instances\' requests and events are in the log among ours, with the 
 	const now = Date.now();
 	const ours = makeRequest({account: 'home', tsMs: now - 3000, model: 'claude-haiku-4-5-20251001'});
 	const theirs = {...makeRequest({account: 'work', tsMs: now - 2000, model: 'claude-opus-4-8'}), id: 'a1b2c3d4e5f6:req-9', instance: 'desktop'};
-	const failedOver = {...makeRequest({account: 'work', tsMs: now - 1500, model: 'claude-sonnet-4-6', attempts: [{account: 'home', status: 429, reason: 'quota'}]}), id: 'a1b2c3d4e5f6:req-10', instance: 'desktop'};
-	const event = {...makeEvent({kind: 'cooldown', account: 'work', message: 'work: quota, cooling 58m', tsMs: now - 1000}), instance: 'devbox'};
+	const failedOver = {
+		...makeRequest({
+			account: 'work', tsMs: now - 1500, model: 'claude-sonnet-4-6', attempts: [{account: 'home', status: 429, reason: 'quota'}],
+		}), id: 'a1b2c3d4e5f6:req-10', instance: 'desktop',
+	};
+	const event = {
+		...makeEvent({
+			kind: 'cooldown', account: 'work', message: 'work: quota, cooling 58m', tsMs: now - 1000,
+		}), instance: 'devbox',
+	};
 	const {app} = await mount(t, makeSnapshot({
 		accounts: [makeAccount('home'), makeAccount('work')],
 		requests: [ours],

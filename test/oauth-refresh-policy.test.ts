@@ -3,17 +3,23 @@
 // waits, when a 401 may force a refresh (and that it never loops), which stored pair wins.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {adoptionSuffices, backoffAfter, dueAt, isDead, isDue, mayForceRefresh, newestPair, newSlot, type OAuthSlot, type PairCandidate, type RefreshTimings} from '../source/accounts/oauth/refresh-policy.js';
+import {
+	adoptionSuffices, backoffAfter, dueAt, isDead, isDue, mayForceRefresh, newestPair, newSlot, type OAuthSlot, type PairCandidate, type RefreshTimings,
+} from '../source/accounts/oauth/refresh-policy.js';
 import type {OAuthCredential} from '../source/accounts/types.js';
 
 const now = Date.UTC(2026, 6, 31, 12, 0, 0);
 const second = 1000;
 const minute = 60 * second;
 const hour = 60 * minute;
-const timings: RefreshTimings = {marginMs: 5 * minute, retryFirstMs: 30 * second, retryMaxMs: 10 * minute, minGapMs: 10 * second};
+const timings: RefreshTimings = {
+	marginMs: 5 * minute, retryFirstMs: 30 * second, retryMaxMs: 10 * minute, minGapMs: 10 * second,
+};
 
 function credential(label: string, expiresAt: number): OAuthCredential {
-	return {type: 'oauth', accessToken: `sk-ant-oat01-${label}`, refreshToken: `sk-ant-ort01-${label}`, expiresAt};
+	return {
+		type: 'oauth', accessToken: `sk-ant-oat01-${label}`, refreshToken: `sk-ant-ort01-${label}`, expiresAt,
+	};
 }
 
 function slot(fields: Partial<OAuthSlot> = {}): OAuthSlot {
@@ -47,12 +53,24 @@ test('isDead: only while the refresh token that got invalid_grant is still the o
 
 test('dueAt and isDue: the margin before expiry, held off by backoff and by the gap after a refresh', () => {
 	const table: Array<{name: string; fields: Partial<OAuthSlot>; at: number; due: boolean}> = [
-		{name: 'valid for an hour', fields: {}, at: now + hour - (5 * minute), due: false},
-		{name: 'expires inside the margin', fields: {credential: credential('soon', now + (4 * minute))}, at: now - minute, due: true},
-		{name: 'expires exactly at the margin', fields: {credential: credential('edge', now + (5 * minute))}, at: now, due: true},
-		{name: 'expired', fields: {credential: credential('old', now - second)}, at: now - second - (5 * minute), due: true},
-		{name: 'expired, backing off', fields: {credential: credential('old', now - second), retryAtMs: now + (30 * second)}, at: now + (30 * second), due: false},
-		{name: 'expired, backoff over', fields: {credential: credential('old', now - second), retryAtMs: now}, at: now, due: true},
+		{
+			name: 'valid for an hour', fields: {}, at: now + hour - (5 * minute), due: false,
+		},
+		{
+			name: 'expires inside the margin', fields: {credential: credential('soon', now + (4 * minute))}, at: now - minute, due: true,
+		},
+		{
+			name: 'expires exactly at the margin', fields: {credential: credential('edge', now + (5 * minute))}, at: now, due: true,
+		},
+		{
+			name: 'expired', fields: {credential: credential('old', now - second)}, at: now - second - (5 * minute), due: true,
+		},
+		{
+			name: 'expired, backing off', fields: {credential: credential('old', now - second), retryAtMs: now + (30 * second)}, at: now + (30 * second), due: false,
+		},
+		{
+			name: 'expired, backoff over', fields: {credential: credential('old', now - second), retryAtMs: now}, at: now, due: true,
+		},
 		{
 			name: 'refreshed a second ago, but lives shorter than the margin',
 			fields: {credential: credential('short', now + (2 * minute)), lastRefreshMs: now - second},
@@ -65,7 +83,9 @@ test('dueAt and isDue: the margin before expiry, held off by backoff and by the 
 			at: now,
 			due: true,
 		},
-		{name: 'expired, refresh token dead', fields: {credential: credential('dead', now - second), deadRefreshToken: 'sk-ant-ort01-dead'}, at: now - second - (5 * minute), due: false},
+		{
+			name: 'expired, refresh token dead', fields: {credential: credential('dead', now - second), deadRefreshToken: 'sk-ant-ort01-dead'}, at: now - second - (5 * minute), due: false,
+		},
 	];
 	for (const {name, fields, at, due} of table) {
 		assert.equal(dueAt(slot(fields), timings), at, name);
@@ -95,14 +115,30 @@ test('backoffAfter: doubling from the first delay up to the cap, at least a capp
 
 test('mayForceRefresh: not while backing off; inside the gap after a refresh one forced refresh, then no more', () => {
 	const table: Array<{name: string; fields: Partial<OAuthSlot>; allowed: boolean; forcedInGap: boolean}> = [
-		{name: 'never refreshed', fields: {}, allowed: true, forcedInGap: false},
-		{name: 'long after a refresh, a stale flag is reset', fields: {lastRefreshMs: now - minute, forcedInGap: true}, allowed: true, forcedInGap: false},
-		{name: 'just outside the gap', fields: {lastRefreshMs: now - (10 * second)}, allowed: true, forcedInGap: false},
-		{name: 'inside the gap, the first time', fields: {lastRefreshMs: now - (10 * second) + 1}, allowed: true, forcedInGap: true},
-		{name: 'inside the gap, already used', fields: {lastRefreshMs: now - second, forcedInGap: true}, allowed: false, forcedInGap: true},
-		{name: 'backing off', fields: {retryAtMs: now + 1}, allowed: false, forcedInGap: false},
-		{name: 'backing off keeps a used flag', fields: {retryAtMs: now + second, lastRefreshMs: now - second, forcedInGap: true}, allowed: false, forcedInGap: true},
-		{name: 'backoff ends now', fields: {retryAtMs: now}, allowed: true, forcedInGap: false},
+		{
+			name: 'never refreshed', fields: {}, allowed: true, forcedInGap: false,
+		},
+		{
+			name: 'long after a refresh, a stale flag is reset', fields: {lastRefreshMs: now - minute, forcedInGap: true}, allowed: true, forcedInGap: false,
+		},
+		{
+			name: 'just outside the gap', fields: {lastRefreshMs: now - (10 * second)}, allowed: true, forcedInGap: false,
+		},
+		{
+			name: 'inside the gap, the first time', fields: {lastRefreshMs: now - (10 * second) + 1}, allowed: true, forcedInGap: true,
+		},
+		{
+			name: 'inside the gap, already used', fields: {lastRefreshMs: now - second, forcedInGap: true}, allowed: false, forcedInGap: true,
+		},
+		{
+			name: 'backing off', fields: {retryAtMs: now + 1}, allowed: false, forcedInGap: false,
+		},
+		{
+			name: 'backing off keeps a used flag', fields: {retryAtMs: now + second, lastRefreshMs: now - second, forcedInGap: true}, allowed: false, forcedInGap: true,
+		},
+		{
+			name: 'backoff ends now', fields: {retryAtMs: now}, allowed: true, forcedInGap: false,
+		},
 	];
 	for (const {name, fields, allowed, forcedInGap} of table) {
 		assert.deepEqual(mayForceRefresh(slot(fields), now, timings.minGapMs), {allowed, forcedInGap}, name);

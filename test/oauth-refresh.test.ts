@@ -54,7 +54,9 @@ async function setup({held, source, options, start = true, burstRpmLimit = 0}: S
 	saveCredentials(credentialsFile, {a: credential});
 	harness = await startHarness({
 		upstream: sim.url,
-		accounts: [{name: 'a', kind: 'oauth', secret: held.accessToken, source}],
+		accounts: [{
+			name: 'a', kind: 'oauth', secret: held.accessToken, source,
+		}],
 		settings: {burstRpmLimit},
 		// The proxy asks whatever provider is current; it is built below, once the store exists.
 		auth: () => ({
@@ -80,7 +82,9 @@ async function setup({held, source, options, start = true, burstRpmLimit = 0}: S
 	}
 
 	const tokenCalls = () => sim.requests.filter(entry => entry.path === '/v1/oauth/token');
-	return {sim, harness, provider, login, credentialsFile, alerts, tokenCalls};
+	return {
+		sim, harness, provider, login, credentialsFile, alerts, tokenCalls,
+	};
 }
 
 test('transient 503s back off exponentially, then the refresh succeeds and the account serves again', async () => {
@@ -124,10 +128,9 @@ test('invalid_grant: reauth once, with the fixing command, and no retry loop; a 
 	assert.equal(view?.fixHint, 'shunt add-account a');
 
 	for (let index = 0; index < 4; index++) {
-		// eslint-disable-next-line no-await-in-loop
 		const response = await harness.post(message());
 		assert.notEqual(response.status, 200);
-		// eslint-disable-next-line no-await-in-loop
+
 		await response.arrayBuffer();
 	}
 

@@ -3,7 +3,9 @@
 // reuse, armed faults, per-token expiry, and the usage and profile endpoints.
 import assert from 'node:assert/strict';
 import {createHash, randomBytes} from 'node:crypto';
-import {after, before, describe, test} from 'node:test';
+import {
+	after, before, describe, test,
+} from 'node:test';
 import {Simulator, simClientId} from '../source/simulator/index.js';
 
 let simulator: Simulator;
@@ -50,10 +52,14 @@ describe('token endpoint', () => {
 		const verifier = randomBytes(32).toString('base64url');
 		const challenge = createHash('sha256').update(verifier).digest('base64url');
 		const redirect = 'https://platform.claude.com/oauth/code/callback';
-		const pasted = simulator.authorize({challenge, state: 'st-1', redirectUri: redirect, email: 'pkce@example.com', name: 'pkce'});
+		const pasted = simulator.authorize({
+			challenge, state: 'st-1', redirectUri: redirect, email: 'pkce@example.com', name: 'pkce',
+		});
 		const [code, state] = pasted.split('#');
 		assert.equal(state, 'st-1');
-		const base = {grant_type: 'authorization_code', code, redirect_uri: redirect, client_id: simClientId, code_verifier: verifier, state: 'st-1'};
+		const base = {
+			grant_type: 'authorization_code', code, redirect_uri: redirect, client_id: simClientId, code_verifier: verifier, state: 'st-1',
+		};
 
 		assert.equal((await token({...base, client_id: 'someone-else'})).body['error'], 'invalid_client');
 		assert.equal((await token({...base, code_verifier: randomBytes(32).toString('base64url')})).body['error'], 'invalid_grant');
@@ -83,7 +89,9 @@ describe('token endpoint', () => {
 		assert.equal(response.status, 200);
 		const [code, state] = (await response.text()).split('#');
 		assert.equal(state, 'web-state');
-		const granted = await token({grant_type: 'authorization_code', code, redirect_uri: 'https://platform.claude.com/oauth/code/callback', client_id: simClientId, code_verifier: verifier, state});
+		const granted = await token({
+			grant_type: 'authorization_code', code, redirect_uri: 'https://platform.claude.com/oauth/code/callback', client_id: simClientId, code_verifier: verifier, state,
+		});
 		assert.equal(granted.status, 200);
 		query.set('code_challenge_method', 'plain');
 		assert.equal((await fetch(`${simulator.url}/oauth/authorize?${query.toString()}`)).status, 400, 'only S256');

@@ -5,9 +5,10 @@
 import assert from 'node:assert/strict';
 import {afterEach, test} from 'node:test';
 import OpenAI from 'openai';
-import {Simulator} from '../source/simulator/index.js';
-import type {SimRequestLogEntry} from '../source/simulator/index.js';
-import {message, startHarness, type Harness, type HarnessOptions} from './helpers/proxy-harness.js';
+import {Simulator, type SimRequestLogEntry} from '../source/simulator/index.js';
+import {
+	message, startHarness, type Harness, type HarnessOptions,
+} from './helpers/proxy-harness.js';
 import {waitFor} from './helpers/wait.js';
 
 let simulator: Simulator | undefined;
@@ -101,7 +102,7 @@ test('a plain completion: translated on the way up, a chat.completion on the way
 	assert.equal(record.outcome, 'complete');
 	assert.equal(data.usage?.prompt_tokens, record.inputTokens + record.cacheReadTokens + record.cacheWriteTokens);
 	assert.equal(data.usage?.completion_tokens, record.outputTokens);
-	assert.equal(data.usage?.total_tokens, data.usage!.prompt_tokens + data.usage!.completion_tokens);
+	assert.equal(data.usage?.total_tokens, data.usage.prompt_tokens + data.usage.completion_tokens);
 	assert.ok(record.outputTokens > 0 && record.costUsd > 0);
 });
 
@@ -112,7 +113,7 @@ test('a conversation reads its prompt cache from its second turn: the translatio
 	const cached: number[] = [];
 	for (const question of ['first question', 'second question', 'third question']) {
 		history.push({role: 'user', content: question});
-		// eslint-disable-next-line no-await-in-loop
+
 		const answer = await client.chat.completions.create({model: 'gpt-4o', messages: [{role: 'system', content: system}, ...history]});
 		cached.push(answer.usage?.prompt_tokens_details?.cached_tokens ?? 0);
 		history.push({role: 'assistant', content: answer.choices[0]!.message.content ?? ''});
@@ -162,7 +163,9 @@ test('streaming with include_usage: role first, content deltas, a finish chunk, 
 	assert.ok(record.ttftMs !== null);
 
 	// The same request as a Messages client would send it is accounted the same.
-	const direct = await harness.post({model: 'claude-sonnet-4-6', max_tokens: 8192, messages: [{role: 'user', content: [{type: 'text', text: 'tell me something', cache_control: {type: 'ephemeral'}}]}], stream: true});
+	const direct = await harness.post({
+		model: 'claude-sonnet-4-6', max_tokens: 8192, messages: [{role: 'user', content: [{type: 'text', text: 'tell me something', cache_control: {type: 'ephemeral'}}]}], stream: true,
+	});
 	await direct.text();
 	const messagesRecord = lastRecord(harness);
 	assert.equal(messagesRecord.frontDoor, 'anthropic');
@@ -222,8 +225,16 @@ test('a tool call and its result round-trip: tool_calls with JSON arguments, the
 	const sent = sentBody(simulator.requests.at(-1))['messages'];
 	assert.deepEqual(sent, [
 		{role: 'user', content: [{type: 'text', text: 'What is the weather in Paris?', cache_control: {type: 'ephemeral'}}]},
-		{role: 'assistant', content: [{type: 'text', text: 'I will use get_weather.'}, {type: 'tool_use', id: call.id, name: 'get_weather', input: {city: 'sim'}}]},
-		{role: 'user', content: [{type: 'tool_result', tool_use_id: call.id, content: [{type: 'text', text: 'Sunny, 24 °C'}], cache_control: {type: 'ephemeral'}}]},
+		{
+			role: 'assistant', content: [{type: 'text', text: 'I will use get_weather.'}, {
+				type: 'tool_use', id: call.id, name: 'get_weather', input: {city: 'sim'},
+			}],
+		},
+		{
+			role: 'user', content: [{
+				type: 'tool_result', tool_use_id: call.id, content: [{type: 'text', text: 'Sunny, 24 °C'}], cache_control: {type: 'ephemeral'},
+			}],
+		},
 	]);
 });
 
@@ -300,7 +311,7 @@ test('upstream errors come back in OpenAI\'s shape with their status', async () 
 test('shunt\'s own 429 when every account is out of quota: OpenAI\'s shape, the real wait in retry-after', async () => {
 	const {simulator, client} = await setup({accounts: [{name: 'a', kind: 'apikey'}], harness: {maxHoldMs: 0}});
 	simulator.arm('secret-a', {type: 'quota_429', resetInSeconds: 600});
-	const error = await client.chat.completions.create({model: 'gpt-4o', messages: [{role: 'user', content: 'hello'}]}).catch((caught: unknown) => caught);
+	const error = await client.chat.completions.create({model: 'gpt-4o', messages: [{role: 'user', content: 'hello'}]}).catch((error_: unknown) => error_);
 	assert.ok(error instanceof OpenAI.RateLimitError, String(error));
 	assert.equal(error.type, 'rate_limit_error');
 	assert.equal(error.code, 'rate_limit_exceeded');
@@ -318,20 +329,23 @@ test('unsupported parameters are refused with a 400 naming them, and nothing rea
 		[{seed: 7}, 'seed'],
 		[{temperature: 1.5}, 'temperature'],
 	];
-	for (const [extra, param] of cases) {
-		// eslint-disable-next-line no-await-in-loop
-		const error = await client.chat.completions.create({model: 'gpt-4o', messages: [{role: 'user', content: 'hello'}], ...extra} as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming).catch((caught: unknown) => caught);
-		assert.ok(error instanceof OpenAI.BadRequestError, `${param}: ${String(error)}`);
-		assert.equal(error.param, param);
+	for (const [extra, parameter] of cases) {
+		const error = await client.chat.completions.create({model: 'gpt-4o', messages: [{role: 'user', content: 'hello'}], ...extra} as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming).catch((error_: unknown) => error_);
+		assert.ok(error instanceof OpenAI.BadRequestError, `${parameter}: ${String(error)}`);
+		assert.equal(error.param, parameter);
 		assert.equal(error.type, 'invalid_request_error');
-		assert.match(error.message, new RegExp(param));
+		assert.match(error.message, new RegExp(parameter));
 	}
 
 	const unknown = await fetch(`${harness.url}/v1/chat/completions`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({model: 'gpt-4o', messages: [{role: 'user', content: 'hi'}], frobnicate: true})});
 	assert.equal(unknown.status, 400);
-	assert.deepEqual(await unknown.json(), {error: {message: 'Unrecognized request argument supplied: frobnicate', type: 'invalid_request_error', param: 'frobnicate', code: 'unknown_parameter'}});
+	assert.deepEqual(await unknown.json(), {
+		error: {
+			message: 'Unrecognized request argument supplied: frobnicate', type: 'invalid_request_error', param: 'frobnicate', code: 'unknown_parameter',
+		},
+	});
 
-	const unmapped = await client.chat.completions.create({model: 'text-davinci-003', messages: [{role: 'user', content: 'hello'}]}).catch((caught: unknown) => caught);
+	const unmapped = await client.chat.completions.create({model: 'text-davinci-003', messages: [{role: 'user', content: 'hello'}]}).catch((error: unknown) => error);
 	assert.ok(unmapped instanceof OpenAI.NotFoundError, String(unmapped));
 	assert.equal(unmapped.code, 'model_not_found');
 	assert.match(unmapped.message, /openaiModelMap/);
@@ -352,7 +366,7 @@ test('a pool of subscriptions only: a clear error saying the OpenAI door serves 
 	const first = await setup({accounts: [{name: 'sub', kind: 'oauth'}]});
 	const {simulator, client} = first;
 	let {harness: current} = first;
-	const error = await client.chat.completions.create({model: 'gpt-4o', messages: [{role: 'user', content: 'hello'}]}).catch((caught: unknown) => caught);
+	const error = await client.chat.completions.create({model: 'gpt-4o', messages: [{role: 'user', content: 'hello'}]}).catch((error_: unknown) => error_);
 	assert.ok(error instanceof OpenAI.APIError, String(error));
 	assert.equal(error.status, 503);
 	assert.match(error.message, /API-key accounts only/);
@@ -392,7 +406,6 @@ test('in a mixed pool the OpenAI door uses the API key even when the subscriptio
 test('the model map: defaults, a setting over them, Claude ids as they are', async () => {
 	const {simulator, client} = await setup({harness: {openai: {modelMap: {'gpt-4o': 'claude-opus-4-8', 'my-model': 'claude-haiku-4-5-20251001'}}}});
 	for (const [asked, sent] of [['gpt-4o', 'claude-opus-4-8'], ['my-model', 'claude-haiku-4-5-20251001'], ['gpt-4o-mini-2024-07-18', 'claude-haiku-4-5-20251001'], ['o3', 'claude-opus-4-8'], ['claude-sonnet-4-6', 'claude-sonnet-4-6']] as const) {
-		// eslint-disable-next-line no-await-in-loop
 		const completion = await client.chat.completions.create({model: asked, messages: [{role: 'user', content: 'hello'}]});
 		assert.equal(completion.model, sent, asked);
 		assert.equal(sentBody(simulator.requests.at(-1))['model'], sent, asked);
@@ -405,7 +418,7 @@ test('with SHUNT_CLIENT_KEY the OpenAI client authenticates with its api key, an
 	const completion = await good.chat.completions.create({model: 'gpt-4o', messages: [{role: 'user', content: 'hello'}]});
 	assert.equal(completion.choices[0]!.finish_reason, 'stop');
 	const wrong = new OpenAI({baseURL: `${harness.url}/v1`, apiKey: 'guess', maxRetries: 0});
-	const error = await wrong.chat.completions.create({model: 'gpt-4o', messages: [{role: 'user', content: 'hello'}]}).catch((caught: unknown) => caught);
+	const error = await wrong.chat.completions.create({model: 'gpt-4o', messages: [{role: 'user', content: 'hello'}]}).catch((error_: unknown) => error_);
 	assert.ok(error instanceof OpenAI.AuthenticationError, String(error));
 	assert.equal(error.type, 'authentication_error');
 });
@@ -419,7 +432,7 @@ test('mid-stream: an upstream error event reaches the SDK as an error, and the r
 		for await (const chunk of stream) {
 			text += chunk.choices[0]?.delta.content ?? '';
 		}
-	})().catch((caught: unknown) => caught);
+	})().catch((error_: unknown) => error_);
 	assert.ok(error instanceof OpenAI.APIError, String(error));
 	assert.match(error.message, /Overloaded/);
 	assert.ok(text.length > 0 && text.length < 'Hello from fake claude-sonnet-4-6'.length, `partial text "${text}"`);
@@ -428,19 +441,21 @@ test('mid-stream: an upstream error event reaches the SDK as an error, and the r
 
 test('an upstream that goes silent mid-answer: a stream ends with an error chunk, a whole answer with a 504, both recorded truncated', async () => {
 	const {simulator, harness, client} = await setup({accounts: [{name: 'a', kind: 'apikey'}], harness: {upstreamIdleTimeoutMs: 300}});
-	simulator.arm('secret-a', {type: 'stall', afterDeltas: 1, ms: 5000, silent: true});
+	simulator.arm('secret-a', {
+		type: 'stall', afterDeltas: 1, ms: 5000, silent: true,
+	});
 	const stream = await client.chat.completions.create({model: 'gpt-4o', messages: [{role: 'user', content: 'hello'}], stream: true});
 	const error = await (async () => {
 		for await (const _chunk of stream) {
 			// Read until it ends.
 		}
-	})().catch((caught: unknown) => caught);
+	})().catch((error_: unknown) => error_);
 	assert.ok(error instanceof OpenAI.APIError, String(error));
 	assert.match(error.message, /the upstream sent nothing/);
 	assert.equal(lastRecord(harness).outcome, 'truncated');
 
 	simulator.arm('secret-a', {type: 'body_stall', afterBytes: 10, ms: 5000});
-	const whole = await client.chat.completions.create({model: 'gpt-4o', messages: [{role: 'user', content: 'hello'}]}).catch((caught: unknown) => caught);
+	const whole = await client.chat.completions.create({model: 'gpt-4o', messages: [{role: 'user', content: 'hello'}]}).catch((error_: unknown) => error_);
 	assert.ok(whole instanceof OpenAI.APIError, String(whole));
 	assert.equal(whole.status, 504);
 	assert.equal(whole.code, 'timeout');

@@ -15,13 +15,15 @@ const accounts: AccountConfig[] = [
 	{name: 'work', kind: 'oauth'},
 	{name: 'key', kind: 'apikey'},
 ];
-const settings: StoreSettings = {strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null};
+const settings: StoreSettings = {
+	strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null,
+};
 
 function record(overrides: Partial<RequestRecord> = {}): RequestRecord {
 	return {
 		id: 'r', tsMs: Date.now(), account: 'home', model: 'claude-sonnet-4-6', status: 200,
 		inputTokens: 100, outputTokens: 50, cacheReadTokens: 0, cacheWriteTokens: 0, durationMs: 12, startedMs: Date.now() - 12, ttftMs: null,
-		attempts: [], outcome: 'complete', stream: false, path: '/v1/messages', frontDoor: 'anthropic', costUsd: 0.000138,
+		attempts: [], outcome: 'complete', stream: false, path: '/v1/messages', frontDoor: 'anthropic', costUsd: 0.000_138,
 		...overrides,
 	};
 }
@@ -35,10 +37,14 @@ function stateFileWith(text: string): {file: string; directory: string} {
 }
 
 function open(file: string): StateStore {
-	return new StateStore({accounts, settings, version: 't', stateFile: file});
+	return new StateStore({
+		accounts, settings, version: 't', stateFile: file,
+	});
 }
 
-const goodAccount = {cooldownUntilMs: 0, lastCooldownEndMs: 0, paused: false, authFailed: false, unhealthy: false, excludedModels: []};
+const goodAccount = {
+	cooldownUntilMs: 0, lastCooldownEndMs: 0, paused: false, authFailed: false, unhealthy: false, excludedModels: [],
+};
 
 test('a sticky entry that is null (the issue\'s shape) does not crash start-up; sticky maps are ignored', () => {
 	const {file} = stateFileWith('{"format":1,"sticky":{"k":null,"h:s":{"account":"home","expiresMs":99999999999999}}}');
@@ -59,8 +65,14 @@ test('counters stored as strings are dropped, and savings stay numbers after new
 	const {file} = stateFileWith(JSON.stringify({
 		format: 1,
 		accounts: {home: goodAccount},
-		savingsAllTime: {inputTokens: '12', outputTokens: 7, cacheReadTokens: 'x', cacheWriteTokens: 0, usd: 'lots'},
-		savingsDaily: {[day]: {inputTokens: 3, outputTokens: '4', cacheReadTokens: 0, cacheWriteTokens: 0, usd: 'lots'}},
+		savingsAllTime: {
+			inputTokens: '12', outputTokens: 7, cacheReadTokens: 'x', cacheWriteTokens: 0, usd: 'lots',
+		},
+		savingsDaily: {
+			[day]: {
+				inputTokens: 3, outputTokens: '4', cacheReadTokens: 0, cacheWriteTokens: 0, usd: 'lots',
+			},
+		},
 		window: {home: {startMs: Date.now(), tokens: '500'}, work: {startMs: Date.now(), tokens: 40}},
 	}));
 	const store = open(file);
@@ -71,7 +83,7 @@ test('counters stored as strings are dropped, and savings stay numbers after new
 		store.recordRequest(record());
 		const {savings, accounts: views} = store.freshSnapshot();
 		assert.equal(typeof savings.allTime.usd, 'number');
-		assert.equal(savings.allTime.usd, 0.000138, 'not "lots0.000138"');
+		assert.equal(savings.allTime.usd, 0.000_138, 'not "lots0.000138"');
 		assert.equal(savings.allTime.outputTokens, 57, 'the good counter survived');
 		assert.equal(savings.allTime.inputTokens, 100);
 		assert.equal(typeof savings.today.usd, 'number');
@@ -128,11 +140,17 @@ test('arrays where objects belong and broken telemetry are dropped without crash
 		accounts: [],
 		telemetry: {
 			home: [],
-			work: {updatedMs: Date.now(), fiveHour: {utilization: 0.4, reset: nowSeconds + 3600, status: 'allowed'}, sevenDay: [1, 2], requests: {limit: 'many', remaining: 3}, scoped: {'7d_oi': {utilization: 'x', status: 'rejected'}}},
+			work: {
+				updatedMs: Date.now(), fiveHour: {utilization: 0.4, reset: nowSeconds + 3600, status: 'allowed'}, sevenDay: [1, 2], requests: {limit: 'many', remaining: 3}, scoped: {'7d_oi': {utilization: 'x', status: 'rejected'}},
+			},
 			key: {updatedMs: 'yesterday', requests: {limit: 10, remaining: 3}},
 		},
 		window: [],
-		savingsDaily: {'2026-01-01': [], 'not-a-day': {inputTokens: 1, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 0}},
+		savingsDaily: {
+			'2026-01-01': [], 'not-a-day': {
+				inputTokens: 1, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 0,
+			},
+		},
 		savingsAllTime: [],
 	}));
 	const store = open(file);
@@ -156,7 +174,11 @@ test('arrays where objects belong and broken telemetry are dropped without crash
 });
 
 test('a clean file loads without a warning; a file that is not ours at all is still moved aside', () => {
-	const {file, directory} = stateFileWith(JSON.stringify({format: 1, accounts: {home: goodAccount}, telemetry: {}, window: {}, pinnedAccount: 'home', lastUsedAccount: null, savingsDaily: {}, savingsAllTime: {inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 0.5}}));
+	const {file, directory} = stateFileWith(JSON.stringify({
+		format: 1, accounts: {home: goodAccount}, telemetry: {}, window: {}, pinnedAccount: 'home', lastUsedAccount: null, savingsDaily: {}, savingsAllTime: {
+			inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 0.5,
+		},
+	}));
 	const store = open(file);
 	try {
 		assert.equal(store.loadWarning, undefined);
@@ -206,7 +228,13 @@ test('the cache hit rate counts cache reads over all prompt tokens in the 5h win
 	second.close();
 
 	// More read than was ever sent cannot be; a file saying so loses the pair, not the window.
-	const {file: broken} = stateFileWith(JSON.stringify({format: 1, window: {home: {startMs: Date.now() - 1000, tokens: 50, cacheReadTokens: 10, promptTokens: 5}}}));
+	const {file: broken} = stateFileWith(JSON.stringify({
+		format: 1, window: {
+			home: {
+				startMs: Date.now() - 1000, tokens: 50, cacheReadTokens: 10, promptTokens: 5,
+			},
+		},
+	}));
 	const third = open(broken);
 	assert.equal(homeView(third).cacheHitRate, null);
 	assert.equal(homeView(third).windowTokens, 50);

@@ -7,7 +7,9 @@ import {modelPrices} from '../source/pricing/prices.js';
 import type {Usage} from '../source/anthropic/usage.js';
 
 function usage(fields: Partial<Usage>): Usage {
-	return {inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, ...fields};
+	return {
+		inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, ...fields,
+	};
 }
 
 test('the longest matching prefix wins, including dated ids', () => {
@@ -73,13 +75,15 @@ test('a hand-computed cost with the 5m/1h split', () => {
 		cacheCreation5mTokens: 1000,
 		cacheCreation1hTokens: 2000,
 	}));
-	assert.ok(Math.abs(cost - 0.05175) < 1e-12, String(cost));
+	assert.ok(Math.abs(cost - 0.051_75) < 1e-12, String(cost));
 });
 
 test('cache writes without a split are priced at the 5-minute rate', () => {
 	// 1000 × $3 + 2000 × $15 + 10000 × $0.30 + 3000 × $3.75 = $47,250 per million.
-	const cost = costUsd('claude-sonnet-4-5', usage({inputTokens: 1000, outputTokens: 2000, cacheReadInputTokens: 10_000, cacheCreationInputTokens: 3000}));
-	assert.ok(Math.abs(cost - 0.04725) < 1e-12, String(cost));
+	const cost = costUsd('claude-sonnet-4-5', usage({
+		inputTokens: 1000, outputTokens: 2000, cacheReadInputTokens: 10_000, cacheCreationInputTokens: 3000,
+	}));
+	assert.ok(Math.abs(cost - 0.047_25) < 1e-12, String(cost));
 	// A split that covers only part of the total: the rest at the 5-minute rate.
 	const partial = costUsd('claude-opus-4-8', usage({cacheCreationInputTokens: 3000, cacheCreation1hTokens: 1000}));
 	assert.ok(Math.abs(partial - (((1000 * 10) + (2000 * 6.25)) / 1_000_000)) < 1e-12, String(partial));

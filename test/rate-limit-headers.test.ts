@@ -45,12 +45,14 @@ test('the captured exhausted-5h 429 parses completely', () => {
 	const telemetry = parseRateLimitHeaders(captured429, nowMs);
 	assert.deepEqual(telemetry, {
 		updatedMs: nowMs,
-		fiveHour: {reset: 1785518400, status: 'rejected', surpassedThreshold: 1, utilization: 1.01},
-		sevenDay: {reset: 1786006800, status: 'allowed', utilization: 0.69},
+		fiveHour: {
+			reset: 1_785_518_400, status: 'rejected', surpassedThreshold: 1, utilization: 1.01,
+		},
+		sevenDay: {reset: 1_786_006_800, status: 'allowed', utilization: 0.69},
 		overageDisabledReason: 'org_level_disabled',
 		overageStatus: 'rejected',
 		representativeClaim: 'five_hour',
-		reset: 1785518400,
+		reset: 1_785_518_400,
 		status: 'rejected',
 	});
 	assert.equal(parseRetryAfterMs(captured429['retry-after'], nowMs), 7_835_000);
@@ -76,8 +78,10 @@ test('a healthy 200 set parses, and the overage headers do not become a window',
 		'content-type': 'application/json',
 	}, nowMs);
 	assert.ok(telemetry);
-	assert.deepEqual(telemetry.fiveHour, {status: 'allowed', utilization: 0.13, reset: 1785530000});
-	assert.deepEqual(telemetry.sevenDay, {status: 'allowed_warning', utilization: 0.1, reset: 1786000000, surpassedThreshold: 0.75});
+	assert.deepEqual(telemetry.fiveHour, {status: 'allowed', utilization: 0.13, reset: 1_785_530_000});
+	assert.deepEqual(telemetry.sevenDay, {
+		status: 'allowed_warning', utilization: 0.1, reset: 1_786_000_000, surpassedThreshold: 0.75,
+	});
 	assert.equal(telemetry.status, 'allowed');
 	assert.equal(telemetry.scoped, undefined);
 	assert.equal(telemetry.requests, undefined);
@@ -93,7 +97,7 @@ test('model-scoped windows land in scoped under their infix', () => {
 	}, nowMs);
 	assert.ok(telemetry);
 	assert.deepEqual(telemetry.scoped, {
-		'7d_oi': {status: 'rejected', reset: 1786006800},
+		'7d_oi': {status: 'rejected', reset: 1_786_006_800},
 		'7d_sonnet': {utilization: 0.42},
 	});
 	assert.equal(telemetry.representativeClaim, 'seven_day_opus');
@@ -145,7 +149,7 @@ test('a reset given in milliseconds or without a zone is still read right', () =
 		'anthropic-ratelimit-unified-7d-reset': '1786006800000',
 		'anthropic-ratelimit-requests-reset': '2026-08-01T12:00:01',
 	}, nowMs);
-	assert.equal(telemetry?.sevenDay?.reset, 1786006800);
+	assert.equal(telemetry?.sevenDay?.reset, 1_786_006_800);
 	// No offset: read as UTC, not the host's zone.
 	assert.equal(telemetry?.requests?.resetMs, Date.UTC(2026, 7, 1, 12, 0, 1));
 });

@@ -30,8 +30,12 @@ const sonnet = 'claude-sonnet-4-6';
 async function pool() {
 	simulator = new Simulator();
 	await simulator.listen();
-	simulator.addAccount({kind: 'oauth', credential: 'token-north', name: 'north', utilization5h: 0.1, scoped: {'7d_opus': {utilization: 1}}});
-	simulator.addAccount({kind: 'oauth', credential: 'token-south', name: 'south', utilization5h: 0.5, scoped: {'7d_opus': {utilization: 0.2}}});
+	simulator.addAccount({
+		kind: 'oauth', credential: 'token-north', name: 'north', utilization5h: 0.1, scoped: {'7d_opus': {utilization: 1}},
+	});
+	simulator.addAccount({
+		kind: 'oauth', credential: 'token-south', name: 'south', utilization5h: 0.5, scoped: {'7d_opus': {utilization: 0.2}},
+	});
 	harness = await startHarness({
 		upstream: simulator.url,
 		accounts: [{name: 'north', kind: 'oauth', secret: 'token-north'}, {name: 'south', kind: 'oauth', secret: 'token-south'}],
@@ -42,7 +46,9 @@ async function pool() {
 
 /** One request of its own conversation (a session of its own, so nothing is sticky unless asked). */
 async function send(h: Harness, model: string, session: string, stream = false) {
-	const response = await h.post({model, max_tokens: 16, stream, messages: [{role: 'user', content: `Task for ${session}`}]}, {'x-claude-code-session-id': session});
+	const response = await h.post({
+		model, max_tokens: 16, stream, messages: [{role: 'user', content: `Task for ${session}`}],
+	}, {'x-claude-code-session-id': session});
 	const text = await response.text();
 	assert.equal(response.status, 200, text);
 	return response.headers.get('x-shunt-account');
@@ -61,9 +67,9 @@ test('once an answer reports the weekly Opus window spent, that account gets no 
 
 	for (let index = 0; index < 6; index++) {
 		// Alternating, streamed and not: each Opus request goes to south, each Sonnet one still to north.
-		// eslint-disable-next-line no-await-in-loop
+
 		assert.equal(await send(harness, opus, `opus-${index}`, index % 2 === 0), 'south', `Opus request ${index}`);
-		// eslint-disable-next-line no-await-in-loop
+
 		assert.equal(await send(harness, sonnet, `sonnet-${index}`, index % 2 === 1), 'north', `Sonnet request ${index}`);
 	}
 
@@ -87,7 +93,6 @@ test('an Opus request that meets the spent window first fails over once; then Op
 
 	const accounts = [];
 	for (let index = 0; index < 5; index++) {
-		// eslint-disable-next-line no-await-in-loop
 		accounts.push(await send(harness, opus, `opus-${index}`, index % 2 === 0), await send(harness, sonnet, `sonnet-${index}`, index % 2 === 1));
 	}
 
@@ -119,7 +124,9 @@ test('the status document and the monitor\'s view show each account\'s scoped wi
 	assert.match(lines.find(line => line.includes('south'))!, /weekly opus 2\d% used · cache \d+%/);
 	// Whatever answers on the port may send nonsense there: it is cleaned or left out, never printed raw.
 	const hostile = structuredClone(document);
-	hostile.accounts[0]!.scopedWindows = [{window: 'x', label: 'evil\u001B]52;c;aGk=\u0007', utilization: 0.5, reset: 1, status: null, spent: false}, null as never, {label: 5} as never];
+	hostile.accounts[0]!.scopedWindows = [{
+		window: 'x', label: 'evil\u001B]52;c;aGk=\u0007', utilization: 0.5, reset: 1, status: null, spent: false,
+	}, null as never, {label: 5} as never];
 	hostile.accounts[0]!.cacheHitRate = 7;
 	const text = formatStatus(hostile);
 	assert.doesNotMatch(text, /\u001B|\u0007/);

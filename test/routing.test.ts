@@ -1,11 +1,16 @@
 // covers: source/routing/route.ts, source/routing/strategies.ts, source/routing/types.ts, source/routing/windows.ts, source/routing/explain.ts, source/routing/rebalance.ts
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {ineligibleReason, isEligible, pickAccount, soonestFreeAt} from '../source/routing/route.js';
-import {nextStrategy, score, strategyDescriptions, strategyNames} from '../source/routing/strategies.js';
+import {
+	ineligibleReason, isEligible, pickAccount, soonestFreeAt,
+} from '../source/routing/route.js';
+import {
+	nextStrategy, score, strategyDescriptions, strategyNames, type StrategyName,
+} from '../source/routing/strategies.js';
 import {explainDecision} from '../source/routing/explain.js';
-import type {RouteRequest, RoutingAccount, RoutingSnapshot, StickyView} from '../source/routing/types.js';
-import type {StrategyName} from '../source/routing/strategies.js';
+import type {
+	RouteRequest, RoutingAccount, RoutingSnapshot, StickyView,
+} from '../source/routing/types.js';
 
 const nowMs = Date.UTC(2026, 6, 31, 12, 0, 0);
 const nowS = nowMs / 1000;
@@ -48,7 +53,9 @@ function request(fields: Partial<RouteRequest> = {}): RouteRequest {
 
 /** A live sticky binding to `name`, with nothing yet known about the conversation. */
 function stuck(name: string, fields: Partial<StickyView> = {}): StickyView {
-	return {account: name, cachedTokens: 0, requests: 0, inputTokens: 0, firstMs: nowMs, lastMs: nowMs, ...fields};
+	return {
+		account: name, cachedTokens: 0, requests: 0, inputTokens: 0, firstMs: nowMs, lastMs: nowMs, ...fields,
+	};
 }
 
 function pick(accounts: RoutingAccount[], strategy: StrategyName, fields: Partial<RouteRequest> = {}): string | undefined {
@@ -86,8 +93,12 @@ test('every strategy routes a request under its own name and has a one-sentence 
 
 // --- maximus ---
 
-const workedA = account('A', 0, {util5h: 0.6, reset5h: nowS + (3 * hour), util7d: 0.3, reset7d: nowS + (4 * day)});
-const workedB = account('B', 1, {util5h: 0.9, reset5h: nowS + (10 * minute), util7d: 0.2, reset7d: nowS + (3 * day)});
+const workedA = account('A', 0, {
+	util5h: 0.6, reset5h: nowS + (3 * hour), util7d: 0.3, reset7d: nowS + (4 * day),
+});
+const workedB = account('B', 1, {
+	util5h: 0.9, reset5h: nowS + (10 * minute), util7d: 0.2, reset7d: nowS + (3 * day),
+});
 
 test('the worked example: A ≈ 0.53, B ≈ 0.89, B wins', () => {
 	const snap = snapshot([workedA, workedB]);
@@ -100,15 +111,21 @@ test('the worked example: A ≈ 0.53, B ≈ 0.89, B wins', () => {
 });
 
 test('maximus ignores utilization whose window has already reset', () => {
-	const stale = account('stale', 0, {util5h: 0.99, reset5h: nowS - 1, util7d: 0.99, reset7d: nowS - 10});
+	const stale = account('stale', 0, {
+		util5h: 0.99, reset5h: nowS - 1, util7d: 0.99, reset7d: nowS - 10,
+	});
 	const busy = account('busy', 1, {util5h: 0.5, reset5h: nowS + (4 * hour)});
 	assert.equal(score(stale, snapshot([stale])), 1);
 	assert.equal(pick([busy, stale], 'maximus'), 'stale');
 });
 
 test('maximus scores stay in [0, 1] and never NaN', () => {
-	const over = account('over', 0, {util5h: 1.5, reset5h: nowS + (5 * hour), util7d: 1.5, reset7d: nowS + (7 * day)});
-	const junk = account('junk', 1, {util5h: Number.NaN, reset5h: nowS + hour, util7d: 0.5, reset7d: Number.NaN, lastCooldownEndMs: nowMs + 5000});
+	const over = account('over', 0, {
+		util5h: 1.5, reset5h: nowS + (5 * hour), util7d: 1.5, reset7d: nowS + (7 * day),
+	});
+	const junk = account('junk', 1, {
+		util5h: Number.NaN, reset5h: nowS + hour, util7d: 0.5, reset7d: Number.NaN, lastCooldownEndMs: nowMs + 5000,
+	});
 	assert.equal(score(over, snapshot([over])), 0);
 	const junkScore = score(junk, snapshot([junk]));
 	assert.ok(Number.isFinite(junkScore) && junkScore >= 0 && junkScore <= 1, String(junkScore));
@@ -153,7 +170,9 @@ test('API keys are ranked on the unified windows the upstream reports for them, 
 	const bucketsOnly = account('key', 0, {kind: 'apikey', keyHeadroom: 0.25});
 	const nothingKnown = account('key2', 1, {kind: 'apikey'});
 	const windowed = account('key3', 2, {kind: 'apikey', util5h: 0.9, reset5h: nowS + (5 * hour)});
-	const both = account('key4', 3, {kind: 'apikey', keyHeadroom: 0.5, util5h: 0.5, reset5h: nowS + (5 * hour)});
+	const both = account('key4', 3, {
+		kind: 'apikey', keyHeadroom: 0.5, util5h: 0.5, reset5h: nowS + (5 * hour),
+	});
 	assert.equal(score(bucketsOnly, snapshot([])), 0.25);
 	assert.equal(score(nothingKnown, snapshot([])), 1);
 	assert.ok(Math.abs(score(windowed, snapshot([])) - 0.1) < 1e-9, 'a key at 90 % of its 5h window scores like a subscription there');
@@ -180,9 +199,13 @@ test('reaper drains the expiring window first, earliest reset first', () => {
 
 test('reaper uses the binding window: the fuller of 5h and 7d', () => {
 	// weekly is bound by its 7d window, which resets in 20 min: expiring.
-	const weekly = account('weekly', 0, {util5h: 0.1, reset5h: nowS + (4 * hour), util7d: 0.7, reset7d: nowS + (20 * minute)});
+	const weekly = account('weekly', 0, {
+		util5h: 0.1, reset5h: nowS + (4 * hour), util7d: 0.7, reset7d: nowS + (20 * minute),
+	});
 	// hourly is bound by its 5h window (util ties go to 5h), resetting in 2 h: not expiring.
-	const hourly = account('hourly', 1, {util5h: 0.3, reset5h: nowS + (2 * hour), util7d: 0.3, reset7d: nowS + (10 * minute)});
+	const hourly = account('hourly', 1, {
+		util5h: 0.3, reset5h: nowS + (2 * hour), util7d: 0.3, reset7d: nowS + (10 * minute),
+	});
 	assert.equal(pick([hourly, weekly], 'reaper'), 'weekly');
 });
 
@@ -206,11 +229,19 @@ test('reaper: known resets before unknown, then earlier reset, then lower utiliz
 // --- cushion ---
 
 test('cushion picks the lowest peak utilization, then the lowest other window', () => {
-	const a = account('a', 0, {util5h: 0.5, reset5h: nowS + hour, util7d: 0.2, reset7d: nowS + day});
-	const b = account('b', 1, {util5h: 0.3, reset5h: nowS + hour, util7d: 0.35, reset7d: nowS + day});
-	const c = account('c', 2, {util5h: 0.4, reset5h: nowS + hour, util7d: 0.1, reset7d: nowS + day});
+	const a = account('a', 0, {
+		util5h: 0.5, reset5h: nowS + hour, util7d: 0.2, reset7d: nowS + day,
+	});
+	const b = account('b', 1, {
+		util5h: 0.3, reset5h: nowS + hour, util7d: 0.35, reset7d: nowS + day,
+	});
+	const c = account('c', 2, {
+		util5h: 0.4, reset5h: nowS + hour, util7d: 0.1, reset7d: nowS + day,
+	});
 	assert.equal(pick([a, b, c], 'cushion'), 'b');
-	const d = account('d', 3, {util5h: 0.4, reset5h: nowS + hour, util7d: 0.3, reset7d: nowS + day});
+	const d = account('d', 3, {
+		util5h: 0.4, reset5h: nowS + hour, util7d: 0.3, reset7d: nowS + day,
+	});
 	assert.equal(pick([a, c, d], 'cushion'), 'c');
 });
 
@@ -266,10 +297,14 @@ test('accounts recover once the reason lapses', () => {
 	const snap = snapshot([], {burstRpmLimit: 10});
 	const recovered = [
 		account('cooled', 0, {cooldownUntilMs: nowMs}),
-		account('rejected-past', 0, {status5h: 'rejected', reset5h: nowS - 1, status7d: 'rejected', reset7d: nowS}),
+		account('rejected-past', 0, {
+			status5h: 'rejected', reset5h: nowS - 1, status7d: 'rejected', reset7d: nowS,
+		}),
 		account('rejected-no-reset', 0, {status5h: 'rejected'}),
 		// Only "rejected" is a verdict; the reference's literal "exhausted" is not a real status.
-		account('warning', 0, {status5h: 'allowed_warning', reset5h: nowS + 60, status7d: 'exhausted', reset7d: nowS + 60}),
+		account('warning', 0, {
+			status5h: 'allowed_warning', reset5h: nowS + 60, status7d: 'exhausted', reset7d: nowS + 60,
+		}),
 		account('other-model', 0, {excludedModels: ['fable']}),
 		account('under-burst', 0, {burstCount: 9}),
 		account('key-refilled', 0, {kind: 'apikey', keyBlockedUntilMs: nowMs}),
@@ -295,7 +330,9 @@ test('no eligible account gives undefined', () => {
 // --- pin and sticky ---
 
 test('a pinned account ignores exhaustion, health, burst and model exclusions', () => {
-	const pinned = account('pinned', 1, {status5h: 'rejected', reset5h: nowS + hour, unhealthy: true, burstCount: 99, excludedModels: ['opus']});
+	const pinned = account('pinned', 1, {
+		status5h: 'rejected', reset5h: nowS + hour, unhealthy: true, burstCount: 99, excludedModels: ['opus'],
+	});
 	const other = account('other', 0);
 	const decision = pickAccount(snapshot([other, pinned], {pinned: 'pinned', burstRpmLimit: 10}), request({model: 'claude-opus-4-8'}));
 	assert.deepEqual(decision, {account: 'pinned', reason: 'pinned'});
@@ -347,36 +384,56 @@ test('soonestFreeAt: the earliest moment an account that can come back will take
 		account('past', 3, {cooldownUntilMs: nowMs - 1000, unhealthy: true}),
 		account('soon', 4, {cooldownUntilMs: nowMs + 30_000}),
 	];
-	assert.deepEqual(soonestFreeAt(snapshot(accounts), 'claude-sonnet-4-6'), {atMs: nowMs + 30_000, account: 'soon', kind: 'rate', cause: 'cooling'});
+	assert.deepEqual(soonestFreeAt(snapshot(accounts), 'claude-sonnet-4-6'), {
+		atMs: nowMs + 30_000, account: 'soon', kind: 'rate', cause: 'cooling',
+	});
 	assert.equal(soonestFreeAt(snapshot(accounts.slice(1, 4)), 'claude-sonnet-4-6'), undefined);
 	assert.equal(soonestFreeAt(snapshot([]), undefined), undefined);
 });
 
 test('soonestFreeAt: a spent window counts until its reset, even past a shorter cooldown; model exclusions and burst limits count too', () => {
-	const spent = account('spent', 0, {cooldownUntilMs: nowMs + 60_000, status5h: 'rejected', reset5h: nowS + (2 * hour), util5h: 1.01});
+	const spent = account('spent', 0, {
+		cooldownUntilMs: nowMs + 60_000, status5h: 'rejected', reset5h: nowS + (2 * hour), util5h: 1.01,
+	});
 	const excluded = account('no-opus', 1, {cooldownUntilMs: nowMs + 10_000, excludedModels: ['opus']});
 	const busy = account('busy', 2, {burstCount: 10});
 	const key = account('key', 3, {kind: 'apikey', keyBlockedUntilMs: nowMs + 20_000});
-	assert.deepEqual(soonestFreeAt(snapshot([spent]), undefined), {atMs: (nowS + (2 * hour)) * 1000, account: 'spent', kind: 'quota', cause: 'spent'});
+	assert.deepEqual(soonestFreeAt(snapshot([spent]), undefined), {
+		atMs: (nowS + (2 * hour)) * 1000, account: 'spent', kind: 'quota', cause: 'spent',
+	});
 	assert.equal(soonestFreeAt(snapshot([excluded]), 'claude-opus-4-8'), undefined);
-	assert.deepEqual(soonestFreeAt(snapshot([excluded]), 'claude-sonnet-4-6'), {atMs: nowMs + 10_000, account: 'no-opus', kind: 'rate', cause: 'cooling'});
-	assert.deepEqual(soonestFreeAt(snapshot([busy], {burstRpmLimit: 10}), undefined), {atMs: nowMs + 5000, account: 'busy', kind: 'rate', cause: 'burst'});
-	assert.deepEqual(soonestFreeAt(snapshot([key]), undefined), {atMs: nowMs + 20_000, account: 'key', kind: 'rate', cause: 'key-limit'});
+	assert.deepEqual(soonestFreeAt(snapshot([excluded]), 'claude-sonnet-4-6'), {
+		atMs: nowMs + 10_000, account: 'no-opus', kind: 'rate', cause: 'cooling',
+	});
+	assert.deepEqual(soonestFreeAt(snapshot([busy], {burstRpmLimit: 10}), undefined), {
+		atMs: nowMs + 5000, account: 'busy', kind: 'rate', cause: 'burst',
+	});
+	assert.deepEqual(soonestFreeAt(snapshot([key]), undefined), {
+		atMs: nowMs + 20_000, account: 'key', kind: 'rate', cause: 'key-limit',
+	});
 });
 
 test('soonestFreeAt: says what each account waits out, and a held request may skip auth waits', () => {
 	const overloaded = account('overloaded', 0, {cooldownUntilMs: nowMs + 15_000, cooldownReason: 'overloaded'});
 	const refused = account('refused', 1, {cooldownUntilMs: nowMs + 5000, cooldownReason: '401'});
 	const spent = account('spent', 2, {cooldownUntilMs: nowMs + 60_000, cooldownReason: 'quota'});
-	assert.deepEqual(soonestFreeAt(snapshot([overloaded, refused, spent]), undefined), {atMs: nowMs + 5000, account: 'refused', kind: 'auth', cause: 'cooling'});
-	assert.deepEqual(soonestFreeAt(snapshot([overloaded, refused, spent]), undefined, kind => kind !== 'auth'), {atMs: nowMs + 15_000, account: 'overloaded', kind: 'overloaded', cause: 'cooling'});
-	assert.deepEqual(soonestFreeAt(snapshot([spent]), undefined), {atMs: nowMs + 60_000, account: 'spent', kind: 'quota', cause: 'cooling'});
+	assert.deepEqual(soonestFreeAt(snapshot([overloaded, refused, spent]), undefined), {
+		atMs: nowMs + 5000, account: 'refused', kind: 'auth', cause: 'cooling',
+	});
+	assert.deepEqual(soonestFreeAt(snapshot([overloaded, refused, spent]), undefined, kind => kind !== 'auth'), {
+		atMs: nowMs + 15_000, account: 'overloaded', kind: 'overloaded', cause: 'cooling',
+	});
+	assert.deepEqual(soonestFreeAt(snapshot([spent]), undefined), {
+		atMs: nowMs + 60_000, account: 'spent', kind: 'quota', cause: 'cooling',
+	});
 	assert.equal(soonestFreeAt(snapshot([refused]), undefined, kind => kind !== 'auth'), undefined);
 });
 
 // --- model-scoped windows ---
 
-const weeklyOpus = (fields: {util?: number; status?: string; reset?: number}) => [{name: '7d_opus', family: 'opus' as const, lengthSeconds: 7 * day, reset: nowS + (3 * day), ...fields}];
+const weeklyOpus = (fields: {util?: number; status?: string; reset?: number}) => [{
+	name: '7d_opus', family: 'opus' as const, lengthSeconds: 7 * day, reset: nowS + (3 * day), ...fields,
+}];
 
 test('a spent weekly Opus window keeps Opus requests away from that account, and only them', () => {
 	const spentOpus = account('max', 0, {util5h: 0.1, reset5h: nowS + hour, scoped: weeklyOpus({util: 1, status: 'rejected'})});
@@ -393,15 +450,23 @@ test('a spent weekly Opus window keeps Opus requests away from that account, and
 	// Alone, the account is out for Opus until the window resets, and a held Opus request waits for it.
 	const alone = snapshot([spentOpus]);
 	assert.equal(pickAccount(alone, request(opus)), undefined);
-	assert.deepEqual(soonestFreeAt(alone, opus.model), {atMs: (nowS + (3 * day)) * 1000, kind: 'quota', cause: 'spent', account: 'max'});
+	assert.deepEqual(soonestFreeAt(alone, opus.model), {
+		atMs: (nowS + (3 * day)) * 1000, kind: 'quota', cause: 'spent', account: 'max',
+	});
 	assert.equal(soonestFreeAt(alone, sonnet.model), undefined, 'nothing blocks Sonnet');
 	const explained = explainDecision(alone, request(opus), undefined, false);
-	assert.deepEqual(explained.candidates[0], {account: 'max', eligible: false, why: 'weekly opus window spent', score: null, untilMs: (nowS + (3 * day)) * 1000});
+	assert.deepEqual(explained.candidates[0], {
+		account: 'max', eligible: false, why: 'weekly opus window spent', score: null, untilMs: (nowS + (3 * day)) * 1000,
+	});
 });
 
 test('a nearly used weekly Opus window lowers the account for Opus before it is spent', () => {
-	const hot = account('max', 0, {util5h: 0.1, reset5h: nowS + hour, util7d: 0.2, reset7d: nowS + (5 * day), scoped: weeklyOpus({util: 0.95, status: 'allowed_warning', reset: nowS + (5 * day)})});
-	const cool = account('pro', 1, {util5h: 0.4, reset5h: nowS + (4 * hour), util7d: 0.4, reset7d: nowS + (5 * day)});
+	const hot = account('max', 0, {
+		util5h: 0.1, reset5h: nowS + hour, util7d: 0.2, reset7d: nowS + (5 * day), scoped: weeklyOpus({util: 0.95, status: 'allowed_warning', reset: nowS + (5 * day)}),
+	});
+	const cool = account('pro', 1, {
+		util5h: 0.4, reset5h: nowS + (4 * hour), util7d: 0.4, reset7d: nowS + (5 * day),
+	});
 	assert.ok(score(hot, snapshot([]), 'claude-opus-4-8') < score(cool, snapshot([]), 'claude-opus-4-8'));
 	assert.ok(score(hot, snapshot([]), 'claude-sonnet-4-6') > score(cool, snapshot([]), 'claude-sonnet-4-6'), 'the Opus window does not count for Sonnet');
 	for (const strategy of ['maximus', 'cushion', 'reaper'] as const) {
@@ -441,13 +506,19 @@ test('a fan-out of parallel new conversations spreads over accounts that are abo
 
 // --- sticky sessions that move ---
 
-const busySession = (name: string) => stuck(name, {cachedTokens: 40_000, requests: 10, inputTokens: 450_000, firstMs: nowMs - (10 * 60_000), lastMs: nowMs});
+const busySession = (name: string) => stuck(name, {
+	cachedTokens: 40_000, requests: 10, inputTokens: 450_000, firstMs: nowMs - (10 * 60_000), lastMs: nowMs,
+});
 
 test('a conversation stays on its account until that account runs hot and another is clearly better', () => {
 	const hot = account('work', 0, {util5h: 0.92, reset5h: nowS + (3 * hour)});
 	const idle = account('team', 1, {util5h: 0.18, reset5h: nowS + (4 * hour)});
 	const moved = pickAccount(snapshot([hot, idle]), request({sticky: busySession('work')}));
-	assert.deepEqual(moved, {account: 'team', reason: 'maximus', score: moved?.score, moved: {from: 'work', window: '5h', utilization: 0.92, cacheWriteTokens: 40_000}});
+	assert.deepEqual(moved, {
+		account: 'team', reason: 'maximus', score: moved?.score, moved: {
+			from: 'work', window: '5h', utilization: 0.92, cacheWriteTokens: 40_000,
+		},
+	});
 	// Not hot yet: it stays, whatever the other account looks like.
 	const warm = {...hot, util5h: 0.8};
 	assert.deepEqual(pickAccount(snapshot([warm, idle]), request({sticky: busySession('work')})), {account: 'work', reason: 'sticky'});
@@ -463,7 +534,9 @@ test('a session winding down stays: one cache rebuild would cost more than it is
 	const hot = account('work', 0, {util5h: 0.95, reset5h: nowS + (20 * minute)});
 	const idle = account('team', 1, {util5h: 0.1, reset5h: nowS + (4 * hour)});
 	// Three requests in the last hour, 40k cached: about one more before the reset, well under 4 × 46k.
-	const slow = stuck('work', {cachedTokens: 40_000, requests: 3, inputTokens: 120_000, firstMs: nowMs - hour * 1000, lastMs: nowMs});
+	const slow = stuck('work', {
+		cachedTokens: 40_000, requests: 3, inputTokens: 120_000, firstMs: nowMs - hour * 1000, lastMs: nowMs,
+	});
 	assert.equal(pickAccount(snapshot([hot, idle]), request({sticky: slow}))?.reason, 'sticky');
 	assert.equal(pickAccount(snapshot([hot, idle]), request({sticky: busySession('work')}))?.account, 'team', 'a busy one moves');
 });
@@ -472,7 +545,9 @@ test('a spent model-scoped window moves an Opus conversation, not a Sonnet one',
 	const opusHot = account('max', 0, {util5h: 0.2, reset5h: nowS + (3 * hour), scoped: weeklyOpus({util: 0.97, status: 'allowed_warning'})});
 	const other = account('pro', 1, {util5h: 0.3, reset5h: nowS + (3 * hour)});
 	const opus = pickAccount(snapshot([opusHot, other]), request({model: 'claude-opus-4-8', sticky: busySession('max')}));
-	assert.deepEqual(opus?.moved, {from: 'max', window: '7d_opus', utilization: 0.97, cacheWriteTokens: 40_000});
+	assert.deepEqual(opus?.moved, {
+		from: 'max', window: '7d_opus', utilization: 0.97, cacheWriteTokens: 40_000,
+	});
 	assert.equal(pickAccount(snapshot([opusHot, other]), request({model: 'claude-sonnet-4-6', sticky: busySession('max')}))?.reason, 'sticky');
 });
 

@@ -87,11 +87,13 @@ test('block arrays contribute their text blocks only, and tools may be absent', 
 		],
 		messages: [
 			{role: 'assistant', content: 'ignored: not a user turn'},
-			{role: 'user', content: [
-				{type: 'image', source: {type: 'base64', data: 'AAAA'}},
-				{type: 'text', text: 'Fix '},
-				{type: 'text', text: 'the bug'},
-			]},
+			{
+				role: 'user', content: [
+					{type: 'image', source: {type: 'base64', data: 'AAAA'}},
+					{type: 'text', text: 'Fix '},
+					{type: 'text', text: 'the bug'},
+				],
+			},
 		],
 	};
 	// The per-request attribution block is left out, so every turn of a conversation keys alike.

@@ -56,7 +56,9 @@ const sonnetCharge = 49;
 describe('model-scoped weekly windows', () => {
 	test('charged only by their family, reported on every response next to 5h and 7d', async t => {
 		const simulator = await start(t, {now: () => monday});
-		simulator.addAccount({kind: 'oauth', credential: 'tok', budget5h: 10_000, budget7d: 100_000, scoped: {'7d_opus': {budget: 1000}, '7d_sonnet': {budget: 2000, utilization: 0.5}}});
+		simulator.addAccount({
+			kind: 'oauth', credential: 'tok', budget5h: 10_000, budget7d: 100_000, scoped: {'7d_opus': {budget: 1000}, '7d_sonnet': {budget: 2000, utilization: 0.5}},
+		});
 
 		const first = await send(simulator, 'tok', opus);
 		assert.equal(first.status, 200);

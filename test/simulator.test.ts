@@ -52,7 +52,9 @@ async function send(base: string, options: Send = {}): Promise<Reply> {
 			});
 			response.on('error', () => {});
 			response.on('close', () => {
-				resolve({status: response.statusCode ?? 0, headers: response.headers, text, complete: complete && response.complete, headersAfterMs});
+				resolve({
+					status: response.statusCode ?? 0, headers: response.headers, text, complete: complete && response.complete, headersAfterMs,
+				});
 			});
 		});
 		request.on('error', reject);
@@ -82,10 +84,14 @@ const keyHeaders = (key: string, extra: Record<string, string> = {}): Record<str
 	({'x-api-key': key, 'anthropic-version': '2023-06-01', ...extra});
 
 const oauthHeaders = (token: string, extra: Record<string, string> = {}): Record<string, string> =>
-	({authorization: `Bearer ${token}`, 'anthropic-beta': 'claude-code-20250219,oauth-2025-04-20', 'anthropic-version': '2023-06-01', ...extra});
+	({
+		authorization: `Bearer ${token}`, 'anthropic-beta': 'claude-code-20250219,oauth-2025-04-20', 'anthropic-version': '2023-06-01', ...extra,
+	});
 
 const message = (extra: Record<string, unknown> = {}): Record<string, unknown> =>
-	({model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{role: 'user', content: 'hi'}], ...extra});
+	({
+		model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{role: 'user', content: 'hi'}], ...extra,
+	});
 
 /** "hi" is ceil(2/4) + 3 = 4 input tokens; "Hello from fake claude-sonnet-4-6" is ceil(33/4) = 9 output tokens. */
 const hiInputTokens = 4;
@@ -115,8 +121,18 @@ function assertError(reply: Reply, status: number, type: string, messageText?: s
 }
 
 const unifiedNames = [
-	'status', '5h-status', '5h-utilization', '5h-reset', '7d-status', '7d-utilization', '7d-reset',
-	'representative-claim', 'reset', 'fallback-percentage', 'overage-status', 'overage-disabled-reason',
+	'status',
+	'5h-status',
+	'5h-utilization',
+	'5h-reset',
+	'7d-status',
+	'7d-utilization',
+	'7d-reset',
+	'representative-claim',
+	'reset',
+	'fallback-percentage',
+	'overage-status',
+	'overage-disabled-reason',
 ].map(name => `anthropic-ratelimit-unified-${name}`);
 
 const keyFamilyNames = ['requests', 'tokens', 'input-tokens', 'output-tokens']
@@ -225,9 +241,13 @@ describe('success responses', () => {
 		const deltas = events.filter(event => event.event === 'content_block_delta');
 		assert.ok(deltas.length >= 2, 'the reply is split into several deltas');
 		assert.deepEqual(names, [
-			'message_start', 'content_block_start', 'ping',
+			'message_start',
+			'content_block_start',
+			'ping',
 			...deltas.map(() => 'content_block_delta'),
-			'content_block_stop', 'message_delta', 'message_stop',
+			'content_block_stop',
+			'message_delta',
+			'message_stop',
 		]);
 		for (const event of events) {
 			assert.equal(event.data.type, event.event);
@@ -254,7 +274,9 @@ describe('success responses', () => {
 		assert.equal(deltas.map(delta => delta.data.delta.text).join(''), 'Hello from fake claude-sonnet-4-6');
 		const final = events.find(event => event.event === 'message_delta')!.data;
 		assert.deepEqual(final.delta, {stop_reason: 'end_turn', stop_sequence: null});
-		assert.deepEqual(final.usage, {input_tokens: hiInputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: sonnetOutputTokens});
+		assert.deepEqual(final.usage, {
+			input_tokens: hiInputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: sonnetOutputTokens,
+		});
 		const entry = await simulator.waitFor(request => request.id === reply.headers['request-id']);
 		assert.equal(entry.stream, true);
 		assert.equal(entry.closedEarly, false);
@@ -277,7 +299,13 @@ describe('success responses', () => {
 		const simulator = await start(t);
 		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
 		const tools = [
-			{name: 'get_weather', input_schema: {type: 'object', properties: {city: {type: 'string'}, days: {type: 'integer'}, metric: {type: 'boolean'}, note: {type: 'string'}}, required: ['city', 'days', 'metric']}},
+			{
+				name: 'get_weather', input_schema: {
+					type: 'object', properties: {
+						city: {type: 'string'}, days: {type: 'integer'}, metric: {type: 'boolean'}, note: {type: 'string'},
+					}, required: ['city', 'days', 'metric'],
+				},
+			},
 			{name: 'list_files', input_schema: {type: 'object', properties: {}}},
 		];
 		const forced = json(await send(simulator.url, {headers: keyHeaders('key-a'), body: message({tools, tool_choice: {type: 'tool', name: 'list_files'}})}));
@@ -294,10 +322,15 @@ describe('success responses', () => {
 		for (const [why, extra] of [
 			['auto without asking', {tools}],
 			['tool_choice none', {tools, tool_choice: {type: 'none'}, messages: [{role: 'user', content: 'use the list_files tool'}]}],
-			['a turn that carries tool results', {tools, messages: [{role: 'user', content: 'use the list_files tool'}, {role: 'assistant', content: [{type: 'tool_use', id: 't', name: 'list_files', input: {}}]}, {role: 'user', content: [{type: 'tool_result', tool_use_id: 't', content: 'use the list_files tool'}]}]}],
+			['a turn that carries tool results', {
+				tools, messages: [{role: 'user', content: 'use the list_files tool'}, {
+					role: 'assistant', content: [{
+						type: 'tool_use', id: 't', name: 'list_files', input: {},
+					}],
+				}, {role: 'user', content: [{type: 'tool_result', tool_use_id: 't', content: 'use the list_files tool'}]}],
+			}],
 			['no tools', {tool_choice: {type: 'any'}}],
 		] as const) {
-			// eslint-disable-next-line no-await-in-loop
 			const plain = json(await send(simulator.url, {headers: keyHeaders('key-a'), body: message(extra)}));
 			assert.equal(plain.stop_reason, 'end_turn', why);
 			assert.deepEqual(plain.content.map((block: {type: string}) => block.type), ['text'], why);
@@ -305,7 +338,9 @@ describe('success responses', () => {
 
 		const streamed = parseSse((await send(simulator.url, {headers: keyHeaders('key-a'), body: message({tools, tool_choice: {type: 'any'}, stream: true})})).text);
 		const toolEvents = streamed.filter(event => event.data.index === 1);
-		assert.deepEqual(toolEvents[0]!.data.content_block, {type: 'tool_use', id: toolEvents[0]!.data.content_block.id, name: 'get_weather', input: {}});
+		assert.deepEqual(toolEvents[0]!.data.content_block, {
+			type: 'tool_use', id: toolEvents[0]!.data.content_block.id, name: 'get_weather', input: {},
+		});
 		const pieces = toolEvents.filter(event => event.event === 'content_block_delta').map(event => event.data.delta);
 		assert.ok(pieces.every(delta => delta.type === 'input_json_delta'));
 		assert.equal(pieces[0].partial_json, '', 'the first piece is empty, as the API sends it');
@@ -357,13 +392,15 @@ describe('success responses', () => {
 		assert.equal(first.first_id, first.data[0].id);
 		const next = json(await send(simulator.url, {method: 'GET', path: `/v1/models?limit=1000&after_id=${first.last_id}`, headers: keyHeaders('key-a')}));
 		assert.equal(next.has_more, false);
-		const ids = [...first.data, ...next.data].map((model: {id: string}) => model.id);
+		const ids = new Set([...first.data, ...next.data].map((model: {id: string}) => model.id));
 		for (const id of ['claude-opus-4-8', 'claude-sonnet-4-6', 'claude-haiku-4-5-20251001', 'claude-sonnet-5', 'claude-opus-5']) {
-			assert.ok(ids.includes(id), id);
+			assert.ok(ids.has(id), id);
 		}
 
 		const one = await send(simulator.url, {method: 'GET', path: '/v1/models/claude-sonnet-4-6', headers: keyHeaders('key-a')});
-		assert.deepEqual(json(one), {type: 'model', id: 'claude-sonnet-4-6', display_name: 'Claude Sonnet 4.6', created_at: '2026-01-01T00:00:00Z', max_input_tokens: 1_000_000, max_tokens: 128_000, capabilities: null});
+		assert.deepEqual(json(one), {
+			type: 'model', id: 'claude-sonnet-4-6', display_name: 'Claude Sonnet 4.6', created_at: '2026-01-01T00:00:00Z', max_input_tokens: 1_000_000, max_tokens: 128_000, capabilities: null,
+		});
 		assertError(await send(simulator.url, {method: 'GET', path: '/v1/models/claude-nope', headers: keyHeaders('key-a')}), 404, 'not_found_error', 'model: claude-nope');
 		assertError(await send(simulator.url, {method: 'GET', path: '/v1/models'}), 401, 'authentication_error', 'x-api-key header is required');
 
@@ -393,8 +430,7 @@ describe('validation', () => {
 		assertError(await send(simulator.url, {headers: {'x-api-key': 'nope'}, body: bad}), 401, 'authentication_error', 'invalid x-api-key');
 		assertError(await send(simulator.url, {headers: {'x-api-key': 'tok-ok'}, body: bad}), 401, 'authentication_error', 'invalid x-api-key');
 		assertError(await send(simulator.url, {headers: {authorization: 'Bearer tok-old'}, body: bad}), 401, 'authentication_error', 'OAuth authentication is currently not supported.');
-		assertError(await send(simulator.url, {headers: {authorization: 'Bearer tok-old', 'anthropic-beta': 'oauth-2025-04-20'}, body: bad}), 401, 'authentication_error',
-			'OAuth token has expired. Please obtain a new token or refresh your existing token.');
+		assertError(await send(simulator.url, {headers: {authorization: 'Bearer tok-old', 'anthropic-beta': 'oauth-2025-04-20'}, body: bad}), 401, 'authentication_error', 'OAuth token has expired. Please obtain a new token or refresh your existing token.');
 		assertError(await send(simulator.url, {headers: {'x-api-key': 'key-a'}, body: bad}), 400, 'invalid_request_error', 'anthropic-version: header is required');
 		const anyVersion = {'x-api-key': 'key-a', 'anthropic-version': '2099-12-31'};
 		assertError(await send(simulator.url, {headers: anyVersion, body: bad}), 400, 'invalid_request_error');
@@ -414,7 +450,9 @@ describe('validation', () => {
 describe('unified rate limits (oauth)', () => {
 	test('every response carries the unified family; utilization grows with weighted use', async t => {
 		const simulator = await start(t);
-		simulator.addAccount({kind: 'oauth', credential: 'tok-s', budget5h: 1000, budget7d: 2000});
+		simulator.addAccount({
+			kind: 'oauth', credential: 'tok-s', budget5h: 1000, budget7d: 2000,
+		});
 		simulator.addAccount({kind: 'oauth', credential: 'tok-o', budget5h: 1000});
 		simulator.addAccount({kind: 'oauth', credential: 'tok-h', budget5h: 100});
 		const first = await send(simulator.url, {headers: oauthHeaders('tok-s'), body: message()});
@@ -508,7 +546,9 @@ describe('unified rate limits (oauth)', () => {
 		const simulator = await start(t, {now: () => monday});
 		const reset5h = monday + (90 * 60_000);
 		const reset7d = Date.UTC(2026, 7, 4, 21, 0, 0);
-		simulator.addAccount({kind: 'oauth', credential: 'tok-p', budget5h: 1000, utilization5h: 0.5, reset5hAtMs: reset5h, reset7dAtMs: reset7d, utilization7d: 0.3});
+		simulator.addAccount({
+			kind: 'oauth', credential: 'tok-p', budget5h: 1000, utilization5h: 0.5, reset5hAtMs: reset5h, reset7dAtMs: reset7d, utilization7d: 0.3,
+		});
 		const first = await send(simulator.url, {headers: oauthHeaders('tok-p'), body: message()});
 		assert.equal(first.headers['anthropic-ratelimit-unified-5h-reset'], String(reset5h / 1000));
 		assert.equal(first.headers['anthropic-ratelimit-unified-5h-utilization'], '0.54');
@@ -545,7 +585,9 @@ describe('unified rate limits (oauth)', () => {
 describe('API-key rate limits', () => {
 	test('the anthropic-ratelimit-* family with RFC 3339 resets, and a 429 when a bucket runs dry', async t => {
 		const simulator = await start(t, {now: () => monday});
-		simulator.addAccount({kind: 'apikey', credential: 'key-a', rpm: 3, itpm: 100_000, otpm: 50_000});
+		simulator.addAccount({
+			kind: 'apikey', credential: 'key-a', rpm: 3, itpm: 100_000, otpm: 50_000,
+		});
 		const first = await send(simulator.url, {headers: keyHeaders('key-a'), body: message()});
 		assert.equal(first.status, 200);
 		for (const name of keyFamilyNames) {
@@ -672,8 +714,12 @@ describe('faults', () => {
 		simulator.addAccount({kind: 'oauth', credential: 'tok-a'});
 		const cases = [
 			{type: 'bad_request', status: 400, error: 'invalid_request_error'},
-			{type: 'expired_token', status: 401, error: 'authentication_error', message: 'OAuth token has expired. Please obtain a new token or refresh your existing token.'},
-			{type: 'invalid_key', status: 401, error: 'authentication_error', message: 'invalid x-api-key'},
+			{
+				type: 'expired_token', status: 401, error: 'authentication_error', message: 'OAuth token has expired. Please obtain a new token or refresh your existing token.',
+			},
+			{
+				type: 'invalid_key', status: 401, error: 'authentication_error', message: 'invalid x-api-key',
+			},
 			{type: 'revoked', status: 403, error: 'permission_error'},
 			{type: 'api_error', status: 500, error: 'api_error'},
 		] as const;
@@ -819,11 +865,15 @@ describe('connections and lifecycle', () => {
 		t.after(async () => simulator.close());
 		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
 		const agent = new http.Agent({keepAlive: true});
-		t.after(() => agent.destroy());
+		t.after(() => {
+			agent.destroy();
+		});
 		await new Promise<void>(resolve => {
 			http.get(new URL('/api/hello', simulator.url), {agent}, response => {
 				response.resume();
-				response.on('end', () => resolve());
+				response.on('end', () => {
+					resolve();
+				});
 			});
 		});
 		simulator.arm('key-a', {type: 'stall', afterDeltas: 1, ms: 120_000});
@@ -834,7 +884,9 @@ describe('connections and lifecycle', () => {
 		const outcome = await Promise.race([
 			simulator.close().then(() => 'closed'),
 			new Promise(resolve => {
-				timer = setTimeout(() => resolve('hung'), 5000);
+				timer = setTimeout(() => {
+					resolve('hung');
+				}, 5000);
 			}),
 		]);
 		clearTimeout(timer);
@@ -863,7 +915,9 @@ describe('control surface', () => {
 	test('/__fake/ endpoints add accounts, arm faults, set utilization, move the clock and list requests', async t => {
 		const simulator = await start(t);
 		const control = async (route: string, body?: unknown) => send(simulator.url, {method: body === undefined ? 'GET' : 'POST', path: `/__fake/${route}`, body});
-		const added = await control('accounts', [{kind: 'oauth', credential: 'tok-x', name: 'x', budget5h: 1000}, {kind: 'apikey', credential: 'key-y'}]);
+		const added = await control('accounts', [{
+			kind: 'oauth', credential: 'tok-x', name: 'x', budget5h: 1000,
+		}, {kind: 'apikey', credential: 'key-y'}]);
 		assert.deepEqual(json(added), {ok: true, accounts: 2});
 		assert.equal((await send(simulator.url, {headers: oauthHeaders('tok-x'), body: message()})).status, 200);
 
@@ -896,7 +950,9 @@ describe('control surface', () => {
 describe('request log accounting', () => {
 	test('a served request logs its usage and charge; every entry logs the headers it was answered with', async t => {
 		const simulator = await start(t);
-		simulator.addAccount({kind: 'oauth', credential: 'tok-a', name: 'a', budget5h: 1000});
+		simulator.addAccount({
+			kind: 'oauth', credential: 'tok-a', name: 'a', budget5h: 1000,
+		});
 		simulator.addAccount({kind: 'apikey', credential: 'key-b', name: 'b'});
 		const system = [{type: 'text', text: 'S'.repeat(400), cache_control: {type: 'ephemeral'}}];
 		const first = await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message({system})});
@@ -911,8 +967,12 @@ describe('request log accounting', () => {
 
 		const [served, streamed, keyed, rejected] = simulator.requests;
 		// 100 system tokens written, then read; sonnet weighs 1: 4 + 100 + 5 × 9 = 149, then 4 + 10 + 45 = 59.
-		assert.deepEqual(served!.usage, {model: 'claude-sonnet-4-6', inputTokens: hiInputTokens, cacheReadTokens: 0, cacheWriteTokens: 100, outputTokens: sonnetOutputTokens, weighted: 149});
-		assert.deepEqual(streamed!.usage, {model: 'claude-sonnet-4-6', inputTokens: hiInputTokens, cacheReadTokens: 100, cacheWriteTokens: 0, outputTokens: sonnetOutputTokens, weighted: 59});
+		assert.deepEqual(served!.usage, {
+			model: 'claude-sonnet-4-6', inputTokens: hiInputTokens, cacheReadTokens: 0, cacheWriteTokens: 100, outputTokens: sonnetOutputTokens, weighted: 149,
+		});
+		assert.deepEqual(streamed!.usage, {
+			model: 'claude-sonnet-4-6', inputTokens: hiInputTokens, cacheReadTokens: 100, cacheWriteTokens: 0, outputTokens: sonnetOutputTokens, weighted: 59,
+		});
 		assert.equal(keyed!.usage?.weighted, 0, 'API keys have no unified windows to charge');
 		assert.equal(rejected!.usage, undefined, 'a refused request consumed nothing');
 		assert.equal(served!.responseHeaders['anthropic-ratelimit-unified-5h-utilization'], first.headers['anthropic-ratelimit-unified-5h-utilization']);
@@ -942,11 +1002,13 @@ describe('bench/simulator-process.ts (the simulator as its own process, for the 
 			child.stdout.on('data', (chunk: Buffer) => {
 				stdout += chunk.toString();
 				const newline = stdout.indexOf('\n');
-				if (newline >= 0) {
+				if (newline !== -1) {
 					resolve(stdout.slice(0, newline));
 				}
 			});
-			child.once('exit', code => reject(new Error(`exited ${code} before printing: ${stderr}`)));
+			child.once('exit', code => {
+				reject(new Error(`exited ${code} before printing: ${stderr}`));
+			});
 		});
 		const started = JSON.parse(line);
 		assert.match(started.url, /^http:\/\/127\.0\.0\.1:\d+$/);

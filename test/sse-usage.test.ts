@@ -2,8 +2,7 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {SseUsageTap} from '../source/anthropic/usage-tap.js';
-import {usageFromJson} from '../source/anthropic/usage.js';
-import type {Usage} from '../source/anthropic/usage.js';
+import {usageFromJson, type Usage} from '../source/anthropic/usage.js';
 
 const encoder = new TextEncoder();
 
@@ -54,8 +53,12 @@ const expectedUsage = {
 };
 
 // What a tap read from a stream, and what it must read from fullStream however the bytes arrive.
-const outcome = (tap: SseUsageTap) => ({usage: tap.usage, model: tap.model, error: tap.error, sawMessageStop: tap.sawMessageStop});
-const complete = {usage: expectedUsage, model: 'claude-sonnet-4-6', error: undefined, sawMessageStop: true};
+const outcome = (tap: SseUsageTap) => ({
+	usage: tap.usage, model: tap.model, error: tap.error, sawMessageStop: tap.sawMessageStop,
+});
+const complete = {
+	usage: expectedUsage, model: 'claude-sonnet-4-6', error: undefined, sawMessageStop: true,
+};
 
 test('a whole stream in one chunk', () => {
 	const tap = new SseUsageTap();
@@ -96,13 +99,21 @@ test('message_delta totals overwrite, never add', () => {
 		event('message_delta', {type: 'message_delta', usage: {output_tokens: 90, input_tokens: 12, cache_read_input_tokens: 7}}),
 		event('message_stop', {type: 'message_stop'}),
 	].join('')));
-	assert.deepEqual(tap.usage, {inputTokens: 12, outputTokens: 90, cacheCreationInputTokens: 0, cacheReadInputTokens: 7});
+	assert.deepEqual(tap.usage, {
+		inputTokens: 12, outputTokens: 90, cacheCreationInputTokens: 0, cacheReadInputTokens: 7,
+	});
 });
 
 test('a delta without input figures keeps the message_start ones', () => {
 	const tap = new SseUsageTap();
 	tap.push(encoder.encode([
-		event('message_start', {type: 'message_start', message: {usage: {input_tokens: 10, cache_creation_input_tokens: 4, cache_creation: {ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 4}, output_tokens: 1}}}),
+		event('message_start', {
+			type: 'message_start', message: {
+				usage: {
+					input_tokens: 10, cache_creation_input_tokens: 4, cache_creation: {ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 4}, output_tokens: 1,
+				},
+			},
+		}),
 		event('message_delta', {type: 'message_delta', usage: {output_tokens: 3}}),
 	].join('')));
 	assert.deepEqual(tap.usage, {
@@ -191,7 +202,7 @@ test('an event cut off by the end of the stream is not counted', () => {
 test('a line over 1 MiB is dropped with its event, and parsing resumes after it', () => {
 	const tap = new SseUsageTap();
 	const huge = 'x'.repeat(1024 * 1024 + 10);
-	tap.push(encoder.encode(`event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":1}},"pad":"`));
+	tap.push(encoder.encode('event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":1}},"pad":"'));
 	tap.push(encoder.encode(huge));
 	tap.push(encoder.encode('"}\n\n'));
 	assert.equal(usageOf(tap), undefined);

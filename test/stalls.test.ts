@@ -6,7 +6,9 @@ import net from 'node:net';
 import {afterEach, test} from 'node:test';
 import {defaultSettings} from '../source/accounts/settings.js';
 import {Simulator} from '../source/simulator/index.js';
-import {message, startHarness, type Harness, type HarnessOptions} from './helpers/proxy-harness.js';
+import {
+	message, startHarness, type Harness, type HarnessOptions,
+} from './helpers/proxy-harness.js';
 import {waitFor} from './helpers/wait.js';
 
 let simulator: Simulator | undefined;
@@ -34,7 +36,9 @@ const lastRecord = (h: Harness) => h.store.freshSnapshot().requests[0];
 
 test('a stream that goes silent after message_start ends with an SSE error event and is recorded truncated', async () => {
 	const {simulator, harness} = await setup({upstreamIdleTimeoutMs: 300});
-	simulator.arm('key-a', {type: 'stall', afterDeltas: 0, ms: 60_000, silent: true});
+	simulator.arm('key-a', {
+		type: 'stall', afterDeltas: 0, ms: 60_000, silent: true,
+	});
 	const started = Date.now();
 	const response = await harness.post(message({stream: true}));
 	assert.equal(response.status, 200);
@@ -82,7 +86,9 @@ test('half-sent request bodies are cut off after the client idle timeout', async
 			answer += chunk;
 		});
 		closed.push(new Promise(resolve => {
-			socket.on('close', () => resolve(answer));
+			socket.on('close', () => {
+				resolve(answer);
+			});
 			socket.on('error', () => undefined);
 		}));
 		socket.write(`POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"model":`);
@@ -90,7 +96,9 @@ test('half-sent request bodies are cut off after the client idle timeout', async
 
 	const answers = await Promise.race([
 		Promise.all(closed),
-		new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('sockets still open after 20 s')), 20_000)),
+		new Promise<never>((_resolve, reject) => setTimeout(() => {
+			reject(new Error('sockets still open after 20 s'));
+		}, 20_000)),
 	]);
 	assert.equal(answers.length, count);
 	assert.ok(answers.every(answer => answer.startsWith('HTTP/1.1 408')), answers.find(answer => !answer.startsWith('HTTP/1.1 408')));

@@ -1,6 +1,8 @@
 // covers: source/state/store.ts, source/state/stagger.ts, source/state/savings.ts
 import assert from 'node:assert/strict';
-import {chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
+import {
+	chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
 import {StateStore, type StoreSettings} from '../source/state/store.js';
@@ -17,7 +19,9 @@ const accounts: AccountConfig[] = [
 	{name: 'work', kind: 'oauth'},
 	{name: 'key', kind: 'apikey'},
 ];
-const settings: StoreSettings = {strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null};
+const settings: StoreSettings = {
+	strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null,
+};
 
 function record(overrides: Partial<RequestRecord> = {}): RequestRecord {
 	return {
@@ -31,7 +35,9 @@ function record(overrides: Partial<RequestRecord> = {}): RequestRecord {
 test('state survives a restart: cooldowns, telemetry, pin, savings (sticky sessions do not)', () => {
 	const file = path.join(tempDir(), 'state.json');
 	const until = Date.now() + 3_600_000;
-	const first = new StateStore({accounts, settings, version: 't', stateFile: file});
+	const first = new StateStore({
+		accounts, settings, version: 't', stateFile: file,
+	});
 	first.setCooldown('home', until, {reason: 'quota'});
 	first.recordTelemetry('work', {fiveHour: {utilization: 1.01, reset: Math.floor(until / 1000), status: 'rejected'}, updatedMs: Date.now()});
 	first.pin('key');
@@ -41,7 +47,9 @@ test('state survives a restart: cooldowns, telemetry, pin, savings (sticky sessi
 	first.close();
 
 	assert.equal(statSync(file).mode & 0o777, 0o600);
-	const second = new StateStore({accounts, settings, version: 't', stateFile: file});
+	const second = new StateStore({
+		accounts, settings, version: 't', stateFile: file,
+	});
 	try {
 		const snapshot = second.freshSnapshot();
 		assert.equal(snapshot.pinnedAccount, 'key');
@@ -64,7 +72,9 @@ test('sticky sessions are never written to state.json, and binding one schedules
 	const directory = tempDir();
 	const file = path.join(directory, 'state.json');
 	const persistDelayMs = 10;
-	const store = new StateStore({accounts, settings, version: 't', stateFile: file, persistDelayMs});
+	const store = new StateStore({
+		accounts, settings, version: 't', stateFile: file, persistDelayMs,
+	});
 	try {
 		for (let index = 0; index < 10_000; index++) {
 			store.setSticky(`h:session-${index}`, index % 2 === 0 ? 'home' : 'work');
@@ -106,7 +116,9 @@ test('cooldowns and model exclusions are bounded by the time horizon; non-finite
 test('persistence is write-behind: many changes coalesce into few atomic writes', async () => {
 	const directory = tempDir();
 	const file = path.join(directory, 'state.json');
-	const store = new StateStore({accounts, settings, version: 't', stateFile: file, persistDelayMs: 30});
+	const store = new StateStore({
+		accounts, settings, version: 't', stateFile: file, persistDelayMs: 30,
+	});
 	try {
 		for (let index = 0; index < 500; index++) {
 			store.recordRequest(record({id: String(index)}));
@@ -126,7 +138,9 @@ test('a corrupt state file is moved aside with a warning and shunt starts fresh'
 	const directory = tempDir();
 	const file = path.join(directory, 'state.json');
 	writeFileSync(file, '{"format": 1, "accounts": {broken');
-	const store = new StateStore({accounts, settings, version: 't', stateFile: file});
+	const store = new StateStore({
+		accounts, settings, version: 't', stateFile: file,
+	});
 	try {
 		assert.match(store.loadWarning ?? '', /corrupt/);
 		const aside = readdirSync(directory).filter(name => name.startsWith('state.json.corrupt-'));
@@ -142,18 +156,24 @@ test('an unreadable state file is an error naming the file', {skip: process.getu
 	const file = path.join(tempDir(), 'state.json');
 	writeFileSync(file, '{}');
 	chmodSync(file, 0o000);
-	assert.throws(() => new StateStore({accounts, settings, version: 't', stateFile: file}), (error: Error) => error instanceof StateFileError && error.message.includes(file));
+	assert.throws(() => new StateStore({
+		accounts, settings, version: 't', stateFile: file,
+	}), (error: Error) => error instanceof StateFileError && error.message.includes(file));
 });
 
 test('a state path that cannot be read (a directory) is an error naming it, and nothing is moved', () => {
 	const file = path.join(tempDir(), 'state.json');
 	mkdirSync(file);
-	assert.throws(() => new StateStore({accounts, settings, version: 't', stateFile: file}), (error: Error) => error instanceof StateFileError && error.message.includes(file));
+	assert.throws(() => new StateStore({
+		accounts, settings, version: 't', stateFile: file,
+	}), (error: Error) => error instanceof StateFileError && error.message.includes(file));
 	assert.ok(statSync(file).isDirectory());
 });
 
 test('subscribers are notified in batches, not once per change, with a stable snapshot in between', async () => {
-	const store = new StateStore({accounts, settings, version: 't', notifyIntervalMs: 40});
+	const store = new StateStore({
+		accounts, settings, version: 't', notifyIntervalMs: 40,
+	});
 	try {
 		let notified = 0;
 		store.subscribe(() => {
@@ -178,7 +198,9 @@ test('subscribers are notified in batches, not once per change, with a stable sn
 
 test('staggered cooldowns keep deadlines at least 5 s apart and never shorten a running one', () => {
 	let now = 1_000_000;
-	const store = new StateStore({accounts, settings, version: 't', now: () => now});
+	const store = new StateStore({
+		accounts, settings, version: 't', now: () => now,
+	});
 	try {
 		const first = store.setCooldown('home', now + 60_000, {reason: 'quota', staggered: true});
 		const second = store.setCooldown('work', now + 60_100, {reason: 'quota', staggered: true});
@@ -202,14 +224,16 @@ test('staggerDeadline pushes past every collision', () => {
 });
 
 test('a cooldown ending is announced as a recovery event', async () => {
-	const store = new StateStore({accounts, settings, version: 't', notifyIntervalMs: 10});
+	const store = new StateStore({
+		accounts, settings, version: 't', notifyIntervalMs: 10,
+	});
 	try {
 		const ended: string[] = [];
 		store.on('cooldown-ended', name => ended.push(name));
 		store.setCooldown('work', Date.now() + 30, {reason: 'overloaded'});
 		await waitFor(() => ended.length > 0, 'the cooldown to end');
 		assert.deepEqual(ended, ['work']);
-		const events = store.freshSnapshot().events;
+		const {events} = store.freshSnapshot();
 		assert.equal(events[0]!.kind, 'recovered');
 		assert.equal(store.routingSnapshot().accounts[1]!.lastCooldownEndMs > 0, true);
 		assert.equal(store.freshSnapshot().accounts[1]!.cooldownUntilMs, 0);
@@ -221,7 +245,9 @@ test('a cooldown ending is announced as a recovery event', async () => {
 test('actions validate account names and apply to the next routing snapshot', () => {
 	const store = new StateStore({accounts, settings, version: 't'});
 	try {
-		assert.throws(() => store.pin('nobody'), /unknown account/);
+		assert.throws(() => {
+			store.pin('nobody');
+		}, /unknown account/);
 		store.pin('work');
 		store.setStrategy('carousel');
 		store.setBurstRpmLimit(0);
@@ -241,7 +267,9 @@ test('actions validate account names and apply to the next routing snapshot', ()
 test('savings: today, the last 7 UTC days, all time', () => {
 	const day = 86_400_000;
 	const now = Date.UTC(2026, 10, 26, 12);
-	const store = new StateStore({accounts, settings, version: 't', now: () => now});
+	const store = new StateStore({
+		accounts, settings, version: 't', now: () => now,
+	});
 	try {
 		store.recordRequest(record({tsMs: now, costUsd: 1}));
 		store.recordRequest(record({tsMs: now - (3 * day), costUsd: 2}));
@@ -257,7 +285,9 @@ test('savings: today, the last 7 UTC days, all time', () => {
 
 test('a window crossing 90 % is logged once per period, scoped windows by name; merged scoped windows keep each other', () => {
 	let now = Date.UTC(2026, 11, 1, 12, 0, 0);
-	const store = new StateStore({accounts, settings, version: 't', now: () => now});
+	const store = new StateStore({
+		accounts, settings, version: 't', now: () => now,
+	});
 	const reset = Math.floor(now / 1000) + 7200;
 	const windowEvents = () => store.freshSnapshot().events.filter(event => event.kind === 'window').map(event => event.message);
 	store.recordTelemetry('home', {fiveHour: {utilization: 0.85, reset}, updatedMs: now});

@@ -10,10 +10,11 @@ import {buildAccountRows} from '../source/monitor/panes/accounts/account-rows.js
 import {outBanner} from '../source/monitor/panes/header/header-lines.js';
 import {cellWidth, toSegments} from '../source/monitor/kit/segments.js';
 import type {StatusDocument} from '../source/proxy/status-document.js';
-import {Simulator} from '../source/simulator/index.js';
-import type {SimulatorOptions} from '../source/simulator/index.js';
+import {Simulator, type SimulatorOptions} from '../source/simulator/index.js';
 import {clockTime} from '../source/util/clock-time.js';
-import {message, startHarness, type Harness, type HarnessOptions} from './helpers/proxy-harness.js';
+import {
+	message, startHarness, type Harness, type HarnessOptions,
+} from './helpers/proxy-harness.js';
 import {waitFor} from './helpers/wait.js';
 
 let simulator: Simulator | undefined;
@@ -33,7 +34,9 @@ async function setup(specs: Spec[], options: Partial<HarnessOptions> = {}, simul
 	await simulator.listen();
 	const accounts = specs.map(spec => ({name: spec.name, kind: spec.kind ?? 'oauth' as const, secret: `token-${spec.name}`}));
 	for (const spec of specs) {
-		simulator.addAccount({kind: spec.kind ?? 'oauth', credential: `token-${spec.name}`, name: spec.name, utilization5h: spec.utilization5h});
+		simulator.addAccount({
+			kind: spec.kind ?? 'oauth', credential: `token-${spec.name}`, name: spec.name, utilization5h: spec.utilization5h,
+		});
 	}
 
 	harness = await startHarness({upstream: simulator.url, accounts, ...options});
@@ -44,7 +47,7 @@ async function setup(specs: Spec[], options: Partial<HarnessOptions> = {}, simul
 async function warmUp(h: Harness, names: string[]): Promise<void> {
 	for (const name of names) {
 		h.store.pin(name);
-		// eslint-disable-next-line no-await-in-loop
+
 		await (await h.post(message(), {'x-claude-code-session-id': `warm-${name}`})).arrayBuffer();
 	}
 
@@ -56,12 +59,12 @@ async function status(h: Harness): Promise<StatusDocument> {
 }
 
 /** A request that settles either way, its body read, so a failing assertion leaves nothing behind. */
-function send(h: Harness, body: unknown, headers: Record<string, string> = {}): Promise<{status: number; text: string}> {
+async function send(h: Harness, body: unknown, headers: Record<string, string> = {}): Promise<{status: number; text: string}> {
 	return h.post(body, headers).then(async response => ({status: response.status, text: await response.text()}), (error: unknown) => ({status: 0, text: String(error)}));
 }
 
 const accountOf = (document: StatusDocument, name: string) => document.accounts.find(account => account.name === name)!;
-const statusLine = (text: string, name: string) => text.split('\n').find(line => new RegExp(`^\\s*\\d+\\s+${name}\\s`).test(line)) ?? '';
+const statusLine = (text: string, name: string) => text.split('\n').find(line => new RegExp(String.raw`^\s*\d+\s+${name}\s`).test(line)) ?? '';
 
 test('inFlightRequests: a stream in flight with its account, model, start, first byte and output so far; its record keeps the same id, start and time to first token', async () => {
 	const {harness} = await setup([{name: 'a'}, {name: 'b'}], {}, {chunkDelayMs: 250});
@@ -120,9 +123,9 @@ test('a held request is in the status document with its reason and when it is tr
 	assert.equal(record.id, held.id);
 	assert.deepEqual(record.attempts.map(attempt => [attempt.account, attempt.status]), [['a', 429], ['b', 429]]);
 	assert.equal(record.holds?.length, 1);
-	assert.equal(record.holds![0]!.afterAttempts, 2);
-	assert.equal(record.holds![0]!.reason, held.heldReason);
-	assert.ok(record.holds![0]!.ms > 0);
+	assert.equal(record.holds[0]!.afterAttempts, 2);
+	assert.equal(record.holds[0]!.reason, held.heldReason);
+	assert.ok(record.holds[0]!.ms > 0);
 });
 
 test('recentRequests[].decision: what decided (strategy, sticky, pin) and every account with eligibility, reason and score', async () => {
@@ -166,7 +169,6 @@ test('an account at its burst limit is throttled in the status document (n/limit
 	harness.store.pin('sub');
 	const started = Date.now();
 	for (let index = 0; index < 2; index++) {
-		// eslint-disable-next-line no-await-in-loop
 		assert.equal((await send(harness, message(), {'x-claude-code-session-id': `burst-${index}`})).status, 200);
 	}
 
@@ -175,13 +177,13 @@ test('an account at its burst limit is throttled in the status document (n/limit
 	assert.equal(sub.state, 'throttled');
 	assert.equal(sub.burst?.count, 2);
 	assert.equal(sub.burst?.limit, 2);
-	assert.ok(sub.burst!.freesAtMs! >= started + 59_000 && sub.burst!.freesAtMs! <= Date.now() + 60_000, `a slot frees a minute after the first request: ${sub.burst!.freesAtMs! - started}`);
-	assert.equal(sub.backAtMs, sub.burst!.freesAtMs, 'back when the slot frees');
+	assert.ok(sub.burst.freesAtMs! >= started + 59_000 && sub.burst.freesAtMs! <= Date.now() + 60_000, `a slot frees a minute after the first request: ${sub.burst.freesAtMs! - started}`);
+	assert.equal(sub.backAtMs, sub.burst.freesAtMs, 'back when the slot frees');
 	assert.equal(accountOf(document, 'key').burst, null, 'API keys are not paced');
 	assert.equal(accountOf(document, 'key').state, 'available');
 
 	const text = formatStatus(document);
-	assert.match(statusLine(text, 'sub'), new RegExp(`throttled\\s.*back in \\S+ \\(${clockTime(sub.backAtMs!)}\\) · burst limit 2/2`));
+	assert.match(statusLine(text, 'sub'), new RegExp(String.raw`throttled\s.*back in \S+ \(${clockTime(sub.backAtMs!)}\) · burst limit 2/2`));
 
 	// Routing passes over the throttled account (the pin, the user's explicit choice, would not), and says why.
 	harness.store.pin(null);
@@ -216,14 +218,14 @@ test('when every account is out: each says when it is back (status document, shu
 	const text = formatStatus(document, now);
 	for (const account of document.accounts) {
 		const line = statusLine(text, account.name);
-		assert.match(line, new RegExp(`exhausted\\s.*back in \\S+ \\(${clockTime(account.backAtMs!)}\\)`), `shunt status says when ${account.name} is back: ${line}`);
+		assert.match(line, new RegExp(String.raw`exhausted\s.*back in \S+ \(${clockTime(account.backAtMs!)}\)`), `shunt status says when ${account.name} is back: ${line}`);
 		assert.match(line, /5h spent/, 'a spent window reads as spent');
 		assert.doesNotMatch(line, /1\d\d%/);
 	}
 
 	const soonest = [...document.accounts].sort((x, y) => x.backAtMs! - y.backAtMs!)[0]!;
 	const banner = outBanner(harness.store.freshSnapshot(), now)!.map(segment => segment.text).join('');
-	assert.match(banner, new RegExp(`all 3 accounts out\\s+next back: ${soonest.name} in \\S+ \\(${clockTime(soonest.backAtMs!)}\\)`));
+	assert.match(banner, new RegExp(String.raw`all 3 accounts out\s+next back: ${soonest.name} in \S+ \(${clockTime(soonest.backAtMs!)}\)`));
 });
 
 test('one countdown, continuous to zero: a quota cooldown outliving its window\'s reset stays exhausted, to the same instant, on the gauge and in the status', async () => {
@@ -236,9 +238,13 @@ test('one countdown, continuous to zero: a quota cooldown outliving its window\'
 		const snapshot = harness.store.freshSnapshot();
 		const account = snapshot.accounts[0]!;
 		resetMs ||= (harness.store.telemetry('solo')?.fiveHour?.reset ?? 0) * 1000;
-		const rows = buildAccountRows({accounts: [account], nowMs: snapshot.nowMs, width: 160, gap: 2, density: 'wide', barWidth: 10, cursor: 0, focused: false, detailLines: true});
+		const rows = buildAccountRows({
+			accounts: [account], nowMs: snapshot.nowMs, width: 160, gap: 2, density: 'wide', barWidth: 10, cursor: 0, focused: false, detailLines: true,
+		});
 		const text = (key: string) => toSegments(rows.rows[0]!.cells[key]).map(segment => segment.text).join('');
-		samples.push({nowMs: snapshot.nowMs, state: account.state, backAtMs: account.backAtMs, resetPassed: resetMs > 0 && snapshot.nowMs >= resetMs, status: text('status'), gauge: text('fiveHour')});
+		samples.push({
+			nowMs: snapshot.nowMs, state: account.state, backAtMs: account.backAtMs, resetPassed: resetMs > 0 && snapshot.nowMs >= resetMs, status: text('status'), gauge: text('fiveHour'),
+		});
 	}, 25);
 	let answer: {status: number};
 	try {
@@ -259,8 +265,8 @@ test('one countdown, continuous to zero: a quota cooldown outliving its window\'
 	for (const sample of out) {
 		const countdown = /back in (\S+) \(/.exec(sample.status)?.[1];
 		assert.ok(countdown, `the status counts down: "${sample.status}"`);
-		assert.match(sample.status, new RegExp(`window spent · back in \\S+ \\(${clockTime(backAtMs)}\\)`));
-		assert.match(sample.gauge, new RegExp(`spent ${countdown}\\s*$`), `the gauge counts down to the same instant: "${sample.gauge}" / "${sample.status}"`);
+		assert.match(sample.status, new RegExp(String.raw`window spent · back in \S+ \(${clockTime(backAtMs)}\)`));
+		assert.match(sample.gauge, new RegExp(String.raw`spent ${countdown}\s*$`), `the gauge counts down to the same instant: "${sample.gauge}" / "${sample.status}"`);
 	}
 
 	assert.ok(cellWidth(toSegments(out.at(-1)!.gauge)) > 0);

@@ -11,7 +11,9 @@ import {after, describe, test} from 'node:test';
 import type {AccountConfig} from '../source/accounts/types.js';
 import {StateStore} from '../source/state/store.js';
 import {redisOptions} from '../source/team/connection.js';
-import {decodeKey, keyFileName, parseRedisUrl, teamConfig} from '../source/team/team-config.js';
+import {
+	decodeKey, keyFileName, parseRedisUrl, teamConfig,
+} from '../source/team/team-config.js';
 import {startTeam, type TeamMode} from '../source/team/team.js';
 import {UserError} from '../source/util/user-error.js';
 import {startRedis, type RedisServer} from './helpers/redis-server.js';
@@ -24,13 +26,11 @@ const started: Array<{store: StateStore; team: TeamMode}> = [];
 
 after(async () => {
 	for (const {store, team} of started) {
-		// eslint-disable-next-line no-await-in-loop
 		await team.stop();
 		store.close();
 	}
 
 	for (const server of servers) {
-		// eslint-disable-next-line no-await-in-loop
 		await server.stop();
 	}
 });
@@ -42,9 +42,13 @@ function userError(run: () => unknown, pattern: RegExp): void {
 describe('SHUNT_REDIS_URL', () => {
 	test('redis:// and rediss:// with credentials, port and database; the shown form has no credentials', () => {
 		const plain = parseRedisUrl('redis://cache.local');
-		assert.deepEqual(plain.target, {host: 'cache.local', port: 6379, db: 0, tls: false});
+		assert.deepEqual(plain.target, {
+			host: 'cache.local', port: 6379, db: 0, tls: false,
+		});
 		const full = parseRedisUrl('rediss://shunt:p%40ss%3Aword@redis.example.net:6380/3');
-		assert.deepEqual(full.target, {host: 'redis.example.net', port: 6380, db: 3, tls: true, username: 'shunt', password: 'p@ss:word'});
+		assert.deepEqual(full.target, {
+			host: 'redis.example.net', port: 6380, db: 3, tls: true, username: 'shunt', password: 'p@ss:word',
+		});
 		assert.equal(full.display, 'rediss://redis.example.net:6380/3');
 		assert.equal(parseRedisUrl('redis://:only-a-password@[::1]:7000').display, 'redis://[::1]:7000/0');
 		assert.equal(parseRedisUrl('redis://:only-a-password@[::1]:7000').target.password, 'only-a-password');
@@ -89,7 +93,7 @@ describe('the team key and the instance name', () => {
 
 	test('no key: team mode refuses to start and says how to make one', () => {
 		const where = dirs();
-		userError(() => teamConfig({SHUNT_REDIS_URL: 'redis://127.0.0.1'}, where), new RegExp(`needs the pool's encryption key: .*SHUNT_TEAM_KEY.*openssl rand -base64 32.*${path.join(where.configDir, keyFileName).replaceAll('/', '\\/')}`));
+		userError(() => teamConfig({SHUNT_REDIS_URL: 'redis://127.0.0.1'}, where), new RegExp(`needs the pool's encryption key: .*SHUNT_TEAM_KEY.*openssl rand -base64 32.*${path.join(where.configDir, keyFileName).replaceAll('/', String.raw`\/`)}`));
 		userError(() => teamConfig({SHUNT_REDIS_URL: 'redis://127.0.0.1', SHUNT_TEAM_KEY: 'short'}, where), /SHUNT_TEAM_KEY must be 32 bytes/);
 	});
 
@@ -118,7 +122,11 @@ describe('connecting', () => {
 	const accounts: AccountConfig[] = [{name: 'work', kind: 'oauth'}];
 
 	async function join(url: string, tls?: {ca: string}): Promise<{store: StateStore; team: TeamMode}> {
-		const store = new StateStore({accounts, settings: {strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null}, version: 'test', notifyIntervalMs: 5});
+		const store = new StateStore({
+			accounts, settings: {
+				strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null,
+			}, version: 'test', notifyIntervalMs: 5,
+		});
 		const home = tempDir('shunt-team-connect-');
 		const team = await startTeam({
 			store,

@@ -27,13 +27,11 @@ const servers: RedisServer[] = [];
 
 after(async () => {
 	for (const member of members) {
-		// eslint-disable-next-line no-await-in-loop
 		await member.team.stop().catch(() => undefined);
 		member.store.close();
 	}
 
 	for (const server of servers) {
-		// eslint-disable-next-line no-await-in-loop
 		await server.stop();
 	}
 });
@@ -47,7 +45,9 @@ async function redisServer(options: Parameters<typeof startRedis>[0] = {}): Prom
 async function join(name: string, url: string, options: {key?: string; leaseMs?: number} = {}): Promise<Member> {
 	const store = new StateStore({
 		accounts,
-		settings: {strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null},
+		settings: {
+			strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null,
+		},
 		version: 'test',
 		notifyIntervalMs: 5,
 	});
@@ -94,7 +94,7 @@ describe('losing Redis', () => {
 		await waitFor(() => laptop.team.redis === 'connected' && desktop.team.redis === 'connected', 'both to reconnect', 10_000);
 		await waitFor(() => desktop.store.accountState('work') === 'exhausted', 'the laptop\'s offline cooldown to reach the desktop', 10_000);
 		// Said once the whole reconcile is done, which can be after its writes reached the desktop.
-		await waitFor(() => events(laptop).some(message => /is back; state reconciled/.test(message)), 'the laptop to say it reconciled');
+		await waitFor(() => events(laptop).some(message => message.includes('is back; state reconciled')), 'the laptop to say it reconciled');
 		const spy = new Redis(redis.url);
 		try {
 			// The empty Redis got back what the instances knew: the pin, telemetry, the cooldown, presence.
@@ -129,7 +129,7 @@ describe('losing Redis', () => {
 			await waitFor(() => events(laptop).some(message => /team: reconciling with Redis at .* failed \(.*WRONGTYPE.*\); retrying in 1s/.test(message)), () => events(laptop).join('\n'));
 			assert.equal(laptop.team.redis, 'connected');
 			await spy.del(keys.paused);
-			await waitFor(() => events(laptop).some(message => /team: joined the pool/.test(message)), () => events(laptop).join('\n'), 10_000);
+			await waitFor(() => events(laptop).some(message => message.includes('team: joined the pool')), () => events(laptop).join('\n'), 10_000);
 		} finally {
 			spy.disconnect();
 		}
@@ -139,7 +139,9 @@ describe('losing Redis', () => {
 		const redis = await redisServer();
 		const store = new StateStore({
 			accounts,
-			settings: {strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null},
+			settings: {
+				strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null,
+			},
 			version: 'test',
 			notifyIntervalMs: 5,
 		});
@@ -152,7 +154,9 @@ describe('losing Redis', () => {
 				sync.received(bytes);
 			},
 		});
-		const sync = new PoolSync({store, connection, instanceId: 'aaaaaaaaaaaa', instanceName: 'laptop'});
+		const sync = new PoolSync({
+			store, connection, instanceId: 'aaaaaaaaaaaa', instanceName: 'laptop',
+		});
 		try {
 			connection.connect();
 			await waitFor(() => connection.state === 'connected', 'the connection');
@@ -169,14 +173,16 @@ describe('losing Redis', () => {
 					created.exec = (async () => {
 						const results = await exec();
 						await spy.multi().set(keys.pin, 'work').sadd(keys.paused, 'home').exec();
-						await spy.publish(keys.channel, JSON.stringify({v: 1, from: 'bbbbbbbbbbbb', name: 'desktop', facts: [{type: 'pin', account: 'work'}, {type: 'paused', account: 'home', paused: true}]}));
+						await spy.publish(keys.channel, JSON.stringify({
+							v: 1, from: 'bbbbbbbbbbbb', name: 'desktop', facts: [{type: 'pin', account: 'work'}, {type: 'paused', account: 'home', paused: true}],
+						}));
 						await waitFor(() => store.isPaused('home') && store.pinnedAccount === 'work', 'the desktop\'s message');
 						return results;
-					}) as typeof created.exec;
+					});
 				}
 
 				return created;
-			}) as typeof commands.pipeline;
+			});
 			await sync.reconcile();
 			assert.ok(intercepted);
 			assert.equal(store.pinnedAccount, 'work');
@@ -292,15 +298,37 @@ describe('background leases and the channel', () => {
 			const send = async (value: unknown) => publisher.publish('shunt:pool', typeof value === 'string' ? value : JSON.stringify(value));
 			const from = 'bbbbbbbbbbbb';
 			await send('not json at all');
-			await send({v: 1, from, name: 'evil', facts: [{type: 'cooldown', account: 'nobody', untilMs: Date.now() + 60_000, reason: 'quota'}]});
-			await send({v: 1, from, name: 'evil', facts: [{type: 'cooldown', account: 'work', untilMs: 1e20, reason: 'quota'}]});
-			await send({v: 1, from, name: 'evil', facts: [{type: 'pin', account: 'nobody'}]});
-			await send({v: 1, from: 'not-an-id', name: 'evil', facts: [{type: 'paused', account: 'work', paused: true}]});
-			await send({v: 1, from, name: 'evil', facts: [{type: 'telemetry', account: 'work', telemetry: {updatedMs: 'soon'}}]});
-			await send({v: 1, from, name: 'evil', facts: [{type: 'exclusion', account: 'work', model: 'x'.repeat(10), untilMs: Number.NaN}]});
+			await send({
+				v: 1, from, name: 'evil', facts: [{
+					type: 'cooldown', account: 'nobody', untilMs: Date.now() + 60_000, reason: 'quota',
+				}],
+			});
+			await send({
+				v: 1, from, name: 'evil', facts: [{
+					type: 'cooldown', account: 'work', untilMs: 1e20, reason: 'quota',
+				}],
+			});
+			await send({
+				v: 1, from, name: 'evil', facts: [{type: 'pin', account: 'nobody'}],
+			});
+			await send({
+				v: 1, from: 'not-an-id', name: 'evil', facts: [{type: 'paused', account: 'work', paused: true}],
+			});
+			await send({
+				v: 1, from, name: 'evil', facts: [{type: 'telemetry', account: 'work', telemetry: {updatedMs: 'soon'}}],
+			});
+			await send({
+				v: 1, from, name: 'evil', facts: [{
+					type: 'exclusion', account: 'work', model: 'x'.repeat(10), untilMs: Number.NaN,
+				}],
+			});
 			await send(`{"v":1,"from":"${from}","name":"evil","events":[{"tsMs":${Date.now()},"kind":"cooldown","message":"${'y'.repeat(300_000)}"}]}`);
 			// A valid message last, with a hostile text in it: once it is applied, everything before it was handled.
-			await send({v: 1, from, name: 'evil', events: [{tsMs: Date.now(), kind: 'cooldown', account: 'home', message: 'home \u001B]0;owned\u0007cooling'}]});
+			await send({
+				v: 1, from, name: 'evil', events: [{
+					tsMs: Date.now(), kind: 'cooldown', account: 'home', message: 'home \u001B]0;owned\u0007cooling',
+				}],
+			});
 			const event = await waitFor(() => laptop.store.freshSnapshot().team?.events[0], 'the valid event');
 			assert.equal(event.message, 'home cooling');
 			assert.equal(event.instance, 'evil');

@@ -6,7 +6,9 @@
 // reconcile cannot bring back.
 import assert from 'node:assert/strict';
 import {randomBytes} from 'node:crypto';
-import {after, before, describe, test} from 'node:test';
+import {
+	after, before, describe, test,
+} from 'node:test';
 import {Redis} from 'ioredis';
 import type {AccountConfig} from '../source/accounts/types.js';
 import type {RateLimitTelemetry} from '../source/anthropic/telemetry.js';
@@ -38,7 +40,6 @@ before(async () => {
 
 after(async () => {
 	for (const member of members) {
-		// eslint-disable-next-line no-await-in-loop
 		await member.team.stop().catch(() => undefined);
 		member.store.close();
 	}
@@ -50,14 +51,18 @@ after(async () => {
 async function join(name: string, url = redis.url, extra: Record<string, string> = {}): Promise<Member> {
 	const store = new StateStore({
 		accounts,
-		settings: {strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null},
+		settings: {
+			strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null,
+		},
 		version: 'test',
 		notifyIntervalMs: 5,
 	});
 	const home = tempDir('shunt-team-');
 	const team = await startTeam({
 		store,
-		env: {SHUNT_REDIS_URL: url, SHUNT_TEAM_KEY: teamKey, SHUNT_INSTANCE_NAME: name, ...extra},
+		env: {
+			SHUNT_REDIS_URL: url, SHUNT_TEAM_KEY: teamKey, SHUNT_INSTANCE_NAME: name, ...extra,
+		},
 		configDir: home,
 		dataDir: home,
 		version: 'test',

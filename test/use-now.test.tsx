@@ -6,14 +6,13 @@ import {Text} from 'ink';
 import {render} from 'ink-testing-library';
 import useNow from '../source/monitor/hooks/use-now.js';
 
-function Clock({latest}: {latest?: unknown}) {
+function Clock({latest}: {readonly latest?: unknown}) {
 	return <Text>{String(useNow(1000, latest))}</Text>;
 }
 
 // React runs effects and commits timer-driven updates on its scheduler (setImmediate, not faked).
 async function settle(): Promise<void> {
 	for (let index = 0; index < 3; index++) {
-		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => {
 			setImmediate(resolve);
 		});
@@ -53,10 +52,10 @@ test('useNow skips its tick while snapshots keep the screen fresh, and resumes w
 	// A new snapshot every half second: the screen re-renders for it, so the ticker stays quiet.
 	for (let index = 1; index <= 6; index++) {
 		mock.timers.tick(500);
-		// eslint-disable-next-line no-await-in-loop
+
 		await settle();
 		app.rerender(<Clock latest={{n: index}}/>);
-		// eslint-disable-next-line no-await-in-loop
+
 		await settle();
 	}
 

@@ -74,11 +74,19 @@ const sizes: Sizes = {
 /** Plans as ratios (Pro 1, Max 5×, Max 20×); unit is the Pro plan's 5h budget. */
 function pool(unit: number): PoolAccount[] {
 	return [
-		{name: 'pro', plan: 'pro', budget5h: unit, budget7d: 10 * unit, utilization5h: 0.4, reset5hInMs: 90 * minute, utilization7d: 0.35, scoped: {'7d_opus': {budget: 5 * unit, utilization: 0.2}}},
-		{name: 'max5', plan: 'max 5×', budget5h: 5 * unit, budget7d: 50 * unit, utilization5h: 0, utilization7d: 0.8, reset7dInMs: 9 * hour, scoped: {'7d_opus': {budget: 25 * unit, utilization: 0.7}}},
+		{
+			name: 'pro', plan: 'pro', budget5h: unit, budget7d: 10 * unit, utilization5h: 0.4, reset5hInMs: 90 * minute, utilization7d: 0.35, scoped: {'7d_opus': {budget: 5 * unit, utilization: 0.2}},
+		},
+		{
+			name: 'max5', plan: 'max 5×', budget5h: 5 * unit, budget7d: 50 * unit, utilization5h: 0, utilization7d: 0.8, reset7dInMs: 9 * hour, scoped: {'7d_opus': {budget: 25 * unit, utilization: 0.7}},
+		},
 		// Its weekly Opus window is spent until after the day: Sonnet only.
-		{name: 'max5-b', plan: 'max 5×', budget5h: 5 * unit, budget7d: 50 * unit, utilization5h: 0.2, reset5hInMs: 3 * hour, utilization7d: 0.3, scoped: {'7d_opus': {budget: 25 * unit, utilization: 1}}},
-		{name: 'max20', plan: 'max 20×', budget5h: 20 * unit, budget7d: 200 * unit, utilization5h: 0, utilization7d: 0.1, scoped: {'7d_opus': {budget: 100 * unit, utilization: 0.5}}},
+		{
+			name: 'max5-b', plan: 'max 5×', budget5h: 5 * unit, budget7d: 50 * unit, utilization5h: 0.2, reset5hInMs: 3 * hour, utilization7d: 0.3, scoped: {'7d_opus': {budget: 25 * unit, utilization: 1}},
+		},
+		{
+			name: 'max20', plan: 'max 20×', budget5h: 20 * unit, budget7d: 200 * unit, utilization5h: 0, utilization7d: 0.1, scoped: {'7d_opus': {budget: 100 * unit, utilization: 0.5}},
+		},
 	];
 }
 
@@ -88,9 +96,13 @@ const fullWorkload: WorkloadConfig = {
 	sessionLengthMs: [5 * hour, 7 * hour],
 	turns: [3, 14],
 	turnGapMs: [5000, 45_000],
-	pauseMs: {short: [60_000, 8 * minute], long: [8 * minute, 30 * minute], longChance: 0.25, break: [45 * minute, 2 * hour], breakChance: 0.05},
+	pauseMs: {
+		short: [60_000, 8 * minute], long: [8 * minute, 30 * minute], longChance: 0.25, break: [45 * minute, 2 * hour], breakChance: 0.05,
+	},
 	newConversationChance: 0.3,
-	burst: {chance: 0.3, agents: [2, 5], turns: [2, 8], gapMs: [3000, 30_000], model: sonnet, ownModelChance: 0.3},
+	burst: {
+		chance: 0.3, agents: [2, 5], turns: [2, 8], gapMs: [3000, 30_000], model: sonnet, ownModelChance: 0.3,
+	},
 	sizes,
 };
 
@@ -115,7 +127,9 @@ export function benchConfig(mode: 'full' | 'tiny', seed: string): BenchConfig {
 		};
 	}
 
-	return {mode, seed, startMs, dayMs: day, replyBytes: 60, pool: pool(50_000), workload: fullWorkload};
+	return {
+		mode, seed, startMs, dayMs: day, replyBytes: 60, pool: pool(50_000), workload: fullWorkload,
+	};
 }
 
 /** The simulator's account for a pool entry: credentials are made up, loopback only. */

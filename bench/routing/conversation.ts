@@ -126,9 +126,9 @@ export class Conversation {
 
 	/** The request for the next turn. */
 	body(): Record<string, unknown> {
-		const userIndexes = this.#messages.flatMap((message, index) => (message.role === 'user' ? [index] : [])).slice(-2);
+		const userIndexes = new Set(this.#messages.flatMap((message, index) => (message.role === 'user' ? [index] : [])).slice(-2));
 		const messages = this.#messages.map((message, index) => {
-			if (!userIndexes.includes(index)) {
+			if (!userIndexes.has(index)) {
 				return message;
 			}
 

@@ -109,7 +109,9 @@ export class GroundTruth {
 				scoped[scope] = window.utilization;
 			}
 
-			return {account: account.name, fiveHour: view['5h'].utilization, sevenDay: view['7d'].utilization, scoped};
+			return {
+				account: account.name, fiveHour: view['5h'].utilization, sevenDay: view['7d'].utilization, scoped,
+			};
 		});
 	}
 
@@ -138,7 +140,9 @@ export class GroundTruth {
 		}
 
 		const requestId = entry.headers['x-request-id'];
-		const attempt: Attempt = {requestId, account: entry.account, atMs: entry.tsMs, seq: this.#seq++, status: entry.status, model, usage: entry.usage, windows};
+		const attempt: Attempt = {
+			requestId, account: entry.account, atMs: entry.tsMs, seq: this.#seq++, status: entry.status, model, usage: entry.usage, windows,
+		};
 		if (entry.status === 429) {
 			// A refusal changes no window, so the account's state now is the state it was refused in.
 			const spent = this.#state(entry.account).spentWindow(entry.tsMs, model);

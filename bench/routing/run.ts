@@ -72,7 +72,9 @@ function readOptions(): Options {
 	}
 
 	const out = path.resolve(values.out ?? path.join(repoRoot, 'bench', mode === 'tiny' ? 'routing-results-tiny.json' : 'routing-results.json'));
-	return {mode, seed, out, jobs: Math.min(jobs, Math.max(1, os.availableParallelism())), only, child};
+	return {
+		mode, seed, out, jobs: Math.min(jobs, Math.max(1, os.availableParallelism())), only, child,
+	};
 }
 
 // ---------------------------------------------------------------- child: run some scenarios, one JSON line each
@@ -102,10 +104,10 @@ async function inChild(options: Options, names: string[]): Promise<RunResult[]> 
 	children.add(child);
 	const results: RunResult[] = [];
 	let stderr = '';
-	child.stderr!.on('data', (chunk: Buffer) => {
+	child.stderr.on('data', (chunk: Buffer) => {
 		stderr += chunk.toString();
 	});
-	const lines = createInterface({input: child.stdout!});
+	const lines = createInterface({input: child.stdout});
 	lines.on('line', line => {
 		const parsed = JSON.parse(line) as {result: RunResult};
 		results.push(parsed.result);
@@ -149,7 +151,9 @@ async function runParent(options: Options, config: BenchConfig): Promise<void> {
 		benchmark: 'routing',
 		generatedAt: new Date().toISOString(),
 		elapsedMs: Math.round(performance.now() - started),
-		machine: {node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', loadAverage: os.loadavg()},
+		machine: {
+			node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', loadAverage: os.loadavg(),
+		},
 		config: {
 			mode: config.mode,
 			seed: config.seed,

@@ -13,9 +13,9 @@ import {roundRobin, startShunt, type Target} from './targets.js';
 import {VirtualClock} from './virtual-clock.js';
 import {Workload} from './workload.js';
 
-export type Scenario =
-	| {name: string; kind: 'shunt'; strategy: StrategyName; stickyTtlMs: number; burstRpmLimit: number; about: string}
-	| {name: string; kind: 'round-robin'; about: string};
+export type Scenario
+	= | {name: string; kind: 'shunt'; strategy: StrategyName; stickyTtlMs: number; burstRpmLimit: number; about: string}
+		| {name: string; kind: 'round-robin'; about: string};
 
 const weekMs = 7 * 86_400_000;
 
@@ -66,7 +66,9 @@ export async function runScenario(scenario: Scenario, config: BenchConfig): Prom
 	let target: Target | undefined;
 	try {
 		target = scenario.kind === 'shunt'
-			? await startShunt({upstream: simulator.url, pool: config.pool, strategy: scenario.strategy, stickyTtlMs: scenario.stickyTtlMs, burstRpmLimit: scenario.burstRpmLimit, clock})
+			? await startShunt({
+				upstream: simulator.url, pool: config.pool, strategy: scenario.strategy, stickyTtlMs: scenario.stickyTtlMs, burstRpmLimit: scenario.burstRpmLimit, clock,
+			})
 			: roundRobin(simulator.url, config.pool);
 		const driver = new Driver(clock);
 		const workload = new Workload(new Random(config.seed), config.workload, config.startMs);
@@ -82,7 +84,9 @@ export async function runScenario(scenario: Scenario, config: BenchConfig): Prom
 				const atMs = clock.now();
 				const answer = await driver.request(async () => to.send(body, id));
 				const account = answer.headers['x-shunt-account'];
-				const record: ClientRecord = {id, thread, model, atMs, doneAtMs: clock.now(), status: answer.status, account: typeof account === 'string' ? account : undefined};
+				const record: ClientRecord = {
+					id, thread, model, atMs, doneAtMs: clock.now(), status: answer.status, account: typeof account === 'string' ? account : undefined,
+				};
 				if (answer.status !== 200) {
 					record.pool = truth.headroomAt(clock.now(), model);
 				}
@@ -103,7 +107,9 @@ export async function runScenario(scenario: Scenario, config: BenchConfig): Prom
 			stickyTtlMs: scenario.kind === 'shunt' ? scenario.stickyTtlMs : null,
 			burstRpmLimit: scenario.kind === 'shunt' ? scenario.burstRpmLimit : null,
 			elapsedMs: Math.round(performance.now() - started),
-			metrics: runMetrics({startMs: config.startMs, records, attempts: truth.attempts, endUtilization, holds: {count: clock.holds, virtualMs: clock.heldMs}}),
+			metrics: runMetrics({
+				startMs: config.startMs, records, attempts: truth.attempts, endUtilization, holds: {count: clock.holds, virtualMs: clock.heldMs},
+			}),
 		};
 	} finally {
 		await target?.close();

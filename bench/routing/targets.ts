@@ -43,7 +43,9 @@ export async function startShunt(options: ShuntOptions): Promise<Target> {
 	const accounts: AccountConfig[] = options.pool.map(account => ({name: account.name, kind: 'oauth', plan: account.plan}));
 	const credentials: Record<string, Credential> = {};
 	for (const account of options.pool) {
-		credentials[account.name] = {type: 'oauth', accessToken: credentialOf(account), refreshToken: `${credentialOf(account)}-refresh`, expiresAt: options.clock.now() + sixtyDaysMs};
+		credentials[account.name] = {
+			type: 'oauth', accessToken: credentialOf(account), refreshToken: `${credentialOf(account)}-refresh`, expiresAt: options.clock.now() + sixtyDaysMs,
+		};
 	}
 
 	const settings: StoreSettings = {
@@ -53,7 +55,9 @@ export async function startShunt(options: ShuntOptions): Promise<Target> {
 		expirySoonSeconds: defaultSettings.expirySoonMinutes * 60,
 		fallbackModel: defaultSettings.fallbackModel,
 	};
-	const store = new StateStore({accounts, settings, version: 'routing-bench', now: options.clock.now, notifyIntervalMs: 1000});
+	const store = new StateStore({
+		accounts, settings, version: 'routing-bench', now: options.clock.now, notifyIntervalMs: 1000,
+	});
 	const proxy = await startProxy({
 		store,
 		auth: new StaticAuthProvider(accounts, credentials),

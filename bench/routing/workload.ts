@@ -7,7 +7,9 @@
 // task and the agent: a turn that fails (and so draws nothing more) does not change what any other
 // task does, and each task starts at its planned time whatever happened before (later only when
 // the previous one is still running), so every run sees the same requests at the same instants.
-import {Conversation, text, toolList, uuid, type Sizes} from './conversation.js';
+import {
+	Conversation, text, toolList, uuid, type Sizes,
+} from './conversation.js';
 import type {Random} from './prng.js';
 
 export type WorkloadConfig = {
@@ -49,7 +51,7 @@ type SessionPlan = {index: number; model: string; random: Random; tasks: TaskPla
 const range = (random: Random, [min, max]: [number, number]): number => random.between(min, max);
 
 function planAgent(random: Random, config: WorkloadConfig, sessionModel: string): AgentPlan {
-	const burst = config.burst;
+	const {burst} = config;
 	const turns = random.int(...burst.turns);
 	return {
 		random: random.fork('content'),
@@ -61,7 +63,7 @@ function planAgent(random: Random, config: WorkloadConfig, sessionModel: string)
 
 function planSession(index: number, root: Random, config: WorkloadConfig, startMs: number): SessionPlan {
 	const random = root.fork(`session ${index}`);
-	const model = config.sessions[index]!.model;
+	const {model} = (config.sessions[index]!);
 	const timing = random.fork('timing');
 	let atMs = startMs + range(timing, config.sessionStartMs);
 	const endMs = atMs + range(timing, config.sessionLengthMs);
@@ -79,12 +81,16 @@ function planSession(index: number, root: Random, config: WorkloadConfig, startM
 			busyMs += Math.max(...agents.map(agent => agent.gapsMs.reduce((sum, gap) => sum + gap, 0)));
 		}
 
-		tasks.push({atMs, random: task.fork('content'), newConversation: tasks.length === 0 || plan.chance(config.newConversationChance), turns, gapsMs, burst});
+		tasks.push({
+			atMs, random: task.fork('content'), newConversation: tasks.length === 0 || plan.chance(config.newConversationChance), turns, gapsMs, burst,
+		});
 		const pause = plan.chance(config.pauseMs.breakChance) ? config.pauseMs.break : (plan.chance(config.pauseMs.longChance) ? config.pauseMs.long : config.pauseMs.short);
 		atMs += busyMs + range(plan, pause);
 	}
 
-	return {index, model, random, tasks};
+	return {
+		index, model, random, tasks,
+	};
 }
 
 /** Every request the workload will make, planned; run() sends them through one target. */
@@ -121,7 +127,9 @@ export class Workload {
 
 			if (!conversation || task.newConversation) {
 				const label = `s${plan.index} c${conversations++}`;
-				conversation = new Conversation({sessionId: uuid(identity), userHash, model: plan.model, label, system: mainSystem, tools: this.#tools}, sizes);
+				conversation = new Conversation({
+					sessionId: uuid(identity), userHash, model: plan.model, label, system: mainSystem, tools: this.#tools,
+				}, sizes);
 			} else {
 				conversation.compactIfLong();
 			}
@@ -163,7 +171,9 @@ export class Workload {
 	/** One subagent: same session id, its own system prompt and first user message; returns its report. */
 	async #agent(plan: SessionPlan, parent: Conversation, agent: AgentPlan, label: string, system: string[], actors: Actors): Promise<string> {
 		const {sizes} = this.#config;
-		const conversation = new Conversation({...parent.spec, model: agent.model, label, system}, sizes);
+		const conversation = new Conversation({
+			...parent.spec, model: agent.model, label, system,
+		}, sizes);
 		conversation.userSays(text(`${label} assignment`, agent.random.int(...sizes.firstUser)));
 		for (let turn = 1; turn <= agent.turns; turn++) {
 			// eslint-disable-next-line no-await-in-loop

@@ -2,7 +2,9 @@
 // (scripts/preview/preview.tsx). It fakes traffic, 429s, staggered cooldowns and recoveries; it never
 // touches the network.
 import {actionsFrom, applyAction} from '../../source/monitor/apply-action.js';
-import {actionNames, type AccountView, type MonitorStore, type StoreActions, type StoreSnapshot} from '../../source/monitor/contract.js';
+import {
+	actionNames, type AccountView, type MonitorStore, type StoreActions, type StoreSnapshot,
+} from '../../source/monitor/contract.js';
 import type {RequestRecord, StoreEvent} from '../../source/state/records.js';
 
 type Options = {demo?: boolean; accountNames?: string[]};
@@ -34,7 +36,11 @@ export class PreviewStore implements MonitorStore {
 			requestsLimit: index === 3 ? 50 : undefined,
 			windowTokens: 12_345 * (index + 1),
 			cacheHitRate: index === 3 ? null : 0.9 - (index * 0.15),
-			scopedWindows: index === 1 ? [{window: '7d_opus', label: 'weekly opus', utilization: 0.93, reset: Math.floor(now / 1000) + 86_400, status: 'allowed_warning', spent: false}] : [],
+			scopedWindows: index === 1
+				? [{
+					window: '7d_opus', label: 'weekly opus', utilization: 0.93, reset: Math.floor(now / 1000) + 86_400, status: 'allowed_warning', spent: false,
+				}]
+				: [],
 			pinned: false,
 			active: index === 0,
 			recentRequests: 0,
@@ -45,9 +51,7 @@ export class PreviewStore implements MonitorStore {
 			keyHeadroom: index === 3 ? 0.96 : null,
 			keyBlockedUntilMs: null,
 		}));
-		if (accounts[2]) {
-			accounts[2] = {...accounts[2], state: 'reauth', fixHint: `shunt add-account ${accounts[2].name}`};
-		}
+		accounts[2] &&= {...accounts[2], state: 'reauth', fixHint: `shunt add-account ${accounts[2].name}`};
 
 		this.snapshot = {
 			version: '0.1.0',
@@ -60,7 +64,9 @@ export class PreviewStore implements MonitorStore {
 			inFlightRequests: [],
 			burstRpmLimit: 10,
 			pinnedAccount: null,
-			overrides: {strategy: null, model: null, effort: null, burstRpmLimit: null, fallbackModel: null, alertsMuted: false},
+			overrides: {
+				strategy: null, model: null, effort: null, burstRpmLimit: null, fallbackModel: null, alertsMuted: false,
+			},
 			heldRequests: 0,
 			inFlight: 0,
 			requestsPerMinute: 0,
@@ -68,9 +74,15 @@ export class PreviewStore implements MonitorStore {
 			requests: [],
 			events: [{tsMs: now, kind: 'info', message: 'preview started: simulated traffic'}],
 			savings: {
-				today: {inputTokens: 120_000, outputTokens: 48_000, cacheReadTokens: 2_400_000, cacheWriteTokens: 90_000, usd: 4.21},
-				week: {inputTokens: 1_200_000, outputTokens: 480_000, cacheReadTokens: 24_000_000, cacheWriteTokens: 900_000, usd: 57.9},
-				allTime: {inputTokens: 9_000_000, outputTokens: 3_100_000, cacheReadTokens: 190_000_000, cacheWriteTokens: 7_000_000, usd: 1234.5},
+				today: {
+					inputTokens: 120_000, outputTokens: 48_000, cacheReadTokens: 2_400_000, cacheWriteTokens: 90_000, usd: 4.21,
+				},
+				week: {
+					inputTokens: 1_200_000, outputTokens: 480_000, cacheReadTokens: 24_000_000, cacheWriteTokens: 900_000, usd: 57.9,
+				},
+				allTime: {
+					inputTokens: 9_000_000, outputTokens: 3_100_000, cacheReadTokens: 190_000_000, cacheWriteTokens: 7_000_000, usd: 1234.5,
+				},
 			},
 			demo: options.demo ?? true,
 		};
@@ -103,14 +115,37 @@ export class PreviewStore implements MonitorStore {
 		this.update(snapshot => applyAction(snapshot, call));
 	});
 
-	pin: StoreActions['pin'] = (...args) => this.#actions.pin(...args);
-	setStrategy: StoreActions['setStrategy'] = (...args) => this.#actions.setStrategy(...args);
-	setAlertsMuted: StoreActions['setAlertsMuted'] = (...args) => this.#actions.setAlertsMuted(...args);
-	setModelOverride: StoreActions['setModelOverride'] = (...args) => this.#actions.setModelOverride(...args);
-	setEffortOverride: StoreActions['setEffortOverride'] = (...args) => this.#actions.setEffortOverride(...args);
-	setBurstRpmLimit: StoreActions['setBurstRpmLimit'] = (...args) => this.#actions.setBurstRpmLimit(...args);
-	setPaused: StoreActions['setPaused'] = (...args) => this.#actions.setPaused(...args);
-	setHistoryWindow: StoreActions['setHistoryWindow'] = (...args) => this.#actions.setHistoryWindow(...args);
+	pin: StoreActions['pin'] = (...args) => {
+		this.#actions.pin(...args);
+	};
+
+	setStrategy: StoreActions['setStrategy'] = (...args) => {
+		this.#actions.setStrategy(...args);
+	};
+
+	setAlertsMuted: StoreActions['setAlertsMuted'] = (...args) => {
+		this.#actions.setAlertsMuted(...args);
+	};
+
+	setModelOverride: StoreActions['setModelOverride'] = (...args) => {
+		this.#actions.setModelOverride(...args);
+	};
+
+	setEffortOverride: StoreActions['setEffortOverride'] = (...args) => {
+		this.#actions.setEffortOverride(...args);
+	};
+
+	setBurstRpmLimit: StoreActions['setBurstRpmLimit'] = (...args) => {
+		this.#actions.setBurstRpmLimit(...args);
+	};
+
+	setPaused: StoreActions['setPaused'] = (...args) => {
+		this.#actions.setPaused(...args);
+	};
+
+	setHistoryWindow: StoreActions['setHistoryWindow'] = (...args) => {
+		this.#actions.setHistoryWindow(...args);
+	};
 
 	private update(change: (snapshot: StoreSnapshot) => StoreSnapshot): void {
 		this.snapshot = change(this.snapshot);
@@ -133,8 +168,12 @@ export class PreviewStore implements MonitorStore {
 			// Cooldowns that ran out recover.
 			let accounts = snapshot.accounts.map(view => {
 				if (view.state === 'cooling' && view.cooldownUntilMs <= now) {
-					events.push({tsMs: now, kind: 'recovered', account: view.name, message: 'cooldown over, back in rotation'});
-					return {...view, state: 'available' as const, cooldownUntilMs: 0, cooldownReason: undefined};
+					events.push({
+						tsMs: now, kind: 'recovered', account: view.name, message: 'cooldown over, back in rotation',
+					});
+					return {
+						...view, state: 'available' as const, cooldownUntilMs: 0, cooldownReason: undefined,
+					};
 				}
 
 				return view;
@@ -151,10 +190,18 @@ export class PreviewStore implements MonitorStore {
 				const until = now + 25_000 + (others * 5000);
 				attempts.push({account: target.name, status: 429, reason: 'quota'});
 				events.push(
-					{tsMs: now, kind: 'rate-limited', account: target.name, message: '429 quota: failing over'},
-					{tsMs: now, kind: 'cooldown', account: target.name, message: `cooling until ${new Date(until).toLocaleTimeString('en-GB')}`},
+					{
+						tsMs: now, kind: 'rate-limited', account: target.name, message: '429 quota: failing over',
+					},
+					{
+						tsMs: now, kind: 'cooldown', account: target.name, message: `cooling until ${new Date(until).toLocaleTimeString('en-GB')}`,
+					},
 				);
-				accounts = accounts.map(view => (view.name === target.name ? {...view, state: 'cooling' as const, cooldownUntilMs: until, cooldownReason: 'quota'} : view));
+				accounts = accounts.map(view => (view.name === target.name
+					? {
+						...view, state: 'cooling' as const, cooldownUntilMs: until, cooldownReason: 'quota',
+					}
+					: view));
 				served = usable.find(view => view.name !== target.name);
 			}
 

@@ -71,7 +71,9 @@ export const configSchema = {
 				maxProperties: 200,
 				propertyNames: {maxLength: 200, pattern: '^[!-~]+$'},
 				// A model id: printable ASCII, no space.
-				additionalProperties: {type: 'string', minLength: 1, maxLength: 200, pattern: '^[!-~]+$', description: 'a Claude model id such as "claude-sonnet-4-6"'},
+				additionalProperties: {
+					type: 'string', minLength: 1, maxLength: 200, pattern: '^[!-~]+$', description: 'a Claude model id such as "claude-sonnet-4-6"',
+				},
 				description: 'an object mapping OpenAI model names to Claude model ids, such as {"gpt-4o": "claude-sonnet-4-6"}',
 			},
 			openaiAllowSubscriptions: {type: 'boolean'},
@@ -153,7 +155,7 @@ function ruleAt(segments: string[]): Rule | undefined {
 	for (const segment of segments) {
 		const properties = rule['properties'] as Record<string, Rule> | undefined;
 		const additional: Rule | undefined = typeof rule['additionalProperties'] === 'object' ? rule['additionalProperties'] as Rule : undefined;
-		rule = /^\d+$/.test(segment) && rule['items'] ? rule['items'] as Rule : properties && Object.hasOwn(properties, segment) ? properties[segment] : additional;
+		rule = /^\d+$/.test(segment) && rule['items'] ? rule['items'] as Rule : (properties && Object.hasOwn(properties, segment) ? properties[segment] : additional);
 		if (!rule) {
 			return undefined;
 		}
@@ -164,5 +166,5 @@ function ruleAt(segments: string[]): Rule | undefined {
 
 // Error text ends up on a terminal: no control characters from a file.
 function printable(text: string): string {
-	return text.replaceAll(/[^\x20-\x7E]/g, '?');
+	return text.replaceAll(/[^\u0020-\u007E]/g, '?');
 }

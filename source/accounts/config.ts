@@ -1,6 +1,6 @@
 import Conf from 'conf';
-import type {AccountConfig} from './types.js';
 import {ensurePrivateDirectory} from '../util/private-directory.js';
+import type {AccountConfig} from './types.js';
 import {defaultSettings, type Settings} from './settings.js';
 import {accountNameProblem} from './account-name.js';
 import {configSchema, describeViolation} from './config-schema.js';
@@ -31,7 +31,7 @@ export class ShuntConfig {
 				cwd: configDir,
 				configName: 'config',
 				// The cast is needed because conf's schema type cannot express our literal-typed defaults.
-				schema: configSchema as never,
+				schema: configSchema,
 				configFileMode: 0o600,
 				clearInvalidConfig: false,
 			});

@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs';
-import type {Credential} from './types.js';
 import {writeFileAtomicSync} from '../util/atomic-write.js';
+import type {Credential} from './types.js';
 
 export type CredentialMap = Record<string, Credential>;
 

@@ -93,7 +93,7 @@ export function terminalAlertSink(): AlertSink | undefined {
 	});
 	return (title, body) => {
 		try {
-			writeSync(fd!, desktopNotification(title, body));
+			writeSync(fd, desktopNotification(title, body));
 		} catch {
 			// The terminal went away; alerts still reach the store.
 		}

@@ -3,9 +3,8 @@
 // not 200 MiB of memory. Only the top level of the JSON object is looked at, so a "usage" key
 // inside the content (a tool's input, say) is never mistaken for the real one. Structural bytes
 // are ASCII and never occur inside a UTF-8 sequence, so chunks may split the body anywhere.
-import type {Usage} from './usage.js';
 import {parseJsonObject} from '../util/json.js';
-import {usageFromJson} from './usage.js';
+import {type Usage, usageFromJson} from './usage.js';
 
 // The usage object is a few hundred bytes; anything far bigger is not Anthropic's usage.
 const maxUsageBytes = 64 * 1024;
@@ -71,7 +70,9 @@ export class JsonUsageScanner {
 					this.#keyBytes = [];
 				} else if (this.#depth === 1 && this.#valueFor === 'model') {
 					this.#valueFor = undefined;
-					this.#capture = {key: 'model', chunks: [], bytes: 0, tooLong: false};
+					this.#capture = {
+						key: 'model', chunks: [], bytes: 0, tooLong: false,
+					};
 					captureFrom = i + 1;
 				}
 
@@ -80,7 +81,9 @@ export class JsonUsageScanner {
 
 			if (byte === openBrace || byte === openBracket) {
 				if (this.#depth === 1 && this.#valueFor === 'usage' && byte === openBrace) {
-					this.#capture = {key: 'usage', chunks: [], bytes: 0, tooLong: false};
+					this.#capture = {
+						key: 'usage', chunks: [], bytes: 0, tooLong: false,
+					};
 					captureFrom = i;
 				}
 

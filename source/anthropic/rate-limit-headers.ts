@@ -49,12 +49,12 @@ const bucketKeys = {
 
 // What one header name means. Resolving a name takes a few regexes; a response carries the same
 // dozen names every time, so each name is resolved once and remembered.
-type Field =
-	| {kind: 'foreign'}
-	| {kind: 'ignored'}
-	| {kind: 'unified'; set: (telemetry: RateLimitTelemetry, value: string) => void}
-	| {kind: 'window'; key: string; part: 'utilization' | 'reset' | 'status' | 'surpassed-threshold'}
-	| {kind: 'bucket'; key: (typeof bucketKeys)[keyof typeof bucketKeys]; part: 'limit' | 'remaining' | 'reset'};
+type Field
+	= | {kind: 'foreign'}
+		| {kind: 'ignored'}
+		| {kind: 'unified'; set: (telemetry: RateLimitTelemetry, value: string) => void}
+		| {kind: 'window'; key: string; part: 'utilization' | 'reset' | 'status' | 'surpassed-threshold'}
+		| {kind: 'bucket'; key: (typeof bucketKeys)[keyof typeof bucketKeys]; part: 'limit' | 'remaining' | 'reset'};
 
 // Not a rate-limit header at all (most of a response's headers).
 const foreign: Field = {kind: 'foreign'};
@@ -140,7 +140,7 @@ function readField(telemetry: RateLimitTelemetry, field: Field, value: string): 
 
 		case 'bucket': {
 			readBucket(telemetry, field.key, field.part, value);
-			return;
+			break;
 		}
 
 		default: {

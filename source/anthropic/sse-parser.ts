@@ -211,6 +211,7 @@ const dataField = [0x64, 0x61, 0x74, 0x61]; // "data"
 const colonByte = 0x3A;
 
 function isDataLine(line: Uint8Array): boolean {
+	// eslint-disable-next-line unicorn/no-for-loop -- runs for every SSE line; entries() would allocate an iterator and a pair per byte
 	for (let i = 0; i < dataField.length; i++) {
 		if (line[i] !== dataField[i]) {
 			return false;

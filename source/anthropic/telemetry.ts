@@ -103,7 +103,7 @@ export function keyHeadroom(telemetry: RateLimitTelemetry, nowMs: number): {head
 		}
 	}
 
-	const requests = telemetry.requests;
+	const {requests} = telemetry;
 	const blockedUntilMs = requests?.remaining === 0 && requests.resetMs !== undefined && requests.resetMs > nowMs ? requests.resetMs : undefined;
 	return {headroom, blockedUntilMs};
 }

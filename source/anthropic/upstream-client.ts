@@ -56,7 +56,7 @@ export async function sendUpstream(request: UpstreamRequest): Promise<UpstreamRe
 		let answered = false;
 		const outgoing = (secure ? https : http).request({
 			protocol: url.protocol,
-			hostname: url.hostname.replace(/^\[|\]$/g, ''),
+			hostname: url.hostname.replaceAll(/^\[|\]$/g, ''),
 			port: url.port || (secure ? 443 : 80),
 			path: `${url.pathname}${url.search}`,
 			method: request.method,
@@ -102,7 +102,7 @@ export async function readSmallBody(body: IncomingMessage, limit = 64 * 1024): P
 }
 
 export function describeConnectionError(error: unknown): string {
-	const code = (error as {code?: string}).code;
+	const {code} = (error as {code?: string});
 	if (code === 'ETIMEDOUT' || error instanceof FirstByteTimeout) {
 		return 'timeout';
 	}

@@ -4,13 +4,12 @@
 // ({limits: [{kind: "session" | "weekly_all" | "weekly_scoped", percent, resets_at, scope}]}).
 // Both give utilization in PERCENT (the headers use fractions) and resets as ISO 8601 (the
 // headers use epoch seconds); this converts to the header conventions.
-import type {RateLimitTelemetry, UnifiedWindow} from './telemetry.js';
 import {withinHorizon} from '../util/time-horizon.js';
 import {asRecord} from '../util/json.js';
+import type {RateLimitTelemetry, UnifiedWindow} from './telemetry.js';
 import {usageEndpointScopedKeys} from './models.js';
 
 type Json = Record<string, unknown>;
-
 
 // As in the headers: a fraction that passes 1 a little is real, a hundred times the budget is not.
 const maxPercent = 10_000;
@@ -95,17 +94,30 @@ function readLimits(limits: unknown[], telemetry: RateLimitTelemetry): boolean {
 			continue;
 		}
 
-		if (limit['kind'] === 'session') {
-			telemetry.fiveHour = parsed;
-			found = true;
-		} else if (limit['kind'] === 'weekly_all') {
-			telemetry.sevenDay = parsed;
-			found = true;
-		} else if (limit['kind'] === 'weekly_scoped') {
-			const infix = scopedInfix(limit);
-			if (infix) {
-				telemetry.scoped = {...telemetry.scoped, [infix]: parsed};
+		switch (limit['kind']) {
+			case 'session': {
+				telemetry.fiveHour = parsed;
+				found = true;
+
+				break;
 			}
+
+			case 'weekly_all': {
+				telemetry.sevenDay = parsed;
+				found = true;
+
+				break;
+			}
+
+			case 'weekly_scoped': {
+				const infix = scopedInfix(limit);
+				if (infix) {
+					telemetry.scoped = {...telemetry.scoped, [infix]: parsed};
+				}
+
+				break;
+			}
+		// No default
 		}
 	}
 

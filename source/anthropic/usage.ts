@@ -27,7 +27,9 @@ export function usageFromJson(body: unknown): Usage | undefined {
 }
 
 export function emptyUsage(): Usage {
-	return {inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0};
+	return {
+		inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0,
+	};
 }
 
 /** Copies every count the object carries onto usage; reports whether it carried any. */

@@ -64,7 +64,9 @@ export function startBackgroundWork(options: BackgroundOptions): {stop(): void} 
 			return false;
 		}
 
-		const verdict = classifyResponse({status: 429, retryAfterMs: outcome.retryAfterMs, telemetry, accountKind: account.kind, model: undefined, nowMs: store.now(), policy});
+		const verdict = classifyResponse({
+			status: 429, retryAfterMs: outcome.retryAfterMs, telemetry, accountKind: account.kind, model: undefined, nowMs: store.now(), policy,
+		});
 		if (verdict.kind !== 'failover' || !verdict.cooldown) {
 			return false;
 		}
@@ -165,7 +167,9 @@ export function startBackgroundWork(options: BackgroundOptions): {stop(): void} 
 		}
 
 		timer = setTimeout(() => {
-			void tick().finally(() => schedule(options.healthCheck.intervalMs));
+			void tick().finally(() => {
+				schedule(options.healthCheck.intervalMs);
+			});
 		}, delayMs).unref();
 	};
 

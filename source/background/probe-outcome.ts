@@ -5,9 +5,9 @@ import type {RateLimitTelemetry} from '../anthropic/telemetry.js';
  * and when to come back (already read from headers, or from the usage endpoint's body), or why
  * there was no answer.
  */
-export type ProbeOutcome =
-	| {status: number; telemetry?: RateLimitTelemetry; retryAfterMs?: number}
-	| {error: string};
+export type ProbeOutcome
+	= | {status: number; telemetry?: RateLimitTelemetry; retryAfterMs?: number}
+		| {error: string};
 
 export function isAnswer(outcome: ProbeOutcome): outcome is Extract<ProbeOutcome, {status: number}> {
 	return 'status' in outcome;

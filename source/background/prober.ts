@@ -8,7 +8,6 @@ import type {ProbeOutcome} from './probe-outcome.js';
 import {UsageClient} from './usage-client.js';
 import {healthOutcome, telemetryOutcome} from './usage-probe.js';
 
-
 /**
  * Background checks that are not client traffic. A subscription (OAuth) account must only ever
  * carry genuine client requests, so it is never sent a made-up prompt: its telemetry and health

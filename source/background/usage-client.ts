@@ -145,7 +145,9 @@ export class UsageClient {
 		const telemetry = response.ok ? parseUsageResponse(body, now) : undefined;
 		if (!telemetry) {
 			const message = response.ok ? 'unrecognised usage response' : `usage endpoint answered ${response.status}`;
-			return {kind: 'failed', status: response.status, message, untilMs: this.#backoff(memory)};
+			return {
+				kind: 'failed', status: response.status, message, untilMs: this.#backoff(memory),
+			};
 		}
 
 		memory.failures = 0;

@@ -19,7 +19,7 @@ type FlagSpec = Record<string, {type: 'string' | 'boolean' | 'number'}>;
 export function rejectUnknownFlags(argv: readonly string[], flags: FlagSpec): void {
 	const unknown = unknownFlag(argv, flags);
 	if (unknown !== undefined) {
-		throw usageError(`unknown flag ${unknown.replaceAll(/[^\x20-\x7E]/g, '?').slice(0, 100)}`);
+		throw usageError(`unknown flag ${unknown.replaceAll(/[^\u0020-\u007E]/g, '?').slice(0, 100)}`);
 	}
 }
 

@@ -4,7 +4,9 @@
 import {accountNameProblem} from '../accounts/account-name.js';
 import {updateCredential} from '../accounts/credentials.js';
 import {ClaudeCodeLoginError} from '../accounts/oauth/claude-code-file.js';
-import {currentEnvironment, findClaudeCodeLogin, keychainPrefix, type ImportEnvironment} from '../accounts/oauth/claude-code-import.js';
+import {
+	currentEnvironment, findClaudeCodeLogin, keychainPrefix, type ImportEnvironment,
+} from '../accounts/oauth/claude-code-import.js';
 import {tokenUrl} from '../accounts/oauth/constants.js';
 import {parsePastedCode} from '../accounts/oauth/pasted-code.js';
 import {startLogin} from '../accounts/oauth/pkce.js';
@@ -93,7 +95,9 @@ export async function importClaudeCode(paths: ShuntPaths, nameArgument: string |
 		email: login.email,
 		source: login.source,
 	};
-	saveAccount(paths, {name, kind: 'oauth', plan: login.subscriptionType, email: login.email, source: login.source}, credential, false);
+	saveAccount(paths, {
+		name, kind: 'oauth', plan: login.subscriptionType, email: login.email, source: login.source,
+	}, credential, false);
 	// The plan and email come from Claude Code's file or the Keychain: printed cleaned.
 	const details = terminalSafe([login.subscriptionType, login.email, `token ${redactSecret(login.accessToken)}`, validity(login.expiresAt)].filter(Boolean).join(', '));
 	const sharing = login.source.startsWith(keychainPrefix)
@@ -196,8 +200,12 @@ export async function addOAuthAccount(paths: ShuntPaths, nameArgument: string | 
 	}
 
 	const email = tokens.email ?? await fetchProfileEmail(options.upstream, tokens.accessToken);
-	const credential: OAuthCredential = {type: 'oauth', accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt, email, source: 'login'};
-	saveAccount(paths, {name, kind: 'oauth', email, source: 'login', plan: existing?.plan}, credential, existing !== undefined);
+	const credential: OAuthCredential = {
+		type: 'oauth', accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresAt: tokens.expiresAt, email, source: 'login',
+	};
+	saveAccount(paths, {
+		name, kind: 'oauth', email, source: 'login', plan: existing?.plan,
+	}, credential, existing !== undefined);
 	// The email is the token endpoint's or the profile endpoint's: printed cleaned.
 	const details = terminalSafe([email, `token ${redactSecret(tokens.accessToken)}`, validity(tokens.expiresAt)].filter(Boolean).join(', '));
 	return existing

@@ -17,7 +17,9 @@ async function call(target: Target, path: string, body?: unknown): Promise<unkno
 	try {
 		response = await fetch(`${baseUrl(target)}/_shunt/${path}`, body === undefined
 			? {signal: AbortSignal.timeout(5000)}
-			: {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body), signal: AbortSignal.timeout(5000)});
+			: {
+				method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body), signal: AbortSignal.timeout(5000),
+			});
 	} catch {
 		throw new UserError(`no shunt is answering on ${baseUrl(target)} (start one with \`shunt\`, or pass --port)`);
 	}
@@ -104,7 +106,7 @@ export function formatStatus(status: StatusDocument, nowMs = Date.now()): string
 		lines.push('   (no accounts)');
 	}
 
-	const savings = status.savings;
+	const {savings} = status;
 	lines.push(`savings at API prices: today $${savings.todayUsd.toFixed(2)} · this week $${savings.weekUsd.toFixed(2)} · all time $${savings.allTimeUsd.toFixed(2)}`);
 	return lines.map(line => terminalSafe(line)).join('\n');
 }

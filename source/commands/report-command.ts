@@ -4,7 +4,9 @@
 import {formatTokens, formatUsd} from '../monitor/kit/format.js';
 import {padEndToWidth, truncateToWidth} from '../monitor/kit/text-width.js';
 import {HistoryTooNewError, HistoryUnreadableError, openHistoryForReading} from '../history/database.js';
-import {buildReport, emptyReport, reportGroupings, type Report, type ReportGrouping, type ReportTotals} from '../history/report.js';
+import {
+	buildReport, emptyReport, reportGroupings, type Report, type ReportGrouping, type ReportTotals,
+} from '../history/report.js';
 import {terminalSafe, terminalSafeJson} from '../util/terminal-safe.js';
 import {UserError} from '../util/user-error.js';
 import {quote, usageError} from './cli-arguments.js';
@@ -148,7 +150,6 @@ export function formatReport(report: Report, sinceLabel: string): string {
 	}
 
 	lines.push(line('total', report), '');
-	lines.push(`cost at API prices ${formatUsd(report.costUsd)} · saved by subscriptions ${formatUsd(report.savingsUsd)} · cache hit rate ${hitRate(report.cacheHitRate)}`);
-	lines.push('hit: cache reads ÷ all input (input + c.read + c.write)');
+	lines.push(`cost at API prices ${formatUsd(report.costUsd)} · saved by subscriptions ${formatUsd(report.savingsUsd)} · cache hit rate ${hitRate(report.cacheHitRate)}`, 'hit: cache reads ÷ all input (input + c.read + c.write)');
 	return lines.join('\n');
 }

@@ -10,10 +10,18 @@ import {startWeather} from './weather.js';
 
 /** The demo's accounts: different plans and starting points, so the pool fills unevenly. */
 const demoAccounts = [
-	{name: 'personal', plan: 'pro', budget5h: 220_000, utilization5h: 0.62, utilization7d: 0.41, windowMs: 100_000},
-	{name: 'work', plan: 'max', budget5h: 1_100_000, utilization5h: 0.18, utilization7d: 0.55, windowMs: 150_000},
-	{name: 'side-project', plan: 'pro', budget5h: 220_000, utilization5h: 0.81, utilization7d: 0.23, windowMs: 80_000},
-	{name: 'team', plan: 'max', budget5h: 1_100_000, utilization5h: 0.35, utilization7d: 0.12, windowMs: 130_000},
+	{
+		name: 'personal', plan: 'pro', budget5h: 220_000, utilization5h: 0.62, utilization7d: 0.41, windowMs: 100_000,
+	},
+	{
+		name: 'work', plan: 'max', budget5h: 1_100_000, utilization5h: 0.18, utilization7d: 0.55, windowMs: 150_000,
+	},
+	{
+		name: 'side-project', plan: 'pro', budget5h: 220_000, utilization5h: 0.81, utilization7d: 0.23, windowMs: 80_000,
+	},
+	{
+		name: 'team', plan: 'max', budget5h: 1_100_000, utilization5h: 0.35, utilization7d: 0.12, windowMs: 130_000,
+	},
 ];
 
 /**
@@ -40,8 +48,12 @@ export async function demoRuntime(options: {sessions?: number} = {}): Promise<{r
 			utilization5h: account.utilization5h,
 			utilization7d: account.utilization7d,
 		});
-		accounts.push({name: account.name, kind: 'oauth', plan: account.plan, email: `${account.name}@example.com`});
-		credentials[account.name] = {type: 'oauth', accessToken: token, refreshToken: 'demo-refresh', expiresAt: Date.now() + (365 * 86_400_000)};
+		accounts.push({
+			name: account.name, kind: 'oauth', plan: account.plan, email: `${account.name}@example.com`,
+		});
+		credentials[account.name] = {
+			type: 'oauth', accessToken: token, refreshToken: 'demo-refresh', expiresAt: Date.now() + (365 * 86_400_000),
+		};
 	}
 
 	let stopTraffic: (() => void) | undefined;
@@ -56,7 +68,9 @@ export async function demoRuntime(options: {sessions?: number} = {}): Promise<{r
 		historyFile: path.join(home, 'history.db'),
 		demo: true,
 		onListening(url) {
-			stopTraffic = startTraffic({url, sessions: options.sessions ?? 4, minPauseMs: 300, maxPauseMs: 1500});
+			stopTraffic = startTraffic({
+				url, sessions: options.sessions ?? 4, minPauseMs: 300, maxPauseMs: 1500,
+			});
 		},
 		async onShutdown() {
 			stopTraffic?.();

@@ -39,7 +39,7 @@ function filler(words: number, random: () => number): string {
 	return Array.from({length: words}, () => pick(vocabulary, random)).join(' ');
 }
 
-function post(url: string, body: unknown, sessionId: string, signal: AbortSignal): Promise<void> {
+async function post(url: string, body: unknown, sessionId: string, signal: AbortSignal): Promise<void> {
 	return new Promise(resolve => {
 		const payload = JSON.stringify(body);
 		const request = http.request(`${url}/v1/messages?beta=true`, {
@@ -55,9 +55,13 @@ function post(url: string, body: unknown, sessionId: string, signal: AbortSignal
 		}, response => {
 			response.resume();
 			response.on('end', resolve);
-			response.on('error', () => resolve());
+			response.on('error', () => {
+				resolve();
+			});
 		});
-		request.on('error', () => resolve());
+		request.on('error', () => {
+			resolve();
+		});
 		request.end(payload);
 	});
 }
@@ -66,7 +70,7 @@ function post(url: string, body: unknown, sessionId: string, signal: AbortSignal
 export function startTraffic(options: TrafficOptions): () => void {
 	const random = options.random ?? Math.random;
 	const controller = new AbortController();
-	const sleep = (ms: number) => new Promise<void>(resolve => {
+	const sleep = async (ms: number) => new Promise<void>(resolve => {
 		const done = () => {
 			clearTimeout(timer);
 			controller.signal.removeEventListener('abort', done);
@@ -80,8 +84,8 @@ export function startTraffic(options: TrafficOptions): () => void {
 	// As Claude Code does: the last two user turns carry cache marks, so each turn reads the
 	// conversation so far from the account's cache (and a conversation that moves pays to rebuild it).
 	const markedForCache = (messages: ReadonlyArray<{role: string; content: string}>) => {
-		const users = messages.flatMap((message, index) => message.role === 'user' ? [index] : []).slice(-2);
-		return messages.map((message, index) => users.includes(index)
+		const users = new Set(messages.flatMap((message, index) => message.role === 'user' ? [index] : []).slice(-2));
+		return messages.map((message, index) => users.has(index)
 			? {role: message.role, content: [{type: 'text', text: message.content, cache_control: {type: 'ephemeral'}}]}
 			: message);
 	};

@@ -6,28 +6,28 @@ import type {FailurePolicy} from './failure-policy.js';
 export type Cooldown = {untilMs: number; staggered: boolean; reason: string};
 
 /** What to do with an upstream answer: hand it to the client, or try another account. */
-export type Verdict =
-	| {kind: 'deliver'}
-	| {
-		kind: 'failover';
-		/** Shown in the request's attempts. */
-		reason: string;
-		cooldown?: Cooldown;
-		/** Terminal alert kind, when the user should hear about it. */
-		alert?: 'rate-limited' | 'forbidden';
-		excludeModel?: {model: string; untilMs: number};
-		/** 401 on an OAuth account: refresh once and retry the same account. */
-		refresh?: boolean;
-		/** Counts towards reauth. */
-		unauthorized?: boolean;
-		/** The account's quota is spent until this instant (epoch ms), whatever the cooldown. */
-		spentUntilMs?: number;
-		/**
+export type Verdict
+	= | {kind: 'deliver'}
+		| {
+			kind: 'failover';
+			/** Shown in the request's attempts. */
+			reason: string;
+			cooldown?: Cooldown;
+			/** Terminal alert kind, when the user should hear about it. */
+			alert?: 'rate-limited' | 'forbidden';
+			excludeModel?: {model: string; untilMs: number};
+			/** 401 on an OAuth account: refresh once and retry the same account. */
+			refresh?: boolean;
+			/** Counts towards reauth. */
+			unauthorized?: boolean;
+			/** The account's quota is spent until this instant (epoch ms), whatever the cooldown. */
+			spentUntilMs?: number;
+			/**
 		 * The refusal concerns this request, not the account's quota (a 429 without rate-limit
 		 * headers, a 529): one pass over the accounts, then the client gets the upstream's answer.
 		 */
-		requestScoped?: boolean;
-	};
+			requestScoped?: boolean;
+		};
 
 export type ClassifyInput = {
 	status: number;
@@ -40,7 +40,6 @@ export type ClassifyInput = {
 	policy: FailurePolicy;
 };
 
-
 export function classifyResponse(input: ClassifyInput): Verdict {
 	const {status, accountKind, policy, nowMs} = input;
 	if (status === 429) {
@@ -48,17 +47,25 @@ export function classifyResponse(input: ClassifyInput): Verdict {
 	}
 
 	if (status === 529) {
-		return {kind: 'failover', reason: 'overloaded', requestScoped: true, cooldown: {untilMs: nowMs + policy.overloadedCooldownMs, staggered: false, reason: 'overloaded'}};
+		return {
+			kind: 'failover', reason: 'overloaded', requestScoped: true, cooldown: {untilMs: nowMs + policy.overloadedCooldownMs, staggered: false, reason: 'overloaded'},
+		};
 	}
 
 	if (status === 401) {
 		return accountKind === 'oauth'
-			? {kind: 'failover', reason: '401', refresh: true, unauthorized: true, cooldown: {untilMs: nowMs + policy.unauthorizedCooldownMs, staggered: false, reason: '401'}}
-			: {kind: 'failover', reason: '401', unauthorized: true, cooldown: {untilMs: nowMs + policy.unauthorizedCooldownMs, staggered: false, reason: '401'}};
+			? {
+				kind: 'failover', reason: '401', refresh: true, unauthorized: true, cooldown: {untilMs: nowMs + policy.unauthorizedCooldownMs, staggered: false, reason: '401'},
+			}
+			: {
+				kind: 'failover', reason: '401', unauthorized: true, cooldown: {untilMs: nowMs + policy.unauthorizedCooldownMs, staggered: false, reason: '401'},
+			};
 	}
 
 	if (status === 403 && accountKind === 'oauth') {
-		return {kind: 'failover', reason: 'forbidden', alert: 'forbidden', cooldown: {untilMs: nowMs + policy.forbiddenCooldownMs, staggered: false, reason: 'forbidden'}};
+		return {
+			kind: 'failover', reason: 'forbidden', alert: 'forbidden', cooldown: {untilMs: nowMs + policy.forbiddenCooldownMs, staggered: false, reason: 'forbidden'},
+		};
 	}
 
 	// Anything else (400, 404, 413, 500, …) would fail the same way on another account.
@@ -70,7 +77,9 @@ function classify429(input: ClassifyInput): Verdict {
 
 	// No rate-limit header at all: a request-scoped refusal. Retry elsewhere, do not bench.
 	if (!telemetry) {
-		return {kind: 'failover', reason: 'windowless 429', requestScoped: true, cooldown: {untilMs: nowMs + policy.windowlessCooldownMs, staggered: false, reason: 'windowless 429'}};
+		return {
+			kind: 'failover', reason: 'windowless 429', requestScoped: true, cooldown: {untilMs: nowMs + policy.windowlessCooldownMs, staggered: false, reason: 'windowless 429'},
+		};
 	}
 
 	// A spent 5h or 7d window: the account is out until the latest rejected window resets.

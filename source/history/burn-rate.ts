@@ -22,7 +22,9 @@ const sameWindowMs = 15 * 60_000;
 /** A pace measured over less than this is noise. */
 const minElapsedMs = 2 * 60_000;
 
-const unknown: Burn = {perHour: null, spentInMs: null, resetsInMs: null, utilization: null};
+const unknown: Burn = {
+	perHour: null, spentInMs: null, resetsInMs: null, utilization: null,
+};
 
 function sameWindow(a: UtilizationPoint, b: UtilizationPoint): boolean {
 	return a.resetMs === null || b.resetMs === null || Math.abs(a.resetMs - b.resetMs) <= sameWindowMs;
@@ -68,7 +70,9 @@ export function burnRate(points: readonly UtilizationPoint[], nowMs: number, loo
 	const fromMs = Math.max(first.tsMs, nowMs - lookbackMs);
 	const elapsedMs = nowMs - fromMs;
 	const perHour = elapsedMs >= minElapsedMs ? (Math.max(0, latest.utilization - first.utilization) / elapsedMs) * hourMs : null;
-	return {perHour, spentInMs: spentIn(latest.utilization, perHour), resetsInMs, utilization: latest.utilization};
+	return {
+		perHour, spentInMs: spentIn(latest.utilization, perHour), resetsInMs, utilization: latest.utilization,
+	};
 }
 
 function spentIn(utilization: number, perHour: number | null): number | null {

@@ -5,9 +5,13 @@
 // is fresher than the last sample.
 import {windowUtilization, type RateLimitTelemetry} from '../anthropic/telemetry.js';
 import type {AccountBurn, HistoryView, HistoryWindow} from '../monitor/contract.js';
-import {burnRate, poolBurn, type Burn, type UtilizationPoint} from './burn-rate.js';
+import {
+	burnRate, poolBurn, type Burn, type UtilizationPoint,
+} from './burn-rate.js';
 import type {HistoryDatabase} from './database.js';
-import {readingBefore, readingBuckets, recentPoints, tokenBuckets, type Reading, type TokenBuckets} from './series.js';
+import {
+	readingBefore, readingBuckets, recentPoints, tokenBuckets, type Reading, type TokenBuckets,
+} from './series.js';
 import {windowBuckets, windowSpecs} from './windows.js';
 
 export type FeedHost = {
@@ -72,7 +76,9 @@ export class HistoryFeed {
 			return;
 		}
 
-		this.#timer = setInterval(() => this.refresh(), this.#refreshEveryMs).unref();
+		this.#timer = setInterval(() => {
+			this.refresh();
+		}, this.#refreshEveryMs).unref();
 		this.#immediate ??= setImmediate(() => {
 			this.#immediate = undefined;
 			this.refresh();

@@ -7,11 +7,17 @@ import type {RateLimitTelemetry} from '../anthropic/telemetry.js';
 import type {HistoryView, HistoryWindow} from '../monitor/contract.js';
 import type {RequestRecord, SavingsTotals, StoreEvent} from '../state/records.js';
 import {utcDayKey} from '../state/savings.js';
-import {isCorruption, openHistoryDatabase, replaceCorrupt, type HistoryDatabase} from './database.js';
+import {
+	isCorruption, openHistoryDatabase, replaceCorrupt, type HistoryDatabase,
+} from './database.js';
 import {HistoryFeed} from './feed.js';
-import {hasSavings, importSavings, latestEvents, latestRequests, savingsFromHistory} from './queries.js';
+import {
+	hasSavings, importSavings, latestEvents, latestRequests, savingsFromHistory,
+} from './queries.js';
 import {HistoryPruner} from './retention.js';
-import {eventParams, insertEventSql, insertRequestSql, insertSampleSql, requestParams, sampleParams, type TelemetrySample} from './rows.js';
+import {
+	eventParams, insertEventSql, insertRequestSql, insertSampleSql, requestParams, sampleParams, type TelemetrySample,
+} from './rows.js';
 import {TelemetrySampler} from './telemetry-sampler.js';
 import {HistoryWriter, type HistoryBatch} from './writer.js';
 
@@ -79,7 +85,7 @@ export class History {
 	#statements: Statements;
 	#seed: HistorySeed | undefined;
 	#host: HistoryHost | undefined;
-	#detach: Array<() => void> = [];
+	readonly #detach: Array<() => void> = [];
 	#pruner: HistoryPruner | undefined;
 	#sampler: TelemetrySampler | undefined;
 	#feed: HistoryFeed | undefined;
@@ -157,7 +163,9 @@ export class History {
 			db: () => this.#db,
 			now: () => host.now(),
 			retentionDays: this.#options.retentionDays,
-			problem: message => host.problem(message),
+			problem(message) {
+				host.problem(message);
+			},
 			everyMs: this.#timings.pruneEveryMs,
 			firstAfterMs: this.#timings.pruneFirstAfterMs,
 		});
@@ -167,8 +175,12 @@ export class History {
 			now: () => host.now(),
 			accounts: () => names,
 			telemetry: name => host.telemetry(name),
-			show: view => host.show(view),
-			problem: message => host.problem(message),
+			show(view) {
+				host.show(view);
+			},
+			problem(message) {
+				host.problem(message);
+			},
 		}, {refreshEveryMs: this.#timings.refreshEveryMs});
 	}
 
@@ -223,7 +235,9 @@ export class History {
 				const key = utcDayKey(record.tsMs);
 				let day = days.get(key);
 				if (!day) {
-					day = {requests: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 0};
+					day = {
+						requests: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 0,
+					};
 					days.set(key, day);
 				}
 
@@ -247,7 +261,11 @@ export class History {
 				insertSample.run(sampleParams(sample));
 			}
 		});
-		return {write: batch => write(batch)};
+		return {
+			write(batch) {
+				write(batch);
+			},
+		};
 	}
 
 	#latestSamples(names: readonly string[]): Map<string, TelemetrySample> {
@@ -281,8 +299,8 @@ export class History {
 			this.#statements = this.#prepare(this.#db);
 			this.#host?.problem(`warning: ${opened.warning ?? `history file ${this.file} was replaced`}`);
 			return true;
-		} catch (again) {
-			this.#host?.problem(`history: ${(again as Error).message}`);
+		} catch (error_) {
+			this.#host?.problem(`history: ${(error_ as Error).message}`);
 			return false;
 		}
 	}

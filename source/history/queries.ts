@@ -24,7 +24,9 @@ type TotalsRow = {day: string; input: number; output: number; cacheRead: number;
 
 function totalsOf(row: Omit<TotalsRow, 'day'>): SavingsTotals {
 	const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0);
-	return {inputTokens: number(row.input), outputTokens: number(row.output), cacheReadTokens: number(row.cacheRead), cacheWriteTokens: number(row.cacheWrite), usd: number(row.usd)};
+	return {
+		inputTokens: number(row.input), outputTokens: number(row.output), cacheReadTokens: number(row.cacheRead), cacheWriteTokens: number(row.cacheWrite), usd: number(row.usd),
+	};
 }
 
 const totalsColumns = 'input_tokens AS input, output_tokens AS output, cache_read_tokens AS cacheRead, cache_write_tokens AS cacheWrite, cost_usd AS usd';
@@ -40,7 +42,7 @@ export function savingsFromHistory(db: HistoryDatabase, nowMs: number): {daily: 
 		}
 	}
 
-	const sum = db.prepare(`SELECT total(input_tokens) AS input, total(output_tokens) AS output, total(cache_read_tokens) AS cacheRead, total(cache_write_tokens) AS cacheWrite, total(cost_usd) AS usd FROM daily_totals`).get() as Omit<TotalsRow, 'day'>;
+	const sum = db.prepare('SELECT total(input_tokens) AS input, total(output_tokens) AS output, total(cache_read_tokens) AS cacheRead, total(cache_write_tokens) AS cacheWrite, total(cost_usd) AS usd FROM daily_totals').get() as Omit<TotalsRow, 'day'>;
 	return {daily, allTime: totalsOf(sum)};
 }
 

@@ -86,5 +86,7 @@ export function buildReport(db: HistoryDatabase, options: {sinceMs: number; unti
 
 /** The report of a history with nothing in it. */
 export function emptyReport(options: {sinceMs: number; untilMs: number; by: ReportGrouping}): Report {
-	return {...options, requests: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, cacheHitRate: null, savingsUsd: 0, rows: []};
+	return {
+		...options, requests: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0, cacheHitRate: null, savingsUsd: 0, rows: [],
+	};
 }

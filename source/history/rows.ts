@@ -4,7 +4,9 @@
 // row that cannot be a request is skipped rather than trusted.
 import type {DecidedBy, Decision} from '../routing/explain.js';
 import {isStrategyName} from '../routing/strategy-names.js';
-import {frontDoorNames, storeEventKinds, type Attempt, type FrontDoorName, type Hold, type RequestOutcome, type RequestRecord, type StoreEvent, type StoreEventKind} from '../state/records.js';
+import {
+	frontDoorNames, storeEventKinds, type Attempt, type FrontDoorName, type Hold, type RequestOutcome, type RequestRecord, type StoreEvent, type StoreEventKind,
+} from '../state/records.js';
 import {isRecord} from '../util/json.js';
 import {terminalSafe} from '../util/terminal-safe.js';
 
@@ -194,7 +196,9 @@ function decisionOf(value: unknown): Decision | undefined {
 		}
 
 		const untilMs = instant(entry['untilMs']);
-		candidates.push({account, eligible: entry['eligible'], why, score, ...(untilMs === undefined ? {} : {untilMs})});
+		candidates.push({
+			account, eligible: entry['eligible'], why, score, ...(untilMs === undefined ? {} : {untilMs}),
+		});
 	}
 
 	return {by: parsed['by'] as DecidedBy, strategy: parsed['strategy'], candidates};
@@ -258,5 +262,7 @@ export function eventFromRow(row: Row): StoreEvent | undefined {
 	}
 
 	const account = text(row['account'], 200);
-	return {tsMs, kind: row['kind'] as StoreEventKind, message, ...(account === undefined ? {} : {account})};
+	return {
+		tsMs, kind: row['kind'] as StoreEventKind, message, ...(account === undefined ? {} : {account}),
+	};
 }

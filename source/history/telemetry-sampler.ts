@@ -31,7 +31,7 @@ function statusOf(window: UnifiedWindow | undefined): string | null {
 
 /** What one account's telemetry says now, as a sample; undefined when it says nothing worth keeping. */
 export function sampleOf(account: string, telemetry: RateLimitTelemetry, nowMs: number): Omit<TelemetrySample, 'tsMs'> | undefined {
-	const headroom = keyHeadroom(telemetry, nowMs).headroom;
+	const {headroom} = keyHeadroom(telemetry, nowMs);
 	const sample = {
 		account,
 		utilization5h: utilizationOf(telemetry.fiveHour),
@@ -62,7 +62,9 @@ export class TelemetrySampler {
 	}
 
 	start(): void {
-		this.#timer ??= setInterval(() => this.sample(), this.#options.checkEveryMs ?? 10_000).unref();
+		this.#timer ??= setInterval(() => {
+			this.sample();
+		}, this.#options.checkEveryMs ?? 10_000).unref();
 	}
 
 	stop(): void {

@@ -38,9 +38,9 @@ export class HistoryWriter {
 	/** Rows dropped because the queue was full, since the start. */
 	dropped = 0;
 	readonly #options: Required<Omit<WriterOptions, 'recover'>> & Pick<WriterOptions, 'recover'>;
-	#requests: RequestRecord[] = [];
-	#events: StoreEvent[] = [];
-	#samples: TelemetrySample[] = [];
+	readonly #requests: RequestRecord[] = [];
+	readonly #events: StoreEvent[] = [];
+	readonly #samples: TelemetrySample[] = [];
 	#timer: NodeJS.Timeout | undefined;
 	#immediate: NodeJS.Immediate | undefined;
 	#failing = false;
@@ -211,8 +211,8 @@ export class HistoryWriter {
 					this.#options.write(batch);
 					this.transactions++;
 					return true;
-				} catch (again) {
-					this.#report(again);
+				} catch (error_) {
+					this.#report(error_);
 					return false;
 				}
 			}

@@ -23,13 +23,15 @@ import type {MonitorStore} from './contract.js';
 import {useKeyHandler, type Rendered} from './keys/use-key-handler.js';
 import type {Segment} from './kit/segments.js';
 import {colors} from './kit/theme.js';
-import {densityFor, gaugeBarWidth, minimumSize, paneHeights, usableRows} from './layout.js';
+import {
+	densityFor, gaugeBarWidth, minimumSize, paneHeights, usableRows,
+} from './layout.js';
 import {clamp, logOffset} from './ui-state.js';
 
 type Props = {
-	store: MonitorStore;
+	readonly store: MonitorStore;
 	/** Called once on q or Ctrl-C; the caller stops the proxy and unmounts. */
-	onQuit: () => void;
+	readonly onQuit: () => void;
 };
 
 const detailKeys: Segment[] = [{text: 'esc', bold: true, color: colors.accent}, {text: ' closes the detail', color: colors.muted}];
@@ -48,7 +50,9 @@ export default function App({store, onQuit}: Props) {
 	// The ticker drives countdowns between snapshots; a newer snapshot clock wins.
 	const nowMs = Math.max(tick, snapshot.nowMs);
 	const optimistic = useOptimisticActions(store, snapshot);
-	const rendered = useRef<Rendered>({logKeys: [], detailKeys: new Set(), helpPages: 1, nowMs});
+	const rendered = useRef<Rendered>({
+		logKeys: [], detailKeys: new Set(), helpPages: 1, nowMs,
+	});
 	const ui = useKeyHandler(optimistic, rendered, onQuit);
 
 	const {accounts} = snapshot;
@@ -93,7 +97,9 @@ export default function App({store, onQuit}: Props) {
 	const helpHeight = usable - 1;
 	const helpPages = helpPageCount(snapshot.strategy, helpHeight);
 	// What the key handler needs from this render, read when a key arrives.
-	rendered.current = {logKeys: keys, detailKeys: new Set(logItems.filter(item => item.type !== 'event').map(item => item.key)), helpPages, nowMs};
+	rendered.current = {
+		logKeys: keys, detailKeys: new Set(logItems.filter(item => item.type !== 'event').map(item => item.key)), helpPages, nowMs,
+	};
 
 	if (columns < minimumSize.columns || rows < minimumSize.rows) {
 		return <TooSmall columns={columns} rows={rows}/>;
@@ -104,21 +110,21 @@ export default function App({store, onQuit}: Props) {
 		// The help takes the whole screen; where it still does not fit, ? pages through it.
 		const page = Math.min(ui.overlay.page, helpPages - 1);
 		return (
-			<Box flexDirection="column" width={columns} height={usable} overflow="hidden">
+			<Box flexDirection='column' width={columns} height={usable} overflow='hidden'>
 				<HelpOverlay width={columns} height={helpHeight} strategy={snapshot.strategy} page={page}/>
-				<Footer width={columns} helpOpen override={page + 1 < helpPages ? helpPageKeys : undefined}/>
+				<Footer helpOpen width={columns} override={page + 1 < helpPages ? helpPageKeys : undefined}/>
 			</Box>
 		);
 	}
 
 	if (ui.overlay?.kind === 'detail') {
-		const key = ui.overlay.key;
+		const {key} = ui.overlay;
 		const item = allItems.find(candidate => candidate.key === key);
 		const lines = item?.type === 'request'
 			? requestDetailLines(item.request, nowMs)
 			: (item?.type === 'live' ? liveDetailLines(item.live, nowMs) : [{key: 'gone', segments: [{text: 'That request is no longer in the log.', color: colors.muted}]}]);
 		return (
-			<Box flexDirection="column" width={columns} height={usable} overflow="hidden">
+			<Box flexDirection='column' width={columns} height={usable} overflow='hidden'>
 				<DetailView lines={lines} width={columns} height={usable - 1}/>
 				<Footer width={columns} helpOpen={false} override={detailKeys}/>
 			</Box>
@@ -126,7 +132,7 @@ export default function App({store, onQuit}: Props) {
 	}
 
 	return (
-		<Box flexDirection="column" width={columns} height={usable} overflow="hidden">
+		<Box flexDirection='column' width={columns} height={usable} overflow='hidden'>
 			<Header lines={headerLines} width={columns}/>
 			<AccountsPane
 				model={accountModel}

@@ -15,7 +15,9 @@ export function applyAction(snapshot: StoreSnapshot, call: ActionCall): StoreSna
 
 		case 'setStrategy': {
 			const [strategy] = call.args;
-			return {...snapshot, strategy: strategy ?? snapshot.defaults.strategy, strategyOverridden: strategy !== null, overrides: {...snapshot.overrides, strategy}};
+			return {
+				...snapshot, strategy: strategy ?? snapshot.defaults.strategy, strategyOverridden: strategy !== null, overrides: {...snapshot.overrides, strategy},
+			};
 		}
 
 		case 'setAlertsMuted': {

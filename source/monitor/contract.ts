@@ -188,7 +188,7 @@ export type ActionName = (typeof actionNames)[number];
 
 // Fails to compile when StoreActions gains an action that actionNames does not list.
 const everyActionListed: Exclude<keyof StoreActions, ActionName> extends never ? true : never = true;
-void everyActionListed;
+everyActionListed;
 
 /** The store as the monitor sees it: batched snapshots plus actions (read with useSyncExternalStore). */
 export type MonitorStore = StoreActions & {

@@ -23,7 +23,9 @@ export type UiState = {
 	quitting: boolean;
 };
 
-export const initialUi: UiState = {focus: 'accounts', cursor: 0, logSelected: null, overlay: null, filter: '', filtering: false, notice: null, quitting: false};
+export const initialUi: UiState = {
+	focus: 'accounts', cursor: 0, logSelected: null, overlay: null, filter: '', filtering: false, notice: null, quitting: false,
+};
 
 export const clamp = (value: number, low: number, high: number) => Math.max(low, Math.min(value, high));
 

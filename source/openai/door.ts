@@ -7,10 +7,14 @@ import type {IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse} from 'nod
 import type {AccountKind} from '../accounts/types.js';
 import type {ClientSink} from '../proxy/deliver.js';
 import {clientResponseHeaders} from '../proxy/forwarded-headers.js';
-import type {DoorAnswer, FrontDoor, Prepared, Reply} from '../proxy/front-door.js';
+import type {
+	DoorAnswer, FrontDoor, Prepared, Reply,
+} from '../proxy/front-door.js';
 import {outgoingBody} from '../proxy/request-body.js';
 import {isRecord} from '../util/json.js';
-import {openAiError, openAiErrorBody, openAiStatus, translateErrorBody, type OpenAiError} from './errors.js';
+import {
+	openAiError, openAiErrorBody, openAiStatus, translateErrorBody, type OpenAiError,
+} from './errors.js';
 import {modelMap} from './model-map.js';
 import {translateRequest} from './request.js';
 import {translateResponse} from './response.js';
@@ -66,7 +70,9 @@ export function openAiDoor(options: OpenAiDoorOptions = {}): FrontDoor {
 }
 
 function refuse(status: number, error: OpenAiError, reason: string): Prepared {
-	return {kind: 'refuse', status, body: openAiErrorBody(error), reason};
+	return {
+		kind: 'refuse', status, body: openAiErrorBody(error), reason,
+	};
 }
 
 /**

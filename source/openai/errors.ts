@@ -31,11 +31,13 @@ export function openAiStatus(status: number): number {
 }
 
 /** An Anthropic error (type and message) as OpenAI's error object. */
-export function openAiError(type: string, message: string, param: string | null = null): OpenAiError {
+export function openAiError(type: string, message: string, parameter: string | null = null): OpenAiError {
 	const mapped = Object.hasOwn(typeMap, type) ? typeMap[type]! : {type: 'server_error', code: null};
 	// An unknown model is the one 404 OpenAI clients have a code for.
 	const code = type === 'not_found_error' && message.startsWith('model:') ? 'model_not_found' : mapped.code;
-	return {message, type: mapped.type, param, code};
+	return {
+		message, type: mapped.type, param: parameter, code,
+	};
 }
 
 export function openAiErrorBody(error: OpenAiError): string {

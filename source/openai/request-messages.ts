@@ -239,7 +239,9 @@ function toolUse(call: unknown, where: string): Block {
 		throw new Refused(`${where}.function.arguments`, `${where}.function.arguments must be a JSON object.`, 400, null);
 	}
 
-	return {type: 'tool_use', id: call['id'], name: fn['name'], input};
+	return {
+		type: 'tool_use', id: call['id'], name: fn['name'], input,
+	};
 }
 
 function toolResult(message: JsonObject, where: string): Block {

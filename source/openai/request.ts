@@ -15,8 +15,8 @@ export type TranslateOptions = {
 	models: ModelMap;
 };
 
-export type Translated =
-	| {
+export type Translated
+	= | {
 		ok: true;
 		/** The Messages request body. */
 		body: JsonObject;
@@ -34,12 +34,24 @@ const maxMaxTokens = 1_000_000;
 const maxStopSequences = 16;
 const maxUserIdChars = 256;
 
-
 // What shunt does with each top-level parameter: translate it, or accept it only at a value that
 // asks for nothing Claude cannot give.
 const translated = new Set([
-	'model', 'messages', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'stop', 'stream', 'stream_options',
-	'tools', 'tool_choice', 'parallel_tool_calls', 'reasoning_effort', 'user', 'safety_identifier',
+	'model',
+	'messages',
+	'max_tokens',
+	'max_completion_tokens',
+	'temperature',
+	'top_p',
+	'stop',
+	'stream',
+	'stream_options',
+	'tools',
+	'tool_choice',
+	'parallel_tool_calls',
+	'reasoning_effort',
+	'user',
+	'safety_identifier',
 ]);
 
 /** Accepted when absent, null or this harmless value; refused otherwise, with why. */
@@ -74,7 +86,7 @@ export function translateRequest(input: unknown, options: TranslateOptions): Tra
 		return translate(input, options);
 	} catch (error) {
 		if (error instanceof Refused) {
-			return {ok: false, status: error.status, error: {...openAiError('invalid_request_error', error.message, error.param), code: error.code}};
+			return {ok: false, status: error.status, error: {...openAiError('invalid_request_error', error.message, error.parameter), code: error.code}};
 		}
 
 		throw error;
@@ -172,7 +184,9 @@ function translate(input: unknown, options: TranslateOptions): Translated {
 		body['stream'] = true;
 	}
 
-	return {ok: true, body, clientModel, stream, includeUsage};
+	return {
+		ok: true, body, clientModel, stream, includeUsage,
+	};
 }
 
 function maxTokens(input: JsonObject): number {

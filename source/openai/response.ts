@@ -76,7 +76,9 @@ export function translateResponse(message: JsonObject, context: ResponseContext)
 		object: 'chat.completion',
 		created: context.created,
 		model: typeof message['model'] === 'string' ? message['model'] : '',
-		choices: [{index: 0, message: reply, logprobs: null, finish_reason: finishReason(message['stop_reason'])}],
+		choices: [{
+			index: 0, message: reply, logprobs: null, finish_reason: finishReason(message['stop_reason']),
+		}],
 		usage: openAiUsage(usage),
 	};
 }

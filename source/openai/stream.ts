@@ -170,7 +170,11 @@ export class ChatStreamTranslator {
 		} else if (block['type'] === 'tool_use' && typeof index === 'number') {
 			const call = this.#toolCalls.size;
 			this.#toolCalls.set(index, call);
-			this.#chunk({tool_calls: [{index: call, id: String(block['id'] ?? ''), type: 'function', function: {name: String(block['name'] ?? ''), arguments: ''}}]}, null);
+			this.#chunk({
+				tool_calls: [{
+					index: call, id: String(block['id'] ?? ''), type: 'function', function: {name: String(block['name'] ?? ''), arguments: ''},
+				}],
+			}, null);
 		}
 	}
 
@@ -203,11 +207,17 @@ export class ChatStreamTranslator {
 	}
 
 	#envelope(): JsonObject {
-		return {id: this.#id, object: 'chat.completion.chunk', created: this.#options.created, model: this.#model};
+		return {
+			id: this.#id, object: 'chat.completion.chunk', created: this.#options.created, model: this.#model,
+		};
 	}
 
 	#chunk(delta: JsonObject, finish: string | null): void {
-		const chunk: JsonObject = {...this.#envelope(), choices: [{index: 0, delta, logprobs: null, finish_reason: finish}]};
+		const chunk: JsonObject = {
+			...this.#envelope(), choices: [{
+				index: 0, delta, logprobs: null, finish_reason: finish,
+			}],
+		};
 		if (this.#options.includeUsage) {
 			// With include_usage, every chunk but the last carries usage: null.
 			chunk['usage'] = null;

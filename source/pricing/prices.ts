@@ -43,24 +43,60 @@ const basicEfforts: readonly EffortLevel[] = ['low', 'medium', 'high'];
 const noEffort: readonly EffortLevel[] = [];
 
 export const modelPrices: readonly ModelPrice[] = [
-	{prefix: 'claude-opus-5-5', label: 'Opus 5.5', family: 'opus', input: 4, output: 20, cacheWrite5m: 5, cacheWrite1h: 8, cacheRead: 0.2, current: true},
-	{prefix: 'claude-opus-5', label: 'Opus 5', family: 'opus', input: 5, output: 25, cacheWrite5m: 6.25, cacheWrite1h: 10, cacheRead: 0.5, accepts: {effort: allEfforts, thinking: 'adaptive'}},
-	{prefix: 'claude-opus-4-8', label: 'Opus 4.8', family: 'opus', input: 5, output: 25, cacheWrite5m: 6.25, cacheWrite1h: 10, cacheRead: 0.5, accepts: {effort: allEfforts, thinking: 'adaptive'}},
-	{prefix: 'claude-opus-4-7', label: 'Opus 4.7', family: 'opus', input: 5, output: 25, cacheWrite5m: 6.25, cacheWrite1h: 10, cacheRead: 0.5, accepts: {effort: allEfforts, thinking: 'adaptive'}},
-	{prefix: 'claude-opus-4-6', label: 'Opus 4.6', family: 'opus', input: 5, output: 25, cacheWrite5m: 6.25, cacheWrite1h: 10, cacheRead: 0.5, accepts: {effort: upToMax, thinking: 'adaptive'}},
-	{prefix: 'claude-opus-4-5', label: 'Opus 4.5', family: 'opus', input: 5, output: 25, cacheWrite5m: 6.25, cacheWrite1h: 10, cacheRead: 0.5, accepts: {effort: basicEfforts, thinking: 'manual'}},
-	{prefix: 'claude-opus-4-1', label: 'Opus 4.1', family: 'opus', input: 15, output: 75, cacheWrite5m: 18.75, cacheWrite1h: 30, cacheRead: 1.5, accepts: {effort: noEffort, thinking: 'manual'}},
-	{prefix: 'claude-opus-4', label: 'Opus 4', family: 'opus', input: 15, output: 75, cacheWrite5m: 18.75, cacheWrite1h: 30, cacheRead: 1.5, accepts: {effort: noEffort, thinking: 'manual'}},
-	{prefix: 'claude-sonnet-5-5', label: 'Sonnet 5.5', family: 'sonnet', input: 2, output: 10, cacheWrite5m: 2.5, cacheWrite1h: 4, cacheRead: 0.1, current: true},
-	{prefix: 'claude-sonnet-5', label: 'Sonnet 5', family: 'sonnet', input: 2, output: 10, cacheWrite5m: 2.5, cacheWrite1h: 4, cacheRead: 0.2, accepts: {effort: allEfforts, thinking: 'adaptive'}},
-	{prefix: 'claude-sonnet-4-6', label: 'Sonnet 4.6', family: 'sonnet', input: 3, output: 15, cacheWrite5m: 3.75, cacheWrite1h: 6, cacheRead: 0.3, accepts: {effort: upToMax, thinking: 'adaptive'}},
-	{prefix: 'claude-sonnet-4-5', label: 'Sonnet 4.5', family: 'sonnet', input: 3, output: 15, cacheWrite5m: 3.75, cacheWrite1h: 6, cacheRead: 0.3, ids: ['claude-sonnet-4-5-20250929'], accepts: {effort: noEffort, thinking: 'manual'}},
-	{prefix: 'claude-sonnet-4', label: 'Sonnet 4', family: 'sonnet', input: 3, output: 15, cacheWrite5m: 3.75, cacheWrite1h: 6, cacheRead: 0.3, accepts: {effort: noEffort, thinking: 'manual'}},
-	{prefix: 'claude-haiku-5-5', label: 'Haiku 5.5', family: 'haiku', input: 0.1, output: 0.5, cacheWrite5m: 0.125, cacheWrite1h: 0.2, cacheRead: 0.01, current: true},
-	{prefix: 'claude-haiku-4-5', label: 'Haiku 4.5', family: 'haiku', input: 1, output: 5, cacheWrite5m: 1.25, cacheWrite1h: 2, cacheRead: 0.1, ids: ['claude-haiku-4-5-20251001'], accepts: {effort: noEffort, thinking: 'manual'}},
-	{prefix: 'claude-3-5-haiku', label: 'Haiku 3.5', family: 'haiku', input: 0.8, output: 4, cacheWrite5m: 1, cacheWrite1h: 1.6, cacheRead: 0.08, ids: ['claude-3-5-haiku-20241022'], accepts: {effort: noEffort, thinking: 'none'}},
-	{prefix: 'claude-fable-5-1', label: 'Fable 5.1', family: 'fable', input: 10, output: 50, cacheWrite5m: 12.5, cacheWrite1h: 20, cacheRead: 0.25},
-	{prefix: 'claude-fable-5', label: 'Fable 5', family: 'fable', input: 10, output: 50, cacheWrite5m: 12.5, cacheWrite1h: 20, cacheRead: 1, accepts: {effort: allEfforts, thinking: 'adaptive'}},
+	{
+		prefix: 'claude-opus-5-5', label: 'Opus 5.5', family: 'opus', input: 4, output: 20, cacheWrite5m: 5, cacheWrite1h: 8, cacheRead: 0.2, current: true,
+	},
+	{
+		prefix: 'claude-opus-5', label: 'Opus 5', family: 'opus', input: 5, output: 25, cacheWrite5m: 6.25, cacheWrite1h: 10, cacheRead: 0.5, accepts: {effort: allEfforts, thinking: 'adaptive'},
+	},
+	{
+		prefix: 'claude-opus-4-8', label: 'Opus 4.8', family: 'opus', input: 5, output: 25, cacheWrite5m: 6.25, cacheWrite1h: 10, cacheRead: 0.5, accepts: {effort: allEfforts, thinking: 'adaptive'},
+	},
+	{
+		prefix: 'claude-opus-4-7', label: 'Opus 4.7', family: 'opus', input: 5, output: 25, cacheWrite5m: 6.25, cacheWrite1h: 10, cacheRead: 0.5, accepts: {effort: allEfforts, thinking: 'adaptive'},
+	},
+	{
+		prefix: 'claude-opus-4-6', label: 'Opus 4.6', family: 'opus', input: 5, output: 25, cacheWrite5m: 6.25, cacheWrite1h: 10, cacheRead: 0.5, accepts: {effort: upToMax, thinking: 'adaptive'},
+	},
+	{
+		prefix: 'claude-opus-4-5', label: 'Opus 4.5', family: 'opus', input: 5, output: 25, cacheWrite5m: 6.25, cacheWrite1h: 10, cacheRead: 0.5, accepts: {effort: basicEfforts, thinking: 'manual'},
+	},
+	{
+		prefix: 'claude-opus-4-1', label: 'Opus 4.1', family: 'opus', input: 15, output: 75, cacheWrite5m: 18.75, cacheWrite1h: 30, cacheRead: 1.5, accepts: {effort: noEffort, thinking: 'manual'},
+	},
+	{
+		prefix: 'claude-opus-4', label: 'Opus 4', family: 'opus', input: 15, output: 75, cacheWrite5m: 18.75, cacheWrite1h: 30, cacheRead: 1.5, accepts: {effort: noEffort, thinking: 'manual'},
+	},
+	{
+		prefix: 'claude-sonnet-5-5', label: 'Sonnet 5.5', family: 'sonnet', input: 2, output: 10, cacheWrite5m: 2.5, cacheWrite1h: 4, cacheRead: 0.1, current: true,
+	},
+	{
+		prefix: 'claude-sonnet-5', label: 'Sonnet 5', family: 'sonnet', input: 2, output: 10, cacheWrite5m: 2.5, cacheWrite1h: 4, cacheRead: 0.2, accepts: {effort: allEfforts, thinking: 'adaptive'},
+	},
+	{
+		prefix: 'claude-sonnet-4-6', label: 'Sonnet 4.6', family: 'sonnet', input: 3, output: 15, cacheWrite5m: 3.75, cacheWrite1h: 6, cacheRead: 0.3, accepts: {effort: upToMax, thinking: 'adaptive'},
+	},
+	{
+		prefix: 'claude-sonnet-4-5', label: 'Sonnet 4.5', family: 'sonnet', input: 3, output: 15, cacheWrite5m: 3.75, cacheWrite1h: 6, cacheRead: 0.3, ids: ['claude-sonnet-4-5-20250929'], accepts: {effort: noEffort, thinking: 'manual'},
+	},
+	{
+		prefix: 'claude-sonnet-4', label: 'Sonnet 4', family: 'sonnet', input: 3, output: 15, cacheWrite5m: 3.75, cacheWrite1h: 6, cacheRead: 0.3, accepts: {effort: noEffort, thinking: 'manual'},
+	},
+	{
+		prefix: 'claude-haiku-5-5', label: 'Haiku 5.5', family: 'haiku', input: 0.1, output: 0.5, cacheWrite5m: 0.125, cacheWrite1h: 0.2, cacheRead: 0.01, current: true,
+	},
+	{
+		prefix: 'claude-haiku-4-5', label: 'Haiku 4.5', family: 'haiku', input: 1, output: 5, cacheWrite5m: 1.25, cacheWrite1h: 2, cacheRead: 0.1, ids: ['claude-haiku-4-5-20251001'], accepts: {effort: noEffort, thinking: 'manual'},
+	},
+	{
+		prefix: 'claude-3-5-haiku', label: 'Haiku 3.5', family: 'haiku', input: 0.8, output: 4, cacheWrite5m: 1, cacheWrite1h: 1.6, cacheRead: 0.08, ids: ['claude-3-5-haiku-20241022'], accepts: {effort: noEffort, thinking: 'none'},
+	},
+	{
+		prefix: 'claude-fable-5-1', label: 'Fable 5.1', family: 'fable', input: 10, output: 50, cacheWrite5m: 12.5, cacheWrite1h: 20, cacheRead: 0.25,
+	},
+	{
+		prefix: 'claude-fable-5', label: 'Fable 5', family: 'fable', input: 10, output: 50, cacheWrite5m: 12.5, cacheWrite1h: 20, cacheRead: 1, accepts: {effort: allEfforts, thinking: 'adaptive'},
+	},
 ];
 
 /** Unknown models are priced by family at these entries' rates, and marked estimated. */

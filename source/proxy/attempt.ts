@@ -5,23 +5,23 @@ import {MissingCredentialError} from '../accounts/auth-provider.js';
 import type {Cancellation} from '../util/cancellation.js';
 import {applyVerdict} from '../failover/apply-verdict.js';
 import {classifyResponse, type Verdict} from '../failover/classify-response.js';
+import {parseRateLimitHeaders, parseRetryAfterMs} from '../anthropic/rate-limit-headers.js';
+import {describeConnectionError, readSmallBody, sendUpstream} from '../anthropic/upstream-client.js';
 import {deliver} from './deliver.js';
 import type {ExchangeState} from './exchange-state.js';
 import {upstreamRequestHeaders} from './forwarded-headers.js';
 import type {ProxyContext} from './proxy-context.js';
-import {parseRateLimitHeaders, parseRetryAfterMs} from '../anthropic/rate-limit-headers.js';
 import type {Finished} from './request-record.js';
-import {describeConnectionError, readSmallBody, sendUpstream} from '../anthropic/upstream-client.js';
 import {assertUpstreamOrigin} from './upstream-url.js';
 
 const progressEveryMs = 250;
 
-export type TryResult =
-	| {kind: 'delivered'; finished: Finished}
+export type TryResult
+	= | {kind: 'delivered'; finished: Finished}
 	/** The token was renewed after a 401: the same account gets the request again. */
-	| {kind: 'again'}
+		| {kind: 'again'}
 	/** Recorded in the request's attempts; the account is marked tried. */
-	| {kind: 'failed'};
+		| {kind: 'failed'};
 
 export async function tryAccount(context: ProxyContext, state: ExchangeState, account: string, response: ServerResponse, clientGone: Cancellation): Promise<TryResult> {
 	const {store} = context;
@@ -107,7 +107,9 @@ export async function tryAccount(context: ProxyContext, state: ExchangeState, ac
 		return {kind: 'delivered', finished: {account, ...delivered}};
 	}
 
-	state.lastFailure = {account, status: upstream.status, headers: upstream.headers, body: await readSmallBody(upstream.body)};
+	state.lastFailure = {
+		account, status: upstream.status, headers: upstream.headers, body: await readSmallBody(upstream.body),
+	};
 	state.attempts.push({account, status: upstream.status, reason: verdict.reason});
 	if (verdict.unauthorized) {
 		// Refused for its token, not served: the try does not count against the burst limit.

@@ -8,11 +8,11 @@ import type {ExchangeState} from './exchange-state.js';
 import {fallbackModelFor} from './model-fallback.js';
 import {noAccountResponse, type NoAccountAnswer} from './no-account.js';
 
-export type Choice =
-	| {kind: 'pick'; decision: RouteDecision; explain: () => Decision}
-	| {kind: 'fallback'; model: string}
-	| {kind: 'hold'; untilMs: number; freeAt: FreeAt; reason: string}
-	| {kind: 'answer'; answer: NoAccountAnswer; explain: () => Decision};
+export type Choice
+	= | {kind: 'pick'; decision: RouteDecision; explain: () => Decision}
+		| {kind: 'fallback'; model: string}
+		| {kind: 'hold'; untilMs: number; freeAt: FreeAt; reason: string}
+		| {kind: 'answer'; answer: NoAccountAnswer; explain: () => Decision};
 
 // What a held request is waiting for, as the log and the status document say it.
 const holdReasons: Record<FreeAt['cause'], string> = {
@@ -35,7 +35,9 @@ export function choose(store: ProxyStore, state: ExchangeState): Choice {
 	const timedOut = now >= state.deadlineMs;
 	if (!timedOut) {
 		const sticky = state.session ? store.stickySession(state.session) : undefined;
-		const route: RouteRequest = {tried: state.tried, model: state.body.model, sticky, carouselCounter: store.peekCarousel(), allowKinds};
+		const route: RouteRequest = {
+			tried: state.tried, model: state.body.model, sticky, carouselCounter: store.peekCarousel(), allowKinds,
+		};
 		const decision = pickAccount(snapshot, route);
 		if (decision) {
 			// Explained lazily, once, for the try whose answer the client gets.
@@ -57,10 +59,14 @@ export function choose(store: ProxyStore, state: ExchangeState): Choice {
 	// held for the short rests those refusals cause, the client hears the upstream's answer now.
 	const freeAt = soonestFreeAt(usable, state.body.model, kind => kind !== 'auth');
 	if (!state.requestScoped && !timedOut && freeAt !== undefined && freeAt.atMs + holdMarginMs <= Math.min(state.holdUntilMs, state.deadlineMs)) {
-		return {kind: 'hold', untilMs: freeAt.atMs + holdMarginMs, freeAt, reason: holdReasons[freeAt.cause]};
+		return {
+			kind: 'hold', untilMs: freeAt.atMs + holdMarginMs, freeAt, reason: holdReasons[freeAt.cause],
+		};
 	}
 
-	const route: RouteRequest = {tried: state.tried, model: state.body.model, carouselCounter: 0, allowKinds};
+	const route: RouteRequest = {
+		tried: state.tried, model: state.body.model, carouselCounter: 0, allowKinds,
+	};
 	return {
 		kind: 'answer',
 		explain: () => explainDecision(snapshot, route, undefined, state.fellBack),

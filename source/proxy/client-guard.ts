@@ -59,7 +59,7 @@ export function clientGuard(options: ClientGuardOptions): ClientGuard {
 	const allowed = new Set(options.allowedOrigins.map(origin => origin.toLowerCase()));
 	const hosts = acceptedHosts(options.listenHost, options.port);
 	const allowedOrigin = (headers: IncomingHttpHeaders): string | undefined => {
-		const origin = headers.origin;
+		const {origin} = headers;
 		return origin !== undefined && allowed.has(origin.toLowerCase()) ? origin : undefined;
 	};
 

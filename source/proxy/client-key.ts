@@ -14,7 +14,7 @@ export function presentsClientKey(headers: IncomingHttpHeaders, key: string): bo
 		candidates.push(apiKey);
 	}
 
-	const authorization = headers.authorization;
+	const {authorization} = headers;
 	if (typeof authorization === 'string' && /^bearer /i.test(authorization)) {
 		candidates.push(authorization.slice(7).trim());
 	}

@@ -1,12 +1,11 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {ControlStore} from '../state/ports.js';
-import {strategyNames} from '../routing/strategies.js';
+import {strategyNames, type StrategyName} from '../routing/strategies.js';
 import type {Effort} from '../state/overrides.js';
-import type {StrategyName} from '../routing/strategies.js';
 import {sendAnthropicError} from '../anthropic/errors.js';
+import {IdleWatch} from '../util/idle-watch.js';
 import {BodyTooLargeError, readBody} from './read-body.js';
 import {statusDocument} from './status-document.js';
-import {IdleWatch} from '../util/idle-watch.js';
 
 const efforts: readonly Effort[] = ['low', 'medium', 'high', 'max'];
 

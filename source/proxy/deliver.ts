@@ -8,10 +8,10 @@ import type {Usage} from '../anthropic/usage.js';
 import type {Cancellation} from '../util/cancellation.js';
 import type {IdleWatch} from '../util/idle-watch.js';
 import {anthropicErrorBody} from '../anthropic/errors.js';
-import {clientResponseHeaders} from './forwarded-headers.js';
 import {JsonUsageReader} from '../anthropic/json-usage.js';
 import {SseUsageTap} from '../anthropic/usage-tap.js';
 import type {UpstreamResponse} from '../anthropic/upstream-client.js';
+import {clientResponseHeaders} from './forwarded-headers.js';
 
 export type Delivered = {
 	status: number;
@@ -99,11 +99,15 @@ export async function deliver(upstream: UpstreamResponse, response: ServerRespon
 	}
 
 	if (tap) {
-		return {status: upstream.status, outcome, usage: tap.usage, model: tap.model, stream};
+		return {
+			status: upstream.status, outcome, usage: tap.usage, model: tap.model, stream,
+		};
 	}
 
 	const read = json && ended === 'end' ? json.result() : undefined;
-	return {status: upstream.status, outcome, usage: read?.usage, model: read?.model, stream};
+	return {
+		status: upstream.status, outcome, usage: read?.usage, model: read?.model, stream,
+	};
 }
 
 /** Copies the body to the client until it ends, breaks, goes silent, or the client leaves. */
@@ -142,10 +146,15 @@ async function pump(upstream: UpstreamResponse, response: ServerResponse, option
 			watched.touch();
 			source.resume();
 		};
+
 		source.on('data', onData);
 		response.on('drain', onDrain);
-		source.once('end', () => settle('end'));
-		source.once('error', () => settle(options.clientGone.aborted ? 'client' : 'error'));
+		source.once('end', () => {
+			settle('end');
+		});
+		source.once('error', () => {
+			settle(options.clientGone.aborted ? 'client' : 'error');
+		});
 		// A connection that closes before the body ended is a break, even when no error is raised.
 		source.once('close', () => {
 			if (!source.complete) {

@@ -2,10 +2,10 @@ import type {IncomingHttpHeaders} from 'node:http';
 import type {Decision} from '../routing/explain.js';
 import type {Attempt, Hold} from '../state/records.js';
 import type {LiveRequest} from '../state/store.js';
+import type {UpstreamResponse} from '../anthropic/upstream-client.js';
 import type {FrontDoor, Reply} from './front-door.js';
 import type {FailedAnswer} from './no-account.js';
 import type {OutgoingBody} from './request-body.js';
-import type {UpstreamResponse} from '../anthropic/upstream-client.js';
 
 /** Everything one client request carries from try to try while shunt looks for an account to serve it. */
 export type ExchangeState = {

@@ -5,6 +5,12 @@
 // the client got.
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import {Cancellation} from '../util/cancellation.js';
+import type {SessionMove} from '../routing/types.js';
+import {windowLabel} from '../routing/windows.js';
+import {formatTokens} from '../util/amounts.js';
+import {shortModel} from '../anthropic/models.js';
+import {sessionKey} from '../routing/session-key.js';
+import {withSessionHash} from '../state/session-hash.js';
 import {tryAccount} from './attempt.js';
 import {choose} from './choose.js';
 import type {ExchangeState} from './exchange-state.js';
@@ -12,14 +18,8 @@ import {anthropicDoor, type FrontDoor} from './front-door.js';
 import type {ProxyContext} from './proxy-context.js';
 import {BodyIdleError, BodyTooLargeError, readBody} from './read-body.js';
 import {nextRequestId, requestRecord, type Finished} from './request-record.js';
-import type {SessionMove} from '../routing/types.js';
-import {windowLabel} from '../routing/windows.js';
-import {formatTokens} from '../util/amounts.js';
-import {shortModel} from '../anthropic/models.js';
 import {fitToModel} from './model-fit.js';
 import {applyOverrides, withModel} from './request-body.js';
-import {sessionKey} from '../routing/session-key.js';
-import {withSessionHash} from '../state/session-hash.js';
 
 export type Target = {
 	/** The upstream URL this request goes to (built from the configured upstream). */
@@ -30,7 +30,7 @@ export type Target = {
 	raw: string;
 };
 
-function wait(ms: number, cancellation: Cancellation): Promise<void> {
+async function wait(ms: number, cancellation: Cancellation): Promise<void> {
 	return new Promise(resolve => {
 		const timer = setTimeout(done, Math.max(0, ms));
 		const forget = cancellation.onAbort(done);
@@ -109,11 +109,15 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 		} catch (error) {
 			if (error instanceof BodyTooLargeError) {
 				door.error(response, 413, 'request_too_large', 'Request exceeds the maximum allowed number of bytes (32 MiB).');
-				finish({account: null, status: 413, outcome: 'error', stream: false, shuntReason: 'body too large'});
+				finish({
+					account: null, status: 413, outcome: 'error', stream: false, shuntReason: 'body too large',
+				});
 			} else if (error instanceof BodyIdleError) {
 				door.error(response, 408, 'invalid_request_error', `The request body stopped arriving for ${Math.round(context.uploadIdle.timeoutMs / 1000)} s.`, {connection: 'close'});
 				response.once('finish', () => request.destroy());
-				finish({account: null, status: 408, outcome: 'error', stream: false, shuntReason: 'upload stalled'});
+				finish({
+					account: null, status: 408, outcome: 'error', stream: false, shuntReason: 'upload stalled',
+				});
 			}
 
 			return;
@@ -123,7 +127,9 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 		if (prepared.kind === 'refuse') {
 			response.writeHead(prepared.status, {'content-type': 'application/json', 'content-length': Buffer.byteLength(prepared.body)});
 			response.end(prepared.body);
-			finish({account: null, status: prepared.status, outcome: 'error', stream: false, shuntReason: prepared.reason});
+			finish({
+				account: null, status: prepared.status, outcome: 'error', stream: false, shuntReason: prepared.reason,
+			});
 			return;
 		}
 
@@ -183,7 +189,9 @@ async function serve(context: ProxyContext, state: ExchangeState, response: Serv
 	const {store} = context;
 	for (;;) {
 		if (clientGone.aborted) {
-			finish({account: null, status: 499, outcome: 'client-cancelled', stream: false});
+			finish({
+				account: null, status: 499, outcome: 'client-cancelled', stream: false,
+			});
 			return;
 		}
 
@@ -194,7 +202,9 @@ async function serve(context: ProxyContext, state: ExchangeState, response: Serv
 					store.nextCarousel();
 				}
 
-				state.live.update({account: choice.decision.account, state: 'waiting', heldUntilMs: null, heldReason: null});
+				state.live.update({
+					account: choice.decision.account, state: 'waiting', heldUntilMs: null, heldReason: null,
+				});
 				// Traffic sent where the user pinned it says nothing about where its conversation belongs.
 				state.bindsSession = choice.decision.reason !== 'pinned';
 				// eslint-disable-next-line no-await-in-loop
@@ -226,7 +236,9 @@ async function serve(context: ProxyContext, state: ExchangeState, response: Serv
 			}
 
 			case 'hold': {
-				state.live.update({account: null, state: 'held', heldUntilMs: choice.untilMs, heldReason: choice.reason});
+				state.live.update({
+					account: null, state: 'held', heldUntilMs: choice.untilMs, heldReason: choice.reason,
+				});
 				state.holds.push({afterAttempts: state.attempts.length, ms: Math.max(0, choice.untilMs - store.now()), reason: choice.reason});
 				// eslint-disable-next-line no-await-in-loop
 				await (context.sleep ?? wait)(choice.untilMs - store.now(), clientGone);
@@ -239,7 +251,9 @@ async function serve(context: ProxyContext, state: ExchangeState, response: Serv
 				const {answer} = choice;
 				state.reply.answer(response, answer);
 				state.decision = choice.explain();
-				finish({account: answer.account, status: answer.status, outcome: 'error', stream: false, shuntReason: answer.reason});
+				finish({
+					account: answer.account, status: answer.status, outcome: 'error', stream: false, shuntReason: answer.reason,
+				});
 				if (answer.allOffline) {
 					context.alerts.raise('all-offline', answer.message);
 				}

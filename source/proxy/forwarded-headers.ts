@@ -3,7 +3,6 @@ import type {AccountKind} from '../accounts/types.js';
 import {oauthBeta} from '../anthropic/constants.js';
 import {boundedMemo} from '../util/bounded-memo.js';
 
-
 // Request headers a client may send that reach the upstream. Everything else — the client's Host,
 // its credentials, cookies, hop-by-hop headers, accept-encoding (we read the SSE bytes, so the
 // upstream must answer uncompressed) — is dropped.

@@ -22,8 +22,8 @@ export type Reply = {
 };
 
 /** What the client's body becomes: a Messages request to send, or the door's own refusal. */
-export type Prepared =
-	| {
+export type Prepared
+	= | {
 		kind: 'send';
 		body: OutgoingBody;
 		/** The request headers the upstream request is built from (credentials are never taken from them). */
@@ -63,7 +63,9 @@ export const anthropicDoor: FrontDoor = {
 	name: 'anthropic',
 	prepare(bytes, headers) {
 		const json = parseJsonObject(bytes);
-		return {kind: 'send', body: outgoingBody(bytes, json), headers, clientModel: typeof json?.['model'] === 'string' ? json['model'] : undefined, reply: passThroughReply};
+		return {
+			kind: 'send', body: outgoingBody(bytes, json), headers, clientModel: typeof json?.['model'] === 'string' ? json['model'] : undefined, reply: passThroughReply,
+		};
 	},
 	error: sendAnthropicError,
 };

@@ -6,7 +6,7 @@ export function isLoopbackAddress(address: string | undefined): boolean {
 		return false;
 	}
 
-	const bare = address.replace(/^\[|\]$/g, '');
+	const bare = address.replaceAll(/^\[|\]$/g, '');
 	if (bare === 'localhost' || bare === '::1') {
 		return true;
 	}

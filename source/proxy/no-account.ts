@@ -59,7 +59,9 @@ function replay(failure: FailedAnswer): NoAccountAnswer {
 	const headers = clientResponseHeaders(failure.headers, failure.account);
 	delete headers['transfer-encoding'];
 	headers['content-length'] = failure.body.length;
-	return {status: failure.status, headers, body: failure.body, account: failure.account, message: `upstream answered ${failure.status}`, allOffline: false};
+	return {
+		status: failure.status, headers, body: failure.body, account: failure.account, message: `upstream answered ${failure.status}`, allOffline: false,
+	};
 }
 
 /**

@@ -3,8 +3,8 @@ import type {Cancellation} from '../util/cancellation.js';
 import type {Alerts} from '../alerts/alerts.js';
 import type {ProxyStore} from '../state/ports.js';
 import type {IdleWatch} from '../util/idle-watch.js';
-import type {ApiSurface} from './api-surface.js';
 import type {FailurePolicy} from '../failover/failure-policy.js';
+import type {ApiSurface} from './api-surface.js';
 import type {Upstream} from './upstream-url.js';
 
 /** What every request handler shares, fixed when the server starts. */

@@ -2,7 +2,9 @@
 import type {Usage} from '../anthropic/usage.js';
 import {costUsd} from '../pricing/cost.js';
 import type {Decision} from '../routing/explain.js';
-import type {Attempt, FrontDoorName, Hold, RequestOutcome, RequestRecord} from '../state/records.js';
+import type {
+	Attempt, FrontDoorName, Hold, RequestOutcome, RequestRecord,
+} from '../state/records.js';
 
 // Request ids only need to be unique within this process (the ring and the log); a counter is
 // far cheaper than random bytes on the request path.

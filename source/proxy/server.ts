@@ -4,19 +4,19 @@ import type {AuthProvider} from '../accounts/auth-provider.js';
 import type {Alerts} from '../alerts/alerts.js';
 import type {ControlStore, ProxyStore} from '../state/ports.js';
 import {sendAnthropicError} from '../anthropic/errors.js';
+import {openAiDoor, type OpenAiDoorOptions} from '../openai/door.js';
+import {defaultFailurePolicy, type FailurePolicy} from '../failover/failure-policy.js';
+import {boundedMemo} from '../util/bounded-memo.js';
+import {IdleWatch} from '../util/idle-watch.js';
 import {apiSurface, translatedDoor} from './api-surface.js';
 import {anthropicDoor, type FrontDoor} from './front-door.js';
-import {openAiDoor, type OpenAiDoorOptions} from '../openai/door.js';
 import {clientGuard, type ClientGuard} from './client-guard.js';
 import {presentsClientKey} from './client-key.js';
 import {handleControl} from './control-api.js';
 import {proxyRequest} from './exchange.js';
-import {defaultFailurePolicy, type FailurePolicy} from '../failover/failure-policy.js';
 import {isLoopbackAddress} from './loopback.js';
 import type {ProxyContext} from './proxy-context.js';
 import {BadTarget, upstreamOf, upstreamUrlFor} from './upstream-url.js';
-import {boundedMemo} from '../util/bounded-memo.js';
-import {IdleWatch} from '../util/idle-watch.js';
 
 export type ProxyServerOptions = {
 	store: ProxyStore & ControlStore;
@@ -219,7 +219,9 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 	});
 
 	const address = server.address() as AddressInfo;
-	guard = clientGuard({listenHost: options.host, port: address.port, clientKeySet: Boolean(options.clientKey), allowedOrigins: options.allowedOrigins ?? []});
+	guard = clientGuard({
+		listenHost: options.host, port: address.port, clientKeySet: Boolean(options.clientKey), allowedOrigins: options.allowedOrigins ?? [],
+	});
 	const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 	const url = `http://${host}:${address.port}`;
 	options.store.listenUrl = url;
@@ -228,7 +230,9 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 	const close = async (graceMs = 10_000): Promise<void> => {
 		closing ??= (async () => {
 			const closed = new Promise<void>(resolve => {
-				server.close(() => resolve());
+				server.close(() => {
+					resolve();
+				});
 			});
 			server.closeIdleConnections();
 			const deadline = Date.now() + graceMs;

@@ -5,7 +5,9 @@ import {ineligibleReason, type IneligibleReason} from './route.js';
 import {strategyScore} from './strategies.js';
 import type {StrategyName} from './strategy-names.js';
 import {requestFamily, spentWindow, windowLabel} from './windows.js';
-import type {RouteDecision, RouteRequest, RoutingAccount, RoutingSnapshot} from './types.js';
+import type {
+	RouteDecision, RouteRequest, RoutingAccount, RoutingSnapshot,
+} from './types.js';
 
 export type DecidedBy = 'pin' | 'sticky' | 'strategy' | 'fallback' | 'only';
 
@@ -74,7 +76,9 @@ export function explainDecision(snapshot: RoutingSnapshot, request: RouteRequest
 		const reason = ineligibleReason(account, snapshot, request);
 		const chosen = decision?.account === account.name;
 		if (reason === undefined || chosen) {
-			return {account: account.name, eligible: true, why: chosen ? 'chosen' : 'eligible', score: strategyScore(account, snapshot, request.model)};
+			return {
+				account: account.name, eligible: true, why: chosen ? 'chosen' : 'eligible', score: strategyScore(account, snapshot, request.model),
+			};
 		}
 
 		const why = reason === 'cooling' && account.cooldownReason
@@ -83,7 +87,9 @@ export function explainDecision(snapshot: RoutingSnapshot, request: RouteRequest
 				? `${account.kind === 'oauth' ? 'subscription' : 'API key'}: ${reasons.kind}`
 				: (reason === 'exhausted' || reason === 'model-window' ? spentWhy(account, snapshot, request) : reasons[reason]));
 		const untilMs = until(account, reason, snapshot, request);
-		return {account: account.name, eligible: false, why, score: null, ...(untilMs === undefined ? {} : {untilMs})};
+		return {
+			account: account.name, eligible: false, why, score: null, ...(untilMs === undefined ? {} : {untilMs}),
+		};
 	});
 	let by: DecidedBy = 'strategy';
 	if (decision?.reason === 'pinned') {

@@ -16,7 +16,9 @@
 // Pure, like the rest of routing: the snapshot and the session's numbers in, a decision out.
 import {priceFor} from '../pricing/cost.js';
 import {applyStrategy} from './strategies.js';
-import type {RouteDecision, RouteRequest, RoutingAccount, RoutingSnapshot, StickyView} from './types.js';
+import type {
+	RouteDecision, RouteRequest, RoutingAccount, RoutingSnapshot, StickyView,
+} from './types.js';
 import {requestFamily, windowsFor} from './windows.js';
 
 export const hotAt = 0.85;
@@ -87,7 +89,11 @@ export function rebalance(sticky: RoutingAccount, snapshot: RoutingSnapshot, req
 		return undefined;
 	}
 
-	return {...choice, moved: {from: sticky.name, window: hot.name, utilization: hot.util, cacheWriteTokens: view.cachedTokens}};
+	return {
+		...choice, moved: {
+			from: sticky.name, window: hot.name, utilization: hot.util, cacheWriteTokens: view.cachedTokens,
+		},
+	};
 }
 
 // An API key reporting only buckets: how used its tightest bucket is (0 when nothing is known).

@@ -4,20 +4,22 @@
 import {rebalance} from './rebalance.js';
 import {applyStrategy} from './strategies.js';
 import {isScoped, requestFamily, spentWindow} from './windows.js';
-import type {RouteDecision, RouteRequest, RoutingAccount, RoutingSnapshot} from './types.js';
+import type {
+	RouteDecision, RouteRequest, RoutingAccount, RoutingSnapshot,
+} from './types.js';
 
-export type IneligibleReason =
-	| 'kind'
-	| 'tried'
-	| 'paused'
-	| 'reauth'
-	| 'cooling'
-	| 'exhausted'
-	| 'model-window'
-	| 'unhealthy'
-	| 'model-excluded'
-	| 'burst'
-	| 'key-limit';
+export type IneligibleReason
+	= | 'kind'
+		| 'tried'
+		| 'paused'
+		| 'reauth'
+		| 'cooling'
+		| 'exhausted'
+		| 'model-window'
+		| 'unhealthy'
+		| 'model-excluded'
+		| 'burst'
+		| 'key-limit';
 
 /** Why an account cannot take this request, or undefined when it can. */
 export function ineligibleReason(account: RoutingAccount, snapshot: RoutingSnapshot, request: RouteRequest): IneligibleReason | undefined {
@@ -100,7 +102,7 @@ const cooldownKinds: Record<string, WaitKind> = {
 	'rate limit': 'rate',
 	'windowless 429': 'rate',
 	overloaded: 'overloaded',
-	'401': 'auth',
+	401: 'auth',
 	forbidden: 'auth',
 	'token refresh': 'auth',
 };

@@ -3,9 +3,13 @@
 import type {ModelFamily} from '../anthropic/models.js';
 import type {StrategyName} from './strategy-names.js';
 import {requestFamily, windowsFor} from './windows.js';
-import type {RouteDecision, RouteRequest, RoutingAccount, RoutingSnapshot} from './types.js';
+import type {
+	RouteDecision, RouteRequest, RoutingAccount, RoutingSnapshot,
+} from './types.js';
 
-export {isStrategyName, nextStrategy, strategyDescriptions, strategyNames, type StrategyName} from './strategy-names.js';
+export {
+	isStrategyName, nextStrategy, strategyDescriptions, strategyNames, type StrategyName,
+} from './strategy-names.js';
 
 // After a cooldown an account is eased back in over this long instead of taking full traffic at once.
 export const rampMs = 5 * 60 * 1000;

@@ -30,13 +30,19 @@ export function requestFamily(model: string | undefined): ModelFamily | undefine
  */
 export function windowsFor(account: RoutingAccount, family: ModelFamily | undefined): WindowReading[] {
 	const windows: WindowReading[] = [
-		{name: '5h', lengthSeconds: fiveHourSeconds, util: account.util5h, reset: account.reset5h, status: account.status5h},
-		{name: '7d', lengthSeconds: sevenDaySeconds, util: account.util7d, reset: account.reset7d, status: account.status7d},
+		{
+			name: '5h', lengthSeconds: fiveHourSeconds, util: account.util5h, reset: account.reset5h, status: account.status5h,
+		},
+		{
+			name: '7d', lengthSeconds: sevenDaySeconds, util: account.util7d, reset: account.reset7d, status: account.status7d,
+		},
 	];
 	if (family !== undefined && account.scoped) {
 		for (const window of account.scoped) {
 			if (window.family === family) {
-				windows.push({name: window.name, lengthSeconds: window.lengthSeconds, util: window.util, reset: window.reset, status: window.status});
+				windows.push({
+					name: window.name, lengthSeconds: window.lengthSeconds, util: window.util, reset: window.reset, status: window.status,
+				});
 			}
 		}
 	}

@@ -24,7 +24,7 @@ export async function prepareRuntime(start: WorkerStart): Promise<{runtime: Runt
 
 export function loadRuntime(paths: ShuntPaths): Runtime {
 	const config = openConfig(paths);
-	const accounts = config.accounts;
+	const {accounts} = config;
 	if (accounts.length === 0) {
 		throw new UserError([
 			'No accounts configured yet.',
@@ -36,5 +36,7 @@ export function loadRuntime(paths: ShuntPaths): Runtime {
 	}
 
 	const credentials = readCredentials(paths);
-	return {accounts, credentials, settings: config.settings, dataDir: paths.dataDir, stateFile: paths.stateFile, historyFile: paths.historyFile, credentialsFile: paths.credentialsFile, demo: false};
+	return {
+		accounts, credentials, settings: config.settings, dataDir: paths.dataDir, stateFile: paths.stateFile, historyFile: paths.historyFile, credentialsFile: paths.credentialsFile, demo: false,
+	};
 }

@@ -43,5 +43,5 @@ export function lockedMessage(error: InstanceLockedError): string {
 
 // The lock file is input like any other: nothing from it reaches the terminal as a control character.
 function printable(text: string): string {
-	return text.replaceAll(/[^\x20-\x7E]/g, '?').slice(0, 300);
+	return text.replaceAll(/[^\u0020-\u007E]/g, '?').slice(0, 300);
 }

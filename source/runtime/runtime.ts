@@ -1,6 +1,5 @@
 import type {AddressInfo} from 'node:net';
-import type {AuthProvider} from '../accounts/auth-provider.js';
-import {StaticAuthProvider} from '../accounts/auth-provider.js';
+import {type AuthProvider, StaticAuthProvider} from '../accounts/auth-provider.js';
 import {OAuthAuthProvider} from '../accounts/oauth/oauth-auth-provider.js';
 import type {Settings} from '../accounts/settings.js';
 import {Alerts, terminalAlertSink} from '../alerts/alerts.js';
@@ -130,7 +129,9 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 		try {
 			// Loaded only in team mode: without SHUNT_REDIS_URL no Redis client is even imported.
 			const {startTeam} = await import('../team/team.js');
-			team = await startTeam({store, env: runtime.team.env, configDir: runtime.team.configDir, dataDir: runtime.dataDir, version});
+			team = await startTeam({
+				store, env: runtime.team.env, configDir: runtime.team.configDir, dataDir: runtime.dataDir, version,
+			});
 		} catch (error) {
 			store.close();
 			heldLock.release();
@@ -142,7 +143,9 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 	const alerts = new Alerts(store, options.headless ? undefined : terminalAlertSink());
 	// Subscription logins are kept alive (refresh, rotation, reauth) whenever their tokens can be saved.
 	const oauth = !runtime.auth && runtime.credentialsFile
-		? new OAuthAuthProvider({accounts: runtime.accounts, credentials: runtime.credentials, credentialsFile: runtime.credentialsFile, store, alerts, shared: team?.logins})
+		? new OAuthAuthProvider({
+			accounts: runtime.accounts, credentials: runtime.credentials, credentialsFile: runtime.credentialsFile, store, alerts, shared: team?.logins,
+		})
 		: undefined;
 	const auth = runtime.auth ?? oauth ?? new StaticAuthProvider(runtime.accounts, runtime.credentials);
 	let proxy: ProxyServer;

@@ -4,7 +4,9 @@ import {fingerprint, uuidFrom} from './ids.js';
 import {KeyLimiter} from './key-limits.js';
 import {PromptCache} from './prompt-cache.js';
 import type {SimAccount} from './sim-types.js';
-import {rejectedWindow, UnifiedLimiter, type UnifiedView, unifiedHeaders} from './unified-limits.js';
+import {
+	rejectedWindow, UnifiedLimiter, type UnifiedView, unifiedHeaders,
+} from './unified-limits.js';
 
 export type Consumption = {
 	/** Model-scoped windows count only their family's requests. */

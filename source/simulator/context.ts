@@ -3,7 +3,9 @@ import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {AccountRegistry} from './accounts.js';
 import type {FaultBook} from './faults.js';
 import type {OAuthBook} from './oauth-book.js';
-import type {ArmedFault, ResolvedOptions, SimAccount, SimRequestLogEntry, SimUtilization} from './sim-types.js';
+import type {
+	ArmedFault, ResolvedOptions, SimAccount, SimRequestLogEntry, SimUtilization,
+} from './sim-types.js';
 
 export type Exchange = {
 	request: IncomingMessage;
@@ -38,7 +40,7 @@ export type SimControl = SimCore & {
 	advanceClock(ms: number): void;
 };
 
-export type RouteHandler = (exchange: Exchange, simulator: SimControl, params: Record<string, string>) => Promise<void> | void;
+export type RouteHandler = (exchange: Exchange, simulator: SimControl, parameters: Record<string, string>) => Promise<void> | void;
 
 export type Route = {
 	methods: readonly string[];

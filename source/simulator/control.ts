@@ -10,10 +10,13 @@ type Json = Record<string, unknown>;
 
 const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const badRequest = (exchange: Exchange, message: string): void =>
+const badRequest = (exchange: Exchange, message: string): void => {
 	sendRejection(exchange.response, reject(400, 'invalid_request_error', message));
+};
 
-const ok = (exchange: Exchange, extra: Json = {}): void => sendJson(exchange.response, 200, {ok: true, ...extra});
+const ok = (exchange: Exchange, extra: Json = {}): void => {
+	sendJson(exchange.response, 200, {ok: true, ...extra});
+};
 
 function isAccount(value: unknown): value is SimAccount {
 	return isRecord(value) && (value['kind'] === 'apikey' || value['kind'] === 'oauth') && typeof value['credential'] === 'string' && value['credential'] !== '';
@@ -21,20 +24,20 @@ function isAccount(value: unknown): value is SimAccount {
 
 /** Body: one SimAccount, an array of them, or {accounts: [...]}. Nothing is added unless every one is good. */
 export function postAccounts(exchange: Exchange, simulator: SimControl): void {
-	const body = exchange.body;
+	const {body} = exchange;
 	const list: unknown[] = Array.isArray(body) ? body : (isRecord(body) && Array.isArray(body['accounts']) ? body['accounts'] : [body]);
 	if (!list.every(account => isAccount(account))) {
 		badRequest(exchange, 'each account needs kind ("apikey" | "oauth") and credential');
 		return;
 	}
 
-	const problem = list.map(account => unifiedConfigError(account as SimAccount)).find(error => error !== undefined);
+	const problem = list.map(account => unifiedConfigError(account)).find(error => error !== undefined);
 	if (problem !== undefined) {
 		badRequest(exchange, problem);
 		return;
 	}
 
-	for (const account of list as SimAccount[]) {
+	for (const account of list) {
 		simulator.addAccount(account);
 	}
 
@@ -52,7 +55,7 @@ function parseTimes(value: unknown): number | undefined {
 
 /** Body: {credential, fault: {type, …, times?}} (times may also sit beside fault). */
 export function postArm(exchange: Exchange, simulator: SimControl): void {
-	const body = exchange.body;
+	const {body} = exchange;
 	if (!isRecord(body) || typeof body['credential'] !== 'string' || !isRecord(body['fault']) || typeof body['fault']['type'] !== 'string') {
 		badRequest(exchange, 'expected {"credential": string, "fault": {"type": string, ...}}');
 		return;
@@ -74,7 +77,7 @@ const usageShape = 'expected {"credential": string, "fiveHour"?: number, "sevenD
 
 /** Body: {credential, fiveHour?, sevenDay?, scoped?: {"7d_opus": n}} as fractions. */
 export function postUtilization(exchange: Exchange, simulator: SimControl): void {
-	const body = exchange.body;
+	const {body} = exchange;
 	if (!isRecord(body) || typeof body['credential'] !== 'string') {
 		badRequest(exchange, usageShape);
 		return;

@@ -2,7 +2,9 @@
 import {admit} from './auth.js';
 import {authFault, faultRejection} from './messages.js';
 import type {Exchange, SimControl} from './context.js';
-import {isRejection, reject, sendJson, sendRejection} from './errors.js';
+import {
+	isRejection, reject, sendJson, sendRejection,
+} from './errors.js';
 import {isKnownModel, listModels, modelInfo} from './models.js';
 import {parseBody} from './request-body.js';
 import {countInput} from './tokens.js';
@@ -27,7 +29,7 @@ export function handleListModels(exchange: Exchange, simulator: SimControl): voi
 
 	// Armed faults reach this cheap endpoint too, so health checks built on it can be tested.
 	const target = {model: '', stream: false};
-	const credential = account.config.credential;
+	const {credential} = account.config;
 	const fault = simulator.faults.take(credential, 'auth', target) ?? simulator.faults.take(credential, 'response', target);
 	const refusal = fault && (authFault(fault) ?? faultRejection(fault, account, simulator.now()));
 	if (fault && refusal) {
@@ -39,14 +41,14 @@ export function handleListModels(exchange: Exchange, simulator: SimControl): voi
 	sendJson(exchange.response, 200, listModels(simulator.options.models, exchange.url.searchParams));
 }
 
-export function handleGetModel(exchange: Exchange, simulator: SimControl, params: Record<string, string>): void {
+export function handleGetModel(exchange: Exchange, simulator: SimControl, parameters: Record<string, string>): void {
 	const account = admit(exchange, simulator);
 	if (isRejection(account)) {
 		sendRejection(exchange.response, account);
 		return;
 	}
 
-	const id = params['id'] ?? '';
+	const id = parameters['id'] ?? '';
 	if (!isKnownModel(simulator.options.models, id)) {
 		sendRejection(exchange.response, reject(404, 'not_found_error', `model: ${id}`));
 		return;

@@ -2,15 +2,15 @@
 // equals the request-id header, which the server sets before any handler runs.
 import type {ServerResponse} from 'node:http';
 
-export type ErrorType =
-	| 'invalid_request_error'
-	| 'authentication_error'
-	| 'permission_error'
-	| 'not_found_error'
-	| 'request_too_large'
-	| 'rate_limit_error'
-	| 'api_error'
-	| 'overloaded_error';
+export type ErrorType
+	= | 'invalid_request_error'
+		| 'authentication_error'
+		| 'permission_error'
+		| 'not_found_error'
+		| 'request_too_large'
+		| 'rate_limit_error'
+		| 'api_error'
+		| 'overloaded_error';
 
 /** A refusal decided by a validation step, sent by whoever runs the pipeline. */
 export class Rejection {

@@ -43,7 +43,7 @@ export class FaultBook {
 		}
 
 		const list = this.#armed.get(credential) ?? [];
-		list.push({fault: fault as SimFault, remaining: times});
+		list.push({fault, remaining: times});
 		this.#armed.set(credential, list);
 	}
 

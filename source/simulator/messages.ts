@@ -3,13 +3,15 @@
 import type {AccountState} from './accounts.js';
 import {authenticate, checkVersion, messages as authMessages} from './auth.js';
 import type {Exchange, SimControl} from './context.js';
-import {isRejection, type Rejection, reject, sendJson, sendRejection} from './errors.js';
+import {
+	isRejection, type Rejection, reject, sendJson, sendRejection,
+} from './errors.js';
 import type {FaultTarget} from './faults.js';
 import {pause} from './http-util.js';
 import {consumption, messageJson, planReply} from './reply.js';
 import {parseBody} from './request-body.js';
 import type {SimFault} from './sim-types.js';
-import {type StreamFault, streamReply} from './stream-response.js';
+import {streamReply} from './stream-response.js';
 import {countInput} from './tokens.js';
 import {unifiedHeaders} from './unified-limits.js';
 
@@ -21,10 +23,21 @@ function accountHeaders(account: AccountState, nowMs: number, model?: string): R
 
 export function authFault(fault: SimFault): Rejection | undefined {
 	switch (fault.type) {
-		case 'expired_token': return reject(401, 'authentication_error', authMessages.expired);
-		case 'invalid_key': return reject(401, 'authentication_error', authMessages.invalidKey);
-		case 'revoked': return reject(403, 'permission_error', authMessages.revoked);
-		default: return undefined;
+		case 'expired_token': {
+			return reject(401, 'authentication_error', authMessages.expired);
+		}
+
+		case 'invalid_key': {
+			return reject(401, 'authentication_error', authMessages.invalidKey);
+		}
+
+		case 'revoked': {
+			return reject(403, 'permission_error', authMessages.revoked);
+		}
+
+		default: {
+			return undefined;
+		}
 	}
 }
 
@@ -70,19 +83,36 @@ function fakeQuota(fault: Extract<SimFault, {type: 'quota_429'}>, account: Accou
 		limitHeaders = account.keys?.headers(nowMs, retryAfter) ?? {};
 	}
 
-	return reject(429, 'rate_limit_error', 'rate limit exceeded', {'anthropic-organization-id': account.orgId, ...limitHeaders, ...retryable, 'retry-after': String(retryAfter), ...fault.headers});
+	return reject(429, 'rate_limit_error', 'rate limit exceeded', {
+		'anthropic-organization-id': account.orgId, ...limitHeaders, ...retryable, 'retry-after': String(retryAfter), ...fault.headers,
+	});
 }
 
 /** A fault that answers instead of the reply; undefined for the ones that shape the reply. */
 export function faultRejection(fault: SimFault, account: AccountState, nowMs: number): Rejection | undefined {
 	const headers = accountHeaders(account, nowMs);
 	switch (fault.type) {
-		case 'quota_429': return fakeQuota(fault, account, nowMs);
+		case 'quota_429': {
+			return fakeQuota(fault, account, nowMs);
+		}
+
 		// Request-scoped throttling upstream: no rate-limit headers at all.
-		case 'windowless_429': return reject(429, 'rate_limit_error', 'rate limit exceeded', {...retryable});
-		case 'overloaded': return reject(529, 'overloaded_error', 'Overloaded', {...headers, 'x-should-retry': 'true'});
-		case 'api_error': return reject(500, 'api_error', 'Internal server error', {...headers, 'x-should-retry': 'true'});
-		case 'bad_request': return reject(400, 'invalid_request_error', 'messages: roles must alternate between "user" and "assistant", but found multiple "user" roles in a row', headers);
+		case 'windowless_429': {
+			return reject(429, 'rate_limit_error', 'rate limit exceeded', {...retryable});
+		}
+
+		case 'overloaded': {
+			return reject(529, 'overloaded_error', 'Overloaded', {...headers, 'x-should-retry': 'true'});
+		}
+
+		case 'api_error': {
+			return reject(500, 'api_error', 'Internal server error', {...headers, 'x-should-retry': 'true'});
+		}
+
+		case 'bad_request': {
+			return reject(400, 'invalid_request_error', 'messages: roles must alternate between "user" and "assistant", but found multiple "user" roles in a row', headers);
+		}
+
 		case 'out_of_credits': {
 			const limits = account.unified ? unifiedHeaders(account.unified.view(nowMs), 'out_of_credits') : {};
 			return reject(429, 'rate_limit_error', 'You\'re out of extra usage credits for this model.', {
@@ -93,7 +123,9 @@ export function faultRejection(fault: SimFault, account: AccountState, nowMs: nu
 			});
 		}
 
-		default: return undefined;
+		default: {
+			return undefined;
+		}
 	}
 }
 
@@ -115,7 +147,7 @@ export async function handleMessages(exchange: Exchange, simulator: SimControl):
 		return;
 	}
 
-	const credential = account.config.credential;
+	const {credential} = account.config;
 	const partial = exchange.body as {model?: unknown; stream?: unknown} | undefined;
 	const target: FaultTarget = {model: String(partial?.model ?? ''), stream: partial?.stream === true};
 	exchange.entry.stream = target.stream;
@@ -168,7 +200,7 @@ export async function handleMessages(exchange: Exchange, simulator: SimControl):
 	};
 	const headers = accountHeaders(account, replyNow, body.model);
 	if (body.stream) {
-		const streamFault = fault?.type === 'midstream_error' || fault?.type === 'drop' || fault?.type === 'stall' ? fault as StreamFault : undefined;
+		const streamFault = fault?.type === 'midstream_error' || fault?.type === 'drop' || fault?.type === 'stall' ? fault : undefined;
 		await streamReply(exchange, simulator, reply, headers, streamFault);
 	} else if (fault?.type === 'body_stall') {
 		await sendStalledJson(exchange, messageJson(reply), headers, fault);

@@ -87,7 +87,9 @@ export class OAuthBook {
 		const name = this.#uniqueName(login.name, login.email);
 		const email = login.email ?? `${name}@example.com`;
 		const expiresAtMs = login.expiresAtMs ?? this.#now() + (this.options.tokenLifetimeSeconds * 1000);
-		const state = this.#accounts.add({...login.limits, kind: 'oauth', credential: login.accessToken, name, tokenExpiresAtMs: expiresAtMs}, this.#now());
+		const state = this.#accounts.add({
+			...login.limits, kind: 'oauth', credential: login.accessToken, name, tokenExpiresAtMs: expiresAtMs,
+		}, this.#now());
 		const chain: Chain = {
 			name,
 			email,
@@ -125,7 +127,7 @@ export class OAuthBook {
 	arm(armed: ArmedOAuthFault): void {
 		const {times = 1, endpoint = 'token', ...fault} = armed;
 		if (times > 0) {
-			this.#faults.push({fault: fault as SimOAuthFault, endpoint, remaining: times});
+			this.#faults.push({fault, endpoint, remaining: times});
 		}
 	}
 
@@ -252,7 +254,9 @@ export class OAuthBook {
 		return {
 			status: 200,
 			body: {
-				account: {uuid: chain?.accountUuid ?? uuidFrom(`account:${account.label}`), email, email_address: email, display_name: chain?.name ?? account.label},
+				account: {
+					uuid: chain?.accountUuid ?? uuidFrom(`account:${account.label}`), email, email_address: email, display_name: chain?.name ?? account.label,
+				},
 				organization: {uuid: account.orgId, name: `${email}'s Organization`, organization_type: 'claude_max'},
 			},
 		};

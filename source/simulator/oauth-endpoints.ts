@@ -2,7 +2,9 @@
 // the subscription-only GET /api/oauth/usage and GET /api/oauth/profile.
 import {authenticate} from './auth.js';
 import type {Exchange, SimControl} from './context.js';
-import {isRejection, reject, sendJson, sendRejection} from './errors.js';
+import {
+	isRejection, reject, sendJson, sendRejection,
+} from './errors.js';
 import {simClientId, type OAuthAnswer} from './oauth-book.js';
 import {usageBody} from './oauth-usage.js';
 
@@ -22,7 +24,7 @@ function tokenRequest(exchange: Exchange): Record<string, unknown> | undefined {
 		return Object.fromEntries(new URLSearchParams(exchange.rawBody.toString('utf8')));
 	}
 
-	const body = exchange.body;
+	const {body} = exchange;
 	return typeof body === 'object' && body !== null && !Array.isArray(body) ? body as Record<string, unknown> : undefined;
 }
 

@@ -30,8 +30,12 @@ export function usageBody(view: UnifiedView, shape: SimUsageShape): unknown {
 	if (shape === 'limits') {
 		return {
 			limits: [
-				{kind: 'session', percent: percent(session.utilization), severity: severity(session.utilization), resets_at: isoMicros(session.reset), is_active: true},
-				{kind: 'weekly_all', percent: percent(weekly.utilization), severity: severity(weekly.utilization), resets_at: isoMicros(weekly.reset), is_active: true},
+				{
+					kind: 'session', percent: percent(session.utilization), severity: severity(session.utilization), resets_at: isoMicros(session.reset), is_active: true,
+				},
+				{
+					kind: 'weekly_all', percent: percent(weekly.utilization), severity: severity(weekly.utilization), resets_at: isoMicros(weekly.reset), is_active: true,
+				},
 				...scoped.map(([, window]) => ({
 					kind: 'weekly_scoped',
 					scope: {model: {display_name: displayName(window.family)}},
@@ -57,6 +61,8 @@ export function usageBody(view: UnifiedView, shape: SimUsageShape): unknown {
 		body[`seven_day_${scope.slice(3)}`] = {utilization: percent(window.utilization), resets_at: isoMicros(window.reset)};
 	}
 
-	body['extra_usage'] = {is_enabled: false, monthly_limit: null, used_credits: null, utilization: null};
+	body['extra_usage'] = {
+		is_enabled: false, monthly_limit: null, used_credits: null, utilization: null,
+	};
 	return body;
 }

@@ -8,7 +8,7 @@ export type CacheUsage = {
 	write1h: number;
 };
 
-const sweepAt = 1_000;
+const sweepAt = 1000;
 const hardCap = 10_000;
 const longTtlMs = 60 * 60_000;
 

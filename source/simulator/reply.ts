@@ -46,7 +46,9 @@ export function planReply(body: MessagesBody, account: AccountState, replyText: 
 export function consumption(reply: Reply): Consumption {
 	const writes = reply.cacheWrite5m + reply.cacheWrite1h;
 	const weighted = modelWeight(reply.model) * (reply.inputTokens + writes + (0.1 * reply.cacheRead) + (5 * reply.outputTokens));
-	return {model: reply.model, inputTokens: reply.inputTokens + writes, outputTokens: reply.outputTokens, weighted};
+	return {
+		model: reply.model, inputTokens: reply.inputTokens + writes, outputTokens: reply.outputTokens, weighted,
+	};
 }
 
 /** The input side of usage, identical in the JSON body, message_start and message_delta. */
@@ -64,7 +66,9 @@ const cacheCreation = (reply: Reply) => ({
 });
 
 export function messageStartUsage(reply: Reply): Record<string, unknown> {
-	return {...inputUsage(reply), cache_creation: cacheCreation(reply), output_tokens: 1, service_tier: 'standard'};
+	return {
+		...inputUsage(reply), cache_creation: cacheCreation(reply), output_tokens: 1, service_tier: 'standard',
+	};
 }
 
 export function messageJson(reply: Reply): Record<string, unknown> {
@@ -75,7 +79,11 @@ export function messageJson(reply: Reply): Record<string, unknown> {
 		model: reply.model,
 		content: [
 			...(reply.text === '' && reply.toolUse ? [] : [{type: 'text', text: reply.text}]),
-			...(reply.toolUse ? [{type: 'tool_use', id: reply.toolUse.id, name: reply.toolUse.name, input: reply.toolUse.input}] : []),
+			...(reply.toolUse
+				? [{
+					type: 'tool_use', id: reply.toolUse.id, name: reply.toolUse.name, input: reply.toolUse.input,
+				}]
+				: []),
 		],
 		stop_reason: reply.stopReason,
 		stop_sequence: null,

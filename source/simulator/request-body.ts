@@ -17,7 +17,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 /** countTokens: the same shape minus max_tokens, which upstream refuses there. */
 export function parseBody(exchange: Exchange, models: readonly string[], countTokens = false): MessagesBody | Rejection {
-	const body = exchange.body;
+	const {body} = exchange;
 	if (!isRecord(body)) {
 		return invalid('There was an error parsing the body of your request: expected a JSON object.');
 	}
@@ -48,5 +48,7 @@ export function parseBody(exchange: Exchange, models: readonly string[], countTo
 		return reject(404, 'not_found_error', `model: ${body['model']}`);
 	}
 
-	return {...body, model: body['model'], messages: body['messages'], max_tokens: Number(body['max_tokens'] ?? 0), stream: body['stream'] === true};
+	return {
+		...body, model: body['model'], messages: body['messages'], max_tokens: Number(body['max_tokens'] ?? 0), stream: body['stream'] === true,
+	};
 }

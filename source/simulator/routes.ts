@@ -1,9 +1,15 @@
 // The route table. New surfaces (the OAuth token and usage endpoints) slot in as more rows.
 import type {Route, RouteHandler} from './context.js';
-import {getRequests, postAccounts, postArm, postClearFaults, postClock, postUtilization} from './control.js';
-import {handleCountTokens, handleGetModel, handleHello, handleListModels} from './endpoints.js';
+import {
+	getRequests, postAccounts, postArm, postClearFaults, postClock, postUtilization,
+} from './control.js';
+import {
+	handleCountTokens, handleGetModel, handleHello, handleListModels,
+} from './endpoints.js';
 import {handleMessages} from './messages.js';
-import {handleAuthorize, handleOAuthToken, handleProfile, handleUsage} from './oauth-endpoints.js';
+import {
+	handleAuthorize, handleOAuthToken, handleProfile, handleUsage,
+} from './oauth-endpoints.js';
 
 const exact = (path: string) => (pathname: string) => (pathname === path ? {} : undefined);
 
@@ -32,9 +38,9 @@ export const routes: readonly Route[] = [
 
 export function findRoute(method: string, pathname: string): {route: Route; params: Record<string, string>} | undefined {
 	for (const candidate of routes) {
-		const params = candidate.methods.includes(method) ? candidate.match(pathname) : undefined;
-		if (params) {
-			return {route: candidate, params};
+		const parameters = candidate.methods.includes(method) ? candidate.match(pathname) : undefined;
+		if (parameters) {
+			return {route: candidate, params: parameters};
 		}
 	}
 

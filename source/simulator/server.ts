@@ -1,7 +1,9 @@
 // The Simulator: an HTTP server impersonating api.anthropic.com, plus the programmatic control
 // API the tests drive it with.
 import {EventEmitter} from 'node:events';
-import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http';
+import {
+	createServer, type IncomingMessage, type Server, type ServerResponse,
+} from 'node:http';
 import type {Socket} from 'node:net';
 import {AccountRegistry} from './accounts.js';
 import type {Exchange, SimControl} from './context.js';
@@ -109,7 +111,9 @@ export class Simulator extends EventEmitter implements SimControl {
 		}
 
 		const closed = new Promise<void>(resolve => {
-			this.#server.close(() => resolve());
+			this.#server.close(() => {
+				resolve();
+			});
 		});
 		this.#server.closeAllConnections();
 		for (const socket of this.#sockets) {
@@ -200,7 +204,7 @@ export class Simulator extends EventEmitter implements SimControl {
 					matched = predicate(entry);
 				} catch (error) {
 					cleanup();
-					reject(error as Error);
+					reject(error);
 					return;
 				}
 

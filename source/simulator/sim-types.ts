@@ -50,8 +50,8 @@ export type SimUtilization = {
 	scoped?: Record<string, number>;
 };
 
-export type SimFault =
-	| {
+export type SimFault
+	= | {
 		type: 'quota_429';
 		window?: '5h' | '7d';
 		resetInSeconds?: number;
@@ -205,11 +205,11 @@ export type SimOAuthLoginState = {
 	refreshCalls: number;
 };
 
-export type SimOAuthFault =
-	| {type: 'rate_limited'; retryAfterSeconds?: number}
-	| {type: 'unavailable'}
+export type SimOAuthFault
+	= | {type: 'rate_limited'; retryAfterSeconds?: number}
+		| {type: 'unavailable'}
 	/** The chain's refresh token is revoked: the next refresh gets invalid_grant. */
-	| {type: 'invalid_grant'};
+		| {type: 'invalid_grant'};
 
 /** endpoint: which surface the fault hits (default token); times: default 1, Infinity = until cleared. */
 export type ArmedOAuthFault = SimOAuthFault & {endpoint?: 'token' | 'usage'; times?: number};

@@ -12,7 +12,7 @@ export type StreamFault = Extract<SimFault, {type: 'midstream_error' | 'drop' | 
 /** Destroys the socket only after everything already written has left: response.write corks until the next tick. */
 async function dropConnection(exchange: Exchange): Promise<void> {
 	exchange.markCut();
-	const socket = exchange.response.socket;
+	const {socket} = exchange.response;
 	await new Promise(resolve => setImmediate(resolve));
 	if (socket && socket.writableLength > 0 && !socket.destroyed) {
 		await new Promise(resolve => {
@@ -64,7 +64,11 @@ async function injectFault(fault: StreamFault, exchange: Exchange, sse: SseWrite
 
 /** A tool_use block as the API streams it: empty input first, then its JSON in pieces (the first one ""). */
 async function streamToolUse(sse: SseWriter, call: NonNullable<Reply['toolUse']>): Promise<boolean> {
-	const started = await sse.send('content_block_start', {type: 'content_block_start', index: 1, content_block: {type: 'tool_use', id: call.id, name: call.name, input: {}}});
+	const started = await sse.send('content_block_start', {
+		type: 'content_block_start', index: 1, content_block: {
+			type: 'tool_use', id: call.id, name: call.name, input: {},
+		},
+	});
 	if (!started) {
 		return false;
 	}
@@ -87,7 +91,9 @@ export async function streamReply(exchange: Exchange, core: SimCore, reply: Repl
 	});
 	exchange.response.flushHeaders();
 	const sse = new SseWriter(exchange.response, core.options.stampEvents, exchange.signal);
-	const start = {id: reply.id, type: 'message', role: 'assistant', model: reply.model, content: [], stop_reason: null, stop_sequence: null, usage: messageStartUsage(reply)};
+	const start = {
+		id: reply.id, type: 'message', role: 'assistant', model: reply.model, content: [], stop_reason: null, stop_sequence: null, usage: messageStartUsage(reply),
+	};
 	const opened = await sse.send('message_start', {type: 'message_start', message: start})
 		&& await sse.send('content_block_start', {type: 'content_block_start', index: 0, content_block: {type: 'text', text: ''}})
 		&& await sse.send('ping', {type: 'ping'});
@@ -126,11 +132,11 @@ export async function streamReply(exchange: Exchange, core: SimCore, reply: Repl
 
 	// message_delta usage is cumulative: whole-message totals, input side repeated.
 	const finished = await sse.send('message_delta', {
-			type: 'message_delta',
-			delta: {stop_reason: reply.stopReason, stop_sequence: null},
-			usage: {...inputUsage(reply), output_tokens: reply.outputTokens},
-		})
-		&& await sse.send('message_stop', {type: 'message_stop'});
+		type: 'message_delta',
+		delta: {stop_reason: reply.stopReason, stop_sequence: null},
+		usage: {...inputUsage(reply), output_tokens: reply.outputTokens},
+	})
+	&& await sse.send('message_stop', {type: 'message_stop'});
 	if (finished) {
 		sse.end();
 	}

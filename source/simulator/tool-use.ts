@@ -28,7 +28,9 @@ function lastUserText(messages: unknown[]): string | undefined {
 	return content.map(block => (isObject(block) && typeof block['text'] === 'string' ? block['text'] : '')).join(' ');
 }
 
-const sampleValues: Readonly<Record<string, unknown>> = {string: 'sim', number: 1, integer: 1, boolean: true, array: [], object: {}};
+const sampleValues: Readonly<Record<string, unknown>> = {
+	string: 'sim', number: 1, integer: 1, boolean: true, array: [], object: {},
+};
 
 function inputFor(schema: unknown): Json {
 	const input: Json = {};

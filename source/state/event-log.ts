@@ -6,7 +6,7 @@ import type {StoreEvent, StoreEventKind} from './records.js';
 const eventRingSize = 100;
 
 export class EventLog {
-	#events: StoreEvent[] = [];
+	readonly #events: StoreEvent[] = [];
 
 	/** Events from before a restart (newest first, from the history), already cleaned. */
 	constructor(earlier: readonly StoreEvent[] = []) {
@@ -15,7 +15,9 @@ export class EventLog {
 
 	add(tsMs: number, kind: StoreEventKind, message: string, account?: string): StoreEvent {
 		// Messages quote upstream answers, client model ids and error texts.
-		const event: StoreEvent = {tsMs, kind, account, message: terminalSafe(message)};
+		const event: StoreEvent = {
+			tsMs, kind, account, message: terminalSafe(message),
+		};
 		this.#events.unshift(event);
 		if (this.#events.length > eventRingSize) {
 			this.#events.length = eventRingSize;

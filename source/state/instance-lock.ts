@@ -5,7 +5,9 @@
 // long as the process runs, a stale timeout that guesses, and they cannot carry the listening
 // port, which the refusal message needs. A pid is checked at once (`kill(pid, 0)`), and a killed
 // shunt's lock is recognised as stale by the next start without any wait.
-import {closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync} from 'node:fs';
+import {
+	closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync,
+} from 'node:fs';
 import {randomBytes} from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,7 +62,9 @@ const maxRounds = 5;
 export function acquireInstanceLock(dataDir: string, options: {host: string}): InstanceLock {
 	mkdirSync(dataDir, {recursive: true, mode: 0o700});
 	const file = path.join(dataDir, lockFileName);
-	const ours: LockHolder = {pid: process.pid, hostname: os.hostname(), host: options.host, port: null, url: null, startedMs: Date.now()};
+	const ours: LockHolder = {
+		pid: process.pid, hostname: os.hostname(), host: options.host, port: null, url: null, startedMs: Date.now(),
+	};
 	for (let round = 0; round < maxRounds; round++) {
 		if (tryCreate(file, ours)) {
 			return heldLock(file, ours);

@@ -46,6 +46,8 @@ export function emptyPersistedState(): PersistedState {
 		pinnedAccount: null,
 		lastUsedAccount: null,
 		savingsDaily: {},
-		savingsAllTime: {inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 0},
+		savingsAllTime: {
+			inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 0,
+		},
 	};
 }

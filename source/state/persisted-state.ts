@@ -1,12 +1,11 @@
 import {readFileSync, renameSync} from 'node:fs';
+import {isRecord} from '../util/json.js';
 import {emptyPersistedState, type PersistedState} from './persisted-shape.js';
 import {Drops, validateState} from './validate-state.js';
-import {isRecord} from '../util/json.js';
 
 export {emptyPersistedState, type PersistedAccount, type PersistedState} from './persisted-shape.js';
 
 export class StateFileError extends Error {}
-
 
 /**
  * Reads state.json. Missing → fresh state. Unreadable (permissions, a directory) → an error that

@@ -4,7 +4,9 @@
 // the change means for state.json and the screen.
 import type {AccountBook} from './account-book.js';
 import type {CooldownWatch} from './cooldown-watch.js';
-import {nothing, save, show, type Effect} from './effects.js';
+import {
+	nothing, save, show, type Effect,
+} from './effects.js';
 import type {SharedFact} from './shared-facts.js';
 import type {TelemetryBook} from './telemetry-book.js';
 

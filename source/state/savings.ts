@@ -1,7 +1,9 @@
 import type {SavingsSummary, SavingsTotals} from './records.js';
 
 export function emptyTotals(): SavingsTotals {
-	return {inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 0};
+	return {
+		inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 0,
+	};
 }
 
 export function addTotals(into: SavingsTotals, add: SavingsTotals): void {

@@ -5,19 +5,19 @@ import type {RateLimitTelemetry} from '../anthropic/telemetry.js';
 import type {TeamView} from '../monitor/contract.js';
 import type {SavingsSummary} from './records.js';
 
-export type SharedFact =
+export type SharedFact
 	/** The account's telemetry after this change (merged): what it last reported. */
-	| {type: 'telemetry'; account: string; telemetry: RateLimitTelemetry}
+	= | {type: 'telemetry'; account: string; telemetry: RateLimitTelemetry}
 	/** The deadline in force after a cooldown was set. */
-	| {type: 'cooldown'; account: string; untilMs: number; reason: string; staggered: boolean}
+		| {type: 'cooldown'; account: string; untilMs: number; reason: string; staggered: boolean}
 	/** A cooldown that was ended early (its deadline), e.g. a renewed token ends a 401's. */
-	| {type: 'cooldown-cleared'; account: string; untilMs: number}
+		| {type: 'cooldown-cleared'; account: string; untilMs: number}
 	/** An attempt counted for burst pacing, and one given back. */
-	| {type: 'attempt'; account: string; stampMs: number}
-	| {type: 'refund'; account: string; stampMs: number}
-	| {type: 'exclusion'; account: string; model: string; untilMs: number}
-	| {type: 'paused'; account: string; paused: boolean}
-	| {type: 'pin'; account: string | null};
+		| {type: 'attempt'; account: string; stampMs: number}
+		| {type: 'refund'; account: string; stampMs: number}
+		| {type: 'exclusion'; account: string; model: string; untilMs: number}
+		| {type: 'paused'; account: string; paused: boolean}
+		| {type: 'pin'; account: string | null};
 
 /** What the store calls when team mode is on. */
 export type TeamHooks = {

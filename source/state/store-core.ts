@@ -87,7 +87,9 @@ export abstract class StoreCore extends StoreReads {
 			ledger: this.#ledger,
 			events: this.#events,
 			settings: {...options.settings},
-			overrides: {strategy: null, model: null, effort: null, burstRpmLimit: null, fallbackModel: null, alertsMuted: false},
+			overrides: {
+				strategy: null, model: null, effort: null, burstRpmLimit: null, fallbackModel: null, alertsMuted: false,
+			},
 			pinned: persisted.pinnedAccount && known.has(persisted.pinnedAccount) ? persisted.pinnedAccount : null,
 			inFlightOn: name => this.inFlight.onAccount(name),
 			fixHint: options.fixHint ?? defaultFixHint,
@@ -199,7 +201,9 @@ export abstract class StoreCore extends StoreReads {
 
 	/** A fresh (unbatched) snapshot, for the control API. */
 	freshSnapshot(): StoreSnapshot {
-		const meta = {version: this.version, startedMs: this.startedMs, listenUrl: this.listenUrl, demo: this.#demo};
+		const meta = {
+			version: this.version, startedMs: this.startedMs, listenUrl: this.listenUrl, demo: this.#demo,
+		};
 		const snapshot = monitorSnapshot(this.parts, this.inFlight.list(), meta, this.clock());
 		return this.team ? {...snapshot, team: this.team.view(), savings: this.team.poolSavings(snapshot.savings)} : snapshot;
 	}
@@ -228,9 +232,11 @@ export abstract class StoreCore extends StoreReads {
 	 * echo). The team decides whether it is news (newer telemetry, a later deadline); this applies it.
 	 */
 	applyRemote(fact: SharedFact): void {
-		const target = {book: this.#book, telemetry: this.#telemetry, watch: this.watch, hasAccount: (name: string) => this.hasAccount(name), setPinned: (account: string | null) => {
-			this.parts.pinned = account;
-		}};
+		const target = {
+			book: this.#book, telemetry: this.#telemetry, watch: this.watch, hasAccount: (name: string) => this.hasAccount(name), setPinned: (account: string | null) => {
+				this.parts.pinned = account;
+			},
+		};
 		this.changed(applyRemoteFact(target, fact, this.clock()));
 	}
 }

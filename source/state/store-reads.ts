@@ -12,7 +12,9 @@ import type {Overrides} from './overrides.js';
 import type {RequestRecord, StoreEvent} from './records.js';
 import {InFlightRequests} from './in-flight.js';
 import type {StickySessions} from './sticky-sessions.js';
-import {accountState, effectiveBurstLimit, effectiveFallbackModel, effectiveStrategy, routingSnapshot, type StoreSettings, type ViewParts} from './views.js';
+import {
+	accountState, effectiveBurstLimit, effectiveFallbackModel, effectiveStrategy, routingSnapshot, type StoreSettings, type ViewParts,
+} from './views.js';
 
 export type StoreEvents = {
 	request: [RequestRecord];

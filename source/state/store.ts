@@ -104,7 +104,9 @@ export class StateStore extends StoreCore implements MonitorStore {
 		if (changed) {
 			this.watch.schedule();
 			this.changed(save);
-			this.team?.shared({type: 'cooldown', account: name, untilMs: deadline, reason: options.reason, staggered: options.staggered ?? false});
+			this.team?.shared({
+				type: 'cooldown', account: name, untilMs: deadline, reason: options.reason, staggered: options.staggered ?? false,
+			});
 		}
 
 		return deadline;
@@ -122,7 +124,9 @@ export class StateStore extends StoreCore implements MonitorStore {
 	excludeModel(name: string, model: string, untilMs: number): void {
 		if (this.parts.book.excludeModel(name, model, untilMs, this.clock())) {
 			this.changed(save);
-			this.team?.shared({type: 'exclusion', account: name, model, untilMs});
+			this.team?.shared({
+				type: 'exclusion', account: name, model, untilMs,
+			});
 		}
 	}
 
@@ -145,7 +149,9 @@ export class StateStore extends StoreCore implements MonitorStore {
 
 	/** A client request arrived: it shows as a live row until end(). */
 	beginRequest(request: Pick<InFlightRequest, 'id' | 'startedMs'>): LiveRequest {
-		const entry: InFlightRequest = {model: '', account: null, state: 'waiting', heldUntilMs: null, heldReason: null, firstByteMs: null, outputTokens: 0, stream: false, ...request};
+		const entry: InFlightRequest = {
+			model: '', account: null, state: 'waiting', heldUntilMs: null, heldReason: null, firstByteMs: null, outputTokens: 0, stream: false, ...request,
+		};
 		this.inFlight.add(entry);
 		this.changed(show);
 		return {

@@ -5,7 +5,9 @@ import {terminalSafe} from '../util/terminal-safe.js';
 import type {PersistedState} from './persisted-state.js';
 import type {LocalWindow} from './persisted-shape.js';
 import type {RequestRecord, SavingsSummary, SavingsTotals} from './records.js';
-import {addTotals, emptyTotals, pruneDaily, summarize, utcDayKey} from './savings.js';
+import {
+	addTotals, emptyTotals, pruneDaily, summarize, utcDayKey,
+} from './savings.js';
 
 export const requestRingSize = 200;
 const localWindowMs = 5 * 60 * 60 * 1000;
@@ -19,7 +21,7 @@ export class UsageLedger {
 	readonly #requests = new Ring<RequestRecord>(requestRingSize);
 	readonly #window = new Map<string, LocalWindow>();
 	readonly #daily = new Map<string, SavingsTotals>();
-	#allTime: SavingsTotals;
+	readonly #allTime: SavingsTotals;
 	#lastUsed: string | null;
 
 	/** With a seed (the history), the ring and the savings come from it rather than from state.json. */
@@ -135,7 +137,9 @@ export class UsageLedger {
 		const prompt = record.inputTokens + record.cacheReadTokens + record.cacheWriteTokens;
 		const window = this.#window.get(name);
 		if (!window || record.tsMs >= window.startMs + localWindowMs) {
-			this.#window.set(name, {startMs: record.tsMs, tokens, cacheReadTokens: record.cacheReadTokens, promptTokens: prompt});
+			this.#window.set(name, {
+				startMs: record.tsMs, tokens, cacheReadTokens: record.cacheReadTokens, promptTokens: prompt,
+			});
 		} else {
 			window.tokens += tokens;
 			// A window from a file written before these were kept starts counting now.

@@ -5,10 +5,10 @@
 // (the good ones around it survive) and its path is reported, so the caller can say what went.
 import {maxScopedWindows} from '../anthropic/rate-limit-headers.js';
 import type {KeyBucket, RateLimitTelemetry, UnifiedWindow} from '../anthropic/telemetry.js';
-import type {SavingsTotals} from './records.js';
 import {storableInstant} from '../util/time-horizon.js';
-import type {LocalWindow, PersistedAccount, PersistedState} from './persisted-shape.js';
 import {isRecord} from '../util/json.js';
+import type {SavingsTotals} from './records.js';
+import type {LocalWindow, PersistedAccount, PersistedState} from './persisted-shape.js';
 
 type Json = Record<string, unknown>;
 
@@ -292,7 +292,9 @@ function readTotals(value: unknown, path: string, drops: Drops): SavingsTotals |
 		return undefined;
 	}
 
-	const totals: SavingsTotals = {inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 0};
+	const totals: SavingsTotals = {
+		inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 0,
+	};
 	for (const key of totalFields) {
 		totals[key] = field(value, key, path, drops, (number: unknown): number is number => isCount(number)) ?? 0;
 	}
@@ -335,7 +337,9 @@ export function validateState(parsed: Json, nowMs: number, drops: Drops): Persis
 			return readTotals(entry, path, drops);
 		}),
 		savingsAllTime: (parsed['savingsAllTime'] === undefined ? undefined : readTotals(parsed['savingsAllTime'], 'savingsAllTime', drops))
-			?? {inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 0},
+			?? {
+				inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 0,
+			},
 	};
 	return state;
 }

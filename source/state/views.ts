@@ -2,12 +2,15 @@
 // instant, what the monitor and the status document show, and each account's state.
 import type {AccountConfig} from '../accounts/types.js';
 import {scopedWindowOf} from '../anthropic/models.js';
-import {keyHeadroom, windowLive, windowSpent, windowUtilization, type RateLimitTelemetry, type UnifiedWindow} from '../anthropic/telemetry.js';
-import type {AccountState, AccountView, HistoryView, ScopedWindowView, StoreSnapshot} from '../monitor/contract.js';
+import {
+	keyHeadroom, windowLive, windowSpent, windowUtilization, type RateLimitTelemetry, type UnifiedWindow,
+} from '../anthropic/telemetry.js';
+import type {
+	AccountState, AccountView, HistoryView, ScopedWindowView, StoreSnapshot,
+} from '../monitor/contract.js';
 import {windowLabel} from '../routing/windows.js';
-import type {StrategyName} from '../routing/strategies.js';
+import {type StrategyName, rampFactor, rampMs} from '../routing/strategies.js';
 import {freeAtOf} from '../routing/route.js';
-import {rampFactor, rampMs} from '../routing/strategies.js';
 import type {RoutingAccount, RoutingSnapshot, ScopedRoutingWindow} from '../routing/types.js';
 import {burstWindowMs, type AccountBook, type AccountRecord} from './account-book.js';
 import type {EventLog} from './event-log.js';
@@ -140,7 +143,9 @@ function scopedForRouting(scoped: Record<string, UnifiedWindow>, nowSeconds: num
 	for (const [name, window] of Object.entries(scoped)) {
 		const known = scopedWindowOf(name);
 		if (known && windowLive(window, nowSeconds)) {
-			windows.push({name, family: known.family, lengthSeconds: known.lengthSeconds, util: window.utilization, reset: window.reset, status: window.status});
+			windows.push({
+				name, family: known.family, lengthSeconds: known.lengthSeconds, util: window.utilization, reset: window.reset, status: window.status,
+			});
 		}
 	}
 
@@ -164,7 +169,9 @@ function scopedWindowViews(telemetry: RateLimitTelemetry | undefined, nowSeconds
 	const views: ScopedWindowView[] = [];
 	for (const [name, window] of Object.entries(telemetry?.scoped ?? {})) {
 		if (windowLive(window, nowSeconds)) {
-			views.push({window: name, label: windowLabel(name), utilization: windowUtilization(window, nowSeconds), reset: window.reset, status: window.status ?? null, spent: windowSpent(window, nowSeconds)});
+			views.push({
+				window: name, label: windowLabel(name), utilization: windowUtilization(window, nowSeconds), reset: window.reset, status: window.status ?? null, spent: windowSpent(window, nowSeconds),
+			});
 		}
 	}
 
@@ -180,7 +187,9 @@ export function accountView(parts: ViewParts, account: AccountConfig, index: num
 	const burst = limit > 0 ? {count: routing.burstCount, limit, freesAtMs: routing.burstCount > 0 ? routing.burstFreeAtMs ?? null : null} : null;
 	const state = accountState(record, telemetry, nowMs, burst ?? undefined);
 	const cooling = record.cooldownUntilMs > nowMs;
-	const back = freeAtOf(routing, {nowMs, accounts: [], pinned: null, strategy: effectiveStrategy(parts), burstRpmLimit: limit, expirySoonSeconds: 0});
+	const back = freeAtOf(routing, {
+		nowMs, accounts: [], pinned: null, strategy: effectiveStrategy(parts), burstRpmLimit: limit, expirySoonSeconds: 0,
+	});
 	const easingFactor = rampFactor(routing, nowMs);
 	const view: AccountView = {
 		name: account.name,

@@ -122,7 +122,9 @@ export class TeamConnection {
 		this.#closed = true;
 		await Promise.all([this.commands, this.subscriber].map(async client => {
 			if (client.status === 'ready') {
-				await client.quit().catch(() => client.disconnect());
+				await client.quit().catch(() => {
+					client.disconnect();
+				});
 			} else {
 				client.disconnect();
 			}

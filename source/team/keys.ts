@@ -3,7 +3,6 @@
 // never holds stale state for long and a restart of it loses nothing the next responses would not
 // bring back. Account names are [\w.-]{1,64} (account-name.ts): safe inside a key.
 import type {RateLimitTelemetry} from '../anthropic/telemetry.js';
-import {burstWindowMs} from '../state/account-book.js';
 
 const prefix = 'shunt:';
 
@@ -45,7 +44,6 @@ export const heartbeatMs = 5000;
 /** Tokens and savings outlive any pause of the pool, and are renewed by every write. */
 export const tokenTtlMs = 90 * 86_400_000;
 export const savingsTtlMs = 120 * 86_400_000;
-export const burstTtlMs = burstWindowMs;
 
 /** The latest reset a telemetry record describes (epoch ms), or undefined when it names none. */
 export function latestResetMs(telemetry: RateLimitTelemetry): number | undefined {
@@ -78,3 +76,5 @@ export function telemetryTtlMs(telemetry: RateLimitTelemetry, nowMs: number): nu
 
 	return Math.max(1000, Math.ceil(latest - nowMs));
 }
+
+export {burstWindowMs as burstTtlMs} from '../state/account-book.js';

@@ -3,7 +3,9 @@
 // capped, parsed defensively, every account must be one this instance knows, every number is
 // bounded, every text cleaned for the terminal and cut short. Anything that fails is dropped.
 import type {RemoteEvent, RemoteRequest} from '../monitor/contract.js';
-import type {Attempt, RequestOutcome, RequestRecord, StoreEvent, StoreEventKind} from '../state/records.js';
+import type {
+	Attempt, RequestOutcome, RequestRecord, StoreEvent, StoreEventKind,
+} from '../state/records.js';
 import type {SharedFact} from '../state/shared-facts.js';
 import {Drops, readTelemetry} from '../state/validate-state.js';
 import {isRecord, type JsonObject} from '../util/json.js';
@@ -112,7 +114,11 @@ function checkFact(value: unknown, known: ReadonlySet<string>, nowMs: number): S
 		case 'cooldown': {
 			const untilMs = instant('untilMs');
 			const reason = text(value['reason'], 64);
-			return untilMs === undefined || reason === undefined ? undefined : {type: 'cooldown', account, untilMs, reason, staggered: false};
+			return untilMs === undefined || reason === undefined
+				? undefined
+				: {
+					type: 'cooldown', account, untilMs, reason, staggered: false,
+				};
 		}
 
 		case 'cooldown-cleared': {
@@ -129,7 +135,11 @@ function checkFact(value: unknown, known: ReadonlySet<string>, nowMs: number): S
 		case 'exclusion': {
 			const untilMs = instant('untilMs');
 			const model = text(value['model'], 128);
-			return untilMs === undefined || !model ? undefined : {type: 'exclusion', account, model, untilMs};
+			return untilMs === undefined || !model
+				? undefined
+				: {
+					type: 'exclusion', account, model, untilMs,
+				};
 		}
 
 		case 'paused': {
@@ -207,7 +217,7 @@ function checkRequest(value: unknown, instance: string, from: string, nowMs: num
 		cacheReadTokens: value['cacheReadTokens'] as number,
 		cacheWriteTokens: value['cacheWriteTokens'] as number,
 		durationMs,
-		ttftMs: ttftMs as number | null,
+		ttftMs,
 		attempts,
 		outcome: outcome as RequestOutcome,
 		stream,
@@ -240,7 +250,9 @@ function checkEvent(value: unknown, instance: string, nowMs: number): RemoteEven
 		return undefined;
 	}
 
-	const event: RemoteEvent = {tsMs: value['tsMs'], kind: value['kind'] as StoreEventKind, message, instance};
+	const event: RemoteEvent = {
+		tsMs: value['tsMs'], kind: value['kind'] as StoreEventKind, message, instance,
+	};
 	const account = text(value['account'], 64);
 	if (account !== undefined) {
 		event.account = account;

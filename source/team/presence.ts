@@ -126,7 +126,9 @@ export class Presence {
 			return;
 		}
 
-		const message: PoolMessage = {v: 1, from: instanceId, name: instanceName, ...what};
+		const message: PoolMessage = {
+			v: 1, from: instanceId, name: instanceName, ...what,
+		};
 		await connection.commands.publish(keys.channel, JSON.stringify(message)).catch(() => undefined);
 	}
 

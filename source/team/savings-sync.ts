@@ -3,7 +3,9 @@
 // local ledger on every reconnection, so a Redis that restarted empty, or increments lost while
 // it was away, are made good by the instance that owns the numbers.
 import type {SavingsSummary, SavingsTotals} from '../state/records.js';
-import {addTotals, emptyTotals, summarize, utcDayKey} from '../state/savings.js';
+import {
+	addTotals, emptyTotals, summarize, utcDayKey,
+} from '../state/savings.js';
 import type {StateStore} from '../state/store.js';
 import type {TeamConnection} from './connection.js';
 import {keys, savingsTtlMs} from './keys.js';

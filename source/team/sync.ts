@@ -20,7 +20,9 @@ import {Ring} from '../util/ring.js';
 import {maxHorizonMs} from '../util/time-horizon.js';
 import type {TeamConnection} from './connection.js';
 import {burstTtlMs, keys, telemetryTtlMs} from './keys.js';
-import {checkMessage, checkStoredFact, compactRequest, sharedEventKinds, type Checked, type CompactRequest, type PoolMessage} from './messages.js';
+import {
+	checkMessage, checkStoredFact, compactRequest, sharedEventKinds, type Checked, type CompactRequest, type PoolMessage,
+} from './messages.js';
 import {clearCooldown, queue, setCooldown} from './scripts.js';
 
 /** What the sync reads and writes of the store. */
@@ -50,7 +52,9 @@ type Outgoing = {
 	savings: Map<string, number>;
 };
 
-const emptyOutgoing = (): Outgoing => ({telemetry: new Map(), cooldowns: new Map(), facts: [], requests: [], events: [], savings: new Map()});
+const emptyOutgoing = (): Outgoing => ({
+	telemetry: new Map(), cooldowns: new Map(), facts: [], requests: [], events: [], savings: new Map(),
+});
 /**
  * Others' logs get at most this many requests and events per batch: a flood must not grow memory
  * while Redis is slow, and a batch must stay well under maxMessageBytes (a request is ~400 bytes).
@@ -387,7 +391,9 @@ export class PoolSync {
 			const [error, value] = results?.[index++] ?? [null, undefined];
 			const deadline = !error && Array.isArray(value) ? Number(value[0]) : Number.NaN;
 			if (Number.isFinite(deadline) && deadline > this.#store.cooldownUntil(fact.account)) {
-				this.#store.applyRemote({type: 'cooldown', account: fact.account, untilMs: deadline, reason: fact.reason, staggered: false});
+				this.#store.applyRemote({
+					type: 'cooldown', account: fact.account, untilMs: deadline, reason: fact.reason, staggered: false,
+				});
 			}
 		}
 	}
@@ -461,7 +467,9 @@ export class PoolSync {
 			case 'paused': {
 				if (store.isPaused(fact.account) !== fact.paused) {
 					store.applyRemote(fact);
-					this.#remoteEvents.push({tsMs: store.now(), kind: 'info', account: fact.account, message: `${fact.account} ${fact.paused ? 'paused' : 'resumed'}`, instance: fromName});
+					this.#remoteEvents.push({
+						tsMs: store.now(), kind: 'info', account: fact.account, message: `${fact.account} ${fact.paused ? 'paused' : 'resumed'}`, instance: fromName,
+					});
 					store.teamChanged();
 				}
 
@@ -573,7 +581,9 @@ export class PoolSync {
 		}
 
 		if (announce.length > 0) {
-			const message: PoolMessage = {v: 1, from: this.#id, name: this.#name, facts: announce};
+			const message: PoolMessage = {
+				v: 1, from: this.#id, name: this.#name, facts: announce,
+			};
 			write.publish(keys.channel, JSON.stringify(message));
 		}
 
@@ -642,7 +652,11 @@ export class PoolSync {
 
 	#reconcileCooldown(name: string, text: string | null, now: number, write: ChainableCommander): void {
 		const stored = text === null ? undefined : parseJson(text);
-		const remote = isRecord(stored) ? checkStoredFact({type: 'cooldown', account: name, untilMs: stored['untilMs'], reason: stored['reason']}, this.#known, now) : undefined;
+		const remote = isRecord(stored)
+			? checkStoredFact({
+				type: 'cooldown', account: name, untilMs: stored['untilMs'], reason: stored['reason'],
+			}, this.#known, now)
+			: undefined;
 		const localUntil = this.#store.cooldownUntil(name);
 		if (remote?.type === 'cooldown' && remote.untilMs > localUntil) {
 			this.#store.applyRemote(remote);
@@ -686,7 +700,9 @@ export class PoolSync {
 	#reconcileExclusions(name: string, remote: Record<string, string>, local: ReadonlyArray<{model: string; untilMs: number}>, now: number, write: ChainableCommander, announce: SharedFact[]): void {
 		const theirs = new Map<string, number>();
 		for (const [model, until] of Object.entries(remote)) {
-			const fact = checkStoredFact({type: 'exclusion', account: name, model, untilMs: Number(until)}, this.#known, now);
+			const fact = checkStoredFact({
+				type: 'exclusion', account: name, model, untilMs: Number(until),
+			}, this.#known, now);
 			if (fact?.type === 'exclusion' && fact.untilMs > now) {
 				theirs.set(fact.model, fact.untilMs);
 			}
@@ -695,7 +711,9 @@ export class PoolSync {
 		const ours = new Map(local.map(entry => [entry.model, entry.untilMs]));
 		for (const [model, untilMs] of theirs) {
 			if (untilMs > (ours.get(model) ?? 0)) {
-				this.#store.applyRemote({type: 'exclusion', account: name, model, untilMs});
+				this.#store.applyRemote({
+					type: 'exclusion', account: name, model, untilMs,
+				});
 			}
 		}
 
@@ -703,7 +721,9 @@ export class PoolSync {
 		for (const [model, untilMs] of ours) {
 			if (untilMs > now && untilMs > (theirs.get(model) ?? 0)) {
 				write.hset(keys.exclusions(name), model, String(untilMs));
-				announce.push({type: 'exclusion', account: name, model, untilMs});
+				announce.push({
+					type: 'exclusion', account: name, model, untilMs,
+				});
 				latest = Math.max(latest, untilMs);
 			}
 		}

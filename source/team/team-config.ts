@@ -63,8 +63,10 @@ export function parseRedisUrl(text: string): {target: RedisTarget; display: stri
 	}
 
 	const tls = url.protocol === 'rediss:';
-	const host = url.hostname.replace(/^\[|\]$/g, '');
-	const target: RedisTarget = {host, port, db: dbText === '' ? 0 : Number(dbText), tls};
+	const host = url.hostname.replaceAll(/^\[|\]$/g, '');
+	const target: RedisTarget = {
+		host, port, db: dbText === '' ? 0 : Number(dbText), tls,
+	};
 	try {
 		if (url.username !== '') {
 			target.username = decodeURIComponent(url.username);
@@ -147,5 +149,7 @@ export function teamConfig(env: Readonly<Record<string, string | undefined>>, di
 	}
 
 	const instanceId = createHash('sha256').update(`${os.hostname()}\0${path.resolve(dirs.dataDir)}`).digest('hex').slice(0, 12);
-	return {redis: target, display, instanceId, instanceName: chosen || defaultName(), key};
+	return {
+		redis: target, display, instanceId, instanceName: chosen || defaultName(), key,
+	};
 }

@@ -6,7 +6,9 @@
 // without Redis if it is not there.
 import type {SharedLogins} from '../accounts/oauth/shared-logins.js';
 import type {StateStore} from '../state/store.js';
-import {TeamConnection, describeRedisError, type ConnectionOptionsOverrides, type RedisState, redisOptions} from './connection.js';
+import {
+	TeamConnection, describeRedisError, type ConnectionOptionsOverrides, type RedisState, redisOptions,
+} from './connection.js';
 import {keys} from './keys.js';
 import {Leases} from './leases.js';
 import {Presence} from './presence.js';
@@ -84,7 +86,9 @@ export async function startTeam(options: TeamStartOptions): Promise<TeamMode> {
 				// Their savings grew: read them soon rather than at the next heartbeat.
 				savingsSoon ??= setTimeout(() => {
 					savingsSoon = undefined;
-					void savings.refresh().then(() => store.teamChanged(), () => undefined);
+					void savings.refresh().then(() => {
+						store.teamChanged();
+					}, () => undefined);
 				}, 250).unref();
 			}
 
@@ -104,7 +108,9 @@ export async function startTeam(options: TeamStartOptions): Promise<TeamMode> {
 		warn: (message, account) => store.addEvent('auth', message, account),
 		leaseMs: options.refreshLeaseMs,
 	});
-	const sync = new PoolSync({store, connection, instanceId, instanceName});
+	const sync = new PoolSync({
+		store, connection, instanceId, instanceName,
+	});
 	const savings = new PoolSavings(connection, instanceId, store);
 	const presence = new Presence({
 		connection,
@@ -112,9 +118,13 @@ export async function startTeam(options: TeamStartOptions): Promise<TeamMode> {
 		instanceName,
 		version: options.version,
 		startedMs: store.startedMs,
-		onChange: () => store.teamChanged(),
-		onBeat: () => {
-			void savings.refresh().then(() => store.teamChanged(), () => undefined);
+		onChange() {
+			store.teamChanged();
+		},
+		onBeat() {
+			void savings.refresh().then(() => {
+				store.teamChanged();
+			}, () => undefined);
 		},
 	});
 
@@ -190,7 +200,9 @@ export async function startTeam(options: TeamStartOptions): Promise<TeamMode> {
 			let flushTimer: NodeJS.Timeout | undefined;
 			const bounded = async (work: Promise<unknown>) => Promise.race([work.catch(() => undefined), new Promise(resolve => {
 				flushTimer = setTimeout(resolve, 1000);
-			})]).finally(() => clearTimeout(flushTimer));
+			})]).finally(() => {
+				clearTimeout(flushTimer);
+			});
 			await bounded(sync.flush());
 			await bounded(presence.leave());
 			sync.close();

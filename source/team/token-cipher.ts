@@ -2,7 +2,9 @@
 // instances hold (team-config.ts), bound to the account they belong to, so Redis (and anyone who
 // can read it) sees only ciphertext, and a pair can be neither read, altered nor moved to another
 // account. The expiry stays in the clear: instances compare pairs by it without opening them.
-import {createCipheriv, createDecipheriv, hkdfSync, randomBytes} from 'node:crypto';
+import {
+	createCipheriv, createDecipheriv, hkdfSync, randomBytes,
+} from 'node:crypto';
 import type {TokenPair} from '../accounts/oauth/stored-pairs.js';
 import {isRecord} from '../util/json.js';
 
@@ -23,7 +25,9 @@ export function seal(key: Buffer, account: string, pair: TokenPair): SealedPair 
 	cipher.setAAD(aad(account));
 	const plain = Buffer.from(JSON.stringify({accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresAt: pair.expiresAt}));
 	const data = Buffer.concat([cipher.update(plain), cipher.final()]);
-	return {v: 1, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64'), expiresAt: pair.expiresAt};
+	return {
+		v: 1, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64'), expiresAt: pair.expiresAt,
+	};
 }
 
 /** A sealed pair as it came from Redis: its shape checked, nothing opened yet. */
@@ -38,7 +42,9 @@ export function asSealed(value: unknown): SealedPair | undefined {
 		return undefined;
 	}
 
-	return {v: 1, iv, tag, data, expiresAt};
+	return {
+		v: 1, iv, tag, data, expiresAt,
+	};
 }
 
 /**

@@ -10,7 +10,9 @@ import {keys, tokenTtlMs} from './keys.js';
 import type {Leases} from './leases.js';
 import type {PoolMessage} from './messages.js';
 import {offerPair, run} from './scripts.js';
-import {asSealed, open, seal, type SealedPair} from './token-cipher.js';
+import {
+	asSealed, open, seal, type SealedPair,
+} from './token-cipher.js';
 
 export type TokenShareOptions = {
 	connection: TeamConnection;
@@ -169,7 +171,9 @@ export class TokenShare implements SharedLogins {
 	async #offer(account: string, pair: TokenPair): Promise<void> {
 		const {key, instanceId, instanceName, connection} = this.#options;
 		const sealed = seal(key, account, pair);
-		const message: PoolMessage = {v: 1, from: instanceId, name: instanceName, token: {account, sealed}};
+		const message: PoolMessage = {
+			v: 1, from: instanceId, name: instanceName, token: {account, sealed},
+		};
 		await run(connection.commands, offerPair, [keys.token(account)], [JSON.stringify(sealed), pair.expiresAt, tokenTtlMs, keys.channel, JSON.stringify(message)]);
 	}
 

@@ -1,6 +1,10 @@
 import {randomBytes} from 'node:crypto';
-import {closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
-import {mkdir, open, rename, rm} from 'node:fs/promises';
+import {
+	closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync,
+} from 'node:fs';
+import {
+	mkdir, open, rename, rm,
+} from 'node:fs/promises';
 import path from 'node:path';
 
 // Every file shunt keeps is written to a temp file beside it and renamed over the old one, so a

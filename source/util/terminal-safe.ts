@@ -45,5 +45,5 @@ const rawInJson = /[\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
  * are written as \u escapes instead. They can only occur inside strings, so the value is the same.
  */
 export function terminalSafeJson(json: string): string {
-	return json.replaceAll(rawInJson, character => `\\u${character.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+	return json.replaceAll(rawInJson, character => String.raw`\u${character.codePointAt(0)!.toString(16).padStart(4, '0')}`);
 }

@@ -6,7 +6,9 @@
 // that the default strategy turns clients away less than round-robin does.
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {
+	existsSync, mkdtempSync, readFileSync, rmSync,
+} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
@@ -88,7 +90,7 @@ test('the routing benchmark runs tiny, prints every run and writes numbers that 
 	const {stdout, out} = tiny;
 	assert.match(stdout, /Routing benchmark \(tiny\)/);
 	for (const name of runNames) {
-		assert.match(stdout, new RegExp(`^${name} +\\d+`, 'm'), `the table has a ${name} row`);
+		assert.match(stdout, new RegExp(String.raw`^${name} +\d+`, 'm'), `the table has a ${name} row`);
 	}
 
 	assert.match(stdout, /Targets/);

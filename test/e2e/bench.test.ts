@@ -16,7 +16,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 type Completed = {code: number | null; stdout: string; stderr: string};
 
 /** `node --import=tsx bench/run.ts …` from the repository root; killed if still going after 100 s. */
-function run(args: string[]): Promise<Completed> {
+async function run(args: string[]): Promise<Completed> {
 	return new Promise((resolve, reject) => {
 		const child = spawn(process.execPath, ['--import=tsx', 'bench/run.ts', ...args], {cwd: root, stdio: ['ignore', 'pipe', 'pipe']});
 		let stdout = '';
@@ -37,7 +37,7 @@ function run(args: string[]): Promise<Completed> {
 	});
 }
 
-const escapeRegExp = (text: string) => text.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replaceAll(/[.*+?^${}()|[\]\\]/g, String.raw`\$&`);
 
 /** Every number anywhere in the document, with where it sits. */
 function numbers(value: unknown, at = '$'): Array<[string, number]> {
@@ -99,7 +99,9 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 		}
 
 		assert.ok(fresh.throughput.c32.shuntToPipe > 0);
-		assert.deepEqual(fresh.check, {requests: 20, seenUpstream: 20, distinctPrompts: 20, sessionHeaders: 0, userIds: 0});
+		assert.deepEqual(fresh.check, {
+			requests: 20, seenUpstream: 20, distinctPrompts: 20, sessionHeaders: 0, userIds: 0,
+		});
 		for (const rss of [results['rssAfterRun'], fresh.rssAfterRun]) {
 			assert.ok(rss.pipe.afterRunMb > 0 && rss.shunt.afterRunMb > 0 && rss.shunt.peakMb >= rss.shunt.afterRunMb - 0.1, JSON.stringify(rss));
 			assert.ok(rss.requestsPerTarget > 0);
@@ -141,15 +143,15 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 		assert.ok(budgets.length >= 5);
 		for (const budget of budgets) {
 			assert.equal(typeof budget.pass, 'boolean', budget.name);
-			const verdict = new RegExp(`^${escapeRegExp(budget.name)}\\s+${escapeRegExp(budget.budget)}\\s.*\\s${budget.pass ? 'PASS' : 'MISS'}$`, 'm');
+			const verdict = new RegExp(String.raw`^${escapeRegExp(budget.name)}\s+${escapeRegExp(budget.budget)}\s.*\s${budget.pass ? 'PASS' : 'MISS'}$`, 'm');
 			assert.match(stdout, verdict, `the table does not show "${budget.name}" with its verdict`);
 		}
 
 		// Both workloads are held to the same three budgets: added p50, throughput and RSS against the pipe proxy.
 		for (const workload of ['one-conversation', 'new-conversations']) {
-			const own = budgets.filter(budget => budget.workload === workload).map(budget => budget.budget);
+			const own = new Set(budgets.filter(budget => budget.workload === workload).map(budget => budget.budget));
 			for (const limit of ['≤ 0.3 ms', '≥ 0.90×', '≤ 30 MB']) {
-				assert.ok(own.includes(limit), `${workload} has no "${limit}" budget`);
+				assert.ok(own.has(limit), `${workload} has no "${limit}" budget`);
 			}
 		}
 

@@ -5,11 +5,15 @@
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
-import {after, before, describe, test} from 'node:test';
+import {
+	after, before, describe, test,
+} from 'node:test';
 import {shuntPaths} from '../../source/accounts/paths.js';
 import {addApiKeyAccount} from '../../source/commands/account-commands.js';
 import {Simulator} from '../../source/simulator/index.js';
-import {cliPath, runScript, startShunt, type Completed, type ShuntProcess} from '../helpers/shunt-process.js';
+import {
+	cliPath, runScript, startShunt, type Completed, type ShuntProcess,
+} from '../helpers/shunt-process.js';
 import {tempDir} from '../helpers/temp-dir.js';
 
 let simulator: Simulator;
@@ -66,7 +70,7 @@ describe('usage mistakes: one line, exit 2, a pointer to --help', () => {
 		[['-x'], 'shunt: unknown flag -x (see shunt --help)'],
 		[['--no-port'], 'shunt: unknown flag --no-port (see shunt --help)'],
 		[['status', '--port', '1', '--port', '2'], 'shunt: --port can only be given once (see shunt --help)'],
-		[['frob\nnicate'], 'shunt: unknown command "frob\\nnicate" (see shunt --help)'],
+		[['frob\nnicate'], String.raw`shunt: unknown command "frob\nnicate" (see shunt --help)`],
 	];
 	for (const [args, expected, env] of cases) {
 		test(`shunt ${args.join(' ')}${env ? ` (${Object.entries(env).map(([key, value]) => `${key}=${value}`).join(' ')})` : ''}`, async () => {
@@ -98,7 +102,7 @@ describe('listening fails: one line saying why and what to do, exit 1', () => {
 	const unprivilegedStart = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
 	const isRoot = process.getuid?.() === 0;
 	const canDropPrivilege = !isRoot || existsSync('/usr/bin/setpriv');
-	test('a port below 1024 without the privilege (EACCES)', {skip: unprivilegedStart <= 1 ? 'every port is unprivileged on this machine' : canDropPrivilege ? false : 'running as root without setpriv to drop CAP_NET_BIND_SERVICE'}, async () => {
+	test('a port below 1024 without the privilege (EACCES)', {skip: unprivilegedStart <= 1 ? 'every port is unprivileged on this machine' : (canDropPrivilege ? false : 'running as root without setpriv to drop CAP_NET_BIND_SERVICE')}, async () => {
 		const args = [cliPath, '--headless', '--port', '1', '--upstream', simulator.url];
 		// As root, run the CLI without the capability that allows binding low ports.
 		const command = isRoot ? ['/usr/bin/setpriv', '--bounding-set=-net_bind_service', '--inh-caps=-net_bind_service', process.execPath, ...args] : [process.execPath, ...args];
@@ -142,7 +146,7 @@ describe('a reader that goes away (EPIPE) ends the command quietly with exit 0',
 	}
 });
 
-function runCommand(command: string[], env: NodeJS.ProcessEnv): Promise<Completed> {
+async function runCommand(command: string[], env: NodeJS.ProcessEnv): Promise<Completed> {
 	return new Promise((resolve, reject) => {
 		const child = spawn(command[0]!, command.slice(1), {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
 		let stdout = '';

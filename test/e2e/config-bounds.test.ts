@@ -30,7 +30,7 @@ describe('an out-of-range config.json (the built CLI)', () => {
 			writeFileSync(file, text, {mode: 0o600});
 			for (const args of [['--headless', '--port', '0', '--upstream', 'http://127.0.0.1:9'], ['accounts']]) {
 				// A shunt that accepts the file starts and serves: killed after 15 s, which fails the test.
-				// eslint-disable-next-line no-await-in-loop
+
 				const result = await runScript(cliPath, args, {SHUNT_HOME: home}, undefined, 15_000);
 				assert.equal(result.code, 1, `${args[0]}: ${result.stderr}`);
 				const lines = result.stderr.trimEnd().split('\n');

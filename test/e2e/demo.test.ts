@@ -21,7 +21,9 @@ test('the demo makes traffic flow, cools an account, touches only loopback, and 
 	const demoDirsBefore = new Set(readdirSync(os.tmpdir()).filter(name => name.startsWith('shunt-demo-')));
 	const child = spawn(process.execPath, ['--import', recorder, cliPath, '--demo', '--headless'], {
 		// HOME and SHUNT_HOME point at an empty directory: the demo must not read or write real accounts.
-		env: {...process.env, HOME: home, SHUNT_HOME: home, XDG_CONFIG_HOME: home, XDG_DATA_HOME: home, SHUNT_TEST_CONNECTION_LOG: connectionLog},
+		env: {
+			...process.env, HOME: home, SHUNT_HOME: home, XDG_CONFIG_HOME: home, XDG_DATA_HOME: home, SHUNT_TEST_CONNECTION_LOG: connectionLog,
+		},
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	let stderr = '';
@@ -30,7 +32,9 @@ test('the demo makes traffic flow, cools an account, touches only loopback, and 
 	});
 	child.stdout.resume();
 	const exited = new Promise<number | null>(resolve => {
-		child.on('exit', code => resolve(code));
+		child.on('exit', code => {
+			resolve(code);
+		});
 	});
 	try {
 		const url = await waitFor(() => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1], 'the demo to listen', 15_000);
@@ -38,7 +42,6 @@ test('the demo makes traffic flow, cools an account, touches only loopback, and 
 		// (an unknown model would be a 404 from the simulated API). The demo's own weather may refuse a
 		// request for a moment; a refusal for the model itself never passes.
 		for (const model of ['claude-opus-5-5', ...modelOverrideChoices]) {
-			// eslint-disable-next-line no-await-in-loop
 			const answer = await waitFor(async () => {
 				const response = await fetch(`${url}/v1/messages`, {
 					method: 'POST',

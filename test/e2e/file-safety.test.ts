@@ -2,7 +2,9 @@
 // The files the built CLI keeps: a private SHUNT_HOME, and a state.json that still parses after any
 // number of kill -9s under load, with no temp file surviving a restart.
 import assert from 'node:assert/strict';
-import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {
+	existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
 import {Simulator} from '../../source/simulator/index.js';
@@ -49,7 +51,6 @@ test('an existing SHUNT_HOME keeps its mode through add-account', {skip: posix ?
 test('kill -9 under load, again and again: state.json always parses and no temp file survives a restart', async () => {
 	const home = path.join(tempDir(), 'home');
 	for (const [index, key] of keys.entries()) {
-		// eslint-disable-next-line no-await-in-loop
 		const added = await runCli(['add-account', `k${index}`, '--api-key', '-'], {SHUNT_HOME: home}, `${key}\n`);
 		assert.equal(added.code, 0, added.stderr);
 	}
@@ -57,20 +58,18 @@ test('kill -9 under load, again and again: state.json always parses and no temp 
 	const stateFile = path.join(home, 'state.json');
 	const killedPids: number[] = [];
 	for (let round = 0; round < 4; round++) {
-		// eslint-disable-next-line no-await-in-loop
 		const shunt = await startShunt(['--upstream', simulator.url], {SHUNT_HOME: home});
 		let stop = false;
 		let served = 0;
 		const client = async () => {
 			while (!stop) {
 				try {
-					// eslint-disable-next-line no-await-in-loop
 					const response = await fetch(`${shunt.url}/v1/messages`, {
 						method: 'POST',
 						headers: {'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-claude-code-session-id': `s-${round}-${served}`},
 						body: JSON.stringify({model: 'claude-sonnet-4-6', max_tokens: 8, messages: [{role: 'user', content: 'hi'}]}),
 					});
-					// eslint-disable-next-line no-await-in-loop
+
 					await response.arrayBuffer();
 					served++;
 				} catch {
@@ -82,13 +81,13 @@ test('kill -9 under load, again and again: state.json always parses and no temp 
 
 		const clients = Array.from({length: 8}, async () => client());
 		// Enough traffic that state.json is being rewritten when the kill lands.
-		// eslint-disable-next-line no-await-in-loop
+
 		await waitFor(() => served >= 40 && existsSync(stateFile), 'traffic and a written state.json', 20_000);
 		killedPids.push(shunt.child.pid!);
-		// eslint-disable-next-line no-await-in-loop
+
 		await shunt.stop('SIGKILL');
 		stop = true;
-		// eslint-disable-next-line no-await-in-loop
+
 		await Promise.all(clients);
 		const saved = JSON.parse(readFileSync(stateFile, 'utf8')) as {format: number};
 		assert.equal(saved.format, 1, `round ${round}: state.json parses`);

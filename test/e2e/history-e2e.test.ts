@@ -4,7 +4,9 @@
 // restart are in `shunt status` after it; `shunt report` reads the file while shunt runs.
 import assert from 'node:assert/strict';
 import {createHash} from 'node:crypto';
-import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {
+	readdirSync, readFileSync, statSync, writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
 import Database from 'better-sqlite3';
@@ -12,7 +14,9 @@ import {shuntPaths} from '../../source/accounts/paths.js';
 import {addApiKeyAccount} from '../../source/commands/account-commands.js';
 import {applicationId, schemaVersion} from '../../source/history/schema.js';
 import {Simulator} from '../../source/simulator/index.js';
-import {cliPath, runCli, runScript, startShunt} from '../helpers/shunt-process.js';
+import {
+	cliPath, runCli, runScript, startShunt,
+} from '../helpers/shunt-process.js';
 import {tempDir} from '../helpers/temp-dir.js';
 import {waitFor} from '../helpers/wait.js';
 
@@ -74,7 +78,7 @@ test('a corrupt history.db is moved aside with a warning; shunt serves, and afte
 		assert.match(first.stderr(), /\[info\] warning: history file .*history\.db was corrupt \(file is not a database\); moved it to .*history\.db\.corrupt-\S+ and started a new history\n/);
 		await send(first.url);
 		await send(first.url);
-		const port = new URL(first.url).port;
+		const {port} = new URL(first.url);
 		const status = await runCli(['status', '--json', '--port', port], {SHUNT_HOME: directory});
 		before = (JSON.parse(status.stdout) as {recentRequests: Array<{id: string}>}).recentRequests.map(request => request.id);
 		assert.equal(before.length, 2);

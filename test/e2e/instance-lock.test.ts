@@ -4,9 +4,13 @@
 // one must not block the next start.
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
-import {existsSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {
+	existsSync, readFileSync, statSync, writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
-import {after, before, describe, test} from 'node:test';
+import {
+	after, before, describe, test,
+} from 'node:test';
 import {shuntPaths} from '../../source/accounts/paths.js';
 import {addApiKeyAccount} from '../../source/commands/account-commands.js';
 import {Simulator} from '../../source/simulator/index.js';
@@ -43,7 +47,7 @@ describe('one shunt per data directory (the built CLI)', () => {
 		const home = await homeWithAccount();
 		const first = await startShunt(['--upstream', simulator.url], {SHUNT_HOME: home});
 		try {
-			const port = new URL(first.url).port;
+			const {port} = new URL(first.url);
 			const lock = JSON.parse(readFileSync(path.join(home, lockFileName), 'utf8')) as {pid: number; port: number};
 			assert.equal(lock.pid, first.child.pid);
 			assert.equal(String(lock.port), port, 'the lock holds the bound port once listening');
@@ -98,12 +102,14 @@ describe('one shunt per data directory (the built CLI)', () => {
 			screen += String(chunk);
 		});
 		const exited = new Promise<number | null>(resolve => {
-			child.on('exit', code => resolve(code));
+			child.on('exit', code => {
+				resolve(code);
+			});
 		});
 		try {
 			// eslint-disable-next-line no-control-regex
 			const url = await waitFor(() => /http:\/\/127\.0\.0\.1:\d+/.exec(screen.replaceAll(/\u001B\[[\d;?]*[A-Za-z]/g, ''))?.[0], 'the monitor to show its address', 15_000);
-			const port = new URL(url).port;
+			const {port} = new URL(url);
 			const lock = await waitFor(() => {
 				const held = JSON.parse(readFileSync(path.join(home, lockFileName), 'utf8')) as {port: number | null};
 				return held.port === null ? undefined : held;
@@ -111,7 +117,7 @@ describe('one shunt per data directory (the built CLI)', () => {
 			assert.equal(String(lock.port), port);
 			const second = await runCli(['--headless', '--port', '0', '--upstream', simulator.url], {SHUNT_HOME: home});
 			assert.equal(second.code, 1);
-			assert.match(second.stderr, new RegExp(`^shunt: another shunt \\(pid \\d+\\) is already running with this data directory on ${url.replaceAll('.', '\\.')};`));
+			assert.match(second.stderr, new RegExp(String.raw`^shunt: another shunt \(pid \d+\) is already running with this data directory on ${url.replaceAll('.', String.raw`\.`)};`));
 			child.stdin.write('q');
 			assert.equal(await exited, 0);
 			assert.ok(!existsSync(path.join(home, lockFileName)), 'the worker released the lock on its way out');
@@ -127,7 +133,7 @@ describe('one shunt per data directory (the built CLI)', () => {
 		const other = await homeWithAccount();
 		const first = await startShunt(['--upstream', simulator.url], {SHUNT_HOME: other});
 		try {
-			const port = new URL(first.url).port;
+			const {port} = new URL(first.url);
 			const clash = await runCli(['--headless', '--port', port, '--upstream', simulator.url], {SHUNT_HOME: home});
 			assert.equal(clash.code, 1);
 			assert.match(clash.stderr, /already in use/);

@@ -6,15 +6,21 @@
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
-import {chmodSync, existsSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {
+	chmodSync, existsSync, readFileSync, statSync, writeFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
 import path from 'node:path';
-import {after, before, describe, test} from 'node:test';
+import {
+	after, before, describe, test,
+} from 'node:test';
 import {ShuntConfig} from '../../source/accounts/config.js';
 import type {StatusDocument} from '../../source/proxy/status-document.js';
 import {Simulator, simClientId} from '../../source/simulator/index.js';
-import {cliPath, runCli, startShunt, type Completed, type ShuntProcess} from '../helpers/shunt-process.js';
+import {
+	cliPath, runCli, startShunt, type Completed, type ShuntProcess,
+} from '../helpers/shunt-process.js';
 import {tempDir} from '../helpers/temp-dir.js';
 import {waitFor} from '../helpers/wait.js';
 
@@ -31,7 +37,6 @@ before(async () => {
 
 after(async () => {
 	for (const shunt of running) {
-		// eslint-disable-next-line no-await-in-loop
 		await shunt.stop('SIGKILL');
 	}
 
@@ -95,7 +100,9 @@ async function stop(shunt: ShuntProcess) {
 function writeClaudeCodeLogin(claudeDir: string, pair: {accessToken: string; refreshToken: string; expiresAt: number}, mode = 0o600): string {
 	const file = path.join(claudeDir, '.credentials.json');
 	writeFileSync(file, JSON.stringify({
-		claudeAiOauth: {...pair, scopes: ['user:inference', 'user:profile', 'user:sessions:claude_code'], subscriptionType: 'max', rateLimitTier: 'default_claude_max_5x'},
+		claudeAiOauth: {
+			...pair, scopes: ['user:inference', 'user:profile', 'user:sessions:claude_code'], subscriptionType: 'max', rateLimitTier: 'default_claude_max_5x',
+		},
 		mcpOAuth: {'github|4e1f': {serverName: 'github', accessToken: 'mcp-token-kept-as-is', expiresAt: 1_900_000_000_000}},
 	}), {mode});
 	chmodSync(file, mode);
@@ -106,7 +113,9 @@ async function ask(shunt: ShuntProcess, init: {stream?: boolean; session?: strin
 	const response = await fetch(`${shunt.url}/v1/messages`, {
 		method: 'POST',
 		headers: {'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-claude-code-session-id': init.session ?? randomBytes(4).toString('hex')},
-		body: JSON.stringify({model: 'claude-sonnet-4-6', max_tokens: 16, stream: init.stream ?? false, messages: [{role: 'user', content: 'hello'}]}),
+		body: JSON.stringify({
+			model: 'claude-sonnet-4-6', max_tokens: 16, stream: init.stream ?? false, messages: [{role: 'user', content: 'hello'}],
+		}),
 	});
 	return {status: response.status, account: response.headers.get('x-shunt-account'), body: await response.text()};
 }
@@ -119,7 +128,9 @@ describe('import-claude-code', () => {
 	test('an expired imported login is refreshed by the first request, which then succeeds; the new pair goes back into the source file', async () => {
 		const {env, home, claudeDir} = environment();
 		const held = freshPair('import', Date.now() - 60_000);
-		const login = sim.addOAuthLogin({...held, expiresAtMs: held.expiresAt, email: 'cc@example.com', name: 'import-chain', limits: {utilization5h: 0.2}});
+		const login = sim.addOAuthLogin({
+			...held, expiresAtMs: held.expiresAt, email: 'cc@example.com', name: 'import-chain', limits: {utilization5h: 0.2},
+		});
 		const file = writeClaudeCodeLogin(claudeDir, held);
 
 		const imported = await cli(['import-claude-code', 'cc'], env);
@@ -173,7 +184,7 @@ describe('import-claude-code', () => {
 		assert.equal(chain.refreshCalls, 1);
 		assert.equal(chain.refreshes, 1);
 		const unauthorized = sim.requests.filter(entry => entry.path === '/v1/messages' && entry.status === 401);
-		assert.ok(unauthorized.length >= 1 && unauthorized.length <= 10);
+		assert.ok(unauthorized.length > 0 && unauthorized.length <= 10);
 		await stop(shunt);
 	});
 
@@ -199,7 +210,6 @@ describe('import-claude-code', () => {
 		assert.ok(document.events.some(event => /invalid_grant.*run: shunt add-account work/.test(event.message)));
 
 		for (let index = 0; index < 5; index++) {
-			// eslint-disable-next-line no-await-in-loop
 			const reply = await ask(shunt);
 			assert.notEqual(reply.status, 200);
 			assert.match(reply.body, /shunt add-account work/);
@@ -209,7 +219,7 @@ describe('import-claude-code', () => {
 		assert.equal(sim.oauthLogin(login).refreshCalls - 1, 1, 'shunt sent the dead refresh token once');
 		assert.equal(shunt.child.exitCode, null);
 		// The headless log is written in batches, a tenth of a second apart.
-		await waitFor(() => /run: shunt add-account work/.test(shunt.stderr()) || undefined, 'the reauth hint in the log');
+		await waitFor(() => shunt.stderr().includes('run: shunt add-account work') || undefined, 'the reauth hint in the log');
 		await stop(shunt);
 	});
 
@@ -267,7 +277,9 @@ async function loginThroughCli(env: Env, name: string, paste: (url: URL) => Prom
 		stderr += String(chunk);
 	});
 	const exited = new Promise<number | null>(resolve => {
-		child.on('close', code => resolve(code));
+		child.on('close', code => {
+			resolve(code);
+		});
 	});
 	try {
 		const printed = await waitFor(() => /https:\/\/claude\.ai\/oauth\/authorize\?\S+/.exec(stdout)?.[0], 'the authorize URL');
@@ -310,7 +322,7 @@ describe('add-account (browser login)', () => {
 		const stored = JSON.parse(readFileSync(path.join(home, 'credentials.json'), 'utf8')) as {accounts: Record<string, {type: string; accessToken: string; refreshToken: string; expiresAt: number}>};
 		assert.equal(stored.accounts['work']?.accessToken, chain.accessToken);
 		assert.equal(stored.accounts['work']?.refreshToken, chain.refreshToken);
-		assert.ok(Math.abs(stored.accounts['work']!.expiresAt - chain.expiresAtMs) < 5000);
+		assert.ok(Math.abs(stored.accounts['work'].expiresAt - chain.expiresAtMs) < 5000);
 		const listed = JSON.parse((await cli(['accounts', '--json'], env)).stdout) as Array<{name: string; kind: string; email: string}>;
 		assert.deepEqual(listed.map(account => [account.name, account.kind, account.email]), [['work', 'oauth', 'work@example.com']]);
 

@@ -2,7 +2,9 @@
 // End to end: the built CLI, headless, in front of our simulator, with three API-key accounts.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import {mkdirSync, readFileSync, rmSync, statSync} from 'node:fs';
+import {
+	mkdirSync, readFileSync, rmSync, statSync,
+} from 'node:fs';
 import {after, before, test} from 'node:test';
 import {shuntPaths} from '../../source/accounts/paths.js';
 import {addApiKeyAccount} from '../../source/commands/account-commands.js';
@@ -27,7 +29,7 @@ before(async () => {
 	const paths = shuntPaths({SHUNT_HOME: home});
 	for (const [index, key] of keys.entries()) {
 		simulator.addAccount({kind: 'apikey', credential: key, name: names[index]});
-		// eslint-disable-next-line no-await-in-loop
+
 		await addApiKeyAccount(paths, names[index], key);
 	}
 
@@ -70,7 +72,7 @@ test('a plain request succeeds through shunt, names its account, and reports usa
 	assert.ok(response.headers.get('anthropic-ratelimit-requests-limit'), 'rate-limit headers reach the client');
 	const body = await response.json() as {usage: {input_tokens: number; output_tokens: number}};
 	assert.ok(body.usage.output_tokens > 0);
-	const entry = await waitFor(async () => (await status()).recentRequests.find(request => request.account === account && request.stream === false), 'the request in /_shunt/status');
+	const entry = await waitFor(async () => (await status()).recentRequests.find(request => request.account === account && !request.stream), 'the request in /_shunt/status');
 	assert.equal(entry.inputTokens, body.usage.input_tokens);
 	assert.equal(entry.outputTokens, body.usage.output_tokens);
 	assert.equal(entry.outcome, 'complete');
@@ -93,7 +95,9 @@ test('streaming passes SSE through and records cumulative usage once', async () 
 });
 
 test('the upstream never sees the client\'s credentials, and the query string survives', async () => {
-	const response = await post('/v1/messages?beta=true', messageBody(), {'x-api-key': clientSecret, authorization: `Bearer ${clientSecret}`, 'x-claude-code-session-id': 'cred-1', 'anthropic-beta': 'some-new-beta-2026-11-01'});
+	const response = await post('/v1/messages?beta=true', messageBody(), {
+		'x-api-key': clientSecret, authorization: `Bearer ${clientSecret}`, 'x-claude-code-session-id': 'cred-1', 'anthropic-beta': 'some-new-beta-2026-11-01',
+	});
 	assert.equal(response.status, 200);
 	const seen = await simulator.waitFor(entry => entry.headers['x-claude-code-session-id'] === 'cred-1');
 	assert.equal(seen.path, '/v1/messages?beta=true');
@@ -107,20 +111,18 @@ test('the upstream never sees the client\'s credentials, and the query string su
 test('different sessions spread across accounts while one session sticks to its account', async () => {
 	const used = new Set<string>();
 	for (let index = 0; index < 6; index++) {
-		// eslint-disable-next-line no-await-in-loop
 		const response = await post('/v1/messages', messageBody({messages: [{role: 'user', content: `session ${index} ${'x'.repeat(4000)}`}]}), {'x-claude-code-session-id': `spread-${index}`});
 		used.add(response.headers.get('x-shunt-account')!);
-		// eslint-disable-next-line no-await-in-loop
+
 		await response.arrayBuffer();
 	}
 
 	assert.ok(used.size >= 2, `sessions used ${[...used].join(', ')}`);
 	const sticky = new Set<string>();
 	for (let index = 0; index < 5; index++) {
-		// eslint-disable-next-line no-await-in-loop
 		const response = await post('/v1/messages', messageBody(), {'x-claude-code-session-id': 'sticky-session'});
 		sticky.add(response.headers.get('x-shunt-account')!);
-		// eslint-disable-next-line no-await-in-loop
+
 		await response.arrayBuffer();
 	}
 
@@ -137,7 +139,9 @@ test('a client that disconnects mid-stream makes the upstream request close at o
 	const proxy = await startShunt(['--upstream', slow.url], {SHUNT_HOME: slowHome});
 	try {
 		const closed = new Promise<number>(resolve => {
-			slow.once('client-closed', () => resolve(Date.now()));
+			slow.once('client-closed', () => {
+				resolve(Date.now());
+			});
 		});
 		const firstByte = await new Promise<{abortedAt: number}>((resolve, reject) => {
 			const request = http.request(`${proxy.url}/v1/messages`, {method: 'POST', headers: {'content-type': 'application/json', 'anthropic-version': '2023-06-01'}}, response => {
@@ -223,7 +227,6 @@ test('control API: pin and strategy apply to the next request; bad input gets 40
 	assert.equal((await status()).pinnedAccount, null);
 
 	for (const [path, body] of [['alerts', '{"muted":"yes"}'], ['effort', '{"effort":"extreme"}'], ['burst-limit', '{"limit":-1}'], ['model', 'nope']] as const) {
-		// eslint-disable-next-line no-await-in-loop
 		const bad = await fetch(`${shunt.url}/_shunt/${path}`, {method: 'POST', body});
 		assert.equal(bad.status, 400, path);
 	}
@@ -284,7 +287,7 @@ test('state that cannot be saved at exit is said so, with a non-zero exit', asyn
 	const code = await proxy.stop('SIGTERM');
 	assert.equal(code, 1, proxy.stderr());
 	const lastLine = proxy.stderr().trimEnd().split('\n').at(-1)!;
-	assert.match(lastLine, new RegExp(`^shunt stopped; state could not be saved to ${paths.stateFile.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+	assert.match(lastLine, new RegExp(`^shunt stopped; state could not be saved to ${paths.stateFile.replaceAll(/[.*+?^${}()|[\]\\]/g, String.raw`\$&`)}: `));
 	assert.doesNotMatch(proxy.stderr(), /\n\s+at /, 'no stack trace');
 });
 

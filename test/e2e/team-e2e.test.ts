@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import {randomBytes} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
-import {after, afterEach, before, describe, test} from 'node:test';
+import {
+	after, afterEach, before, describe, test,
+} from 'node:test';
 import {Redis} from 'ioredis';
 import {ShuntConfig} from '../../source/accounts/config.js';
 import {updateCredential} from '../../source/accounts/credentials.js';
@@ -36,7 +38,6 @@ before(async () => {
 
 after(async () => {
 	for (const shunt of running) {
-		// eslint-disable-next-line no-await-in-loop
 		await shunt.stop('SIGKILL');
 	}
 
@@ -50,7 +51,9 @@ type Login = {name: string; login: string; accessToken: string; refreshToken: st
 function login(name: string, options: {utilization5h?: number; expiresAt?: number} = {}): Login {
 	const tag = `${name}-${randomBytes(8).toString('hex')}`;
 	const pair = {accessToken: `sk-ant-oat01-${tag}`, refreshToken: `sk-ant-ort01-${tag}`, expiresAt: options.expiresAt ?? Date.now() + 8 * 3_600_000};
-	const chain = sim.addOAuthLogin({...pair, expiresAtMs: pair.expiresAt, name: tag, email: `${tag}@example.com`, limits: {utilization5h: options.utilization5h ?? 0.1}});
+	const chain = sim.addOAuthLogin({
+		...pair, expiresAtMs: pair.expiresAt, name: tag, email: `${tag}@example.com`, limits: {utilization5h: options.utilization5h ?? 0.1},
+	});
 	secrets.add(pair.accessToken);
 	secrets.add(pair.refreshToken);
 	return {name, login: chain, ...pair};
@@ -63,7 +66,9 @@ function machine(logins: readonly Login[], settings: {burstRpmLimit?: number} = 
 	const {credentialsFile} = shuntPaths({SHUNT_HOME: home});
 	for (const entry of logins) {
 		config.addAccount({name: entry.name, kind: 'oauth', plan: 'max'});
-		updateCredential(credentialsFile, entry.name, {type: 'oauth', accessToken: entry.accessToken, refreshToken: entry.refreshToken, expiresAt: entry.expiresAt});
+		updateCredential(credentialsFile, entry.name, {
+			type: 'oauth', accessToken: entry.accessToken, refreshToken: entry.refreshToken, expiresAt: entry.expiresAt,
+		});
 	}
 
 	config.setSetting('burstRpmLimit', settings.burstRpmLimit ?? 0);
@@ -94,8 +99,8 @@ async function stop(shunt: ShuntProcess): Promise<void> {
 
 /** Stops whatever instances a test started, however it ended, so the next test's pool is its own. */
 async function stopAll(): Promise<void> {
+	// eslint-disable-next-line unicorn/no-useless-spread -- stop() splices running: iterate a copy
 	for (const shunt of [...running]) {
-		// eslint-disable-next-line no-await-in-loop
 		await stop(shunt);
 	}
 }
@@ -105,7 +110,9 @@ async function status(shunt: ShuntProcess): Promise<StatusDocument> {
 }
 
 async function control(shunt: ShuntProcess, action: string, body: unknown): Promise<void> {
-	const response = await fetch(`${shunt.url}/_shunt/${action}`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body), signal: AbortSignal.timeout(5000)});
+	const response = await fetch(`${shunt.url}/_shunt/${action}`, {
+		method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body), signal: AbortSignal.timeout(5000),
+	});
 	assert.equal(response.status, 200, await response.text());
 }
 
@@ -169,7 +176,9 @@ describe('team mode', () => {
 		assert.deepEqual([first.status, first.account, second.status, second.account], [200, 'alpha', 200, 'alpha']);
 
 		// alpha's 5-hour window runs out, seen through the laptop, which fails over to bravo.
-		sim.arm(alpha.accessToken, {type: 'quota_429', window: '5h', resetInSeconds: 3600, times: Number.POSITIVE_INFINITY});
+		sim.arm(alpha.accessToken, {
+			type: 'quota_429', window: '5h', resetInSeconds: 3600, times: Number.POSITIVE_INFINITY,
+		});
 		const spentAt = Date.now();
 		const spent = await ask(laptop, 'laptop-session');
 		assert.deepEqual([spent.status, spent.account], [200, 'bravo']);
@@ -183,7 +192,6 @@ describe('team mode', () => {
 		assert.deepEqual(replies.map(reply => `${reply.status} ${reply.account}`), Array.from({length: 8}, () => '200 bravo'));
 		assert.equal(seenSince(alpha, spentAt).length, 1, 'another instance sent alpha a request after it was spent');
 		for (const shunt of [desktop, devbox]) {
-			// eslint-disable-next-line no-await-in-loop
 			const document = await status(shunt);
 			assert.equal(accountIn(document, 'alpha').state, 'exhausted');
 			// Cooling until its quota re-check; exhausted until the reset the 429 named.
@@ -192,7 +200,6 @@ describe('team mode', () => {
 
 		sim.clearFaults(alpha.accessToken);
 		for (const shunt of [laptop, desktop, devbox]) {
-			// eslint-disable-next-line no-await-in-loop
 			await stop(shunt);
 		}
 	});
@@ -201,8 +208,8 @@ describe('team mode', () => {
 		const shared = login('shared', {expiresAt: Date.now() - 60_000});
 		const homes = [machine([shared]), machine([shared])];
 		const [laptop, desktop] = await Promise.all([start(homes[0]!, 'laptop'), start(homes[1]!, 'desktop')]);
-		await pool([laptop!, desktop!]);
-		const replies = await Promise.all([ask(laptop!), ask(desktop!), ask(laptop!), ask(desktop!)]);
+		await pool([laptop, desktop]);
+		const replies = await Promise.all([ask(laptop), ask(desktop), ask(laptop), ask(desktop)]);
 		assert.deepEqual(replies.map(reply => reply.status), [200, 200, 200, 200], replies.map(reply => reply.body).join('\n'));
 		let chain = sim.oauthLogin(shared.login);
 		assert.equal(chain.refreshCalls, 1, 'refresh calls at the token endpoint');
@@ -219,16 +226,16 @@ describe('team mode', () => {
 		secrets.add(chain.accessToken);
 		secrets.add(chain.refreshToken);
 		sim.expireToken(chain.accessToken);
-		const again = await Promise.all([ask(laptop!), ask(desktop!)]);
+		const again = await Promise.all([ask(laptop), ask(desktop)]);
 		assert.deepEqual(again.map(reply => reply.status), [200, 200], again.map(reply => reply.body).join('\n'));
 		chain = sim.oauthLogin(shared.login);
 		assert.equal(chain.refreshCalls, 2);
 		assert.equal(chain.refreshes, 2);
 		secrets.add(chain.accessToken);
 		secrets.add(chain.refreshToken);
-		for (const shunt of [laptop!, desktop!]) {
+		for (const shunt of [laptop, desktop]) {
 			assert.equal(accountIn(await status(shunt), 'shared').state, 'available');
-			// eslint-disable-next-line no-await-in-loop
+
 			await stop(shunt);
 			for (const secret of secrets) {
 				assert.ok(!shunt.stderr().includes(secret), 'a token in the log');
@@ -245,13 +252,12 @@ describe('team mode', () => {
 		await acquaint([laptop, desktop]);
 		const since = Date.now();
 		for (let index = 0; index < 3; index++) {
-			// eslint-disable-next-line no-await-in-loop
 			const reply = await ask(laptop);
 			assert.deepEqual([reply.status, reply.account], [200, 'alpha']);
 		}
 
 		await waitFor(async () => accountIn(await status(desktop), 'alpha').state === 'throttled', 'alpha throttled on the desktop');
-		const burst = accountIn(await status(desktop), 'alpha').burst;
+		const {burst} = accountIn(await status(desktop), 'alpha');
 		assert.deepEqual([burst?.count, burst?.limit], [3, 3]);
 		// Two: bravo has one attempt of its three from acquaint.
 		const replies = await Promise.all(Array.from({length: 2}, async () => ask(desktop)));
@@ -272,7 +278,6 @@ describe('team mode', () => {
 		const client = async (shunt: ShuntProcess) => {
 			while (traffic) {
 				try {
-					// eslint-disable-next-line no-await-in-loop
 					const reply = await ask(shunt);
 					outcomes.push(reply.status === 200 ? 'ok' : `${reply.status} ${reply.body.slice(0, 200)}`);
 				} catch (error) {
@@ -288,7 +293,9 @@ describe('team mode', () => {
 		const during = outcomes.length;
 		await waitFor(() => outcomes.length >= during + 20, 'traffic while Redis is down', 10_000);
 		// Meanwhile alpha runs out, seen through the laptop only.
-		sim.arm(alpha.accessToken, {type: 'quota_429', window: '5h', resetInSeconds: 3600, times: Number.POSITIVE_INFINITY});
+		sim.arm(alpha.accessToken, {
+			type: 'quota_429', window: '5h', resetInSeconds: 3600, times: Number.POSITIVE_INFINITY,
+		});
 		await waitFor(async () => accountIn(await status(laptop), 'alpha').state === 'exhausted', 'alpha exhausted on the laptop', 10_000);
 		const formatted = await runCli(['status', '--port', new URL(laptop.url).port], {});
 		assert.match(formatted.stdout, /team: laptop \(this instance\) with desktop · 2 instances · redis unreachable \(serving on local state\)/);
@@ -304,7 +311,7 @@ describe('team mode', () => {
 		await Promise.all(clients);
 		assert.deepEqual(outcomes.filter(outcome => outcome !== 'ok'), [], 'a client saw an error');
 		const events = (await status(desktop)).events.map(event => event.message);
-		assert.ok(events.some(message => /is unreachable/.test(message)) && events.some(message => /is back; state reconciled/.test(message)), events.join('\n'));
+		assert.ok(events.some(message => message.includes('is unreachable')) && events.some(message => message.includes('is back; state reconciled')), events.join('\n'));
 		sim.clearFaults(alpha.accessToken);
 		await stop(laptop);
 		await stop(desktop);
@@ -325,7 +332,6 @@ describe('team mode', () => {
 	test('a bad SHUNT_REDIS_URL is a one-line error; credentials in the URL appear nowhere, even when Redis refuses them', async () => {
 		const home = machine([login('solo')]);
 		for (const url of ['http://user:hunter2-in-url@127.0.0.1:6379', 'redis://user:hunter2-in-url@127.0.0.1:6379/zero', 'not a url hunter2-in-url']) {
-			// eslint-disable-next-line no-await-in-loop
 			const refused = await runCli(['--headless', '--port', '0', '--upstream', sim.url], {SHUNT_HOME: home, SHUNT_REDIS_URL: url, SHUNT_TEAM_KEY: teamKey});
 			assert.notEqual(refused.code, 0, url);
 			const lines = refused.stderr.trim().split('\n');
@@ -335,7 +341,7 @@ describe('team mode', () => {
 		}
 
 		// This Redis knows no such user: the login is refused, the instance serves on local state and says so.
-		const port = new URL(redis.url).port;
+		const {port} = new URL(redis.url);
 		const shunt = await start(home, 'laptop', {SHUNT_REDIS_URL: `redis://intruder:hunter2-in-url@127.0.0.1:${port}/0`});
 		await waitFor(() => shunt.stderr().includes('serving on local state'), () => shunt.stderr());
 		const reply = await ask(shunt);
@@ -348,6 +354,6 @@ describe('team mode', () => {
 			assert.ok(!text.includes('hunter2-in-url'), text);
 		}
 
-		assert.match(shunt.stderr(), new RegExp(`redis://127\\.0\\.0\\.1:${port}/0`), 'the URL is shown without its credentials');
+		assert.match(shunt.stderr(), new RegExp(String.raw`redis://127\.0\.0\.1:${port}/0`), 'the URL is shown without its credentials');
 	});
 });

@@ -11,7 +11,9 @@ import {test} from 'node:test';
 import {shuntPaths} from '../../source/accounts/paths.js';
 import {addApiKeyAccount} from '../../source/commands/account-commands.js';
 import {defaultModels, Simulator} from '../../source/simulator/index.js';
-import {cliPath, runCli, startShunt, type Completed} from '../helpers/shunt-process.js';
+import {
+	cliPath, runCli, startShunt, type Completed,
+} from '../helpers/shunt-process.js';
 import {tempDir} from '../helpers/temp-dir.js';
 import {waitFor} from '../helpers/wait.js';
 
@@ -31,7 +33,7 @@ function assertClean(output: string, what: string): void {
 }
 
 /** One request written by hand, so the request line can carry bytes fetch would percent-encode. */
-function rawRequest(url: string, requestLine: Buffer): Promise<string> {
+async function rawRequest(url: string, requestLine: Buffer): Promise<string> {
 	const {hostname, port} = new URL(url);
 	return new Promise((resolve, reject) => {
 		const socket = net.connect(Number(port), hostname);
@@ -44,7 +46,9 @@ function rawRequest(url: string, requestLine: Buffer): Promise<string> {
 			answer += String(chunk);
 		});
 		socket.on('error', reject);
-		socket.on('close', () => resolve(answer));
+		socket.on('close', () => {
+			resolve(answer);
+		});
 	});
 }
 
@@ -54,12 +58,12 @@ test('headless: hostile model ids and paths are logged without a single control 
 	const echoed = `claude-echo${clearScreen}${fakeLine}`;
 	const simulator = new Simulator({chunkDelayMs: 1, models: [...defaultModels, echoed]});
 	await simulator.listen();
-	t.after(() => simulator.close());
+	t.after(async () => simulator.close());
 	const home = tempDir();
 	simulator.addAccount({kind: 'apikey', credential: 'sim-key-escape-0000000000', name: 'alpha'});
 	await addApiKeyAccount(shuntPaths({SHUNT_HOME: home}), 'alpha', 'sim-key-escape-0000000000');
 	const shunt = await startShunt(['--upstream', simulator.url], {SHUNT_HOME: home});
-	t.after(() => shunt.stop('SIGKILL'));
+	t.after(async () => shunt.stop('SIGKILL'));
 
 	const hostileModels = [
 		`${osc52}claude-evil-one`,
@@ -71,14 +75,15 @@ test('headless: hostile model ids and paths are logged without a single control 
 		const response = await fetch(`${shunt.url}/v1/messages`, {
 			method: 'POST',
 			headers: {'content-type': 'application/json', 'anthropic-version': '2023-06-01'},
-			body: JSON.stringify({model, max_tokens: 16, stream, messages: [{role: 'user', content: 'hi'}]}),
+			body: JSON.stringify({
+				model, max_tokens: 16, stream, messages: [{role: 'user', content: 'hi'}],
+			}),
 		});
 		await response.arrayBuffer();
 		return response.status;
 	};
 
 	for (const model of hostileModels) {
-		// eslint-disable-next-line no-await-in-loop
 		assert.equal(await post(model, false), 404, 'the simulator does not know the model');
 	}
 
@@ -121,7 +126,7 @@ async function impostor(t: {after(fn: () => unknown): void}, answers: Record<str
 	await new Promise<void>(resolve => {
 		server.listen(0, '127.0.0.1', resolve);
 	});
-	t.after(() => new Promise(resolve => {
+	t.after(async () => new Promise(resolve => {
 		server.close(resolve);
 	}));
 	return String((server.address() as net.AddressInfo).port);
@@ -207,7 +212,9 @@ test('shunt accounts: hostile plan, email and source in config.json print no con
 	await addApiKeyAccount(paths, 'alpha', 'sk-test-key-for-accounts-0000');
 	const configFile = `${paths.configDir}/config.json`;
 	const config = JSON.parse(readFileSync(configFile, 'utf8')) as {accounts: Array<Record<string, unknown>>};
-	config.accounts[0] = {...config.accounts[0], plan: `max${osc52}`, email: `a@example.com${clearScreen}${fakeLine}\u202E`, source: `/tmp/x${osc0}`};
+	config.accounts[0] = {
+		...config.accounts[0], plan: `max${osc52}`, email: `a@example.com${clearScreen}${fakeLine}\u202E`, source: `/tmp/x${osc0}`,
+	};
 	writeFileSync(configFile, JSON.stringify(config));
 
 	const text = await runCli(['accounts'], {SHUNT_HOME: home});
@@ -218,7 +225,7 @@ test('shunt accounts: hostile plan, email and source in config.json print no con
 	const json = await runCli(['accounts', '--json'], {SHUNT_HOME: home});
 	assert.equal(json.code, 0, json.stderr);
 	assertClean(json.stdout, 'shunt accounts --json');
-	assert.equal((JSON.parse(json.stdout) as Array<{email: string}>)[0]!.email, config.accounts[0]!['email']);
+	assert.equal((JSON.parse(json.stdout) as Array<{email: string}>)[0]!.email, config.accounts[0]['email']);
 });
 
 /** `shunt add-account <name>` answering its prompt with a code and the state from the printed URL. */
@@ -233,7 +240,9 @@ async function browserLogin(env: NodeJS.ProcessEnv, name: string): Promise<Compl
 		stderr += String(chunk);
 	});
 	const exited = new Promise<number | null>(resolve => {
-		child.on('close', code => resolve(code));
+		child.on('close', code => {
+			resolve(code);
+		});
 	});
 	try {
 		const printed = await waitFor(() => /https:\/\/claude\.ai\/oauth\/authorize\?\S+/.exec(stdout)?.[0], 'the authorize URL');
@@ -257,10 +266,12 @@ test('shunt add-account: a hostile token endpoint\'s error message and email pri
 	assert.match(refused.stderr, /login code was refused \(the token endpoint answered 400: invalid_grant: code expired12:00:00 {2}\[auth\]/);
 
 	const granting = await impostor(t, {
-		'/v1/oauth/token': {status: 200, body: {
-			access_token: 'sk-ant-oat01-escape-test-0000000000', refresh_token: 'sk-ant-ort01-escape-test-0000000000', expires_in: 3600,
-			account: {email_address: `me@example.com${osc0}${clearScreen}${fakeLine}`},
-		}},
+		'/v1/oauth/token': {
+			status: 200, body: {
+				access_token: 'sk-ant-oat01-escape-test-0000000000', refresh_token: 'sk-ant-ort01-escape-test-0000000000', expires_in: 3600,
+				account: {email_address: `me@example.com${osc0}${clearScreen}${fakeLine}`},
+			},
+		},
 	});
 	const added = await browserLogin(environment(granting), 'work');
 	assert.equal(added.code, 0, added.stderr);

@@ -2,7 +2,9 @@
 // also update the snapshot the way the real store would, so a test can check the screen shows the
 // new setting at once.
 import {actionsFrom, applyAction} from '../../source/monitor/apply-action.js';
-import {actionNames, type AccountView, type MonitorStore, type StoreActions, type StoreSnapshot} from '../../source/monitor/contract.js';
+import {
+	actionNames, type AccountView, type MonitorStore, type StoreActions, type StoreSnapshot,
+} from '../../source/monitor/contract.js';
 import type {InFlightRequest} from '../../source/state/in-flight.js';
 import type {RequestRecord, SavingsTotals, StoreEvent} from '../../source/state/records.js';
 
@@ -11,7 +13,9 @@ export type ActionCall = {[Method in keyof StoreActions]: {method: Method; args:
 /** The burst limit the fake "config" has when no override is set. */
 export const configBurstLimit = 10;
 
-const zeroTotals: SavingsTotals = {inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 0};
+const zeroTotals: SavingsTotals = {
+	inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, usd: 0,
+};
 
 export function makeAccount(name: string, fields: Partial<AccountView> = {}): AccountView {
 	return {
@@ -108,7 +112,9 @@ export function makeSnapshot(fields: Partial<StoreSnapshot> = {}): StoreSnapshot
 		burstRpmLimit: configBurstLimit,
 		defaults: {strategy: 'maximus', burstRpmLimit: configBurstLimit},
 		pinnedAccount: null,
-		overrides: {strategy: null, model: null, effort: null, burstRpmLimit: null, fallbackModel: null, alertsMuted: false},
+		overrides: {
+			strategy: null, model: null, effort: null, burstRpmLimit: null, fallbackModel: null, alertsMuted: false,
+		},
 		heldRequests: 0,
 		inFlight: 0,
 		inFlightRequests: [],
@@ -175,14 +181,37 @@ export class FakeStore implements MonitorStore {
 		this.record({method: call.name, args: call.args} as ActionCall, snapshot => applyAction(snapshot, call));
 	});
 
-	pin: StoreActions['pin'] = (...args) => this.#actions.pin(...args);
-	setStrategy: StoreActions['setStrategy'] = (...args) => this.#actions.setStrategy(...args);
-	setAlertsMuted: StoreActions['setAlertsMuted'] = (...args) => this.#actions.setAlertsMuted(...args);
-	setModelOverride: StoreActions['setModelOverride'] = (...args) => this.#actions.setModelOverride(...args);
-	setEffortOverride: StoreActions['setEffortOverride'] = (...args) => this.#actions.setEffortOverride(...args);
-	setBurstRpmLimit: StoreActions['setBurstRpmLimit'] = (...args) => this.#actions.setBurstRpmLimit(...args);
-	setPaused: StoreActions['setPaused'] = (...args) => this.#actions.setPaused(...args);
-	setHistoryWindow: StoreActions['setHistoryWindow'] = (...args) => this.#actions.setHistoryWindow(...args);
+	pin: StoreActions['pin'] = (...args) => {
+		this.#actions.pin(...args);
+	};
+
+	setStrategy: StoreActions['setStrategy'] = (...args) => {
+		this.#actions.setStrategy(...args);
+	};
+
+	setAlertsMuted: StoreActions['setAlertsMuted'] = (...args) => {
+		this.#actions.setAlertsMuted(...args);
+	};
+
+	setModelOverride: StoreActions['setModelOverride'] = (...args) => {
+		this.#actions.setModelOverride(...args);
+	};
+
+	setEffortOverride: StoreActions['setEffortOverride'] = (...args) => {
+		this.#actions.setEffortOverride(...args);
+	};
+
+	setBurstRpmLimit: StoreActions['setBurstRpmLimit'] = (...args) => {
+		this.#actions.setBurstRpmLimit(...args);
+	};
+
+	setPaused: StoreActions['setPaused'] = (...args) => {
+		this.#actions.setPaused(...args);
+	};
+
+	setHistoryWindow: StoreActions['setHistoryWindow'] = (...args) => {
+		this.#actions.setHistoryWindow(...args);
+	};
 
 	private record(call: ActionCall, apply: (snapshot: StoreSnapshot) => StoreSnapshot): void {
 		this.calls.push(call);

@@ -1,5 +1,4 @@
-import type {AuthProvider} from '../../source/accounts/auth-provider.js';
-import {StaticAuthProvider} from '../../source/accounts/auth-provider.js';
+import {type AuthProvider, StaticAuthProvider} from '../../source/accounts/auth-provider.js';
 import {Alerts} from '../../source/alerts/alerts.js';
 import {defaultFailurePolicy, type FailurePolicy} from '../../source/failover/failure-policy.js';
 import type {OpenAiDoorOptions} from '../../source/openai/door.js';
@@ -48,12 +47,16 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 	for (const account of options.accounts) {
 		credentials[account.name] = account.kind === 'apikey'
 			? {type: 'apikey', key: account.secret}
-			: {type: 'oauth', accessToken: account.secret, refreshToken: `${account.secret}-refresh`, expiresAt: Date.now() + 3_600_000};
+			: {
+				type: 'oauth', accessToken: account.secret, refreshToken: `${account.secret}-refresh`, expiresAt: Date.now() + 3_600_000,
+			};
 	}
 
 	const store = new StateStore({
 		accounts,
-		settings: {strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null, ...options.settings},
+		settings: {
+			strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null, ...options.settings,
+		},
 		version: 'test',
 		stateFile: options.stateFile,
 		historyFile: options.historyFile,
@@ -90,7 +93,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 			await proxy.close(1000);
 			store.close();
 		},
-		post(body, headers = {}, path = '/v1/messages') {
+		async post(body, headers = {}, path = '/v1/messages') {
 			return fetch(`${proxy.url}${path}`, {
 				method: 'POST',
 				headers: {'content-type': 'application/json', 'anthropic-version': '2023-06-01', ...headers},
@@ -101,5 +104,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 }
 
 export function message(overrides: Record<string, unknown> = {}) {
-	return {model: 'claude-sonnet-4-6', max_tokens: 32, messages: [{role: 'user', content: 'hello'}], ...overrides};
+	return {
+		model: 'claude-sonnet-4-6', max_tokens: 32, messages: [{role: 'user', content: 'hello'}], ...overrides,
+	};
 }

@@ -4,7 +4,7 @@ import {appendFileSync} from 'node:fs';
 import net from 'node:net';
 
 const log = process.env.SHUNT_TEST_CONNECTION_LOG;
-const connect = net.Socket.prototype.connect;
+const {connect} = net.Socket.prototype;
 net.Socket.prototype.connect = function (...args) {
 	const first = args[0];
 	const options = typeof first === 'object' && first !== null ? (Array.isArray(first) ? first[0] : first) : {port: first, host: args[1]};

@@ -40,12 +40,14 @@ async function freePort(): Promise<number> {
 		server.once('error', reject);
 		server.listen(0, '127.0.0.1', () => {
 			const {port} = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
+			server.close(() => {
+				resolve(port);
+			});
 		});
 	});
 }
 
-function launch(args: string[], dir: string): Promise<ChildProcess> {
+async function launch(args: string[], dir: string): Promise<ChildProcess> {
 	return new Promise((resolve, reject) => {
 		const child = spawn('redis-server', args, {cwd: dir, stdio: ['ignore', 'pipe', 'pipe']});
 		running.add(child);
@@ -58,14 +60,14 @@ function launch(args: string[], dir: string): Promise<ChildProcess> {
 			output += chunk.toString();
 			if (output.includes('Ready to accept connections')) {
 				clearTimeout(timer);
-				child.stdout!.off('data', onData);
-				child.stdout!.resume();
+				child.stdout.off('data', onData);
+				child.stdout.resume();
 				resolve(child);
 			}
 		};
 
-		child.stdout!.on('data', onData);
-		child.stderr!.on('data', (chunk: Buffer) => {
+		child.stdout.on('data', onData);
+		child.stderr.on('data', (chunk: Buffer) => {
 			output += chunk.toString();
 		});
 		child.once('error', error => {
@@ -86,7 +88,9 @@ async function ended(child: ChildProcess, signal: NodeJS.Signals): Promise<void>
 	}
 
 	const exited = new Promise<void>(resolve => {
-		child.once('exit', () => resolve());
+		child.once('exit', () => {
+			resolve();
+		});
 	});
 	child.kill(signal);
 	await exited;
@@ -95,8 +99,7 @@ async function ended(child: ChildProcess, signal: NodeJS.Signals): Promise<void>
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
 	const port = await freePort();
 	const dir = tempDir('shunt-redis-');
-	const args = ['--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--logfile', ''];
-	args.push(...(options.persistence ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));
+	const args = ['--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--logfile', '', ...(options.persistence ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'])];
 	if (options.password) {
 		args.push('--requirepass', options.password);
 	}

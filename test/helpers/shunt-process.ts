@@ -27,7 +27,7 @@ export type Completed = {code: number | null; stdout: string; stderr: string};
  * Runs a built script to completion with this node, collecting its output. A run still going after
  * timeoutMs is killed, so a hung child fails its test instead of holding the suite.
  */
-export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}, input?: string, timeoutMs = 90_000): Promise<Completed> {
+export async function runScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}, input?: string, timeoutMs = 90_000): Promise<Completed> {
 	return new Promise((resolve, reject) => {
 		const child = spawn(process.execPath, [script, ...args], {env: {...process.env, ...env}, stdio: ['pipe', 'pipe', 'pipe']});
 		let stdout = '';
@@ -49,7 +49,7 @@ export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv
 }
 
 /** Runs the built CLI to completion (commands like add-account, status). */
-export function runCli(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<Completed> {
+export async function runCli(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<Completed> {
 	return runScript(cliPath, args, env, input);
 }
 
@@ -61,21 +61,25 @@ export async function startShunt(args: string[], env: NodeJS.ProcessEnv): Promis
 		cwd: path.dirname(cliPath),
 	});
 	let stderr = '';
-	child.stdout!.resume();
+	child.stdout.resume();
 	const exited = new Promise<number | null>(resolve => {
-		child.on('exit', code => resolve(code));
+		child.on('exit', code => {
+			resolve(code);
+		});
 	});
 	running.add(child);
 	child.once('exit', () => running.delete(child));
 	const url = await new Promise<string>((resolve, reject) => {
-		child.stderr!.on('data', chunk => {
+		child.stderr.on('data', chunk => {
 			stderr += String(chunk);
 			const match = /listening on (http:\/\/\S+)/.exec(stderr);
 			if (match) {
 				resolve(match[1]!);
 			}
 		});
-		void exited.then(code => reject(new Error(`shunt exited with ${code} before listening:\n${stderr}`)));
+		void exited.then(code => {
+			reject(new Error(`shunt exited with ${code} before listening:\n${stderr}`));
+		});
 	});
 	return {
 		child,

@@ -12,7 +12,6 @@ export async function waitFor<T>(
 ): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
-		// eslint-disable-next-line no-await-in-loop
 		const value = await check();
 		if (value !== undefined && value !== false) {
 			return value;
@@ -23,7 +22,6 @@ export async function waitFor<T>(
 			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => setTimeout(resolve, 10));
 	}
 }

@@ -32,7 +32,9 @@ const policy: FailurePolicy = {
 const telemetry = (fields: Omit<RateLimitTelemetry, 'updatedMs'> = {}): RateLimitTelemetry => ({updatedMs: nowMs, ...fields});
 
 function classify(fields: Partial<ClassifyInput> & {status: number}): Verdict {
-	return classifyResponse({retryAfterMs: undefined, telemetry: undefined, accountKind: 'oauth', model: 'claude-sonnet-4-6', nowMs, policy, ...fields});
+	return classifyResponse({
+		retryAfterMs: undefined, telemetry: undefined, accountKind: 'oauth', model: 'claude-sonnet-4-6', nowMs, policy, ...fields,
+	});
 }
 
 // Optional fields left undefined are absent, as far as a caller is concerned.
@@ -51,28 +53,38 @@ const statusRows: Row[] = [
 		{
 			name: `529 on ${accountKind}: overloaded, request-scoped, a short unstaggered rest`,
 			input: {status: 529, accountKind},
-			expected: {kind: 'failover', reason: 'overloaded', requestScoped: true, cooldown: cooldown(policy.overloadedCooldownMs, 'overloaded')},
+			expected: {
+				kind: 'failover', reason: 'overloaded', requestScoped: true, cooldown: cooldown(policy.overloadedCooldownMs, 'overloaded'),
+			},
 		},
 		{
 			name: `529 on ${accountKind} is overload even when the telemetry says a window is spent`,
 			input: {status: 529, accountKind, telemetry: telemetry({fiveHour: {status: 'rejected', reset: nowS + 3600}})},
-			expected: {kind: 'failover', reason: 'overloaded', requestScoped: true, cooldown: cooldown(policy.overloadedCooldownMs, 'overloaded')},
+			expected: {
+				kind: 'failover', reason: 'overloaded', requestScoped: true, cooldown: cooldown(policy.overloadedCooldownMs, 'overloaded'),
+			},
 		},
 	] satisfies Row[]),
 	{
 		name: '401 on OAuth: refresh and retry the same account, counts towards reauth',
 		input: {status: 401, accountKind: 'oauth'},
-		expected: {kind: 'failover', reason: '401', refresh: true, unauthorized: true, cooldown: cooldown(policy.unauthorizedCooldownMs, '401')},
+		expected: {
+			kind: 'failover', reason: '401', refresh: true, unauthorized: true, cooldown: cooldown(policy.unauthorizedCooldownMs, '401'),
+		},
 	},
 	{
 		name: '401 on an API key: no refresh (a key cannot be refreshed), counts towards reauth',
 		input: {status: 401, accountKind: 'apikey'},
-		expected: {kind: 'failover', reason: '401', unauthorized: true, cooldown: cooldown(policy.unauthorizedCooldownMs, '401')},
+		expected: {
+			kind: 'failover', reason: '401', unauthorized: true, cooldown: cooldown(policy.unauthorizedCooldownMs, '401'),
+		},
 	},
 	{
 		name: '403 on OAuth: forbidden, alerted, a long rest',
 		input: {status: 403, accountKind: 'oauth'},
-		expected: {kind: 'failover', reason: 'forbidden', alert: 'forbidden', cooldown: cooldown(policy.forbiddenCooldownMs, 'forbidden')},
+		expected: {
+			kind: 'failover', reason: 'forbidden', alert: 'forbidden', cooldown: cooldown(policy.forbiddenCooldownMs, 'forbidden'),
+		},
 	},
 	{
 		name: '403 on an API key is the request\'s fault: delivered',
@@ -82,7 +94,7 @@ const statusRows: Row[] = [
 	...kinds.flatMap(accountKind => [200, 201, 400, 404, 408, 413, 422, 500, 502, 503, 504].map(status => ({
 		name: `${status} on ${accountKind} would fail (or succeed) the same way elsewhere: delivered`,
 		input: {status, accountKind, telemetry: telemetry({fiveHour: {status: 'rejected', reset: nowS + 3600}})},
-		expected: {kind: 'deliver'} as Verdict,
+		expected: {kind: 'deliver'} satisfies Verdict,
 	}))),
 ];
 
@@ -104,7 +116,9 @@ test('429 without rate-limit headers is request-scoped: a moment\'s rest, named 
 
 test('a windowless 429 ignores retry-after: one request\'s refusal never benches the account for long', () => {
 	const verdict = classify({status: 429, retryAfterMs: 3_600_000});
-	assert.deepEqual(plain(verdict), {kind: 'failover', reason: 'windowless 429', requestScoped: true, cooldown: cooldown(policy.windowlessCooldownMs, 'windowless 429')});
+	assert.deepEqual(plain(verdict), {
+		kind: 'failover', reason: 'windowless 429', requestScoped: true, cooldown: cooldown(policy.windowlessCooldownMs, 'windowless 429'),
+	});
 });
 
 // --- 429 with a spent 5h or 7d window ---
@@ -173,7 +187,9 @@ const quotaRows: QuotaRow[] = [
 for (const row of quotaRows) {
 	test(`429, ${row.name}`, () => {
 		for (const accountKind of kinds) {
-			const verdict = classify({status: 429, accountKind, telemetry: row.telemetry, retryAfterMs: 7000});
+			const verdict = classify({
+				status: 429, accountKind, telemetry: row.telemetry, retryAfterMs: 7000,
+			});
 			assert.deepEqual(plain(verdict), {
 				kind: 'failover',
 				reason: 'quota',
@@ -198,7 +214,7 @@ const scopedRows: ScopedRow[] = [
 	...([['7d_opus', 'opus'], ['7d_sonnet', 'sonnet'], ['7d_oi', 'fable'], ['7d_fable', 'fable']] as const).map(([window, family]) => ({
 		name: `a rejected ${window} window excludes the ${family} family until its reset, with no cooldown`,
 		telemetry: telemetry({fiveHour: {status: 'allowed', reset: nowS + 60}, scoped: {[window]: {status: 'rejected', reset: nowS + 5000}}}),
-		expected: {kind: 'failover', reason: `${window} limit`, excludeModel: {model: family, untilMs: nowMs + (5000 * second)}} as Verdict,
+		expected: {kind: 'failover', reason: `${window} limit`, excludeModel: {model: family, untilMs: nowMs + (5000 * second)}} satisfies Verdict,
 	})),
 	{
 		name: 'a rejected scoped window without a reset excludes for the policy\'s exclusion time',
@@ -254,11 +270,21 @@ const bucketTelemetry = telemetry({
 });
 
 const rateRows: RateRow[] = [
-	{name: 'retry-after is honoured', retryAfterMs: 20 * second, telemetry: telemetry({fiveHour: {status: 'allowed'}}), waitMs: 20 * second},
-	{name: 'a retry-after below the floor waits the floor', retryAfterMs: second, telemetry: telemetry(), waitMs: policy.burstMinMs},
-	{name: 'a retry-after of zero waits the floor', retryAfterMs: 0, telemetry: telemetry(), waitMs: policy.burstMinMs},
-	{name: 'a retry-after of a day waits the ceiling', retryAfterMs: 24 * hour, telemetry: telemetry(), waitMs: policy.burstMaxMs},
-	{name: 'retry-after beats the bucket resets', retryAfterMs: 10 * second, telemetry: bucketTelemetry, waitMs: 10 * second},
+	{
+		name: 'retry-after is honoured', retryAfterMs: 20 * second, telemetry: telemetry({fiveHour: {status: 'allowed'}}), waitMs: 20 * second,
+	},
+	{
+		name: 'a retry-after below the floor waits the floor', retryAfterMs: second, telemetry: telemetry(), waitMs: policy.burstMinMs,
+	},
+	{
+		name: 'a retry-after of zero waits the floor', retryAfterMs: 0, telemetry: telemetry(), waitMs: policy.burstMinMs,
+	},
+	{
+		name: 'a retry-after of a day waits the ceiling', retryAfterMs: 24 * hour, telemetry: telemetry(), waitMs: policy.burstMaxMs,
+	},
+	{
+		name: 'retry-after beats the bucket resets', retryAfterMs: 10 * second, telemetry: bucketTelemetry, waitMs: 10 * second,
+	},
 	{name: 'without retry-after, the latest reset among spent buckets still ahead', telemetry: bucketTelemetry, waitMs: 70 * second},
 	{
 		name: 'a spent bucket resetting beyond the ceiling waits the ceiling',
@@ -279,7 +305,9 @@ const rateRows: RateRow[] = [
 for (const row of rateRows) {
 	test(`429 rate limit: ${row.name}`, () => {
 		for (const accountKind of kinds) {
-			const verdict = classify({status: 429, accountKind, retryAfterMs: row.retryAfterMs, telemetry: row.telemetry});
+			const verdict = classify({
+				status: 429, accountKind, retryAfterMs: row.retryAfterMs, telemetry: row.telemetry,
+			});
 			assert.deepEqual(plain(verdict), {kind: 'failover', reason: 'rate limit', cooldown: cooldown(row.waitMs, 'rate limit', true)}, accountKind);
 		}
 	});

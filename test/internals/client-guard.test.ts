@@ -8,7 +8,9 @@ import {clientGuard, type ClientGuardOptions} from '../../source/proxy/client-gu
 const port = 8082;
 
 function guard(fields: Partial<ClientGuardOptions> = {}) {
-	return clientGuard({listenHost: '127.0.0.1', port, clientKeySet: false, allowedOrigins: [], ...fields});
+	return clientGuard({
+		listenHost: '127.0.0.1', port, clientKeySet: false, allowedOrigins: [], ...fields,
+	});
 }
 
 const refusalOf = (headers: IncomingHttpHeaders, fields: Partial<ClientGuardOptions> = {}) => {
@@ -36,7 +38,9 @@ const hostRows: HostRow[] = [
 	{listenHost: 'fe80::1', accepted: ['[fe80::1]:8082', '[FE80::1]:8082'], refused: ['fe80::1:8082']},
 	{listenHost: '0.0.0.0', accepted: ['0.0.0.0:8082', 'localhost:8082'], refused: ['192.168.1.20:8082', 'my-laptop:8082']},
 	{listenHost: 'FE80::2', accepted: ['[fe80::2]:8082', '[FE80::2]:8082'], refused: ['[fe80::2]']},
-	{listenHost: '127.0.0.1', port: 80, accepted: ['127.0.0.1', 'localhost', '[::1]', '127.0.0.1:80'], refused: ['evil.example', 'evil.example:80', '127.0.0.1:8082']},
+	{
+		listenHost: '127.0.0.1', port: 80, accepted: ['127.0.0.1', 'localhost', '[::1]', '127.0.0.1:80'], refused: ['evil.example', 'evil.example:80', '127.0.0.1:8082'],
+	},
 ];
 
 for (const row of hostRows) {

@@ -16,8 +16,8 @@ test('by default a model falls back one family down: opus → sonnet → haiku, 
 });
 
 test('the family is found in any case and anywhere in the model id', () => {
-	assert.equal(fallbackModelFor('Claude-OPUS-4-1-20250805', null), fallbackChain['opus']);
-	assert.equal(fallbackModelFor('us.anthropic.claude-sonnet-4-5-v1:0', null), fallbackChain['sonnet']);
+	assert.equal(fallbackModelFor('Claude-OPUS-4-1-20250805', null), fallbackChain.opus);
+	assert.equal(fallbackModelFor('us.anthropic.claude-sonnet-4-5-v1:0', null), fallbackChain.sonnet);
 });
 
 test('a model of no known family has no default fallback', () => {

@@ -34,9 +34,13 @@ test('rows: model, request fields → what is removed', () => {
 		['claude-haiku-4-5-20251001', {output_config: {effort: '\u001B]0;owned\u0007'}}, ['effort'], {}],
 	];
 	for (const [model, fields, removed, kept] of rows) {
-		const result = fit({model, max_tokens: 8, messages, ...fields});
+		const result = fit({
+			model, max_tokens: 8, messages, ...fields,
+		});
 		assert.deepEqual(result.removed, removed, `${model} ${JSON.stringify(fields)}`);
-		assert.deepEqual(result.json, {model, max_tokens: 8, messages, ...kept}, `${model} ${JSON.stringify(fields)}`);
+		assert.deepEqual(result.json, {
+			model, max_tokens: 8, messages, ...kept,
+		}, `${model} ${JSON.stringify(fields)}`);
 		assert.deepEqual(JSON.parse(result.bytes), result.json, 'the bytes sent are the fitted body');
 	}
 });

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http';
 import {test} from 'node:test';
 import type {RateLimitTelemetry} from '../../source/anthropic/telemetry.js';
-import {noAccountResponse, type FailedAnswer, type NoAccountAnswer, type NoAccountInput} from '../../source/proxy/no-account.js';
+import {
+	noAccountResponse, type FailedAnswer, type NoAccountAnswer, type NoAccountInput,
+} from '../../source/proxy/no-account.js';
 import type {RoutingAccount, RoutingSnapshot} from '../../source/routing/types.js';
 
 const nowMs = Date.UTC(2026, 6, 31, 12, 0, 0) + 250;
@@ -18,7 +20,9 @@ function account(name: string, fields: Partial<RoutingAccount> = {}): RoutingAcc
 }
 
 function snapshot(accounts: RoutingAccount[]): RoutingSnapshot {
-	return {nowMs, accounts, pinned: null, strategy: 'maximus', burstRpmLimit: 0, expirySoonSeconds: 1800};
+	return {
+		nowMs, accounts, pinned: null, strategy: 'maximus', burstRpmLimit: 0, expirySoonSeconds: 1800,
+	};
 }
 
 const telemetryByAccount: Record<string, RateLimitTelemetry> = {
@@ -68,7 +72,9 @@ const upstreamHeaders: IncomingHttpHeaders = {
 	'access-control-allow-origin': '*',
 	'x-should-retry': 'true',
 };
-const overloaded: FailedAnswer = {account: 'work', status: 529, headers: upstreamHeaders, body: Buffer.from('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}')};
+const overloaded: FailedAnswer = {
+	account: 'work', status: 529, headers: upstreamHeaders, body: Buffer.from('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'),
+};
 
 function assertReplay(answer: NoAccountAnswer, failure: FailedAnswer): void {
 	assert.equal(answer.status, failure.status);
@@ -89,7 +95,11 @@ function assertReplay(answer: NoAccountAnswer, failure: FailedAnswer): void {
 // --- 1. request-scoped refusals: the upstream's own answer, at once ---
 
 test('a request-scoped refusal replays the upstream\'s answer, even when an account frees up later', () => {
-	const answer = noAccountResponse(input({requestScoped: true, lastFailure: overloaded, freeAt: {account: 'home', atMs: nowMs + 60_000, kind: 'quota', cause: 'spent'}}));
+	const answer = noAccountResponse(input({
+		requestScoped: true, lastFailure: overloaded, freeAt: {
+			account: 'home', atMs: nowMs + 60_000, kind: 'quota', cause: 'spent',
+		},
+	}));
 	assertReplay(answer, overloaded);
 });
 
@@ -102,7 +112,11 @@ test('request-scoped without an upstream answer to replay goes on down the list'
 
 test('quota: 429 with the soonest account\'s unified headers, the real wait in retry-after, x-should-retry false', () => {
 	const atMs = nowMs + (9 * 60_000) + 1500;
-	const answer = noAccountResponse(input({freeAt: {account: 'home', atMs, kind: 'quota', cause: 'spent'}}));
+	const answer = noAccountResponse(input({
+		freeAt: {
+			account: 'home', atMs, kind: 'quota', cause: 'spent',
+		},
+	}));
 	assert.equal(answer.status, 429);
 	assert.equal(answer.account, null, 'shunt answers for the pool: no account saw the request');
 	assert.equal(answer.reason, 'all out of quota');
@@ -129,7 +143,11 @@ test('quota: 429 with the soonest account\'s unified headers, the real wait in r
 });
 
 test('quota: the unified headers are those of the account that frees up, not another', () => {
-	const answer = noAccountResponse(input({freeAt: {account: 'work', atMs: nowMs + 7_200_000, kind: 'quota', cause: 'spent'}}));
+	const answer = noAccountResponse(input({
+		freeAt: {
+			account: 'work', atMs: nowMs + 7_200_000, kind: 'quota', cause: 'spent',
+		},
+	}));
 	assert.equal(answer.headers['anthropic-ratelimit-unified-7d-status'], 'rejected');
 	assert.equal(answer.headers['anthropic-ratelimit-unified-5h-status'], undefined);
 	assert.equal(answer.headers['x-shunt-account'], 'work');
@@ -137,18 +155,30 @@ test('quota: the unified headers are those of the account that frees up, not ano
 
 test('quota without telemetry: still an honest limit with the reset, and nothing made up', () => {
 	const atMs = nowMs + 30_000;
-	const answer = noAccountResponse(input({freeAt: {account: 'home', atMs, kind: 'quota', cause: 'spent'}, telemetry: () => undefined}));
+	const answer = noAccountResponse(input({
+		freeAt: {
+			account: 'home', atMs, kind: 'quota', cause: 'spent',
+		}, telemetry: () => undefined,
+	}));
 	assert.deepEqual(unifiedNames(answer.headers), ['anthropic-ratelimit-unified-reset', 'anthropic-ratelimit-unified-status']);
 	assert.equal(answer.headers['x-should-retry'], 'false');
 });
 
 test('quota with a single account says "the only account"', () => {
-	const answer = noAccountResponse(input({snapshot: snapshot([account('home')]), freeAt: {account: 'home', atMs: nowMs + 5000, kind: 'quota', cause: 'spent'}}));
+	const answer = noAccountResponse(input({
+		snapshot: snapshot([account('home')]), freeAt: {
+			account: 'home', atMs: nowMs + 5000, kind: 'quota', cause: 'spent',
+		},
+	}));
 	assert.match(errorOf(answer).message, /^The only account is out of quota; home frees up in 5s \(at \d\d:\d\d:\d\d\)\.$/);
 });
 
 test('a rate limit: 429 without unified headers, not a plan limit, the client may retry after retry-after', () => {
-	const answer = noAccountResponse(input({freeAt: {account: 'work', atMs: nowMs + 12_001, kind: 'rate', cause: 'cooling'}}));
+	const answer = noAccountResponse(input({
+		freeAt: {
+			account: 'work', atMs: nowMs + 12_001, kind: 'rate', cause: 'cooling',
+		},
+	}));
 	assert.equal(answer.status, 429);
 	assert.equal(answer.account, null);
 	assert.deepEqual(unifiedNames(answer.headers), []);
@@ -160,7 +190,11 @@ test('a rate limit: 429 without unified headers, not a plan limit, the client ma
 });
 
 test('overload: 529 overloaded_error, never dressed up as a plan limit', () => {
-	const answer = noAccountResponse(input({freeAt: {account: 'home', atMs: nowMs + 4000, kind: 'overloaded', cause: 'cooling'}}));
+	const answer = noAccountResponse(input({
+		freeAt: {
+			account: 'home', atMs: nowMs + 4000, kind: 'overloaded', cause: 'cooling',
+		},
+	}));
 	assert.equal(answer.status, 529);
 	assert.equal(answer.account, null);
 	assert.deepEqual(unifiedNames(answer.headers), []);
@@ -172,19 +206,29 @@ test('overload: 529 overloaded_error, never dressed up as a plan limit', () => {
 });
 
 test('a free-up instant already past waits zero seconds, never a negative retry-after', () => {
-	const answer = noAccountResponse(input({freeAt: {account: 'home', atMs: nowMs - 2000, kind: 'rate', cause: 'cooling'}}));
+	const answer = noAccountResponse(input({
+		freeAt: {
+			account: 'home', atMs: nowMs - 2000, kind: 'rate', cause: 'cooling',
+		},
+	}));
 	assert.equal(answer.headers['retry-after'], '0');
 });
 
 test('an account freeing up later beats replaying an earlier failure that was not request-scoped', () => {
-	const answer = noAccountResponse(input({lastFailure: overloaded, freeAt: {account: 'home', atMs: nowMs + 5000, kind: 'rate', cause: 'cooling'}}));
+	const answer = noAccountResponse(input({
+		lastFailure: overloaded, freeAt: {
+			account: 'home', atMs: nowMs + 5000, kind: 'rate', cause: 'cooling',
+		},
+	}));
 	assert.equal(answer.status, 429);
 });
 
 // --- 3. an earlier upstream answer ---
 
 test('the last upstream failure is passed on as it was when nothing frees up', () => {
-	const unauthorized: FailedAnswer = {account: 'home', status: 401, headers: {...upstreamHeaders}, body: Buffer.from('{"type":"error","error":{"type":"authentication_error","message":"invalid token"}}')};
+	const unauthorized: FailedAnswer = {
+		account: 'home', status: 401, headers: {...upstreamHeaders}, body: Buffer.from('{"type":"error","error":{"type":"authentication_error","message":"invalid token"}}'),
+	};
 	const answer = noAccountResponse(input({lastFailure: unauthorized, timedOut: true, lastConnectionError: 'ECONNREFUSED'}));
 	assertReplay(answer, unauthorized);
 });
@@ -240,7 +284,7 @@ const poolRows: PoolRow[] = [
 		accounts: [account('home', cooling(reason)), account('work', {authFailed: true})],
 		status: 401,
 		allOffline: false,
-		says: [new RegExp(`home was refused by the API \\(${reason}\\); tried again at \\d\\d:\\d\\d:\\d\\d`)],
+		says: [new RegExp(String.raw`home was refused by the API \(${reason}\); tried again at \d\d:\d\d:\d\d`)],
 	})),
 	{
 		name: 'a credentials cooldown that has run out no longer counts as refused: 503',

@@ -39,65 +39,111 @@ const rows: Row[] = [
 	{name: 'Haiku takes no effort setting', body: {model: 'claude-haiku-4-5-20251001', reasoning_effort: 'high'}, expect: {output_config: undefined}},
 	{name: 'user becomes metadata.user_id', body: {user: 'u-42'}, expect: {metadata: {user_id: 'u-42'}}},
 	{name: 'an OpenAI model name is mapped', body: {model: 'gpt-4o-mini'}, expect: {model: 'claude-haiku-4-5-20251001'}},
-	{name: 'defaults that change nothing are accepted', body: {n: 1, logprobs: false, frequency_penalty: 0, presence_penalty: 0, store: false, service_tier: 'auto', response_format: {type: 'text'}, seed: null, metadata: {a: 'b'}, prompt_cache_key: 'k'}, expect: {n: undefined, logprobs: undefined, metadata: undefined}},
+	{
+		name: 'defaults that change nothing are accepted', body: {
+			n: 1, logprobs: false, frequency_penalty: 0, presence_penalty: 0, store: false, service_tier: 'auto', response_format: {type: 'text'}, seed: null, metadata: {a: 'b'}, prompt_cache_key: 'k',
+		}, expect: {n: undefined, logprobs: undefined, metadata: undefined},
+	},
 	{
 		name: 'user content parts: text and images (data URL and http URL)',
-		body: {messages: [{role: 'user', content: [
-			{type: 'text', text: 'look'},
-			{type: 'image_url', image_url: {url: 'data:image/png;base64,iVBORw0KGgo='}},
-			{type: 'image_url', image_url: {url: 'https://example.com/cat.jpg', detail: 'high'}},
-		]}]},
-		expect: {messages: [{role: 'user', content: [
-			{type: 'text', text: 'look'},
-			{type: 'image', source: {type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo='}},
-			{type: 'image', source: {type: 'url', url: 'https://example.com/cat.jpg'}},
-		]}]},
+		body: {
+			messages: [{
+				role: 'user', content: [
+					{type: 'text', text: 'look'},
+					{type: 'image_url', image_url: {url: 'data:image/png;base64,iVBORw0KGgo='}},
+					{type: 'image_url', image_url: {url: 'https://example.com/cat.jpg', detail: 'high'}},
+				],
+			}],
+		},
+		expect: {
+			messages: [{
+				role: 'user', content: [
+					{type: 'text', text: 'look'},
+					{type: 'image', source: {type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo='}},
+					{type: 'image', source: {type: 'url', url: 'https://example.com/cat.jpg'}},
+				],
+			}],
+		},
 	},
 	{
 		name: 'assistant tool_calls become tool_use blocks (arguments parsed, ids kept); tool messages become tool_result blocks, consecutive ones merged into one user turn',
-		body: {messages: [
-			user,
-			{role: 'assistant', content: null, tool_calls: [
-				{id: 'call_1', type: 'function', function: {name: 'read', arguments: '{"path":"a"}'}},
-				{id: 'call_2', type: 'function', function: {name: 'read', arguments: ''}},
-			]},
-			{role: 'tool', tool_call_id: 'call_1', content: 'A'},
-			{role: 'tool', tool_call_id: 'call_2', content: [{type: 'text', text: 'B'}]},
-			{role: 'user', content: 'and now?'},
-		]},
-		expect: {messages: [
-			{role: 'user', content: [{type: 'text', text: 'hi'}]},
-			{role: 'assistant', content: [
-				{type: 'tool_use', id: 'call_1', name: 'read', input: {path: 'a'}},
-				{type: 'tool_use', id: 'call_2', name: 'read', input: {}},
-			]},
-			{role: 'user', content: [
-				{type: 'tool_result', tool_use_id: 'call_1', content: [{type: 'text', text: 'A'}]},
-				{type: 'tool_result', tool_use_id: 'call_2', content: [{type: 'text', text: 'B'}]},
-				{type: 'text', text: 'and now?'},
-			]},
-		]},
+		body: {
+			messages: [
+				user,
+				{
+					role: 'assistant', content: null, tool_calls: [
+						{id: 'call_1', type: 'function', function: {name: 'read', arguments: '{"path":"a"}'}},
+						{id: 'call_2', type: 'function', function: {name: 'read', arguments: ''}},
+					],
+				},
+				{role: 'tool', tool_call_id: 'call_1', content: 'A'},
+				{role: 'tool', tool_call_id: 'call_2', content: [{type: 'text', text: 'B'}]},
+				{role: 'user', content: 'and now?'},
+			],
+		},
+		expect: {
+			messages: [
+				{role: 'user', content: [{type: 'text', text: 'hi'}]},
+				{
+					role: 'assistant', content: [
+						{
+							type: 'tool_use', id: 'call_1', name: 'read', input: {path: 'a'},
+						},
+						{
+							type: 'tool_use', id: 'call_2', name: 'read', input: {},
+						},
+					],
+				},
+				{
+					role: 'user', content: [
+						{type: 'tool_result', tool_use_id: 'call_1', content: [{type: 'text', text: 'A'}]},
+						{type: 'tool_result', tool_use_id: 'call_2', content: [{type: 'text', text: 'B'}]},
+						{type: 'text', text: 'and now?'},
+					],
+				},
+			],
+		},
 	},
-	{name: 'an empty tool result has no content', body: {messages: [user, {role: 'assistant', tool_calls: [{id: 'c', type: 'function', function: {name: 't', arguments: '{}'}}]}, {role: 'tool', tool_call_id: 'c', content: ''}]}, expect: {messages: [
-		{role: 'user', content: [{type: 'text', text: 'hi'}]},
-		{role: 'assistant', content: [{type: 'tool_use', id: 'c', name: 't', input: {}}]},
-		{role: 'user', content: [{type: 'tool_result', tool_use_id: 'c'}]},
-	]}},
-	{name: 'assistant text and refusal parts become text; a trailing assistant turn is a prefill', body: {messages: [user, {role: 'assistant', content: [{type: 'text', text: 'Sure'}, {type: 'refusal', refusal: 'no'}]}]}, expect: {messages: [
-		{role: 'user', content: [{type: 'text', text: 'hi'}]},
-		{role: 'assistant', content: [{type: 'text', text: 'Sure'}, {type: 'text', text: 'no'}]},
-	]}},
+	{
+		name: 'an empty tool result has no content', body: {messages: [user, {role: 'assistant', tool_calls: [{id: 'c', type: 'function', function: {name: 't', arguments: '{}'}}]}, {role: 'tool', tool_call_id: 'c', content: ''}]}, expect: {
+			messages: [
+				{role: 'user', content: [{type: 'text', text: 'hi'}]},
+				{
+					role: 'assistant', content: [{
+						type: 'tool_use', id: 'c', name: 't', input: {},
+					}],
+				},
+				{role: 'user', content: [{type: 'tool_result', tool_use_id: 'c'}]},
+			],
+		},
+	},
+	{
+		name: 'assistant text and refusal parts become text; a trailing assistant turn is a prefill', body: {messages: [user, {role: 'assistant', content: [{type: 'text', text: 'Sure'}, {type: 'refusal', refusal: 'no'}]}]}, expect: {
+			messages: [
+				{role: 'user', content: [{type: 'text', text: 'hi'}]},
+				{role: 'assistant', content: [{type: 'text', text: 'Sure'}, {type: 'text', text: 'no'}]},
+			],
+		},
+	},
 	{name: 'consecutive user messages become one turn', body: {messages: [user, {role: 'user', content: 'again'}]}, expect: {messages: [{role: 'user', content: [{type: 'text', text: 'hi'}, {type: 'text', text: 'again'}]}]}},
 	{
 		name: 'tools: function tools with their schema; a tool without parameters gets an empty object schema',
-		body: {tools: [
-			{type: 'function', function: {name: 'a', description: 'A', parameters: {type: 'object', properties: {x: {type: 'number'}}}, strict: true}},
-			{type: 'function', function: {name: 'b'}},
-		]},
-		expect: {tools: [
-			{name: 'a', description: 'A', input_schema: {type: 'object', properties: {x: {type: 'number'}}}},
-			{name: 'b', input_schema: {type: 'object', properties: {}}},
-		]},
+		body: {
+			tools: [
+				{
+					type: 'function', function: {
+						name: 'a', description: 'A', parameters: {type: 'object', properties: {x: {type: 'number'}}}, strict: true,
+					},
+				},
+				{type: 'function', function: {name: 'b'}},
+			],
+		},
+		expect: {
+			tools: [
+				{name: 'a', description: 'A', input_schema: {type: 'object', properties: {x: {type: 'number'}}}},
+				{name: 'b', input_schema: {type: 'object', properties: {}}},
+			],
+		},
 	},
 	{name: 'tool_choice auto', body: {tools: [{type: 'function', function: {name: 'a'}}], tool_choice: 'auto'}, expect: {tool_choice: {type: 'auto'}}},
 	{name: 'tool_choice none', body: {tools: [{type: 'function', function: {name: 'a'}}], tool_choice: 'none'}, expect: {tool_choice: {type: 'none'}}},
@@ -144,14 +190,16 @@ test('request: stream and include_usage are reported for the response side', () 
 type Refusal = {name: string; body: unknown; param: string; status?: number; message?: RegExp};
 
 const refusals: Refusal[] = [
-	{name: 'n above 1', body: {n: 2}, param: 'n', message: /one choice/},
+	{
+		name: 'n above 1', body: {n: 2}, param: 'n', message: /one choice/,
+	},
 	{name: 'logprobs', body: {logprobs: true}, param: 'logprobs'},
 	{name: 'top_logprobs', body: {top_logprobs: 3}, param: 'top_logprobs'},
 	{name: 'audio output', body: {audio: {voice: 'alloy', format: 'wav'}}, param: 'audio'},
 	{name: 'audio modality', body: {modalities: ['text', 'audio']}, param: 'modalities'},
 	{name: 'a frequency penalty', body: {frequency_penalty: 0.5}, param: 'frequency_penalty'},
 	{name: 'a presence penalty', body: {presence_penalty: -1}, param: 'presence_penalty'},
-	{name: 'logit_bias', body: {logit_bias: {50256: -100}}, param: 'logit_bias'},
+	{name: 'logit_bias', body: {logit_bias: {50_256: -100}}, param: 'logit_bias'},
 	{name: 'a seed', body: {seed: 1}, param: 'seed'},
 	{name: 'JSON mode', body: {response_format: {type: 'json_object'}}, param: 'response_format'},
 	{name: 'a JSON schema response format', body: {response_format: {type: 'json_schema', json_schema: {name: 'x'}}}, param: 'response_format'},
@@ -160,14 +208,20 @@ const refusals: Refusal[] = [
 	{name: 'stored completions', body: {store: true}, param: 'store'},
 	{name: 'the deprecated functions', body: {functions: [{name: 'f'}]}, param: 'functions'},
 	{name: 'a flex service tier', body: {service_tier: 'flex'}, param: 'service_tier'},
-	{name: 'an unknown parameter', body: {frobnicate: 1}, param: 'frobnicate', message: /Unrecognized request argument/},
-	{name: 'temperature above 1', body: {temperature: 1.2}, param: 'temperature', message: /0 to 1/},
+	{
+		name: 'an unknown parameter', body: {frobnicate: 1}, param: 'frobnicate', message: /Unrecognized request argument/,
+	},
+	{
+		name: 'temperature above 1', body: {temperature: 1.2}, param: 'temperature', message: /0 to 1/,
+	},
 	{name: 'temperature out of range', body: {temperature: 3}, param: 'temperature'},
 	{name: 'max_tokens not a whole number', body: {max_tokens: 1.5}, param: 'max_tokens'},
 	{name: 'max_tokens absurd', body: {max_completion_tokens: 1e12}, param: 'max_completion_tokens'},
 	{name: 'a bad reasoning effort', body: {reasoning_effort: 'extreme'}, param: 'reasoning_effort'},
 	{name: 'stream_options without stream', body: {stream_options: {include_usage: true}}, param: 'stream_options'},
-	{name: 'an unmapped model', body: {model: 'davinci'}, param: 'model', status: 404, message: /openaiModelMap/},
+	{
+		name: 'an unmapped model', body: {model: 'davinci'}, param: 'model', status: 404, message: /openaiModelMap/,
+	},
 	{name: 'no model', body: {model: ''}, param: 'model'},
 	{name: 'no messages', body: {messages: []}, param: 'messages'},
 	{name: 'only a system message', body: {messages: [{role: 'system', content: 'x'}]}, param: 'messages'},
@@ -258,14 +312,16 @@ test('request: cache marks on the end of the system prompt and of the last two u
 	};
 
 	assert.deepEqual(marks(sent({})), ['user0[0]']);
-	assert.deepEqual(marks(sent({messages: [
-		{role: 'system', content: 'one'},
-		{role: 'system', content: 'two'},
-		{role: 'user', content: 'a'},
-		{role: 'assistant', content: 'b'},
-		{role: 'user', content: [{type: 'text', text: 'c'}, {type: 'text', text: 'd'}]},
-		{role: 'assistant', content: 'e'},
-		{role: 'user', content: [{type: 'text', text: 'f'}, {type: 'text', text: ''}]},
-	]})), ['system[1]', 'user2[1]', 'user4[0]']);
+	assert.deepEqual(marks(sent({
+		messages: [
+			{role: 'system', content: 'one'},
+			{role: 'system', content: 'two'},
+			{role: 'user', content: 'a'},
+			{role: 'assistant', content: 'b'},
+			{role: 'user', content: [{type: 'text', text: 'c'}, {type: 'text', text: 'd'}]},
+			{role: 'assistant', content: 'e'},
+			{role: 'user', content: [{type: 'text', text: 'f'}, {type: 'text', text: ''}]},
+		],
+	})), ['system[1]', 'user2[1]', 'user4[0]']);
 	assert.deepEqual(marks(sent({messages: [user, {role: 'assistant', content: 'prefill'}]})), ['user0[0]']);
 });

@@ -7,7 +7,9 @@ import {openAiError, openAiStatus, translateErrorBody} from '../../source/openai
 import {finishReason, translateResponse} from '../../source/openai/response.js';
 import {ChatStreamTranslator} from '../../source/openai/stream.js';
 
-const usage = {input_tokens: 10, cache_creation_input_tokens: 4, cache_read_input_tokens: 30, output_tokens: 7};
+const usage = {
+	input_tokens: 10, cache_creation_input_tokens: 4, cache_read_input_tokens: 30, output_tokens: 7,
+};
 
 test('response: text content, finish reason, usage with cached tokens in prompt_tokens_details', () => {
 	const completion = translateResponse({
@@ -24,8 +26,12 @@ test('response: text content, finish reason, usage with cached tokens in prompt_
 		object: 'chat.completion',
 		created: 1_700_000_000,
 		model: 'claude-sonnet-4-6',
-		choices: [{index: 0, message: {role: 'assistant', content: 'Hello there', refusal: null}, logprobs: null, finish_reason: 'stop'}],
-		usage: {prompt_tokens: 44, completion_tokens: 7, total_tokens: 51, prompt_tokens_details: {cached_tokens: 30}},
+		choices: [{
+			index: 0, message: {role: 'assistant', content: 'Hello there', refusal: null}, logprobs: null, finish_reason: 'stop',
+		}],
+		usage: {
+			prompt_tokens: 44, completion_tokens: 7, total_tokens: 51, prompt_tokens_details: {cached_tokens: 30},
+		},
 	});
 });
 
@@ -35,8 +41,12 @@ test('response: tool_use blocks are tool_calls with JSON-string arguments and th
 		model: 'claude-opus-4-8',
 		content: [
 			{type: 'thinking', thinking: 'hmm', signature: 's'},
-			{type: 'tool_use', id: 'toolu_1', name: 'read', input: {path: 'a', n: 2}},
-			{type: 'tool_use', id: 'toolu_2', name: 'list', input: {}},
+			{
+				type: 'tool_use', id: 'toolu_1', name: 'read', input: {path: 'a', n: 2},
+			},
+			{
+				type: 'tool_use', id: 'toolu_2', name: 'list', input: {},
+			},
 		],
 		stop_reason: 'tool_use',
 		usage,
@@ -57,15 +67,25 @@ test('response: tool_use blocks are tool_calls with JSON-string arguments and th
 test('response: a message without usage or content still has the shape', () => {
 	const completion = translateResponse({}, {created: 1});
 	assert.equal(completion['id'], 'chatcmpl-shunt');
-	assert.deepEqual(completion['usage'], {prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, prompt_tokens_details: {cached_tokens: 0}});
+	assert.deepEqual(completion['usage'], {
+		prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, prompt_tokens_details: {cached_tokens: 0},
+	});
 	assert.deepEqual((completion['choices'] as Array<Record<string, unknown>>)[0]!['message'], {role: 'assistant', content: '', refusal: null});
 });
 
 test('finish_reason for every stop_reason', () => {
 	const rows: Array<[unknown, string]> = [
-		['end_turn', 'stop'], ['stop_sequence', 'stop'], ['pause_turn', 'stop'], ['max_tokens', 'length'],
-		['model_context_window_exceeded', 'length'], ['tool_use', 'tool_calls'], ['refusal', 'content_filter'],
-		[null, 'stop'], [undefined, 'stop'], ['something_new', 'stop'], ['__proto__', 'stop'],
+		['end_turn', 'stop'],
+		['stop_sequence', 'stop'],
+		['pause_turn', 'stop'],
+		['max_tokens', 'length'],
+		['model_context_window_exceeded', 'length'],
+		['tool_use', 'tool_calls'],
+		['refusal', 'content_filter'],
+		[null, 'stop'],
+		[undefined, 'stop'],
+		['something_new', 'stop'],
+		['__proto__', 'stop'],
 	];
 	for (const [stop, finish] of rows) {
 		assert.equal(finishReason(stop), finish, String(stop));
@@ -77,7 +97,13 @@ function sse(events: Array<[string, unknown]>): string {
 }
 
 const toolStream = sse([
-	['message_start', {type: 'message_start', message: {id: 'msg_9', model: 'claude-sonnet-4-6', content: [], usage: {input_tokens: 12, cache_read_input_tokens: 5, cache_creation_input_tokens: 0, output_tokens: 1}}}],
+	['message_start', {
+		type: 'message_start', message: {
+			id: 'msg_9', model: 'claude-sonnet-4-6', content: [], usage: {
+				input_tokens: 12, cache_read_input_tokens: 5, cache_creation_input_tokens: 0, output_tokens: 1,
+			},
+		},
+	}],
 	['content_block_start', {type: 'content_block_start', index: 0, content_block: {type: 'text', text: ''}}],
 	['ping', {type: 'ping'}],
 	['content_block_delta', {type: 'content_block_delta', index: 0, delta: {type: 'text_delta', text: 'Let me '}}],
@@ -86,15 +112,27 @@ const toolStream = sse([
 	['content_block_start', {type: 'content_block_start', index: 1, content_block: {type: 'thinking', thinking: ''}}],
 	['content_block_delta', {type: 'content_block_delta', index: 1, delta: {type: 'thinking_delta', thinking: 'secret'}}],
 	['content_block_stop', {type: 'content_block_stop', index: 1}],
-	['content_block_start', {type: 'content_block_start', index: 2, content_block: {type: 'tool_use', id: 'toolu_a', name: 'read', input: {}}}],
+	['content_block_start', {
+		type: 'content_block_start', index: 2, content_block: {
+			type: 'tool_use', id: 'toolu_a', name: 'read', input: {},
+		},
+	}],
 	['content_block_delta', {type: 'content_block_delta', index: 2, delta: {type: 'input_json_delta', partial_json: ''}}],
 	['content_block_delta', {type: 'content_block_delta', index: 2, delta: {type: 'input_json_delta', partial_json: '{"pa'}}],
 	['content_block_delta', {type: 'content_block_delta', index: 2, delta: {type: 'input_json_delta', partial_json: 'th":"a"}'}}],
 	['content_block_stop', {type: 'content_block_stop', index: 2}],
-	['content_block_start', {type: 'content_block_start', index: 3, content_block: {type: 'tool_use', id: 'toolu_b', name: 'list', input: {}}}],
+	['content_block_start', {
+		type: 'content_block_start', index: 3, content_block: {
+			type: 'tool_use', id: 'toolu_b', name: 'list', input: {},
+		},
+	}],
 	['content_block_delta', {type: 'content_block_delta', index: 3, delta: {type: 'input_json_delta', partial_json: '{}'}}],
 	['content_block_stop', {type: 'content_block_stop', index: 3}],
-	['message_delta', {type: 'message_delta', delta: {stop_reason: 'tool_use', stop_sequence: null}, usage: {input_tokens: 12, cache_read_input_tokens: 5, cache_creation_input_tokens: 0, output_tokens: 40}}],
+	['message_delta', {
+		type: 'message_delta', delta: {stop_reason: 'tool_use', stop_sequence: null}, usage: {
+			input_tokens: 12, cache_read_input_tokens: 5, cache_creation_input_tokens: 0, output_tokens: 40,
+		},
+	}],
 	['message_stop', {type: 'message_stop'}],
 ]);
 
@@ -123,10 +161,18 @@ test('stream: role first, text deltas, tool-call deltas by index with id and nam
 		{role: 'assistant', content: '', refusal: null},
 		{content: 'Let me '},
 		{content: 'look.'},
-		{tool_calls: [{index: 0, id: 'toolu_a', type: 'function', function: {name: 'read', arguments: ''}}]},
+		{
+			tool_calls: [{
+				index: 0, id: 'toolu_a', type: 'function', function: {name: 'read', arguments: ''},
+			}],
+		},
 		{tool_calls: [{index: 0, function: {arguments: '{"pa'}}]},
 		{tool_calls: [{index: 0, function: {arguments: 'th":"a"}'}}]},
-		{tool_calls: [{index: 1, id: 'toolu_b', type: 'function', function: {name: 'list', arguments: ''}}]},
+		{
+			tool_calls: [{
+				index: 1, id: 'toolu_b', type: 'function', function: {name: 'list', arguments: ''},
+			}],
+		},
 		{tool_calls: [{index: 1, function: {arguments: '{}'}}]},
 		{},
 		undefined,
@@ -135,7 +181,9 @@ test('stream: role first, text deltas, tool-call deltas by index with id and nam
 	assert.ok(chunks.every(chunk => chunk['id'] === 'chatcmpl-msg_9' && chunk['object'] === 'chat.completion.chunk' && chunk['created'] === 5 && chunk['model'] === 'claude-sonnet-4-6'));
 	const last = chunks.at(-1)!;
 	assert.deepEqual(last['choices'], []);
-	assert.deepEqual(last['usage'], {prompt_tokens: 17, completion_tokens: 40, total_tokens: 57, prompt_tokens_details: {cached_tokens: 5}});
+	assert.deepEqual(last['usage'], {
+		prompt_tokens: 17, completion_tokens: 40, total_tokens: 57, prompt_tokens_details: {cached_tokens: 5},
+	});
 	assert.ok(chunks.slice(0, -1).every(chunk => chunk['usage'] === null));
 });
 
@@ -170,7 +218,11 @@ test('stream: an upstream error event becomes an error chunk, and nothing after 
 	const lines = run(text, 16, true);
 	assert.ok(!lines.includes('data: [DONE]'));
 	const chunks = parsed(lines);
-	assert.deepEqual(chunks.at(-1), {error: {message: 'Overloaded', type: 'server_error', param: null, code: 'overloaded'}});
+	assert.deepEqual(chunks.at(-1), {
+		error: {
+			message: 'Overloaded', type: 'server_error', param: null, code: 'overloaded',
+		},
+	});
 	assert.equal(chunks.filter(chunk => chunk['choices']?.[0]?.delta?.content === 'tial').length, 0);
 });
 
@@ -183,7 +235,9 @@ test('stream: a stream that breaks or goes silent ends with an error chunk, not 
 	assert.equal(broken.at(-1)!['error'].type, 'server_error');
 	assert.match(broken.at(-1)!['error'].message, /broke off/);
 	const silent = parsed(run(partial, 16, false, 'idle'));
-	assert.deepEqual(silent.at(-1)!['error'], {message: 'the upstream sent nothing for 120 s; shunt ended the stream', type: 'server_error', param: null, code: 'timeout'});
+	assert.deepEqual(silent.at(-1)!['error'], {
+		message: 'the upstream sent nothing for 120 s; shunt ended the stream', type: 'server_error', param: null, code: 'timeout',
+	});
 	const endedEarly = parsed(run(partial, 16, false, 'end'));
 	assert.ok(endedEarly.at(-1)!['error'], 'an end without message_stop is not a finished answer');
 	assert.equal(run(toolStream, 64, false, 'end').at(-1), 'data: [DONE]', 'a finished stream gets nothing more at its end');
@@ -226,8 +280,12 @@ test('errors: Anthropic types become OpenAI types and codes; 529 becomes 503', (
 });
 
 test('errors: an upstream body is read for its type and message, whatever it is', () => {
-	assert.deepEqual(translateErrorBody(400, Buffer.from('{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: Field required"},"request_id":"req_1"}')), {message: 'max_tokens: Field required', type: 'invalid_request_error', param: null, code: null});
-	assert.deepEqual(translateErrorBody(502, '<html>bad gateway</html>'), {message: 'the upstream answered 502', type: 'server_error', param: null, code: null});
+	assert.deepEqual(translateErrorBody(400, Buffer.from('{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: Field required"},"request_id":"req_1"}')), {
+		message: 'max_tokens: Field required', type: 'invalid_request_error', param: null, code: null,
+	});
+	assert.deepEqual(translateErrorBody(502, '<html>bad gateway</html>'), {
+		message: 'the upstream answered 502', type: 'server_error', param: null, code: null,
+	});
 	assert.equal(translateErrorBody(429, '').type, 'rate_limit_error');
 	assert.equal(translateErrorBody(401, '{}').type, 'authentication_error');
 	assert.equal(translateErrorBody(413, '{"error": "too big"}').type, 'invalid_request_error');

@@ -2,7 +2,9 @@
 // Runtime overrides rewrite only the fields they own; a body that needs no change goes out byte for byte.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {applyOverrides, outgoingBody, withModel, type OutgoingBody} from '../../source/proxy/request-body.js';
+import {
+	applyOverrides, outgoingBody, withModel, type OutgoingBody,
+} from '../../source/proxy/request-body.js';
 import {parseJsonObject} from '../../source/util/json.js';
 
 // Odd spacing, key order, escapes and a long system prompt: any re-serialisation would change these bytes.

@@ -43,7 +43,9 @@ export function parseClaudeCodeLogin(text: string, where: string): ClaudeCodeLog
 		throw new ClaudeCodeLoginError(`${where}: claudeAiOauth has no numeric expiresAt`);
 	}
 
-	return {accessToken, refreshToken, expiresAt, subscriptionType: typeof subscriptionType === 'string' ? subscriptionType : undefined};
+	return {
+		accessToken, refreshToken, expiresAt, subscriptionType: typeof subscriptionType === 'string' ? subscriptionType : undefined,
+	};
 }
 
 /** Reads and parses a credentials file, with a clear message for each way that can fail. */
@@ -52,7 +54,7 @@ export function readClaudeCodeFile(file: string): ClaudeCodeLogin {
 	try {
 		text = readFileSync(file, 'utf8');
 	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
+		const {code} = (error as NodeJS.ErrnoException);
 		if (code === 'ENOENT') {
 			throw new ClaudeCodeLoginError(`no Claude Code login found: ${file} does not exist (log in with \`claude\` first, or point CLAUDE_CONFIG_DIR at its config directory)`);
 		}
@@ -86,7 +88,9 @@ export async function writeBackClaudeCodeLogin(file: string, pair: Omit<ClaudeCo
 		return 'newer-there';
 	}
 
-	data['claudeAiOauth'] = {...oauth, accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresAt: pair.expiresAt};
+	data['claudeAiOauth'] = {
+		...oauth, accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresAt: pair.expiresAt,
+	};
 	// Keep the file's layout: Claude Code writes it compact.
 	const serialized = text.includes('\n') ? `${JSON.stringify(data, null, 2)}\n` : JSON.stringify(data);
 	await writeFileAtomic(target, serialized, mode);

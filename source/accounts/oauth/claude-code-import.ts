@@ -5,7 +5,9 @@ import {createHash} from 'node:crypto';
 import {existsSync, readFileSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {ClaudeCodeLoginError, parseClaudeCodeLogin, readClaudeCodeFile, type ClaudeCodeLogin} from './claude-code-file.js';
+import {
+	ClaudeCodeLoginError, parseClaudeCodeLogin, readClaudeCodeFile, type ClaudeCodeLogin,
+} from './claude-code-file.js';
 
 export type FoundLogin = ClaudeCodeLogin & {
 	/** An absolute file path, or "keychain:<service>". Remembered so refreshed tokens can go back. */
@@ -57,7 +59,7 @@ function keychainServices(environment: ImportEnvironment): string[] {
 }
 
 /** The secret of a generic-password item, or undefined when there is no such item. */
-function findGenericPassword(service: string): Promise<string | undefined> {
+async function findGenericPassword(service: string): Promise<string | undefined> {
 	return new Promise(resolve => {
 		// execFile, not a shell: the service name never meets shell parsing. -w prints only the secret.
 		execFile('security', ['find-generic-password', '-s', service, '-w'], {timeout: 10_000, encoding: 'utf8'}, (error, stdout) => {

@@ -2,9 +2,13 @@ import type {Alerts} from '../../alerts/alerts.js';
 import type {AuthStore} from '../../state/ports.js';
 import type {AccountConfig, Credential, OAuthCredential} from '../types.js';
 import {clockTime} from '../../util/clock-time.js';
-import {MissingCredentialError, StaticAuthProvider, type AuthProvider, type UpstreamCredential} from '../auth-provider.js';
+import {
+	MissingCredentialError, StaticAuthProvider, type AuthProvider, type UpstreamCredential,
+} from '../auth-provider.js';
 import {keychainPrefix} from './claude-code-import.js';
-import {adoptionSuffices, backoffAfter, dueAt, isDead, isDue, mayForceRefresh, newSlot, type OAuthSlot, type RefreshTimings} from './refresh-policy.js';
+import {
+	adoptionSuffices, backoffAfter, dueAt, isDead, isDue, mayForceRefresh, newSlot, type OAuthSlot, type RefreshTimings,
+} from './refresh-policy.js';
 import type {SharedLogins} from './shared-logins.js';
 import {TokenClient, TokenEndpointError} from './token-client.js';
 import {findNewer, savePair} from './token-sync.js';
@@ -235,7 +239,9 @@ export class OAuthAuthProvider implements AuthProvider {
 	async #refreshNow(slot: Slot): Promise<void> {
 		const current = slot.credential;
 		const fresh = await this.#tokens.refresh(current.refreshToken);
-		const renewed: OAuthCredential = {...current, accessToken: fresh.accessToken, refreshToken: fresh.refreshToken, expiresAt: fresh.expiresAt};
+		const renewed: OAuthCredential = {
+			...current, accessToken: fresh.accessToken, refreshToken: fresh.refreshToken, expiresAt: fresh.expiresAt,
+		};
 		// Saved before use: the old refresh token is already dead upstream.
 		await this.#save(slot, renewed);
 		slot.credential = renewed;

@@ -6,7 +6,7 @@ export type PastedCode = {code: string; state: string};
  * callback URL (?code=…&state=…). Anything else is undefined: better refuse than send garbage.
  */
 export function parsePastedCode(text: string): PastedCode | undefined {
-	const pasted = text.trim().replace(/^["']|["']$/g, '');
+	const pasted = text.trim().replaceAll(/^["']|["']$/g, '');
 	if (/^https?:\/\//i.test(pasted)) {
 		try {
 			const url = new URL(pasted);

@@ -1,5 +1,7 @@
 import {createHash, randomBytes} from 'node:crypto';
-import {authorizeUrl, clientId, redirectUri, scopes} from './constants.js';
+import {
+	authorizeUrl, clientId, redirectUri, scopes,
+} from './constants.js';
 
 export type PkceLogin = {
 	/** Kept in memory only; proves at the exchange that we started this login. */
@@ -30,5 +32,7 @@ export function startLogin(): PkceLogin {
 		code_challenge_method: 'S256',
 		state,
 	});
-	return {verifier, challenge, state, url: `${authorizeUrl}?${query.toString()}`};
+	return {
+		verifier, challenge, state, url: `${authorizeUrl}?${query.toString()}`,
+	};
 }

@@ -2,8 +2,8 @@ import {redactSecret} from '../../util/redact.js';
 import {terminalSafe} from '../../util/terminal-safe.js';
 import {maxHorizonMs} from '../../util/time-horizon.js';
 import {version} from '../../version.js';
-import {clientId, redirectUri, tokenUrl} from './constants.js';
 import {asRecord} from '../../util/json.js';
+import {clientId, redirectUri, tokenUrl} from './constants.js';
 
 /** A token pair as shunt stores it. */
 export type TokenSet = {
@@ -55,12 +55,12 @@ function retryAfterMs(value: string | null): number | undefined {
 }
 
 function connectionProblem(error: unknown): string {
-	const name = (error as Error).name;
+	const {name} = (error as Error);
 	if (name === 'TimeoutError' || name === 'AbortError') {
 		return 'timed out';
 	}
 
-	const cause = (error as {cause?: {code?: string; message?: string}}).cause;
+	const {cause} = (error as {cause?: {code?: string; message?: string}});
 	return cause?.code ?? cause?.message ?? (error as Error).message;
 }
 

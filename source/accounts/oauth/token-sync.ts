@@ -3,7 +3,9 @@
 // the user: what was found and what failed is returned, and the provider decides what to say.
 import type {OAuthCredential} from '../types.js';
 import {newestPair, type OAuthSlot, type PairCandidate} from './refresh-policy.js';
-import {readSourcePair, readStoredPair, saveSourcePair, saveStoredPair} from './stored-pairs.js';
+import {
+	readSourcePair, readStoredPair, saveSourcePair, saveStoredPair,
+} from './stored-pairs.js';
 
 /** A newer pair to take over, and where the login comes from from now on. */
 export type Adoption = {credential: OAuthCredential; source: string | undefined};
@@ -46,7 +48,9 @@ export async function findNewer(credentialsFile: string, slot: Readonly<OAuthSlo
 	const {pair, source} = newest;
 	const current = slot.credential;
 	return {
-		credential: {...current, accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresAt: pair.expiresAt, source: source ?? current.source},
+		credential: {
+			...current, accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresAt: pair.expiresAt, source: source ?? current.source,
+		},
 		// A fresh browser login is its own chain: never write it into Claude Code's file.
 		source: source === undefined ? slot.source : (source === 'login' ? undefined : source),
 	};

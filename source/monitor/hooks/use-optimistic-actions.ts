@@ -1,6 +1,8 @@
 import {useMemo, useRef} from 'react';
 import {actionsFrom, applyAction} from '../apply-action.js';
-import {actionNames, type MonitorStore, type StoreActions, type StoreSnapshot} from '../contract.js';
+import {
+	actionNames, type MonitorStore, type StoreActions, type StoreSnapshot,
+} from '../contract.js';
 
 export type OptimisticActions = {
 	/** The snapshot with this monitor's own actions applied that the store has not reported back yet. */

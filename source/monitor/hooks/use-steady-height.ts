@@ -10,7 +10,7 @@ const holdMs = 60_000;
  */
 export default function useSteadyHeight(wanted: number, nowMs: number, layoutKey: string): number {
 	const steady = useRef({height: wanted, sinceMs: nowMs, layoutKey});
-	const current = steady.current;
+	const {current} = steady;
 	if (current.layoutKey !== layoutKey || wanted >= current.height) {
 		steady.current = {height: wanted, sinceMs: nowMs, layoutKey};
 	} else if (nowMs - current.sinceMs >= holdMs) {

@@ -2,11 +2,15 @@
 // detail view also on Esc); otherwise the binding list decides. Several keys can arrive in one
 // stdin chunk (fast typing, a held key, a slow ssh link) and each sees the state the previous one
 // left, so the UI state lives in a ref as well as in React state.
-import {useCallback, useRef, useState, type MutableRefObject} from 'react';
+import {
+	useCallback, useRef, useState, type MutableRefObject,
+} from 'react';
 import {useInput, useStdin, type Key} from 'ink';
 import type {OptimisticActions} from '../hooks/use-optimistic-actions.js';
 import {nextFocus} from '../panes/pane-list.js';
-import {clamp, initialUi, moveSelection, type UiState} from '../ui-state.js';
+import {
+	clamp, initialUi, moveSelection, type UiState,
+} from '../ui-state.js';
 import {findBinding, type KeyContext} from './key-bindings.js';
 
 /** What the handler needs from the latest render, read when a key arrives. */
@@ -102,7 +106,9 @@ export function useKeyHandler(optimistic: OptimisticActions, rendered: MutableRe
 				}
 			},
 			startFilter() {
-				update(current => ({...current, filtering: true, focus: 'log', logSelected: null}));
+				update(current => ({
+					...current, filtering: true, focus: 'log', logSelected: null,
+				}));
 			},
 			escape() {
 				update(current => (current.filter === '' ? {...current, logSelected: null} : {...current, filter: '', logSelected: null}));

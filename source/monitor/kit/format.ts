@@ -28,7 +28,6 @@ export function formatRequestDuration(ms: number): string {
 export {formatTokens, formatUsd} from '../../util/amounts.js';
 
 /** Wall-clock time of day, local: `14:03:59` (one formatter for the whole app, safe for any number). */
-export const formatClock = clockTime;
 
 /** A utilization fraction as a whole percentage (it can pass 100). */
 export function formatPercent(fraction: number): string {
@@ -41,3 +40,5 @@ export {shortModel} from '../../anthropic/models.js';
 export function formatBurst(limit: number): string {
 	return limit > 0 ? `${limit}/min` : 'off';
 }
+
+export {clockTime as formatClock} from '../../util/clock-time.js';

@@ -5,11 +5,11 @@ import {displayWidth} from './text-width.js';
 import StyledText from './styled-text.js';
 
 type Props = {
-	title: string;
-	focused: boolean;
-	width: number;
+	readonly title: string;
+	readonly focused: boolean;
+	readonly width: number;
 	/** Shown at the right end of the rule (counts, legends, scroll position). */
-	hint?: readonly Segment[];
+	readonly hint?: readonly Segment[];
 };
 
 /**

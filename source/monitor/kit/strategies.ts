@@ -1,6 +1,6 @@
 // The routing strategies as the monitor lists them. Names, order and descriptions are routing's
 // own data (pure, no I/O), so the help overlay can never drift from what the proxy does.
-import {nextStrategy, strategyDescriptions, strategyNames} from '../../routing/strategies.js';
+import {strategyDescriptions, strategyNames} from '../../routing/strategies.js';
 import type {StrategyName} from '../../routing/strategies.js';
 
 export type StrategyInfo = {
@@ -11,4 +11,4 @@ export type StrategyInfo = {
 /** In the order `s` walks through them. */
 export const strategies: readonly StrategyInfo[] = strategyNames.map(name => ({name, description: strategyDescriptions[name]}));
 
-export {nextStrategy};
+export {nextStrategy} from '../../routing/strategies.js';

@@ -2,11 +2,11 @@ import {Text} from 'ink';
 import {toSegments, truncateSegments, type Cell} from './segments.js';
 
 type Props = {
-	cell: Cell | undefined;
+	readonly cell: Cell | undefined;
 	/** Display columns available; the text is cut to it with an ellipsis. */
-	width?: number;
-	bold?: boolean;
-	dimColor?: boolean;
+	readonly width?: number;
+	readonly bold?: boolean;
+	readonly dimColor?: boolean;
 };
 
 /**
@@ -17,7 +17,7 @@ type Props = {
 export default function StyledText({cell, width, bold, dimColor}: Props) {
 	const segments = width === undefined ? toSegments(cell) : truncateSegments(toSegments(cell), width);
 	return (
-		<Text wrap="truncate-end" bold={bold} dimColor={dimColor}>
+		<Text wrap='truncate-end' bold={bold} dimColor={dimColor}>
 			{segments.map((segment, index) => (
 				<Text
 					// Segments never reorder within a line, so the position is a stable key.

@@ -1,6 +1,8 @@
 // Column sizing for the monitor's tables, by display width. Pure so the panes can ask where a column
 // will end up (for instance to move an account's status onto its own line when its column is narrow).
-import {cellWidth, toSegments, truncateSegments, type Cell, type Segment} from './segments.js';
+import {
+	cellWidth, toSegments, truncateSegments, type Cell, type Segment,
+} from './segments.js';
 import {displayWidth} from './text-width.js';
 
 export type Column = {
@@ -125,7 +127,7 @@ export function rowLine(row: TableRow, sized: readonly SizedColumn[], width: num
 		}
 
 		const content = truncateSegments(toSegments(row.cells[column.key]), column.size);
-		const padding = ' '.repeat(Math.max(0, column.size - cellWidth(content as Segment[])));
+		const padding = ' '.repeat(Math.max(0, column.size - cellWidth(content)));
 		if (column.align === 'right') {
 			line.push({text: padding}, ...content);
 		} else {

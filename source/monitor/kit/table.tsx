@@ -1,16 +1,18 @@
 import type {ReactNode} from 'react';
 import {Box} from 'ink';
-import {layoutColumns, rowLine, type Column, type SizedColumn, type TableRow} from './table-layout.js';
+import {
+	layoutColumns, rowLine, type Column, type SizedColumn, type TableRow,
+} from './table-layout.js';
 import StyledText from './styled-text.js';
 
 type Props = {
-	columns: readonly Column[];
-	rows: readonly TableRow[];
-	width: number;
-	gap?: number;
-	showHeader?: boolean;
+	readonly columns: readonly Column[];
+	readonly rows: readonly TableRow[];
+	readonly width: number;
+	readonly gap?: number;
+	readonly showHeader?: boolean;
 	/** Rows to size the columns by, when more than the ones shown (keeps widths steady while scrolling). */
-	measureRows?: readonly TableRow[];
+	readonly measureRows?: readonly TableRow[];
 };
 
 function cellBox(column: SizedColumn, content: ReactNode, marginRight: number) {
@@ -45,16 +47,18 @@ export default function Table({columns, rows, width, gap = 1, showHeader = true,
 	);
 
 	return (
-		<Box flexDirection="column" width={width} flexShrink={0}>
-			{showHeader ? (
-				<Box width={width} height={1} flexShrink={0}>
-					{sized.map((column, index) => cellBox(
-						column,
-						<StyledText dimColor cell={column.header} width={column.size}/>,
-						index === sized.length - 1 ? 0 : gap,
-					))}
-				</Box>
-			) : null}
+		<Box flexDirection='column' width={width} flexShrink={0}>
+			{showHeader
+				? (
+					<Box width={width} height={1} flexShrink={0}>
+						{sized.map((column, index) => cellBox(
+							column,
+							<StyledText dimColor cell={column.header} width={column.size}/>,
+							index === sized.length - 1 ? 0 : gap,
+						))}
+					</Box>
+				)
+				: null}
 			{rows.map(row => renderRow(row))}
 		</Box>
 	);

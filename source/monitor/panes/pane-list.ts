@@ -15,9 +15,13 @@ export function screenPanes(wants: PaneWants): Array<PaneSpec<PaneKey>> {
 	return [
 		// The accounts are the point of the monitor: they get what they need while the log keeps a few rows.
 		{key: 'accounts', wanted: wants.accounts, minimum: 3},
-		{key: 'log', wanted: Number.POSITIVE_INFINITY, minimum: 5, grow: true},
+		{
+			key: 'log', wanted: Number.POSITIVE_INFINITY, minimum: 5, grow: true,
+		},
 		// The first thing to go on a short terminal.
-		{key: 'savings', wanted: 1, minimum: 1, optional: true},
+		{
+			key: 'savings', wanted: 1, minimum: 1, optional: true,
+		},
 	];
 }
 

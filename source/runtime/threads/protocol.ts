@@ -9,12 +9,12 @@ export type WorkerStart = {
 	options: StartOptions;
 };
 
-export type ToWorker =
-	| {type: 'action'; call: ActionCall}
-	| {type: 'stop'};
+export type ToWorker
+	= | {type: 'action'; call: ActionCall}
+		| {type: 'stop'};
 
-export type FromWorker =
-	| {type: 'ready'; snapshot: StoreSnapshot}
-	| {type: 'snapshot'; snapshot: StoreSnapshot}
-	| {type: 'error'; message: string; exitCode: number}
-	| {type: 'stopped'; farewell: Farewell};
+export type FromWorker
+	= | {type: 'ready'; snapshot: StoreSnapshot}
+		| {type: 'snapshot'; snapshot: StoreSnapshot}
+		| {type: 'error'; message: string; exitCode: number}
+		| {type: 'stopped'; farewell: Farewell};

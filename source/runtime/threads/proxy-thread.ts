@@ -43,7 +43,7 @@ store.subscribe(() => {
 port.on('message', (message: ToWorker) => {
 	if (message.type === 'stop') {
 		clearTimeout(pending);
-		void running!.stop().then(farewell => {
+		void running.stop().then(farewell => {
 			send({type: 'stopped', farewell});
 			process.exit(0);
 		});

@@ -1,8 +1,8 @@
 import os from 'node:os';
 import {Worker} from 'node:worker_threads';
 import {UserError} from '../../util/user-error.js';
-import {remoteStore} from './remote-store.js';
 import type {Farewell} from '../runtime.js';
+import {remoteStore} from './remote-store.js';
 import type {FromWorker, ToWorker, WorkerStart} from './protocol.js';
 
 /**
@@ -17,12 +17,16 @@ export async function runMonitor(start: WorkerStart): Promise<number> {
 	};
 
 	const exited = new Promise<number>(resolve => {
-		worker.once('exit', code => resolve(code));
+		worker.once('exit', code => {
+			resolve(code);
+		});
 	});
 	const first = await new Promise<FromWorker>((resolve, reject) => {
 		worker.once('message', resolve);
 		worker.once('error', reject);
-		void exited.then(code => reject(new UserError(`the proxy stopped while starting (exit ${code})`)));
+		void exited.then(code => {
+			reject(new UserError(`the proxy stopped while starting (exit ${code})`));
+		});
 	});
 	if (first.type === 'error') {
 		await exited;
@@ -62,6 +66,7 @@ export async function runMonitor(start: WorkerStart): Promise<number> {
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 		process.once(signal, quit);
 	}
+
 	// The worker ends when it has stopped as asked (exit 0 after saving state), or when it crashed.
 	const code = await exited;
 	instance.unmount();

@@ -2,12 +2,12 @@
 // account whose status (countdown, fix command) does not fit its column.
 import type {AccountView} from '../../contract.js';
 import {formatCountdown, formatTokens, formatWhen} from '../../kit/format.js';
-import {gaugeSegments, gaugeWidth} from './gauge.js';
 import type {Density} from '../../layout.js';
 import {cellWidth, joinSegments, type Segment} from '../../kit/segments.js';
 import {layoutColumns, type Column, type TableRow} from '../../kit/table-layout.js';
 import {colors, stateStyles} from '../../kit/theme.js';
 import {displayWidth} from '../../kit/text-width.js';
+import {gaugeSegments, gaugeWidth} from './gauge.js';
 
 export type AccountRowsInput = {
 	accounts: readonly AccountView[];
@@ -36,22 +36,40 @@ export function accountColumns(density: Density, barWidth: number, indexDigits: 
 	return [
 		// Cursor, pin number and state symbol share one column: three 1-cell marks need no gaps.
 		{key: 'mark', header: `  ${'#'.padStart(indexDigits)}`, width: 4 + indexDigits},
-		{key: 'name', header: 'account', minWidth: narrow ? 6 : 8, maxWidth: density === 'wide' ? 24 : 16},
-		...(narrow ? [] : [
-			{key: 'kind', header: 'kind', dropPriority: 4},
-			...(density === 'wide' ? [{key: 'plan', header: 'plan', maxWidth: 10, dropPriority: 5}] : []),
-		]),
+		{
+			key: 'name', header: 'account', minWidth: narrow ? 6 : 8, maxWidth: density === 'wide' ? 24 : 16,
+		},
+		...(narrow
+			? []
+			: [
+				{key: 'kind', header: 'kind', dropPriority: 4},
+				...(density === 'wide'
+					? [{
+						key: 'plan', header: 'plan', maxWidth: 10, dropPriority: 5,
+					}]
+					: []),
+			]),
 		{key: 'fiveHour', header: narrow ? '5h' : '5h used', width: gauge},
 		{key: 'sevenDay', header: narrow ? '7d' : '7d used', width: gauge},
 		...(narrow ? [] : [
-			{key: 'tokens', header: '5h tok', align: 'right' as const, dropPriority: 2},
+			{
+				key: 'tokens', header: '5h tok', align: 'right' as const, dropPriority: 2,
+			},
 			// How warm routing keeps conversations here (cache read ÷ all prompt tokens in the 5h);
 			// like the log's cache column, only where the status keeps room for its words.
-			...(density === 'wide' ? [{key: 'cache', header: 'cache', align: 'right' as const, dropPriority: 3}] : []),
-			{key: 'recent', header: 'req/m', align: 'right' as const, dropPriority: 3},
+			...(density === 'wide'
+				? [{
+					key: 'cache', header: 'cache', align: 'right' as const, dropPriority: 3,
+				}]
+				: []),
+			{
+				key: 'recent', header: 'req/m', align: 'right' as const, dropPriority: 3,
+			},
 		]),
 		// Room for at least one tag word (pinned / active); longer statuses get a line of their own.
-		{key: 'status', header: 'status', grow: true, minWidth: narrow ? 0 : 6},
+		{
+			key: 'status', header: 'status', grow: true, minWidth: narrow ? 0 : 6,
+		},
 	];
 }
 
@@ -120,7 +138,7 @@ export function accountDetail(account: AccountView, nowMs: number, density: Dens
 		}
 
 		case 'throttled': {
-			const burst = account.burst;
+			const {burst} = account;
 			const frees = burst?.freesAtMs && burst.freesAtMs > nowMs ? burst.freesAtMs : null;
 			parts.push([{text: `burst ${burst?.count ?? '?'}/${burst?.limit ?? '?'}`, color: colors.warn}, ...(frees ? [dot, {text: `slot frees ${when(frees, nowMs, density)}`, color: colors.warn}] : [])]);
 			break;
@@ -199,7 +217,9 @@ export function buildAccountRows(input: AccountRowsInput): AccountRows {
 	const columns = accountColumns(density, barWidth, indexDigits);
 	const gaugeBar = density === 'narrow' ? 0 : barWidth;
 	const gauge: Gauge = (utilization, resetSec, status, untilMs) =>
-		gaugeSegments({utilization, resetSec, status, nowMs, barWidth: gaugeBar, showReset: density !== 'narrow', untilMs});
+		gaugeSegments({
+			utilization, resetSec, status, nowMs, barWidth: gaugeBar, showReset: density !== 'narrow', untilMs,
+		});
 	// A spent window's countdown is the account's own: the reset plus the margin and stagger, so the
 	// gauge and the status say the same instant.
 	const spentUntil = (account: AccountView, status: string | undefined) =>
@@ -223,7 +243,9 @@ export function buildAccountRows(input: AccountRowsInput): AccountRows {
 						{text: style.symbol, bold: true, color: style.color},
 					],
 					// The cursor row stands out by colour, not background: dim text on a grey bar is unreadable.
-					name: {text: account.name, bold: true, color: isCursor && focused ? colors.accent : undefined, dimColor: account.state === 'paused' && !isCursor},
+					name: {
+						text: account.name, bold: true, color: isCursor && focused ? colors.accent : undefined, dimColor: account.state === 'paused' && !isCursor,
+					},
 					kind: {text: oauth ? 'oauth' : 'api', color: colors.muted},
 					plan: {text: account.plan ?? '', color: colors.muted},
 					fiveHour: hasWindows(account) ? gauge(account.utilization5h, account.reset5h, account.status5h, spentUntil(account, account.status5h)) : apiKeyBudget(account, density, gauge).fiveHour,
@@ -268,5 +290,7 @@ export function buildAccountRows(input: AccountRowsInput): AccountRows {
 		}
 	}
 
-	return {columns, rows, cursorFirst, cursorLast};
+	return {
+		columns, rows, cursorFirst, cursorLast,
+	};
 }

@@ -1,20 +1,20 @@
 import {Box, Text} from 'ink';
-import type {AccountRows} from './account-rows.js';
 import type {Segment} from '../../kit/segments.js';
 import {colors} from '../../kit/theme.js';
 import PaneTitle from '../../kit/pane-title.js';
 import Table from '../../kit/table.js';
+import type {AccountRows} from './account-rows.js';
 
 type Props = {
-	model: AccountRows;
-	accountCount: number;
-	width: number;
-	height: number;
-	gap: number;
-	focused: boolean;
-	showLegend: boolean;
+	readonly model: AccountRows;
+	readonly accountCount: number;
+	readonly width: number;
+	readonly height: number;
+	readonly gap: number;
+	readonly focused: boolean;
+	readonly showLegend: boolean;
 	/** Short terminals skip the column header; the title then says what the numbers are. */
-	showHeader: boolean;
+	readonly showHeader: boolean;
 };
 
 /** Lines the pane needs to show every account: title, column header, rows. */
@@ -29,9 +29,9 @@ export function accountsPaneWanted(model: AccountRows, accountCount: number, sho
 export default function AccountsPane({model, accountCount, width, height, gap, focused, showLegend, showHeader}: Props) {
 	if (accountCount === 0) {
 		return (
-			<Box flexDirection="column" width={width} height={height} flexShrink={0} overflowY="hidden">
-				<PaneTitle title="accounts" focused={focused} width={width}/>
-				<Text wrap="truncate-end">
+			<Box flexDirection='column' width={width} height={height} flexShrink={0} overflowY='hidden'>
+				<PaneTitle title='accounts' focused={focused} width={width}/>
+				<Text wrap='truncate-end'>
 					<Text>No accounts yet. Add one with </Text>
 					<Text bold>shunt add-account {'<name>'}</Text>
 					<Text> or </Text>
@@ -62,8 +62,8 @@ export default function AccountsPane({model, accountCount, width, height, gap, f
 	}
 
 	return (
-		<Box flexDirection="column" width={width} height={height} flexShrink={0} overflowY="hidden">
-			<PaneTitle title="accounts" focused={focused} width={width} hint={hint}/>
+		<Box flexDirection='column' width={width} height={height} flexShrink={0} overflowY='hidden'>
+			<PaneTitle title='accounts' focused={focused} width={width} hint={hint}/>
 			<Table columns={model.columns} rows={rows} width={width} gap={gap} showHeader={showHeader}/>
 		</Box>
 	);

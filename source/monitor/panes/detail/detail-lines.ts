@@ -3,7 +3,9 @@
 // wait, timing, tokens and cost. The "why this account" that makes routing trustworthy.
 import type {InFlightRequest} from '../../../state/in-flight.js';
 import type {RequestRecord} from '../../../state/records.js';
-import {formatClock, formatRequestDuration, formatTokens, formatUsd, formatWhen, shortModel} from '../../kit/format.js';
+import {
+	formatClock, formatRequestDuration, formatTokens, formatUsd, formatWhen, shortModel,
+} from '../../kit/format.js';
 import type {Segment} from '../../kit/segments.js';
 import {colors, statusColor} from '../../kit/theme.js';
 import {padEndToWidth} from '../../kit/text-width.js';

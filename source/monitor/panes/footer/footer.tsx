@@ -52,14 +52,14 @@ export function footerSegments(width: number, helpOpen: boolean, quitting?: numb
 }
 
 type Props = {
-	width: number;
-	helpOpen: boolean;
+	readonly width: number;
+	readonly helpOpen: boolean;
 	/** In-flight requests still draining after q, or undefined while running. */
-	quitting?: number;
+	readonly quitting?: number;
 	/** A passing message (a key that could not act). */
-	notice?: string;
+	readonly notice?: string;
 	/** Replaces the key hints (the detail view's and the filter's own keys). */
-	override?: Segment[];
+	readonly override?: Segment[];
 };
 
 export default function Footer({width, helpOpen, quitting, notice, override}: Props) {

@@ -1,7 +1,9 @@
 // The header's content as lines of segments: who we are, where we listen, what routing is set to.
 // Settings are packed greedily into as many lines as they need so nothing is cut off at 80 columns.
 import type {StoreSnapshot} from '../../contract.js';
-import {formatBurst, formatDuration, formatWhen, shortModel} from '../../kit/format.js';
+import {
+	formatBurst, formatDuration, formatWhen, shortModel,
+} from '../../kit/format.js';
 import type {Density} from '../../layout.js';
 import {joinSegments, type Segment} from '../../kit/segments.js';
 import {colors} from '../../kit/theme.js';
@@ -73,7 +75,9 @@ export function outBanner(snapshot: StoreSnapshot, nowMs: number): Segment[] | u
 	const first = returning[0];
 	const all = accounts.length === 1 ? 'the only account is out' : `all ${accounts.length} accounts out`;
 	return [
-		{text: ` ${all} `, bold: true, inverse: true, color: colors.bad},
+		{
+			text: ` ${all} `, bold: true, inverse: true, color: colors.bad,
+		},
 		first
 			? {text: ` next back: ${first.name} ${formatWhen(first.backAtMs!, nowMs)}`, bold: true, color: colors.bad}
 			: {text: ' none comes back by itself: see the accounts below', bold: true, color: colors.bad},
@@ -104,7 +108,11 @@ export function buildHeader(snapshot: StoreSnapshot, nowMs: number, width: numbe
 	const identity: Segment[] = [
 		{text: 'shunt', bold: true, color: colors.brand},
 		{text: ` v${snapshot.version}`, color: colors.muted},
-		...(snapshot.demo ? [{text: ' '}, {text: ' DEMO ', bold: true, inverse: true, color: colors.warn}] : []),
+		...(snapshot.demo
+			? [{text: ' '}, {
+				text: ' DEMO ', bold: true, inverse: true, color: colors.warn,
+			}]
+			: []),
 		{text: '  '},
 		{text: snapshot.listenUrl, color: colors.accent},
 		{text: '  up ', color: colors.muted},

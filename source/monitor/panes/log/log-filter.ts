@@ -13,18 +13,24 @@ function fieldsOf(item: LogItem): Fields {
 			const account = request.account ?? shuntName;
 			const status = `${request.status} ${request.outcome}${request.account === null ? ` ${shuntName}` : ''}`;
 			const attempts = request.attempts.map(attempt => `${attempt.status} ${attempt.account} ${attempt.reason ?? ''}`).join(' ');
-			return {account, model: request.model, status, text: [account, request.model, status, attempts, request.shuntReason ?? '', request.path].join(' ')};
+			return {
+				account, model: request.model, status, text: [account, request.model, status, attempts, request.shuntReason ?? '', request.path].join(' '),
+			};
 		}
 
 		case 'live': {
 			const {live} = item;
 			const status = `${live.state} live`;
-			return {account: live.account ?? '', model: live.model, status, text: [live.account ?? '', live.model, status, live.heldReason ?? ''].join(' ')};
+			return {
+				account: live.account ?? '', model: live.model, status, text: [live.account ?? '', live.model, status, live.heldReason ?? ''].join(' '),
+			};
 		}
 
 		case 'event': {
 			const {event} = item;
-			return {account: event.account ?? '', model: '', status: event.kind, text: `${event.kind} ${event.account ?? ''} ${event.message}`};
+			return {
+				account: event.account ?? '', model: '', status: event.kind, text: `${event.kind} ${event.account ?? ''} ${event.message}`,
+			};
 		}
 	}
 }

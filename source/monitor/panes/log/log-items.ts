@@ -5,10 +5,10 @@
 import type {InFlightRequest} from '../../../state/in-flight.js';
 import type {RequestRecord, StoreEvent} from '../../../state/records.js';
 
-export type LogItem =
-	| {type: 'live'; key: string; tsMs: number; live: InFlightRequest}
-	| {type: 'request'; key: string; tsMs: number; request: RequestRecord}
-	| {type: 'event'; key: string; tsMs: number; event: StoreEvent};
+export type LogItem
+	= | {type: 'live'; key: string; tsMs: number; live: InFlightRequest}
+		| {type: 'request'; key: string; tsMs: number; request: RequestRecord}
+		| {type: 'event'; key: string; tsMs: number; event: StoreEvent};
 
 export const requestKey = (id: string) => `r:${id}`;
 
@@ -18,13 +18,17 @@ export function mergeLog(requests: readonly RequestRecord[], live: readonly InFl
 	const finished = new Set<string>();
 	for (const request of requests) {
 		finished.add(request.id);
-		items.push({type: 'request', key: requestKey(request.id), tsMs: request.startedMs, request});
+		items.push({
+			type: 'request', key: requestKey(request.id), tsMs: request.startedMs, request,
+		});
 	}
 
 	for (const request of live) {
 		// Between its record and the live row leaving the snapshot, a request is shown once.
 		if (!finished.has(request.id)) {
-			items.push({type: 'live', key: requestKey(request.id), tsMs: request.startedMs, live: request});
+			items.push({
+				type: 'live', key: requestKey(request.id), tsMs: request.startedMs, live: request,
+			});
 		}
 	}
 
@@ -34,7 +38,9 @@ export function mergeLog(requests: readonly RequestRecord[], live: readonly InFl
 		const base = `e:${event.tsMs}:${event.kind}:${event.account ?? ''}:${event.message}`;
 		const count = seen.get(base) ?? 0;
 		seen.set(base, count + 1);
-		items.push({type: 'event', key: count === 0 ? base : `${base}#${count}`, tsMs: event.tsMs, event});
+		items.push({
+			type: 'event', key: count === 0 ? base : `${base}#${count}`, tsMs: event.tsMs, event,
+		});
 	}
 
 	// Newest first; on equal times a request is listed above the event it caused (a 429 event

@@ -1,28 +1,28 @@
 import {Box, Text} from 'ink';
 import type {Density} from '../../layout.js';
-import type {LogItem} from './log-items.js';
-import {buildLogRows, logColumns} from './log-rows.js';
 import type {Segment} from '../../kit/segments.js';
 import {colors} from '../../kit/theme.js';
 import PaneTitle from '../../kit/pane-title.js';
 import Table from '../../kit/table.js';
+import {buildLogRows, logColumns} from './log-rows.js';
+import type {LogItem} from './log-items.js';
 
 type Props = {
 	/** After the filter, newest first. */
-	items: readonly LogItem[];
+	readonly items: readonly LogItem[];
 	/** Entries before the first one shown (0 = following live). */
-	offset: number;
-	selected: string | null;
-	filter: string;
-	filtering: boolean;
-	accountNames: readonly string[];
-	listenUrl: string;
-	nowMs: number;
-	width: number;
-	height: number;
-	gap: number;
-	density: Density;
-	focused: boolean;
+	readonly offset: number;
+	readonly selected: string | null;
+	readonly filter: string;
+	readonly filtering: boolean;
+	readonly accountNames: readonly string[];
+	readonly listenUrl: string;
+	readonly nowMs: number;
+	readonly width: number;
+	readonly height: number;
+	readonly gap: number;
+	readonly density: Density;
+	readonly focused: boolean;
 };
 
 /** Rows of log entries a pane of this height shows (the title and the column header take two). */
@@ -58,13 +58,15 @@ export default function RequestLog(props: Props) {
 	}
 
 	return (
-		<Box flexDirection="column" width={width} height={height} flexShrink={0} overflowY="hidden">
-			<PaneTitle title="requests & events" focused={focused} width={width} hint={titleHint(props)}/>
-			{items.length === 0 ? (
-				<Text wrap="truncate-end" color={colors.muted}>{empty}</Text>
-			) : (
-				<Table columns={logColumns(density, accountNames)} rows={rows} width={width} gap={gap}/>
-			)}
+		<Box flexDirection='column' width={width} height={height} flexShrink={0} overflowY='hidden'>
+			<PaneTitle title='requests & events' focused={focused} width={width} hint={titleHint(props)}/>
+			{items.length === 0
+				? (
+					<Text wrap='truncate-end' color={colors.muted}>{empty}</Text>
+				)
+				: (
+					<Table columns={logColumns(density, accountNames)} rows={rows} width={width} gap={gap}/>
+				)}
 		</Box>
 	);
 }

@@ -4,7 +4,9 @@
 // scrolls or new rows arrive.
 import type {InFlightRequest} from '../../../state/in-flight.js';
 import type {RequestRecord, StoreEvent} from '../../../state/records.js';
-import {formatClock, formatDuration, formatRequestDuration, formatTokens, formatUsd, formatWhen, shortModel} from '../../kit/format.js';
+import {
+	formatClock, formatDuration, formatRequestDuration, formatTokens, formatUsd, formatWhen, shortModel,
+} from '../../kit/format.js';
 import type {Density} from '../../layout.js';
 import type {Segment} from '../../kit/segments.js';
 import type {Column, TableRow} from '../../kit/table-layout.js';
@@ -26,17 +28,33 @@ export function logColumns(density: Density, accountNames: readonly string[]): C
 		...(narrow ? [] : [{key: 'model', header: 'model', width: wide ? 16 : 10}]),
 		// Wide enough for `200 trunc`, `held`, `▸ streaming` (`200 cancelled` where there is room).
 		{key: 'status', header: 'status', width: wide ? 13 : 10},
-		...(narrow ? [] : [
-			{key: 'input', header: 'in', align: 'right' as const, width: 5, dropPriority: 3},
-			{key: 'output', header: 'out', align: 'right' as const, width: 5, dropPriority: 3},
-		]),
-		...(wide ? [
-			{key: 'cache', header: 'cache', align: 'right' as const, width: 6, dropPriority: 5},
-			{key: 'cost', header: 'cost', align: 'right' as const, width: 7, dropPriority: 6},
-		] : []),
-		{key: 'duration', header: 'dur', align: 'right', width: 5},
+		...(narrow
+			? []
+			: [
+				{
+					key: 'input', header: 'in', align: 'right' as const, width: 5, dropPriority: 3,
+				},
+				{
+					key: 'output', header: 'out', align: 'right' as const, width: 5, dropPriority: 3,
+				},
+			]),
+		...(wide
+			? [
+				{
+					key: 'cache', header: 'cache', align: 'right' as const, width: 6, dropPriority: 5,
+				},
+				{
+					key: 'cost', header: 'cost', align: 'right' as const, width: 7, dropPriority: 6,
+				},
+			]
+			: []),
+		{
+			key: 'duration', header: 'dur', align: 'right', width: 5,
+		},
 		// A failover chain needs room; token columns give way first.
-		{key: 'route', header: 'failover · why', grow: true, minWidth: narrow ? 0 : (wide ? 24 : 26)},
+		{
+			key: 'route', header: 'failover · why', grow: true, minWidth: narrow ? 0 : (wide ? 24 : 26),
+		},
 	];
 }
 

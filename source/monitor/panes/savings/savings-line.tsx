@@ -41,7 +41,7 @@ export function savingsSegments(savings: SavingsSummary, width: number): Segment
 	return fits ?? variants.at(-1)!;
 }
 
-export default function SavingsLine({savings, width}: {savings: SavingsSummary; width: number}) {
+export default function SavingsLine({savings, width}: {readonly savings: SavingsSummary; readonly width: number}) {
 	return (
 		<Box width={width} height={1} flexShrink={0}>
 			<StyledText cell={savingsSegments(savings, width)} width={width}/>
