@@ -48,7 +48,9 @@ function makeClients(upstream: string, key: string): Record<ClientName, {send: S
 		});
 		stream.once('error', reject);
 		stream.once('response', (response: http.IncomingMessage) => {
-			stream.on('data', () => {});
+			stream.on('data', () => {
+				// Read and thrown away: only the end matters.
+			});
 			stream.once('end', () => {
 				resolve(response.statusCode ?? 0);
 			});
@@ -57,7 +59,9 @@ function makeClients(upstream: string, key: string): Record<ClientName, {send: S
 
 	const viaNode: Send = async () => new Promise((resolve, reject) => {
 		const request = http.request(url, {method: 'POST', headers: {...headers, 'content-length': body.length}, agent: nodeAgent}, response => {
-			response.on('data', () => {});
+			response.on('data', () => {
+				// Read and thrown away: only the end matters.
+			});
 			response.once('end', () => {
 				resolve(response.statusCode ?? 0);
 			});
@@ -75,16 +79,23 @@ function makeClients(upstream: string, key: string): Record<ClientName, {send: S
 
 	return {
 		got: {
-			send: viaGot, close() {
+			send: viaGot,
+			close() {
 				agents.http.destroy();
 			},
 		},
 		'node:http': {
-			send: viaNode, close() {
+			send: viaNode,
+			close() {
 				nodeAgent.destroy();
 			},
 		},
-		fetch: {send: viaFetch, close() {}},
+		fetch: {
+			send: viaFetch,
+			close() {
+				// Fetch pools its connections itself.
+			},
+		},
 	};
 }
 

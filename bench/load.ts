@@ -1,6 +1,7 @@
 // Closed-loop load generation over plain node:http with a keep-alive agent: `concurrency` workers
 // each send a request, wait for the whole answer, and send the next, until the run's count is
 // reached. fetch is avoided on purpose: its own per-request cost would blur the proxy's.
+import {Buffer} from 'node:buffer';
 import {randomUUID} from 'node:crypto';
 import http from 'node:http';
 import {performance} from 'node:perf_hooks';
@@ -86,7 +87,9 @@ async function send(target: Target, agent: http.Agent, body: Buffer, onResponse:
 
 /** Reads a whole response and throws its bytes away. */
 function drain(response: http.IncomingMessage, done: (exchange: Exchange) => void, fail: (error: Error) => void): void {
-	response.on('data', () => {});
+	response.on('data', () => {
+		// Thrown away.
+	});
 	response.once('end', () => {
 		done({status: response.statusCode ?? 0});
 	});

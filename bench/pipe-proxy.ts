@@ -46,7 +46,9 @@ export async function startPipeProxy(upstream: string, port = 0, host = '127.0.0
 			// Headers go out at once, as a streaming proxy must (the client learns the status early).
 			response.flushHeaders();
 			upstreamResponse.pipe(response);
-			upstreamResponse.once('error', () => response.destroy());
+			upstreamResponse.once('error', () => {
+				response.destroy();
+			});
 		});
 		upstreamRequest.once('error', () => {
 			if (response.headersSent) {

@@ -8,6 +8,7 @@
 // does not: tsx's loader stays resident (a hooks thread, about 30 MB of RSS), and the pipe proxy
 // is the floor that shunt's RSS is compared with, so it runs on plain node from a copy with its
 // types stripped (see pipeProxyScript).
+import {type Buffer} from 'node:buffer';
 import {spawn, execFile, type ChildProcess} from 'node:child_process';
 import {
 	cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync,
@@ -28,6 +29,7 @@ const pipeProxySource = path.join(benchDir, 'pipe-proxy.ts');
 // Resolved here, not by the child: `--import=tsx` alone would be looked up from the child's cwd.
 const tsxLoader = import.meta.resolve('tsx');
 
+// eslint-disable-next-line @typescript-eslint/strict-void-return -- execFile returns its ChildProcess; promisify uses execFile's own promisified form
 const runFile = promisify(execFile);
 
 /** A clear error, before anything starts, when the shunt to be measured has not been built. */
@@ -94,7 +96,9 @@ type Spawned = {
 function spawnTracked(command: string, args: string[], env: NodeJS.ProcessEnv): Spawned {
 	const child = spawn(command, args, {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
 	liveChildren.add(child);
-	child.once('exit', () => liveChildren.delete(child));
+	child.once('exit', () => {
+		liveChildren.delete(child);
+	});
 	let tail = '';
 	const keep = (chunk: Buffer) => {
 		tail = (tail + chunk.toString('utf8')).slice(-4000);
@@ -151,7 +155,9 @@ async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
 		});
 	});
 	child.kill('SIGTERM');
-	const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+	const timer = setTimeout(() => {
+		child.kill('SIGKILL');
+	}, graceMs);
 	await exited;
 	clearTimeout(timer);
 }
@@ -181,12 +187,16 @@ async function getStatus(url: string): Promise<number> {
 		request.once('error', () => {
 			resolve(0);
 		});
-		request.setTimeout(1000, () => request.destroy());
+		request.setTimeout(1000, () => {
+			request.destroy();
+		});
 	});
 }
 
 async function sleep(ms: number): Promise<void> {
-	await new Promise(resolve => setTimeout(resolve, ms));
+	await new Promise(resolve => {
+		setTimeout(resolve, ms);
+	});
 }
 
 function readStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -352,7 +362,9 @@ export async function startShuntPty(options: ShuntOptions): Promise<ShuntProcess
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	liveChildren.add(child);
-	child.once('exit', () => liveChildren.delete(child));
+	child.once('exit', () => {
+		liveChildren.delete(child);
+	});
 	let bytes = 0;
 	let screen = '';
 	child.stdout.on('data', (chunk: Buffer) => {

@@ -151,8 +151,13 @@ function readConfig(): Config {
 
 // ---------------------------------------------------------------- helpers
 
-const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
-const sleep = async (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+const progress = (line: string) => {
+	process.stderr.write(`bench: ${line}\n`);
+};
+
+const sleep = async (ms: number) => new Promise(resolve => {
+	setTimeout(resolve, ms);
+});
 
 /** A B C, B C A, C A B, …: each target leads equally often. */
 function rotated<T>(items: readonly T[], roundIndex: number): T[] {
@@ -177,7 +182,9 @@ async function getJson(url: string, timeoutMs = 10_000): Promise<unknown> {
 			});
 		});
 		request.once('error', reject);
-		request.setTimeout(timeoutMs, () => request.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
+		request.setTimeout(timeoutMs, () => {
+			request.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`));
+		});
 	});
 }
 

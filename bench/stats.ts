@@ -27,11 +27,10 @@ export function median(values: readonly number[]): number {
 
 export type Summary = {count: number; p50: number; p99: number; mean: number; max: number};
 
-export function summarize(samples: ArrayLike<number>): Summary {
+export function summarize(samples: ArrayLike<number> & Iterable<number>): Summary {
 	let sum = 0;
 	let max = Number.NEGATIVE_INFINITY;
-	for (let index = 0; index < samples.length; index++) {
-		const value = samples[index]!;
+	for (const value of samples) {
 		sum += value;
 		max = Math.max(max, value);
 	}

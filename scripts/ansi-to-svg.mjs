@@ -4,6 +4,7 @@
 // shows each for --frame-seconds (default 1.5).
 //   node scripts/ansi-to-svg.mjs capture.ans > media/monitor.svg
 //   node scripts/ansi-to-svg.mjs --frame-seconds 1.5 f01.ans f02.ans … > media/demo.svg
+import process from 'node:process';
 import {readFileSync} from 'node:fs';
 
 const args = process.argv.slice(2);

@@ -3,6 +3,7 @@
 // its own, so the files are listed here: every *.test.ts(x) in test/ (behaviour, on the source
 // through tsx), test/internals/ (table tests of the pure decision modules) and test/e2e/ (the built
 // CLI in dist/). Arguments name files or those directories. A run that executes no test fails.
+import process from 'node:process';
 import {spawn, spawnSync} from 'node:child_process';
 import {
 	existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync,

@@ -25,7 +25,9 @@ function target(start = 0) {
 test('alerts ring the terminal and are recorded; muted alerts are recorded but silent', () => {
 	const {events, state, target: eventTarget} = target();
 	const rung: string[] = [];
-	const alerts = new Alerts(eventTarget, (title, body) => rung.push(`${title}: ${body}`));
+	const alerts = new Alerts(eventTarget, (title, body) => {
+		rung.push(`${title}: ${body}`);
+	});
 	alerts.raise('rate-limited', 'work hit its 5h limit', 'work');
 	assert.deepEqual(rung, ['shunt: rate limited: work hit its 5h limit']);
 	state.muted = true;
@@ -37,7 +39,9 @@ test('alerts ring the terminal and are recorded; muted alerts are recorded but s
 test('"all accounts offline" is announced at most once an hour', () => {
 	const {events, state, target: eventTarget} = target(1_000_000);
 	const rung: string[] = [];
-	const alerts = new Alerts(eventTarget, title => rung.push(title));
+	const alerts = new Alerts(eventTarget, title => {
+		rung.push(title);
+	});
 	alerts.raise('all-offline', 'nothing can serve');
 	state.now += 30 * 60_000;
 	alerts.raise('all-offline', 'nothing can serve');
@@ -58,7 +62,9 @@ test('the desktop notification is one bell and one OSC 9 whose text cannot end i
 test('a recovery is logged once: the "back online" alert rings but adds no second log line', () => {
 	const {events, target: eventTarget} = target();
 	const rung: string[] = [];
-	const alerts = new Alerts(eventTarget, title => rung.push(title));
+	const alerts = new Alerts(eventTarget, title => {
+		rung.push(title);
+	});
 	alerts.raise('resumed', 'work is back online after 20 minutes', 'work');
 	assert.deepEqual(rung, ['shunt: account back']);
 	assert.deepEqual(events, [], 'the cooldown watch already logged "work is back"');

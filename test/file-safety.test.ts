@@ -1,6 +1,7 @@
 // covers: source/util/atomic-write.ts, source/util/private-directory.ts, source/accounts/paths.ts, source/state/store.ts
 // The files shunt keeps: private directories, and no temp files left behind by killed writes
 // (e2e/file-safety.test.ts kills the built CLI under load).
+import process from 'node:process';
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
 import {

@@ -29,7 +29,9 @@ test('headless log: lines are batched into one write, in order, and nothing is l
 		store.close();
 	});
 	const writes: string[] = [];
-	const detach = attachHeadlessLog(store, text => writes.push(text), 50);
+	const detach = attachHeadlessLog(store, text => {
+		writes.push(text);
+	}, 50);
 
 	store.recordRequest(record('1'));
 	store.recordRequest(record('2', {account: 'beta', status: 529, outcome: 'error'}));
@@ -51,7 +53,9 @@ test('headless log: lines are batched into one write, in order, and nothing is l
 	assert.equal(writes[1], requestLine(record('3')));
 
 	store.recordRequest(record('4'));
-	await new Promise(resolve => setTimeout(resolve, 80));
+	await new Promise(resolve => {
+		setTimeout(resolve, 80);
+	});
 	assert.equal(writes.length, 2, 'after detach nothing more is written');
 });
 
@@ -61,7 +65,9 @@ test('headless log: a flood is written in slices instead of piling up', t => {
 		store.close();
 	});
 	const writes: string[] = [];
-	const detach = attachHeadlessLog(store, text => writes.push(text), 60_000);
+	const detach = attachHeadlessLog(store, text => {
+		writes.push(text);
+	}, 60_000);
 	t.after(detach);
 	for (let index = 0; index < 2500; index++) {
 		store.recordRequest(record(String(index)));
@@ -85,7 +91,9 @@ test('the store keeps what it records free of escapes: model, path, failover rea
 		store.close();
 	});
 	const emitted: RequestRecord[] = [];
-	store.on('request', (request: RequestRecord) => emitted.push(request));
+	store.on('request', (request: RequestRecord) => {
+		emitted.push(request);
+	});
 	store.recordRequest(record('1', {
 		model: `claude-${osc52}sonnet-4-6`,
 		path: `/v1/messages?x=${clearScreen}y`,

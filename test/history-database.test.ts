@@ -2,6 +2,7 @@
 // history.db on disk: created private, in WAL mode, at the current schema; an older schema brought
 // up to date; a newer one refused and left byte for byte; a corrupt, foreign or unreadable file
 // moved aside (with its WAL files) and a new history started.
+import {Buffer} from 'node:buffer';
 import assert from 'node:assert/strict';
 import {createHash} from 'node:crypto';
 import {

@@ -125,7 +125,9 @@ test('the sampler keeps a reading at most once a minute per account, and only wh
 		accounts: () => ['home', 'key'],
 		telemetry: name => telemetry.get(name),
 		now: () => clockMs,
-		add: sample => kept.push(sample),
+		add(sample) {
+			kept.push(sample);
+		},
 	});
 	const reading = (utilization: number): RateLimitTelemetry => ({fiveHour: {utilization, reset: resetSeconds, status: 'allowed'}, sevenDay: {utilization: 0.2, reset: resetSeconds + 86_400}, updatedMs: clockMs});
 

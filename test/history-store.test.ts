@@ -2,6 +2,7 @@
 // The store with a history file: what it records survives a restart (the log, events, savings),
 // writes are batched, old rows are pruned in slices, a file that breaks is replaced while shunt
 // runs on, and another connection reads while the store writes.
+import {Buffer} from 'node:buffer';
 import assert from 'node:assert/strict';
 import {writeFileSync} from 'node:fs';
 import path from 'node:path';
@@ -137,7 +138,9 @@ test('writes are batched: 3 000 requests over 30 turns of the event loop take ab
 				assert.equal(store.history!.writer.transactions, 0, 'nothing is written on the request path');
 			}
 
-			await new Promise(resolve => setImmediate(resolve));
+			await new Promise(resolve => {
+				setImmediate(resolve);
+			});
 		}
 
 		await waitFor(() => store.history!.writer.queued === 0, 'the queue to drain');
@@ -271,7 +274,9 @@ test('another connection reads consistent totals while the store writes batch af
 
 			// The store's writes land on the next turns of the event loop, between these reads.
 
-			await new Promise(resolve => setImmediate(resolve));
+			await new Promise(resolve => {
+				setImmediate(resolve);
+			});
 			const {n, input} = count.get() as {n: number; input: number};
 			reads++;
 			assert.ok(n >= last, 'never goes back');

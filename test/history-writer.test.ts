@@ -22,7 +22,9 @@ test('while writes fail the queue is bounded; one problem line when they start, 
 
 			written.push(...batch.requests.map(request => request.id));
 		},
-		problem: message => problems.push(message),
+		problem(message) {
+			problems.push(message);
+		},
 		flushEveryMs: 5,
 		maxQueued: 100,
 		retryMs: 10,
@@ -39,7 +41,9 @@ test('while writes fail the queue is bounded; one problem line when they start, 
 		assert.deepEqual(problems, ['history: could not write (SQLITE_FULL: database or disk is full); keeping up to 100 records in memory and retrying']);
 		// Retries go on without a line each.
 		const failedSoFar = writer.transactions;
-		await new Promise(resolve => setTimeout(resolve, 60));
+		await new Promise(resolve => {
+			setTimeout(resolve, 60);
+		});
 		assert.equal(problems.length, 1);
 		assert.equal(writer.transactions, failedSoFar);
 
@@ -54,7 +58,11 @@ test('while writes fail the queue is bounded; one problem line when they start, 
 
 test('a backlog is written in slices of maxBatch, and flushSync writes everything on shutdown', () => {
 	const sizes: number[] = [];
-	const writer = new HistoryWriter({write: batch => sizes.push(batch.requests.length + batch.events.length), problem: () => undefined, maxBatch: 300});
+	const writer = new HistoryWriter({
+		write(batch) {
+			sizes.push(batch.requests.length + batch.events.length);
+		}, problem: () => undefined, maxBatch: 300,
+	});
 	for (let index = 0; index < 1000; index++) {
 		writer.addRequest(record(index));
 	}

@@ -23,7 +23,9 @@ afterEach(async () => {
 	await simulator?.close();
 	for (const server of servers.splice(0)) {
 		server.closeAllConnections();
-		await new Promise(resolve => server.close(resolve));
+		await new Promise(resolve => {
+			server.close(resolve);
+		});
 	}
 
 	harness = undefined;

@@ -9,10 +9,18 @@ test('a silent stream is reported once; a moving, paused or stopped one is not',
 	const watch = new IdleWatch(100);
 	const idle: string[] = [];
 	const started = Date.now();
-	watch.watch(() => idle.push('silent'));
-	const moving = watch.watch(() => idle.push('moving'));
-	watch.watch(() => idle.push('paused'), () => true);
-	const stopped = watch.watch(() => idle.push('stopped'));
+	watch.watch(() => {
+		idle.push('silent');
+	});
+	const moving = watch.watch(() => {
+		idle.push('moving');
+	});
+	watch.watch(() => {
+		idle.push('paused');
+	}, () => true);
+	const stopped = watch.watch(() => {
+		idle.push('stopped');
+	});
 	stopped.stop();
 	const keepMoving = setInterval(() => {
 		moving.touch();

@@ -1,6 +1,7 @@
 // covers: source/state/instance-lock.ts
 // The instance lock that keeps two shunts off one data directory: its mode, who may release it,
 // and when a lock left behind is stale.
+import process from 'node:process';
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {
@@ -91,6 +92,8 @@ describe('the lock file itself', () => {
 /** The pid of a process that has exited (and been reaped). */
 async function deadPid(): Promise<number> {
 	const child = spawn(process.execPath, ['-e', ''], {stdio: 'ignore'});
-	await new Promise(resolve => child.once('exit', resolve));
+	await new Promise(resolve => {
+		child.once('exit', resolve);
+	});
 	return child.pid!;
 }

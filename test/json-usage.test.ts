@@ -1,6 +1,7 @@
 // covers: source/anthropic/json-usage.ts
 // The non-streaming usage reader: the top-level usage and model of a Messages body, read as the
 // bytes pass, whatever the chunking, never fooled by a "usage" key deeper in the content.
+import {Buffer} from 'node:buffer';
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {JsonUsageScanner} from '../source/anthropic/json-usage.js';

@@ -70,7 +70,9 @@ async function setup({held, source, options, start = true, burstRpmLimit = 0}: S
 		credentials: {a: credential},
 		credentialsFile,
 		store: harness.store,
-		alerts: new Alerts(harness.store, (_title, body) => alerts.push(body)),
+		alerts: new Alerts(harness.store, (_title, body) => {
+			alerts.push(body);
+		}),
 		tokens: new TokenClient({url: `${sim.url}/v1/oauth/token`}),
 		retryFirstMs: 150,
 		retryMaxMs: 2000,

@@ -10,6 +10,7 @@ import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// eslint-disable-next-line @typescript-eslint/strict-void-return -- execFile returns its ChildProcess; promisify uses execFile's own promisified form
 const run = promisify(execFile);
 
 type PackEntry = {files: Array<{path: string}>};

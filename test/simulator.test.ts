@@ -1,5 +1,7 @@
 // covers: source/simulator/
 // End-to-end tests of the simulator (our fake Anthropic API) over real sockets on 127.0.0.1.
+import {Buffer} from 'node:buffer';
+import process from 'node:process';
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {createHash} from 'node:crypto';
@@ -879,7 +881,9 @@ describe('connections and lifecycle', () => {
 		simulator.arm('key-a', {type: 'stall', afterDeltas: 1, ms: 120_000});
 		const stream = await openStream(simulator.url, keyHeaders('key-a'), agent);
 		// Not events.once: it would reject on the 'error' the cut connection raises.
-		const ended = new Promise(resolve => stream.response.once('close', resolve));
+		const ended = new Promise(resolve => {
+			stream.response.once('close', resolve);
+		});
 		let timer: NodeJS.Timeout | undefined;
 		const outcome = await Promise.race([
 			simulator.close().then(() => 'closed'),

@@ -96,9 +96,11 @@ test('half-sent request bodies are cut off after the client idle timeout', async
 
 	const answers = await Promise.race([
 		Promise.all(closed),
-		new Promise<never>((_resolve, reject) => setTimeout(() => {
-			reject(new Error('sockets still open after 20 s'));
-		}, 20_000)),
+		new Promise<never>((_resolve, reject) => {
+			setTimeout(() => {
+				reject(new Error('sockets still open after 20 s'));
+			}, 20_000);
+		}),
 	]);
 	assert.equal(answers.length, count);
 	assert.ok(answers.every(answer => answer.startsWith('HTTP/1.1 408')), answers.find(answer => !answer.startsWith('HTTP/1.1 408')));

@@ -1,4 +1,5 @@
 // covers: source/state/store.ts, source/state/stagger.ts, source/state/savings.ts
+import process from 'node:process';
 import assert from 'node:assert/strict';
 import {
 	chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync,
@@ -83,7 +84,9 @@ test('sticky sessions are never written to state.json, and binding one schedules
 		assert.equal(store.stickyAccount('h:session-9999'), 'work', 'the bindings are there, in memory');
 		// Nothing to wait on: the point is that no write happens. Twenty write-behind delays is
 		// ample for a scheduled one to have landed.
-		await new Promise(resolve => setTimeout(resolve, persistDelayMs * 20));
+		await new Promise(resolve => {
+			setTimeout(resolve, persistDelayMs * 20);
+		});
 		assert.equal(existsSync(file), false, 'binding sessions did not schedule a write');
 		store.flushSync();
 		const saved = readFileSync(file, 'utf8');
@@ -229,7 +232,9 @@ test('a cooldown ending is announced as a recovery event', async () => {
 	});
 	try {
 		const ended: string[] = [];
-		store.on('cooldown-ended', name => ended.push(name));
+		store.on('cooldown-ended', name => {
+			ended.push(name);
+		});
 		store.setCooldown('work', Date.now() + 30, {reason: 'overloaded'});
 		await waitFor(() => ended.length > 0, 'the cooldown to end');
 		assert.deepEqual(ended, ['work']);

@@ -2,6 +2,7 @@
 // Team mode when things go wrong, against a real redis-server: Redis killed and restarted (empty,
 // or with its data), a refresh raced by two instances, a pair sealed under another key, leases,
 // and hostile messages on the channel.
+import {Buffer} from 'node:buffer';
 import assert from 'node:assert/strict';
 import {randomBytes} from 'node:crypto';
 import {after, describe, test} from 'node:test';
@@ -209,7 +210,9 @@ describe('logins across instances', () => {
 		const refresh = (member: Member) => async () => {
 			refreshes++;
 			// As the provider does: the token call takes a while, the pair is published before the lease goes.
-			await new Promise(resolve => setTimeout(resolve, 200));
+			await new Promise(resolve => {
+				setTimeout(resolve, 200);
+			});
 			await member.team.logins.publish('work', renewed);
 		};
 

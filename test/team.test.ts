@@ -126,7 +126,9 @@ describe('shared state between instances', () => {
 		const listener = new Redis(redis.url);
 		const messages: Array<{from: string; facts?: unknown[]}> = [];
 		await listener.subscribe('shunt:pool');
-		listener.on('message', (_channel: string, text: string) => messages.push(JSON.parse(text) as {from: string}));
+		listener.on('message', (_channel: string, text: string) => {
+			messages.push(JSON.parse(text) as {from: string});
+		});
 		desktop.store.recordTelemetry('home', {fiveHour: {utilization: 0.3, reset: nowSeconds() + 3600, status: 'allowed'}, updatedMs: Date.now()});
 		await waitFor(() => laptop.store.telemetry('home')?.fiveHour?.utilization === 0.3, 'the laptop to learn home\'s telemetry');
 		// A marker after it: once the marker arrived, anything the laptop echoed would have too.

@@ -1,5 +1,6 @@
 // The benchmark's HTTP client: plain node:http over a keep-alive agent, the whole answer read (a
 // stream to its end), every request bounded by a real-time timeout so a hang fails the run.
+import {Buffer} from 'node:buffer';
 import http from 'node:http';
 
 export type Answer = {status: number; headers: http.IncomingHttpHeaders};
@@ -16,7 +17,9 @@ export class HttpClient {
 				agent: this.#agent,
 				headers: {...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload))},
 			}, response => {
-				response.on('data', () => {});
+				response.on('data', () => {
+					// Read and thrown away: only the end matters.
+				});
 				response.once('end', () => {
 					resolve({status: response.statusCode ?? 0, headers: response.headers});
 				});

@@ -8,6 +8,7 @@
 //
 // Runs go to child processes (--jobs, default 2), each a fresh simulator and a fresh shunt; a run is
 // deterministic, so splitting them changes nothing but the wall time.
+import {type Buffer} from 'node:buffer';
 import {spawn, type ChildProcess} from 'node:child_process';
 import {mkdirSync, writeFileSync} from 'node:fs';
 import os from 'node:os';

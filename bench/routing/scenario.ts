@@ -14,7 +14,7 @@ import {VirtualClock} from './virtual-clock.js';
 import {Workload} from './workload.js';
 
 export type Scenario
-	= | {name: string; kind: 'shunt'; strategy: StrategyName; stickyTtlMs: number; burstRpmLimit: number; about: string}
+	= {name: string; kind: 'shunt'; strategy: StrategyName; stickyTtlMs: number; burstRpmLimit: number; about: string}
 		| {name: string; kind: 'round-robin'; about: string};
 
 const weekMs = 7 * 86_400_000;

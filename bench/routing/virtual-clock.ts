@@ -20,7 +20,9 @@ export class VirtualClock {
 	/** Every hold shunt started on this clock, and how long they were in all (virtual ms). */
 	holds = 0;
 	heldMs = 0;
-	#onSleep: () => void = () => {};
+	#onSleep: () => void = () => {
+		// Nobody listens until onSleep() is called.
+	};
 
 	constructor(startMs: number) {
 		this.#nowMs = startMs;

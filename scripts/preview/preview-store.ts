@@ -104,7 +104,9 @@ export class PreviewStore implements MonitorStore {
 
 	subscribe = (listener: () => void): (() => void) => {
 		this.listeners.add(listener);
-		return () => this.listeners.delete(listener);
+		return () => {
+			this.listeners.delete(listener);
+		};
 	};
 
 	getSnapshot = (): StoreSnapshot => this.snapshot;

@@ -1,3 +1,4 @@
+import process from 'node:process';
 import os from 'node:os';
 import path from 'node:path';
 import {ensurePrivateDirectory} from '../util/private-directory.js';

@@ -1,3 +1,4 @@
+import process from 'node:process';
 import {openSync, writeSync, closeSync} from 'node:fs';
 import type {StoreEventKind} from '../state/records.js';
 import {terminalSafe} from '../util/terminal-safe.js';

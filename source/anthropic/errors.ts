@@ -1,3 +1,4 @@
+import {Buffer} from 'node:buffer';
 import type {ServerResponse} from 'node:http';
 
 /** Anthropic's error body, used for every response shunt makes itself. */

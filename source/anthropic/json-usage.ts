@@ -3,6 +3,7 @@
 // not 200 MiB of memory. Only the top level of the JSON object is looked at, so a "usage" key
 // inside the content (a tool's input, say) is never mistaken for the real one. Structural bytes
 // are ASCII and never occur inside a UTF-8 sequence, so chunks may split the body anywhere.
+import {Buffer} from 'node:buffer';
 import {parseJsonObject} from '../util/json.js';
 import {type Usage, usageFromJson} from './usage.js';
 

@@ -50,7 +50,7 @@ const bucketKeys = {
 // What one header name means. Resolving a name takes a few regexes; a response carries the same
 // dozen names every time, so each name is resolved once and remembered.
 type Field
-	= | {kind: 'foreign'}
+	= {kind: 'foreign'}
 		| {kind: 'ignored'}
 		| {kind: 'unified'; set: (telemetry: RateLimitTelemetry, value: string) => void}
 		| {kind: 'window'; key: string; part: 'utilization' | 'reset' | 'status' | 'surpassed-threshold'}
@@ -143,9 +143,8 @@ function readField(telemetry: RateLimitTelemetry, field: Field, value: string): 
 			break;
 		}
 
-		default: {
+		default:
 			// ignored (and foreign, filtered out before): nothing to read.
-		}
 	}
 }
 

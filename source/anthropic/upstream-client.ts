@@ -1,3 +1,4 @@
+import {Buffer} from 'node:buffer';
 import http, {type IncomingHttpHeaders, type IncomingMessage} from 'node:http';
 import https from 'node:https';
 

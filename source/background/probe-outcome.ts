@@ -6,7 +6,7 @@ import type {RateLimitTelemetry} from '../anthropic/telemetry.js';
  * there was no answer.
  */
 export type ProbeOutcome
-	= | {status: number; telemetry?: RateLimitTelemetry; retryAfterMs?: number}
+	= {status: number; telemetry?: RateLimitTelemetry; retryAfterMs?: number}
 		| {error: string};
 
 export function isAnswer(outcome: ProbeOutcome): outcome is Extract<ProbeOutcome, {status: number}> {

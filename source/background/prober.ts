@@ -1,3 +1,4 @@
+import {Buffer} from 'node:buffer';
 import type {AuthProvider} from '../accounts/auth-provider.js';
 import {describeConnectionError, readSmallBody, sendUpstream} from '../anthropic/upstream-client.js';
 import type {AccountConfig} from '../accounts/types.js';

@@ -1,6 +1,7 @@
 // `shunt add-account <name>` (browser login, PKCE paste flow) and `shunt import-claude-code [<name>]`.
 // Both check everything before writing anything, write the secret first and the account second,
 // and never print more of a token than redactSecret allows.
+import process from 'node:process';
 import {accountNameProblem} from '../accounts/account-name.js';
 import {updateCredential} from '../accounts/credentials.js';
 import {ClaudeCodeLoginError} from '../accounts/oauth/claude-code-file.js';

@@ -1,3 +1,4 @@
+import {Buffer} from 'node:buffer';
 import http from 'node:http';
 
 /** Synthetic Claude Code-like sessions for the demo: several conversations that grow turn by turn. */

@@ -7,7 +7,7 @@ export type Cooldown = {untilMs: number; staggered: boolean; reason: string};
 
 /** What to do with an upstream answer: hand it to the client, or try another account. */
 export type Verdict
-	= | {kind: 'deliver'}
+	= {kind: 'deliver'}
 		| {
 			kind: 'failover';
 			/** Shown in the request's attempts. */
@@ -23,9 +23,9 @@ export type Verdict
 			/** The account's quota is spent until this instant (epoch ms), whatever the cooldown. */
 			spentUntilMs?: number;
 			/**
-		 * The refusal concerns this request, not the account's quota (a 429 without rate-limit
-		 * headers, a 529): one pass over the accounts, then the client gets the upstream's answer.
-		 */
+	 * The refusal concerns this request, not the account's quota (a 429 without rate-limit
+	 * headers, a 529): one pass over the accounts, then the client gets the upstream's answer.
+	 */
 			requestScoped?: boolean;
 		};
 

@@ -1,6 +1,7 @@
 // Opening history.db: make it 0600, refuse one a newer shunt wrote, move a corrupt or unreadable
 // one aside (with its -wal and -shm) and start a new one, and bring an older one up to date.
 // Everything that can fail is checked here, once, at start: after this the writer only appends.
+import process from 'node:process';
 import {
 	chmodSync, closeSync, existsSync, openSync, renameSync,
 } from 'node:fs';

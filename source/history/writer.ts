@@ -105,7 +105,9 @@ export class HistoryWriter {
 			this.#putBack(batch);
 			if (!this.#closed) {
 				clearTimeout(this.#timer);
-				this.#timer = setTimeout(() => this.flush(), this.#retryMs).unref();
+				this.#timer = setTimeout(() => {
+					this.flush();
+				}, this.#retryMs).unref();
 				this.#retryMs = Math.min(this.#retryMs * 2, this.#options.maxRetryMs);
 			}
 
@@ -181,7 +183,9 @@ export class HistoryWriter {
 			return;
 		}
 
-		this.#timer ??= setTimeout(() => this.flush(), this.#options.flushEveryMs).unref();
+		this.#timer ??= setTimeout(() => {
+			this.flush();
+		}, this.#options.flushEveryMs).unref();
 	}
 
 	#take(): HistoryBatch {

@@ -3,6 +3,7 @@
 // the request is translated before routing, and every answer is written in OpenAI's shape.
 // Subscription logins are for Claude's own clients, so by default this door uses API-key
 // accounts only (the openaiAllowSubscriptions setting opts subscriptions in).
+import {Buffer} from 'node:buffer';
 import type {IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse} from 'node:http';
 import type {AccountKind} from '../accounts/types.js';
 import type {ClientSink} from '../proxy/deliver.js';

@@ -2,6 +2,7 @@
 // their exception by the HTTP status and show the message, so the status is kept (except 529,
 // which OpenAI clients do not know: it becomes 503, OpenAI's own "overloaded") and Anthropic's
 // error types become the nearest OpenAI type and code.
+import {type Buffer} from 'node:buffer';
 import {isRecord, parseJsonObject} from '../util/json.js';
 
 export type OpenAiError = {

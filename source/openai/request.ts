@@ -16,7 +16,7 @@ export type TranslateOptions = {
 };
 
 export type Translated
-	= | {
+	= {
 		ok: true;
 		/** The Messages request body. */
 		body: JsonObject;

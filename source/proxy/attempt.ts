@@ -17,7 +17,7 @@ import {assertUpstreamOrigin} from './upstream-url.js';
 const progressEveryMs = 250;
 
 export type TryResult
-	= | {kind: 'delivered'; finished: Finished}
+	= {kind: 'delivered'; finished: Finished}
 	/** The token was renewed after a 401: the same account gets the request again. */
 		| {kind: 'again'}
 	/** Recorded in the request's attempts; the account is marked tried. */

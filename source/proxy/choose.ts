@@ -9,7 +9,7 @@ import {fallbackModelFor} from './model-fallback.js';
 import {noAccountResponse, type NoAccountAnswer} from './no-account.js';
 
 export type Choice
-	= | {kind: 'pick'; decision: RouteDecision; explain: () => Decision}
+	= {kind: 'pick'; decision: RouteDecision; explain: () => Decision}
 		| {kind: 'fallback'; model: string}
 		| {kind: 'hold'; untilMs: number; freeAt: FreeAt; reason: string}
 		| {kind: 'answer'; answer: NoAccountAnswer; explain: () => Decision};

@@ -1,3 +1,4 @@
+import {Buffer} from 'node:buffer';
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {ControlStore} from '../state/ports.js';
 import {strategyNames, type StrategyName} from '../routing/strategies.js';

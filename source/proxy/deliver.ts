@@ -2,6 +2,7 @@
 // chunk by chunk with backpressure, while usage is read on the side. After the first byte there is
 // no failover, so whatever goes wrong from here ends the client's response cleanly and is
 // recorded for what it was (error, truncated, cancelled), never as a success.
+import {type Buffer} from 'node:buffer';
 import type {ServerResponse} from 'node:http';
 import type {RequestOutcome} from '../state/records.js';
 import type {Usage} from '../anthropic/usage.js';
@@ -115,7 +116,10 @@ async function pump(upstream: UpstreamResponse, response: ServerResponse, option
 	return new Promise<Ended>(resolve => {
 		const source = upstream.body;
 		let settled = false;
-		let forgetClient = () => {};
+		let forgetClient = () => {
+			// Nothing to forget until the client is watched.
+		};
+
 		const settle = (ended: Ended) => {
 			if (settled) {
 				return;

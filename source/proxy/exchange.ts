@@ -3,6 +3,7 @@
 // answered without an account. Failover happens only before the first byte reaches the client.
 // Every failed try is kept in the request's attempts; usage is counted once, from the response
 // the client got.
+import {Buffer} from 'node:buffer';
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import {Cancellation} from '../util/cancellation.js';
 import type {SessionMove} from '../routing/types.js';
@@ -114,7 +115,9 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 				});
 			} else if (error instanceof BodyIdleError) {
 				door.error(response, 408, 'invalid_request_error', `The request body stopped arriving for ${Math.round(context.uploadIdle.timeoutMs / 1000)} s.`, {connection: 'close'});
-				response.once('finish', () => request.destroy());
+				response.once('finish', () => {
+					request.destroy();
+				});
 				finish({
 					account: null, status: 408, outcome: 'error', stream: false, shuntReason: 'upload stalled',
 				});

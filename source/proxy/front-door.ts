@@ -23,7 +23,7 @@ export type Reply = {
 
 /** What the client's body becomes: a Messages request to send, or the door's own refusal. */
 export type Prepared
-	= | {
+	= {
 		kind: 'send';
 		body: OutgoingBody;
 		/** The request headers the upstream request is built from (credentials are never taken from them). */

@@ -3,6 +3,7 @@
 // for `effort: "xhigh"` did not ask Haiku for it, and Haiku 4.5 answers such a request with a 400.
 // Only fields the model is documented to refuse are removed (the table in pricing/prices.ts);
 // everything else, and every request the client addressed itself, is forwarded as sent.
+import {Buffer} from 'node:buffer';
 import {priceFor} from '../pricing/cost.js';
 import type {EffortLevel} from '../pricing/prices.js';
 import {isRecord, type JsonObject} from '../util/json.js';

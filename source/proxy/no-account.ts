@@ -1,3 +1,4 @@
+import {Buffer} from 'node:buffer';
 import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http';
 import {waitKindOf, type FreeAt} from '../routing/route.js';
 import type {RoutingAccount, RoutingSnapshot} from '../routing/types.js';

@@ -1,3 +1,4 @@
+import {Buffer} from 'node:buffer';
 import type {IncomingMessage} from 'node:http';
 import type {IdleWatch, Watched} from '../util/idle-watch.js';
 

@@ -1,3 +1,4 @@
+import {Buffer} from 'node:buffer';
 import type {Effort} from '../state/overrides.js';
 import type {JsonObject} from '../util/json.js';
 

@@ -238,7 +238,9 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 			const deadline = Date.now() + graceMs;
 			while (options.store.inFlightCount > 0 && Date.now() < deadline) {
 				// eslint-disable-next-line no-await-in-loop
-				await new Promise(resolve => setTimeout(resolve, 25));
+				await new Promise(resolve => {
+					setTimeout(resolve, 25);
+				});
 			}
 
 			server.closeAllConnections();

@@ -9,7 +9,7 @@ import type {
 } from './types.js';
 
 export type IneligibleReason
-	= | 'kind'
+	= 'kind'
 		| 'tried'
 		| 'paused'
 		| 'reauth'

@@ -1,11 +1,15 @@
 // Headless mode: the proxy on this thread, one log line per request and event on stderr.
+import process from 'node:process';
 import {version} from '../version.js';
 import {attachHeadlessLog, eventLine} from './headless-log.js';
 import {startRuntime, type Runtime, type StartOptions} from './runtime.js';
 
 /** Headless: the proxy on this thread, one log line per request and event on stderr, until a signal. */
 export async function runHeadless(runtime: Runtime, options: StartOptions): Promise<number> {
-	const log = (line: string) => process.stderr.write(`${line}\n`);
+	const log = (line: string) => {
+		process.stderr.write(`${line}\n`);
+	};
+
 	const running = await startRuntime(runtime, {...options, headless: true});
 	const {store} = running;
 	// What happened while starting (warnings about files); events from before a restart were logged then.

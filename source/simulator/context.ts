@@ -1,4 +1,5 @@
 // What a route handler gets: the exchange it answers, and the simulator state it may use.
+import {type Buffer} from 'node:buffer';
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {AccountRegistry} from './accounts.js';
 import type {FaultBook} from './faults.js';

@@ -1,9 +1,10 @@
 // Anthropic's error envelope and the helpers that send it. The request id in the body always
 // equals the request-id header, which the server sets before any handler runs.
+import {Buffer} from 'node:buffer';
 import type {ServerResponse} from 'node:http';
 
 export type ErrorType
-	= | 'invalid_request_error'
+	= 'invalid_request_error'
 		| 'authentication_error'
 		| 'permission_error'
 		| 'not_found_error'

@@ -1,4 +1,5 @@
 // Small HTTP plumbing: bounded body reading and abortable pauses.
+import {Buffer} from 'node:buffer';
 import {createHash} from 'node:crypto';
 import type {IncomingMessage, IncomingHttpHeaders} from 'node:http';
 import {setTimeout as delay} from 'node:timers/promises';

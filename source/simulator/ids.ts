@@ -1,4 +1,5 @@
 // Identifiers shaped like Anthropic's, so clients that pattern-match them are exercised.
+import {type Buffer} from 'node:buffer';
 import {createHash, randomBytes} from 'node:crypto';
 
 const base58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';

@@ -1,5 +1,6 @@
 // POST /v1/messages: validation in Anthropic's order, then the account's limits, then any armed
 // fault, then the scripted reply as JSON or SSE.
+import {Buffer} from 'node:buffer';
 import type {AccountState} from './accounts.js';
 import {authenticate, checkVersion, messages as authMessages} from './auth.js';
 import type {Exchange, SimControl} from './context.js';

@@ -1,5 +1,6 @@
 // HTTP side of the OAuth surface: POST /v1/oauth/token, the GET /oauth/authorize test helper, and
 // the subscription-only GET /api/oauth/usage and GET /api/oauth/profile.
+import {Buffer} from 'node:buffer';
 import {authenticate} from './auth.js';
 import type {Exchange, SimControl} from './context.js';
 import {

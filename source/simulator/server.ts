@@ -72,7 +72,9 @@ export class Simulator extends EventEmitter implements SimControl {
 		});
 		this.#server.on('connection', socket => {
 			this.#sockets.add(socket);
-			socket.once('close', () => this.#sockets.delete(socket));
+			socket.once('close', () => {
+				this.#sockets.delete(socket);
+			});
 		});
 	}
 

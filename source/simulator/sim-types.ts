@@ -51,7 +51,7 @@ export type SimUtilization = {
 };
 
 export type SimFault
-	= | {
+	= {
 		type: 'quota_429';
 		window?: '5h' | '7d';
 		resetInSeconds?: number;
@@ -206,7 +206,7 @@ export type SimOAuthLoginState = {
 };
 
 export type SimOAuthFault
-	= | {type: 'rate_limited'; retryAfterSeconds?: number}
+	= {type: 'rate_limited'; retryAfterSeconds?: number}
 		| {type: 'unavailable'}
 	/** The chain's refresh token is revoked: the next refresh gets invalid_grant. */
 		| {type: 'invalid_grant'};

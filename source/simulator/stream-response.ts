@@ -13,7 +13,9 @@ export type StreamFault = Extract<SimFault, {type: 'midstream_error' | 'drop' | 
 async function dropConnection(exchange: Exchange): Promise<void> {
 	exchange.markCut();
 	const {socket} = exchange.response;
-	await new Promise(resolve => setImmediate(resolve));
+	await new Promise(resolve => {
+		setImmediate(resolve);
+	});
 	if (socket && socket.writableLength > 0 && !socket.destroyed) {
 		await new Promise(resolve => {
 			socket.once('drain', resolve);

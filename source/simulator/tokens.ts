@@ -1,5 +1,6 @@
 // A deterministic stand-in tokenizer: tokens = ceil(UTF-8 bytes / 4), plus 3 per message.
 // Tests can compute every count by hand, and cache breakpoints fall on exact token offsets.
+import {Buffer} from 'node:buffer';
 import {createHash, type Hash} from 'node:crypto';
 
 const defaultTtlMs = 5 * 60_000;

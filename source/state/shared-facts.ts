@@ -7,7 +7,7 @@ import type {SavingsSummary} from './records.js';
 
 export type SharedFact
 	/** The account's telemetry after this change (merged): what it last reported. */
-	= | {type: 'telemetry'; account: string; telemetry: RateLimitTelemetry}
+	= {type: 'telemetry'; account: string; telemetry: RateLimitTelemetry}
 	/** The deadline in force after a cooldown was set. */
 		| {type: 'cooldown'; account: string; untilMs: number; reason: string; staggered: boolean}
 	/** A cooldown that was ended early (its deadline), e.g. a renewed token ends a 401's. */

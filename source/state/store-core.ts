@@ -111,13 +111,19 @@ export abstract class StoreCore extends StoreReads {
 			telemetry: name => this.#telemetry.get(name),
 			onRequest: listener => {
 				this.on('request', listener);
-				return () => this.off('request', listener);
+				return () => {
+					this.off('request', listener);
+				};
 			},
 			onEvent: listener => {
 				this.on('event', listener);
-				return () => this.off('event', listener);
+				return () => {
+					this.off('event', listener);
+				};
 			},
-			problem: message => this.addEvent('info', message),
+			problem: message => {
+				this.addEvent('info', message);
+			},
 			show: view => {
 				this.parts.history = view;
 				this.changed(show);

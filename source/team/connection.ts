@@ -3,6 +3,7 @@
 // of queueing (the sync reconciles when Redis is back), every command has a timeout, and the
 // clients reconnect forever, at most every two seconds. Credentials come from the URL only and
 // appear in no message; rediss:// connects with TLS and verifies the server's certificate.
+import {type Buffer} from 'node:buffer';
 import {isIP} from 'node:net';
 import type {ConnectionOptions} from 'node:tls';
 import {Redis, type RedisOptions} from 'ioredis';

@@ -2,6 +2,7 @@
 // message is outside input (anything that can publish on the channel can send one): it is size-
 // capped, parsed defensively, every account must be one this instance knows, every number is
 // bounded, every text cleaned for the terminal and cut short. Anything that fails is dropped.
+import {type Buffer} from 'node:buffer';
 import type {RemoteEvent, RemoteRequest} from '../monitor/contract.js';
 import type {
 	Attempt, RequestOutcome, RequestRecord, StoreEvent, StoreEventKind,

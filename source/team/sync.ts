@@ -5,6 +5,7 @@
 // nobody, so nothing echoes. After every (re)connection, reconcile reads what Redis holds, takes
 // what is newer there, writes back what is newer here, and announces it: the state an outage or a
 // restart of Redis lost comes back from the instances.
+import {type Buffer} from 'node:buffer';
 import type {ChainableCommander} from 'ioredis';
 import type {AccountConfig} from '../accounts/types.js';
 import type {RemoteEvent, RemoteRequest} from '../monitor/contract.js';

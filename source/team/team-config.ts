@@ -2,6 +2,8 @@
 // is, and the pool's encryption key. Anything wrong is a one-line UserError before anything
 // connects: team mode never starts half-configured, and never without the key (tokens would have
 // to go to Redis in plain text).
+import {Buffer} from 'node:buffer';
+import process from 'node:process';
 import {createHash} from 'node:crypto';
 import {readFileSync, statSync} from 'node:fs';
 import os from 'node:os';

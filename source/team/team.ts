@@ -4,6 +4,7 @@
 // copy routing reads, and Redis is told behind each request. Start-up waits a moment for the
 // first reconcile so a new instance knows the pool before its first request, then carries on
 // without Redis if it is not there.
+import {type Buffer} from 'node:buffer';
 import type {SharedLogins} from '../accounts/oauth/shared-logins.js';
 import type {StateStore} from '../state/store.js';
 import {
@@ -105,7 +106,9 @@ export async function startTeam(options: TeamStartOptions): Promise<TeamMode> {
 		instanceId,
 		instanceName,
 		accounts: oauthAccounts,
-		warn: (message, account) => store.addEvent('auth', message, account),
+		warn(message, account) {
+			store.addEvent('auth', message, account);
+		},
 		leaseMs: options.refreshLeaseMs,
 	});
 	const sync = new PoolSync({

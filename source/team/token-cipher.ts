@@ -2,6 +2,7 @@
 // instances hold (team-config.ts), bound to the account they belong to, so Redis (and anyone who
 // can read it) sees only ciphertext, and a pair can be neither read, altered nor moved to another
 // account. The expiry stays in the clear: instances compare pairs by it without opening them.
+import {Buffer} from 'node:buffer';
 import {
 	createCipheriv, createDecipheriv, hkdfSync, randomBytes,
 } from 'node:crypto';

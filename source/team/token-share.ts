@@ -3,6 +3,7 @@
 // under the account's refresh lease. The one who refreshes writes the new pair before it gives the
 // lease back, so whoever takes the lease next reads it and adopts it instead of sending a refresh
 // token that was just rotated away. Those who lost the race wait for the announcement.
+import {type Buffer} from 'node:buffer';
 import type {SharedLogins} from '../accounts/oauth/shared-logins.js';
 import type {TokenPair} from '../accounts/oauth/stored-pairs.js';
 import type {TeamConnection} from './connection.js';

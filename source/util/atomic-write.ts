@@ -1,3 +1,4 @@
+import process from 'node:process';
 import {randomBytes} from 'node:crypto';
 import {
 	closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync,

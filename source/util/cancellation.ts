@@ -10,7 +10,9 @@ export class Cancellation {
 	onAbort(handler: () => void): () => void {
 		if (this.aborted) {
 			handler();
-			return () => {};
+			return () => {
+				// Already ran: nothing to detach.
+			};
 		}
 
 		this.#handlers.push(handler);

@@ -1,4 +1,5 @@
 // The two questions every reader of outside JSON asks, answered once.
+import {type Buffer} from 'node:buffer';
 
 export type JsonObject = Record<string, unknown>;
 

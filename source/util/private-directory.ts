@@ -1,3 +1,4 @@
+import process from 'node:process';
 import {chmodSync, mkdirSync, statSync} from 'node:fs';
 
 /**

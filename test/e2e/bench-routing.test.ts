@@ -4,6 +4,7 @@
 // results document whose numbers hold together and are all finite. No specific values: what
 // routing achieves is the benchmark's own report, not a test's; the one comparison held here is
 // that the default strategy turns clients away less than round-robin does.
+import process from 'node:process';
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {
@@ -32,7 +33,9 @@ async function run(args: string[]): Promise<Completed> {
 			stderr += String(chunk);
 		});
 		// SIGINT: the bench's own handler then stops the runs it started.
-		const timer = setTimeout(() => child.kill('SIGINT'), 100_000);
+		const timer = setTimeout(() => {
+			child.kill('SIGINT');
+		}, 100_000);
 		child.once('error', reject);
 		child.once('close', code => {
 			clearTimeout(timer);

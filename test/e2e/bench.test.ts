@@ -3,6 +3,7 @@
 // run bench runs it) measures the built dist/cli.js end to end with tiny counts and writes every
 // section with real numbers. No timing assertions: speed targets live in the benchmark's own
 // PASS/MISS verdicts, never in tests (a loaded CI machine must not fail the build).
+import process from 'node:process';
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
@@ -28,7 +29,9 @@ async function run(args: string[]): Promise<Completed> {
 			stderr += String(chunk);
 		});
 		// SIGINT: the bench's own handler then stops every child it started.
-		const timer = setTimeout(() => child.kill('SIGINT'), 100_000);
+		const timer = setTimeout(() => {
+			child.kill('SIGINT');
+		}, 100_000);
 		child.once('error', reject);
 		child.once('close', code => {
 			clearTimeout(timer);

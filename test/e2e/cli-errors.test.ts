@@ -2,6 +2,7 @@
 // A user's mistake gets one line starting "shunt: " and a non-zero exit, never a stack trace;
 // usage mistakes point at --help. A reader that goes away (`shunt status --json | head -1`) is not
 // an error at all.
+import process from 'node:process';
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
@@ -157,7 +158,9 @@ async function runCommand(command: string[], env: NodeJS.ProcessEnv): Promise<Co
 		child.stderr.on('data', chunk => {
 			stderr += String(chunk);
 		});
-		const timer = setTimeout(() => child.kill('SIGTERM'), 15_000);
+		const timer = setTimeout(() => {
+			child.kill('SIGTERM');
+		}, 15_000);
 		child.on('error', reject);
 		child.on('close', code => {
 			clearTimeout(timer);

@@ -1,6 +1,7 @@
 // covers: source/demo/, source/cli.tsx
 // `shunt --demo --headless`: the built CLI runs the simulator, four accounts and synthetic traffic
 // on its own, pushes an account into a cooldown, and talks to nothing but loopback.
+import process from 'node:process';
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {existsSync, readFileSync, readdirSync} from 'node:fs';

@@ -1,6 +1,7 @@
 // covers: source/cli.tsx, source/state/store.ts, source/util/atomic-write.ts, source/util/private-directory.ts
 // The files the built CLI keeps: a private SHUNT_HOME, and a state.json that still parses after any
 // number of kill -9s under load, with no temp file surviving a restart.
+import process from 'node:process';
 import assert from 'node:assert/strict';
 import {
 	existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync,

@@ -2,6 +2,7 @@
 // The built CLI with a history: a file from a newer shunt stops it with one line and stays as it
 // was; a corrupt one is moved aside with a warning and shunt serves; requests from before a
 // restart are in `shunt status` after it; `shunt report` reads the file while shunt runs.
+import {Buffer} from 'node:buffer';
 import assert from 'node:assert/strict';
 import {createHash} from 'node:crypto';
 import {

@@ -2,6 +2,7 @@
 // Two shunts on one data directory would overwrite each other's state.json (savings, the pin):
 // the second one must refuse to start and name the first one's port; a stopped or killed first
 // one must not block the next start.
+import process from 'node:process';
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {

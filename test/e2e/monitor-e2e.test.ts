@@ -2,6 +2,7 @@
 // The built CLI with its live monitor on a real pseudo-terminal (util-linux `script`), in front of
 // the simulator: traffic shows up on screen (a slow stream live while it runs), keys steer the
 // proxy, Enter and Esc open and close a request's detail, NO_COLOR draws no colour, q quits cleanly.
+import process from 'node:process';
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {existsSync, readdirSync, readFileSync} from 'node:fs';

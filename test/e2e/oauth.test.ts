@@ -3,6 +3,7 @@
 // importing Claude Code's login, refreshing it on first use and writing it back, one refresh for
 // ten concurrent 401s, reauth on a dead refresh token, the browser paste flow, import errors, and
 // that no command output or log line ever carries a whole token.
+import process from 'node:process';
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {randomBytes} from 'node:crypto';

@@ -2,6 +2,8 @@
 // Terminal escape injection, end to end: hostile model ids and paths sent to the built CLI running
 // headless in front of the simulator, and hostile answers from "a shunt" on a port to `shunt status`
 // and `shunt pin`. Nothing a terminal would act on may reach stderr or stdout.
+import {Buffer} from 'node:buffer';
+import process from 'node:process';
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import http from 'node:http';
@@ -38,7 +40,9 @@ async function rawRequest(url: string, requestLine: Buffer): Promise<string> {
 	return new Promise((resolve, reject) => {
 		const socket = net.connect(Number(port), hostname);
 		let answer = '';
-		socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')));
+		socket.setTimeout(5000, () => {
+			socket.destroy(new Error('no answer within 5 s'));
+		});
 		socket.on('connect', () => {
 			socket.end(Buffer.concat([requestLine, Buffer.from(`\r\nHost: ${hostname}:${port}\r\nanthropic-version: 2023-06-01\r\nConnection: close\r\n\r\n`)]));
 		});

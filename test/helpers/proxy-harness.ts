@@ -67,7 +67,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 	const proxy = await startProxy({
 		store,
 		auth: options.auth ? options.auth(accounts, credentials) : new StaticAuthProvider(accounts, credentials),
-		alerts: new Alerts(store, (title, body) => alerts.push({title, body})),
+		alerts: new Alerts(store, (title, body) => {
+			alerts.push({title, body});
+		}),
 		upstream: options.upstream,
 		host: '127.0.0.1',
 		port: 0,

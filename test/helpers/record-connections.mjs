@@ -1,5 +1,6 @@
 // Preloaded into a child process (node --import) by the demo test: records every outgoing TCP
 // connection's host, so the test can prove nothing but loopback was contacted.
+import process from 'node:process';
 import {appendFileSync} from 'node:fs';
 import net from 'node:net';
 

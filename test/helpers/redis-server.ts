@@ -2,6 +2,8 @@
 // persistence unless asked, optionally with a password or TLS. It can be killed (SIGKILL, as a
 // crash) and started again on the same port and directory. .ci/run installs redis-server when the
 // machine lacks it; a missing binary fails the test loudly, it never skips.
+import process from 'node:process';
+import {type Buffer} from 'node:buffer';
 import {spawn, type ChildProcess} from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+import process from 'node:process';
 import {spawn, type ChildProcess} from 'node:child_process';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -38,7 +39,9 @@ export async function runScript(script: string, args: string[], env: NodeJS.Proc
 		child.stderr.on('data', chunk => {
 			stderr += String(chunk);
 		});
-		const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+		const timer = setTimeout(() => {
+			child.kill('SIGTERM');
+		}, timeoutMs);
 		child.on('error', reject);
 		child.on('close', code => {
 			clearTimeout(timer);
@@ -68,7 +71,9 @@ export async function startShunt(args: string[], env: NodeJS.ProcessEnv): Promis
 		});
 	});
 	running.add(child);
-	child.once('exit', () => running.delete(child));
+	child.once('exit', () => {
+		running.delete(child);
+	});
 	const url = await new Promise<string>((resolve, reject) => {
 		child.stderr.on('data', chunk => {
 			stderr += String(chunk);

@@ -1,3 +1,4 @@
+import process from 'node:process';
 import {mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

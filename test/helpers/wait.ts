@@ -22,6 +22,8 @@ export async function waitFor<T>(
 			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 		}
 
-		await new Promise(resolve => setTimeout(resolve, 10));
+		await new Promise(resolve => {
+			setTimeout(resolve, 10);
+		});
 	}
 }

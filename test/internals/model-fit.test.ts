@@ -1,5 +1,6 @@
 // covers: source/proxy/model-fit.ts, source/pricing/prices.ts
 // Fields a model shunt chose is documented to refuse are removed; nothing else is touched.
+import {Buffer} from 'node:buffer';
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {fitToModel} from '../../source/proxy/model-fit.js';

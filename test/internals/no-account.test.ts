@@ -1,5 +1,6 @@
 // covers: source/proxy/no-account.ts, source/anthropic/unified-headers.ts
 // What a client hears when no account takes its request: every branch of noAccountResponse.
+import {Buffer} from 'node:buffer';
 import assert from 'node:assert/strict';
 import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http';
 import {test} from 'node:test';

@@ -1,6 +1,7 @@
 // covers: source/openai/response.ts, source/openai/stream.ts, source/openai/errors.ts
 // Messages responses → Chat Completions responses: the JSON body, the SSE stream event by event
 // (split anywhere across chunks), and errors with their status.
+import {Buffer} from 'node:buffer';
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {openAiError, openAiStatus, translateErrorBody} from '../../source/openai/errors.js';

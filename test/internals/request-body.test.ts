@@ -1,5 +1,6 @@
 // covers: source/proxy/request-body.ts, source/util/json.ts (parseJsonObject)
 // Runtime overrides rewrite only the fields they own; a body that needs no change goes out byte for byte.
+import {Buffer} from 'node:buffer';
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {

@@ -1,5 +1,6 @@
 // Finding Claude Code's login for `shunt import-claude-code`: $CLAUDE_CONFIG_DIR/.credentials.json,
 // else ~/.claude/.credentials.json, else (macOS only) the Keychain item "Claude Code-credentials".
+import process from 'node:process';
 import {execFile} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {existsSync, readFileSync} from 'node:fs';

@@ -1,6 +1,7 @@
 // The Claude subscription OAuth client shunt acts as: Claude Code's public client, its paste-flow
 // redirect and the scopes a subscription login needs. The token URL moved once already
 // (console.anthropic.com → platform.claude.com), so it can be overridden.
+import process from 'node:process';
 
 export const clientId = '9d1c250a-e61b-44d9-88ed-5944d1962f5e';
 

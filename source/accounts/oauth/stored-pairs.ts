@@ -1,6 +1,7 @@
 // Where an OAuth pair lives outside memory: shunt's credentials.json and, for an imported login,
 // the source it came from (Claude Code's file or Keychain item). Every read is fresh, because
 // another process (Claude Code, another shunt command) may have rotated the pair meanwhile.
+import process from 'node:process';
 import {existsSync} from 'node:fs';
 import {loadCredentials, saveCredentials} from '../credentials.js';
 import type {OAuthCredential} from '../types.js';

@@ -10,11 +10,11 @@ export type WorkerStart = {
 };
 
 export type ToWorker
-	= | {type: 'action'; call: ActionCall}
+	= {type: 'action'; call: ActionCall}
 		| {type: 'stop'};
 
 export type FromWorker
-	= | {type: 'ready'; snapshot: StoreSnapshot}
+	= {type: 'ready'; snapshot: StoreSnapshot}
 		| {type: 'snapshot'; snapshot: StoreSnapshot}
 		| {type: 'error'; message: string; exitCode: number}
 		| {type: 'stopped'; farewell: Farewell};

@@ -1,5 +1,6 @@
 // The proxy's thread when the monitor is on: the store, the proxy and background work run here,
 // so drawing the screen on the main thread never holds up a request or a stream.
+import process from 'node:process';
 import {parentPort, workerData} from 'node:worker_threads';
 import {UserError} from '../../util/user-error.js';
 import {prepareRuntime} from '../load.js';

@@ -1,3 +1,4 @@
+import process from 'node:process';
 import os from 'node:os';
 import {Worker} from 'node:worker_threads';
 import {UserError} from '../../util/user-error.js';

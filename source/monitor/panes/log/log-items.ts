@@ -6,7 +6,7 @@ import type {InFlightRequest} from '../../../state/in-flight.js';
 import type {RequestRecord, StoreEvent} from '../../../state/records.js';
 
 export type LogItem
-	= | {type: 'live'; key: string; tsMs: number; live: InFlightRequest}
+	= {type: 'live'; key: string; tsMs: number; live: InFlightRequest}
 		| {type: 'request'; key: string; tsMs: number; request: RequestRecord}
 		| {type: 'event'; key: string; tsMs: number; event: StoreEvent};
 
