@@ -12,6 +12,7 @@ import {defaultFailurePolicy} from '../failover/failure-policy.js';
 import {StartupError, startProxy, type ProxyServer} from '../proxy/server.js';
 import type {InstanceLock} from '../state/instance-lock.js';
 import {HistoryTooNewError} from '../history/database.js';
+import {defaultHistoryWindow} from '../monitor/contract.js';
 import {StateFileError} from '../state/persisted-state.js';
 import {StateStore} from '../state/store.js';
 import type {AccountConfig, Credential} from '../accounts/types.js';
@@ -185,7 +186,7 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 	});
 	// The history pane has data from the start when there is a screen to draw it on.
 	if (!options.headless) {
-		store.setHistoryWindow('1h');
+		store.setHistoryWindow(defaultHistoryWindow);
 	}
 
 	runtime.onListening?.(proxy.url, store);

@@ -1,7 +1,7 @@
 // Every key the monitor understands, as data. The input handler, the footer hints and the help
 // overlay are all generated from this one list, so they cannot disagree.
 import type {Key} from 'ink';
-import type {AccountView, StoreActions, StoreSnapshot} from '../contract.js';
+import {historyWindows, type AccountView, type HistoryWindow, type StoreActions, type StoreSnapshot} from '../contract.js';
 import {burstCycle, effortCycle, modelCycle, nextInCycle} from './cycles.js';
 import {formatBurst, shortModel} from '../kit/format.js';
 import {nextStrategy, strategies} from '../kit/strategies.js';
@@ -29,6 +29,9 @@ export type KeyContext = {
 	escape(): void;
 	/** A short message in the footer (a key that could not do anything, say why). */
 	notify(text: string): void;
+	/** Whether the history pane is wanted, and the window it shows. */
+	history: {shown: boolean; window: HistoryWindow};
+	setHistory(history: {shown: boolean; window: HistoryWindow}): void;
 	quit(): void;
 };
 
@@ -50,6 +53,15 @@ const describeCycle = <T>(cycle: readonly T[], name: (value: T) => string): stri
 	[...cycle, cycle[0]!].map(value => name(value)).join(' → ');
 
 const plain = (key: Key) => !key.ctrl && !key.meta;
+
+/** Said when a history key finds nothing to show: this run has no history.db open. */
+export const noHistoryNotice = 'no history to show: history.db is not open (the log says why)';
+
+/** The window `step` places along historyWindows from `current`, round the end to the other. */
+export function stepHistoryWindow(current: HistoryWindow, step: number): HistoryWindow {
+	const count = historyWindows.length;
+	return historyWindows[(((historyWindows.indexOf(current) + step) % count) + count) % count]!;
+}
 const isCtrlC = (input: string, key: Key) => key.ctrl && input === 'c';
 
 export const keyBindings: readonly KeyBinding[] = [
@@ -122,6 +134,39 @@ export const keyBindings: readonly KeyBinding[] = [
 		action({cursorAccount, actions}) {
 			if (cursorAccount) {
 				actions.setPaused(cursorAccount.name, cursorAccount.state !== 'paused');
+			}
+		},
+	},
+	{
+		key: 'h',
+		label: 'history',
+		description: 'show / hide the history pane: tokens by account over time, 5h sparklines, burn rates',
+		footerRank: 5.5,
+		matches: (input, key) => plain(key) && input === 'h',
+		action({snapshot, actions, history, setHistory, notify}) {
+			if (history.shown && !snapshot.history) {
+				notify(noHistoryNotice);
+				return;
+			}
+
+			// Hidden, the store stops reading history for the screen; shown again, it reads the same window.
+			actions.setHistoryWindow(history.shown ? null : history.window);
+			setHistory({...history, shown: !history.shown});
+		},
+	},
+	{
+		key: '[ ]',
+		label: 'window',
+		description: `history window, ] longer and [ shorter: ${describeCycle(historyWindows, window => window)}`,
+		footerRank: 13,
+		matches: (input, key) => plain(key) && (input === '[' || input === ']'),
+		action({snapshot, actions, history, setHistory, notify}, input) {
+			const window = stepHistoryWindow(snapshot.history?.window ?? history.window, input === ']' ? 1 : -1);
+			actions.setHistoryWindow(window);
+			// A hidden pane comes back showing the window asked for.
+			setHistory({shown: true, window});
+			if (history.shown && !snapshot.history) {
+				notify(noHistoryNotice);
 			}
 		},
 	},

@@ -3,7 +3,7 @@ import type {StrategyName} from '../../../routing/strategies.js';
 import {keyBindings} from '../../keys/key-bindings.js';
 import type {Segment} from '../../kit/segments.js';
 import {strategies} from '../../kit/strategies.js';
-import {colors, eventStyles, logMeanings, stateStyles, tagMeanings} from '../../kit/theme.js';
+import {colors, eventStyles, historyMeanings, logMeanings, stateStyles, tagMeanings} from '../../kit/theme.js';
 import {displayWidth, padEndToWidth} from '../../kit/text-width.js';
 import StyledText from '../../kit/styled-text.js';
 
@@ -44,7 +44,8 @@ function legendLines(): Line[] {
 	];
 	const events = Object.entries(eventStyles).map(([kind, style]) => ({key: `event:${kind}`, mark: style.symbol, color: style.color, meaning: style.meaning}));
 	const log = logMeanings.map(([mark, meaning]) => ({key: `log:${mark}`, mark, meaning}));
-	const markWidth = Math.max(...[...entries, ...events, ...log].map(entry => displayWidth(entry.mark)));
+	const history = historyMeanings.map(([mark, meaning]) => ({key: `history:${mark}`, mark, meaning}));
+	const markWidth = Math.max(...[...entries, ...events, ...log, ...history].map(entry => displayWidth(entry.mark)));
 	const row = (entry: {key: string; mark: string; color?: string; meaning: string}): Line => ({
 		key: entry.key,
 		segments: [{text: padEndToWidth(entry.mark, markWidth + 2), bold: true, color: entry.color}, {text: entry.meaning}],
@@ -57,6 +58,9 @@ function legendLines(): Line[] {
 		{key: 'legend-log', segments: [{text: 'log', bold: true, color: colors.brand}, {text: '  (requests by arrival; events as they happened)', color: colors.muted}]},
 		...log.map(entry => row(entry)),
 		...events.map(entry => row(entry)),
+		{key: 'gap-history', segments: []},
+		{key: 'legend-history', segments: [{text: 'history', bold: true, color: colors.brand}, {text: '  (h shows / hides it, [ ] change its window)', color: colors.muted}]},
+		...history.map(entry => row(entry)),
 	];
 }
 
