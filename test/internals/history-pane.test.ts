@@ -210,7 +210,7 @@ function knownView(fields: Partial<HistoryView> = {}): HistoryView {
 		computedMs: now,
 		buckets: Array.from({length: 60}, (_, index) => ({
 			startMs: now - (30 * 1000) - ((59 - index) * minute),
-			perAccount: index % 7 === 0 ? {home: 1000 + (index * 10), work: 400, gone: 100} : {},
+			perAccount: index % 7 === 0 ? {home: 1000 + (index * 10), work: 400, gone: 100} : {} as Record<string, number>,
 		})),
 		sparklines: {home: Array.from({length: 60}, (_, index) => index / 59), work: Array.from({length: 60}, () => null)},
 		burn: {

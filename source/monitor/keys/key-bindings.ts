@@ -140,7 +140,7 @@ export const keyBindings: readonly KeyBinding[] = [
 	{
 		key: 'h',
 		label: 'history',
-		description: 'show / hide the history pane: tokens by account over time, 5h sparklines, burn rates',
+		description: 'show / hide the history pane (chart, sparklines, burn rates)',
 		footerRank: 5.5,
 		matches: (input, key) => plain(key) && input === 'h',
 		action({snapshot, actions, history, setHistory, notify}) {
@@ -157,7 +157,7 @@ export const keyBindings: readonly KeyBinding[] = [
 	{
 		key: '[ ]',
 		label: 'window',
-		description: `history window, ] longer and [ shorter: ${describeCycle(historyWindows, window => window)}`,
+		description: `history window, ] next, [ back: ${describeCycle(historyWindows, window => window)}`,
 		footerRank: 13,
 		matches: (input, key) => plain(key) && (input === '[' || input === ']'),
 		action({snapshot, actions, history, setHistory, notify}, input) {

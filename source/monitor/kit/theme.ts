@@ -90,11 +90,11 @@ export const sparkUnknown = '·';
 
 /** What the history pane draws, for the help's legend. */
 export const historyMeanings: ReadonlyArray<[mark: string, meaning: string]> = [
-	[seriesStyles.slice(0, 4).map(style => style.symbol).join(' '), 'a bar: tokens that weighed on limits in that slice, stacked by account (rows below name them)'],
+	[seriesStyles.slice(0, 4).map(style => style.symbol).join(' '), 'a bar: tokens that weighed on limits, stacked by account'],
 	[otherSeriesStyle.symbol, 'tokens of accounts no longer configured'],
-	[`${sparkLevels[0]}…${sparkLevels.at(-1)}`, 'sparkline: the 5h window used at the end of each slice, ▁ under 1/8, █ full'],
-	[sparkUnknown, 'no 5h reading known yet for that slice'],
-	['spent in', 'the 5h window is used up at the recent pace before it resets: trouble coming'],
+	[`${sparkLevels[0]}…${sparkLevels.at(-1)}`, 'sparkline: the 5h window used at the end of each bar'],
+	[sparkUnknown, 'no 5h reading known yet for that bar'],
+	['spent in', 'the 5h window runs out in that long at the recent pace'],
 ];
 
 /** Gauge colour by fraction used: the closer to the limit, the louder. */
