@@ -49,6 +49,22 @@ function used(value: number | null, status: string | null, reset: number | null,
 	return value === null ? '— used' : `${Math.min(100, Math.round(value * 100))}% used`;
 }
 
+type StatusAccount = StatusDocument['accounts'][number];
+
+// An older shunt (or anything else on the port) may send neither field, or nonsense in them.
+function scopedText(account: StatusAccount): string {
+	const windows = Array.isArray(account.scopedWindows) ? account.scopedWindows.slice(0, 8) : [];
+	return windows
+		.filter(window => typeof window?.label === 'string' && (window.utilization === null || Number.isFinite(window.utilization)))
+		.map(window => ` · ${terminalSafe(window.label.slice(0, 40))} ${used(window.utilization, window.spent ? 'rejected' : window.status, window.reset, false)}`)
+		.join('');
+}
+
+function cacheText(account: StatusAccount): string {
+	const rate = account.cacheHitRate;
+	return typeof rate === 'number' && rate >= 0 && rate <= 1 ? ` · cache ${Math.round(rate * 100)}%` : '';
+}
+
 /**
  * The status document as text. Every string in it came from whatever answers on the port, so each
  * line is cleaned of escapes before it is printed, and names are cleaned before they are padded.
@@ -57,6 +73,14 @@ export function formatStatus(status: StatusDocument, nowMs = Date.now()): string
 	const lines = [
 		`shunt ${status.version} on ${status.listenUrl} · strategy ${status.strategy}${status.strategyOverridden ? ' (override)' : ''} · pin ${status.pinnedAccount ?? 'auto'} · ${status.requestsPerMinute} req/min${status.heldRequests > 0 ? ` · ${status.heldRequests} held` : ''}${status.alertsMuted ? ' · alerts muted' : ''}`,
 	];
+	// Read defensively: an older shunt has no team field, and the document is another process's output.
+	const team = status.team as Partial<NonNullable<StatusDocument['team']>> | null | undefined;
+	if (team && typeof team === 'object') {
+		const members = Array.isArray(team.members) ? team.members.slice(0, 64).filter((member): member is string => typeof member === 'string' && member !== team.name) : [];
+		const count = typeof team.instances === 'number' ? team.instances : members.length + 1;
+		lines.push(`team: ${String(team.name)} (this instance)${members.length > 0 ? ` with ${members.join(', ')}` : ', no other instance'} · ${count} instance${count === 1 ? '' : 's'} · redis ${String(team.redis)}${team.redis === 'unreachable' ? ' (serving on local state)' : ''}`);
+	}
+
 	const name = (account: StatusDocument['accounts'][number]) => terminalSafe(account.name);
 	const width = Math.max(4, ...status.accounts.map(account => name(account).length));
 	for (const [index, account] of status.accounts.entries()) {
@@ -73,7 +97,7 @@ export function formatStatus(status: StatusDocument, nowMs = Date.now()): string
 		const windows = unified
 			? `5h ${used(account.utilization5h, account.status5h, account.reset5h, account.state === 'exhausted')}${account.reset5h ? ` (resets ${formatDuration((account.reset5h * 1000) - nowMs, 'up')})` : ''} · 7d ${used(account.utilization7d, account.status7d, account.reset7d, account.state === 'exhausted')}`
 			: (account.requestsLimit ? `${account.requestsRemaining ?? '?'}/${account.requestsLimit} requests left this minute` : 'API key');
-		lines.push(`${String(index + 1).padStart(2)}  ${name(account).padEnd(width)}  ${terminalSafe(account.state).padEnd(9)}  ${windows}${detail ? ` · ${detail}` : ''}${account.pinned ? ' · pinned' : ''}`);
+		lines.push(`${String(index + 1).padStart(2)}  ${name(account).padEnd(width)}  ${terminalSafe(account.state).padEnd(9)}  ${windows}${scopedText(account)}${cacheText(account)}${detail ? ` · ${detail}` : ''}${account.pinned ? ' · pinned' : ''}`);
 	}
 
 	if (status.accounts.length === 0) {

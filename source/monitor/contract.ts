@@ -10,6 +10,20 @@ import type {RequestRecord, SavingsSummary, StoreEvent} from '../state/records.j
 /** What the monitor and /_shunt/status show for an account (CONTRACT). */
 export type AccountState = 'available' | 'throttled' | 'cooling' | 'exhausted' | 'unhealthy' | 'reauth' | 'paused';
 
+/** A window that limits only some models' requests, e.g. `7d_opus` ("weekly opus"). */
+export type ScopedWindowView = {
+	/** The header infix: 7d_opus, 7d_sonnet, … */
+	window: string;
+	/** In words: "weekly opus". */
+	label: string;
+	utilization: number | null;
+	/** Epoch seconds. */
+	reset: number;
+	status: string | null;
+	/** Spent: requests of its models go elsewhere until it resets. */
+	spent: boolean;
+};
+
 /** One account as the monitor and the status document see it. */
 export type AccountView = {
 	name: string;
@@ -35,6 +49,10 @@ export type AccountView = {
 	requestsLimit?: number;
 	/** Tokens used in the local 5-hour window. */
 	windowTokens: number;
+	/** Cache read ÷ all prompt tokens it served in the local 5-hour window; null before any. */
+	cacheHitRate: number | null;
+	/** Model-scoped windows the upstream reports (weekly Opus, …) that have not reset, by name. */
+	scopedWindows: ScopedWindowView[];
 	pinned: boolean;
 	/** Served the most recent successful request. */
 	active: boolean;
@@ -131,9 +149,27 @@ export type StoreSnapshot = {
 	events: StoreEvent[];
 	savings: SavingsSummary;
 	demo: boolean;
+	/** Team mode (SHUNT_REDIS_URL) only: the instances sharing this pool. */
+	team?: TeamView;
 	/** The history pane's data for the window chosen with setHistoryWindow; absent without a history (or with none chosen). */
 	history?: HistoryView;
 };
+
+/** Team mode: the instances that share one pool's state through Redis, and their traffic. */
+export type TeamView = {
+	/** This instance's name. */
+	self: string;
+	/** The instances seen alive (this one included); the last known list while Redis is unreachable. */
+	instances: Array<{name: string; self: boolean}>;
+	redis: 'connected' | 'unreachable';
+	/** Other instances' finished requests and events, newest first, bounded. */
+	requests: RemoteRequest[];
+	events: RemoteEvent[];
+};
+
+/** Another instance's request or event, with the name of the instance it happened on. */
+export type RemoteRequest = RequestRecord & {instance: string};
+export type RemoteEvent = StoreEvent & {instance: string};
 
 /** What the monitor may do to the store. Every call applies to the next routed request. */
 export type StoreActions = {
