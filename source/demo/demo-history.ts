@@ -1,8 +1,8 @@
 // A synthetic past for the demo's throwaway history.db: a week of requests and 5h readings for the
 // demo accounts, so the history pane has a filled chart in every window from the first screen,
 // not only once the demo has run for hours. Busier in the day than at night and on weekdays than
-// at weekends, each account with its own rhythm; readings follow the demo's short windows, as the
-// live ones will. Written before the store opens the file, into the requests and samples only: the
+// at weekends, each account with its own rhythm. The readings are of real 5-hour windows (the
+// live demo's windows last minutes, so the newest end of each sparkline moves faster). Written before the store opens the file, into the requests and samples only: the
 // savings line (daily_totals) counts what the demo's live traffic saved, not this made-up past.
 import {openHistoryDatabase} from '../history/database.js';
 import {insertRequestSql, insertSampleSql, requestParams, sampleParams, type TelemetrySample} from '../history/rows.js';
@@ -11,7 +11,7 @@ import type {RequestRecord} from '../state/records.js';
 
 export type DemoHistoryAccount = {
 	name: string;
-	/** Tokens its (demo-length) 5h window holds, and that window's length. */
+	/** Tokens its (demo-length) 5h window holds, and that window's length: the pace of its past traffic. */
 	budget5h: number;
 	windowMs: number;
 	/** Hours its busy time of day is shifted by (evening accounts, night owls). */
@@ -71,17 +71,18 @@ export function seedDemoHistory(options: DemoHistoryOptions): {requests: number;
 		tsMs -= stepMs;
 	}
 
-	// 5h readings: a window fills with the account's activity and empties when it resets.
+	// 5h readings: a window fills as the account works, faster in its busy hours, and empties when it resets.
+	const fiveHoursMs = 5 * hour;
 	for (const account of accounts) {
-		const offsetMs = Math.floor(random() * account.windowMs);
+		const offsetMs = Math.floor(random() * fiveHoursMs);
 		for (let tsMs = nowMs - 30_000; tsMs > fromMs; tsMs -= stepAt(nowMs - tsMs, 30_000, 15 * minute, 30)) {
-			const into = (((tsMs - offsetMs) % account.windowMs) + account.windowMs) % account.windowMs;
-			const utilization = Math.min(1.05, (into / account.windowMs) * activity(account, tsMs) * (0.9 + (0.6 * random())));
+			const into = (((tsMs - offsetMs) % fiveHoursMs) + fiveHoursMs) % fiveHoursMs;
+			const utilization = Math.min(1.02, (into / fiveHoursMs) * (0.3 + (1.3 * activity(account, tsMs))) * (0.9 + (0.2 * random())));
 			samples.push({
 				tsMs,
 				account: account.name,
 				utilization5h: Math.round(utilization * 1000) / 1000,
-				reset5h: Math.ceil((tsMs - into + account.windowMs) / 1000),
+				reset5h: Math.ceil((tsMs - into + fiveHoursMs) / 1000),
 				status5h: utilization >= 1 ? 'rejected' : 'allowed',
 				utilization7d: null,
 				reset7d: null,
