@@ -43,7 +43,10 @@ function activity(account: DemoHistoryAccount, tsMs: number): number {
 	return (0.05 + (0.95 * day)) * weekday;
 }
 
-/** Steps back from now, fine near now and coarse a week ago: about as many points as each window draws. */
+/**
+ * Steps back from now, fine near now and coarse a week ago: at every age at least two steps to each
+ * slice of the finest window showing that age, so no slice is left empty.
+ */
 function stepAt(ageMs: number, finestMs: number, coarsestMs: number, perSpan: number): number {
 	return Math.min(coarsestMs, Math.max(finestMs, ageMs / perSpan));
 }
@@ -56,16 +59,16 @@ export function seedDemoHistory(options: DemoHistoryOptions): {requests: number;
 	const samples: TelemetrySample[] = [];
 	// Requests: every step, each account's share of the traffic of that stretch of time.
 	for (let tsMs = nowMs - 5000; tsMs > fromMs;) {
-		const stepMs = stepAt(nowMs - tsMs, 10_000, 20 * minute, 60);
+		const stepMs = stepAt(nowMs - tsMs, 10_000, 12 * minute, 120);
 		for (const account of accounts) {
 			// Tokens a minute at full activity: about half of what the account's window allows.
 			const perMinute = (account.budget5h / (account.windowMs / minute)) * 0.5;
 			const tokens = Math.round(perMinute * (stepMs / minute) * activity(account, tsMs) * (0.5 + random()));
-			if (tokens < 500) {
+			if (tokens < 100) {
 				continue;
 			}
 
-			requests.push(seededRequest(`seed-${requests.length}`, account.name, tsMs - Math.floor(random() * stepMs), tokens, models[Math.floor(random() * models.length)]!, random));
+			requests.push(seededRequest(`seed-${requests.length}`, account.name, tsMs - Math.floor(random() * stepMs / 2), tokens, models[Math.floor(random() * models.length)]!, random));
 		}
 
 		tsMs -= stepMs;

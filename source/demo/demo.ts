@@ -11,7 +11,7 @@ import {startTraffic} from './traffic.js';
 import {startWeather} from './weather.js';
 
 /** The demo's accounts: different plans and starting points, so the pool fills unevenly. */
-const demoAccounts = [
+export const demoAccounts = [
 	{name: 'personal', plan: 'pro', budget5h: 220_000, utilization5h: 0.62, utilization7d: 0.41, windowMs: 100_000, hourShift: -4, weekend: 1.2},
 	{name: 'work', plan: 'max', budget5h: 1_100_000, utilization5h: 0.18, utilization7d: 0.55, windowMs: 150_000, hourShift: 0, weekend: 0.1},
 	{name: 'side-project', plan: 'pro', budget5h: 220_000, utilization5h: 0.81, utilization7d: 0.23, windowMs: 80_000, hourShift: -7, weekend: 1.5},
