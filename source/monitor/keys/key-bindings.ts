@@ -54,8 +54,8 @@ const describeCycle = <T>(cycle: readonly T[], name: (value: T) => string): stri
 
 const plain = (key: Key) => !key.ctrl && !key.meta;
 
-/** Said when a history key finds nothing to show: this run has no history.db open. */
-export const noHistoryNotice = 'no history to show: history.db is not open (the log says why)';
+/** Said when a history key finds nothing to show: this run keeps no history, or could not open it (the log says why). */
+export const noHistoryNotice = 'no history to show: historyRetentionDays is 0 or history.db could not be opened';
 
 /** The window `step` places along historyWindows from `current`, round the end to the other. */
 export function stepHistoryWindow(current: HistoryWindow, step: number): HistoryWindow {
