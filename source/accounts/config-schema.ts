@@ -73,6 +73,9 @@ export const configSchema = {
 			strongResumeEnabled: {type: 'boolean'},
 			// 0 = never probe for fresh telemetry.
 			staleTelemetryMinutes: range(0, weekMinutes),
+			desktopNotifications: {type: 'boolean'},
+			// Today's file at least; a year at most.
+			logRetentionDays: whole(1, 366),
 		},
 		default: {},
 	},

@@ -4,12 +4,14 @@ import {StaticAuthProvider} from '../accounts/auth-provider.js';
 import {OAuthAuthProvider} from '../accounts/oauth/oauth-auth-provider.js';
 import type {Settings} from '../accounts/settings.js';
 import {Alerts, terminalAlertSink} from '../alerts/alerts.js';
+import {allSinks, desktopAlertSink} from '../alerts/desktop-notifier.js';
 import {startBackgroundWork} from '../background/background-work.js';
 import {UpstreamProber} from '../background/prober.js';
 import {UsageClient} from '../background/usage-client.js';
 import {startUsagePoller} from '../background/usage-poller.js';
 import {defaultFailurePolicy} from '../failover/failure-policy.js';
 import {StartupError, startProxy, type ProxyServer} from '../proxy/server.js';
+import {snapshotStreams} from '../proxy/snapshot-stream.js';
 import type {InstanceLock} from '../state/instance-lock.js';
 import {StateFileError} from '../state/persisted-state.js';
 import {StateStore} from '../state/store.js';
@@ -18,6 +20,7 @@ import type {StrategyName} from '../routing/strategies.js';
 import {version} from '../version.js';
 import {UserError} from '../util/user-error.js';
 import {takeLock} from './lock.js';
+import {attachLogFile} from './log-file.js';
 
 export type StartOptions = {
 	host: string;
@@ -96,6 +99,12 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 	}
 
 	const heldLock = lock;
+	// First, so the load warning below is in the file too.
+	const logFile = attachLogFile(store, {
+		directory: runtime.dataDir,
+		retentionDays: runtime.settings.logRetentionDays,
+		onError: message => store.addEvent('info', message),
+	});
 
 	if (store.loadWarning) {
 		store.addEvent('info', `warning: ${store.loadWarning}`);
@@ -107,7 +116,13 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 		}
 	}
 
-	const alerts = new Alerts(store, options.headless ? undefined : terminalAlertSink());
+	// Attached monitors (`shunt monitor`) read the store through these streams and ring on its alerts.
+	const streams = snapshotStreams(store);
+	// Alerts reach the desktop in every mode (headless and a service have no terminal to ring),
+	// the monitor's terminal when it has one, and every attached monitor's terminal.
+	// The demo's rate limits are staged every minute: no pop-ups for those.
+	const desktop = runtime.settings.desktopNotifications && !runtime.demo ? desktopAlertSink() : undefined;
+	const alerts = new Alerts(store, allSinks(desktop, options.headless ? undefined : terminalAlertSink(), streams.alert));
 	// Subscription logins are kept alive (refresh, rotation, reauth) whenever their tokens can be saved.
 	const oauth = !runtime.auth && runtime.credentialsFile
 		? new OAuthAuthProvider({accounts: runtime.accounts, credentials: runtime.credentials, credentialsFile: runtime.credentialsFile, store, alerts})
@@ -131,9 +146,11 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 			clientIdleTimeoutMs: runtime.settings.clientIdleTimeoutSeconds * 1000,
 			allowedOrigins: runtime.settings.allowedOrigins,
 			extraForwardedPaths: runtime.settings.extraForwardedPaths,
+			streams,
 		});
 	} catch (error) {
 		store.close();
+		await logFile.close();
 		heldLock.release();
 		await runtime.onShutdown?.();
 		if (error instanceof StartupError) {
@@ -181,6 +198,7 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 				await proxy.close(10_000);
 				// State is flushed before the runtime's own teardown: the demo deletes its directory there.
 				store.close();
+				await logFile.close();
 				heldLock.release();
 				await runtime.onShutdown?.();
 			})();
