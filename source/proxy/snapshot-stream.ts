@@ -34,9 +34,12 @@ export type StreamOptions = {
 	maxClients?: number;
 	/** A client whose unsent backlog passes this is disconnected. */
 	maxBacklogBytes?: number;
+	/** A client that has not read its last frame for this long is disconnected (checked at each heartbeat). */
+	stuckMs?: number;
 };
 
-type Client = {response: ServerResponse; behind: boolean};
+/** `behindSinceMs`: since when its socket has not drained (it gets the latest frame when it does); 0 = reading. */
+type Client = {response: ServerResponse; behindSinceMs: number};
 
 const eventStreamHeaders = {
 	'content-type': 'text/event-stream; charset=utf-8',
@@ -49,6 +52,7 @@ export function snapshotStreams(source: StreamSource, options: StreamOptions = {
 	const heartbeatMs = options.heartbeatMs ?? 10_000;
 	const maxClients = options.maxClients ?? 16;
 	const maxBacklogBytes = options.maxBacklogBytes ?? 8 * 1024 * 1024;
+	const stuckMs = options.stuckMs ?? 60_000;
 	const clients = new Set<Client>();
 	let unsubscribe: (() => void) | undefined;
 	let pending: NodeJS.Timeout | undefined;
@@ -98,7 +102,7 @@ export function snapshotStreams(source: StreamSource, options: StreamOptions = {
 		}
 
 		if (client.response.writableNeedDrain) {
-			client.behind = true;
+			client.behindSinceMs ||= Date.now();
 			return;
 		}
 
@@ -133,7 +137,7 @@ export function snapshotStreams(source: StreamSource, options: StreamOptions = {
 				return;
 			}
 
-			const client: Client = {response, behind: false};
+			const client: Client = {response, behindSinceMs: 0};
 			clients.add(client);
 			response.writeHead(200, eventStreamHeaders);
 			// Nothing else comes from a monitor: its request socket may stay quiet for hours.
@@ -142,15 +146,21 @@ export function snapshotStreams(source: StreamSource, options: StreamOptions = {
 			response.on('close', () => drop(client));
 			response.on('error', () => drop(client));
 			response.on('drain', () => {
-				if (client.behind) {
-					client.behind = false;
+				if (client.behindSinceMs > 0) {
+					client.behindSinceMs = 0;
 					offer(client, currentFrame());
 				}
 			});
 			unsubscribe ??= source.subscribe(changed);
 			heartbeat ??= setInterval(() => {
+				const nowMs = Date.now();
 				for (const each of clients) {
-					offer(each, ': keep-alive\n\n');
+					if (each.behindSinceMs > 0 && nowMs - each.behindSinceMs > stuckMs) {
+						// Holds a slot and a frame, and reads nothing: a monitor that is gone or hung.
+						drop(each);
+					} else {
+						offer(each, ': keep-alive\n\n');
+					}
 				}
 			}, heartbeatMs).unref();
 			response.write(currentFrame());
