@@ -117,10 +117,24 @@ export function parseLineCount(raw: string | undefined): number {
 	return Number(raw);
 }
 
+const rendered = (lines: string[], json: boolean): string[] => lines.map(line => renderLogLine(line, json)).filter(line => line !== undefined);
+
+/** The last `count` lines of a file that are ours, as printed. */
+function renderedTail(file: string, count: number, json: boolean): string[] {
+	for (let ask = count; ; ask *= 2) {
+		const raw = tailOf(file, ask);
+		const shown = rendered(raw, json);
+		// Enough, or the whole file (or all that is read of it) was not enough.
+		if (shown.length >= count || raw.length < ask || ask >= 1_000_000) {
+			return shown.slice(-count);
+		}
+	}
+}
+
 export async function showLogs(options: LogsOptions): Promise<void> {
 	const {directory, json, write} = options;
 	const print = (lines: string[]) => {
-		const shown = lines.map(line => renderLogLine(line, json)).filter(line => line !== undefined);
+		const shown = rendered(lines, json);
 		if (shown.length > 0) {
 			write(`${shown.join('\n')}\n`);
 		}
@@ -130,10 +144,13 @@ export async function showLogs(options: LogsOptions): Promise<void> {
 	// The newest lines, from as many files back as it takes.
 	const tail: string[] = [];
 	for (let index = files.length - 1; index >= 0 && tail.length < options.lines; index--) {
-		tail.unshift(...tailOf(path.join(directory, files[index]!), options.lines - tail.length));
+		tail.unshift(...renderedTail(path.join(directory, files[index]!), options.lines - tail.length, json));
 	}
 
-	print(tail);
+	if (tail.length > 0) {
+		write(`${tail.join('\n')}\n`);
+	}
+
 	if (!options.follow) {
 		if (files.length === 0) {
 			write(`no log yet in ${directory}: shunt writes one line per request and event there while it runs\n`);
@@ -150,8 +167,9 @@ type Followed = {name: string; offset: number; partial: Buffer};
 async function follow(options: LogsOptions, newest: string | undefined, print: (lines: string[]) => void): Promise<void> {
 	const {directory} = options;
 	const pollMs = options.pollMs ?? 250;
-	// Starts at the end of the newest file: its tail is printed already.
-	let current: Followed | undefined = newest === undefined ? undefined : {name: newest, offset: sizeOf(path.join(directory, newest)), partial: Buffer.alloc(0)};
+	// Starts after the last whole line of the newest file: its tail is printed already, and a line
+	// still being written is printed once it is whole.
+	let current: Followed | undefined = newest === undefined ? undefined : {name: newest, offset: endOfLastLine(path.join(directory, newest)), partial: Buffer.alloc(0)};
 
 	const readOn = (followed: Followed) => {
 		while (readSome(followed)) {
@@ -229,6 +247,39 @@ async function follow(options: LogsOptions, newest: string | undefined, print: (
 			const timer = setTimeout(wake, pollMs);
 			options.signal?.addEventListener('abort', wake);
 		});
+	}
+}
+
+/** Where the last complete line of a file ends (0 when it has none). */
+function endOfLastLine(file: string): number {
+	let fd: number;
+	try {
+		fd = openSync(file, 'r');
+	} catch {
+		return 0;
+	}
+
+	try {
+		let end = sizeOf(file);
+		while (end > 0) {
+			const length = Math.min(blockBytes, end);
+			const chunk = Buffer.alloc(length);
+			readSync(fd, chunk, 0, length, end - length);
+			const newline = chunk.lastIndexOf(0x0A);
+			if (newline !== -1) {
+				return end - length + newline + 1;
+			}
+
+			end -= length;
+			if (sizeOf(file) - end > maxLineBytes) {
+				// A "line" this long is not one of ours: follow from the end.
+				return sizeOf(file);
+			}
+		}
+
+		return 0;
+	} finally {
+		closeSync(fd);
 	}
 }
 
