@@ -5,8 +5,7 @@
 // never a secret), at most a few notifications a minute go out, and a notifier that is missing,
 // hangs or fails changes nothing: the alert is in the log and the monitor either way.
 import {spawn} from 'node:child_process';
-import {accessSync, constants} from 'node:fs';
-import path from 'node:path';
+import {onPath} from '../util/on-path.js';
 import {terminalSafe} from '../util/terminal-safe.js';
 import type {AlertSink} from './alerts.js';
 
@@ -19,25 +18,6 @@ const killAfterMs = 5000;
 function bounded(text: string, max: number): string {
 	const clean = terminalSafe(text).trim();
 	return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
-}
-
-/** The first executable called `name` on PATH, or undefined. */
-export function onPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-	for (const directory of (env['PATH'] ?? '').split(path.delimiter)) {
-		if (!directory || !path.isAbsolute(directory)) {
-			continue;
-		}
-
-		const candidate = path.join(directory, name);
-		try {
-			accessSync(candidate, constants.X_OK);
-			return candidate;
-		} catch {
-			// Not here.
-		}
-	}
-
-	return undefined;
 }
 
 /** How this platform shows a desktop notification, when it can. */

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {isLoopbackAddress} from '../../proxy/loopback.js';
+import {onPath} from '../../util/on-path.js';
 import {UserError} from '../../util/user-error.js';
 import {baseUrl, requestControl, type Target} from '../control-client.js';
 import {usageError} from '../cli-arguments.js';
@@ -23,6 +24,10 @@ export type ServiceRequest = {
 	run?: Runner;
 };
 
+function missing(command: string): UserError {
+	return new UserError(`${command} not found: this system has no ${command === 'systemctl' ? 'systemd' : 'launchd'} to run shunt as a service; run \`shunt --headless\` under your own supervisor (\`shunt service install --dry-run\` shows the unit)`);
+}
+
 // Service managers over SSH or without a session bus can hang; nothing here waits forever.
 const commandTimeoutMs = 15_000;
 
@@ -31,7 +36,7 @@ export const execRunner: Runner = async (command: Command) => new Promise<Comman
 	execFile(command.command, command.args, {timeout: commandTimeoutMs, maxBuffer: 1024 * 1024, encoding: 'utf8'}, (error, stdout, stderr) => {
 		const code = (error as NodeJS.ErrnoException | null)?.code;
 		if (code === 'ENOENT') {
-			reject(new UserError(`${command.command} not found: this system has no ${command.command === 'systemctl' ? 'systemd' : 'launchd'} to run shunt as a service; run \`shunt --headless\` under your own supervisor (\`shunt service install --dry-run\` shows the unit)`));
+			reject(missing(command.command));
 			return;
 		}
 
@@ -116,6 +121,12 @@ export async function serviceCommand(request: ServiceRequest): Promise<string> {
 	}
 
 	const run = request.run ?? execRunner;
+	// Before anything is written: without the service manager, install would leave a file behind for nothing.
+	const manager = layout.platform === 'linux' ? 'systemctl' : 'launchctl';
+	if (!request.run && !request.dryRun && action !== 'status' && !onPath(manager, request.env)) {
+		throw missing(manager);
+	}
+
 	const options = {dryRun: request.dryRun, run};
 	let lines: string[];
 	if (action === 'install') {
