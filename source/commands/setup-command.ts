@@ -87,12 +87,12 @@ function readSettings(file: string): Settings {
 		throw new UserError(`${file}: "env" is not an object; fix it and run shunt setup again. Nothing was changed.`);
 	}
 
-	return {file: target, data, mode, compact: !text.includes('\n'), text};
+	return {file: target, data, mode, compact: text.trim() !== '' && !text.includes('\n'), text};
 }
 
 async function writeSettings(settings: Settings, data: JsonObject): Promise<void> {
 	// Claude Code writes it indented; a file someone keeps on one line stays on one line.
-	const text = settings.compact && settings.text !== undefined ? JSON.stringify(data) : `${JSON.stringify(data, null, 2)}\n`;
+	const text = settings.compact ? JSON.stringify(data) : `${JSON.stringify(data, null, 2)}\n`;
 	await writeFileAtomic(settings.file, text, settings.mode ?? 0o600);
 }
 
