@@ -121,7 +121,7 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 	// Alerts reach the desktop in every mode (headless and a service have no terminal to ring),
 	// the monitor's terminal when it has one, and every attached monitor's terminal.
 	// The demo's rate limits are staged every minute: no pop-ups for those.
-	const desktop = runtime.settings.desktopNotifications && runtime.demo ? desktopAlertSink() : undefined;
+	const desktop = runtime.settings.desktopNotifications && !runtime.demo ? desktopAlertSink() : undefined;
 	const alerts = new Alerts(store, allSinks(desktop, options.headless ? undefined : terminalAlertSink(), streams.alert));
 	// Subscription logins are kept alive (refresh, rotation, reauth) whenever their tokens can be saved.
 	const oauth = !runtime.auth && runtime.credentialsFile
