@@ -112,8 +112,8 @@ test('shunt statusline: one line with the serving account, headroom and the next
 	// Two subscription accounts with their tokens, as an import would leave them.
 	writeFileSync(paths.configFile, JSON.stringify({accounts: [{name: 'work', kind: 'oauth'}, {name: 'home', kind: 'oauth'}], settings: {healthCheckEnabled: false}}));
 	writeFileSync(paths.credentialsFile, JSON.stringify({accounts: {
-		work: {type: 'oauth', accessToken: 'oauth-token-work-000000000', refreshToken: 'r1', expiresAt: Date.now() + 3_600_000},
-		home: {type: 'oauth', accessToken: 'oauth-token-home-000000000', refreshToken: 'r2', expiresAt: Date.now() + 3_600_000},
+		work: {type: 'oauth', accessToken: 'oauth-token-work-000000000', refreshToken: 'refresh-secret-work', expiresAt: Date.now() + 3_600_000},
+		home: {type: 'oauth', accessToken: 'oauth-token-home-000000000', refreshToken: 'refresh-secret-home', expiresAt: Date.now() + 3_600_000},
 	}}), {mode: 0o600});
 	const shunt = await startShunt(['--upstream', simulator.url], {SHUNT_HOME: home, SHUNT_OAUTH_TOKEN_URL: `${simulator.url}/v1/oauth/token`});
 	const port = new URL(shunt.url).port;
@@ -127,6 +127,9 @@ test('shunt statusline: one line with the serving account, headroom and the next
 		assert.equal(line.code, 0);
 		assert.equal(line.stdout.split('\n').length, 2, 'one line');
 		assert.match(line.stdout, new RegExp(`^shunt · ${served} · 2/2 ready · \\d+% left · 5h resets in \\d+h\\d{2}m\\n$`));
+		for (const secret of ['oauth-token-work', 'oauth-token-home', 'refresh-secret']) {
+			assert.ok(!`${line.stdout}${line.stderr}`.includes(secret), 'no credential in the line');
+		}
 
 		// Directly: a loopback call, well under 100 ms on a running shunt.
 		const started = performance.now();
