@@ -10,9 +10,18 @@ export type Target = {
 	url: string;
 	/** Sent with every request: the simulator's key when going direct or through the pipe proxy. */
 	headers: Record<string, string>;
+	/** Where requests go; default /v1/messages. */
+	path?: string;
+	/** Sent as every request's body instead of the workload's (another API's request, say). */
+	body?: Buffer;
 };
 
 const baseHeaders = {'content-type': 'application/json', 'anthropic-version': '2023-06-01'};
+
+/** The one-conversation request as an OpenAI client sends it (gpt-4o is mapped to the same Sonnet model). */
+export function chatCompletionBody(): Buffer {
+	return Buffer.from(JSON.stringify({model: 'gpt-4o', max_tokens: 16, messages: [{role: 'user', content: 'hi'}]}));
+}
 
 export function messageBody(stream: boolean, prompt = 'hi'): Buffer {
 	const body: Record<string, unknown> = {model: 'claude-sonnet-4-6', max_tokens: 16, messages: [{role: 'user', content: prompt}]};
@@ -57,7 +66,7 @@ function newAgent(concurrency: number): http.Agent {
 }
 
 function send(target: Target, agent: http.Agent, body: Buffer, onResponse: (response: http.IncomingMessage, done: (exchange: Exchange) => void, fail: (error: Error) => void) => void): Promise<Exchange> {
-	const url = new URL('/v1/messages', target.url);
+	const url = new URL(target.path ?? '/v1/messages', target.url);
 	return new Promise((resolve, reject) => {
 		const request = http.request({
 			host: url.hostname,
@@ -120,7 +129,8 @@ export type LoadResult = {
 /** Non-streaming messages: latency is request start to the last body byte. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 	const agent = newAgent(options.concurrency);
-	const nextBody = bodySource(options.workload ?? 'one-conversation', false);
+	const fixed = options.target.body;
+	const nextBody = fixed ? () => fixed : bodySource(options.workload ?? 'one-conversation', false);
 	let errors = 0;
 	try {
 		await closedLoop(options.concurrency, options.warmup, async () => {

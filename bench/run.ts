@@ -16,7 +16,7 @@ import path from 'node:path';
 import process from 'node:process';
 import {parseArgs} from 'node:util';
 import {clientNames, compareClients, type ClientComparison} from './clients.js';
-import {runAborts, runLoad, runStreams, type Target, type Workload} from './load.js';
+import {chatCompletionBody, runAborts, runLoad, runStreams, type Target, type Workload} from './load.js';
 import {
 	assertBuilt,
 	cloneHome,
@@ -234,7 +234,7 @@ async function warmUp(config: Config, targets: Record<TargetKey, Measurable>): P
 	}
 }
 
-type MatrixOptions<K extends TargetKey, L extends Level> = {
+type MatrixOptions<K extends string, L extends Level> = {
 	targets: Record<K, Measurable>;
 	keys: readonly K[];
 	levels: readonly L[];
@@ -244,7 +244,7 @@ type MatrixOptions<K extends TargetKey, L extends Level> = {
 };
 
 /** Non-streaming runs of every target at every level, interleaved over rounds; medians per cell. */
-async function latencyRounds<K extends TargetKey, L extends Level>(config: Config, options: MatrixOptions<K, L>): Promise<Record<L, Record<K, Measured>>> {
+async function latencyRounds<K extends string, L extends Level>(config: Config, options: MatrixOptions<K, L>): Promise<Record<L, Record<K, Measured>>> {
 	const result = {} as Record<L, Record<K, Measured>>;
 	for (const level of options.levels) {
 		const runs = Object.fromEntries(options.keys.map(key => [key, [] as RunStats[]])) as Record<K, RunStats[]>;
@@ -276,6 +276,28 @@ async function latencyRounds<K extends TargetKey, L extends Level>(config: Confi
 
 async function latencyMatrix(config: Config, targets: Record<TargetKey, Measurable>): Promise<Record<Level, Record<TargetKey, Measured>>> {
 	return latencyRounds(config, {targets, keys: targetKeysFor(config), levels, requests: config.requests, workload: 'one-conversation', label: 'non-streaming'});
+}
+
+// shuntChat: shunt headless's OpenAI front door (POST /v1/chat/completions), next to its /v1/messages.
+const chatKeys = ['direct', 'shunt', 'shuntChat'] as const;
+type ChatKey = typeof chatKeys[number];
+const chatLabels: Record<ChatKey, string> = {direct: targetLabels.direct, shunt: 'shunt /v1/messages', shuntChat: 'shunt /v1/chat/completions'};
+
+type ChatCompletionsResult = {
+	/** Non-streaming c=1: the simulator direct, shunt's /v1/messages and shunt's /v1/chat/completions (the same shunt process), interleaved. */
+	c1: Record<ChatKey, Measured>;
+	/** chat completions p50 − direct p50: what shunt adds to an OpenAI client's request. */
+	addedP50: number;
+	/** chat completions p50 − /v1/messages p50: what the translation both ways adds. */
+	overMessagesP50: number;
+};
+
+/** The OpenAI front door next to the Messages API on the same shunt: the one-conversation request in each API's shape. */
+async function chatCompletionsPhase(config: Config, targets: Record<ChatKey, Measurable>): Promise<ChatCompletionsResult> {
+	progress(`chat completions: warm-up ${config.warmup} requests`);
+	await runLoad({target: targets.shuntChat, concurrency: 32, requests: config.warmup, warmup: 0});
+	const {c1} = await latencyRounds(config, {targets, keys: chatKeys, levels: ['c1'], requests: {c1: config.requests.c1}, workload: 'one-conversation', label: 'chat completions'});
+	return {c1, addedP50: round(c1.shuntChat.p50 - c1.direct.p50), overMessagesP50: round(c1.shuntChat.p50 - c1.shunt.p50)};
 }
 
 async function streamingPhase(config: Config, targets: Record<StreamKey, Target>): Promise<Record<StreamKey, StreamMeasured>> {
@@ -580,6 +602,7 @@ type Results = {
 	/** One conversation: the pipe proxy's and shunt headless's RSS after the comparison above (requests and streams). */
 	rssAfterRun: RssVsPipe;
 	newConversations: NewConversationsResult;
+	chatCompletions: ChatCompletionsResult;
 	memory: MemoryResult;
 	monitor: {rendered: boolean; terminalBytes: number};
 	clients: ClientComparison;
@@ -613,6 +636,26 @@ function newConversationsReport(result: NewConversationsResult): string {
 	return [
 		`7. New conversations: ${result.workload}`,
 		`   fresh pipe proxy and shunt, ${rssAfterRun.requestsPerTarget} requests each (ms; req/s; CPU µs per request of the serving process; MB)`,
+		table(rows),
+	].join('\n');
+}
+
+function chatCompletionsReport(result: ChatCompletionsResult): string {
+	const rows = [['', 'c=1 p50', 'p99', '+p50', '+p50 over /v1/messages', 'cpu µs']];
+	for (const key of chatKeys) {
+		const cell = result.c1[key];
+		rows.push([
+			chatLabels[key],
+			ms(cell.p50),
+			ms(cell.p99),
+			key === 'direct' ? '' : ms(cell.p50 - result.c1.direct.p50),
+			key === 'shuntChat' ? ms(result.overMessagesP50) : '',
+			cell.cpuUsPerRequest.toFixed(0),
+		]);
+	}
+
+	return [
+		'8. OpenAI front door: the same request as a chat completion (non-streaming, c=1, ms; shunt headless; CPU µs per request of the serving process)',
 		table(rows),
 	].join('\n');
 }
@@ -685,6 +728,8 @@ function report(results: Results): string {
 	out.push('');
 	out.push(newConversationsReport(results.newConversations));
 	out.push('');
+	out.push(chatCompletionsReport(results.chatCompletions));
+	out.push('');
 	out.push('Budgets');
 	out.push(table([['', 'budget', 'measured', 'verdict'], ...results.budgets.map(budget => [budget.name, budget.budget, budget.measured, budget.pass ? 'PASS' : 'MISS'])], false));
 	if (results.errors > 0) {
@@ -733,6 +778,11 @@ async function main(): Promise<number> {
 
 	await warmUp(config, targets);
 	const latency = await latencyMatrix(config, targets);
+	const chatCompletions = await chatCompletionsPhase(config, {
+		direct: targets.direct,
+		shunt: targets.shunt,
+		shuntChat: {...targets.shunt, name: 'shuntChat', path: '/v1/chat/completions', body: chatCompletionBody()},
+	});
 	const streaming = await streamingPhase(config, targets);
 	const terminalBytes = shuntMonitor.terminalBytes();
 	const rssAfterRun = await rssVsPipe(config, {pipe: pipe.pid, shunt: shunt.pid, candidate: candidate?.pid}, {
@@ -781,6 +831,7 @@ async function main(): Promise<number> {
 		+ streamKeysFor(config).reduce((sum, streamKey) => sum + streaming[streamKey].errors, 0)
 		+ clientNames.reduce((sum, name) => sum + clients[name].c1.errors + clients[name].c32.errors, 0)
 		+ newConversationLevels.reduce((sum, level) => sum + Object.values(newConversations.latency[level]).reduce((inner, cell) => inner + cell.errors, 0), 0)
+		+ chatKeys.reduce((sum, chatKey) => sum + chatCompletions.c1[chatKey].errors, 0)
 		+ memory.requestErrors + memory.abortErrors;
 	const cpus = os.cpus();
 	const {out, ...recorded} = config;
@@ -813,6 +864,7 @@ async function main(): Promise<number> {
 		},
 		rssAfterRun,
 		newConversations,
+		chatCompletions,
 		memory,
 		monitor: {rendered: true, terminalBytes},
 		clients,

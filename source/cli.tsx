@@ -9,6 +9,15 @@ import {strategyNames} from './routing/strategies.js';
 
 // Ink otherwise loads React's development build, which is far slower.
 process.env['NODE_ENV'] = 'production';
+// Ink draws nothing but a last frame when CI or CONTINUOUS_INTEGRATION is set (is-in-ci), and
+// those leak into terminals from dev containers and build shells. On a real terminal the user
+// asked for a live monitor, so they must not decide. Ink reads them once, when it is first
+// imported, so this must run here, before any command loads it. They are removed rather than set
+// to "false": chalk's colour detection treats any CI variable as a CI log and turns colours off.
+if (process.stdout.isTTY) {
+	delete process.env['CI'];
+	delete process.env['CONTINUOUS_INTEGRATION'];
+}
 // NO_COLOR (no-color.org): the monitor's colour library does not read it, FORCE_COLOR=0 it does.
 if (process.env['NO_COLOR']) {
 	process.env['FORCE_COLOR'] = '0';
@@ -110,6 +119,8 @@ const help = `
 	Point Claude Code at it:
 	  $ shunt service install && shunt setup
 	  (or by hand: export ANTHROPIC_BASE_URL=http://127.0.0.1:8082)
+	OpenAI-compatible clients (API-key accounts only by default):
+	  $ export OPENAI_BASE_URL=http://127.0.0.1:8082/v1
 `;
 
 function parseArguments() {

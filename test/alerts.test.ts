@@ -54,3 +54,12 @@ test('the desktop notification is one bell and one OSC 9 whose text cannot end i
 	assert.equal(written, '\u0007\u001B]9;shunt: re-login needed: work:  refresh failed next\u0007');
 	assert.equal(desktopNotification('shunt: account back', 'home is back'), '\u0007\u001B]9;shunt: account back: home is back\u0007');
 });
+
+test('a recovery is logged once: the "back online" alert rings but adds no second log line', () => {
+	const {events, target: eventTarget} = target();
+	const rung: string[] = [];
+	const alerts = new Alerts(eventTarget, title => rung.push(title));
+	alerts.raise('resumed', 'work is back online after 20 minutes', 'work');
+	assert.deepEqual(rung, ['shunt: account back']);
+	assert.deepEqual(events, [], 'the cooldown watch already logged "work is back"');
+});

@@ -55,3 +55,33 @@ describe('every setting is bounded', () => {
 		assert.deepEqual(new ShuntConfig(dir).settings.extraForwardedPaths, settings.extraForwardedPaths);
 	});
 });
+
+describe('the OpenAI front door\'s settings', () => {
+	test('a model map and the subscription opt-in are read', () => {
+		const dir = tempDir();
+		const settings = {openaiModelMap: {'gpt-4o': 'claude-opus-4-8', '*': 'claude-sonnet-4-6'}, openaiAllowSubscriptions: true};
+		writeFileSync(path.join(dir, 'config.json'), JSON.stringify({settings}));
+		const read = new ShuntConfig(dir).settings;
+		assert.deepEqual(read.openaiModelMap, settings.openaiModelMap);
+		assert.equal(read.openaiAllowSubscriptions, true);
+	});
+
+	test('by default the map is empty and subscriptions are not used', () => {
+		assert.deepEqual(defaultSettings.openaiModelMap, {});
+		assert.equal(defaultSettings.openaiAllowSubscriptions, false);
+	});
+
+	const refused: Array<[string, unknown, RegExp]> = [
+		['a model that is not a string', {openaiModelMap: {'gpt-4o': 7}}, /settings\.openaiModelMap\.gpt-4o must be a Claude model id/],
+		['a model with a space', {openaiModelMap: {'gpt-4o': 'claude sonnet'}}, /settings\.openaiModelMap\.gpt-4o must be a Claude model id/],
+		['a map that is a list', {openaiModelMap: ['gpt-4o']}, /settings\.openaiModelMap must be an object mapping OpenAI model names/],
+		['an opt-in that is not a boolean', {openaiAllowSubscriptions: 'yes'}, /settings\.openaiAllowSubscriptions must be boolean/],
+	];
+	for (const [name, settings, message] of refused) {
+		test(`refused: ${name}`, () => {
+			const dir = tempDir();
+			writeFileSync(path.join(dir, 'config.json'), JSON.stringify({settings}));
+			assert.throws(() => new ShuntConfig(dir).settings, message);
+		});
+	}
+});

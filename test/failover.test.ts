@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import {afterEach, test} from 'node:test';
 import type {AuthProvider} from '../source/accounts/auth-provider.js';
+import {fallbackChain} from '../source/anthropic/models.js';
 import {Simulator} from '../source/simulator/index.js';
 import {message, startHarness, type Harness, type HarnessOptions} from './helpers/proxy-harness.js';
 import {waitFor} from './helpers/wait.js';
@@ -214,9 +215,10 @@ test('model fallback happens once, only where it finds capacity', async () => {
 	const response = await harness.post(message({model: 'claude-opus-4-8'}), {'x-claude-code-session-id': 'fallback'});
 	assert.equal(response.status, 200);
 	const body = await response.json() as {model: string};
-	assert.equal(body.model, 'claude-sonnet-4-6');
-	assert.deepEqual(simulator.requests.map(entry => (entry.body as {model: string}).model), ['claude-opus-4-8', 'claude-sonnet-4-6']);
-	assert.ok(harness.store.freshSnapshot().events.some(event => /falling back to claude-sonnet-4-6/.test(event.message)));
+	const fallback = fallbackChain.opus!;
+	assert.equal(body.model, fallback);
+	assert.deepEqual(simulator.requests.map(entry => (entry.body as {model: string}).model), ['claude-opus-4-8', fallback]);
+	assert.ok(harness.store.freshSnapshot().events.some(event => event.message.includes(`falling back to ${fallback}`)));
 });
 
 test('401 on a subscription account: one refresh, then a retry on the same account', async () => {

@@ -16,7 +16,7 @@ function record(id: string, overrides: Partial<RequestRecord> = {}): RequestReco
 	return {
 		id, tsMs: Date.UTC(2026, 10, 26, 12, 0, 5), account: 'alpha', model: 'claude-sonnet-4-6', status: 200,
 		inputTokens: 10, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0, durationMs: 42, startedMs: Date.UTC(2026, 10, 26, 12, 0, 5) - 42, ttftMs: null,
-		attempts: [], outcome: 'complete', stream: false, path: '/v1/messages', costUsd: 0,
+		attempts: [], outcome: 'complete', stream: false, path: '/v1/messages', frontDoor: 'anthropic', costUsd: 0,
 		...overrides,
 	};
 }

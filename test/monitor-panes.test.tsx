@@ -260,6 +260,21 @@ test('the log: newest first, short model names, statuses, outcomes, tokens and d
 	assert.match(lines[opus]!, new RegExp(`^\\s*${hhmmss}`), 'local HH:MM:SS');
 });
 
+test('a request through the OpenAI front door is marked oa: in the model column', async t => {
+	const snapshot = makeSnapshot({
+		accounts: [makeAccount('home')],
+		requests: [
+			makeRequest({model: 'claude-sonnet-4-6', requestedModel: 'gpt-4o', frontDoor: 'openai', outputTokens: 321}),
+			makeRequest({model: 'claude-haiku-4-5-20251001', tsMs: Date.now() - 5000, outputTokens: 654}),
+		],
+	});
+	const {app} = await mount(t, snapshot, 120, 30);
+	const frame = app.frame();
+	assert.match(lineWith(frame, '321'), /oa:sonnet-4-6\*/);
+	assert.doesNotMatch(lineWith(frame, '654'), /oa:/);
+	assert.match(lineWith(frame, '654'), /haiku-4-5/);
+});
+
 test('a failover is rendered as 429 home → work, even at 80 columns', async t => {
 	const snapshot = makeSnapshot({
 		accounts: [makeAccount('home'), makeAccount('work'), makeAccount('side')],

@@ -217,6 +217,29 @@ test('an account left in reauth by an earlier run gets one recovery attempt at s
 	sim.clearOAuthFaults();
 });
 
+test('an account in reauth from repeated 401s, its refresh token not known dead, retries a refresh every reauthRetryMs until one works', async () => {
+	const {sim, harness, tokenCalls} = await setup({held: pair('retried', Date.now() + 3_600_000), options: {reauthRetryMs: 300}});
+	// What countUnauthorized does after a run of 401s; nothing says the refresh token is dead.
+	harness.store.setAuthFailed('a', true);
+	sim.armOAuth({type: 'unavailable', times: 1});
+	await waitFor(() => tokenCalls().length === 1, 'a first retry after reauthRetryMs');
+	await waitFor(() => tokenCalls().length === 2, 'another retry once the first failed');
+	await waitFor(() => harness.store.accountState('a') === 'available', 'the account to serve again after the refresh worked');
+	assert.ok(harness.store.freshSnapshot().events.some(event => event.kind === 'recovered' && event.account === 'a'));
+	assert.equal((await harness.post(message())).status, 200);
+});
+
+test('a dead refresh token is never retried, however short reauthRetryMs is', async () => {
+	const {sim, harness, tokenCalls} = await setup({held: pair('revoked', Date.now() - 1000), options: {reauthRetryMs: 100}});
+	sim.armOAuth({type: 'invalid_grant', times: Number.POSITIVE_INFINITY});
+	await waitFor(() => harness.store.accountState('a') === 'reauth', 'reauth after invalid_grant');
+	const calls = tokenCalls().length;
+	const since = Date.now();
+	await waitFor(() => Date.now() - since > 600, 'several retry periods');
+	assert.equal(tokenCalls().length, calls);
+	sim.clearOAuthFaults();
+});
+
 test('a token that expires during a burst: the 401s do not use up the burst budget, every request is served without a hold', async () => {
 	const held = pair('burst', Date.now() + 3_600_000);
 	const {sim, harness, login} = await setup({held, burstRpmLimit: 10});

@@ -21,7 +21,7 @@ function record(overrides: Partial<RequestRecord> = {}): RequestRecord {
 	return {
 		id: 'r', tsMs: Date.now(), account: 'home', model: 'claude-sonnet-4-6', status: 200,
 		inputTokens: 100, outputTokens: 50, cacheReadTokens: 0, cacheWriteTokens: 0, durationMs: 12, startedMs: Date.now() - 12, ttftMs: null,
-		attempts: [], outcome: 'complete', stream: false, path: '/v1/messages', costUsd: 0.000138,
+		attempts: [], outcome: 'complete', stream: false, path: '/v1/messages', frontDoor: 'anthropic', costUsd: 0.000138,
 		...overrides,
 	};
 }

@@ -2,6 +2,7 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {
+	maxScopedWindows,
 	parseRateLimitHeaders,
 	parseRetryAfterMs,
 } from '../source/anthropic/rate-limit-headers.js';
@@ -236,4 +237,16 @@ test('retry-after is clamped to the time horizon, never infinite or absurd', () 
 	assert.equal(parseRetryAfterMs('1e300', nowMs), maxHorizonMs);
 	assert.equal(parseRetryAfterMs('Fri, 31 Dec 9999 23:59:59 GMT', nowMs), maxHorizonMs);
 	assert.equal(parseRetryAfterMs('3600', nowMs), 3_600_000, 'sane values are untouched');
+});
+
+test('a response naming dozens of made-up scoped windows keeps at most eight', () => {
+	const headers: Record<string, string> = {};
+	for (let index = 0; index < 50; index++) {
+		headers[`anthropic-ratelimit-unified-7d_x${index}-utilization`] = '0.5';
+		headers[`anthropic-ratelimit-unified-7d_x${index}-status`] = 'allowed';
+	}
+
+	const telemetry = parseRateLimitHeaders(headers, Date.now());
+	assert.equal(Object.keys(telemetry?.scoped ?? {}).length, maxScopedWindows);
+	assert.equal(maxScopedWindows, 8);
 });

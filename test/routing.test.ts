@@ -1,9 +1,10 @@
-// covers: source/routing/route.ts, source/routing/strategies.ts
+// covers: source/routing/route.ts, source/routing/strategies.ts, source/routing/types.ts, source/routing/windows.ts, source/routing/explain.ts, source/routing/rebalance.ts
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {ineligibleReason, isEligible, pickAccount, soonestFreeAt} from '../source/routing/route.js';
 import {nextStrategy, score, strategyDescriptions, strategyNames} from '../source/routing/strategies.js';
-import type {RouteRequest, RoutingAccount, RoutingSnapshot} from '../source/routing/types.js';
+import {explainDecision} from '../source/routing/explain.js';
+import type {RouteRequest, RoutingAccount, RoutingSnapshot, StickyView} from '../source/routing/types.js';
 import type {StrategyName} from '../source/routing/strategies.js';
 
 const nowMs = Date.UTC(2026, 6, 31, 12, 0, 0);
@@ -43,6 +44,11 @@ function snapshot(accounts: RoutingAccount[], fields: Partial<RoutingSnapshot> =
 
 function request(fields: Partial<RouteRequest> = {}): RouteRequest {
 	return {tried: new Set(), carouselCounter: 0, ...fields};
+}
+
+/** A live sticky binding to `name`, with nothing yet known about the conversation. */
+function stuck(name: string, fields: Partial<StickyView> = {}): StickyView {
+	return {account: name, cachedTokens: 0, requests: 0, inputTokens: 0, firstMs: nowMs, lastMs: nowMs, ...fields};
 }
 
 function pick(accounts: RoutingAccount[], strategy: StrategyName, fields: Partial<RouteRequest> = {}): string | undefined {
@@ -143,13 +149,23 @@ test('maximus paces subscription accounts from 70 % of the burst limit', () => {
 	assert.equal(score(account('k', 0, {kind: 'apikey', burstCount: 9}), snapshot([], {burstRpmLimit: 10})), 1);
 });
 
-test('API keys are scored by key headroom, not unified windows', () => {
-	const key = account('key', 0, {kind: 'apikey', keyHeadroom: 0.25, util5h: 0, reset5h: nowS + hour});
-	const keyUnknown = account('key2', 1, {kind: 'apikey', util5h: 0.9, reset5h: nowS + (5 * hour)});
-	const sub = account('sub', 2, {util5h: 0.5, reset5h: nowS + (5 * hour)});
-	assert.equal(score(key, snapshot([])), 0.25);
-	assert.equal(score(keyUnknown, snapshot([])), 1);
-	assert.equal(pick([key, sub], 'maximus'), 'sub');
+test('API keys are ranked on the unified windows the upstream reports for them, and on their buckets', () => {
+	const bucketsOnly = account('key', 0, {kind: 'apikey', keyHeadroom: 0.25});
+	const nothingKnown = account('key2', 1, {kind: 'apikey'});
+	const windowed = account('key3', 2, {kind: 'apikey', util5h: 0.9, reset5h: nowS + (5 * hour)});
+	const both = account('key4', 3, {kind: 'apikey', keyHeadroom: 0.5, util5h: 0.5, reset5h: nowS + (5 * hour)});
+	assert.equal(score(bucketsOnly, snapshot([])), 0.25);
+	assert.equal(score(nothingKnown, snapshot([])), 1);
+	assert.ok(Math.abs(score(windowed, snapshot([])) - 0.1) < 1e-9, 'a key at 90 % of its 5h window scores like a subscription there');
+	assert.ok(Math.abs(score(both, snapshot([])) - 0.25) < 1e-9, 'window health × bucket headroom');
+	const sub = account('sub', 4, {util5h: 0.5, reset5h: nowS + (5 * hour)});
+	assert.equal(pick([windowed, sub], 'maximus'), 'sub', 'the key at 90 % loses to a subscription at 50 %');
+	assert.equal(pick([windowed, sub], 'cushion'), 'sub');
+	assert.equal(pick([bucketsOnly, sub], 'maximus'), 'sub');
+	// Reaper races the key's reported 5h reset like any other.
+	const keySoon = account('key-soon', 0, {kind: 'apikey', util5h: 0.4, reset5h: nowS + (10 * minute)});
+	const subLater = account('sub-later', 1, {util5h: 0.4, reset5h: nowS + (3 * hour)});
+	assert.equal(pick([subLater, keySoon], 'reaper'), 'key-soon');
 });
 
 // --- reaper ---
@@ -305,19 +321,19 @@ test('a cooling, tried, paused, reauth or unknown pin falls through to normal ro
 test('the sticky account is honoured only while eligible', () => {
 	const sticky = account('sticky', 0, {util5h: 0.8, reset5h: nowS + (4 * hour)});
 	const better = account('better', 1);
-	assert.deepEqual(pickAccount(snapshot([sticky, better]), request({stickyAccount: 'sticky'})), {account: 'sticky', reason: 'sticky'});
+	assert.deepEqual(pickAccount(snapshot([sticky, better]), request({sticky: stuck('sticky')})), {account: 'sticky', reason: 'sticky'});
 	for (const fields of [{status5h: 'rejected'}, {cooldownUntilMs: nowMs + 1}, {unhealthy: true}, {burstCount: 3}] as Array<Partial<RoutingAccount>>) {
 		const blocked = {...sticky, ...fields};
-		const decision = pickAccount(snapshot([blocked, better], {burstRpmLimit: 3}), request({stickyAccount: 'sticky'}));
+		const decision = pickAccount(snapshot([blocked, better], {burstRpmLimit: 3}), request({sticky: stuck('sticky')}));
 		assert.equal(decision?.account, 'better', JSON.stringify(fields));
 	}
 
-	assert.equal(pickAccount(snapshot([sticky, better]), request({stickyAccount: 'sticky', tried: new Set(['sticky'])}))?.account, 'better');
-	assert.equal(pickAccount(snapshot([sticky, better]), request({stickyAccount: 'missing'}))?.account, 'better');
+	assert.equal(pickAccount(snapshot([sticky, better]), request({sticky: stuck('sticky'), tried: new Set(['sticky'])}))?.account, 'better');
+	assert.equal(pickAccount(snapshot([sticky, better]), request({sticky: stuck('missing')}))?.account, 'better');
 });
 
 test('the pin wins over the sticky account', () => {
-	const decision = pickAccount(snapshot([account('a', 0), account('b', 1)], {pinned: 'b'}), request({stickyAccount: 'a'}));
+	const decision = pickAccount(snapshot([account('a', 0), account('b', 1)], {pinned: 'b'}), request({sticky: stuck('a')}));
 	assert.equal(decision?.account, 'b');
 });
 
@@ -356,4 +372,120 @@ test('soonestFreeAt: says what each account waits out, and a held request may sk
 	assert.deepEqual(soonestFreeAt(snapshot([overloaded, refused, spent]), undefined, kind => kind !== 'auth'), {atMs: nowMs + 15_000, account: 'overloaded', kind: 'overloaded', cause: 'cooling'});
 	assert.deepEqual(soonestFreeAt(snapshot([spent]), undefined), {atMs: nowMs + 60_000, account: 'spent', kind: 'quota', cause: 'cooling'});
 	assert.equal(soonestFreeAt(snapshot([refused]), undefined, kind => kind !== 'auth'), undefined);
+});
+
+// --- model-scoped windows ---
+
+const weeklyOpus = (fields: {util?: number; status?: string; reset?: number}) => [{name: '7d_opus', family: 'opus' as const, lengthSeconds: 7 * day, reset: nowS + (3 * day), ...fields}];
+
+test('a spent weekly Opus window keeps Opus requests away from that account, and only them', () => {
+	const spentOpus = account('max', 0, {util5h: 0.1, reset5h: nowS + hour, scoped: weeklyOpus({util: 1, status: 'rejected'})});
+	const other = account('pro', 1, {util5h: 0.6, reset5h: nowS + (4 * hour)});
+	const opus = {model: 'claude-opus-4-8'};
+	const sonnet = {model: 'claude-sonnet-4-6'};
+	assert.equal(ineligibleReason(spentOpus, snapshot([spentOpus, other]), request(opus)), 'model-window');
+	assert.equal(ineligibleReason(spentOpus, snapshot([spentOpus, other]), request(sonnet)), undefined);
+	for (const strategy of strategyNames) {
+		assert.equal(pick([spentOpus, other], strategy, opus), 'pro', `${strategy}: Opus goes elsewhere`);
+	}
+
+	assert.equal(pick([spentOpus, other], 'maximus', sonnet), 'max', 'Sonnet still uses the emptier account');
+	// Alone, the account is out for Opus until the window resets, and a held Opus request waits for it.
+	const alone = snapshot([spentOpus]);
+	assert.equal(pickAccount(alone, request(opus)), undefined);
+	assert.deepEqual(soonestFreeAt(alone, opus.model), {atMs: (nowS + (3 * day)) * 1000, kind: 'quota', cause: 'spent', account: 'max'});
+	assert.equal(soonestFreeAt(alone, sonnet.model), undefined, 'nothing blocks Sonnet');
+	const explained = explainDecision(alone, request(opus), undefined, false);
+	assert.deepEqual(explained.candidates[0], {account: 'max', eligible: false, why: 'weekly opus window spent', score: null, untilMs: (nowS + (3 * day)) * 1000});
+});
+
+test('a nearly used weekly Opus window lowers the account for Opus before it is spent', () => {
+	const hot = account('max', 0, {util5h: 0.1, reset5h: nowS + hour, util7d: 0.2, reset7d: nowS + (5 * day), scoped: weeklyOpus({util: 0.95, status: 'allowed_warning', reset: nowS + (5 * day)})});
+	const cool = account('pro', 1, {util5h: 0.4, reset5h: nowS + (4 * hour), util7d: 0.4, reset7d: nowS + (5 * day)});
+	assert.ok(score(hot, snapshot([]), 'claude-opus-4-8') < score(cool, snapshot([]), 'claude-opus-4-8'));
+	assert.ok(score(hot, snapshot([]), 'claude-sonnet-4-6') > score(cool, snapshot([]), 'claude-sonnet-4-6'), 'the Opus window does not count for Sonnet');
+	for (const strategy of ['maximus', 'cushion', 'reaper'] as const) {
+		assert.equal(pick([hot, cool], strategy, {model: 'claude-opus-4-8'}), 'pro', strategy);
+	}
+
+	assert.equal(pick([hot, cool], 'maximus', {model: 'claude-sonnet-4-6'}), 'max');
+	assert.equal(pick([hot, cool], 'cushion', {model: 'claude-sonnet-4-6'}), 'max');
+});
+
+// --- parallel work ---
+
+test('a fan-out of parallel new conversations spreads over accounts that are about as good', () => {
+	const accounts = ['a', 'b', 'c', 'd'].map((name, index) => account(name, index, {util5h: 0.2 + (index * 0.02), reset5h: nowS + (3 * hour), lastUsedMs: 0}));
+	const counts = new Map<string, number>();
+	for (let index = 0; index < 8; index++) {
+		const chosen = pickAccount(snapshot(accounts), request({model: 'claude-sonnet-4-6'}))!.account;
+		counts.set(chosen, (counts.get(chosen) ?? 0) + 1);
+		const picked = accounts.find(candidate => candidate.name === chosen)!;
+		picked.inFlight = (picked.inFlight ?? 0) + 1;
+	}
+
+	assert.deepEqual([...counts.values()].sort(), [2, 2, 2, 2], `eight parallel requests, two per account: ${JSON.stringify([...counts])}`);
+	// A much healthier account still takes more of the work than the rest.
+	const fresh = [account('empty', 0, {util5h: 0, reset5h: nowS + (3 * hour)}), account('busy', 1, {util5h: 0.7, reset5h: nowS + (4 * hour)})];
+	const onEmpty = [];
+	for (let index = 0; index < 12; index++) {
+		const chosen = pickAccount(snapshot(fresh), request())!.account;
+		onEmpty.push(chosen);
+		const picked = fresh.find(candidate => candidate.name === chosen)!;
+		picked.inFlight = (picked.inFlight ?? 0) + 1;
+	}
+
+	assert.ok(onEmpty.filter(name => name === 'empty').length >= 8, onEmpty.join(' '));
+	assert.ok(onEmpty.includes('busy'), 'but not all of it');
+});
+
+// --- sticky sessions that move ---
+
+const busySession = (name: string) => stuck(name, {cachedTokens: 40_000, requests: 10, inputTokens: 450_000, firstMs: nowMs - (10 * 60_000), lastMs: nowMs});
+
+test('a conversation stays on its account until that account runs hot and another is clearly better', () => {
+	const hot = account('work', 0, {util5h: 0.92, reset5h: nowS + (3 * hour)});
+	const idle = account('team', 1, {util5h: 0.18, reset5h: nowS + (4 * hour)});
+	const moved = pickAccount(snapshot([hot, idle]), request({sticky: busySession('work')}));
+	assert.deepEqual(moved, {account: 'team', reason: 'maximus', score: moved?.score, moved: {from: 'work', window: '5h', utilization: 0.92, cacheWriteTokens: 40_000}});
+	// Not hot yet: it stays, whatever the other account looks like.
+	const warm = {...hot, util5h: 0.8};
+	assert.deepEqual(pickAccount(snapshot([warm, idle]), request({sticky: busySession('work')})), {account: 'work', reason: 'sticky'});
+	// Hot, but the window resets in ten minutes: riding it out costs nothing.
+	const resetting = {...hot, reset5h: nowS + (10 * minute)};
+	assert.equal(pickAccount(snapshot([resetting, idle]), request({sticky: busySession('work')}))?.reason, 'sticky');
+	// Hot, but nothing is clearly better (the other is at 70 %).
+	const alsoBusy = {...idle, util5h: 0.7};
+	assert.equal(pickAccount(snapshot([hot, alsoBusy]), request({sticky: busySession('work')}))?.reason, 'sticky');
+});
+
+test('a session winding down stays: one cache rebuild would cost more than it is expected to send', () => {
+	const hot = account('work', 0, {util5h: 0.95, reset5h: nowS + (20 * minute)});
+	const idle = account('team', 1, {util5h: 0.1, reset5h: nowS + (4 * hour)});
+	// Three requests in the last hour, 40k cached: about one more before the reset, well under 4 × 46k.
+	const slow = stuck('work', {cachedTokens: 40_000, requests: 3, inputTokens: 120_000, firstMs: nowMs - hour * 1000, lastMs: nowMs});
+	assert.equal(pickAccount(snapshot([hot, idle]), request({sticky: slow}))?.reason, 'sticky');
+	assert.equal(pickAccount(snapshot([hot, idle]), request({sticky: busySession('work')}))?.account, 'team', 'a busy one moves');
+});
+
+test('a spent model-scoped window moves an Opus conversation, not a Sonnet one', () => {
+	const opusHot = account('max', 0, {util5h: 0.2, reset5h: nowS + (3 * hour), scoped: weeklyOpus({util: 0.97, status: 'allowed_warning'})});
+	const other = account('pro', 1, {util5h: 0.3, reset5h: nowS + (3 * hour)});
+	const opus = pickAccount(snapshot([opusHot, other]), request({model: 'claude-opus-4-8', sticky: busySession('max')}));
+	assert.deepEqual(opus?.moved, {from: 'max', window: '7d_opus', utilization: 0.97, cacheWriteTokens: 40_000});
+	assert.equal(pickAccount(snapshot([opusHot, other]), request({model: 'claude-sonnet-4-6', sticky: busySession('max')}))?.reason, 'sticky');
+});
+
+test('a request limited to some account kinds never goes to another kind, pinned or sticky, and says why', () => {
+	const sub = account('sub', 0, {kind: 'oauth', util5h: 0, reset5h: nowS + hour});
+	const key = account('key', 1, {kind: 'apikey', keyHeadroom: 0.2});
+	const apiKeysOnly = new Set(['apikey'] as const);
+	const pinned = snapshot([sub, key], {pinned: 'sub'});
+	assert.equal(pickAccount(pinned, request({allowKinds: apiKeysOnly}))?.account, 'key', 'the pin yields to the rule');
+	assert.equal(pickAccount(pinned, request())?.account, 'sub', 'without the limit the pin holds');
+	assert.equal(pickAccount(snapshot([sub, key]), request({allowKinds: apiKeysOnly, sticky: stuck('sub')}))?.account, 'key');
+	assert.equal(ineligibleReason(sub, pinned, request({allowKinds: apiKeysOnly})), 'kind');
+	assert.equal(ineligibleReason(key, pinned, request({allowKinds: apiKeysOnly})), undefined);
+	assert.equal(pickAccount(snapshot([sub]), request({allowKinds: apiKeysOnly})), undefined);
+	assert.equal(isEligible(sub, snapshot([sub]), request({allowKinds: new Set(['oauth', 'apikey'] as const)})), true);
 });

@@ -24,7 +24,23 @@ const conversation = {
 
 test('the Claude Code session header comes first', () => {
 	const key = sessionKey({'x-claude-code-session-id': 'abc-123'}, {...conversation, metadata: {user_id: legacyUserId}});
-	assert.equal(key, 'h:abc-123');
+	assert.equal(key, `h:abc-123:${sha256('Hello').slice(0, 16)}`);
+});
+
+test('subagents sharing a session id are separate conversations; each keeps its key as it grows', () => {
+	const session = {'x-claude-code-session-id': 'parent-session'};
+	const main = sessionKey(session, conversation);
+	const later = sessionKey(session, {...conversation, messages: [...conversation.messages, {role: 'assistant', content: 'Ok'}, {role: 'user', content: 'More'}]});
+	assert.equal(later, main, 'the same conversation, turn after turn');
+	const subagents = ['Search the repo for TODOs', 'Run the tests', 'Read the readme'].map(task => sessionKey(session, {...conversation, messages: [{role: 'user', content: task}]}));
+	assert.equal(new Set([main, ...subagents]).size, 4, 'four conversations, four keys');
+	for (const key of subagents) {
+		assert.ok(key!.startsWith('h:parent-session:'), key);
+	}
+
+	// The same holds for the session inside metadata.user_id.
+	const viaUserId = (content: string) => sessionKey({}, {metadata: {user_id: jsonUserId}, messages: [{role: 'user', content}]});
+	assert.notEqual(viaUserId('one task'), viaUserId('another task'));
 });
 
 test('the header works without a body and in any case', () => {
@@ -37,14 +53,14 @@ test('an empty header falls through to the body', () => {
 });
 
 test('a legacy metadata.user_id yields its session', () => {
-	assert.equal(sessionKey({}, {...conversation, metadata: {user_id: legacyUserId}}), `u:${sessionUuid}`);
+	assert.equal(sessionKey({}, {...conversation, metadata: {user_id: legacyUserId}}), `u:${sessionUuid}:${sha256('Hello').slice(0, 16)}`);
 	// The account part may be empty.
 	const noAccount = `user_${deviceHex}_account__session_${sessionUuid}`;
 	assert.equal(sessionKey({}, {metadata: {user_id: noAccount}}), `u:${sessionUuid}`);
 });
 
 test('a JSON-string metadata.user_id yields its session', () => {
-	assert.equal(sessionKey({}, {...conversation, metadata: {user_id: jsonUserId}}), `u:${sessionUuid}`);
+	assert.equal(sessionKey({}, {...conversation, metadata: {user_id: jsonUserId}}), `u:${sessionUuid}:${sha256('Hello').slice(0, 16)}`);
 });
 
 test('a user_id in neither format, or without a session, falls back to the fingerprint', () => {

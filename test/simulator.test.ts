@@ -271,6 +271,52 @@ describe('success responses', () => {
 		assert.equal(final.usage.output_tokens, 2);
 	});
 
+	test('scripted tool use: a forced tool, any tool, or a user turn that asks for one gets a tool_use reply, in JSON and SSE', async t => {
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'apikey', credential: 'key-a'});
+		const tools = [
+			{name: 'get_weather', input_schema: {type: 'object', properties: {city: {type: 'string'}, days: {type: 'integer'}, metric: {type: 'boolean'}, note: {type: 'string'}}, required: ['city', 'days', 'metric']}},
+			{name: 'list_files', input_schema: {type: 'object', properties: {}}},
+		];
+		const forced = json(await send(simulator.url, {headers: keyHeaders('key-a'), body: message({tools, tool_choice: {type: 'tool', name: 'list_files'}})}));
+		assert.equal(forced.stop_reason, 'tool_use');
+		assert.equal(forced.content.length, 2);
+		assert.deepEqual(forced.content[0], {type: 'text', text: 'I will use list_files.'});
+		assert.equal(forced.content[1].type, 'tool_use');
+		assert.match(forced.content[1].id, /^toolu_01[1-9A-HJ-NP-Za-km-z]{22}$/);
+		assert.deepEqual([forced.content[1].name, forced.content[1].input], ['list_files', {}]);
+		const any = json(await send(simulator.url, {headers: keyHeaders('key-a'), body: message({tools, tool_choice: {type: 'any'}})}));
+		assert.deepEqual([any.content[1].name, any.content[1].input], ['get_weather', {city: 'sim', days: 1, metric: true}], 'each required property gets a value of its type');
+		const asked = json(await send(simulator.url, {headers: keyHeaders('key-a'), body: message({tools, messages: [{role: 'user', content: [{type: 'text', text: 'Please use the LIST_FILES tool.'}]}]})}));
+		assert.equal(asked.content[1].name, 'list_files');
+		for (const [why, extra] of [
+			['auto without asking', {tools}],
+			['tool_choice none', {tools, tool_choice: {type: 'none'}, messages: [{role: 'user', content: 'use the list_files tool'}]}],
+			['a turn that carries tool results', {tools, messages: [{role: 'user', content: 'use the list_files tool'}, {role: 'assistant', content: [{type: 'tool_use', id: 't', name: 'list_files', input: {}}]}, {role: 'user', content: [{type: 'tool_result', tool_use_id: 't', content: 'use the list_files tool'}]}]}],
+			['no tools', {tool_choice: {type: 'any'}}],
+		] as const) {
+			// eslint-disable-next-line no-await-in-loop
+			const plain = json(await send(simulator.url, {headers: keyHeaders('key-a'), body: message(extra)}));
+			assert.equal(plain.stop_reason, 'end_turn', why);
+			assert.deepEqual(plain.content.map((block: {type: string}) => block.type), ['text'], why);
+		}
+
+		const streamed = parseSse((await send(simulator.url, {headers: keyHeaders('key-a'), body: message({tools, tool_choice: {type: 'any'}, stream: true})})).text);
+		const toolEvents = streamed.filter(event => event.data.index === 1);
+		assert.deepEqual(toolEvents[0]!.data.content_block, {type: 'tool_use', id: toolEvents[0]!.data.content_block.id, name: 'get_weather', input: {}});
+		const pieces = toolEvents.filter(event => event.event === 'content_block_delta').map(event => event.data.delta);
+		assert.ok(pieces.every(delta => delta.type === 'input_json_delta'));
+		assert.equal(pieces[0].partial_json, '', 'the first piece is empty, as the API sends it');
+		assert.deepEqual(JSON.parse(pieces.map(delta => delta.partial_json).join('')), {city: 'sim', days: 1, metric: true});
+		assert.equal(toolEvents.at(-1)!.event, 'content_block_stop');
+		const names = streamed.map(event => event.event);
+		assert.ok(names.indexOf('content_block_stop') < names.lastIndexOf('content_block_start'), 'the text block closes before the tool block opens');
+		const final = streamed.find(event => event.event === 'message_delta')!.data;
+		assert.equal(final.delta.stop_reason, 'tool_use');
+		assert.equal(final.usage.output_tokens, Math.ceil(Buffer.byteLength('I will use get_weather.') / 4) + Math.ceil(Buffer.byteLength('{"city":"sim","days":1,"metric":true}') / 4));
+		assert.equal(names.at(-1), 'message_stop');
+	});
+
 	test('stampEvents writes a timestamp comment before every event', async t => {
 		const simulator = await start(t, {stampEvents: true, replyText: 'a somewhat longer scripted reply'});
 		simulator.addAccount({kind: 'apikey', credential: 'key-a'});

@@ -23,7 +23,7 @@ function record(overrides: Partial<RequestRecord> = {}): RequestRecord {
 	return {
 		id: 'r', tsMs: Date.now(), account: 'home', model: 'claude-sonnet-4-6', status: 200,
 		inputTokens: 100, outputTokens: 50, cacheReadTokens: 0, cacheWriteTokens: 0, durationMs: 12, startedMs: Date.now() - 12, ttftMs: null,
-		attempts: [], outcome: 'complete', stream: false, path: '/v1/messages', costUsd: 0.5,
+		attempts: [], outcome: 'complete', stream: false, path: '/v1/messages', frontDoor: 'anthropic', costUsd: 0.5,
 		...overrides,
 	};
 }
@@ -253,4 +253,34 @@ test('savings: today, the last 7 UTC days, all time', () => {
 	} finally {
 		store.close();
 	}
+});
+
+test('a window crossing 90 % is logged once per period, scoped windows by name; merged scoped windows keep each other', () => {
+	let now = Date.UTC(2026, 11, 1, 12, 0, 0);
+	const store = new StateStore({accounts, settings, version: 't', now: () => now});
+	const reset = Math.floor(now / 1000) + 7200;
+	const windowEvents = () => store.freshSnapshot().events.filter(event => event.kind === 'window').map(event => event.message);
+	store.recordTelemetry('home', {fiveHour: {utilization: 0.85, reset}, updatedMs: now});
+	assert.deepEqual(windowEvents(), []);
+	store.recordTelemetry('home', {fiveHour: {utilization: 0.91, reset}, updatedMs: now});
+	assert.equal(windowEvents().length, 1);
+	assert.match(windowEvents()[0]!, /^home: 5h window at 91 % \(resets in 2h00m \(\d\d:\d\d:\d\d\)\)$/);
+	store.recordTelemetry('home', {fiveHour: {utilization: 0.97, reset}, updatedMs: now});
+	assert.equal(windowEvents().length, 1, 'staying above the mark says nothing more');
+	// The next period starts low and crosses again.
+	now += 7200 * 1000;
+	store.recordTelemetry('home', {fiveHour: {utilization: 0.1, reset: reset + 18_000}, updatedMs: now});
+	store.recordTelemetry('home', {fiveHour: {utilization: 0.9, reset: reset + 18_000}, updatedMs: now});
+	assert.equal(windowEvents().length, 2);
+	// A model-scoped window is named as one; a later response reporting only the Sonnet window keeps the Opus one.
+	store.recordTelemetry('work', {scoped: {'7d_opus': {utilization: 0.93, reset: reset + 86_400}}, updatedMs: now});
+	assert.match(windowEvents()[0]!, /^work: weekly opus window at 93 %/);
+	store.recordTelemetry('work', {scoped: {'7d_sonnet': {utilization: 0.2, reset: reset + 86_400}}, updatedMs: now});
+	assert.deepEqual(Object.keys(store.telemetry('work')?.scoped ?? {}).sort(), ['7d_opus', '7d_sonnet']);
+	assert.equal(store.telemetry('work')?.scoped?.['7d_opus']?.utilization, 0.93);
+	// A window the upstream reports spent (its 429 raises its own alert) is not said twice.
+	const before = windowEvents().length;
+	store.recordTelemetry('work', {fiveHour: {utilization: 1, reset: reset + 18_000, status: 'rejected'}, updatedMs: now});
+	assert.equal(windowEvents().length, before);
+	store.close();
 });

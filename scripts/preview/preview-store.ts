@@ -200,6 +200,7 @@ export class PreviewStore implements MonitorStore {
 				outcome: this.sequence % 23 === 0 ? 'client-cancelled' : 'complete',
 				stream: true,
 				path: '/v1/messages',
+				frontDoor: 'anthropic',
 				costUsd: ((this.sequence * 13) % 100) / 300,
 			};
 			accounts = accounts.map(view => ({

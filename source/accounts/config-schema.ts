@@ -66,6 +66,15 @@ export const configSchema = {
 					description: 'a method and a path such as "POST /v1/messages/batches" or "GET /v1/files/*"',
 				},
 			},
+			openaiModelMap: {
+				type: 'object',
+				maxProperties: 200,
+				propertyNames: {maxLength: 200, pattern: '^[!-~]+$'},
+				// A model id: printable ASCII, no space.
+				additionalProperties: {type: 'string', minLength: 1, maxLength: 200, pattern: '^[!-~]+$', description: 'a Claude model id such as "claude-sonnet-4-6"'},
+				description: 'an object mapping OpenAI model names to Claude model ids, such as {"gpt-4o": "claude-sonnet-4-6"}',
+			},
+			openaiAllowSubscriptions: {type: 'boolean'},
 			healthCheckEnabled: {type: 'boolean'},
 			// A health check lists models with each account's credential: never more often than this.
 			healthCheckIntervalSeconds: range(10, day),
@@ -144,7 +153,8 @@ function ruleAt(segments: string[]): Rule | undefined {
 	let rule: Rule | undefined = rootRule;
 	for (const segment of segments) {
 		const properties = rule['properties'] as Record<string, Rule> | undefined;
-		rule = /^\d+$/.test(segment) && rule['items'] ? rule['items'] as Rule : properties && Object.hasOwn(properties, segment) ? properties[segment] : undefined;
+		const additional: Rule | undefined = typeof rule['additionalProperties'] === 'object' ? rule['additionalProperties'] as Rule : undefined;
+		rule = /^\d+$/.test(segment) && rule['items'] ? rule['items'] as Rule : properties && Object.hasOwn(properties, segment) ? properties[segment] : additional;
 		if (!rule) {
 			return undefined;
 		}

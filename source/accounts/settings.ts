@@ -30,6 +30,13 @@ export type Settings = {
 	allowedOrigins: string[];
 	/** More API paths to forward, as "METHOD /path" ("/prefix/*" for a subtree), beyond the inference surface. */
 	extraForwardedPaths: string[];
+	/**
+	 * The OpenAI-compatible endpoint (POST /v1/chat/completions): model names mapped to Claude ids
+	 * over the defaults in openai/model-map.ts ("*" maps every other name).
+	 */
+	openaiModelMap: Record<string, string>;
+	/** Let that endpoint use subscription accounts too (Anthropic restricts them to Claude's own clients). */
+	openaiAllowSubscriptions: boolean;
 	/** Background work; each switchable off. */
 	healthCheckEnabled: boolean;
 	healthCheckIntervalSeconds: number;
@@ -56,6 +63,8 @@ export const defaultSettings: Settings = {
 	clientIdleTimeoutSeconds: 30,
 	allowedOrigins: [],
 	extraForwardedPaths: [],
+	openaiModelMap: {},
+	openaiAllowSubscriptions: false,
 	healthCheckEnabled: true,
 	healthCheckIntervalSeconds: 300,
 	healthCheckFirstAfterSeconds: 15,

@@ -26,9 +26,11 @@ const eventKinds: Record<AlertKind, StoreEventKind> = {
 
 const allOfflineEveryMs = 60 * 60_000;
 
+const alreadyLogged: ReadonlySet<AlertKind> = new Set(['resumed']);
+
 /**
- * Alerts always land in the store's events (the monitor shows them); unless muted they also ring
- * the terminal. "All accounts offline" is announced at most once an hour.
+ * Alerts land in the store's events (the monitor shows them; a recovery is there already); unless
+ * muted they also ring the terminal. "All accounts offline" is announced at most once an hour.
  */
 export class Alerts {
 	readonly #target: AlertTarget;
@@ -50,7 +52,12 @@ export class Alerts {
 			this.#lastAllOfflineMs = now;
 		}
 
-		this.#target.addEvent(eventKinds[kind], message, account);
+		// A recovery is already in the log (the cooldown watch wrote it when it happened): the alert
+		// only tells a person who is not looking, so the log says it once.
+		if (!alreadyLogged.has(kind)) {
+			this.#target.addEvent(eventKinds[kind], message, account);
+		}
+
 		if (!this.#target.overrides.alertsMuted) {
 			this.#sink?.(titles[kind], message);
 		}

@@ -1,11 +1,10 @@
 // Claude models as shunt needs to know them: which family an id belongs to (families carry their
 // own weekly windows and prices), the short names the screen shows, the choices the model override
-// offers, and the step down when nobody can serve a model. Prices live in pricing/prices.ts.
+// offers, and the step down when nobody can serve a model. The lineup and prices are one table,
+// pricing/prices.ts.
+import {currentModels, modelFamilies, type ModelFamily} from '../pricing/prices.js';
 
-/** Substrings of a model id: "us.anthropic.claude-opus-…" or "my-sonnet-proxy" still land in one. */
-export const modelFamilies = ['opus', 'sonnet', 'haiku', 'fable'] as const;
-
-export type ModelFamily = (typeof modelFamilies)[number];
+export {modelFamilies, type ModelFamily} from '../pricing/prices.js';
 
 export function modelFamily(model: string): ModelFamily | undefined {
 	const id = model.toLowerCase();
@@ -25,6 +24,20 @@ export const scopedWindowFamilies: Readonly<Record<string, ModelFamily>> = {
 	'7d_fable': 'fable',
 };
 
+/**
+ * A model-scoped window's family and length from its header infix ("7d_opus" → opus, 7 days);
+ * undefined for a scope shunt does not know (it is shown, but routes nothing).
+ */
+export function scopedWindowOf(infix: string): {family: ModelFamily; lengthSeconds: number} | undefined {
+	const family = Object.hasOwn(scopedWindowFamilies, infix) ? scopedWindowFamilies[infix] : undefined;
+	const span = /^(\d{1,3})([hd])_/.exec(infix);
+	if (family === undefined || !span) {
+		return undefined;
+	}
+
+	return {family, lengthSeconds: Number(span[1]) * (span[2] === 'd' ? 86_400 : 3600)};
+}
+
 /** The usage endpoint's flat keys for those windows, and the header infix each one stands for. */
 export const usageEndpointScopedKeys: Readonly<Record<string, string>> = {
 	seven_day_opus: '7d_opus',
@@ -33,15 +46,13 @@ export const usageEndpointScopedKeys: Readonly<Record<string, string>> = {
 	seven_day_oi: '7d_oi',
 };
 
-/** What the monitor's `o` key cycles through after "off": one current model per family. */
-export const modelOverrideChoices: readonly string[] = [
-	'claude-opus-4-8',
-	'claude-sonnet-4-6',
-	'claude-haiku-4-5-20251001',
-];
+/** What the monitor's `o` key cycles through after "off": the current model of each family. */
+export const modelOverrideChoices: readonly string[] = currentModels.map(entry => entry.prefix);
 
-/** Model fallback when no account can serve a model: opus → sonnet → haiku. */
+const currentOf = (family: ModelFamily): string | undefined => currentModels.find(entry => entry.family === family)?.prefix;
+
+/** Model fallback when no account can serve a model: opus → sonnet → haiku, to the current model of each. */
 export const fallbackChain: Readonly<Partial<Record<ModelFamily, string>>> = {
-	opus: 'claude-sonnet-4-6',
-	sonnet: 'claude-haiku-4-5-20251001',
+	opus: currentOf('sonnet'),
+	sonnet: currentOf('haiku'),
 };

@@ -37,6 +37,8 @@ const asctimeForm = 2;
 // already nonsense. Bucket sizes are requests or tokens per minute.
 const maxUtilization = 100;
 const maxBucketValue = 1e12;
+/** Model-scoped windows kept per account (Anthropic sends two or three). */
+export const maxScopedWindows = 8;
 
 const bucketKeys = {
 	requests: 'requests',
@@ -180,8 +182,17 @@ function windowFor(telemetry: RateLimitTelemetry, key: string): UnifiedWindow {
 	}
 
 	telemetry.scoped ??= {};
-	const window = telemetry.scoped[key] ?? {};
-	telemetry.scoped[key] = window;
+	const known = telemetry.scoped[key];
+	if (known) {
+		return known;
+	}
+
+	// A response naming dozens of made-up windows must not grow what is stored and saved.
+	const window: UnifiedWindow = {};
+	if (Object.keys(telemetry.scoped).length < maxScopedWindows) {
+		telemetry.scoped[key] = window;
+	}
+
 	return window;
 }
 

@@ -37,9 +37,14 @@ async function call(target: Target, path: string, body?: unknown): Promise<unkno
 	return parsed;
 }
 
-// A window past 100 % is spent, not "116 % used".
-function percent(value: number | null): string {
-	return value === null ? '—' : `${Math.min(100, Math.round(value * 100))}%`;
+// A window the upstream refuses for is spent, not "116 % used" (until its reset, or while the
+// account is still out for it); past 100 % otherwise is 100 %.
+function used(value: number | null, status: string | null, reset: number | null, exhausted: boolean): string {
+	if (status === 'rejected' && (reset !== null || exhausted)) {
+		return 'spent';
+	}
+
+	return value === null ? '— used' : `${Math.min(100, Math.round(value * 100))}% used`;
 }
 
 /**
@@ -64,7 +69,7 @@ export function formatStatus(status: StatusDocument, nowMs = Date.now()): string
 
 		const unified = account.utilization5h !== null || account.utilization7d !== null || account.kind === 'oauth';
 		const windows = unified
-			? `5h ${percent(account.utilization5h)} used${account.reset5h ? ` (resets ${formatDuration((account.reset5h * 1000) - nowMs, 'up')})` : ''} · 7d ${percent(account.utilization7d)} used`
+			? `5h ${used(account.utilization5h, account.status5h, account.reset5h, account.state === 'exhausted')}${account.reset5h ? ` (resets ${formatDuration((account.reset5h * 1000) - nowMs, 'up')})` : ''} · 7d ${used(account.utilization7d, account.status7d, account.reset7d, account.state === 'exhausted')}`
 			: (account.requestsLimit ? `${account.requestsRemaining ?? '?'}/${account.requestsLimit} requests left this minute` : 'API key');
 		lines.push(`${String(index + 1).padStart(2)}  ${name(account).padEnd(width)}  ${terminalSafe(account.state).padEnd(9)}  ${windows}${detail ? ` · ${detail}` : ''}${account.pinned ? ' · pinned' : ''}`);
 	}

@@ -70,7 +70,7 @@ function classify429(input: ClassifyInput): Verdict {
 
 	// No rate-limit header at all: a request-scoped refusal. Retry elsewhere, do not bench.
 	if (!telemetry) {
-		return {kind: 'failover', reason: 'windowless 429', requestScoped: true, cooldown: {untilMs: nowMs + policy.windowlessCooldownMs, staggered: false, reason: 'busy'}};
+		return {kind: 'failover', reason: 'windowless 429', requestScoped: true, cooldown: {untilMs: nowMs + policy.windowlessCooldownMs, staggered: false, reason: 'windowless 429'}};
 	}
 
 	// A spent 5h or 7d window: the account is out until the latest rejected window resets.

@@ -7,7 +7,7 @@ import {liveDetailLines, requestDetailLines} from './panes/detail/detail-lines.j
 import Footer from './panes/footer/footer.js';
 import Header from './panes/header/header.js';
 import {buildHeader} from './panes/header/header-lines.js';
-import HelpOverlay from './panes/help/help-overlay.js';
+import HelpOverlay, {helpPageCount} from './panes/help/help-overlay.js';
 import {parseFilter} from './panes/log/log-filter.js';
 import {mergeLog} from './panes/log/log-items.js';
 import RequestLog, {logRowsFor} from './panes/log/log-pane.js';
@@ -33,6 +33,7 @@ type Props = {
 };
 
 const detailKeys: Segment[] = [{text: 'esc', bold: true, color: colors.accent}, {text: ' closes the detail', color: colors.muted}];
+const helpPageKeys: Segment[] = [{text: '?', bold: true, color: colors.accent}, {text: ' next page  ', color: colors.muted}, {text: 'any other key', bold: true, color: colors.accent}, {text: ' closes the help', color: colors.muted}];
 const filterKeys: Segment[] = [{text: 'type', bold: true, color: colors.accent}, {text: ' to filter  ', color: colors.muted}, {text: 'enter', bold: true, color: colors.accent}, {text: ' keeps  ', color: colors.muted}, {text: 'esc', bold: true, color: colors.accent}, {text: ' clears', color: colors.muted}];
 
 /**
@@ -47,7 +48,7 @@ export default function App({store, onQuit}: Props) {
 	// The ticker drives countdowns between snapshots; a newer snapshot clock wins.
 	const nowMs = Math.max(tick, snapshot.nowMs);
 	const optimistic = useOptimisticActions(store, snapshot);
-	const rendered = useRef<Rendered>({logKeys: [], detailKeys: new Set(), nowMs});
+	const rendered = useRef<Rendered>({logKeys: [], detailKeys: new Set(), helpPages: 1, nowMs});
 	const ui = useKeyHandler(optimistic, rendered, onQuit);
 
 	const {accounts} = snapshot;
@@ -82,8 +83,11 @@ export default function App({store, onQuit}: Props) {
 	const keys = logItems.map(item => item.key);
 	const offset = logOffset(keys, ui.focus === 'log' ? ui.logSelected : null, logRoom);
 
+	// The help takes the screen but the footer's line.
+	const helpHeight = usable - 1;
+	const helpPages = helpPageCount(snapshot.strategy, helpHeight);
 	// What the key handler needs from this render, read when a key arrives.
-	rendered.current = {logKeys: keys, detailKeys: new Set(logItems.filter(item => item.type !== 'event').map(item => item.key)), nowMs};
+	rendered.current = {logKeys: keys, detailKeys: new Set(logItems.filter(item => item.type !== 'event').map(item => item.key)), helpPages, nowMs};
 
 	if (columns < minimumSize.columns || rows < minimumSize.rows) {
 		return <TooSmall columns={columns} rows={rows}/>;
@@ -91,11 +95,12 @@ export default function App({store, onQuit}: Props) {
 
 	const notice = ui.notice && ui.notice.untilMs > nowMs ? ui.notice.text : undefined;
 	if (ui.overlay?.kind === 'help') {
-		// The help takes the whole screen so every key and strategy fits even at 80×24.
+		// The help takes the whole screen; where it still does not fit, ? pages through it.
+		const page = Math.min(ui.overlay.page, helpPages - 1);
 		return (
 			<Box flexDirection="column" width={columns} height={usable} overflow="hidden">
-				<HelpOverlay width={columns} height={usable - 1} strategy={snapshot.strategy}/>
-				<Footer width={columns} helpOpen/>
+				<HelpOverlay width={columns} height={helpHeight} strategy={snapshot.strategy} page={page}/>
+				<Footer width={columns} helpOpen override={page + 1 < helpPages ? helpPageKeys : undefined}/>
 			</Box>
 		);
 	}

@@ -97,9 +97,11 @@ const requestFields: Fields<RequestRecord> = {
 	outcome: oneOf(['complete', 'error', 'truncated', 'client-cancelled']),
 	stream: boolean,
 	path: text,
+	frontDoor: oneOf(['anthropic', 'openai']),
 	costUsd: number,
 	decision: optional(shaped(decisionFields)),
 	shuntReason: optional(text),
+	removedFields: optional(listOf(text, 100)),
 };
 
 const eventFields: Fields<StoreEvent> = {

@@ -2,7 +2,8 @@
 // selection and scroll, what is open over the panes, the log filter, a passing notice.
 import type {Focus} from './panes/pane-list.js';
 
-export type Overlay = null | {kind: 'help'} | {kind: 'detail'; key: string};
+/** The help (the page shown when it needs more than one) or one log row's detail. */
+export type Overlay = null | {kind: 'help'; page: number} | {kind: 'detail'; key: string};
 
 export type UiState = {
 	focus: Focus;

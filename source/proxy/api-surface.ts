@@ -22,6 +22,20 @@ export const inferenceSurface: readonly string[] = [
 	'GET /api/hello',
 ];
 
+/**
+ * Targets another front door answers: translated to the Messages API and served by the same pool,
+ * never forwarded as they are (the upstream has no such path).
+ */
+export const translatedSurface: Readonly<Record<string, 'openai'>> = {
+	'POST /v1/chat/completions': 'openai',
+};
+
+/** The front door that serves a method and path other than by forwarding it, if one does. */
+export function translatedDoor(method: string, pathname: string): 'openai' | undefined {
+	const key = `${method} ${pathname}`;
+	return Object.hasOwn(translatedSurface, key) ? translatedSurface[key] : undefined;
+}
+
 const rulePattern = /^(GET|HEAD|POST|PUT|PATCH|DELETE) (\/\S*)$/;
 
 export function parseRule(text: string): Rule | undefined {

@@ -79,7 +79,7 @@ export async function tryAccount(context: ProxyContext, state: ExchangeState, ac
 	if (verdict.kind === 'deliver') {
 		if (upstream.status < 300) {
 			store.recordSuccess(account);
-			if (state.session && state.isMessages) {
+			if (state.session && state.isMessages && state.bindsSession) {
 				store.setSticky(state.session, account);
 			}
 		}
@@ -90,6 +90,7 @@ export async function tryAccount(context: ProxyContext, state: ExchangeState, ac
 			account,
 			clientGone,
 			idle: context.upstreamIdle,
+			sinkFor: (answer, stream) => state.reply.sink(answer, stream),
 			onProgress({firstByte, outputTokens}) {
 				// The live row is redrawn a few times a second at most: no need to note every chunk.
 				const now = store.now();

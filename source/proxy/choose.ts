@@ -2,7 +2,7 @@
 // cooldown to end, or an answer saying why nobody can serve it.
 import {pickAccount, soonestFreeAt, type FreeAt} from '../routing/route.js';
 import {explainDecision, type Decision} from '../routing/explain.js';
-import type {RouteDecision} from '../routing/types.js';
+import type {RouteDecision, RouteRequest} from '../routing/types.js';
 import type {ProxyStore} from '../state/ports.js';
 import type {ExchangeState} from './exchange-state.js';
 import {fallbackModelFor} from './model-fallback.js';
@@ -28,11 +28,14 @@ const holdMarginMs = 50;
 export function choose(store: ProxyStore, state: ExchangeState): Choice {
 	const snapshot = store.routingSnapshot();
 	const now = snapshot.nowMs;
+	const {allowKinds} = state.door;
+	// What this request may wait for and what its answer speaks of: the accounts its door may use.
+	const usable = allowKinds ? {...snapshot, accounts: snapshot.accounts.filter(account => allowKinds.has(account.kind))} : snapshot;
 	// Past the deadline nothing more is tried: the client is answered before its own watchdog.
 	const timedOut = now >= state.deadlineMs;
 	if (!timedOut) {
-		const stickyAccount = state.session ? store.stickyAccount(state.session) : undefined;
-		const route = {tried: state.tried, model: state.body.model, stickyAccount, carouselCounter: store.peekCarousel()};
+		const sticky = state.session ? store.stickySession(state.session) : undefined;
+		const route: RouteRequest = {tried: state.tried, model: state.body.model, sticky, carouselCounter: store.peekCarousel(), allowKinds};
 		const decision = pickAccount(snapshot, route);
 		if (decision) {
 			// Explained lazily, once, for the try whose answer the client gets.
@@ -52,17 +55,18 @@ export function choose(store: ProxyStore, state: ExchangeState): Choice {
 
 	// A request refused for itself (overload, a 429 without limits) had its one pass: it is not
 	// held for the short rests those refusals cause, the client hears the upstream's answer now.
-	const freeAt = soonestFreeAt(snapshot, state.body.model, kind => kind !== 'auth');
+	const freeAt = soonestFreeAt(usable, state.body.model, kind => kind !== 'auth');
 	if (!state.requestScoped && !timedOut && freeAt !== undefined && freeAt.atMs + holdMarginMs <= Math.min(state.holdUntilMs, state.deadlineMs)) {
 		return {kind: 'hold', untilMs: freeAt.atMs + holdMarginMs, freeAt, reason: holdReasons[freeAt.cause]};
 	}
 
-	const route = {tried: state.tried, model: state.body.model, carouselCounter: 0};
+	const route: RouteRequest = {tried: state.tried, model: state.body.model, carouselCounter: 0, allowKinds};
 	return {
 		kind: 'answer',
 		explain: () => explainDecision(snapshot, route, undefined, state.fellBack),
 		answer: noAccountResponse({
-			snapshot,
+			snapshot: usable,
+			noAccounts: snapshot.accounts.length > 0 ? state.door.noAllowedAccount : undefined,
 			freeAt,
 			lastFailure: state.lastFailure,
 			lastConnectionError: state.lastConnectionError,

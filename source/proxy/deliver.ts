@@ -22,7 +22,38 @@ export type Delivered = {
 	stream: boolean;
 };
 
-type Ended = 'end' | 'error' | 'client' | 'idle';
+/** How an upstream body that reached its end ended: cleanly, broken off, or gone silent. */
+export type BodyEnd = 'end' | 'error' | 'idle';
+
+type Ended = BodyEnd | 'client';
+
+/**
+ * How the client's response is written from the upstream's. For the Messages API it is a plain
+ * copy (passThrough); a front door that speaks another API translates. Usage is read from the
+ * upstream's own bytes either way, so accounting does not depend on the door.
+ */
+export type ClientSink = {
+	/** Writes the response head; called once, before the first body chunk. */
+	start(response: ServerResponse, upstream: UpstreamResponse, account: string, stream: boolean): void;
+	/** One upstream body chunk; false when the client cannot take more yet (backpressure). */
+	write(response: ServerResponse, chunk: Buffer): boolean;
+	/** The upstream body is over: it ended, broke, or went silent. Ends the client's response. */
+	finish(response: ServerResponse, ended: BodyEnd, stream: boolean, idleTimeoutMs: number): void;
+};
+
+/** The Messages API's sink: the upstream's status, headers and bytes as they are. */
+export const passThrough: ClientSink = {
+	start(response, upstream, account, stream) {
+		response.writeHead(upstream.status, clientResponseHeaders(upstream.headers, account));
+		if (stream) {
+			// A stream's headers go out at once: the client learns which account took it before the
+			// first event. A plain response's headers ride with its first body chunk (one write, not two).
+			response.flushHeaders();
+		}
+	},
+	write: (response, chunk) => response.write(chunk),
+	finish: finishResponse,
+};
 
 export type DeliverOptions = {
 	account: string;
@@ -31,6 +62,8 @@ export type DeliverOptions = {
 	idle: IdleWatch;
 	/** Progress for the live row: the first byte sent, and output so far (streams: content deltas). */
 	onProgress?: (progress: {firstByte: boolean; outputTokens: number}) => void;
+	/** How the client's response is written, given the upstream's; passThrough when not given. */
+	sinkFor?: (upstream: UpstreamResponse, stream: boolean) => ClientSink;
 };
 
 export async function deliver(upstream: UpstreamResponse, response: ServerResponse, options: DeliverOptions): Promise<Delivered> {
@@ -39,21 +72,19 @@ export async function deliver(upstream: UpstreamResponse, response: ServerRespon
 	const tap = stream ? new SseUsageTap() : undefined;
 	const json = !stream && contentType.includes('json') && upstream.status < 300 ? new JsonUsageReader() : undefined;
 
-	response.writeHead(upstream.status, clientResponseHeaders(upstream.headers, options.account));
-	if (stream) {
-		// A stream's headers go out at once: the client learns which account took it before the
-		// first event. A plain response's headers ride with its first body chunk (one write, not two).
-		response.flushHeaders();
-	}
-
+	const sink = options.sinkFor?.(upstream, stream) ?? passThrough;
+	sink.start(response, upstream, options.account, stream);
 	let firstByte = true;
-	const ended = await pump(upstream, response, options, chunk => {
+	const ended = await pump(upstream, response, options, sink, chunk => {
 		tap?.push(chunk);
 		json?.push(chunk);
 		options.onProgress?.({firstByte, outputTokens: tap?.deltas ?? 0});
 		firstByte = false;
 	});
-	finishResponse(response, ended, stream, options.idle.timeoutMs);
+	if (ended !== 'client' && !response.writableEnded) {
+		sink.finish(response, ended, stream, options.idle.timeoutMs);
+	}
+
 	tap?.end();
 
 	let outcome: RequestOutcome;
@@ -76,7 +107,7 @@ export async function deliver(upstream: UpstreamResponse, response: ServerRespon
 }
 
 /** Copies the body to the client until it ends, breaks, goes silent, or the client leaves. */
-async function pump(upstream: UpstreamResponse, response: ServerResponse, options: DeliverOptions, observe: (chunk: Buffer) => void): Promise<Ended> {
+async function pump(upstream: UpstreamResponse, response: ServerResponse, options: DeliverOptions, sink: ClientSink, observe: (chunk: Buffer) => void): Promise<Ended> {
 	return new Promise<Ended>(resolve => {
 		const source = upstream.body;
 		let settled = false;
@@ -102,7 +133,7 @@ async function pump(upstream: UpstreamResponse, response: ServerResponse, option
 		const onData = (chunk: Buffer) => {
 			watched.touch();
 			observe(chunk);
-			if (!response.write(chunk)) {
+			if (!sink.write(response, chunk)) {
 				source.pause();
 			}
 		};
@@ -134,11 +165,7 @@ async function pump(upstream: UpstreamResponse, response: ServerResponse, option
  * their own watchdog). A plain body that broke off cannot be ended honestly (its content-length
  * promised more), so its connection is closed.
  */
-function finishResponse(response: ServerResponse, ended: Ended, stream: boolean, idleTimeoutMs: number): void {
-	if (ended === 'client' || response.writableEnded) {
-		return;
-	}
-
+function finishResponse(response: ServerResponse, ended: BodyEnd, stream: boolean, idleTimeoutMs: number): void {
 	if (ended === 'end') {
 		response.end();
 		return;

@@ -2,6 +2,7 @@ import type {IncomingHttpHeaders} from 'node:http';
 import type {Decision} from '../routing/explain.js';
 import type {Attempt, Hold} from '../state/records.js';
 import type {LiveRequest} from '../state/store.js';
+import type {FrontDoor, Reply} from './front-door.js';
 import type {FailedAnswer} from './no-account.js';
 import type {OutgoingBody} from './request-body.js';
 import type {UpstreamResponse} from '../anthropic/upstream-client.js';
@@ -12,6 +13,10 @@ export type ExchangeState = {
 	readonly startedMs: number;
 	/** The live row this request shows as while it is served. */
 	readonly live: LiveRequest;
+	/** The API the client speaks: how its answers are written, which account kinds may serve it. */
+	readonly door: FrontDoor;
+	/** How this request's answers are written, as its door prepared it. */
+	readonly reply: Reply;
 	/** The model the client asked for (before overrides and fallback). */
 	readonly clientModel: string | undefined;
 	/** Nothing more is tried after this instant (the request answers with what it has). */
@@ -36,6 +41,10 @@ export type ExchangeState = {
 	/** Accounts that refused only this model: they may serve a fallback model. */
 	readonly modelScoped: Set<string>;
 	fellBack: boolean;
+	/** Fields removed because the model shunt chose refuses them ("effort xhigh"). */
+	removedFields: string[];
+	/** The current try may bind the session to its account (pinned traffic never does). */
+	bindsSession: boolean;
 	/** A try was refused for the request itself (a 429 without limits, a 529). */
 	requestScoped: boolean;
 	lastFailure: FailedAnswer | undefined;

@@ -5,15 +5,19 @@
 // the client got.
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import {Cancellation} from '../util/cancellation.js';
-import {sendAnthropicError} from '../anthropic/errors.js';
 import {tryAccount} from './attempt.js';
 import {choose} from './choose.js';
 import type {ExchangeState} from './exchange-state.js';
+import {anthropicDoor, type FrontDoor} from './front-door.js';
 import type {ProxyContext} from './proxy-context.js';
 import {BodyIdleError, BodyTooLargeError, readBody} from './read-body.js';
 import {nextRequestId, requestRecord, type Finished} from './request-record.js';
-import {applyOverrides, outgoingBody, withModel} from './request-body.js';
-import {parseJsonObject} from '../util/json.js';
+import type {SessionMove} from '../routing/types.js';
+import {windowLabel} from '../routing/windows.js';
+import {formatTokens} from '../util/amounts.js';
+import {shortModel} from '../anthropic/models.js';
+import {fitToModel} from './model-fit.js';
+import {applyOverrides, withModel} from './request-body.js';
 import {sessionKey} from '../routing/session-key.js';
 
 export type Target = {
@@ -37,7 +41,29 @@ function wait(ms: number, cancellation: Cancellation): Promise<void> {
 	});
 }
 
-export async function proxyRequest(context: ProxyContext, request: IncomingMessage, response: ServerResponse, target: Target): Promise<void> {
+/** Says once per model and field set that shunt removes fields that model refuses. */
+function announceFit(context: ProxyContext, model: string | undefined, removed: readonly string[]): void {
+	const key = `${model ?? ''}\0${removed.join(',')}`;
+	if (removed.length === 0 || context.announcedFits.has(key)) {
+		return;
+	}
+
+	context.announcedFits.add(key);
+	context.store.addEvent('info', `${shortModel(model ?? '')} refuses ${removed.join(' and ')}: removed from requests shunt sends it (an override or fallback chose the model)`);
+}
+
+/** "moved: work at 92 % → team; cost ≈ 41k cache-write tokens". */
+function movedMessage(moved: SessionMove, to: string): string {
+	const window = moved.window === '5h' || moved.window === '7d' ? '' : ` (${windowLabel(moved.window)})`;
+	return `moved: ${moved.from} at ${Math.round(moved.utilization * 100)} %${window} → ${to}; cost ≈ ${formatTokens(moved.cacheWriteTokens)} cache-write tokens`;
+}
+
+/**
+ * Serves one client request through a front door: the door turns the client's body into a
+ * Messages request and writes every answer in its own shape; everything between is the same for
+ * every door. The Messages API's door (the default) is the identity.
+ */
+export async function proxyRequest(context: ProxyContext, request: IncomingMessage, response: ServerResponse, target: Target, door: FrontDoor = anthropicDoor): Promise<void> {
 	const {store} = context;
 	const startedMs = store.now();
 	const id = nextRequestId();
@@ -53,6 +79,12 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 	});
 
 	const finish = (finished: Finished) => {
+		const {usage} = finished;
+		if (state?.session && state.bindsSession && usage && finished.status < 300) {
+			const cachedTokens = usage.cacheReadInputTokens + usage.cacheCreationInputTokens;
+			store.noteSessionUsage(state.session, {cachedTokens, inputTokens: usage.inputTokens + cachedTokens});
+		}
+
 		store.recordRequest(requestRecord(finished, {
 			id,
 			startedMs,
@@ -61,9 +93,11 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			clientModel: state?.clientModel,
 			sentModel: state?.body.model,
 			path: target.raw,
+			frontDoor: door.name,
 			attempts: state?.attempts ?? [],
 			holds: state?.holds ?? [],
 			decision: state?.decision,
+			removedFields: state?.removedFields ?? [],
 		}));
 	};
 
@@ -73,10 +107,10 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			bytes = await readBody(request, {idle: context.uploadIdle});
 		} catch (error) {
 			if (error instanceof BodyTooLargeError) {
-				sendAnthropicError(response, 413, 'request_too_large', 'Request exceeds the maximum allowed number of bytes (32 MiB).');
+				door.error(response, 413, 'request_too_large', 'Request exceeds the maximum allowed number of bytes (32 MiB).');
 				finish({account: null, status: 413, outcome: 'error', stream: false, shuntReason: 'body too large'});
 			} else if (error instanceof BodyIdleError) {
-				sendAnthropicError(response, 408, 'invalid_request_error', `The request body stopped arriving for ${Math.round(context.uploadIdle.timeoutMs / 1000)} s.`, {connection: 'close'});
+				door.error(response, 408, 'invalid_request_error', `The request body stopped arriving for ${Math.round(context.uploadIdle.timeoutMs / 1000)} s.`, {connection: 'close'});
 				response.once('finish', () => request.destroy());
 				finish({account: null, status: 408, outcome: 'error', stream: false, shuntReason: 'upload stalled'});
 			}
@@ -84,8 +118,18 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			return;
 		}
 
-		const json = parseJsonObject(bytes);
-		const body = applyOverrides(outgoingBody(bytes, json), store.overrides);
+		const prepared = door.prepare(bytes, request.headers);
+		if (prepared.kind === 'refuse') {
+			response.writeHead(prepared.status, {'content-type': 'application/json', 'content-length': Buffer.byteLength(prepared.body)});
+			response.end(prepared.body);
+			finish({account: null, status: prepared.status, outcome: 'error', stream: false, shuntReason: prepared.reason});
+			return;
+		}
+
+		const overridden = applyOverrides(prepared.body, store.overrides);
+		// Only what shunt changed is fitted to the model: a client's own request goes as it was sent.
+		const fitted = overridden === prepared.body ? {body: overridden, removed: []} : fitToModel(overridden);
+		const {body} = fitted;
 		const isMessages = method === 'POST' && target.path === '/v1/messages';
 		const stream = body.json?.['stream'] === true;
 		// A non-streaming answer arrives whole, after all of its generation: it gets the SDK's own timeout.
@@ -95,14 +139,16 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			id,
 			startedMs,
 			live,
-			clientModel: typeof json?.['model'] === 'string' ? json['model'] : undefined,
+			door,
+			reply: prepared.reply,
+			clientModel: prepared.clientModel,
 			deadlineMs: startedMs + (wholeAnswer ? context.nonStreamingTimeoutMs : context.requestDeadlineMs),
 			holdUntilMs: startedMs + context.maxHoldMs,
 			perTryTimeoutMs: wholeAnswer ? context.nonStreamingTimeoutMs : context.firstByteTimeoutMs,
 			method,
 			path: target.raw,
 			upstreamUrl: target.url,
-			clientHeaders: request.headers,
+			clientHeaders: prepared.headers,
 			session: sessionKey(request.headers, body.json),
 			isMessages,
 			body,
@@ -110,6 +156,8 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			refreshed: new Set(),
 			modelScoped: new Set(),
 			fellBack: false,
+			removedFields: fitted.removed,
+			bindsSession: false,
 			requestScoped: false,
 			lastFailure: undefined,
 			lastConnectionError: undefined,
@@ -119,6 +167,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			firstByteMs: null,
 			current: undefined,
 		};
+		announceFit(context, state.body.model, state.removedFields);
 		await serve(context, state, response, clientGone, finish);
 	} finally {
 		if (state) {
@@ -145,10 +194,16 @@ async function serve(context: ProxyContext, state: ExchangeState, response: Serv
 				}
 
 				state.live.update({account: choice.decision.account, state: 'waiting', heldUntilMs: null, heldReason: null});
+				// Traffic sent where the user pinned it says nothing about where its conversation belongs.
+				state.bindsSession = choice.decision.reason !== 'pinned';
 				// eslint-disable-next-line no-await-in-loop
 				const result = await tryAccount(context, state, choice.decision.account, response, clientGone);
 				if (result.kind === 'delivered') {
 					state.decision = choice.explain();
+					if (choice.decision.moved) {
+						store.addEvent('moved', movedMessage(choice.decision.moved, choice.decision.account), choice.decision.account);
+					}
+
 					finish(result.finished);
 					return;
 				}
@@ -158,7 +213,9 @@ async function serve(context: ProxyContext, state: ExchangeState, response: Serv
 
 			case 'fallback': {
 				store.addEvent('info', `no account can serve ${state.body.model ?? 'this model'}; falling back to ${choice.model}`);
-				state.body = withModel(state.body, choice.model);
+				const fallback = fitToModel(withModel(state.body, choice.model));
+				state.body = fallback.body;
+				state.removedFields = [...new Set([...state.removedFields, ...fallback.removed])];
 				state.fellBack = true;
 				for (const name of state.modelScoped) {
 					state.tried.delete(name);
@@ -179,8 +236,7 @@ async function serve(context: ProxyContext, state: ExchangeState, response: Serv
 
 			case 'answer': {
 				const {answer} = choice;
-				response.writeHead(answer.status, answer.headers);
-				response.end(answer.body);
+				state.reply.answer(response, answer);
 				state.decision = choice.explain();
 				finish({account: answer.account, status: answer.status, outcome: 'error', stream: false, shuntReason: answer.reason});
 				if (answer.allOffline) {

@@ -12,7 +12,10 @@ import {clientResponseHeaders} from './forwarded-headers.js';
 export type FailedAnswer = {account: string; status: number; headers: IncomingHttpHeaders; body: Buffer};
 
 export type NoAccountInput = {
+	/** The accounts the request may use (its front door may rule some kinds out). */
 	snapshot: RoutingSnapshot;
+	/** What to say when there are none of those, when it is not "no accounts configured". */
+	noAccounts?: string;
 	/** The soonest account to free up that a request may wait for (never an auth wait). */
 	freeAt: FreeAt | undefined;
 	lastFailure: FailedAnswer | undefined;
@@ -149,7 +152,9 @@ export function noAccountResponse(input: NoAccountInput): NoAccountAnswer {
 	}
 
 	if (snapshot.accounts.length === 0) {
-		return errorAnswer(503, 'api_error', 'shunt has no accounts configured. Add one with `shunt add-account`.', 'no accounts');
+		return input.noAccounts
+			? errorAnswer(503, 'api_error', input.noAccounts, 'no account for this client')
+			: errorAnswer(503, 'api_error', 'shunt has no accounts configured. Add one with `shunt add-account`.', 'no accounts');
 	}
 
 	const reasons = snapshot.accounts.map(account => blockedBecause(account, input));

@@ -26,4 +26,6 @@ export type ProxyContext = {
 	upstreamIdle: IdleWatch;
 	/** Request bodies being read, cut off when the client stops sending. */
 	uploadIdle: IdleWatch;
+	/** Model and field pairs already announced as removed (model-fit.ts): said once, not per request. */
+	announcedFits: Set<string>;
 };

@@ -2,7 +2,7 @@
 import type {Usage} from '../anthropic/usage.js';
 import {costUsd} from '../pricing/cost.js';
 import type {Decision} from '../routing/explain.js';
-import type {Attempt, Hold, RequestOutcome, RequestRecord} from '../state/records.js';
+import type {Attempt, FrontDoorName, Hold, RequestOutcome, RequestRecord} from '../state/records.js';
 
 // Request ids only need to be unique within this process (the ring and the log); a counter is
 // far cheaper than random bytes on the request path.
@@ -35,9 +35,13 @@ export type RecordContext = {
 	clientModel: string | undefined;
 	sentModel: string | undefined;
 	path: string;
+	/** The API the client spoke. */
+	frontDoor: FrontDoorName;
 	attempts: Attempt[];
 	holds: Hold[];
 	decision: Decision | undefined;
+	/** Fields removed because the model shunt chose refuses them. */
+	removedFields: readonly string[];
 };
 
 export function requestRecord(finished: Finished, context: RecordContext): RequestRecord {
@@ -60,6 +64,7 @@ export function requestRecord(finished: Finished, context: RecordContext): Reque
 		outcome: finished.outcome,
 		stream: finished.stream,
 		path: context.path,
+		frontDoor: context.frontDoor,
 		costUsd: usage ? costUsd(model, usage) : 0,
 	};
 	if (context.clientModel !== undefined && context.clientModel !== (context.sentModel ?? context.clientModel)) {
@@ -84,6 +89,10 @@ export function requestRecord(finished: Finished, context: RecordContext): Reque
 
 	if (finished.shuntReason) {
 		record.shuntReason = finished.shuntReason;
+	}
+
+	if (context.removedFields.length > 0) {
+		record.removedFields = [...context.removedFields];
 	}
 
 	return record;

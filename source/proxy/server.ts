@@ -4,7 +4,9 @@ import type {AuthProvider} from '../accounts/auth-provider.js';
 import type {Alerts} from '../alerts/alerts.js';
 import type {ControlStore, ProxyStore} from '../state/ports.js';
 import {sendAnthropicError} from '../anthropic/errors.js';
-import {apiSurface} from './api-surface.js';
+import {apiSurface, translatedDoor} from './api-surface.js';
+import {anthropicDoor, type FrontDoor} from './front-door.js';
+import {openAiDoor, type OpenAiDoorOptions} from '../openai/door.js';
 import {clientGuard, type ClientGuard} from './client-guard.js';
 import {presentsClientKey} from './client-key.js';
 import {handleControl} from './control-api.js';
@@ -38,6 +40,8 @@ export type ProxyServerOptions = {
 	extraForwardedPaths?: readonly string[];
 	/** Attached monitors' snapshot streams (GET /_shunt/stream); one of its own when not given. */
 	streams?: SnapshotStreams;
+	/** The OpenAI front door's settings (openaiModelMap, openaiAllowSubscriptions). */
+	openai?: OpenAiDoorOptions;
 };
 
 export type ProxyServer = {
@@ -105,6 +109,7 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 		nonStreamingTimeoutMs: options.nonStreamingTimeoutMs ?? 600_000,
 		upstreamIdle: new IdleWatch(options.upstreamIdleTimeoutMs ?? 120_000),
 		uploadIdle: new IdleWatch(options.clientIdleTimeoutMs ?? 30_000),
+		announcedFits: new Set(),
 	};
 
 	// Clients send the same few targets (/v1/messages?beta=true) again and again: each one's upstream
@@ -115,14 +120,17 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 	let guard: ClientGuard | undefined;
 	const streams = options.streams ?? snapshotStreams(options.store);
 
+	const openai = openAiDoor(options.openai);
 	const server = http.createServer((request, response) => {
-		handle(request, response).catch((error: unknown) => {
+		// Which API the client speaks, once its target is known: every error is written in its shape.
+		const spoken = {door: anthropicDoor};
+		handle(request, response, spoken).catch((error: unknown) => {
 			options.store.addEvent('info', `internal error: ${(error as Error).message}`);
-			sendAnthropicError(response, 500, 'api_error', 'shunt hit an internal error; see its log.');
+			spoken.door.error(response, 500, 'api_error', 'shunt hit an internal error; see its log.');
 		});
 	});
 
-	async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+	async function handle(request: http.IncomingMessage, response: http.ServerResponse, spoken: {door: FrontDoor}): Promise<void> {
 		const raw = request.url ?? '';
 		const method = request.method ?? 'GET';
 		// Checked before anything else, on every path: the proxy's and the control API's alike.
@@ -161,8 +169,20 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 			return;
 		}
 
+		const translated = translatedDoor(method, target.path);
+		if (translated) {
+			spoken.door = openai;
+		}
+
 		if (options.clientKey && !presentsClientKey(request.headers, options.clientKey)) {
-			sendAnthropicError(response, 401, 'authentication_error', 'this shunt requires its client key (SHUNT_CLIENT_KEY) in x-api-key or Authorization: Bearer');
+			spoken.door.error(response, 401, 'authentication_error', 'this shunt requires its client key (SHUNT_CLIENT_KEY) in x-api-key or Authorization: Bearer');
+			return;
+		}
+
+		if (translated) {
+			// Translated, then sent where the Messages API lives.
+			const messages = targetFor('/v1/messages');
+			await proxyRequest(context, request, response, {url: messages.url, path: messages.path, raw}, openai);
 			return;
 		}
 

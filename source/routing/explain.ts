@@ -4,6 +4,7 @@
 import {ineligibleReason, type IneligibleReason} from './route.js';
 import {strategyScore} from './strategies.js';
 import type {StrategyName} from './strategy-names.js';
+import {requestFamily, spentWindow, windowLabel} from './windows.js';
 import type {RouteDecision, RouteRequest, RoutingAccount, RoutingSnapshot} from './types.js';
 
 export type DecidedBy = 'pin' | 'sticky' | 'strategy' | 'fallback' | 'only';
@@ -26,28 +27,29 @@ export type Decision = {
 };
 
 const reasons: Record<IneligibleReason, string> = {
+	kind: 'not for this client',
 	tried: 'already failed this request',
 	paused: 'paused',
 	reauth: 'needs a new login',
 	cooling: 'cooling',
 	exhausted: 'window spent',
+	'model-window': 'window spent',
 	unhealthy: 'unhealthy',
 	'model-excluded': 'refuses this model',
 	burst: 'burst limit',
 	'key-limit': 'key bucket drained',
 };
 
-function until(account: RoutingAccount, reason: IneligibleReason, snapshot: RoutingSnapshot): number | undefined {
+function until(account: RoutingAccount, reason: IneligibleReason, snapshot: RoutingSnapshot, request: RouteRequest): number | undefined {
 	switch (reason) {
 		case 'cooling': {
 			return account.cooldownUntilMs;
 		}
 
-		case 'exhausted': {
-			const resets = [[account.status5h, account.reset5h], [account.status7d, account.reset7d]]
-				.filter(([status, reset]) => status === 'rejected' && typeof reset === 'number' && reset * 1000 > snapshot.nowMs)
-				.map(([, reset]) => (reset as number) * 1000);
-			return resets.length > 0 ? Math.max(...resets) : undefined;
+		case 'exhausted':
+		case 'model-window': {
+			const spent = spentWindow(account, requestFamily(request.model), snapshot.nowMs);
+			return spent?.reset === undefined ? undefined : spent.reset * 1000;
 		}
 
 		case 'key-limit': {
@@ -60,17 +62,27 @@ function until(account: RoutingAccount, reason: IneligibleReason, snapshot: Rout
 	}
 }
 
+/** Which window is spent, in words ("5h window spent", "weekly opus window spent"). */
+function spentWhy(account: RoutingAccount, snapshot: RoutingSnapshot, request: RouteRequest): string {
+	const spent = spentWindow(account, requestFamily(request.model), snapshot.nowMs);
+	return spent ? `${windowLabel(spent.name)} window spent` : reasons.exhausted;
+}
+
 /** The decision a pick (or the lack of one) was, as the user should see it. */
 export function explainDecision(snapshot: RoutingSnapshot, request: RouteRequest, decision: RouteDecision | undefined, fellBack: boolean): Decision {
 	const candidates = snapshot.accounts.map((account): Candidate => {
 		const reason = ineligibleReason(account, snapshot, request);
 		const chosen = decision?.account === account.name;
 		if (reason === undefined || chosen) {
-			return {account: account.name, eligible: true, why: chosen ? 'chosen' : 'eligible', score: strategyScore(account, snapshot)};
+			return {account: account.name, eligible: true, why: chosen ? 'chosen' : 'eligible', score: strategyScore(account, snapshot, request.model)};
 		}
 
-		const why = reason === 'cooling' && account.cooldownReason ? `cooling (${account.cooldownReason})` : reasons[reason];
-		const untilMs = until(account, reason, snapshot);
+		const why = reason === 'cooling' && account.cooldownReason
+			? `cooling (${account.cooldownReason})`
+			: (reason === 'kind'
+				? `${account.kind === 'oauth' ? 'subscription' : 'API key'}: ${reasons.kind}`
+				: (reason === 'exhausted' || reason === 'model-window' ? spentWhy(account, snapshot, request) : reasons[reason]));
+		const untilMs = until(account, reason, snapshot, request);
 		return {account: account.name, eligible: false, why, score: null, ...(untilMs === undefined ? {} : {untilMs})};
 	});
 	let by: DecidedBy = 'strategy';

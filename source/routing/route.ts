@@ -1,16 +1,19 @@
 // Picks the account for one attempt: the pin, then the session's sticky account, then the
 // strategy. Pure: a snapshot and a request in, a decision out; the caller does the bookkeeping
 // (recording the attempt, storing stickiness, advancing the carousel counter).
-import {statusSpent} from '../anthropic/telemetry.js';
+import {rebalance} from './rebalance.js';
 import {applyStrategy} from './strategies.js';
+import {isScoped, requestFamily, spentWindow} from './windows.js';
 import type {RouteDecision, RouteRequest, RoutingAccount, RoutingSnapshot} from './types.js';
 
 export type IneligibleReason =
+	| 'kind'
 	| 'tried'
 	| 'paused'
 	| 'reauth'
 	| 'cooling'
 	| 'exhausted'
+	| 'model-window'
 	| 'unhealthy'
 	| 'model-excluded'
 	| 'burst'
@@ -24,8 +27,10 @@ export function ineligibleReason(account: RoutingAccount, snapshot: RoutingSnaps
 	}
 
 	const {nowMs} = snapshot;
-	if (isExhausted(account, nowMs)) {
-		return 'exhausted';
+	const spent = spentWindow(account, requestFamily(request.model), nowMs);
+	if (spent) {
+		// A spent weekly Opus window keeps Opus away; Sonnet on the same account still goes.
+		return isScoped(spent) ? 'model-window' : 'exhausted';
 	}
 
 	if (account.unhealthy) {
@@ -63,14 +68,15 @@ export function pickAccount(snapshot: RoutingSnapshot, request: RouteRequest): R
 		}
 	}
 
-	if (request.stickyAccount !== undefined) {
-		const sticky = snapshot.accounts.find(account => account.name === request.stickyAccount);
-		if (sticky && isEligible(sticky, snapshot, request)) {
-			return {account: sticky.name, reason: 'sticky'};
+	const eligible = snapshot.accounts.filter(account => isEligible(account, snapshot, request));
+	if (request.sticky !== undefined) {
+		const sticky = eligible.find(account => account.name === request.sticky!.account);
+		if (sticky) {
+			// A conversation stays where its cache is warm unless its account is running hot (rebalance.ts).
+			return rebalance(sticky, snapshot, request, eligible) ?? {account: sticky.name, reason: 'sticky'};
 		}
 	}
 
-	const eligible = snapshot.accounts.filter(account => isEligible(account, snapshot, request));
 	return eligible.length === 0 ? undefined : applyStrategy(eligible, snapshot, request);
 }
 
@@ -92,7 +98,7 @@ export type FreeAt = {atMs: number; account: string; kind: WaitKind; cause: Wait
 const cooldownKinds: Record<string, WaitKind> = {
 	quota: 'quota',
 	'rate limit': 'rate',
-	busy: 'rate',
+	'windowless 429': 'rate',
 	overloaded: 'overloaded',
 	'401': 'auth',
 	forbidden: 'auth',
@@ -107,7 +113,7 @@ export function waitKindOf(cooldownReason: string | undefined): WaitKind {
  * When an account can take a request again (its cooldown, spent window, drained API-key bucket or
  * burst limit over), what it waits for and why; undefined when nothing timed blocks it.
  */
-export function freeAtOf(account: RoutingAccount, snapshot: RoutingSnapshot): Omit<FreeAt, 'account'> | undefined {
+export function freeAtOf(account: RoutingAccount, snapshot: RoutingSnapshot, model?: string): Omit<FreeAt, 'account'> | undefined {
 	const {nowMs} = snapshot;
 	let free: Omit<FreeAt, 'account'> | undefined;
 	const later = (atMs: number, kind: WaitKind, cause: WaitCause) => {
@@ -117,10 +123,9 @@ export function freeAtOf(account: RoutingAccount, snapshot: RoutingSnapshot): Om
 	};
 
 	later(account.cooldownUntilMs, waitKindOf(account.cooldownReason), 'cooling');
-	for (const [status, reset] of [[account.status5h, account.reset5h], [account.status7d, account.reset7d]] as const) {
-		if (statusSpent(status, reset, nowMs / 1000)) {
-			later(reset! * 1000, 'quota', 'spent');
-		}
+	const spent = spentWindow(account, requestFamily(model), nowMs);
+	if (spent) {
+		later(spent.reset! * 1000, 'quota', 'spent');
 	}
 
 	if (account.keyBlockedUntilMs !== undefined) {
@@ -153,7 +158,7 @@ export function soonestFreeAt(snapshot: RoutingSnapshot, model: string | undefin
 			continue;
 		}
 
-		const free = freeAtOf(account, snapshot);
+		const free = freeAtOf(account, snapshot, model);
 		if (free && accept(free.kind) && (soonest === undefined || free.atMs < soonest.atMs)) {
 			soonest = {...free, account: account.name};
 		}
@@ -164,6 +169,11 @@ export function soonestFreeAt(snapshot: RoutingSnapshot, model: string | undefin
 
 /** The checks even a pinned account must pass. */
 function hardBlock(account: RoutingAccount, snapshot: RoutingSnapshot, request: RouteRequest): IneligibleReason | undefined {
+	// Not a state of the account but a rule of the request: no pin or sticky entry overrides it.
+	if (request.allowKinds && !request.allowKinds.has(account.kind)) {
+		return 'kind';
+	}
+
 	if (request.tried.has(account.name)) {
 		return 'tried';
 	}
@@ -181,11 +191,6 @@ function hardBlock(account: RoutingAccount, snapshot: RoutingSnapshot, request: 
 	}
 
 	return undefined;
-}
-
-function isExhausted(account: RoutingAccount, nowMs: number): boolean {
-	const nowSeconds = nowMs / 1000;
-	return statusSpent(account.status5h, account.reset5h, nowSeconds) || statusSpent(account.status7d, account.reset7d, nowSeconds);
 }
 
 function isModelExcluded(account: RoutingAccount, model: string | undefined): boolean {

@@ -19,10 +19,16 @@ const legacyUserId = /^user_[0-9a-f]{64}_account_[0-9a-f-]*_session_([0-9a-f-]+)
 // so it would make every turn of one conversation fingerprint differently.
 const attributionBlock = 'x-anthropic-billing-header:';
 
+/**
+ * The key of one conversation. A session id alone is not one: Claude Code's subagents share their
+ * parent's session id, so a fan-out of eight would all stick to one account and meet its burst
+ * pacing together. The id plus a digest of the conversation's first user message tells them
+ * apart, and stays the same turn after turn of each (the history grows behind that message).
+ */
 export function sessionKey(headers: HeaderBag, body: unknown): string | undefined {
 	const header = headerValue(headers, sessionHeader);
 	if (header) {
-		return `h:${boundedId(header)}`;
+		return `h:${boundedId(header)}${openingDigest(body)}`;
 	}
 
 	if (!isRecord(body)) {
@@ -31,7 +37,7 @@ export function sessionKey(headers: HeaderBag, body: unknown): string | undefine
 
 	const session = sessionFromUserId(isRecord(body['metadata']) ? body['metadata']['user_id'] : undefined);
 	if (session) {
-		return `u:${boundedId(session)}`;
+		return `u:${boundedId(session)}${openingDigest(body)}`;
 	}
 
 	const fingerprint = conversationFingerprint(body);
@@ -64,11 +70,21 @@ function sessionFromUserId(userId: unknown): string | undefined {
 	return typeof session === 'string' && session.trim() !== '' ? session.trim() : undefined;
 }
 
-function conversationFingerprint(body: Record<string, unknown>): string | undefined {
-	const system = textOf(body['system'], true);
+/** `:` and 16 hex digits of the first user message's text, or nothing when there is none. */
+function openingDigest(body: unknown): string {
+	const text = isRecord(body) ? firstUserText(body) : '';
+	return text === '' ? '' : `:${hash('sha256', text, 'hex').slice(0, 16)}`;
+}
+
+function firstUserText(body: Record<string, unknown>): string {
 	const messages = Array.isArray(body['messages']) ? body['messages'] : [];
 	const firstUser = messages.find((message): message is Record<string, unknown> => isRecord(message) && message['role'] === 'user');
-	const userText = firstUser ? textOf(firstUser['content'], false) : '';
+	return firstUser ? textOf(firstUser['content'], false) : '';
+}
+
+function conversationFingerprint(body: Record<string, unknown>): string | undefined {
+	const system = textOf(body['system'], true);
+	const userText = firstUserText(body);
 	if (system === '' && userText === '') {
 		return undefined;
 	}

@@ -1,26 +1,43 @@
 // The four ways of choosing among eligible accounts. Pure functions of a routing snapshot: the
 // clock is snapshot.nowMs, never Date.now(), so any decision can be replayed in a test.
+import type {ModelFamily} from '../anthropic/models.js';
 import type {StrategyName} from './strategy-names.js';
+import {requestFamily, windowsFor} from './windows.js';
 import type {RouteDecision, RouteRequest, RoutingAccount, RoutingSnapshot} from './types.js';
 
 export {isStrategyName, nextStrategy, strategyDescriptions, strategyNames, type StrategyName} from './strategy-names.js';
 
-const fiveHourSeconds = 5 * 60 * 60;
-const sevenDaySeconds = 7 * 24 * 60 * 60;
 // After a cooldown an account is eased back in over this long instead of taking full traffic at once.
 export const rampMs = 5 * 60 * 1000;
 // Pacing starts to shed load from a subscription account at this share of its burst limit.
 const pacingStart = 0.7;
+// Each request already in flight on an account counts as this much lost score (score ÷ (1 + n·k)):
+// a fan-out of parallel conversations spreads over accounts that are about as good, instead of
+// all landing on the best one and meeting its burst pacing together.
+const inFlightWeight = 0.15;
 
-/** Maximus's score in [0, 1]: window health × post-cooldown ramp × burst pacing. */
-export function score(account: RoutingAccount, snapshot: RoutingSnapshot): number {
-	const {nowMs} = snapshot;
-	const health = account.kind === 'apikey'
-		? keyHealth(account)
-		: windowHealth(account.util5h, account.reset5h, fiveHourSeconds, nowMs)
-			* windowHealth(account.util7d, account.reset7d, sevenDaySeconds, nowMs);
-	const value = health * rampFactor(account, nowMs) * pacingFactor(account, snapshot);
+/**
+ * Maximus's score in [0, 1]: the health of every window that limits this request (5h, 7d, and the
+ * model's scoped weekly window) × an API key's bucket headroom × post-cooldown ramp × burst
+ * pacing × requests already in flight.
+ */
+export function score(account: RoutingAccount, snapshot: RoutingSnapshot, model?: string): number {
+	const value = windowsHealth(account, snapshot.nowMs, requestFamily(model))
+		* rampFactor(account, snapshot.nowMs)
+		* pacingFactor(account, snapshot)
+		/ (1 + (inFlightWeight * (account.inFlight ?? 0)));
 	return Number.isFinite(value) ? clamp01(value) : 0;
+}
+
+// Windows multiply: a healthy 5h window does not make up for a weekly window nearly gone. API keys
+// report unified windows too when the upstream sends them, and their buckets count on top.
+function windowsHealth(account: RoutingAccount, nowMs: number, family: ModelFamily | undefined): number {
+	let health = account.kind === 'apikey' ? keyHealth(account) : 1;
+	for (const window of windowsFor(account, family)) {
+		health *= windowHealth(window.util, window.reset, window.lengthSeconds, nowMs);
+	}
+
+	return health;
 }
 
 // Usage of a window matters in proportion to how much of the window is still to run: 90 % used
@@ -81,13 +98,14 @@ function pacingFactor(account: RoutingAccount, snapshot: RoutingSnapshot): numbe
  */
 export function applyStrategy(eligible: readonly RoutingAccount[], snapshot: RoutingSnapshot, request: RouteRequest): RouteDecision | undefined {
 	const candidates = [...eligible].sort((a, b) => a.index - b.index);
+	const family = requestFamily(request.model);
 	switch (snapshot.strategy) {
 		case 'reaper': {
-			return decide(best(candidates, (a, b) => compareReaper(a, b, snapshot)), 'reaper');
+			return decide(best(candidates, (a, b) => compareReaper(a, b, snapshot, family)), 'reaper');
 		}
 
 		case 'cushion': {
-			return decide(best(candidates, (a, b) => compareCushion(a, b, snapshot.nowMs)), 'cushion');
+			return decide(best(candidates, (a, b) => compareCushion(a, b, snapshot.nowMs, family)), 'cushion');
 		}
 
 		case 'carousel': {
@@ -97,7 +115,7 @@ export function applyStrategy(eligible: readonly RoutingAccount[], snapshot: Rou
 		}
 
 		default: {
-			const scored = candidates.map(account => ({account, score: score(account, snapshot)}));
+			const scored = candidates.map(account => ({account, score: score(account, snapshot, request.model)}));
 			const winner = best(scored, (a, b) => (b.score - a.score) || leastRecentlyUsed(a.account, b.account));
 			return winner ? {account: winner.account.name, reason: 'maximus', score: winner.score} : undefined;
 		}
@@ -124,20 +142,25 @@ function leastRecentlyUsed(a: RoutingAccount, b: RoutingAccount): number {
 	return (a.lastUsedMs - b.lastUsedMs) || (a.index - b.index);
 }
 
-function compareCushion(a: RoutingAccount, b: RoutingAccount, nowMs: number): number {
-	const ua = pressures(a, nowMs);
-	const ub = pressures(b, nowMs);
-	return (Math.max(...ua) - Math.max(...ub))
-		|| (Math.min(...ua) - Math.min(...ub))
-		|| leastRecentlyUsed(a, b);
+// Fewer requests in flight first, then the least recently used: parallel work spreads on ties.
+function leastBusy(a: RoutingAccount, b: RoutingAccount): number {
+	return ((a.inFlight ?? 0) - (b.inFlight ?? 0)) || leastRecentlyUsed(a, b);
+}
+
+function compareCushion(a: RoutingAccount, b: RoutingAccount, nowMs: number, family: ModelFamily | undefined): number {
+	const ua = pressures(a, nowMs, family);
+	const ub = pressures(b, nowMs, family);
+	return (ua.max - ub.max)
+		|| (ua.min - ub.min)
+		|| leastBusy(a, b);
 }
 
 type Binding = {expiring: boolean; reset: number | undefined; util: number};
 
 // Reaper drains the window that resets soonest: allowance left in it at the reset is lost.
-function compareReaper(a: RoutingAccount, b: RoutingAccount, snapshot: RoutingSnapshot): number {
-	const ba = binding(a, snapshot);
-	const bb = binding(b, snapshot);
+function compareReaper(a: RoutingAccount, b: RoutingAccount, snapshot: RoutingSnapshot, family: ModelFamily | undefined): number {
+	const ba = binding(a, snapshot, family);
+	const bb = binding(b, snapshot, family);
 	if (ba.expiring !== bb.expiring) {
 		return ba.expiring ? -1 : 1;
 	}
@@ -151,38 +174,48 @@ function compareReaper(a: RoutingAccount, b: RoutingAccount, snapshot: RoutingSn
 		|| (a.index - b.index);
 }
 
-// The binding window is the fuller one (5h on a tie). API keys have no windows: unknown reset.
-function binding(account: RoutingAccount, snapshot: RoutingSnapshot): Binding {
+// The binding window is the fullest live one (the earlier in 5h, 7d, scoped order on a tie). An
+// account without live windows (an API key reporting only buckets) has no reset to race.
+function binding(account: RoutingAccount, snapshot: RoutingSnapshot, family: ModelFamily | undefined): Binding {
 	const {nowMs} = snapshot;
-	const [util5, util7] = pressures(account, nowMs);
-	if (account.kind === 'apikey') {
-		return {expiring: false, reset: undefined, util: util5};
+	let chosen: {util: number; reset: number} | undefined;
+	for (const window of windowsFor(account, family)) {
+		const left = secondsLeft(window.reset, nowMs);
+		if (left !== undefined && (chosen === undefined || usable(window.util) > chosen.util)) {
+			chosen = {util: usable(window.util), reset: window.reset!};
+		}
 	}
 
-	const useFiveHour = util5 >= util7;
-	const reset = useFiveHour ? account.reset5h : account.reset7d;
-	const left = secondsLeft(reset, nowMs);
-	return {
-		expiring: left !== undefined && left <= snapshot.expirySoonSeconds,
-		reset: left === undefined ? undefined : reset,
-		util: useFiveHour ? util5 : util7,
-	};
+	if (!chosen) {
+		return {expiring: false, reset: undefined, util: pressures(account, nowMs, family).max};
+	}
+
+	const left = secondsLeft(chosen.reset, nowMs)!;
+	return {expiring: left <= snapshot.expirySoonSeconds, reset: chosen.reset, util: chosen.util};
 }
 
 /**
- * How used up an account is, as [5h, 7d] fractions: utilization counts only while its window's
- * reset is ahead. For an API key both are 1 − its bucket headroom.
+ * How used up an account is for this request: the fullest and the emptiest of its live windows
+ * (utilization counts only while a window's reset is ahead), with an API key's buckets
+ * (1 − headroom) counting as one more window.
  */
-function pressures(account: RoutingAccount, nowMs: number): [number, number] {
-	if (account.kind === 'apikey') {
-		const used = 1 - keyHealth(account);
-		return [used, used];
+function pressures(account: RoutingAccount, nowMs: number, family: ModelFamily | undefined): {max: number; min: number} {
+	let max = 0;
+	let min = Number.POSITIVE_INFINITY;
+	const take = (used: number) => {
+		max = Math.max(max, used);
+		min = Math.min(min, used);
+	};
+
+	for (const window of windowsFor(account, family)) {
+		take(secondsLeft(window.reset, nowMs) === undefined ? 0 : usable(window.util));
 	}
 
-	return [
-		secondsLeft(account.reset5h, nowMs) === undefined ? 0 : usable(account.util5h),
-		secondsLeft(account.reset7d, nowMs) === undefined ? 0 : usable(account.util7d),
-	];
+	if (account.kind === 'apikey' && account.keyHeadroom !== undefined) {
+		take(1 - keyHealth(account));
+	}
+
+	return {max, min: Number.isFinite(min) ? min : 0};
 }
 
 /** Seconds until an epoch-seconds reset, or undefined when it is unknown or already past. */
@@ -208,14 +241,14 @@ function clamp01(value: number): number {
  * maximus's score, cushion's headroom (1 − the fuller window), and none for reaper and carousel,
  * which order accounts rather than score them.
  */
-export function strategyScore(account: RoutingAccount, snapshot: RoutingSnapshot): number | null {
+export function strategyScore(account: RoutingAccount, snapshot: RoutingSnapshot, model?: string): number | null {
 	switch (snapshot.strategy) {
 		case 'maximus': {
-			return score(account, snapshot);
+			return score(account, snapshot, model);
 		}
 
 		case 'cushion': {
-			return clamp01(1 - Math.max(...pressures(account, snapshot.nowMs)));
+			return clamp01(1 - pressures(account, snapshot.nowMs, requestFamily(model)).max);
 		}
 
 		default: {

@@ -17,9 +17,10 @@ export async function runHeadless(runtime: Runtime, options: StartOptions): Prom
 	const detachLog = attachHeadlessLog(store, log);
 	return new Promise<number>(resolve => {
 		const stop = async () => {
-			await running.stop();
+			const farewell = await running.stop();
 			detachLog();
-			resolve(0);
+			log(farewell.line);
+			resolve(farewell.saved ? 0 : 1);
 		};
 
 		// SIGHUP too: closing the terminal or the tmux pane must save state like a quit does.

@@ -18,6 +18,7 @@ import {StateStore} from '../state/store.js';
 import type {AccountConfig, Credential} from '../accounts/types.js';
 import type {StrategyName} from '../routing/strategies.js';
 import {version} from '../version.js';
+import {terminalSafe} from '../util/terminal-safe.js';
 import {UserError} from '../util/user-error.js';
 import {takeLock} from './lock.js';
 import {attachLogFile} from './log-file.js';
@@ -76,8 +77,17 @@ function openStore(runtime: Runtime, options: StartOptions): StateStore {
 export type Running = {
 	store: StateStore;
 	url: string;
-	/** Stops accepting, lets in-flight requests finish (bounded), stops background work, flushes state. */
-	stop(): Promise<void>;
+	/**
+	 * Stops accepting, lets in-flight requests finish (bounded), stops background work, flushes
+	 * state. Resolves with the last line to show (where state was saved, or why it was not).
+	 */
+	stop(): Promise<Farewell>;
+};
+
+export type Farewell = {
+	line: string;
+	/** False when state could not be written: the exit code says so too. */
+	saved: boolean;
 };
 
 /**
@@ -147,6 +157,7 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 			allowedOrigins: runtime.settings.allowedOrigins,
 			extraForwardedPaths: runtime.settings.extraForwardedPaths,
 			streams,
+			openai: {modelMap: runtime.settings.openaiModelMap, allowSubscriptions: runtime.settings.openaiAllowSubscriptions},
 		});
 	} catch (error) {
 		store.close();
@@ -186,7 +197,7 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 	});
 	runtime.onListening?.(proxy.url, store);
 
-	let stopping: Promise<void> | undefined;
+	let stopping: Promise<Farewell> | undefined;
 	return {
 		store,
 		url: proxy.url,
@@ -197,14 +208,27 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 				oauth?.stop();
 				await proxy.close(10_000);
 				// State is flushed before the runtime's own teardown: the demo deletes its directory there.
-				store.close();
+				const farewell = closeStore(store, runtime);
 				await logFile.close();
 				heldLock.release();
 				await runtime.onShutdown?.();
+				return farewell;
 			})();
 			return stopping;
 		},
 	};
+}
+
+/** Flushes and closes the store; says where state went, or why it could not be saved. */
+function closeStore(store: StateStore, runtime: Runtime): Farewell {
+	const file = terminalSafe(runtime.stateFile);
+	try {
+		store.close();
+	} catch (error) {
+		return {line: `shunt stopped; state could not be saved to ${file}: ${terminalSafe((error as Error).message)}`, saved: false};
+	}
+
+	return {line: runtime.demo ? 'shunt stopped; the demo keeps no state' : `shunt stopped; state saved to ${file}`, saved: true};
 }
 
 /** Why listening failed, for the errors a user can fix; undefined for any other. */

@@ -16,6 +16,8 @@ export const requestId = (): string => `req_011C${base58Id(20)}`;
 
 export const messageId = (): string => `msg_01${base58Id(22)}`;
 
+export const toolUseId = (): string => `toolu_01${base58Id(22)}`;
+
 export const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /** A stable UUID-shaped id derived from a seed: the same account always reports the same org. */

@@ -1,15 +1,10 @@
 // The model catalogue: which ids exist, how they display, and how heavily each family
 // draws on a subscription's unified windows.
+import {knownModelIds} from '../pricing/prices.js';
 
-export const defaultModels: readonly string[] = [
-	'claude-opus-5',
-	'claude-sonnet-5',
-	'claude-fable-5',
-	'claude-opus-4-8',
-	'claude-opus-4-7',
-	'claude-sonnet-4-6',
-	'claude-haiku-4-5-20251001',
-];
+// The lineup shunt itself knows (one table, shared with pricing and the model override), so the
+// demo answers whatever a current Claude Code sends by default.
+export const defaultModels: readonly string[] = knownModelIds;
 
 const datedSuffix = /-\d{8}$/;
 

@@ -1,15 +1,18 @@
 // The scripted answer to a successful /v1/messages request, and its JSON rendering.
 import type {AccountState, Consumption} from './accounts.js';
-import {messageId} from './ids.js';
+import {messageId, toolUseId} from './ids.js';
 import {modelWeight} from './models.js';
 import type {MessagesBody} from './request-body.js';
-import {capReply, countInput} from './tokens.js';
+import {capReply, countInput, outputTokens} from './tokens.js';
+import {scriptedToolCall, type ToolCall} from './tool-use.js';
 
 export type Reply = {
 	id: string;
 	model: string;
 	text: string;
-	stopReason: 'end_turn' | 'max_tokens';
+	/** A scripted tool call after the text (see tool-use.ts). */
+	toolUse?: ToolCall;
+	stopReason: 'end_turn' | 'max_tokens' | 'tool_use';
 	inputTokens: number;
 	cacheRead: number;
 	cacheWrite5m: number;
@@ -21,17 +24,21 @@ export type Reply = {
 export function planReply(body: MessagesBody, account: AccountState, replyText: string | undefined, nowMs: number): Reply {
 	const input = countInput(body);
 	const cache = account.cache.use(input.breakpoints, nowMs);
-	const answer = capReply(replyText ?? `Hello from fake ${body.model}`, body.max_tokens);
+	const call = scriptedToolCall(body);
+	const answer = capReply(call ? `I will use ${call.name}.` : (replyText ?? `Hello from fake ${body.model}`), body.max_tokens);
+	// A tool call that fits after its text; a reply cut at max_tokens has none.
+	const toolUse = call && answer.stopReason !== 'max_tokens' ? {id: toolUseId(), ...call} : undefined;
 	return {
 		id: messageId(),
 		model: body.model,
 		text: answer.text,
-		stopReason: answer.stopReason,
+		...(toolUse ? {toolUse} : {}),
+		stopReason: toolUse ? 'tool_use' : answer.stopReason,
 		inputTokens: input.total - cache.read - cache.write5m - cache.write1h,
 		cacheRead: cache.read,
 		cacheWrite5m: cache.write5m,
 		cacheWrite1h: cache.write1h,
-		outputTokens: answer.outputTokens,
+		outputTokens: answer.outputTokens + (toolUse ? outputTokens(JSON.stringify(toolUse.input)) : 0),
 	};
 }
 
@@ -66,7 +73,10 @@ export function messageJson(reply: Reply): Record<string, unknown> {
 		type: 'message',
 		role: 'assistant',
 		model: reply.model,
-		content: [{type: 'text', text: reply.text}],
+		content: [
+			...(reply.text === '' && reply.toolUse ? [] : [{type: 'text', text: reply.text}]),
+			...(reply.toolUse ? [{type: 'tool_use', id: reply.toolUse.id, name: reply.toolUse.name, input: reply.toolUse.input}] : []),
+		],
 		stop_reason: reply.stopReason,
 		stop_sequence: null,
 		stop_details: null,

@@ -62,6 +62,23 @@ async function injectFault(fault: StreamFault, exchange: Exchange, sse: SseWrite
 	}
 }
 
+/** A tool_use block as the API streams it: empty input first, then its JSON in pieces (the first one ""). */
+async function streamToolUse(sse: SseWriter, call: NonNullable<Reply['toolUse']>): Promise<boolean> {
+	const started = await sse.send('content_block_start', {type: 'content_block_start', index: 1, content_block: {type: 'tool_use', id: call.id, name: call.name, input: {}}});
+	if (!started) {
+		return false;
+	}
+
+	for (const piece of ['', ...chunkText(JSON.stringify(call.input))]) {
+		// eslint-disable-next-line no-await-in-loop
+		if (!await sse.send('content_block_delta', {type: 'content_block_delta', index: 1, delta: {type: 'input_json_delta', partial_json: piece}})) {
+			return false;
+		}
+	}
+
+	return sse.send('content_block_stop', {type: 'content_block_stop', index: 1});
+}
+
 export async function streamReply(exchange: Exchange, core: SimCore, reply: Reply, headers: Record<string, string>, fault?: StreamFault): Promise<void> {
 	exchange.response.writeHead(200, {
 		...headers,
@@ -99,9 +116,16 @@ export async function streamReply(exchange: Exchange, core: SimCore, reply: Repl
 		}
 	}
 
+	if (!await sse.send('content_block_stop', {type: 'content_block_stop', index: 0})) {
+		return;
+	}
+
+	if (reply.toolUse && !await streamToolUse(sse, reply.toolUse)) {
+		return;
+	}
+
 	// message_delta usage is cumulative: whole-message totals, input side repeated.
-	const finished = await sse.send('content_block_stop', {type: 'content_block_stop', index: 0})
-		&& await sse.send('message_delta', {
+	const finished = await sse.send('message_delta', {
 			type: 'message_delta',
 			delta: {stop_reason: reply.stopReason, stop_sequence: null},
 			usage: {...inputUsage(reply), output_tokens: reply.outputTokens},

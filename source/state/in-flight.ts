@@ -23,6 +23,8 @@ export type InFlightRequest = {
 
 export class InFlightRequests {
 	readonly #live = new Map<string, InFlightRequest>();
+	// Requests on each account right now, kept as they move: routing reads it on every request.
+	readonly #perAccount = new Map<string, number>();
 
 	get size(): number {
 		return this.#live.size;
@@ -30,10 +32,43 @@ export class InFlightRequests {
 
 	add(request: InFlightRequest): void {
 		this.#live.set(request.id, request);
+		this.#count(request.account, 1);
+	}
+
+	/** Applies a change to a live request, keeping the per-account counts right. */
+	update(request: InFlightRequest, change: Partial<InFlightRequest>): void {
+		if (change.account !== undefined && change.account !== request.account) {
+			this.#count(request.account, -1);
+			this.#count(change.account, 1);
+		}
+
+		Object.assign(request, change);
 	}
 
 	delete(id: string): void {
-		this.#live.delete(id);
+		const request = this.#live.get(id);
+		if (request) {
+			this.#live.delete(id);
+			this.#count(request.account, -1);
+		}
+	}
+
+	/** How many requests are on an account now. */
+	onAccount(name: string): number {
+		return this.#perAccount.get(name) ?? 0;
+	}
+
+	#count(account: string | null, by: number): void {
+		if (account === null) {
+			return;
+		}
+
+		const next = (this.#perAccount.get(account) ?? 0) + by;
+		if (next > 0) {
+			this.#perAccount.set(account, next);
+		} else {
+			this.#perAccount.delete(account);
+		}
 	}
 
 	/** Copies, oldest first (Map order is insertion order): a snapshot must not change afterwards. */

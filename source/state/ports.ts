@@ -7,7 +7,7 @@ import type {StateStore} from './store.js';
 /** What the request path uses: routing reads, per-attempt bookkeeping, the request record. */
 export type ProxyStore = Pick<StateStore,
 	| 'now' | 'accounts' | 'overrides' | 'inFlightCount' | 'listenUrl'
-	| 'routingSnapshot' | 'stickyAccount' | 'setSticky' | 'peekCarousel' | 'nextCarousel'
+	| 'routingSnapshot' | 'stickyAccount' | 'stickySession' | 'setSticky' | 'noteSessionUsage' | 'peekCarousel' | 'nextCarousel'
 	| 'effectiveFallbackModel' | 'telemetry' | 'fixHint'
 	| 'beginRequest'
 	| 'recordAttempt' | 'refundAttempt' | 'recordSuccess' | 'recordTelemetry' | 'recordRequest'

@@ -19,6 +19,9 @@ export type Hold = {
 	reason: string;
 };
 
+/** The API a client spoke to shunt: the Messages API, or OpenAI's Chat Completions translated to it. */
+export type FrontDoorName = 'anthropic' | 'openai';
+
 /** How a proxied response ended. */
 export type RequestOutcome = 'complete' | 'error' | 'truncated' | 'client-cancelled';
 
@@ -52,11 +55,15 @@ export type RequestRecord = {
 	outcome: RequestOutcome;
 	stream: boolean;
 	path: string;
+	/** Which front door the request came through. */
+	frontDoor: FrontDoorName;
 	costUsd: number;
 	/** Why routing chose the account (or nobody): every account's eligibility and score. */
 	decision?: Decision;
 	/** shunt answered itself (nobody could serve): why, in a few words. */
 	shuntReason?: string;
+	/** Fields removed because the model shunt chose (override, fallback) refuses them. */
+	removedFields?: string[];
 };
 
 export type StoreEventKind =
@@ -67,6 +74,8 @@ export type StoreEventKind =
 	| 'auth'
 	| 'forbidden'
 	| 'health'
+	| 'moved'
+	| 'window'
 	| 'info';
 
 /** Something the user should see happen: a 429, a cooldown with its deadline, a recovery. */

@@ -6,7 +6,7 @@ import type {AccountConfig} from '../accounts/types.js';
 import type {RateLimitTelemetry} from '../anthropic/telemetry.js';
 import type {AccountState} from '../monitor/contract.js';
 import type {StrategyName} from '../routing/strategies.js';
-import type {RoutingSnapshot} from '../routing/types.js';
+import type {RoutingSnapshot, StickyView} from '../routing/types.js';
 import type {CooldownEnded} from './cooldown-watch.js';
 import type {Overrides} from './overrides.js';
 import type {RequestRecord, StoreEvent} from './records.js';
@@ -110,6 +110,11 @@ export abstract class StoreReads extends EventEmitter<StoreEvents> {
 
 	stickyAccount(key: string): string | undefined {
 		return this.sticky.account(key);
+	}
+
+	/** A live sticky binding with what is known about its conversation (for rebalancing). */
+	stickySession(key: string): StickyView | undefined {
+		return this.sticky.view(key);
 	}
 
 	/** Carousel's process-wide counter: read it for a decision, advance it when carousel picked. */

@@ -1,3 +1,7 @@
+import {windowLabel} from '../routing/windows.js';
+import {clockTime} from '../util/clock-time.js';
+import {formatWhen} from '../util/duration.js';
+import {windowCrossings} from './window-crossings.js';
 import type {AccountConfig} from '../accounts/types.js';
 import type {RateLimitTelemetry} from '../anthropic/telemetry.js';
 import type {MonitorStore, StoreSnapshot} from '../monitor/contract.js';
@@ -113,6 +117,7 @@ export class StateStore extends StoreReads implements MonitorStore {
 			settings: {...options.settings},
 			overrides: {strategy: null, model: null, effort: null, burstRpmLimit: null, fallbackModel: null, alertsMuted: false},
 			pinned: persisted.pinnedAccount && known.has(persisted.pinnedAccount) ? persisted.pinnedAccount : null,
+			inFlightOn: name => this.inFlight.onAccount(name),
 			fixHint: options.fixHint ?? (account => account.kind === 'oauth'
 				? `shunt add-account ${account.name}`
 				: `shunt remove-account ${account.name} && shunt add-account ${account.name} --api-key -`),
@@ -173,12 +178,16 @@ export class StateStore extends StoreReads implements MonitorStore {
 			return;
 		}
 
-		this.flushSync();
 		this.#closed = true;
-		this.#persistence?.close();
-		clearTimeout(this.#notifyTimer);
-		this.#watch.close();
-		this.#listeners.clear();
+		try {
+			// A failed write (disk full, the file replaced by a directory) still stops everything below.
+			this.flushSync();
+		} finally {
+			this.#persistence?.close();
+			clearTimeout(this.#notifyTimer);
+			this.#watch.close();
+			this.#listeners.clear();
+		}
 	}
 
 	// ---------------------------------------------------------------- subscribers (the monitor)
@@ -205,6 +214,11 @@ export class StateStore extends StoreReads implements MonitorStore {
 	/** Binds a session to an account (in memory only; not saved, not shown). */
 	setSticky(key: string, account: string): void {
 		this.sticky.bind(key, account);
+	}
+
+	/** A request of a sticky conversation finished: how much of it is cached, how big it was. */
+	noteSessionUsage(key: string, usage: {cachedTokens: number; inputTokens: number}): void {
+		this.sticky.noteUsage(key, usage);
 	}
 
 	/**
@@ -239,8 +253,14 @@ export class StateStore extends StoreReads implements MonitorStore {
 	}
 
 	recordTelemetry(name: string, telemetry: RateLimitTelemetry): void {
+		const before = this.#telemetry.get(name);
 		this.#telemetry.record(name, telemetry);
 		this.#changed(save);
+		const now = this.clock();
+		for (const crossing of windowCrossings(before, this.#telemetry.get(name)!, now)) {
+			const percent = Math.round(crossing.utilization * 100);
+			this.addEvent('window', `${name}: ${windowLabel(crossing.window)} window at ${percent} % (resets ${formatWhen(crossing.resetMs, now, clockTime)})`, name);
+		}
 	}
 
 	/**
@@ -294,7 +314,7 @@ export class StateStore extends StoreReads implements MonitorStore {
 		this.#changed(show);
 		return {
 			update: change => {
-				Object.assign(entry, change);
+				this.inFlight.update(entry, change);
 				this.#changed(show);
 			},
 			end: () => {

@@ -1,5 +1,23 @@
 // The latest rate-limit telemetry per account, merged response by response.
-import type {RateLimitTelemetry} from '../anthropic/telemetry.js';
+import {maxScopedWindows} from '../anthropic/rate-limit-headers.js';
+import type {RateLimitTelemetry, UnifiedWindow} from '../anthropic/telemetry.js';
+
+/**
+ * Scoped windows merge window by window: a response that reports only the weekly Sonnet window
+ * leaves the weekly Opus one as it was. Newest first when there are too many to keep.
+ */
+function mergeScoped(previous: Record<string, UnifiedWindow>, fresh: Record<string, UnifiedWindow>): Record<string, UnifiedWindow> {
+	const merged: Record<string, UnifiedWindow> = {...fresh};
+	for (const [key, window] of Object.entries(previous)) {
+		if (Object.keys(merged).length >= maxScopedWindows) {
+			break;
+		}
+
+		merged[key] = fresh[key] ? {...window, ...fresh[key]} : window;
+	}
+
+	return merged;
+}
 
 export class TelemetryBook {
 	readonly #telemetry = new Map<string, RateLimitTelemetry>();
@@ -21,12 +39,17 @@ export class TelemetryBook {
 	 * carried unparseable) keep their previous value instead of being wiped.
 	 */
 	record(name: string, telemetry: RateLimitTelemetry): void {
-		const merged: RateLimitTelemetry = {...this.#telemetry.get(name), updatedMs: telemetry.updatedMs};
+		const previous = this.#telemetry.get(name);
+		const merged: RateLimitTelemetry = {...previous, updatedMs: telemetry.updatedMs};
 		for (const key in telemetry) {
 			const value = telemetry[key as keyof RateLimitTelemetry];
 			if (value !== undefined) {
 				(merged as Record<string, unknown>)[key] = value;
 			}
+		}
+
+		if (telemetry.scoped && previous?.scoped) {
+			merged.scoped = mergeScoped(previous.scoped, telemetry.scoped);
 		}
 
 		this.#telemetry.set(name, merged);

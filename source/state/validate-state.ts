@@ -3,6 +3,7 @@
 // must not crash start-up, a counter stored as a string must not turn savings into "lots0.01",
 // and an absurd deadline must not outlive every restart. Each bad entry is dropped on its own
 // (the good ones around it survive) and its path is reported, so the caller can say what went.
+import {maxScopedWindows} from '../anthropic/rate-limit-headers.js';
 import type {KeyBucket, RateLimitTelemetry, UnifiedWindow} from '../anthropic/telemetry.js';
 import type {SavingsTotals} from './records.js';
 import {storableInstant} from '../util/time-horizon.js';
@@ -226,9 +227,14 @@ function readTelemetry(entry: unknown, path: string, drops: Drops, nowMs: number
 
 			return readWindow(value, entryPath, drops, nowMs);
 		});
-		if (Object.keys(scoped).length > 0) {
+		const keys = Object.keys(scoped);
+		if (keys.length > maxScopedWindows) {
+			drops.add(`${path}.scoped (${keys.length - maxScopedWindows} windows past ${maxScopedWindows})`);
+		}
+
+		if (keys.length > 0) {
 			// Keys were checked against the infix pattern: a plain object is safe here.
-			telemetry.scoped = {...scoped};
+			telemetry.scoped = Object.fromEntries(keys.slice(0, maxScopedWindows).map(key => [key, scoped[key]!]));
 		}
 	}
 

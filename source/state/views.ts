@@ -1,12 +1,13 @@
 // The store's state as its readers see it, computed, never stored: what routing needs at one
 // instant, what the monitor and the status document show, and each account's state.
 import type {AccountConfig} from '../accounts/types.js';
-import {keyHeadroom, windowLive, windowSpent, windowUtilization, type RateLimitTelemetry} from '../anthropic/telemetry.js';
+import {scopedWindowOf} from '../anthropic/models.js';
+import {keyHeadroom, windowLive, windowSpent, windowUtilization, type RateLimitTelemetry, type UnifiedWindow} from '../anthropic/telemetry.js';
 import type {AccountState, AccountView, StoreSnapshot} from '../monitor/contract.js';
 import type {StrategyName} from '../routing/strategies.js';
 import {freeAtOf} from '../routing/route.js';
 import {rampFactor, rampMs} from '../routing/strategies.js';
-import type {RoutingAccount, RoutingSnapshot} from '../routing/types.js';
+import type {RoutingAccount, RoutingSnapshot, ScopedRoutingWindow} from '../routing/types.js';
 import {burstWindowMs, type AccountBook, type AccountRecord} from './account-book.js';
 import type {EventLog} from './event-log.js';
 import type {InFlightRequest} from './in-flight.js';
@@ -32,6 +33,8 @@ export type ViewParts = {
 	settings: Readonly<StoreSettings>;
 	overrides: Readonly<Overrides>;
 	pinned: string | null;
+	/** Requests in flight on an account now. */
+	inFlightOn: (name: string) => number;
 	fixHint: (account: AccountConfig) => string;
 };
 
@@ -100,9 +103,10 @@ function routingAccountOf(parts: ViewParts, account: AccountConfig, index: numbe
 		burstFreeAtMs: record.burst.length > 0 ? record.burst[0]! + burstWindowMs : undefined,
 		excludedModels: record.excludedModels.length === 0 ? noModels : record.excludedModels.filter(entry => entry.untilMs > nowMs).map(entry => entry.model),
 		lastUsedMs: record.lastUsedMs,
+		inFlight: parts.inFlightOn(account.name),
 	};
 	if (telemetry) {
-		const {fiveHour, sevenDay} = telemetry;
+		const {fiveHour, sevenDay, scoped} = telemetry;
 		if (windowLive(fiveHour, nowSeconds)) {
 			routing.util5h = fiveHour.utilization;
 			routing.reset5h = fiveHour.reset;
@@ -115,12 +119,29 @@ function routingAccountOf(parts: ViewParts, account: AccountConfig, index: numbe
 			routing.status7d = sevenDay.status;
 		}
 
+		if (scoped) {
+			routing.scoped = scopedForRouting(scoped, nowSeconds);
+		}
+
 		const key = keyHeadroom(telemetry, nowMs);
 		routing.keyHeadroom = key.headroom;
 		routing.keyBlockedUntilMs = key.blockedUntilMs;
 	}
 
 	return routing;
+}
+
+/** The live model-scoped windows whose family shunt knows: the ones routing can act on. */
+function scopedForRouting(scoped: Record<string, UnifiedWindow>, nowSeconds: number): ScopedRoutingWindow[] {
+	const windows: ScopedRoutingWindow[] = [];
+	for (const [name, window] of Object.entries(scoped)) {
+		const known = scopedWindowOf(name);
+		if (known && windowLive(window, nowSeconds)) {
+			windows.push({name, family: known.family, lengthSeconds: known.lengthSeconds, util: window.utilization, reset: window.reset, status: window.status});
+		}
+	}
+
+	return windows;
 }
 
 /** Everything routing needs, taken at one instant. Built on every request: no more than it needs. */

@@ -66,7 +66,7 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 		assert.match(stdout, /PASS|MISS/);
 
 		const results = JSON.parse(readFileSync(out, 'utf8')) as Record<string, any>;
-		for (const section of ['machine', 'config', 'workloads', 'latency', 'added', 'throughput', 'streaming', 'rssAfterRun', 'newConversations', 'memory', 'monitor', 'clients', 'budgets']) {
+		for (const section of ['machine', 'config', 'workloads', 'latency', 'added', 'throughput', 'streaming', 'rssAfterRun', 'newConversations', 'chatCompletions', 'memory', 'monitor', 'clients', 'budgets']) {
 			assert.ok(section in results, `results.json lacks "${section}"`);
 		}
 
@@ -104,6 +104,16 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 			assert.ok(rss.pipe.afterRunMb > 0 && rss.shunt.afterRunMb > 0 && rss.shunt.peakMb >= rss.shunt.afterRunMb - 0.1, JSON.stringify(rss));
 			assert.ok(rss.requestsPerTarget > 0);
 		}
+
+		// The OpenAI front door's row: the same shunt serving the request as a chat completion.
+		const chat = results['chatCompletions'];
+		for (const target of ['direct', 'shunt', 'shuntChat']) {
+			const cell = chat.c1[target];
+			assert.ok(cell.p50 > 0 && cell.p99 >= cell.p50 && cell.rps > 0 && cell.errors === 0, `chatCompletions.c1.${target}: ${JSON.stringify(cell)}`);
+		}
+
+		assert.equal(chat.addedP50, Math.round((chat.c1.shuntChat.p50 - chat.c1.direct.p50) * 1000) / 1000);
+		assert.match(stdout, /^shunt \/v1\/chat\/completions\s+\d+\.\d{3}\s+\d+\.\d{3}\s+-?\d+\.\d{3}\s+-?\d+\.\d{3}\s+\d+$/m, 'the table shows the chat-completions row');
 
 		assert.ok(results['memory'].steadyMb > 0 && results['memory'].afterAbortsMb > 0);
 		assert.ok(results['memory'].aborts > 0, 'no stream was aborted mid-way');

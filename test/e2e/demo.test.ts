@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {test} from 'node:test';
 import {fileURLToPath} from 'node:url';
+import {modelOverrideChoices} from '../../source/anthropic/models.js';
 import {cliPath} from '../helpers/shunt-process.js';
 import {tempDir} from '../helpers/temp-dir.js';
 import {waitFor} from '../helpers/wait.js';
@@ -32,7 +33,25 @@ test('the demo makes traffic flow, cools an account, touches only loopback, and 
 		child.on('exit', code => resolve(code));
 	});
 	try {
-		await waitFor(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(stderr), 'the demo to listen', 15_000);
+		const url = await waitFor(() => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr)?.[1], 'the demo to listen', 15_000);
+		// A real client may use the demo: the models current Claude Code sends by default are served
+		// (an unknown model would be a 404 from the simulated API). The demo's own weather may refuse a
+		// request for a moment; a refusal for the model itself never passes.
+		for (const model of ['claude-opus-5-5', ...modelOverrideChoices]) {
+			// eslint-disable-next-line no-await-in-loop
+			const answer = await waitFor(async () => {
+				const response = await fetch(`${url}/v1/messages`, {
+					method: 'POST',
+					headers: {'content-type': 'application/json', 'anthropic-version': '2023-06-01'},
+					body: JSON.stringify({model, max_tokens: 16, messages: [{role: 'user', content: 'hi'}]}),
+				});
+				const body = await response.json() as {model?: string; error?: {type: string; message: string}};
+				assert.ok(response.status === 200 || response.status === 429 || response.status === 529, `${model}: ${response.status} ${JSON.stringify(body)}`);
+				return response.status === 200 ? body : undefined;
+			}, `a 200 for ${model}`, 30_000);
+			assert.equal(answer.model, model, `the demo answered as ${model}`);
+		}
+
 		await waitFor(() => (stderr.match(/\s200\s/g) ?? []).length >= 5, 'several successful requests', 30_000);
 		await waitFor(() => /cooling, back in \S+ \(\d\d:\d\d:\d\d\)/.test(stderr), 'an account to cool down', 60_000);
 		child.kill('SIGTERM');

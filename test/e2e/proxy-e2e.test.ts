@@ -2,7 +2,7 @@
 // End to end: the built CLI, headless, in front of our simulator, with three API-key accounts.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import {readFileSync, statSync} from 'node:fs';
+import {mkdirSync, readFileSync, rmSync, statSync} from 'node:fs';
 import {after, before, test} from 'node:test';
 import {shuntPaths} from '../../source/accounts/paths.js';
 import {addApiKeyAccount} from '../../source/commands/account-commands.js';
@@ -238,7 +238,7 @@ test('control API: pin and strategy apply to the next request; bad input gets 40
 });
 
 test('model and effort overrides rewrite only their fields on the very next request', async () => {
-	await fetch(`${shunt.url}/_shunt/model`, {method: 'POST', body: '{"model":"claude-haiku-4-5-20251001"}'});
+	await fetch(`${shunt.url}/_shunt/model`, {method: 'POST', body: '{"model":"claude-opus-4-8"}'});
 	await fetch(`${shunt.url}/_shunt/effort`, {method: 'POST', body: '{"effort":"low"}'});
 	try {
 		const response = await post('/v1/messages', messageBody({system: [{type: 'text', text: 'keep me exactly'}]}), {'x-claude-code-session-id': 'override-1'});
@@ -246,7 +246,7 @@ test('model and effort overrides rewrite only their fields on the very next requ
 		await response.arrayBuffer();
 		const seen = await simulator.waitFor(entry => entry.headers['x-claude-code-session-id'] === 'override-1');
 		const body = seen.body as {model: string; output_config: {effort: string}; system: unknown};
-		assert.equal(body.model, 'claude-haiku-4-5-20251001');
+		assert.equal(body.model, 'claude-opus-4-8');
 		assert.equal(body.output_config.effort, 'low');
 		assert.deepEqual(body.system, [{type: 'text', text: 'keep me exactly'}]);
 	} finally {
@@ -270,6 +270,22 @@ test('SIGTERM lets shunt finish, flush state.json (0600) and exit 0', async () =
 	assert.equal(state.lastUsedAccount, 'alpha');
 	assert.equal(statSync(paths.stateFile).mode & 0o777, 0o600);
 	assert.match(proxy.stderr(), /alpha\s+sonnet-4-6\s+200/, 'headless mode logs one line per request');
+	assert.equal(proxy.stderr().trimEnd().split('\n').at(-1), `shunt stopped; state saved to ${paths.stateFile}`);
+});
+
+test('state that cannot be saved at exit is said so, with a non-zero exit', async () => {
+	const home = tempDir();
+	const paths = shuntPaths({SHUNT_HOME: home});
+	await addApiKeyAccount(paths, 'alpha', keys[0]!);
+	const proxy = await startShunt(['--upstream', simulator.url], {SHUNT_HOME: home});
+	// A directory where state.json goes: the final atomic rename cannot replace it.
+	rmSync(paths.stateFile, {force: true});
+	mkdirSync(paths.stateFile);
+	const code = await proxy.stop('SIGTERM');
+	assert.equal(code, 1, proxy.stderr());
+	const lastLine = proxy.stderr().trimEnd().split('\n').at(-1)!;
+	assert.match(lastLine, new RegExp(`^shunt stopped; state could not be saved to ${paths.stateFile.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+	assert.doesNotMatch(proxy.stderr(), /\n\s+at /, 'no stack trace');
 });
 
 test('without accounts shunt explains what to do and exits non-zero', async () => {

@@ -3,6 +3,7 @@
 // new setting at once.
 import {actionsFrom, applyAction} from '../../source/monitor/apply-action.js';
 import {actionNames, type AccountView, type MonitorStore, type StoreActions, type StoreSnapshot} from '../../source/monitor/contract.js';
+import type {InFlightRequest} from '../../source/state/in-flight.js';
 import type {RequestRecord, SavingsTotals, StoreEvent} from '../../source/state/records.js';
 
 export type ActionCall = {[Method in keyof StoreActions]: {method: Method; args: Parameters<StoreActions[Method]>}}[keyof StoreActions];
@@ -61,7 +62,29 @@ export function makeRequest(fields: Partial<RequestRecord> = {}): RequestRecord 
 		outcome: 'complete',
 		stream: true,
 		path: '/v1/messages',
+		frontDoor: 'anthropic',
 		costUsd: 0.01,
+		...fields,
+	};
+}
+
+let liveSequence = 0;
+
+/** A request in flight: streaming on `home` since a second ago, unless told otherwise. */
+export function makeLive(fields: Partial<InFlightRequest> = {}): InFlightRequest {
+	liveSequence++;
+	const startedMs = fields.startedMs ?? Date.now() - 1000;
+	return {
+		id: `live-${liveSequence}`,
+		startedMs,
+		account: 'home',
+		model: 'claude-sonnet-4-6',
+		state: 'streaming',
+		heldUntilMs: null,
+		heldReason: null,
+		firstByteMs: startedMs + 300,
+		outputTokens: 0,
+		stream: true,
 		...fields,
 	};
 }

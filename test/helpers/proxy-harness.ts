@@ -2,6 +2,7 @@ import type {AuthProvider} from '../../source/accounts/auth-provider.js';
 import {StaticAuthProvider} from '../../source/accounts/auth-provider.js';
 import {Alerts} from '../../source/alerts/alerts.js';
 import {defaultFailurePolicy, type FailurePolicy} from '../../source/failover/failure-policy.js';
+import type {OpenAiDoorOptions} from '../../source/openai/door.js';
 import {startProxy, type ProxyServer} from '../../source/proxy/server.js';
 import {StateStore, type StoreSettings} from '../../source/state/store.js';
 import type {AccountConfig, Credential} from '../../source/accounts/types.js';
@@ -28,6 +29,7 @@ export type HarnessOptions = {
 	clientIdleTimeoutMs?: number;
 	allowedOrigins?: string[];
 	extraForwardedPaths?: string[];
+	openai?: OpenAiDoorOptions;
 	clientKey?: string;
 	auth?: (accounts: AccountConfig[], credentials: Record<string, Credential>) => AuthProvider;
 	stateFile?: string;
@@ -67,6 +69,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 		clientIdleTimeoutMs: options.clientIdleTimeoutMs,
 		allowedOrigins: options.allowedOrigins,
 		extraForwardedPaths: options.extraForwardedPaths,
+		openai: options.openai,
 		clientKey: options.clientKey,
 	});
 	return {

@@ -94,17 +94,17 @@ for (const row of statusRows) {
 
 // --- 429 without rate-limit headers ---
 
-test('429 without rate-limit headers is request-scoped: a moment\'s rest as "busy", on either kind', () => {
+test('429 without rate-limit headers is request-scoped: a moment\'s rest, named "windowless 429" for the try and the cooldown alike, on either kind', () => {
 	for (const accountKind of kinds) {
 		assert.deepEqual(plain(classify({status: 429, accountKind})), {
-			kind: 'failover', reason: 'windowless 429', requestScoped: true, cooldown: cooldown(policy.windowlessCooldownMs, 'busy'),
+			kind: 'failover', reason: 'windowless 429', requestScoped: true, cooldown: cooldown(policy.windowlessCooldownMs, 'windowless 429'),
 		}, accountKind);
 	}
 });
 
 test('a windowless 429 ignores retry-after: one request\'s refusal never benches the account for long', () => {
 	const verdict = classify({status: 429, retryAfterMs: 3_600_000});
-	assert.deepEqual(plain(verdict), {kind: 'failover', reason: 'windowless 429', requestScoped: true, cooldown: cooldown(policy.windowlessCooldownMs, 'busy')});
+	assert.deepEqual(plain(verdict), {kind: 'failover', reason: 'windowless 429', requestScoped: true, cooldown: cooldown(policy.windowlessCooldownMs, 'windowless 429')});
 });
 
 // --- 429 with a spent 5h or 7d window ---

@@ -28,9 +28,18 @@ export type OAuthAuthProviderOptions = {
 	checkEveryMs?: number;
 	/** A 401 this soon after a successful refresh does not start another one (no rotation loops). */
 	minRefreshGapMs?: number;
+	/**
+	 * An account in reauth whose refresh token is not known to be dead (a run of 401s put it there)
+	 * tries a refresh this often: the 401s may have been the upstream's passing trouble.
+	 */
+	reauthRetryMs?: number;
 };
 
-type Slot = OAuthSlot & {inFlight?: Promise<void> | undefined};
+type Slot = OAuthSlot & {
+	inFlight?: Promise<void> | undefined;
+	/** In reauth with a refresh token that may still work: the last refresh tried (or when that began). */
+	reauthTriedMs?: number | undefined;
+};
 
 /** Cooldowns a renewed token ends: ours while waiting to refresh, and the proxy's after a 401. */
 const tokenCooldownReasons = new Set(['token refresh', '401']);
@@ -43,7 +52,8 @@ const tokenCooldownReasons = new Set(['token refresh', '401']);
  * source) before anyone uses it. The stored copies are re-read first: a newer pair written by
  * someone else is adopted instead of refreshing, and an older pair never overwrites a newer one. A
  * dead refresh token (invalid_grant) puts the account in `reauth` once, with the command that
- * fixes it, and is never sent again; transient failures back off exponentially. When to refresh is
+ * fixes it, and is never sent again; transient failures back off exponentially. An account put
+ * in reauth by a run of 401s, its refresh token not known dead, tries a refresh every two minutes. When to refresh is
  * decided in refresh-policy.ts, the stores are read and written in token-sync.ts.
  */
 export class OAuthAuthProvider implements AuthProvider {
@@ -54,6 +64,7 @@ export class OAuthAuthProvider implements AuthProvider {
 	readonly #tokens: TokenClient;
 	readonly #timings: RefreshTimings;
 	readonly #checkEveryMs: number;
+	readonly #reauthRetryMs: number;
 	#timer: NodeJS.Timeout | undefined;
 	#running = false;
 
@@ -68,6 +79,7 @@ export class OAuthAuthProvider implements AuthProvider {
 			minGapMs: options.minRefreshGapMs ?? 10_000,
 		};
 		this.#checkEveryMs = options.checkEveryMs ?? 60_000;
+		this.#reauthRetryMs = options.reauthRetryMs ?? 2 * 60_000;
 		const apiKeys: Record<string, Credential> = {};
 		for (const account of options.accounts) {
 			const credential = options.credentials[account.name];
@@ -93,6 +105,7 @@ export class OAuthAuthProvider implements AuthProvider {
 		this.#running = true;
 		for (const slot of this.#slots.values()) {
 			if (this.#store.accountState(slot.name) === 'reauth') {
+				slot.reauthTriedMs = this.#store.now();
 				void this.#refreshOnce(slot, {force: true});
 			}
 		}
@@ -229,6 +242,7 @@ export class OAuthAuthProvider implements AuthProvider {
 		slot.failures = 0;
 		slot.retryAtMs = 0;
 		slot.deadRefreshToken = undefined;
+		slot.reauthTriedMs = undefined;
 		this.#store.setAuthFailed(name, false);
 		const reason = this.#store.cooldownReason(name);
 		if (reason !== undefined && tokenCooldownReasons.has(reason)) {
@@ -272,7 +286,10 @@ export class OAuthAuthProvider implements AuthProvider {
 				continue;
 			}
 
-			if (this.#waitingForUser(slot)) {
+			if (this.#mayRetryReauth(slot)) {
+				slot.reauthTriedMs = this.#store.now();
+				void this.#refreshOnce(slot, {force: true});
+			} else if (this.#waitingForUser(slot)) {
 				// The fix is a new login written by `shunt add-account` or Claude Code: watch for it.
 				void this.#adoptNewer(slot).then(adopted => {
 					if (adopted) {
@@ -287,6 +304,21 @@ export class OAuthAuthProvider implements AuthProvider {
 		this.#schedule();
 	}
 
+	/**
+	 * In reauth because of 401s, not a dead refresh token, and reauthRetryMs since the last try
+	 * (counted from when this was first seen): one more forced refresh. A dead token never qualifies.
+	 */
+	#mayRetryReauth(slot: Slot): boolean {
+		if (isDead(slot) || this.#store.accountState(slot.name) !== 'reauth') {
+			slot.reauthTriedMs = undefined;
+			return false;
+		}
+
+		const now = this.#store.now();
+		slot.reauthTriedMs ??= now;
+		return now - slot.reauthTriedMs >= this.#reauthRetryMs;
+	}
+
 	/** Sleeps until the next token comes due or a backoff ends, at most checkEveryMs. */
 	#schedule(): void {
 		if (!this.#running) {
@@ -296,9 +328,15 @@ export class OAuthAuthProvider implements AuthProvider {
 		const now = this.#store.now();
 		let next = now + this.#checkEveryMs;
 		for (const slot of this.#slots.values()) {
-			// Accounts waiting for the user are only looked at every checkEveryMs.
-			if (!this.#waitingForUser(slot) && !slot.inFlight) {
+			// Accounts waiting for the user are looked at every checkEveryMs, or at their next retry.
+			if (slot.inFlight) {
+				continue;
+			}
+
+			if (!this.#waitingForUser(slot)) {
 				next = Math.min(next, dueAt(slot, this.#timings));
+			} else if (slot.reauthTriedMs !== undefined && !isDead(slot)) {
+				next = Math.min(next, slot.reauthTriedMs + this.#reauthRetryMs);
 			}
 		}
 

@@ -175,7 +175,7 @@ export const keyBindings: readonly KeyBinding[] = [
 	{
 		key: '?',
 		label: 'help',
-		description: 'this help; any key closes it',
+		description: 'this help; ? again shows its next page, any other key closes it',
 		footerRank: 0,
 		matches: (input, key) => plain(key) && input === '?',
 		action: ({openHelp}) => openHelp(),

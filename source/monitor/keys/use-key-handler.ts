@@ -15,6 +15,8 @@ export type Rendered = {
 	logKeys: readonly string[];
 	/** Keys of rows that open a detail view (requests, not events). */
 	detailKeys: ReadonlySet<string>;
+	/** Pages the help needs at this terminal size. */
+	helpPages: number;
 	nowMs: number;
 };
 
@@ -46,7 +48,14 @@ export function useKeyHandler(optimistic: OptimisticActions, rendered: MutableRe
 			return;
 		}
 
-		// Any key closes the help without also acting; the detail view closes on Esc, Enter or q.
+		// ? turns the help's page while there is another; any other key closes it without also acting.
+		if (state.overlay?.kind === 'help' && input === '?' && state.overlay.page + 1 < rendered.current.helpPages) {
+			const page = state.overlay.page + 1;
+			update(current => ({...current, overlay: {kind: 'help', page}}));
+			return;
+		}
+
+		// The detail view closes on Esc, Enter or q.
 		if (state.overlay?.kind === 'help' || (state.overlay?.kind === 'detail' && (key.escape || key.return || input === 'q'))) {
 			update(current => ({...current, overlay: null}));
 			return;
@@ -81,7 +90,7 @@ export function useKeyHandler(optimistic: OptimisticActions, rendered: MutableRe
 				update(current => ({...current, focus: nextFocus(current.focus), logSelected: null}));
 			},
 			openHelp() {
-				update(current => ({...current, overlay: {kind: 'help'}}));
+				update(current => ({...current, overlay: {kind: 'help', page: 0}}));
 			},
 			openDetail() {
 				const {logKeys, detailKeys} = rendered.current;

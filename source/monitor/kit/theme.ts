@@ -36,6 +36,8 @@ export const eventStyles: Readonly<Record<StoreEventKind, {symbol: string; color
 	auth: {symbol: '✗', color: colors.bad, meaning: 'a login was refused, renewed or needs you'},
 	forbidden: {symbol: '✗', color: colors.bad, meaning: 'an account was refused (403)'},
 	health: {symbol: '!', color: colors.warn, meaning: 'health checks failed or passed again'},
+	moved: {symbol: '→', color: colors.accent, meaning: 'a conversation moved off a hot account, and its cache cost'},
+	window: {symbol: '◔', color: colors.warn, meaning: 'a window crossed 90 % used'},
 	info: {symbol: '·', color: colors.muted, meaning: 'something you may want to know'},
 };
 
@@ -45,6 +47,7 @@ export const tagMeanings: ReadonlyArray<[tag: string, meaning: string]> = [
 	['active', 'served the most recent request'],
 	['easing', 'back from a cooldown: traffic eases back in over 5 minutes'],
 	['no <model>', 'refuses that model for now; other models still go there'],
+	['spent', 'a window used up: the gauge counts down to its return'],
 ];
 
 /** Log columns and marks that need a word. */
@@ -52,8 +55,10 @@ export const logMeanings: ReadonlyArray<[mark: string, meaning: string]> = [
 	['429 a → b', 'failover: a refused, b answered; the client saw no 429'],
 	['⏸ 6s', 'held: all were out; it waited for the first to come back'],
 	['shunt', 'shunt answered itself: nobody could serve (reason follows)'],
-	['busy', 'a 429 without rate-limit headers: refused for this request'],
-	['…', 'in flight: elapsed time, time to first token, output so far'],
+	['windowless 429', 'a 429 without rate-limit headers: refused for this request'],
+	['…', 'in flight: choosing an account or awaiting its first byte'],
+	['▸ stream', 'answering: elapsed, time to first token, ~output so far'],
+	['model*', 'an override or fallback changed the model asked for'],
 ];
 
 /** Gauge colour by fraction used: the closer to the limit, the louder. */

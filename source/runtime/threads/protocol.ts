@@ -1,4 +1,4 @@
-import type {StartOptions} from '../runtime.js';
+import type {Farewell, StartOptions} from '../runtime.js';
 import type {ActionCall} from '../../monitor/apply-action.js';
 import type {StoreSnapshot} from '../../monitor/contract.js';
 
@@ -17,4 +17,4 @@ export type FromWorker =
 	| {type: 'ready'; snapshot: StoreSnapshot}
 	| {type: 'snapshot'; snapshot: StoreSnapshot}
 	| {type: 'error'; message: string; exitCode: number}
-	| {type: 'stopped'};
+	| {type: 'stopped'; farewell: Farewell};

@@ -43,8 +43,8 @@ store.subscribe(() => {
 port.on('message', (message: ToWorker) => {
 	if (message.type === 'stop') {
 		clearTimeout(pending);
-		void running!.stop().then(() => {
-			send({type: 'stopped'});
+		void running!.stop().then(farewell => {
+			send({type: 'stopped', farewell});
 			process.exit(0);
 		});
 		return;

@@ -2,6 +2,7 @@ import os from 'node:os';
 import {Worker} from 'node:worker_threads';
 import {UserError} from '../../util/user-error.js';
 import {remoteStore} from './remote-store.js';
+import type {Farewell} from '../runtime.js';
 import type {FromWorker, ToWorker, WorkerStart} from './protocol.js';
 
 /**
@@ -34,9 +35,12 @@ export async function runMonitor(start: WorkerStart): Promise<number> {
 
 	yieldToTheProxy();
 	const store = remoteStore(first.snapshot, send);
+	let farewell: Farewell | undefined;
 	worker.on('message', (message: FromWorker) => {
 		if (message.type === 'snapshot') {
 			store.update(message.snapshot);
+		} else if (message.type === 'stopped') {
+			farewell = message.farewell;
 		}
 	});
 	worker.on('error', error => {
@@ -61,12 +65,14 @@ export async function runMonitor(start: WorkerStart): Promise<number> {
 	// The worker ends when it has stopped as asked (exit 0 after saving state), or when it crashed.
 	const code = await exited;
 	instance.unmount();
-	if (!quitRequested || code !== 0) {
+	if (!quitRequested || code !== 0 || farewell === undefined) {
 		process.stderr.write(`shunt: the proxy stopped unexpectedly (exit ${code})\n`);
 		return 1;
 	}
 
-	return 0;
+	// After the screen is gone, so it stays in the terminal's scrollback as the last line.
+	process.stdout.write(`${farewell.line}\n`);
+	return farewell.saved ? 0 : 1;
 }
 
 /** Nice value of the drawing thread: on a busy machine the proxy's thread gets the CPU first. */

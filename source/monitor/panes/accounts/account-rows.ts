@@ -1,7 +1,7 @@
 // The accounts pane as table data: one row per account in config order, plus a detail line under an
 // account whose status (countdown, fix command) does not fit its column.
 import type {AccountView} from '../../contract.js';
-import {formatClock, formatCountdown, formatTokens, formatWhen} from '../../kit/format.js';
+import {formatCountdown, formatTokens, formatWhen} from '../../kit/format.js';
 import {gaugeSegments, gaugeWidth} from './gauge.js';
 import type {Density} from '../../layout.js';
 import {cellWidth, joinSegments, type Segment} from '../../kit/segments.js';
@@ -73,9 +73,14 @@ function tagSegments(account: AccountView, width = Number.POSITIVE_INFINITY): Se
 	return tags;
 }
 
-/** `back in 6m30s (21:55:45)`, or the countdown alone where room is short. */
+/** `in 6m30s (21:55:45)`, the one way the screen says when, or the countdown alone where room is short. */
+function when(atMs: number, nowMs: number, density: Density): string {
+	return density === 'narrow' ? `in ${formatCountdown(atMs, nowMs) ?? 'a moment'}` : formatWhen(atMs, nowMs);
+}
+
+/** `back in 6m30s (21:55:45)`. */
 function back(atMs: number, nowMs: number, density: Density): string {
-	return density === 'narrow' ? `back in ${formatCountdown(atMs, nowMs) ?? 'a moment'}` : `back ${formatWhen(atMs, nowMs)}`;
+	return `back ${when(atMs, nowMs, density)}`;
 }
 
 const dot: Segment = {text: ' · ', color: colors.muted};
@@ -110,13 +115,13 @@ export function accountDetail(account: AccountView, nowMs: number, density: Dens
 
 		case 'throttled': {
 			const burst = account.burst;
-			const frees = burst?.freesAtMs ? formatCountdown(burst.freesAtMs, nowMs) : null;
-			parts.push([{text: `burst ${burst?.count ?? '?'}/${burst?.limit ?? '?'}`, color: colors.warn}, ...(frees ? [dot, {text: `slot frees in ${frees}`, color: colors.warn}] : [])]);
+			const frees = burst?.freesAtMs && burst.freesAtMs > nowMs ? burst.freesAtMs : null;
+			parts.push([{text: `burst ${burst?.count ?? '?'}/${burst?.limit ?? '?'}`, color: colors.warn}, ...(frees ? [dot, {text: `slot frees ${when(frees, nowMs, density)}`, color: colors.warn}] : [])]);
 			break;
 		}
 
 		case 'unhealthy': {
-			parts.push([{text: `unhealthy${reason}`, color: colors.warn}, ...(backAt ? [dot, {text: `retry in ${formatCountdown(backAt, nowMs) ?? 'a moment'}`, color: colors.warn}] : [])]);
+			parts.push([{text: `unhealthy${reason}`, color: colors.warn}, ...(backAt ? [dot, {text: `retry ${when(backAt, nowMs, density)}`, color: colors.warn}] : [])]);
 			break;
 		}
 
@@ -130,11 +135,11 @@ export function accountDetail(account: AccountView, nowMs: number, density: Dens
 	}
 
 	for (const excluded of account.excludedModels) {
-		parts.push([{text: `no ${excluded.model}`, color: colors.warn}, {text: ` until ${formatClock(excluded.untilMs)}`, color: colors.muted}]);
+		parts.push([{text: `no ${excluded.model}`, color: colors.warn}, {text: ` · back ${when(excluded.untilMs, nowMs, density)}`, color: colors.muted}]);
 	}
 
 	if (account.easing && account.state === 'available') {
-		parts.push([{text: `easing ${Math.round(account.easing.factor * 100)}%`, color: colors.accent}, {text: ` until ${formatClock(account.easing.untilMs)}`, color: colors.muted}]);
+		parts.push([{text: `easing ${Math.round(account.easing.factor * 100)}%`, color: colors.accent}, {text: ` · full share ${when(account.easing.untilMs, nowMs, density)}`, color: colors.muted}]);
 	}
 
 	// Narrow layouts have no gauge room for an API key's request budget; say it in words.

@@ -3,7 +3,7 @@
 // wait, timing, tokens and cost. The "why this account" that makes routing trustworthy.
 import type {InFlightRequest} from '../../../state/in-flight.js';
 import type {RequestRecord} from '../../../state/records.js';
-import {formatClock, formatRequestDuration, formatTokens, formatUsd, formatWhen} from '../../kit/format.js';
+import {formatClock, formatRequestDuration, formatTokens, formatUsd, formatWhen, shortModel} from '../../kit/format.js';
 import type {Segment} from '../../kit/segments.js';
 import {colors, statusColor} from '../../kit/theme.js';
 import {padEndToWidth} from '../../kit/text-width.js';
@@ -23,6 +23,11 @@ const decidedBy: Record<string, string> = {
 	only: 'the only account that could serve it',
 };
 
+/** When a reason routing saw ends: the countdown while it holds, the clock once it has passed. */
+function untilSegment(untilMs: number, nowMs: number): Segment {
+	return {text: untilMs > nowMs ? ` · back ${formatWhen(untilMs, nowMs)}` : ` · until ${formatClock(untilMs)}`, color: colors.muted};
+}
+
 function decisionLines(request: RequestRecord, nowMs: number): DetailLine[] {
 	const {decision} = request;
 	if (!decision) {
@@ -38,7 +43,7 @@ function decisionLines(request: RequestRecord, nowMs: number): DetailLine[] {
 			{text: padEndToWidth(candidate.account, nameWidth + 2), bold: candidate.why === 'chosen'},
 			{text: candidate.eligible ? '✓ ' : '✗ ', color: candidate.eligible ? colors.good : colors.bad},
 			{text: candidate.why, color: candidate.eligible ? undefined : colors.warn},
-			...(candidate.untilMs ? [{text: ` until ${formatWhen(candidate.untilMs, nowMs)}`, color: colors.muted}] : []),
+			...(candidate.untilMs ? [untilSegment(candidate.untilMs, nowMs)] : []),
 			...(candidate.score === null ? [] : [{text: `  score ${candidate.score.toFixed(3)}`, color: colors.muted}]),
 		)),
 	];
@@ -63,6 +68,12 @@ function tryLines(request: RequestRecord): DetailLine[] {
 	return lines;
 }
 
+/** The failover chain, or for a request served on its first try, who served it. */
+function routeOf(request: RequestRecord): Segment[] {
+	const chain = routeSegments(request);
+	return chain.length > 0 ? chain : [{text: request.account ?? shuntName, bold: true}, {text: '  on the first try', color: colors.muted}];
+}
+
 export function requestDetailLines(request: RequestRecord, nowMs: number): DetailLine[] {
 	const cacheWrite = request.cacheWrite5mTokens !== undefined || request.cacheWrite1hTokens !== undefined
 		? ` (5m ${formatTokens(request.cacheWrite5mTokens ?? 0)} · 1h ${formatTokens(request.cacheWrite1hTokens ?? 0)})`
@@ -71,7 +82,8 @@ export function requestDetailLines(request: RequestRecord, nowMs: number): Detai
 		line('title', {text: `request ${request.id}`, bold: true}, {text: `  ${request.path}`, color: colors.muted}),
 		line('when', label('arrived'), {text: formatClock(request.startedMs)}, {text: `  finished ${formatClock(request.tsMs)}`, color: colors.muted}),
 		line('model', label('model'), {text: request.model, bold: true}, ...(request.requestedModel ? [{text: `  (asked for ${request.requestedModel}; an override or fallback changed it)`, color: colors.warn}] : [])),
-		line('route', label('route'), ...routeSegments(request)),
+		...(request.removedFields ? [line('removed', label('removed'), {text: `${request.removedFields.join(', ')} (${shortModel(request.model)} refuses them)`, color: colors.warn})] : []),
+		line('route', label('route'), ...routeOf(request)),
 		line('timing', label('timing'), {text: `${formatRequestDuration(request.durationMs)} in all`}, {text: request.ttftMs === null ? '' : `  · first byte after ${formatRequestDuration(request.ttftMs)}`, color: colors.muted}, {text: request.stream ? '  · stream' : '', color: colors.muted}),
 		line('tokens', label('tokens'), {text: `in ${formatTokens(request.inputTokens)} · out ${formatTokens(request.outputTokens)} · cache read ${formatTokens(request.cacheReadTokens)} · cache write ${formatTokens(request.cacheWriteTokens)}${cacheWrite}`}),
 		line('cost', label('cost'), {text: formatUsd(request.costUsd)}, {text: '  at public API prices', color: colors.muted}),

@@ -60,13 +60,60 @@ function legendLines(): Line[] {
 	];
 }
 
-export default function HelpOverlay({width, height, strategy}: {width: number; height: number; strategy: StrategyName}) {
+/**
+ * The help split into pages a box `height` tall can hold (its border takes two lines, and a paged
+ * help one more for the line saying which page this is). A page does not start with a blank line.
+ */
+function pagesOf(lines: readonly Line[], height: number): Line[][] {
+	const room = Math.max(1, height - 2);
+	if (lines.length <= room) {
+		return [[...lines]];
+	}
+
+	const perPage = Math.max(1, room - 1);
+	const pages: Line[][] = [];
+	let page: Line[] = [];
+	for (const line of lines) {
+		if (page.length === 0 && line.segments.length === 0) {
+			continue;
+		}
+
+		page.push(line);
+		if (page.length === perPage) {
+			pages.push(page);
+			page = [];
+		}
+	}
+
+	if (page.length > 0) {
+		pages.push(page);
+	}
+
+	return pages;
+}
+
+/** Pages the help takes in a box this tall. */
+export function helpPageCount(strategy: StrategyName, height: number): number {
+	return pagesOf(helpLines(strategy), height).length;
+}
+
+type Props = {width: number; height: number; strategy: StrategyName; page?: number};
+
+export default function HelpOverlay({width, height, strategy, page = 0}: Props) {
 	const lines = helpLines(strategy);
-	const room = Math.max(0, height - 2);
-	// The box is as wide as its widest line (plus border and padding), never wider than the screen.
+	// The box is as wide as its widest line (plus border and padding), never wider than the screen,
+	// and keeps that width on every page.
 	const boxWidth = Math.min(width, Math.max(...lines.map(line => displayWidth(line.segments.map(segment => segment.text).join('')))) + 4);
-	// On a short terminal, show what fits and say that there is more rather than overflow.
-	const shown = lines.length > room ? [...lines.slice(0, Math.max(0, room - 1)), {key: 'more', segments: [{text: '… (taller terminal shows the rest)', color: colors.muted}]}] : lines;
+	const pages = pagesOf(lines, height);
+	const index = Math.min(Math.max(0, page), pages.length - 1);
+	// A short terminal pages through the help (? turns the page) rather than cutting off the legend.
+	const shown = pages.length === 1 ? pages[0]! : [...pages[index]!, {
+		key: 'page',
+		segments: [
+			{text: `page ${index + 1}/${pages.length}`, bold: true, color: colors.muted},
+			...(index + 1 < pages.length ? [{text: ' · ? shows the next', color: colors.muted}] : []),
+		],
+	}];
 	// The box hugs its content; the space below stays empty so the footer keeps its place.
 	return (
 		<Box flexDirection="column" width={width} height={height} flexShrink={0} overflow="hidden">

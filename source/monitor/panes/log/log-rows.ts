@@ -68,9 +68,22 @@ export function routeSegments(request: RequestRecord): Segment[] {
 		}
 	};
 
+	// The upstream's own refusal passed on to the client (a 529, a 429 without limits) is the last
+	// try itself: `529 work`, not `529 work → work`.
+	const last = request.attempts.at(-1);
+	const passedOn = last !== undefined && last.account === request.account && last.status === request.status
+		&& !holds.some(hold => hold.afterAttempts === request.attempts.length);
 	for (const [index, attempt] of request.attempts.entries()) {
 		holdAt(index);
-		segments.push({text: `${statusText(attempt.status)} `, color: statusColor(attempt.status)}, {text: attempt.account}, arrow);
+		const answer = passedOn && index === request.attempts.length - 1;
+		segments.push({text: `${statusText(attempt.status)} `, color: statusColor(attempt.status)}, answer ? {text: attempt.account, bold: true, color: colors.bad} : {text: attempt.account});
+		if (!answer) {
+			segments.push(arrow);
+		}
+	}
+
+	if (passedOn) {
+		return segments;
 	}
 
 	holdAt(request.attempts.length);
@@ -94,7 +107,12 @@ function requestRow(key: string, request: RequestRecord, density: Density): Tabl
 		cells: {
 			time: formatClock(request.startedMs),
 			account: request.account ?? {text: shuntName, color: colors.muted},
-			model: request.requestedModel ? [{text: shortModel(request.model)}, {text: '*', color: colors.warn}] : shortModel(request.model),
+			// oa: came through the OpenAI front door; * the model sent is not the one asked for.
+			model: [
+				...(request.frontDoor === 'openai' ? [{text: 'oa:', color: colors.muted}] : []),
+				{text: shortModel(request.model)},
+				...(request.requestedModel ? [{text: '*', color: colors.warn}] : []),
+			],
 			status: [{text: statusText(request.status), bold: true, color: statusColor(request.status)}, ...(outcome ? [outcome] : [])],
 			input: request.account === null ? '' : formatTokens(request.inputTokens),
 			output: request.account === null ? '' : formatTokens(request.outputTokens),
@@ -110,9 +128,14 @@ function requestRow(key: string, request: RequestRecord, density: Density): Tabl
 function liveRow(key: string, live: InFlightRequest, nowMs: number): TableRow {
 	let status: Segment[];
 	let route: Segment[];
+	const elapsed = formatRequestDuration(Math.max(0, nowMs - live.startedMs));
+	let span: TableRow['span'];
 	if (live.state === 'held') {
 		status = [{text: 'held', bold: true, color: colors.warn}];
 		route = [{text: `⏸ ${live.heldReason ?? 'waiting'}`, color: colors.warn}, ...(live.heldUntilMs ? [{text: ` · tries again ${formatWhen(live.heldUntilMs, nowMs)}`, color: colors.muted}] : [])];
+		// A held request has no tokens yet: why and when take the room of the empty columns, so
+		// the time it is tried again is not cut off where the failover column is narrow.
+		span = {from: 'input', cell: [...route, {text: ` · ${elapsed} so far`, color: colors.muted}]};
 	} else if (live.firstByteMs === null) {
 		status = [{text: '…', bold: true, color: colors.accent}];
 		route = [{text: live.account ? 'waiting for the first byte' : 'choosing an account', color: colors.muted}];
@@ -132,9 +155,10 @@ function liveRow(key: string, live: InFlightRequest, nowMs: number): TableRow {
 			output: {text: live.outputTokens > 0 ? `~${formatTokens(live.outputTokens)}` : '', color: colors.accent},
 			cache: '',
 			cost: '',
-			duration: {text: formatRequestDuration(Math.max(0, nowMs - live.startedMs)), color: colors.accent},
+			duration: {text: elapsed, color: colors.accent},
 			route,
 		},
+		...(span ? {span} : {}),
 	};
 }
 
