@@ -106,7 +106,7 @@ test('a disk that does not keep up loses counted lines, not memory; a day\'s fil
 	const directory = tempDir();
 	const emitter = feed();
 	const errors: string[] = [];
-	// Ten request lines are about 4 KB: the bound is met by the second batch below.
+	// Ten request lines are about 4 KB: the bound is met by the lines sent one by one below.
 	const log = attachLogFile(emitter, {directory, retentionDays: 7, maxPendingLines: 10, maxBytesPerDay: 6000, onError: message => errors.push(message)});
 	for (let index = 0; index < 25; index++) {
 		emitter.emit('request', record({id: `flood-${index}`}));
