@@ -62,6 +62,9 @@ const flags = {
 	undo: {type: 'boolean', default: false},
 	// service
 	dryRun: {type: 'boolean', default: false},
+	// Checked by the report command (a duration, a grouping), like --port.
+	since: {type: 'string'},
+	by: {type: 'string'},
 } as const;
 
 const help = `
@@ -81,6 +84,8 @@ const help = `
 	  $ shunt setup [--yes] [--force] [--undo] point Claude Code at shunt (its settings.json)
 	  $ shunt monitor                          the live monitor, attached to the running shunt
 	  $ shunt logs [-f] [--json] [-n <lines>]  the log file (one line per request and event)
+	  $ shunt report [--since <dur>] [--by day|model|account] [--json]
+	                                           totals from the history (default: 7d by day)
 	  $ shunt statusline                       one line for Claude Code's statusLine setting
 
 	  Ask the running shunt (--port), like the monitor's keys:
@@ -102,17 +107,19 @@ const help = `
 	  --strategy <name>   routing strategy (default maximus)
 	  --headless          no monitor
 	  --demo              simulated accounts and traffic, throwaway state
-	  --json              machine-readable output (accounts, status, logs)
+	  --json              machine-readable output (accounts, status, logs, report)
 	  -f, --follow        logs: keep printing new lines
 	  -n, --lines <n>     logs: how many lines back (default 50)
 	  --yes               setup: do not ask first
 	  --force             setup: replace a URL that points elsewhere
 	  --undo              setup: take out what setup wrote
 	  --dry-run           service: print the file and the commands, change nothing
+	  --since <dur>       report: how far back, like 24h, 7d, 30d (1m to 3650d)
+	  --by <key>          report: one row per day (UTC), model or account
 	  --version, --help
 
 	Environment
-	  SHUNT_HOME          keep config.json, credentials.json and state.json in this directory
+	  SHUNT_HOME          keep config.json, credentials.json, state.json and history.db in this directory
 	  SHUNT_CLIENT_KEY    clients must send this key; required for a non-loopback --host
 	  SHUNT_OAUTH_TOKEN_URL  OAuth token endpoint (default https://platform.claude.com/v1/oauth/token)
 
@@ -213,6 +220,12 @@ async function main(): Promise<number> {
 		case 'status': {
 			const {showStatus} = await import('./commands/remote-commands.js');
 			print(await showStatus(target, flags.json));
+			return 0;
+		}
+
+		case 'report': {
+			const {reportCommand} = await import('./commands/report-command.js');
+			print(reportCommand(paths.historyFile, {since: flags.since, by: flags.by, json: flags.json}));
 			return 0;
 		}
 

@@ -274,14 +274,41 @@ test('the attached store draws the instance\'s snapshots and every one of its ac
 	monitor.setEffortOverride('low');
 	monitor.setBurstRpmLimit(5);
 	monitor.setPaused('north', true);
+	// The history pane's window is the screen's own choice: nothing is sent for it.
+	monitor.setHistoryWindow('6h');
 	// Every action the monitor has is one of the calls above.
-	assert.equal(actionNames.length, 7);
+	assert.equal(actionNames.length, 8);
 	await waitFor(() => h.store.pinnedAccount === 'south' && h.store.overrides.strategy === 'reaper' && h.store.overrides.alertsMuted
 		&& h.store.overrides.model === 'claude-haiku-4-5' && h.store.overrides.effort === 'low' && h.store.overrides.burstRpmLimit === 5 && h.store.isPaused('north'), 'every action applied to the instance');
 	await waitFor(() => {
 		const snapshot = monitor.getSnapshot();
 		return snapshot.pinnedAccount === 'south' && snapshot.overrides.alertsMuted && snapshot.accounts[0]!.state === 'paused';
 	}, 'the next snapshot shows them');
+});
+
+test('a snapshot with the history pane\'s data passes the check when it is shunt\'s, and not when it is out of shape or bounds', async () => {
+	const h = await setup();
+	const snapshot = h.store.getSnapshot();
+	const burn = {perHour: 0.2, spentInMs: 3_600_000, resetsInMs: null};
+	const history = {
+		window: '1h', bucketMs: 60_000, computedMs: snapshot.nowMs,
+		buckets: [{startMs: snapshot.nowMs - 60_000, perAccount: {north: 1200}}, {startMs: snapshot.nowMs, perAccount: {}}],
+		sparklines: {north: [null, 0.4], south: [null, null]},
+		burn: {accounts: {north: {...burn, sevenDay: burn}}, pool: {...burn, sevenDay: {...burn, perHour: null}}},
+	};
+	// As the stream carries it: through JSON.
+	const carried = (value: unknown) => asStoreSnapshot(JSON.parse(JSON.stringify(value)));
+	assert.ok(carried({...snapshot, history}), 'the history view passes');
+	assert.ok(carried(snapshot), 'and so does a snapshot without one');
+	for (const [name, broken] of [
+		['a window that is not one', {...history, window: '2y'}],
+		['a count that is text', {...history, buckets: [{startMs: 1, perAccount: {north: 'lots'}}]}],
+		['too many buckets', {...history, buckets: Array.from({length: 2001}, (_, index) => ({startMs: index, perAccount: {}}))}],
+		['too many accounts', {...history, sparklines: Object.fromEntries(Array.from({length: 1001}, (_, index) => [`a${index}`, []]))}],
+		['a burn rate without its 7-day half', {...history, burn: {accounts: {}, pool: burn}}],
+	] as const) {
+		assert.equal(carried({...snapshot, history: broken}), undefined, name);
+	}
 });
 
 test('an alert the instance raises reaches the attached monitor', async () => {

@@ -113,3 +113,8 @@ test('headless log lines never carry escapes, even for a record that bypassed th
 	assert.doesNotMatch(event, dangerous);
 	assert.match(event, /\[auth\] home: refresh failed 12:00:00 {2}\[auth\] FAKE$/);
 });
+
+test('a request through the OpenAI front door is marked oa: as in the monitor; one through /v1/messages is not', () => {
+	assert.match(requestLine(record('1', {frontDoor: 'openai', path: '/v1/chat/completions'})), /^\d\d:\d\d:\d\d {2}alpha {2}oa:sonnet-4-6 {2}200 /);
+	assert.match(requestLine(record('2')), /^\d\d:\d\d:\d\d {2}alpha {2}sonnet-4-6 {2}200 /);
+});

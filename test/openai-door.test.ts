@@ -85,8 +85,8 @@ test('a plain completion: translated on the way up, a chat.completion on the way
 	assert.deepEqual(sentBody(entry), {
 		model: 'claude-sonnet-4-6',
 		max_tokens: 100,
-		system: [{type: 'text', text: 'Be brief.'}],
-		messages: [{role: 'user', content: [{type: 'text', text: 'hello'}]}],
+		system: [{type: 'text', text: 'Be brief.', cache_control: {type: 'ephemeral'}}],
+		messages: [{role: 'user', content: [{type: 'text', text: 'hello', cache_control: {type: 'ephemeral'}}]}],
 		temperature: 0.5,
 		stop_sequences: ['\n\n'],
 	});
@@ -103,6 +103,27 @@ test('a plain completion: translated on the way up, a chat.completion on the way
 	assert.equal(data.usage?.completion_tokens, record.outputTokens);
 	assert.equal(data.usage?.total_tokens, data.usage!.prompt_tokens + data.usage!.completion_tokens);
 	assert.ok(record.outputTokens > 0 && record.costUsd > 0);
+});
+
+test('a conversation reads its prompt cache from its second turn: the translation marks the system prompt and the last two user turns', async () => {
+	const {simulator, client} = await setup();
+	const system = 'You review code carefully and answer in one line. '.repeat(300);
+	const history: Array<{role: 'user' | 'assistant'; content: string}> = [];
+	const cached: number[] = [];
+	for (const question of ['first question', 'second question', 'third question']) {
+		history.push({role: 'user', content: question});
+		// eslint-disable-next-line no-await-in-loop
+		const answer = await client.chat.completions.create({model: 'gpt-4o', messages: [{role: 'system', content: system}, ...history]});
+		cached.push(answer.usage?.prompt_tokens_details?.cached_tokens ?? 0);
+		history.push({role: 'assistant', content: answer.choices[0]!.message.content ?? ''});
+	}
+
+	assert.equal(cached[0], 0, 'nothing cached before the first turn');
+	assert.ok(cached[1]! > 0, `the second turn reads the first turn's prompt from the cache (read ${cached[1]})`);
+	assert.ok(cached[2]! > cached[1]!, `the third reads more: the second turn's prompt too (read ${cached[2]})`);
+	const body = sentBody(simulator.requests.at(-1));
+	const marked = JSON.stringify(body).split('"cache_control"').length - 1;
+	assert.equal(marked, 3, 'three of the four breakpoints Anthropic allows');
 });
 
 test('streaming with include_usage: role first, content deltas, a finish chunk, a usage chunk, [DONE]; usage recorded as for /v1/messages', async () => {
@@ -136,19 +157,19 @@ test('streaming with include_usage: role first, content deltas, a finish chunk, 
 	assert.equal(record.frontDoor, 'openai');
 	assert.equal(record.stream, true);
 	assert.equal(record.outcome, 'complete');
-	assert.equal(record.inputTokens, last.usage.prompt_tokens);
+	assert.equal(record.inputTokens + record.cacheReadTokens + record.cacheWriteTokens, last.usage.prompt_tokens);
 	assert.equal(record.outputTokens, last.usage.completion_tokens);
 	assert.ok(record.ttftMs !== null);
 
 	// The same request as a Messages client would send it is accounted the same.
-	const direct = await harness.post({model: 'claude-sonnet-4-6', max_tokens: 8192, messages: [{role: 'user', content: [{type: 'text', text: 'tell me something'}]}], stream: true});
+	const direct = await harness.post({model: 'claude-sonnet-4-6', max_tokens: 8192, messages: [{role: 'user', content: [{type: 'text', text: 'tell me something', cache_control: {type: 'ephemeral'}}]}], stream: true});
 	await direct.text();
 	const messagesRecord = lastRecord(harness);
 	assert.equal(messagesRecord.frontDoor, 'anthropic');
-	assert.deepEqual(
-		[messagesRecord.inputTokens, messagesRecord.outputTokens, messagesRecord.costUsd],
-		[record.inputTokens, record.outputTokens, record.costUsd],
-	);
+	// It reads from the cache the translated request wrote: the same tokens, split differently.
+	const promptTokens = (entry: typeof record) => entry.inputTokens + entry.cacheReadTokens + entry.cacheWriteTokens;
+	assert.deepEqual([promptTokens(messagesRecord), messagesRecord.outputTokens], [promptTokens(record), record.outputTokens]);
+	assert.equal(messagesRecord.cacheReadTokens, record.cacheWriteTokens);
 });
 
 test('the raw stream is OpenAI\'s wire format and ends with data: [DONE]', async () => {
@@ -200,9 +221,9 @@ test('a tool call and its result round-trip: tool_calls with JSON arguments, the
 	assert.equal(second.choices[0]!.message.tool_calls, undefined);
 	const sent = sentBody(simulator.requests.at(-1))['messages'];
 	assert.deepEqual(sent, [
-		{role: 'user', content: [{type: 'text', text: 'What is the weather in Paris?'}]},
+		{role: 'user', content: [{type: 'text', text: 'What is the weather in Paris?', cache_control: {type: 'ephemeral'}}]},
 		{role: 'assistant', content: [{type: 'text', text: 'I will use get_weather.'}, {type: 'tool_use', id: call.id, name: 'get_weather', input: {city: 'sim'}}]},
-		{role: 'user', content: [{type: 'tool_result', tool_use_id: call.id, content: [{type: 'text', text: 'Sunny, 24 °C'}]}]},
+		{role: 'user', content: [{type: 'tool_result', tool_use_id: call.id, content: [{type: 'text', text: 'Sunny, 24 °C'}], cache_control: {type: 'ephemeral'}}]},
 	]);
 });
 

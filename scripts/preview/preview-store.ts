@@ -1,7 +1,7 @@
 // A self-contained, animated stand-in for the real store, for looking at the monitor in a terminal
 // (scripts/preview/preview.tsx). It fakes traffic, 429s, staggered cooldowns and recoveries; it never
 // touches the network.
-import type {AccountView, MonitorStore, StoreSnapshot} from '../../source/monitor/contract.js';
+import type {AccountView, HistoryWindow, MonitorStore, StoreSnapshot} from '../../source/monitor/contract.js';
 import type {Effort} from '../../source/state/overrides.js';
 import type {RequestRecord, StoreEvent} from '../../source/state/records.js';
 import type {StrategyName} from '../../source/routing/strategies.js';
@@ -135,6 +135,9 @@ export class PreviewStore implements MonitorStore {
 			accounts: snapshot.accounts.map(view => (view.name === account ? {...view, state: paused ? 'paused' : 'available'} : view)),
 		}));
 	};
+
+	// The preview has no history database; the pane's data would come from one.
+	setHistoryWindow = (_window: HistoryWindow | null): void => {};
 
 	private update(change: (snapshot: StoreSnapshot) => StoreSnapshot): void {
 		this.snapshot = change(this.snapshot);

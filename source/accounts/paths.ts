@@ -8,6 +8,8 @@ export type ShuntPaths = {
 	configFile: string;
 	credentialsFile: string;
 	stateFile: string;
+	/** history.db (SQLite): every finished request, event and telemetry sample. */
+	historyFile: string;
 	/** The directories came from SHUNT_HOME (the user's choice), not the platform defaults. */
 	fromShuntHome: boolean;
 };
@@ -42,6 +44,7 @@ export function shuntPaths(env: NodeJS.ProcessEnv = process.env, platform = proc
 		configFile: path.join(configDir, 'config.json'),
 		credentialsFile: path.join(configDir, 'credentials.json'),
 		stateFile: path.join(dataDir, 'state.json'),
+		historyFile: path.join(dataDir, 'history.db'),
 		fromShuntHome,
 	};
 }

@@ -47,6 +47,8 @@ export type Settings = {
 	desktopNotifications: boolean;
 	/** Days of log files (shunt-YYYY-MM-DD.jsonl in the data directory) kept, today's included. */
 	logRetentionDays: number;
+	/** history.db keeps requests, events and telemetry samples this many days. */
+	historyRetentionDays: number;
 };
 
 export const defaultSettings: Settings = {
@@ -72,4 +74,5 @@ export const defaultSettings: Settings = {
 	staleTelemetryMinutes: 60,
 	desktopNotifications: true,
 	logRetentionDays: 7,
+	historyRetentionDays: 90,
 };

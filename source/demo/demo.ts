@@ -53,6 +53,7 @@ export async function demoRuntime(options: {sessions?: number} = {}): Promise<{r
 		settings: {...defaultSettings, burstRpmLimit: 60, healthCheckEnabled: false},
 		dataDir: home,
 		stateFile: path.join(home, 'state.json'),
+		historyFile: path.join(home, 'history.db'),
 		demo: true,
 		onListening(url) {
 			stopTraffic = startTraffic({url, sessions: options.sessions ?? 4, minPauseMs: 300, maxPauseMs: 1500});

@@ -39,6 +39,17 @@ export function applyAction(snapshot: StoreSnapshot, call: ActionCall): StoreSna
 			const [account, paused] = call.args;
 			return {...snapshot, accounts: snapshot.accounts.map(view => (view.name === account ? {...view, state: paused ? 'paused' : 'available'} : view))};
 		}
+
+		case 'setHistoryWindow': {
+			// The data for the new window comes with the store's next snapshot; until then the old one stays.
+			const [window] = call.args;
+			if (window === null) {
+				const {history: _history, ...rest} = snapshot;
+				return rest;
+			}
+
+			return snapshot.history ? {...snapshot, history: {...snapshot.history, window}} : snapshot;
+		}
 	}
 }
 

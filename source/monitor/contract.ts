@@ -55,6 +55,49 @@ export type AccountView = {
 	keyBlockedUntilMs: number | null;
 };
 
+/** The spans the history chart can show, shortest first. */
+export const historyWindows = ['15m', '1h', '6h', '24h', '3d', '7d'] as const;
+
+export type HistoryWindow = (typeof historyWindows)[number];
+
+/** Tokens that weighed on limits (input, output, cache writes; not cache reads), per account, in one slice of time. */
+export type HistoryBucket = {
+	/** Epoch ms; each bucket lasts HistoryView.bucketMs. */
+	startMs: number;
+	/** Account name → tokens; accounts without traffic in the bucket are absent. */
+	perAccount: Record<string, number>;
+};
+
+/** How fast a quota window is being used, at the pace of the recent past. */
+export type BurnRate = {
+	/** Share of the window used per hour (0.25 = a quarter an hour); null without enough samples. */
+	perHour: number | null;
+	/** At this pace the window is spent in this long (0 = spent now); null when nothing is being used. */
+	spentInMs: number | null;
+	/** The window resets in this long; null when unknown. */
+	resetsInMs: number | null;
+};
+
+/** The 5-hour window's burn rate, and the 7-day one's. */
+export type AccountBurn = BurnRate & {sevenDay: BurnRate};
+
+/** What the history pane draws: read from history.db by the proxy's side, a few seconds old at most. */
+export type HistoryView = {
+	window: HistoryWindow;
+	bucketMs: number;
+	/** When it was read. */
+	computedMs: number;
+	/** Oldest first, covering the window up to now (the last one is still filling). */
+	buckets: HistoryBucket[];
+	/** Account → its 5h utilization at the end of each bucket (0..1, may pass 1), oldest first; null where nothing was known yet. */
+	sparklines: Record<string, Array<number | null>>;
+	/**
+	 * Each configured account's burn rate, and the pool's: perHour in account-windows per hour (the
+	 * sum over accounts), spentInMs of the pool's combined headroom, resetsInMs the soonest reset.
+	 */
+	burn: {accounts: Record<string, AccountBurn>; pool: AccountBurn};
+};
+
 /**
  * The immutable picture the monitor renders. The store rebuilds and announces it at most every
  * notifyIntervalMs (100 ms); across the worker thread at most two a second reach the screen.
@@ -85,6 +128,8 @@ export type StoreSnapshot = {
 	events: StoreEvent[];
 	savings: SavingsSummary;
 	demo: boolean;
+	/** The history pane's data for the window chosen with setHistoryWindow; absent without a history (or with none chosen). */
+	history?: HistoryView;
 };
 
 /** What the monitor may do to the store. Every call applies to the next routed request. */
@@ -96,10 +141,12 @@ export type StoreActions = {
 	setEffortOverride(effort: Effort | null): void;
 	setBurstRpmLimit(limit: number | null): void;
 	setPaused(account: string, paused: boolean): void;
+	/** Which span the history pane shows; null stops reading history for the screen. */
+	setHistoryWindow(window: HistoryWindow | null): void;
 };
 
 /** Every action, by name: the bridges between threads and the fakes iterate this list. */
-export const actionNames = ['pin', 'setStrategy', 'setAlertsMuted', 'setModelOverride', 'setEffortOverride', 'setBurstRpmLimit', 'setPaused'] as const satisfies ReadonlyArray<keyof StoreActions>;
+export const actionNames = ['pin', 'setStrategy', 'setAlertsMuted', 'setModelOverride', 'setEffortOverride', 'setBurstRpmLimit', 'setPaused', 'setHistoryWindow'] as const satisfies ReadonlyArray<keyof StoreActions>;
 
 export type ActionName = (typeof actionNames)[number];
 

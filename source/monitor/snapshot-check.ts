@@ -13,7 +13,7 @@ import type {InFlightRequest} from '../state/in-flight.js';
 import {efforts, type Overrides} from '../state/overrides.js';
 import type {Attempt, Hold, RequestRecord, SavingsTotals, StoreEvent} from '../state/records.js';
 import {isRecord} from '../util/json.js';
-import type {AccountView, StoreSnapshot} from './contract.js';
+import {historyWindows, type AccountView, type BurnRate, type HistoryView, type StoreSnapshot} from './contract.js';
 
 type Check = (value: unknown) => boolean;
 type Fields<T> = {[K in keyof T]-?: Check};
@@ -29,6 +29,16 @@ const orNull = (check: Check): Check => value => value === null || check(value);
 const optional = (check: Check): Check => value => value === undefined || check(value);
 const oneOf = (values: readonly unknown[]): Check => value => values.includes(value);
 const listOf = (check: Check, max: number): Check => value => Array.isArray(value) && value.length <= max && value.every(item => check(item));
+
+/** An object used as a map (account name → value): at most `max` keys, each value checked. */
+const recordOf = (check: Check, max: number): Check => value => {
+	if (!isRecord(value)) {
+		return false;
+	}
+
+	const entries = Object.entries(value);
+	return entries.length <= max && entries.every(([key, item]) => key.length <= maxText && check(item));
+};
 
 function shaped<T>(fields: Fields<T>): Check {
 	const entries = Object.entries(fields) as Array<[string, Check]>;
@@ -102,6 +112,7 @@ const requestFields: Fields<RequestRecord> = {
 	decision: optional(shaped(decisionFields)),
 	shuntReason: optional(text),
 	removedFields: optional(listOf(text, 100)),
+	sessionHash: optional(text),
 };
 
 const eventFields: Fields<StoreEvent> = {
@@ -133,6 +144,19 @@ const overrideFields: Fields<Overrides> = {
 	alertsMuted: boolean,
 };
 
+// Buckets of the longest window at its resolution are a few hundred; this bounds a hostile sender.
+const maxBuckets = 2000;
+const burnFields: Fields<BurnRate> = {perHour: orNull(number), spentInMs: orNull(number), resetsInMs: orNull(number)};
+const burn = shaped<HistoryView['burn']['pool']>({...burnFields, sevenDay: shaped(burnFields)});
+const historyFields: Fields<HistoryView> = {
+	window: oneOf(historyWindows),
+	bucketMs: number,
+	computedMs: number,
+	buckets: listOf(shaped<HistoryView['buckets'][number]>({startMs: number, perAccount: recordOf(number, 1000)}), maxBuckets),
+	sparklines: recordOf(listOf(orNull(number), maxBuckets), 1000),
+	burn: shaped<HistoryView['burn']>({accounts: recordOf(burn, 1000), pool: burn}),
+};
+
 const totals = shaped<SavingsTotals>({inputTokens: number, outputTokens: number, cacheReadTokens: number, cacheWriteTokens: number, usd: number});
 
 const snapshotFields: Fields<StoreSnapshot> = {
@@ -155,6 +179,7 @@ const snapshotFields: Fields<StoreSnapshot> = {
 	events: listOf(shaped(eventFields), 10_000),
 	savings: shaped<StoreSnapshot['savings']>({today: totals, week: totals, allTime: totals}),
 	demo: boolean,
+	history: optional(shaped(historyFields)),
 };
 
 const isSnapshot = shaped(snapshotFields);

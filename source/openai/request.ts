@@ -8,6 +8,7 @@ import type {ModelMap} from './model-map.js';
 import {openAiError, type OpenAiError} from './errors.js';
 import {printable, Refused} from './refused.js';
 import {translateMessages} from './request-messages.js';
+import {markCachePoints} from './cache-points.js';
 import {translateTools} from './request-tools.js';
 
 export type TranslateOptions = {
@@ -62,7 +63,7 @@ const onlyDefault: Readonly<Record<string, {ok: (value: unknown) => boolean; why
 	metadata: {ok: value => isRecord(value), why: 'metadata must be an object'},
 	service_tier: {ok: value => value === 'auto' || value === 'default', why: 'only the default service tier is available'},
 	verbosity: {ok: value => value === 'medium', why: 'Claude has no verbosity setting; ask for the length you want in the prompt'},
-	// Caching hints: Claude caches by prompt prefix, so these ask for nothing it does not do anyway.
+	// Caching hints: shunt marks what to cache itself (cache-points.ts), so these change nothing.
 	prompt_cache_key: {ok: value => typeof value === 'string', why: 'prompt_cache_key must be a string'},
 	prompt_cache_retention: {ok: value => value === 'in_memory', why: 'only in-memory prompt caching is available'},
 	moderation: {ok: () => false, why: 'moderation is not supported'},
@@ -113,6 +114,7 @@ function translate(input: unknown, options: TranslateOptions): Translated {
 	const stream = optionalBoolean(input, 'stream') ?? false;
 	const body: JsonObject = {model, max_tokens: maxTokens(input)};
 	const {system, messages} = translateMessages(input['messages']);
+	markCachePoints(system, messages);
 	if (system.length > 0) {
 		body['system'] = system;
 	}

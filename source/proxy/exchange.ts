@@ -19,6 +19,7 @@ import {shortModel} from '../anthropic/models.js';
 import {fitToModel} from './model-fit.js';
 import {applyOverrides, withModel} from './request-body.js';
 import {sessionKey} from '../routing/session-key.js';
+import {withSessionHash} from '../state/session-hash.js';
 
 export type Target = {
 	/** The upstream URL this request goes to (built from the configured upstream). */
@@ -85,7 +86,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			store.noteSessionUsage(state.session, {cachedTokens, inputTokens: usage.inputTokens + cachedTokens});
 		}
 
-		store.recordRequest(requestRecord(finished, {
+		store.recordRequest(withSessionHash(requestRecord(finished, {
 			id,
 			startedMs,
 			finishedMs: store.now(),
@@ -98,7 +99,7 @@ export async function proxyRequest(context: ProxyContext, request: IncomingMessa
 			holds: state?.holds ?? [],
 			decision: state?.decision,
 			removedFields: state?.removedFields ?? [],
-		}));
+		}), state?.session));
 	};
 
 	try {

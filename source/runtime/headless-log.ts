@@ -8,6 +8,7 @@ function duration(ms: number): string {
 	return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
 }
 
+/** One finished request; `oa:` marks one that came through the OpenAI front door, as the monitor does. */
 export function requestLine(record: RequestRecord): string {
 	const tokens = `in ${record.inputTokens + record.cacheReadTokens + record.cacheWriteTokens} out ${record.outputTokens}`;
 	const failovers = record.attempts.length > 0
@@ -16,7 +17,7 @@ export function requestLine(record: RequestRecord): string {
 	const outcome = record.outcome === 'complete' ? '' : `  ${record.outcome}`;
 	// The store already cleans what it records; this is the last line of defence before stderr,
 	// and costs one regex test when there is nothing to clean.
-	return terminalSafe(`${clockTime(record.tsMs)}  ${record.account ?? '-'}  ${record.model ? shortModel(record.model) : record.path}  ${record.status}  ${tokens}  ${duration(record.durationMs)}${outcome}${failovers}`);
+	return terminalSafe(`${clockTime(record.tsMs)}  ${record.account ?? '-'}  ${record.frontDoor === 'openai' ? 'oa:' : ''}${record.model ? shortModel(record.model) : record.path}  ${record.status}  ${tokens}  ${duration(record.durationMs)}${outcome}${failovers}`);
 }
 
 export function eventLine(event: StoreEvent): string {

@@ -8,7 +8,8 @@ export async function runHeadless(runtime: Runtime, options: StartOptions): Prom
 	const log = (line: string) => process.stderr.write(`${line}\n`);
 	const running = await startRuntime(runtime, {...options, headless: true});
 	const {store} = running;
-	for (const event of [...store.freshSnapshot().events].reverse()) {
+	// What happened while starting (warnings about files); events from before a restart were logged then.
+	for (const event of [...store.freshSnapshot().events].reverse().filter(event => event.tsMs >= store.startedMs)) {
 		log(eventLine(event));
 	}
 

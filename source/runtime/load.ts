@@ -29,5 +29,5 @@ export function loadRuntime(paths: ShuntPaths): Runtime {
 	}
 
 	const credentials = readCredentials(paths);
-	return {accounts, credentials, settings: config.settings, dataDir: paths.dataDir, stateFile: paths.stateFile, credentialsFile: paths.credentialsFile, demo: false};
+	return {accounts, credentials, settings: config.settings, dataDir: paths.dataDir, stateFile: paths.stateFile, historyFile: paths.historyFile, credentialsFile: paths.credentialsFile, demo: false};
 }

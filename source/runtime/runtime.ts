@@ -13,6 +13,7 @@ import {defaultFailurePolicy} from '../failover/failure-policy.js';
 import {StartupError, startProxy, type ProxyServer} from '../proxy/server.js';
 import {snapshotStreams} from '../proxy/snapshot-stream.js';
 import type {InstanceLock} from '../state/instance-lock.js';
+import {HistoryTooNewError} from '../history/database.js';
 import {StateFileError} from '../state/persisted-state.js';
 import {StateStore} from '../state/store.js';
 import type {AccountConfig, Credential} from '../accounts/types.js';
@@ -40,6 +41,8 @@ export type Runtime = {
 	/** Where state.json lives; its shunt.lock keeps a second shunt from sharing it. */
 	dataDir: string;
 	stateFile: string;
+	/** history.db; unset: no history (the log and savings stay in memory and state.json). */
+	historyFile?: string;
 	/** credentials.json of real accounts: renewed OAuth tokens are saved there (unset: no renewal). */
 	credentialsFile?: string;
 	demo: boolean;
@@ -63,10 +66,12 @@ function openStore(runtime: Runtime, options: StartOptions): StateStore {
 			},
 			version,
 			stateFile: runtime.stateFile,
+			historyFile: runtime.historyFile,
+			historyRetentionDays: runtime.settings.historyRetentionDays,
 			demo: runtime.demo,
 		});
 	} catch (error) {
-		if (error instanceof StateFileError) {
+		if (error instanceof StateFileError || error instanceof HistoryTooNewError) {
 			throw new UserError(error.message);
 		}
 
@@ -195,6 +200,11 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 		},
 		staleTelemetryMs: settings.staleTelemetryMinutes * 60_000,
 	});
+	// The history pane has data from the start when there is a screen to draw it on.
+	if (!options.headless) {
+		store.setHistoryWindow('1h');
+	}
+
 	runtime.onListening?.(proxy.url, store);
 
 	let stopping: Promise<Farewell> | undefined;

@@ -8,6 +8,11 @@ const eventRingSize = 100;
 export class EventLog {
 	#events: StoreEvent[] = [];
 
+	/** Events from before a restart (newest first, from the history), already cleaned. */
+	constructor(earlier: readonly StoreEvent[] = []) {
+		this.#events = earlier.slice(0, eventRingSize);
+	}
+
 	add(tsMs: number, kind: StoreEventKind, message: string, account?: string): StoreEvent {
 		// Messages quote upstream answers, client model ids and error texts.
 		const event: StoreEvent = {tsMs, kind, account, message: terminalSafe(message)};

@@ -20,7 +20,9 @@ export type Hold = {
 };
 
 /** The API a client spoke to shunt: the Messages API, or OpenAI's Chat Completions translated to it. */
-export type FrontDoorName = 'anthropic' | 'openai';
+/** The APIs clients speak to shunt, each list written once (history reads names back against it). */
+export const frontDoorNames = ['anthropic', 'openai'] as const;
+export type FrontDoorName = (typeof frontDoorNames)[number];
 
 /** How a proxied response ended. */
 export type RequestOutcome = 'complete' | 'error' | 'truncated' | 'client-cancelled';
@@ -64,19 +66,12 @@ export type RequestRecord = {
 	shuntReason?: string;
 	/** Fields removed because the model shunt chose (override, fallback) refuses them. */
 	removedFields?: string[];
+	/** A short hash of the session key (which conversation it belongs to); never the key or any prompt text. */
+	sessionHash?: string;
 };
 
-export type StoreEventKind =
-	| 'rate-limited'
-	| 'cooldown'
-	| 'recovered'
-	| 'overloaded'
-	| 'auth'
-	| 'forbidden'
-	| 'health'
-	| 'moved'
-	| 'window'
-	| 'info';
+export const storeEventKinds = ['rate-limited', 'cooldown', 'recovered', 'overloaded', 'auth', 'forbidden', 'health', 'moved', 'window', 'info'] as const;
+export type StoreEventKind = (typeof storeEventKinds)[number];
 
 /** Something the user should see happen: a 429, a cooldown with its deadline, a recovery. */
 export type StoreEvent = {

@@ -4,7 +4,9 @@ import {formatWhen} from '../util/duration.js';
 import {windowCrossings} from './window-crossings.js';
 import type {AccountConfig} from '../accounts/types.js';
 import type {RateLimitTelemetry} from '../anthropic/telemetry.js';
-import type {MonitorStore, StoreSnapshot} from '../monitor/contract.js';
+import {History, type HistoryTimings} from '../history/history.js';
+import {HistoryUnavailableError} from '../history/database.js';
+import {historyWindows, type HistoryWindow, type MonitorStore, type StoreSnapshot} from '../monitor/contract.js';
 import type {StrategyName} from '../routing/strategies.js';
 import {removeStaleTempFiles} from '../util/atomic-write.js';
 import {Listeners} from '../util/listeners.js';
@@ -41,6 +43,12 @@ export type StateStoreOptions = {
 	demo?: boolean;
 	/** Commands that fix a reauth state, per account kind. */
 	fixHint?: (account: AccountConfig) => string;
+	/** history.db: every finished request, event and telemetry sample; omit to keep none (the ring stays in memory). */
+	historyFile?: string;
+	/** Rows older than this go (default 90). */
+	historyRetentionDays?: number;
+	/** Timer intervals of the history (tests shorten them). */
+	historyTimings?: HistoryTimings;
 };
 
 export type {StoreEvents} from './store-reads.js';
@@ -76,7 +84,9 @@ export class StateStore extends StoreReads implements MonitorStore {
 	readonly #book: AccountBook;
 	readonly #telemetry: TelemetryBook;
 	readonly #ledger: UsageLedger;
-	readonly #events = new EventLog();
+	readonly #events: EventLog;
+	/** The persisted history, when the store has a file for it. */
+	readonly history: History | undefined;
 	protected readonly sticky: StickySessions;
 	readonly #watch: CooldownWatch;
 	readonly #persistence: WriteBehind | undefined;
@@ -104,9 +114,34 @@ export class StateStore extends StoreReads implements MonitorStore {
 			this.loadWarning = loaded.warning;
 		}
 
+		// A newer shunt's history stops the store here (HistoryTooNewError): it is never written.
+		let historyWarning: string | undefined;
+		if (options.historyFile) {
+			try {
+				this.history = History.open({
+					file: options.historyFile,
+					nowMs: this.startedMs,
+					version: options.version,
+					accounts,
+					retentionDays: options.historyRetentionDays ?? 90,
+					savings: {daily: persisted.savingsDaily, allTime: persisted.savingsAllTime},
+				}, options.historyTimings);
+				historyWarning = this.history.warning;
+			} catch (error) {
+				if (!(error instanceof HistoryUnavailableError)) {
+					throw error;
+				}
+
+				// Serving matters more than remembering: shunt runs on, with the ring in memory only.
+				historyWarning = `${error.message}; running without a history`;
+			}
+		}
+
+		const seed = this.history?.takeSeed();
 		this.#book = new AccountBook(accounts, persisted.accounts, this.startedMs);
 		this.#telemetry = new TelemetryBook(persisted.telemetry, known);
-		this.#ledger = new UsageLedger(persisted, known);
+		this.#ledger = new UsageLedger(persisted, known, seed);
+		this.#events = new EventLog(seed?.events);
 		this.sticky = new StickySessions(options.settings.stickyTtlMs, this.clock);
 		this.parts = {
 			accounts,
@@ -134,6 +169,26 @@ export class StateStore extends StoreReads implements MonitorStore {
 			this.emit('cooldown-ended', name, ended);
 		});
 		this.#watch.schedule();
+		this.history?.start({
+			now: () => this.clock(),
+			telemetry: name => this.#telemetry.get(name),
+			onRequest: listener => {
+				this.on('request', listener);
+				return () => this.off('request', listener);
+			},
+			onEvent: listener => {
+				this.on('event', listener);
+				return () => this.off('event', listener);
+			},
+			problem: message => this.addEvent('info', message),
+			show: view => {
+				this.parts.history = view;
+				this.#changed(show);
+			},
+		});
+		if (historyWarning) {
+			this.addEvent('info', `warning: ${historyWarning}`);
+		}
 	}
 
 	// ---------------------------------------------------------------- the one place for effects
@@ -184,6 +239,7 @@ export class StateStore extends StoreReads implements MonitorStore {
 			this.flushSync();
 		} finally {
 			this.#persistence?.close();
+			this.history?.close();
 			clearTimeout(this.#notifyTimer);
 			this.#watch.close();
 			this.#listeners.clear();
@@ -382,6 +438,15 @@ export class StateStore extends StoreReads implements MonitorStore {
 			this.#changed(save);
 			this.addEvent('info', `${account} ${paused ? 'paused' : 'resumed'}`, account);
 		}
+	};
+
+	/** The span the history pane shows (null: none); without a history there is nothing to show. */
+	setHistoryWindow = (window: HistoryWindow | null): void => {
+		if (window !== null && !historyWindows.includes(window)) {
+			throw new Error(`unknown history window "${String(window)}"`);
+		}
+
+		this.history?.select(window);
 	};
 
 	/** Overrides last until shunt restarts: shown, never saved. */

@@ -11,6 +11,9 @@ const localWindowMs = 5 * 60 * 60 * 1000;
 
 type Saved = Pick<PersistedState, 'window' | 'lastUsedAccount' | 'savingsDaily' | 'savingsAllTime'>;
 
+/** What the history hands a ledger at start: the latest requests (newest first) and its savings. */
+export type LedgerSeed = Pick<PersistedState, 'savingsDaily' | 'savingsAllTime'> & {requests: readonly RequestRecord[]};
+
 export class UsageLedger {
 	readonly #requests = new Ring<RequestRecord>(requestRingSize);
 	readonly #window = new Map<string, {startMs: number; tokens: number}>();
@@ -18,7 +21,8 @@ export class UsageLedger {
 	#allTime: SavingsTotals;
 	#lastUsed: string | null;
 
-	constructor(saved: Saved, known: ReadonlySet<string>) {
+	/** With a seed (the history), the ring and the savings come from it rather than from state.json. */
+	constructor(saved: Saved, known: ReadonlySet<string>, seed?: LedgerSeed) {
 		for (const [name, window] of Object.entries(saved.window)) {
 			if (known.has(name)) {
 				this.#window.set(name, window);
@@ -26,11 +30,17 @@ export class UsageLedger {
 		}
 
 		this.#lastUsed = saved.lastUsedAccount && known.has(saved.lastUsedAccount) ? saved.lastUsedAccount : null;
-		for (const [day, totals] of Object.entries(saved.savingsDaily)) {
+		const savings = seed ?? saved;
+		for (const [day, totals] of Object.entries(savings.savingsDaily)) {
 			this.#daily.set(day, {...emptyTotals(), ...totals});
 		}
 
-		this.#allTime = {...saved.savingsAllTime};
+		this.#allTime = {...savings.savingsAllTime};
+		if (seed) {
+			for (let index = Math.min(seed.requests.length, requestRingSize) - 1; index >= 0; index--) {
+				this.#requests.push(seed.requests[index]!);
+			}
+		}
 	}
 
 	get lastUsed(): string | null {

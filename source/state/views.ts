@@ -3,7 +3,7 @@
 import type {AccountConfig} from '../accounts/types.js';
 import {scopedWindowOf} from '../anthropic/models.js';
 import {keyHeadroom, windowLive, windowSpent, windowUtilization, type RateLimitTelemetry, type UnifiedWindow} from '../anthropic/telemetry.js';
-import type {AccountState, AccountView, StoreSnapshot} from '../monitor/contract.js';
+import type {AccountState, AccountView, HistoryView, StoreSnapshot} from '../monitor/contract.js';
 import type {StrategyName} from '../routing/strategies.js';
 import {freeAtOf} from '../routing/route.js';
 import {rampFactor, rampMs} from '../routing/strategies.js';
@@ -36,6 +36,8 @@ export type ViewParts = {
 	/** Requests in flight on an account now. */
 	inFlightOn: (name: string) => number;
 	fixHint: (account: AccountConfig) => string;
+	/** The history pane's data, when a history is kept and a window is chosen. */
+	history?: HistoryView;
 };
 
 export const effectiveStrategy = (parts: Pick<ViewParts, 'settings' | 'overrides'>): StrategyName => parts.overrides.strategy ?? parts.settings.strategy;
@@ -224,5 +226,6 @@ export function monitorSnapshot(parts: ViewParts, inFlight: InFlightRequest[], m
 		requests,
 		events: parts.events.newestFirst(),
 		savings: parts.ledger.savings(nowMs),
+		...(parts.history ? {history: parts.history} : {}),
 	};
 }

@@ -180,6 +180,7 @@ export class FakeStore implements MonitorStore {
 	setEffortOverride: StoreActions['setEffortOverride'] = (...args) => this.#actions.setEffortOverride(...args);
 	setBurstRpmLimit: StoreActions['setBurstRpmLimit'] = (...args) => this.#actions.setBurstRpmLimit(...args);
 	setPaused: StoreActions['setPaused'] = (...args) => this.#actions.setPaused(...args);
+	setHistoryWindow: StoreActions['setHistoryWindow'] = (...args) => this.#actions.setHistoryWindow(...args);
 
 	private record(call: ActionCall, apply: (snapshot: StoreSnapshot) => StoreSnapshot): void {
 		this.calls.push(call);

@@ -33,6 +33,8 @@ export type HarnessOptions = {
 	clientKey?: string;
 	auth?: (accounts: AccountConfig[], credentials: Record<string, Credential>) => AuthProvider;
 	stateFile?: string;
+	/** history.db: with it the store keeps (and, restarted on the same file, starts from) a history. */
+	historyFile?: string;
 };
 
 /** shunt's proxy in this process (real sockets on 127.0.0.1), so tests can read its store directly. */
@@ -50,6 +52,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 		settings: {strategy: 'maximus', burstRpmLimit: 10, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null, ...options.settings},
 		version: 'test',
 		stateFile: options.stateFile,
+		historyFile: options.historyFile,
 		notifyIntervalMs: 10,
 	});
 	const alerts: Array<{title: string; body: string}> = [];

@@ -1,4 +1,4 @@
-// covers: source/openai/request.ts, source/openai/request-messages.ts, source/openai/request-tools.ts, source/openai/refused.ts, source/openai/model-map.ts
+// covers: source/openai/request.ts, source/openai/cache-points.ts, source/openai/request-messages.ts, source/openai/request-tools.ts, source/openai/refused.ts, source/openai/model-map.ts
 // Chat Completions requests → Messages requests, row by row: what each OpenAI field becomes, and
 // what is refused (with the parameter named) instead of being dropped.
 import assert from 'node:assert/strict';
@@ -108,9 +108,22 @@ const rows: Row[] = [
 	{name: 'tool_choice none without tools sends nothing', body: {tool_choice: 'none'}, expect: {tool_choice: undefined, tools: undefined}},
 ];
 
+/** The body without its cache marks, which have their own test below. */
+function unmarked(value: unknown): unknown {
+	if (Array.isArray(value)) {
+		return value.map(entry => unmarked(entry));
+	}
+
+	if (typeof value === 'object' && value !== null) {
+		return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'cache_control').map(([key, entry]) => [key, unmarked(entry)]));
+	}
+
+	return value;
+}
+
 for (const row of rows) {
 	test(`request: ${row.name}`, () => {
-		const body = sent(row.body);
+		const body = unmarked(sent(row.body)) as Record<string, unknown>;
 		for (const [key, value] of Object.entries(row.expect)) {
 			assert.deepEqual(body[key], value, key);
 		}
@@ -221,4 +234,38 @@ test('model map: defaults, dated snapshots, Claude ids, the user\'s entries over
 	for (const target of Object.values(defaultOpenAiModelMap)) {
 		assert.match(target, /^claude-(opus|sonnet|haiku)-/);
 	}
+});
+
+test('request: cache marks on the end of the system prompt and of the last two user turns, never on an empty text or an assistant turn', () => {
+	const marks = (body: Record<string, unknown>) => {
+		const found: string[] = [];
+		for (const [index, block] of ((body['system'] ?? []) as Array<Record<string, unknown>>).entries()) {
+			if (block['cache_control']) {
+				found.push(`system[${index}]`);
+			}
+		}
+
+		for (const [turn, message] of (body['messages'] as Array<{role: string; content: Array<Record<string, unknown>>}>).entries()) {
+			for (const [index, block] of message.content.entries()) {
+				if (block['cache_control']) {
+					assert.deepEqual(block['cache_control'], {type: 'ephemeral'});
+					found.push(`${message.role}${turn}[${index}]`);
+				}
+			}
+		}
+
+		return found;
+	};
+
+	assert.deepEqual(marks(sent({})), ['user0[0]']);
+	assert.deepEqual(marks(sent({messages: [
+		{role: 'system', content: 'one'},
+		{role: 'system', content: 'two'},
+		{role: 'user', content: 'a'},
+		{role: 'assistant', content: 'b'},
+		{role: 'user', content: [{type: 'text', text: 'c'}, {type: 'text', text: 'd'}]},
+		{role: 'assistant', content: 'e'},
+		{role: 'user', content: [{type: 'text', text: 'f'}, {type: 'text', text: ''}]},
+	]})), ['system[1]', 'user2[1]', 'user4[0]']);
+	assert.deepEqual(marks(sent({messages: [user, {role: 'assistant', content: 'prefill'}]})), ['user0[0]']);
 });

@@ -51,8 +51,12 @@ export type AttachOptions = {
 	actionTimeoutMs?: number;
 };
 
-/** Where each action goes: the control endpoint the same CLI verb uses, with its body. */
-function controlCall(call: ActionCall): {path: string; body: Record<string, unknown>} {
+/**
+ * Where each action goes: the control endpoint the same CLI verb uses, with its body. The history
+ * pane's window has none: it is the screen's own choice of what the instance reads from
+ * history.db, and an attached monitor draws whatever history the instance's snapshots carry.
+ */
+function controlCall(call: ActionCall): {path: string; body: Record<string, unknown>} | undefined {
 	switch (call.name) {
 		case 'pin': {
 			return {path: 'pin', body: {account: call.args[0]}};
@@ -80,6 +84,10 @@ function controlCall(call: ActionCall): {path: string; body: Record<string, unkn
 
 		case 'setPaused': {
 			return {path: 'pause', body: {account: call.args[0], paused: call.args[1]}};
+		}
+
+		case 'setHistoryWindow': {
+			return undefined;
 		}
 	}
 }
@@ -248,7 +256,12 @@ export function attachToShunt(options: AttachOptions): AttachedStore {
 	}
 
 	const actions = actionsFrom(actionNames, call => {
-		const {path, body} = controlCall(call);
+		const control = controlCall(call);
+		if (!control) {
+			return;
+		}
+
+		const {path, body} = control;
 		// The next snapshot shows the result; a refusal (an account removed meanwhile) or a
 		// connection that is down changes nothing, and the screen shows the store as it is.
 		requestControl(target, path, {body, timeoutMs: actionTimeoutMs}).catch(() => undefined);
