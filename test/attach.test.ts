@@ -286,7 +286,7 @@ test('the attached store draws the instance\'s snapshots and every one of its ac
 	}, 'the next snapshot shows them');
 });
 
-test('a snapshot with the history pane\'s data passes the check when it is shunt\'s, and not when it is out of shape or bounds', async () => {
+test('a snapshot with the history pane\'s data and an account\'s scoped windows passes the check when it is shunt\'s, and not when it is out of shape or bounds', async () => {
 	const h = await setup();
 	const snapshot = h.store.getSnapshot();
 	const burn = {perHour: 0.2, spentInMs: 3_600_000, resetsInMs: null};
@@ -309,6 +309,13 @@ test('a snapshot with the history pane\'s data passes the check when it is shunt
 	] as const) {
 		assert.equal(carried({...snapshot, history: broken}), undefined, name);
 	}
+
+	const scoped = {window: '7d_opus', label: 'weekly opus', utilization: 0.93, reset: Math.round(snapshot.nowMs / 1000) + 3600, status: 'allowed_warning', spent: false};
+	const withAccount = (fields: Record<string, unknown>) => ({...snapshot, accounts: [{...snapshot.accounts[0]!, ...fields}, ...snapshot.accounts.slice(1)]});
+	assert.ok(carried(withAccount({cacheHitRate: 0.62, scopedWindows: [scoped]})), 'scoped windows and a cache hit rate pass');
+	assert.equal(carried(withAccount({scopedWindows: [{...scoped, spent: 'yes'}]})), undefined, 'a scoped window out of shape');
+	assert.equal(carried(withAccount({scopedWindows: Array.from({length: 101}, () => scoped)})), undefined, 'too many scoped windows');
+	assert.equal(carried(withAccount({cacheHitRate: 'high'})), undefined, 'a cache hit rate that is text');
 });
 
 test('an alert the instance raises reaches the attached monitor', async () => {

@@ -340,3 +340,27 @@ test('savings: today, this week and all time, in tokens and dollars', async t =>
 	assert.match(line, /this week <\$0\.01 \(950 tok\)/);
 	assert.match(line, /all time \$1\.2k \(45M tok\)/);
 });
+
+test('each account shows its prompt-cache hit rate, and a model-scoped window when it is close or spent', async t => {
+	const snapshot = makeSnapshot({
+		accounts: [
+			makeAccount('home', {cacheHitRate: 0.874, scopedWindows: [{window: '7d_opus', label: 'weekly opus', utilization: 1, reset: nowSec() + 7200, status: 'rejected', spent: true}]}),
+			makeAccount('work', {cacheHitRate: 0, scopedWindows: [{window: '7d_sonnet', label: 'weekly sonnet', utilization: 0.93, reset: nowSec() + 86_400, status: 'allowed_warning', spent: false}]}),
+			makeAccount('side', {cacheHitRate: null, scopedWindows: [{window: '7d_opus', label: 'weekly opus', utilization: 0.4, reset: nowSec() + 86_400, status: 'allowed', spent: false}]}),
+		],
+	});
+	const {app} = await mount(t, snapshot, 120, 40);
+	const frame = app.frame();
+	assert.deepEqual(overlongLines(frame, 120), []);
+	assert.match(lineWith(frame, '5h tok'), / cache /);
+	assert.match(lineWith(frame, ' home '), / 87% /);
+	assert.match(lineWith(frame, ' work '), / 0% /);
+	assert.match(lineWith(frame, ' side '), / – /, 'no prompt served yet: no rate');
+	assert.match(frame, /weekly opus spent · back in 1h59m|weekly opus spent · back in 2h00m/);
+	assert.match(frame, /weekly sonnet 93%/);
+	assert.doesNotMatch(frame, /weekly opus 40%/, 'a scoped window far from its limit is not worth a word');
+	// Below 120 columns the cache column gives way to the status words; nothing overflows.
+	const narrow = await mount(t, snapshot, 80, 24);
+	assert.deepEqual(overlongLines(narrow.app.frame(), 80), []);
+	assert.match(narrow.app.frame(), /weekly opus spent/);
+});

@@ -188,3 +188,27 @@ test('hostile keys are not echoed into the warning verbatim', () => {
 		store.close();
 	}
 });
+
+test('the cache hit rate counts cache reads over all prompt tokens in the 5h window, survives a restart, and a broken pair is dropped', () => {
+	const {file} = stateFileWith('{"format":1}');
+	const first = open(file);
+	const homeView = (store: StateStore) => store.freshSnapshot().accounts.find(account => account.name === 'home')!;
+	assert.equal(homeView(first).cacheHitRate, null, 'no prompt yet');
+	// 100 + 900 read + 0 written, then 100 + 0 + 900 written: 900 of 2000 prompt tokens came from the cache.
+	first.recordRequest(record({inputTokens: 100, cacheReadTokens: 900}));
+	first.recordRequest(record({inputTokens: 100, cacheWriteTokens: 900}));
+	assert.equal(homeView(first).cacheHitRate, 0.45);
+	assert.equal(first.freshSnapshot().accounts.find(account => account.name === 'work')!.cacheHitRate, null);
+	first.close();
+
+	const second = open(file);
+	assert.equal(homeView(second).cacheHitRate, 0.45);
+	second.close();
+
+	// More read than was ever sent cannot be; a file saying so loses the pair, not the window.
+	const {file: broken} = stateFileWith(JSON.stringify({format: 1, window: {home: {startMs: Date.now() - 1000, tokens: 50, cacheReadTokens: 10, promptTokens: 5}}}));
+	const third = open(broken);
+	assert.equal(homeView(third).cacheHitRate, null);
+	assert.equal(homeView(third).windowTokens, 50);
+	third.close();
+});

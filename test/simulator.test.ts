@@ -8,6 +8,8 @@ import http from 'node:http';
 import path from 'node:path';
 import {describe, test, type TestContext} from 'node:test';
 import {fingerprint, Simulator, type SimulatorOptions} from '../source/simulator/index.js';
+import {PromptCache} from '../source/simulator/prompt-cache.js';
+import {countInput} from '../source/simulator/tokens.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -502,6 +504,26 @@ describe('unified rate limits (oauth)', () => {
 		assert.equal(refused.headers['retry-after'], String(monday7dReset - (monday / 1000)));
 	});
 
+	test('window positions: a 5h window already running and a weekly reset on another day', async t => {
+		const simulator = await start(t, {now: () => monday});
+		const reset5h = monday + (90 * 60_000);
+		const reset7d = Date.UTC(2026, 7, 4, 21, 0, 0);
+		simulator.addAccount({kind: 'oauth', credential: 'tok-p', budget5h: 1000, utilization5h: 0.5, reset5hAtMs: reset5h, reset7dAtMs: reset7d, utilization7d: 0.3});
+		const first = await send(simulator.url, {headers: oauthHeaders('tok-p'), body: message()});
+		assert.equal(first.headers['anthropic-ratelimit-unified-5h-reset'], String(reset5h / 1000));
+		assert.equal(first.headers['anthropic-ratelimit-unified-5h-utilization'], '0.54');
+		assert.equal(first.headers['anthropic-ratelimit-unified-7d-reset'], String(reset7d / 1000));
+		simulator.advanceClock(reset5h - monday);
+		const fresh = await send(simulator.url, {headers: oauthHeaders('tok-p'), body: message()});
+		assert.equal(fresh.headers['anthropic-ratelimit-unified-5h-utilization'], '0.04', 'the running window ended at its reset');
+		simulator.advanceClock(reset7d - reset5h);
+		const nextWeek = await send(simulator.url, {headers: oauthHeaders('tok-p'), body: message()});
+		assert.equal(nextWeek.headers['anthropic-ratelimit-unified-7d-reset'], String((reset7d / 1000) + (7 * 86_400)));
+		assert.equal(nextWeek.headers['anthropic-ratelimit-unified-7d-utilization'], '0', 'sonnet 49 of the default 20M weekly budget');
+		const far = await send(simulator.url, {method: 'POST', path: '/__fake/accounts', body: {kind: 'oauth', credential: 'tok-q', reset5hAtMs: 'soon'}});
+		assertError(far, 400, 'invalid_request_error');
+	});
+
 	test('advancing the clock past the 5h reset opens a fresh window', async t => {
 		const simulator = await start(t);
 		simulator.addAccount({kind: 'oauth', credential: 'tok-a', budget5h: 1000});
@@ -579,6 +601,16 @@ describe('prompt cache', () => {
 		const streamed = parseSse((await send(simulator.url, {headers: keyHeaders('key-a'), body: {...body, stream: true}})).text);
 		assert.equal(streamed[0]!.data.message.usage.cache_read_input_tokens, 100);
 		assert.equal(streamed.find(event => event.event === 'message_delta')!.data.usage.cache_read_input_tokens, 100);
+	});
+
+	test('peek says what a prompt would cost on an account without recording it', () => {
+		const cache = new PromptCache();
+		const body = message({system, messages: [{role: 'user', content: [{type: 'text', text: 'U'.repeat(200), cache_control: {type: 'ephemeral'}}]}]});
+		const {breakpoints} = countInput(body);
+		assert.deepEqual(cache.peek(breakpoints, monday), {read: 0, write5m: breakpoints.at(-1)!.tokens, write1h: 0});
+		assert.deepEqual(cache.peek(breakpoints, monday), cache.use(breakpoints, monday), 'peeking changed nothing');
+		assert.deepEqual(cache.peek(breakpoints, monday + 1000), {read: breakpoints.at(-1)!.tokens, write5m: 0, write1h: 0});
+		assert.equal(cache.peek(breakpoints, monday + (5 * 60_000) + 1).read, 0, 'expired after its TTL');
 	});
 
 	test('1h and 5m breakpoints split the write and expire separately', async t => {
@@ -858,6 +890,38 @@ describe('control surface', () => {
 		assert.equal(requests[1].headers['x-api-key'], `redacted:${fingerprint('key-y')}`);
 		assert.equal(listed.text.includes('key-y'), false, 'no credential leaves the process');
 		assert.equal(listed.text.includes('tok-x'), false);
+	});
+});
+
+describe('request log accounting', () => {
+	test('a served request logs its usage and charge; every entry logs the headers it was answered with', async t => {
+		const simulator = await start(t);
+		simulator.addAccount({kind: 'oauth', credential: 'tok-a', name: 'a', budget5h: 1000});
+		simulator.addAccount({kind: 'apikey', credential: 'key-b', name: 'b'});
+		const system = [{type: 'text', text: 'S'.repeat(400), cache_control: {type: 'ephemeral'}}];
+		const first = await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message({system})});
+		assert.equal(first.status, 200);
+		const second = await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message({system, stream: true})});
+		assert.equal(second.status, 200);
+		await send(simulator.url, {headers: keyHeaders('key-b'), body: message()});
+		simulator.setUtilization('tok-a', {fiveHour: 1});
+		const refused = await send(simulator.url, {headers: oauthHeaders('tok-a'), body: message()});
+		assert.equal(refused.status, 429);
+		await simulator.waitFor(entry => entry.status === 429);
+
+		const [served, streamed, keyed, rejected] = simulator.requests;
+		// 100 system tokens written, then read; sonnet weighs 1: 4 + 100 + 5 × 9 = 149, then 4 + 10 + 45 = 59.
+		assert.deepEqual(served!.usage, {model: 'claude-sonnet-4-6', inputTokens: hiInputTokens, cacheReadTokens: 0, cacheWriteTokens: 100, outputTokens: sonnetOutputTokens, weighted: 149});
+		assert.deepEqual(streamed!.usage, {model: 'claude-sonnet-4-6', inputTokens: hiInputTokens, cacheReadTokens: 100, cacheWriteTokens: 0, outputTokens: sonnetOutputTokens, weighted: 59});
+		assert.equal(keyed!.usage?.weighted, 0, 'API keys have no unified windows to charge');
+		assert.equal(rejected!.usage, undefined, 'a refused request consumed nothing');
+		assert.equal(served!.responseHeaders['anthropic-ratelimit-unified-5h-utilization'], first.headers['anthropic-ratelimit-unified-5h-utilization']);
+		assert.equal(served!.responseHeaders['content-type'], 'application/json');
+		assert.equal(streamed!.responseHeaders['content-type'], 'text/event-stream; charset=utf-8');
+		assert.equal(rejected!.responseHeaders['anthropic-ratelimit-unified-5h-status'], 'rejected');
+		assert.equal(rejected!.responseHeaders['retry-after'], refused.headers['retry-after']);
+		assert.equal(rejected!.responseHeaders['request-id'], rejected!.id);
+		assert.equal(keyed!.responseHeaders['anthropic-ratelimit-requests-limit'], '4000');
 	});
 });
 

@@ -34,6 +34,8 @@ export class PreviewStore implements MonitorStore {
 			requestsRemaining: index === 3 ? 48 : undefined,
 			requestsLimit: index === 3 ? 50 : undefined,
 			windowTokens: 12_345 * (index + 1),
+			cacheHitRate: index === 3 ? null : 0.9 - (index * 0.15),
+			scopedWindows: index === 1 ? [{window: '7d_opus', label: 'weekly opus', utilization: 0.93, reset: Math.floor(now / 1000) + 86_400, status: 'allowed_warning', spent: false}] : [],
 			pinned: false,
 			active: index === 0,
 			recentRequests: 0,

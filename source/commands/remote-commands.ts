@@ -47,6 +47,22 @@ function used(value: number | null, status: string | null, reset: number | null,
 	return value === null ? '— used' : `${Math.min(100, Math.round(value * 100))}% used`;
 }
 
+type StatusAccount = StatusDocument['accounts'][number];
+
+// An older shunt (or anything else on the port) may send neither field, or nonsense in them.
+function scopedText(account: StatusAccount): string {
+	const windows = Array.isArray(account.scopedWindows) ? account.scopedWindows.slice(0, 8) : [];
+	return windows
+		.filter(window => typeof window?.label === 'string' && (window.utilization === null || Number.isFinite(window.utilization)))
+		.map(window => ` · ${terminalSafe(window.label.slice(0, 40))} ${used(window.utilization, window.spent ? 'rejected' : window.status, window.reset, false)}`)
+		.join('');
+}
+
+function cacheText(account: StatusAccount): string {
+	const rate = account.cacheHitRate;
+	return typeof rate === 'number' && rate >= 0 && rate <= 1 ? ` · cache ${Math.round(rate * 100)}%` : '';
+}
+
 /**
  * The status document as text. Every string in it came from whatever answers on the port, so each
  * line is cleaned of escapes before it is printed, and names are cleaned before they are padded.
@@ -71,7 +87,7 @@ export function formatStatus(status: StatusDocument, nowMs = Date.now()): string
 		const windows = unified
 			? `5h ${used(account.utilization5h, account.status5h, account.reset5h, account.state === 'exhausted')}${account.reset5h ? ` (resets ${formatDuration((account.reset5h * 1000) - nowMs, 'up')})` : ''} · 7d ${used(account.utilization7d, account.status7d, account.reset7d, account.state === 'exhausted')}`
 			: (account.requestsLimit ? `${account.requestsRemaining ?? '?'}/${account.requestsLimit} requests left this minute` : 'API key');
-		lines.push(`${String(index + 1).padStart(2)}  ${name(account).padEnd(width)}  ${terminalSafe(account.state).padEnd(9)}  ${windows}${detail ? ` · ${detail}` : ''}${account.pinned ? ' · pinned' : ''}`);
+		lines.push(`${String(index + 1).padStart(2)}  ${name(account).padEnd(width)}  ${terminalSafe(account.state).padEnd(9)}  ${windows}${scopedText(account)}${cacheText(account)}${detail ? ` · ${detail}` : ''}${account.pinned ? ' · pinned' : ''}`);
 	}
 
 	if (status.accounts.length === 0) {

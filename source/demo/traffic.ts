@@ -77,6 +77,15 @@ export function startTraffic(options: TrafficOptions): () => void {
 		controller.signal.addEventListener('abort', done, {once: true});
 	});
 
+	// As Claude Code does: the last two user turns carry cache marks, so each turn reads the
+	// conversation so far from the account's cache (and a conversation that moves pays to rebuild it).
+	const markedForCache = (messages: ReadonlyArray<{role: string; content: string}>) => {
+		const users = messages.flatMap((message, index) => message.role === 'user' ? [index] : []).slice(-2);
+		return messages.map((message, index) => users.includes(index)
+			? {role: message.role, content: [{type: 'text', text: message.content, cache_control: {type: 'ephemeral'}}]}
+			: message);
+	};
+
 	const runSession = async (index: number) => {
 		// Stagger the starts so the first screen does not show four identical requests.
 		await sleep(index * 700);
@@ -94,7 +103,7 @@ export function startTraffic(options: TrafficOptions): () => void {
 					max_tokens: 512,
 					stream: random() < 0.85,
 					system: [{type: 'text', text: system, cache_control: {type: 'ephemeral'}}],
-					messages,
+					messages: markedForCache(messages),
 				}, sessionId, controller.signal);
 				messages.push({role: 'assistant', content: filler(60, random)});
 				// eslint-disable-next-line no-await-in-loop

@@ -10,6 +10,20 @@ import type {RequestRecord, SavingsSummary, StoreEvent} from '../state/records.j
 /** What the monitor and /_shunt/status show for an account (CONTRACT). */
 export type AccountState = 'available' | 'throttled' | 'cooling' | 'exhausted' | 'unhealthy' | 'reauth' | 'paused';
 
+/** A window that limits only some models' requests, e.g. `7d_opus` ("weekly opus"). */
+export type ScopedWindowView = {
+	/** The header infix: 7d_opus, 7d_sonnet, … */
+	window: string;
+	/** In words: "weekly opus". */
+	label: string;
+	utilization: number | null;
+	/** Epoch seconds. */
+	reset: number;
+	status: string | null;
+	/** Spent: requests of its models go elsewhere until it resets. */
+	spent: boolean;
+};
+
 /** One account as the monitor and the status document see it. */
 export type AccountView = {
 	name: string;
@@ -35,6 +49,10 @@ export type AccountView = {
 	requestsLimit?: number;
 	/** Tokens used in the local 5-hour window. */
 	windowTokens: number;
+	/** Cache read ÷ all prompt tokens it served in the local 5-hour window; null before any. */
+	cacheHitRate: number | null;
+	/** Model-scoped windows the upstream reports (weekly Opus, …) that have not reset, by name. */
+	scopedWindows: ScopedWindowView[];
 	pinned: boolean;
 	/** Served the most recent successful request. */
 	active: boolean;

@@ -13,7 +13,7 @@ import type {InFlightRequest} from '../state/in-flight.js';
 import {efforts, type Overrides} from '../state/overrides.js';
 import type {Attempt, Hold, RequestRecord, SavingsTotals, StoreEvent} from '../state/records.js';
 import {isRecord} from '../util/json.js';
-import {historyWindows, type AccountView, type BurnRate, type HistoryView, type StoreSnapshot} from './contract.js';
+import {historyWindows, type AccountView, type BurnRate, type HistoryView, type ScopedWindowView, type StoreSnapshot} from './contract.js';
 
 type Check = (value: unknown) => boolean;
 type Fields<T> = {[K in keyof T]-?: Check};
@@ -47,6 +47,8 @@ function shaped<T>(fields: Fields<T>): Check {
 
 const strategy = oneOf(strategyNames);
 
+const scopedWindowFields: Fields<ScopedWindowView> = {window: text, label: text, utilization: orNull(number), reset: number, status: orNull(text), spent: boolean};
+
 const accountFields: Fields<AccountView> = {
 	name: text,
 	kind: oneOf(accountKinds),
@@ -65,6 +67,9 @@ const accountFields: Fields<AccountView> = {
 	requestsRemaining: optional(number),
 	requestsLimit: optional(number),
 	windowTokens: number,
+	cacheHitRate: orNull(number),
+	// The store keeps a few per account; this bounds a hostile sender.
+	scopedWindows: listOf(shaped(scopedWindowFields), 100),
 	pinned: boolean,
 	active: boolean,
 	recentRequests: number,

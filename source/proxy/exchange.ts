@@ -229,7 +229,7 @@ async function serve(context: ProxyContext, state: ExchangeState, response: Serv
 				state.live.update({account: null, state: 'held', heldUntilMs: choice.untilMs, heldReason: choice.reason});
 				state.holds.push({afterAttempts: state.attempts.length, ms: Math.max(0, choice.untilMs - store.now()), reason: choice.reason});
 				// eslint-disable-next-line no-await-in-loop
-				await wait(choice.untilMs - store.now(), clientGone);
+				await (context.sleep ?? wait)(choice.untilMs - store.now(), clientGone);
 				state.live.update({state: 'waiting', heldUntilMs: null, heldReason: null});
 				state.tried.clear();
 				break;

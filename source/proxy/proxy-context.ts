@@ -1,4 +1,5 @@
 import type {AuthProvider} from '../accounts/auth-provider.js';
+import type {Cancellation} from '../util/cancellation.js';
 import type {Alerts} from '../alerts/alerts.js';
 import type {ProxyStore} from '../state/ports.js';
 import type {IdleWatch} from '../util/idle-watch.js';
@@ -16,6 +17,8 @@ export type ProxyContext = {
 	/** Which method and path pairs are forwarded at all. */
 	surface: ApiSurface;
 	maxHoldMs: number;
+	/** Waits out a hold (ends early when cancelled); undefined: a real timer. */
+	sleep?: (ms: number, cancellation: Cancellation) => Promise<void>;
 	/** Per try: how long to wait for response headers (streaming and non-message requests). */
 	firstByteTimeoutMs: number;
 	/** A streaming request's first byte is due within this long of its arrival, failovers and holds included. */

@@ -30,6 +30,8 @@ export type ProxyServerOptions = {
 	clientKey?: string;
 	policy?: FailurePolicy;
 	maxHoldMs: number;
+	/** Waits out a hold on another clock than the wall's (the routing benchmark's virtual time); default a real timer. */
+	sleep?: ProxyContext['sleep'];
 	firstByteTimeoutMs: number;
 	/** Defaults below are the settings' defaults (accounts/settings.ts). */
 	requestDeadlineMs?: number;
@@ -104,6 +106,7 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 		policy: options.policy ?? defaultFailurePolicy,
 		surface: apiSurface(options.extraForwardedPaths),
 		maxHoldMs: options.maxHoldMs,
+		sleep: options.sleep,
 		firstByteTimeoutMs: options.firstByteTimeoutMs,
 		requestDeadlineMs: options.requestDeadlineMs ?? 285_000,
 		nonStreamingTimeoutMs: options.nonStreamingTimeoutMs ?? 600_000,

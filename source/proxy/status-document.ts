@@ -44,6 +44,8 @@ export function statusDocument(snapshot: StoreSnapshot) {
 			requestsRemaining: account.requestsRemaining ?? null,
 			requestsLimit: account.requestsLimit ?? null,
 			windowTokens: account.windowTokens,
+			cacheHitRate: account.cacheHitRate,
+			scopedWindows: account.scopedWindows,
 			pinned: account.pinned,
 			active: account.active,
 			email: account.email ?? null,

@@ -4,9 +4,11 @@ import {fingerprint, uuidFrom} from './ids.js';
 import {KeyLimiter} from './key-limits.js';
 import {PromptCache} from './prompt-cache.js';
 import type {SimAccount} from './sim-types.js';
-import {UnifiedLimiter, type UnifiedView, unifiedHeaders} from './unified-limits.js';
+import {rejectedWindow, UnifiedLimiter, type UnifiedView, unifiedHeaders} from './unified-limits.js';
 
 export type Consumption = {
+	/** Model-scoped windows count only their family's requests. */
+	model: string;
 	/** Uncached input + cache writes: what counts against input buckets. */
 	inputTokens: number;
 	outputTokens: number;
@@ -25,14 +27,16 @@ export class AccountState {
 		this.label = config.name ?? `${config.kind}-${fingerprint(config.credential).slice(0, 8)}`;
 		this.orgId = uuidFrom(`org:${config.credential}`);
 		if (config.kind === 'oauth') {
-			this.unified = new UnifiedLimiter(
-				config.budget5h ?? 2_000_000,
-				config.budget7d ?? 20_000_000,
-				config.utilization5h ?? 0,
-				config.utilization7d ?? 0,
-				nowMs,
-				config.window5hMs,
-			);
+			this.unified = new UnifiedLimiter({
+				budget5h: config.budget5h ?? 2_000_000,
+				budget7d: config.budget7d ?? 20_000_000,
+				utilization5h: config.utilization5h ?? 0,
+				utilization7d: config.utilization7d ?? 0,
+				window5hMs: config.window5hMs,
+				reset5hAtMs: config.reset5hAtMs,
+				reset7dAtMs: config.reset7dAtMs,
+				scoped: config.scoped,
+			}, nowMs);
 		} else {
 			this.keys = new KeyLimiter({rpm: config.rpm ?? 4000, itpm: config.itpm ?? 2_000_000, otpm: config.otpm ?? 400_000}, nowMs);
 		}
@@ -43,17 +47,25 @@ export class AccountState {
 	}
 
 	charge(use: Consumption): void {
-		this.unified?.charge(use.weighted);
+		this.unified?.charge(use.weighted, use.model);
 		this.keys?.charge(use.inputTokens, use.outputTokens);
 	}
 
-	/** The account's rate-limit header family as it stands now. */
-	rateHeaders(nowMs: number): Record<string, string> {
+	/** The account's rate-limit header family as it stands now, for a request for model (when known). */
+	rateHeaders(nowMs: number, model?: string): Record<string, string> {
 		if (this.unified) {
-			return unifiedHeaders(this.unified.view(nowMs));
+			return unifiedHeaders(this.unified.view(nowMs), undefined, model);
 		}
 
 		return this.keys?.headers(nowMs) ?? {};
+	}
+
+	/**
+	 * The unified window that refuses a request for model right now ("5h", "7d", "7d_opus"), or
+	 * undefined when the account's subscription windows admit it (API keys have none).
+	 */
+	spentWindow(nowMs: number, model?: string): string | undefined {
+		return this.unified ? rejectedWindow(this.unified.view(nowMs), model) : undefined;
 	}
 
 	/** The unified windows as they stand now (oauth only), for faults that render an altered copy. */

@@ -3,7 +3,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {AccountRegistry} from './accounts.js';
 import type {FaultBook} from './faults.js';
 import type {OAuthBook} from './oauth-book.js';
-import type {ArmedFault, ResolvedOptions, SimAccount, SimRequestLogEntry} from './sim-types.js';
+import type {ArmedFault, ResolvedOptions, SimAccount, SimRequestLogEntry, SimUtilization} from './sim-types.js';
 
 export type Exchange = {
 	request: IncomingMessage;
@@ -34,7 +34,7 @@ export type SimControl = SimCore & {
 	addAccount(account: SimAccount): void;
 	arm(credential: string, fault: ArmedFault): void;
 	clearFaults(credential?: string): void;
-	setUtilization(credential: string, utilization: {fiveHour?: number; sevenDay?: number}): void;
+	setUtilization(credential: string, utilization: SimUtilization): void;
 	advanceClock(ms: number): void;
 };
 

@@ -4,6 +4,7 @@ import type {Exchange, SimControl} from './context.js';
 import {reject, sendJson, sendRejection} from './errors.js';
 import {fingerprint} from './ids.js';
 import type {ArmedFault, SimAccount, SimRequestLogEntry} from './sim-types.js';
+import {unifiedConfigError} from './unified-limits.js';
 
 type Json = Record<string, unknown>;
 
@@ -18,12 +19,18 @@ function isAccount(value: unknown): value is SimAccount {
 	return isRecord(value) && (value['kind'] === 'apikey' || value['kind'] === 'oauth') && typeof value['credential'] === 'string' && value['credential'] !== '';
 }
 
-/** Body: one SimAccount, an array of them, or {accounts: [...]}. */
+/** Body: one SimAccount, an array of them, or {accounts: [...]}. Nothing is added unless every one is good. */
 export function postAccounts(exchange: Exchange, simulator: SimControl): void {
 	const body = exchange.body;
 	const list: unknown[] = Array.isArray(body) ? body : (isRecord(body) && Array.isArray(body['accounts']) ? body['accounts'] : [body]);
 	if (!list.every(account => isAccount(account))) {
 		badRequest(exchange, 'each account needs kind ("apikey" | "oauth") and credential');
+		return;
+	}
+
+	const problem = list.map(account => unifiedConfigError(account as SimAccount)).find(error => error !== undefined);
+	if (problem !== undefined) {
+		badRequest(exchange, problem);
 		return;
 	}
 
@@ -63,16 +70,35 @@ export function postClearFaults(exchange: Exchange, simulator: SimControl): void
 	ok(exchange);
 }
 
-/** Body: {credential, fiveHour?, sevenDay?} as fractions. */
+const usageShape = 'expected {"credential": string, "fiveHour"?: number, "sevenDay"?: number, "scoped"?: {"7d_opus": number, ...}}';
+
+/** Body: {credential, fiveHour?, sevenDay?, scoped?: {"7d_opus": n}} as fractions. */
 export function postUtilization(exchange: Exchange, simulator: SimControl): void {
 	const body = exchange.body;
 	if (!isRecord(body) || typeof body['credential'] !== 'string') {
-		badRequest(exchange, 'expected {"credential": string, "fiveHour"?: number, "sevenDay"?: number}');
+		badRequest(exchange, usageShape);
 		return;
 	}
 
-	const fraction = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
-	simulator.setUtilization(body['credential'], {fiveHour: fraction(body['fiveHour']), sevenDay: fraction(body['sevenDay'])});
+	const fraction = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+	const scopedBody = body['scoped'];
+	let scoped: Record<string, number> | undefined;
+	if (scopedBody !== undefined) {
+		if (!isRecord(scopedBody) || !Object.values(scopedBody).every(value => fraction(value) !== undefined)) {
+			badRequest(exchange, usageShape);
+			return;
+		}
+
+		scoped = scopedBody as Record<string, number>;
+	}
+
+	try {
+		simulator.setUtilization(body['credential'], {fiveHour: fraction(body['fiveHour']), sevenDay: fraction(body['sevenDay']), scoped});
+	} catch (error) {
+		badRequest(exchange, (error as Error).message);
+		return;
+	}
+
 	ok(exchange);
 }
 

@@ -5,5 +5,5 @@ export {defaultModels} from './models.js';
 export {simClientId} from './oauth-book.js';
 export type {
 	ArmedFault, ArmedOAuthFault, SimAccount, SimAuthorizeRequest, SimFault, SimLoginLimits, SimOAuthFault, SimOAuthLogin, SimOAuthLoginState, SimOAuthOptions,
-	SimRequestLogEntry, SimulatorOptions, SimUsageShape,
+	SimRequestLogEntry, SimScopedWindow, SimulatorOptions, SimUsage, SimUsageShape, SimUtilization,
 } from './sim-types.js';

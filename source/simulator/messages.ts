@@ -11,12 +11,12 @@ import {parseBody} from './request-body.js';
 import type {SimFault} from './sim-types.js';
 import {type StreamFault, streamReply} from './stream-response.js';
 import {countInput} from './tokens.js';
-import {rejectedWindow, unifiedHeaders} from './unified-limits.js';
+import {unifiedHeaders} from './unified-limits.js';
 
 const retryable = {'x-should-retry': 'true', 'x-robots-tag': 'none'};
 
-function accountHeaders(account: AccountState, nowMs: number): Record<string, string> {
-	return {'anthropic-organization-id': account.orgId, ...account.rateHeaders(nowMs)};
+function accountHeaders(account: AccountState, nowMs: number, model?: string): Record<string, string> {
+	return {'anthropic-organization-id': account.orgId, ...account.rateHeaders(nowMs, model)};
 }
 
 export function authFault(fault: SimFault): Rejection | undefined {
@@ -28,18 +28,18 @@ export function authFault(fault: SimFault): Rejection | undefined {
 	}
 }
 
-/** A real quota refusal: the account's own limits say no. */
-function limitRejection(account: AccountState, nowMs: number, inputTokens: number): Rejection | undefined {
+/** A real quota refusal: the account's own limits say no (a model-scoped window only to its family). */
+function limitRejection(account: AccountState, nowMs: number, model: string, inputTokens: number): Rejection | undefined {
 	if (account.unified) {
 		account.unified.begin(nowMs);
-		const view = account.unified.view(nowMs);
-		const window = rejectedWindow(view);
-		if (window === undefined) {
+		if (account.spentWindow(nowMs, model) === undefined) {
 			return undefined;
 		}
 
-		const retryAfter = Math.max(1, Math.ceil(view[window].reset - (nowMs / 1000)));
-		return reject(429, 'rate_limit_error', 'rate limit exceeded', {...accountHeaders(account, nowMs), ...retryable, 'retry-after': String(retryAfter)});
+		const headers = accountHeaders(account, nowMs, model);
+		// The reset of the binding window, as the representative claim names it.
+		const retryAfter = Math.max(1, Math.ceil(Number(headers['anthropic-ratelimit-unified-reset']) - (nowMs / 1000)));
+		return reject(429, 'rate_limit_error', 'rate limit exceeded', {...headers, ...retryable, 'retry-after': String(retryAfter)});
 	}
 
 	const retryAfter = account.keys?.retryAfter(nowMs, inputTokens);
@@ -133,7 +133,7 @@ export async function handleMessages(exchange: Exchange, simulator: SimControl):
 		return;
 	}
 
-	const limited = limitRejection(account, nowMs, countInput(body).total);
+	const limited = limitRejection(account, nowMs, body.model, countInput(body).total);
 	if (limited) {
 		sendRejection(exchange.response, limited);
 		return;
@@ -156,8 +156,17 @@ export async function handleMessages(exchange: Exchange, simulator: SimControl):
 
 	const replyNow = simulator.now();
 	const reply = planReply(body, account, simulator.options.replyText, replyNow);
-	account.charge(consumption(reply));
-	const headers = accountHeaders(account, replyNow);
+	const use = consumption(reply);
+	account.charge(use);
+	exchange.entry.usage = {
+		model: reply.model,
+		inputTokens: reply.inputTokens,
+		cacheReadTokens: reply.cacheRead,
+		cacheWriteTokens: reply.cacheWrite5m + reply.cacheWrite1h,
+		outputTokens: reply.outputTokens,
+		weighted: account.unified ? use.weighted : 0,
+	};
+	const headers = accountHeaders(account, replyNow, body.model);
 	if (body.stream) {
 		const streamFault = fault?.type === 'midstream_error' || fault?.type === 'drop' || fault?.type === 'stall' ? fault as StreamFault : undefined;
 		await streamReply(exchange, simulator, reply, headers, streamFault);

@@ -25,6 +25,18 @@ export class PromptCache {
 	 * TTL of all of them (a hit extends the entry's life, as upstream does).
 	 */
 	use(breakpoints: Breakpoint[], nowMs: number): CacheUsage {
+		const usage = this.peek(breakpoints, nowMs);
+		for (const point of breakpoints) {
+			this.#entries.delete(point.key);
+			this.#entries.set(point.key, nowMs + point.ttlMs);
+		}
+
+		this.#prune(nowMs);
+		return usage;
+	}
+
+	/** What use() would read and write at nowMs, without recording anything (what a prompt would have cost here). */
+	peek(breakpoints: Breakpoint[], nowMs: number): CacheUsage {
 		let hit = -1;
 		for (const [index, point] of breakpoints.entries()) {
 			if ((this.#entries.get(point.key) ?? 0) > nowMs) {
@@ -44,12 +56,8 @@ export class PromptCache {
 			} else {
 				usage.write5m += span;
 			}
-
-			this.#entries.delete(point.key);
-			this.#entries.set(point.key, nowMs + point.ttlMs);
 		}
 
-		this.#prune(nowMs);
 		return usage;
 	}
 

@@ -46,7 +46,7 @@ export function planReply(body: MessagesBody, account: AccountState, replyText: 
 export function consumption(reply: Reply): Consumption {
 	const writes = reply.cacheWrite5m + reply.cacheWrite1h;
 	const weighted = modelWeight(reply.model) * (reply.inputTokens + writes + (0.1 * reply.cacheRead) + (5 * reply.outputTokens));
-	return {inputTokens: reply.inputTokens + writes, outputTokens: reply.outputTokens, weighted};
+	return {model: reply.model, inputTokens: reply.inputTokens + writes, outputTokens: reply.outputTokens, weighted};
 }
 
 /** The input side of usage, identical in the JSON body, message_start and message_delta. */

@@ -16,12 +16,38 @@ export type SimAccount = {
 	utilization7d?: number;
 	/** Length of the "5-hour" window; the demo shortens it so limits reset within a minute. */
 	window5hMs?: number;
+	/** A 5-hour window already running, resetting at this instant (epoch ms); utilization5h is its use so far. Default: none running. */
+	reset5hAtMs?: number;
+	/** An instant the weekly window resets at (epoch ms); it rolls over every 7 days from there. Default: Thursdays 09:00 UTC. */
+	reset7dAtMs?: number;
+	/**
+	 * Model-scoped weekly windows by header infix ("7d_opus", "7d_sonnet", "7d_oi"): each counts only
+	 * the requests of its model family (the part after "7d_"; "oi" is Fable's) and refuses only them.
+	 */
+	scoped?: Record<string, SimScopedWindow>;
 	/** OAuth: requests at or after this epoch-ms instant get 401 "token has expired". */
 	tokenExpiresAtMs?: number;
 	/** API-key token buckets, refilled continuously per minute. */
 	rpm?: number;
 	itpm?: number;
 	otpm?: number;
+};
+
+/** One model-scoped weekly window, reported as anthropic-ratelimit-unified-<scope>-{status,utilization,reset}. */
+export type SimScopedWindow = {
+	/** Weighted-token budget; default the account's budget7d. */
+	budget?: number;
+	/** Starting utilization as a fraction. */
+	utilization?: number;
+	/** An instant the window resets at (epoch ms); it rolls over every 7 days from there. Default: with the 7d window. */
+	resetAtMs?: number;
+};
+
+/** setUtilization's argument: fractions per window; scoped by header infix. */
+export type SimUtilization = {
+	fiveHour?: number;
+	sevenDay?: number;
+	scoped?: Record<string, number>;
 };
 
 export type SimFault =
@@ -71,6 +97,22 @@ export type SimRequestLogEntry = {
 	fault?: SimFault['type'];
 	/** The client went away before the response finished. */
 	closedEarly: boolean;
+	/** The response's headers as sent (no credential is ever among them); empty when none went out. */
+	responseHeaders: Record<string, string>;
+	/** What a served /v1/messages request consumed, as the simulator accounted it. */
+	usage?: SimUsage;
+};
+
+/** One served request's tokens: its usage block, plus what it charged the unified windows. */
+export type SimUsage = {
+	model: string;
+	inputTokens: number;
+	cacheReadTokens: number;
+	/** 5-minute and 1-hour cache writes together. */
+	cacheWriteTokens: number;
+	outputTokens: number;
+	/** Weighted tokens charged to the account's unified windows (0 for API keys). */
+	weighted: number;
 };
 
 export type SimulatorOptions = {
@@ -124,7 +166,7 @@ export type SimOAuthOptions = {
 export type ResolvedOAuthOptions = Required<SimOAuthOptions>;
 
 /** The limits of the subscription behind a login. */
-export type SimLoginLimits = Pick<SimAccount, 'budget5h' | 'budget7d' | 'utilization5h' | 'utilization7d' | 'window5hMs'>;
+export type SimLoginLimits = Pick<SimAccount, 'budget5h' | 'budget7d' | 'utilization5h' | 'utilization7d' | 'window5hMs' | 'reset5hAtMs' | 'reset7dAtMs' | 'scoped'>;
 
 /** A login that already happened: a token pair the simulator will honour and refresh. */
 export type SimOAuthLogin = {

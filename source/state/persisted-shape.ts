@@ -18,12 +18,19 @@ export type PersistedAccount = {
 	excludedModels: Array<{model: string; untilMs: number}>;
 };
 
+/**
+ * Tokens an account served in the local 5-hour window: those that weigh on limits, and, for its
+ * cache hit rate, the prompt tokens read from the cache and all prompt tokens (absent in files
+ * written before they were kept).
+ */
+export type LocalWindow = {startMs: number; tokens: number; cacheReadTokens?: number; promptTokens?: number};
+
 export type PersistedState = {
 	format: 1;
 	accounts: Record<string, PersistedAccount>;
 	telemetry: Record<string, RateLimitTelemetry>;
 	/** Local 5-hour token window per account. */
-	window: Record<string, {startMs: number; tokens: number}>;
+	window: Record<string, LocalWindow>;
 	pinnedAccount: string | null;
 	lastUsedAccount: string | null;
 	savingsDaily: Record<string, SavingsTotals>;

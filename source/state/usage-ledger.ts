@@ -3,6 +3,7 @@
 import {Ring} from '../util/ring.js';
 import {terminalSafe} from '../util/terminal-safe.js';
 import type {PersistedState} from './persisted-state.js';
+import type {LocalWindow} from './persisted-shape.js';
 import type {RequestRecord, SavingsSummary, SavingsTotals} from './records.js';
 import {addTotals, emptyTotals, pruneDaily, summarize, utcDayKey} from './savings.js';
 
@@ -16,7 +17,7 @@ export type LedgerSeed = Pick<PersistedState, 'savingsDaily' | 'savingsAllTime'>
 
 export class UsageLedger {
 	readonly #requests = new Ring<RequestRecord>(requestRingSize);
-	readonly #window = new Map<string, {startMs: number; tokens: number}>();
+	readonly #window = new Map<string, LocalWindow>();
 	readonly #daily = new Map<string, SavingsTotals>();
 	#allTime: SavingsTotals;
 	#lastUsed: string | null;
@@ -70,7 +71,7 @@ export class UsageLedger {
 			return;
 		}
 
-		this.#addToWindow(account, record.inputTokens + record.outputTokens + record.cacheWriteTokens, record.tsMs);
+		this.#addToWindow(account, record);
 		const usage: SavingsTotals = {
 			inputTokens: record.inputTokens,
 			outputTokens: record.outputTokens,
@@ -102,6 +103,19 @@ export class UsageLedger {
 		return window && nowMs < window.startMs + localWindowMs ? window.tokens : 0;
 	}
 
+	/**
+	 * The share of the account's prompt tokens read from its cache in the local 5-hour window
+	 * (cache read ÷ all input): how warm routing keeps its conversations there. Null before any input.
+	 */
+	cacheHitRate(name: string, nowMs: number): number | null {
+		const window = this.#window.get(name);
+		if (!window || nowMs >= window.startMs + localWindowMs || !window.promptTokens) {
+			return null;
+		}
+
+		return (window.cacheReadTokens ?? 0) / window.promptTokens;
+	}
+
 	savings(nowMs: number): SavingsSummary {
 		return summarize(this.#daily, this.#allTime, nowMs);
 	}
@@ -115,13 +129,18 @@ export class UsageLedger {
 		};
 	}
 
-	/** The local 5-hour window counts tokens that weigh on limits; cache reads are left out. */
-	#addToWindow(name: string, tokens: number, nowMs: number): void {
+	/** The local 5-hour window counts tokens that weigh on limits (cache reads do not), and the cache's share of the prompt. */
+	#addToWindow(name: string, record: RequestRecord): void {
+		const tokens = record.inputTokens + record.outputTokens + record.cacheWriteTokens;
+		const prompt = record.inputTokens + record.cacheReadTokens + record.cacheWriteTokens;
 		const window = this.#window.get(name);
-		if (!window || nowMs >= window.startMs + localWindowMs) {
-			this.#window.set(name, {startMs: nowMs, tokens});
+		if (!window || record.tsMs >= window.startMs + localWindowMs) {
+			this.#window.set(name, {startMs: record.tsMs, tokens, cacheReadTokens: record.cacheReadTokens, promptTokens: prompt});
 		} else {
 			window.tokens += tokens;
+			// A window from a file written before these were kept starts counting now.
+			window.cacheReadTokens = (window.cacheReadTokens ?? 0) + record.cacheReadTokens;
+			window.promptTokens = (window.promptTokens ?? 0) + prompt;
 		}
 	}
 }

@@ -7,7 +7,7 @@ import {maxScopedWindows} from '../anthropic/rate-limit-headers.js';
 import type {KeyBucket, RateLimitTelemetry, UnifiedWindow} from '../anthropic/telemetry.js';
 import type {SavingsTotals} from './records.js';
 import {storableInstant} from '../util/time-horizon.js';
-import type {PersistedAccount, PersistedState} from './persisted-shape.js';
+import type {LocalWindow, PersistedAccount, PersistedState} from './persisted-shape.js';
 import {isRecord} from '../util/json.js';
 
 type Json = Record<string, unknown>;
@@ -262,14 +262,25 @@ function readTelemetry(entry: unknown, path: string, drops: Drops, nowMs: number
 	return telemetry;
 }
 
-function readLocalWindow(entry: unknown, path: string, drops: Drops, nowMs: number): {startMs: number; tokens: number} | undefined {
+function readLocalWindow(entry: unknown, path: string, drops: Drops, nowMs: number): LocalWindow | undefined {
 	// The two numbers only mean something together: a bad one drops the pair.
 	if (!isRecord(entry) || !storableInstant(entry['startMs'], nowMs) || !isCount(entry['tokens'])) {
 		drops.add(path);
 		return undefined;
 	}
 
-	return {startMs: entry['startMs'], tokens: entry['tokens']};
+	const window: LocalWindow = {startMs: entry['startMs'], tokens: entry['tokens']};
+	// The cache counts go together and never exceed each other; otherwise the rate is unknown.
+	const cacheRead = entry['cacheReadTokens'];
+	const prompt = entry['promptTokens'];
+	if (isCount(cacheRead) && isCount(prompt) && cacheRead <= prompt) {
+		window.cacheReadTokens = cacheRead;
+		window.promptTokens = prompt;
+	} else if (cacheRead !== undefined || prompt !== undefined) {
+		drops.add(`${path}.cacheReadTokens`);
+	}
+
+	return window;
 }
 
 const totalFields = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'usd'] as const;

@@ -3,7 +3,8 @@
 import type {AccountConfig} from '../accounts/types.js';
 import {scopedWindowOf} from '../anthropic/models.js';
 import {keyHeadroom, windowLive, windowSpent, windowUtilization, type RateLimitTelemetry, type UnifiedWindow} from '../anthropic/telemetry.js';
-import type {AccountState, AccountView, HistoryView, StoreSnapshot} from '../monitor/contract.js';
+import type {AccountState, AccountView, HistoryView, ScopedWindowView, StoreSnapshot} from '../monitor/contract.js';
+import {windowLabel} from '../routing/windows.js';
 import type {StrategyName} from '../routing/strategies.js';
 import {freeAtOf} from '../routing/route.js';
 import {rampFactor, rampMs} from '../routing/strategies.js';
@@ -158,6 +159,18 @@ export function routingSnapshot(parts: ViewParts, nowMs: number): RoutingSnapsho
 	};
 }
 
+/** Live scoped windows, hottest first. */
+function scopedWindowViews(telemetry: RateLimitTelemetry | undefined, nowSeconds: number): ScopedWindowView[] {
+	const views: ScopedWindowView[] = [];
+	for (const [name, window] of Object.entries(telemetry?.scoped ?? {})) {
+		if (windowLive(window, nowSeconds)) {
+			views.push({window: name, label: windowLabel(name), utilization: windowUtilization(window, nowSeconds), reset: window.reset, status: window.status ?? null, spent: windowSpent(window, nowSeconds)});
+		}
+	}
+
+	return views.sort((a, b) => Number(b.spent) - Number(a.spent) || (b.utilization ?? 0) - (a.utilization ?? 0));
+}
+
 export function accountView(parts: ViewParts, account: AccountConfig, index: number, nowMs: number): AccountView {
 	const record = parts.book.get(account.name);
 	const telemetry = parts.telemetry.get(account.name);
@@ -187,6 +200,8 @@ export function accountView(parts: ViewParts, account: AccountConfig, index: num
 		requestsRemaining: telemetry?.requests?.remaining,
 		requestsLimit: telemetry?.requests?.limit,
 		windowTokens: parts.ledger.windowTokens(account.name, nowMs),
+		cacheHitRate: parts.ledger.cacheHitRate(account.name, nowMs),
+		scopedWindows: scopedWindowViews(telemetry, nowSeconds),
 		pinned: parts.pinned === account.name,
 		active: parts.ledger.lastUsed === account.name,
 		recentRequests: routing.burstCount,

@@ -25,6 +25,8 @@ export function makeAccount(name: string, fields: Partial<AccountView> = {}): Ac
 		reset5h: null,
 		reset7d: null,
 		windowTokens: 0,
+		cacheHitRate: null,
+		scopedWindows: [],
 		pinned: false,
 		active: false,
 		recentRequests: 0,

@@ -3,7 +3,7 @@ import {StaticAuthProvider} from '../../source/accounts/auth-provider.js';
 import {Alerts} from '../../source/alerts/alerts.js';
 import {defaultFailurePolicy, type FailurePolicy} from '../../source/failover/failure-policy.js';
 import type {OpenAiDoorOptions} from '../../source/openai/door.js';
-import {startProxy, type ProxyServer} from '../../source/proxy/server.js';
+import {startProxy, type ProxyServer, type ProxyServerOptions} from '../../source/proxy/server.js';
 import {StateStore, type StoreSettings} from '../../source/state/store.js';
 import type {AccountConfig, Credential} from '../../source/accounts/types.js';
 
@@ -35,6 +35,10 @@ export type HarnessOptions = {
 	stateFile?: string;
 	/** history.db: with it the store keeps (and, restarted on the same file, starts from) a history. */
 	historyFile?: string;
+	/** The store's clock (default the wall's). */
+	now?: () => number;
+	/** Waits out holds (default a real timer). */
+	sleep?: ProxyServerOptions['sleep'];
 };
 
 /** shunt's proxy in this process (real sockets on 127.0.0.1), so tests can read its store directly. */
@@ -53,6 +57,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 		version: 'test',
 		stateFile: options.stateFile,
 		historyFile: options.historyFile,
+		now: options.now,
 		notifyIntervalMs: 10,
 	});
 	const alerts: Array<{title: string; body: string}> = [];
@@ -65,6 +70,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 		port: 0,
 		policy: {...defaultFailurePolicy, ...options.policy},
 		maxHoldMs: options.maxHoldMs ?? 240_000,
+		sleep: options.sleep,
 		firstByteTimeoutMs: options.firstByteTimeoutMs ?? 600_000,
 		requestDeadlineMs: options.requestDeadlineMs,
 		nonStreamingTimeoutMs: options.nonStreamingTimeoutMs,

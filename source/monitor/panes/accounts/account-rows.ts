@@ -45,6 +45,9 @@ export function accountColumns(density: Density, barWidth: number, indexDigits: 
 		{key: 'sevenDay', header: narrow ? '7d' : '7d used', width: gauge},
 		...(narrow ? [] : [
 			{key: 'tokens', header: '5h tok', align: 'right' as const, dropPriority: 2},
+			// How warm routing keeps conversations here (cache read ÷ all prompt tokens in the 5h);
+			// like the log's cache column, only where the status keeps room for its words.
+			...(density === 'wide' ? [{key: 'cache', header: 'cache', align: 'right' as const, dropPriority: 3}] : []),
 			{key: 'recent', header: 'req/m', align: 'right' as const, dropPriority: 3},
 		]),
 		// Room for at least one tag word (pinned / active); longer statuses get a line of their own.
@@ -84,6 +87,9 @@ function back(atMs: number, nowMs: number, density: Density): string {
 }
 
 const dot: Segment = {text: ' · ', color: colors.muted};
+
+/** A scoped window is worth a word on the account's line from here on. */
+const scopedShownAt = 0.8;
 
 /**
  * What the account is doing, in words: its state with the one countdown that ends it (the same
@@ -132,6 +138,15 @@ export function accountDetail(account: AccountView, nowMs: number, density: Dens
 
 	if (account.keyBlockedUntilMs !== null && account.keyBlockedUntilMs > nowMs && account.state === 'available') {
 		parts.push([{text: 'request bucket drained', color: colors.warn}, dot, {text: back(account.keyBlockedUntilMs, nowMs, density), color: colors.warn}]);
+	}
+
+	// A model-scoped window (weekly Opus) steers only its models' requests: said when it is close or spent.
+	for (const scoped of account.scopedWindows) {
+		if (scoped.spent) {
+			parts.push([{text: `${scoped.label} spent`, color: colors.bad}, {text: ` · ${back(scoped.reset * 1000, nowMs, density)}`, color: colors.muted}]);
+		} else if (scoped.utilization !== null && scoped.utilization >= scopedShownAt) {
+			parts.push([{text: `${scoped.label} ${Math.round(Math.min(scoped.utilization, 1) * 100)}%`, color: colors.warn}]);
+		}
 	}
 
 	for (const excluded of account.excludedModels) {
@@ -214,6 +229,7 @@ export function buildAccountRows(input: AccountRowsInput): AccountRows {
 					fiveHour: hasWindows(account) ? gauge(account.utilization5h, account.reset5h, account.status5h, spentUntil(account, account.status5h)) : apiKeyBudget(account, density, gauge).fiveHour,
 					sevenDay: hasWindows(account) ? gauge(account.utilization7d, account.reset7d, account.status7d, spentUntil(account, account.status7d)) : apiKeyBudget(account, density, gauge).sevenDay,
 					tokens: formatTokens(account.windowTokens),
+					cache: account.cacheHitRate === null ? {text: '–', color: colors.muted} : `${Math.round(account.cacheHitRate * 100)}%`,
 					recent: {text: String(account.recentRequests), dimColor: account.recentRequests === 0},
 					status,
 				},
