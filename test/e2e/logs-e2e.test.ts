@@ -2,7 +2,7 @@
 // The built CLI: a headless shunt writes its log file as it serves, and `shunt logs` prints the
 // very lines the headless log printed on stderr; --json the objects; -f follows.
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
+import {spawn, type ChildProcess} from 'node:child_process';
 import {readdirSync, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
@@ -22,14 +22,7 @@ test('a headless shunt logs every request to its log file; shunt logs prints the
 	await addApiKeyAccount(paths, 'solo', 'key-solo-0000000000000');
 	const env = {SHUNT_HOME: home};
 	const shunt = await startShunt(['--upstream', simulator.url], env);
-	const follower = spawn(process.execPath, [cliPath, 'logs', '-f', '-n', '1'], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
-	let followed = '';
-	follower.stdout.on('data', chunk => {
-		followed += String(chunk);
-	});
-	const followerExited = new Promise<number | null>(resolve => {
-		follower.on('exit', code => resolve(code));
-	});
+	let follower: ChildProcess | undefined;
 	try {
 		const send = async (session: string) => {
 			const response = await fetch(`${shunt.url}/v1/messages`, {
@@ -59,9 +52,22 @@ test('a headless shunt logs every request to its log file; shunt logs prints the
 		const records = json.stdout.trimEnd().split('\n').map(line => JSON.parse(line) as {type: string; account: string; status: number; inputTokens: number});
 		assert.deepEqual(records.map(entry => [entry.type, entry.account, entry.status]), [['request', 'solo', 200], ['request', 'solo', 200]]);
 
-		// The follower printed the last line at start, then every new one.
+		// The follower prints the last lines at start (the second request among them; an event may
+		// come after it), then every new one. The third request is sent only once it has printed the
+		// second: until then it may not be reading yet, and would print the third among its last lines.
+		follower = spawn(process.execPath, [cliPath, 'logs', '-f', '-n', '3'], {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
+		let followed = '';
+		follower.stdout!.on('data', chunk => {
+			followed += String(chunk);
+		});
+		const followerExited = new Promise<number | null>(resolve => {
+			follower!.on('exit', code => resolve(code));
+		});
+		const followedRequests = () => followed.split('\n').filter(line => /\bsolo\s+sonnet-4-6\s+200\b/.test(line));
+		await waitFor(() => followedRequests().at(-1) === requestLines()[1], () => `the follower to print the last lines:\n${followed}`, 20_000);
+		const before = followedRequests().length;
 		await send('three');
-		await waitFor(() => followed.split('\n').filter(line => /\bsolo\s+sonnet-4-6\s+200\b/.test(line)).length === 2, () => `the follower to print the new request:\n${followed}`, 20_000);
+		await waitFor(() => followedRequests().length === before + 1, () => `the follower to print the new request:\n${followed}`, 20_000);
 		follower.kill('SIGINT');
 		assert.equal(await followerExited, 0, 'Ctrl-C ends following cleanly');
 
@@ -69,7 +75,7 @@ test('a headless shunt logs every request to its log file; shunt logs prints the
 		assert.equal(bad.code, 2);
 		assert.match(bad.stderr, /^shunt: invalid --lines "lots"/);
 	} finally {
-		if (follower.exitCode === null) {
+		if (follower?.exitCode === null) {
 			follower.kill('SIGKILL');
 		}
 
