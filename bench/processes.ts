@@ -240,6 +240,27 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 	return {...ready, pid: spawned.child.pid!, stop: async () => stopChild(spawned.child)};
 }
 
+// ---------------------------------------------------------------- redis
+
+export type RedisProcess = {url: string; pid: number; stop(): Promise<void>};
+
+/**
+ * A redis-server of our own for team mode: a free loopback port, a temp directory, no
+ * persistence. A machine without redis-server gets a clear error (CI installs it).
+ */
+export async function startRedisServer(): Promise<RedisProcess> {
+	const port = await freePort();
+	const dir = makeTempDir('shunt-bench-redis-');
+	const spawned = spawnTracked('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', ''], {});
+	const missing = new Promise<never>((_, reject) => {
+		spawned.child.once('error', error => {
+			reject(new Error(`cannot start redis-server (${error.message}): team mode's section needs it (apt-get install redis-server)`));
+		});
+	});
+	await Promise.race([waitForOutput(spawned, 'stdout', /Ready to accept connections/, 'redis-server'), missing]);
+	return {url: `redis://127.0.0.1:${port}`, pid: spawned.child.pid!, stop: async () => stopChild(spawned.child)};
+}
+
 // ---------------------------------------------------------------- shunt
 
 /**
@@ -280,11 +301,13 @@ export type ShuntOptions = {
 	nodeArgs?: string[];
 	/** Another build's cli.js, to compare a candidate change against this one (default: ours). */
 	cli?: string;
+	/** More environment for shunt (team mode's SHUNT_REDIS_URL, say). */
+	env?: Record<string, string>;
 };
 
 export async function startShuntHeadless(options: ShuntOptions): Promise<ShuntProcess> {
 	const args = [...(options.nodeArgs ?? []), options.cli ?? cliPath, '--headless', '--port', '0', '--upstream', options.upstream];
-	const spawned = spawnTracked(process.execPath, args, {SHUNT_HOME: options.home});
+	const spawned = spawnTracked(process.execPath, args, {...options.env, SHUNT_HOME: options.home});
 	const match = await waitForOutput(spawned, 'stderr', /listening on (http:\/\/\S+)/, 'shunt --headless');
 	return {
 		url: match[1]!,

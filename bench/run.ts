@@ -9,12 +9,14 @@
 // Everything that compares targets runs interleaved (A B C D, B C D A, …: the leading target
 // rotates each round) and reports the median over rounds: these machines are noisy, and a slow
 // stretch should hit every target alike instead of whichever happened to run during it.
+import {randomBytes} from 'node:crypto';
 import {mkdirSync, writeFileSync} from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import {parseArgs} from 'node:util';
+import {Redis} from 'ioredis';
 import {clientNames, compareClients, type ClientComparison} from './clients.js';
 import {chatCompletionBody, runAborts, runLoad, runStreams, type Target, type Workload} from './load.js';
 import {
@@ -28,6 +30,7 @@ import {
 	readRssMb,
 	repoRoot,
 	startPipeProxyProcess,
+	startRedisServer,
 	startShuntAttached,
 	startShuntHeadless,
 	startShuntPty,
@@ -49,6 +52,8 @@ type Config = {
 	requests: {c1: number; c32: number; c64: number};
 	/** The new-conversations workload: its own fresh processes, warm-up and runs. */
 	newConversations: {warmup: number; requests: {c1: number; c32: number}};
+	/** Team mode against local mode: fresh processes, their warm-up and runs. */
+	team: {warmup: number; requests: {c1: number; c32: number}};
 	streams: number;
 	streamConcurrency: number;
 	chunkDelayMs: number;
@@ -125,6 +130,7 @@ function readConfig(): Config {
 		runWarmup: count(100, 5),
 		requests: {c1: count(1000, 10), c32: count(4000, 64), c64: count(3000, 128)},
 		newConversations: {warmup: count(3000, 20), requests: {c1: count(1000, 10), c32: count(4000, 64)}},
+		team: {warmup: count(3000, 20), requests: {c1: count(1000, 10), c32: count(4000, 64)}},
 		streams: count(150, 8),
 		streamConcurrency: Math.round(positiveNumber('--stream-concurrency', values['stream-concurrency']) ?? 4),
 		chunkDelayMs: Math.round(positiveNumber('--chunk-delay-ms', values['chunk-delay-ms']) ?? 5),
@@ -468,6 +474,108 @@ async function newConversationsPhase(config: Config, targets: Record<NewConversa
 	};
 }
 
+// ---------------------------------------------------------------- team mode
+
+const teamLevels = ['c1', 'c32'] as const;
+type TeamLevel = typeof teamLevels[number];
+// shunt: local mode; shuntTeam: an instance of a two-instance pool on one redis-server (the other
+// instance is in the pool, idle: it hears every change the measured one publishes).
+const teamKeys = ['direct', 'shunt', 'shuntTeam'] as const;
+type TeamKey = typeof teamKeys[number];
+const teamLabels: Record<TeamKey, string> = {direct: targetLabels.direct, shunt: 'shunt local', shuntTeam: 'shunt team mode'};
+
+type TeamResult = {
+	latency: Record<TeamLevel, Record<TeamKey, Measured>>;
+	/** Team p50 − local p50, ms: what team mode adds to a request. */
+	addedOverLocalP50: Record<TeamLevel, number>;
+	/** Team req/s ÷ local req/s. */
+	throughputToLocal: Record<TeamLevel, number>;
+	/** The measured instance's status `team` before and after the runs: two instances, Redis connected. */
+	pool: {before: unknown; after: unknown};
+	/** Commands Redis processed per measured request through the team instance (both instances' writes, heartbeats included). */
+	redisCommandsPerRequest: number;
+};
+
+async function redisCommands(client: Redis): Promise<number> {
+	const info = await client.info('stats');
+	return Number(/^total_commands_processed:(\d+)/m.exec(info)?.[1] ?? Number.NaN);
+}
+
+/**
+ * Team mode against local mode: a fresh local shunt, and a fresh pool of two shunts on one
+ * redis-server (SHUNT_REDIS_URL), the same accounts in each; the same requests to each,
+ * interleaved. Routing reads only the local copy, and writes go out behind the request, so
+ * team mode should cost what publishing costs: within noise of local mode.
+ */
+async function teamPhase(config: Config, options: {direct: Measurable; home: string; upstream: string; nodeArgs: string[]; cli?: string}): Promise<TeamResult> {
+	progress('team mode: starting redis-server and a pool of two shunts');
+	const redis = await startRedisServer();
+	const env = {SHUNT_REDIS_URL: redis.url, SHUNT_TEAM_KEY: randomBytes(32).toString('base64')};
+	const shuntOptions = {upstream: options.upstream, nodeArgs: options.nodeArgs, cli: options.cli};
+	const [local, team, other] = await Promise.all([
+		startShuntHeadless({...shuntOptions, home: cloneHome(options.home)}),
+		startShuntHeadless({...shuntOptions, home: cloneHome(options.home), env: {...env, SHUNT_INSTANCE_NAME: 'measured'}}),
+		startShuntHeadless({...shuntOptions, home: cloneHome(options.home), env: {...env, SHUNT_INSTANCE_NAME: 'idle'}}),
+	]);
+	const spy = new Redis(redis.url, {lazyConnect: true, maxRetriesPerRequest: 1});
+	// A failure shows as the command's rejection; ioredis would print the event besides.
+	spy.on('error', () => undefined);
+	try {
+		await spy.connect();
+		const teamOf = async () => ((await getJson(`${team.url}/_shunt/status`)) as {team?: {instances?: number; redis?: string}}).team;
+		const inPool = async () => {
+			const state = await teamOf();
+			return state?.instances === 2 && state.redis === 'connected' ? state : undefined;
+		};
+
+		// The two see each other within a heartbeat (5 s).
+		let before = await inPool();
+		for (let tries = 0; !before && tries < 100; tries++) {
+			// eslint-disable-next-line no-await-in-loop
+			await sleep(100);
+			// eslint-disable-next-line no-await-in-loop
+			before = await inPool();
+		}
+
+		if (!before) {
+			throw new Error(`team mode: the measured shunt is not in a pool of two with Redis connected: ${JSON.stringify(await teamOf())}`);
+		}
+
+		const targets: Record<TeamKey, Measurable> = {
+			direct: options.direct,
+			shunt: {name: 'shunt', url: local.url, headers: {}, pid: local.pid},
+			shuntTeam: {name: 'shuntTeam', url: team.url, headers: {}, pid: team.pid},
+		};
+		progress(`team mode: warm-up ${config.team.warmup} requests per target`);
+		for (const key of teamKeys) {
+			// eslint-disable-next-line no-await-in-loop
+			await runLoad({target: targets[key], concurrency: 32, requests: config.team.warmup, warmup: 0});
+		}
+
+		const commandsBefore = await redisCommands(spy);
+		const {requests} = config.team;
+		const latency = await latencyRounds(config, {targets, keys: teamKeys, levels: teamLevels, requests, workload: 'one-conversation', label: 'team mode'});
+		const commandsAfter = await redisCommands(spy);
+		const teamRequests = config.rounds * (requests.c1 + requests.c32 + (2 * config.runWarmup));
+		const after = await inPool();
+		if (!after) {
+			throw new Error(`team mode: the measured shunt left the pool during the runs: ${JSON.stringify(await teamOf())}`);
+		}
+
+		return {
+			latency,
+			addedOverLocalP50: Object.fromEntries(teamLevels.map(level => [level, round(latency[level].shuntTeam.p50 - latency[level].shunt.p50)])) as Record<TeamLevel, number>,
+			throughputToLocal: Object.fromEntries(teamLevels.map(level => [level, round(latency[level].shuntTeam.rps / latency[level].shunt.rps)])) as Record<TeamLevel, number>,
+			pool: {before, after},
+			redisCommandsPerRequest: round((commandsAfter - commandsBefore) / teamRequests, 2),
+		};
+	} finally {
+		spy.disconnect();
+		await Promise.all([local.stop(), team.stop(), other.stop()]);
+		await redis.stop();
+	}
+}
+
 // ---------------------------------------------------------------- memory
 
 type MemoryResult = {
@@ -550,7 +658,11 @@ function workloadBudgets(workload: Workload, prefix: string, latency: {c1: {dire
 	];
 }
 
-function budgets(latency: Record<Level, Record<TargetKey, Measured>>, streaming: Record<StreamKey, StreamMeasured>, memory: MemoryResult, rssAfterRun: RssVsPipe, newConversations: NewConversationsResult): Budget[] {
+// Team mode is held to local mode: Redis is off the request path, so what it adds must be lost in noise.
+const maxTeamAddedP50Ms = 0.1;
+const minTeamThroughputToLocal = 0.9;
+
+function budgets(latency: Record<Level, Record<TargetKey, Measured>>, streaming: Record<StreamKey, StreamMeasured>, memory: MemoryResult, rssAfterRun: RssVsPipe, newConversations: NewConversationsResult, team: TeamResult): Budget[] {
 	const c1 = latency.c1;
 	const streamAdded = streaming.shunt.p99 - streaming.direct.p99;
 	const workload: Workload = 'one-conversation';
@@ -583,6 +695,12 @@ function budgets(latency: Record<Level, Record<TargetKey, Measured>>, streaming:
 
 	list.push({name: `RSS after ${memory.aborts} aborts − steady state`, workload, budget: '≤ 20 MB', measured: `${memory.abortGrowthMb.toFixed(1)} MB`, value: memory.abortGrowthMb, pass: memory.abortGrowthMb <= 20});
 	list.push(...workloadBudgets('new-conversations', 'new conversations: ', newConversations.latency, newConversations.rssAfterRun));
+	const teamAdded = team.addedOverLocalP50.c1;
+	const teamRatio = team.throughputToLocal.c32;
+	list.push(
+		{name: 'team mode: added p50 latency over local, c=1', workload, budget: `≤ ${maxTeamAddedP50Ms} ms`, measured: `${teamAdded.toFixed(3)} ms (${team.latency.c1.shuntTeam.p50.toFixed(3)} vs ${team.latency.c1.shunt.p50.toFixed(3)} ms)`, value: teamAdded, pass: teamAdded <= maxTeamAddedP50Ms},
+		{name: 'team mode: throughput c=32, team ÷ local', workload, budget: `≥ ${minTeamThroughputToLocal.toFixed(2)}×`, measured: `${teamRatio.toFixed(2)}× (${Math.round(team.latency.c32.shuntTeam.rps)} vs ${Math.round(team.latency.c32.shunt.rps)} req/s)`, value: teamRatio, pass: teamRatio >= minTeamThroughputToLocal},
+	);
 	return list;
 }
 
@@ -611,6 +729,7 @@ type Results = {
 	rssAfterRun: RssVsPipe;
 	newConversations: NewConversationsResult;
 	chatCompletions: ChatCompletionsResult;
+	team: TeamResult;
 	memory: MemoryResult;
 	/** attached: `shunt monitor` on its own pty; its process's CPU is its own, not the proxy's. */
 	monitor: {rendered: boolean; terminalBytes: number; attached: {rendered: boolean; terminalBytes: number; monitorCpuMs: number}};
@@ -666,6 +785,34 @@ function chatCompletionsReport(result: ChatCompletionsResult): string {
 	return [
 		'8. OpenAI front door: the same request as a chat completion (non-streaming, c=1, ms; shunt headless; CPU µs per request of the serving process)',
 		table(rows),
+	].join('\n');
+}
+
+function teamReport(result: TeamResult): string {
+	const rows = [['', 'c=1 p50', 'p99', '+p50 over local', 'c=32 p50', 'p99', '+p50 over local', 'c=1 req/s', 'c=32 req/s', 'c=32 ÷ local', 'cpu c=1', 'cpu c=32']];
+	for (const key of teamKeys) {
+		const {c1, c32} = result.latency;
+		const overLocal = (level: TeamLevel) => (key === 'shuntTeam' ? ms(result.addedOverLocalP50[level]) : '');
+		rows.push([
+			teamLabels[key],
+			ms(c1[key].p50),
+			ms(c1[key].p99),
+			overLocal('c1'),
+			ms(c32[key].p50),
+			ms(c32[key].p99),
+			overLocal('c32'),
+			c1[key].rps.toFixed(0),
+			c32[key].rps.toFixed(0),
+			key === 'direct' ? '' : (c32[key].rps / c32.shunt.rps).toFixed(2),
+			c1[key].cpuUsPerRequest.toFixed(0),
+			c32[key].cpuUsPerRequest.toFixed(0),
+		]);
+	}
+
+	return [
+		'9. Team mode: one instance of a pool of two on a local redis-server, against a local-mode shunt (non-streaming, ms; req/s; CPU µs per request of the serving process)',
+		table(rows),
+		`   Redis commands per request through the team instance: ${result.redisCommandsPerRequest.toFixed(2)} (both instances' writes and heartbeats)`,
 	].join('\n');
 }
 
@@ -740,6 +887,8 @@ function report(results: Results): string {
 	out.push(newConversationsReport(results.newConversations));
 	out.push('');
 	out.push(chatCompletionsReport(results.chatCompletions));
+	out.push('');
+	out.push(teamReport(results.team));
 	out.push('');
 	out.push('Budgets');
 	out.push(table([['', 'budget', 'measured', 'verdict'], ...results.budgets.map(budget => [budget.name, budget.budget, budget.measured, budget.pass ? 'PASS' : 'MISS'])], false));
@@ -820,6 +969,8 @@ async function main(): Promise<number> {
 	} as Record<NewConversationKey, Measurable>, simulator.url);
 	await Promise.all([freshPipe.stop(), freshShunt.stop(), freshCandidate?.stop()]);
 
+	const team = await teamPhase(config, {direct: targets.direct, home, upstream: simulator.url, nodeArgs: config.shuntNodeArgs, cli: config.shuntCli});
+
 	// A fresh shunt, alone with the simulator, so its RSS history is only this phase's.
 	const memoryShunt = await startShuntHeadless({...shuntOptions, home: cloneHome(home)});
 	const memory = await memoryPhase(config, memoryShunt);
@@ -849,6 +1000,7 @@ async function main(): Promise<number> {
 		+ clientNames.reduce((sum, name) => sum + clients[name].c1.errors + clients[name].c32.errors, 0)
 		+ newConversationLevels.reduce((sum, level) => sum + Object.values(newConversations.latency[level]).reduce((inner, cell) => inner + cell.errors, 0), 0)
 		+ chatKeys.reduce((sum, chatKey) => sum + chatCompletions.c1[chatKey].errors, 0)
+		+ teamLevels.reduce((sum, level) => sum + Object.values(team.latency[level]).reduce((inner, cell) => inner + cell.errors, 0), 0)
 		+ memory.requestErrors + memory.abortErrors;
 	const cpus = os.cpus();
 	const {out, ...recorded} = config;
@@ -883,10 +1035,11 @@ async function main(): Promise<number> {
 		rssAfterRun,
 		newConversations,
 		chatCompletions,
+		team,
 		memory,
 		monitor: {rendered: true, terminalBytes, attached: attachedMonitor},
 		clients,
-		budgets: budgets(latency, streaming, memory, rssAfterRun, newConversations),
+		budgets: budgets(latency, streaming, memory, rssAfterRun, newConversations, team),
 		errors,
 	};
 

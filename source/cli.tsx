@@ -122,6 +122,9 @@ const help = `
 	  SHUNT_HOME          keep config.json, credentials.json, state.json and history.db in this directory
 	  SHUNT_CLIENT_KEY    clients must send this key; required for a non-loopback --host
 	  SHUNT_OAUTH_TOKEN_URL  OAuth token endpoint (default https://platform.claude.com/v1/oauth/token)
+	  SHUNT_REDIS_URL     team mode: share one pool's state with other shunts (redis:// or rediss://)
+	  SHUNT_TEAM_KEY      team mode: the pool's 32-byte encryption key (else team.key in the config directory)
+	  SHUNT_INSTANCE_NAME team mode: this instance's name in the pool (default: the host name)
 
 	Point Claude Code at it:
 	  $ shunt service install && shunt setup

@@ -286,7 +286,7 @@ test('the attached store draws the instance\'s snapshots and every one of its ac
 	}, 'the next snapshot shows them');
 });
 
-test('a snapshot with the history pane\'s data and an account\'s scoped windows passes the check when it is shunt\'s, and not when it is out of shape or bounds', async () => {
+test('a snapshot with the history pane\'s data, an account\'s scoped windows and the team view passes the check when it is shunt\'s, and not when it is out of shape or bounds', async () => {
 	const h = await setup();
 	const snapshot = h.store.getSnapshot();
 	const burn = {perHour: 0.2, spentInMs: 3_600_000, resetsInMs: null};
@@ -316,6 +316,16 @@ test('a snapshot with the history pane\'s data and an account\'s scoped windows 
 	assert.equal(carried(withAccount({scopedWindows: [{...scoped, spent: 'yes'}]})), undefined, 'a scoped window out of shape');
 	assert.equal(carried(withAccount({scopedWindows: Array.from({length: 101}, () => scoped)})), undefined, 'too many scoped windows');
 	assert.equal(carried(withAccount({cacheHitRate: 'high'})), undefined, 'a cache hit rate that is text');
+
+	// Team mode: the other instances' requests and events, each with the instance it happened on.
+	await send(h, 1);
+	await waitFor(() => h.store.getSnapshot().requests.length === 1, 'the request in the snapshot');
+	const [request] = h.store.getSnapshot().requests;
+	const team = {self: 'laptop', instances: [{name: 'laptop', self: true}, {name: 'desk', self: false}], redis: 'connected', requests: [{...request, instance: 'desk'}], events: [{tsMs: 1, kind: 'info', message: 'joined', instance: 'desk'}]};
+	assert.ok(carried({...snapshot, team}), 'the team view passes');
+	assert.equal(carried({...snapshot, team: {...team, redis: 'maybe'}}), undefined, 'a Redis state that is not one');
+	assert.equal(carried({...snapshot, team: {...team, requests: [request]}}), undefined, 'a remote request without its instance');
+	assert.equal(carried({...snapshot, team: {...team, events: [{tsMs: 1, kind: 'info', message: 'x'.repeat(5000), instance: 'desk'}]}}), undefined, 'a remote event too long');
 });
 
 test('an alert the instance raises reaches the attached monitor', async () => {

@@ -1,10 +1,9 @@
 // A self-contained, animated stand-in for the real store, for looking at the monitor in a terminal
 // (scripts/preview/preview.tsx). It fakes traffic, 429s, staggered cooldowns and recoveries; it never
 // touches the network.
-import type {AccountView, HistoryWindow, MonitorStore, StoreSnapshot} from '../../source/monitor/contract.js';
-import type {Effort} from '../../source/state/overrides.js';
+import {actionsFrom, applyAction} from '../../source/monitor/apply-action.js';
+import {actionNames, type AccountView, type MonitorStore, type StoreActions, type StoreSnapshot} from '../../source/monitor/contract.js';
 import type {RequestRecord, StoreEvent} from '../../source/state/records.js';
-import type {StrategyName} from '../../source/routing/strategies.js';
 
 type Options = {demo?: boolean; accountNames?: string[]};
 
@@ -98,48 +97,20 @@ export class PreviewStore implements MonitorStore {
 
 	getSnapshot = (): StoreSnapshot => this.snapshot;
 
-	pin = (account: string | null): void => {
-		this.update(snapshot => ({
-			...snapshot,
-			pinnedAccount: account,
-			accounts: snapshot.accounts.map(view => ({...view, pinned: view.name === account})),
-		}));
-	};
+	// Every action as the monitor's optimistic layer applies it (apply-action.ts, written once);
+	// with no proxy behind it, that is all the preview's store does.
+	readonly #actions = actionsFrom(actionNames, call => {
+		this.update(snapshot => applyAction(snapshot, call));
+	});
 
-	setStrategy = (strategy: StrategyName | null): void => {
-		this.update(snapshot => ({
-			...snapshot,
-			strategy: strategy ?? 'maximus',
-			strategyOverridden: strategy !== null,
-			overrides: {...snapshot.overrides, strategy},
-		}));
-	};
-
-	setAlertsMuted = (muted: boolean): void => {
-		this.update(snapshot => ({...snapshot, overrides: {...snapshot.overrides, alertsMuted: muted}}));
-	};
-
-	setModelOverride = (model: string | null): void => {
-		this.update(snapshot => ({...snapshot, overrides: {...snapshot.overrides, model}}));
-	};
-
-	setEffortOverride = (effort: Effort | null): void => {
-		this.update(snapshot => ({...snapshot, overrides: {...snapshot.overrides, effort}}));
-	};
-
-	setBurstRpmLimit = (limit: number | null): void => {
-		this.update(snapshot => ({...snapshot, burstRpmLimit: limit ?? 10, overrides: {...snapshot.overrides, burstRpmLimit: limit}}));
-	};
-
-	setPaused = (account: string, paused: boolean): void => {
-		this.update(snapshot => ({
-			...snapshot,
-			accounts: snapshot.accounts.map(view => (view.name === account ? {...view, state: paused ? 'paused' : 'available'} : view)),
-		}));
-	};
-
-	// The preview has no history database; the pane's data would come from one.
-	setHistoryWindow = (_window: HistoryWindow | null): void => {};
+	pin: StoreActions['pin'] = (...args) => this.#actions.pin(...args);
+	setStrategy: StoreActions['setStrategy'] = (...args) => this.#actions.setStrategy(...args);
+	setAlertsMuted: StoreActions['setAlertsMuted'] = (...args) => this.#actions.setAlertsMuted(...args);
+	setModelOverride: StoreActions['setModelOverride'] = (...args) => this.#actions.setModelOverride(...args);
+	setEffortOverride: StoreActions['setEffortOverride'] = (...args) => this.#actions.setEffortOverride(...args);
+	setBurstRpmLimit: StoreActions['setBurstRpmLimit'] = (...args) => this.#actions.setBurstRpmLimit(...args);
+	setPaused: StoreActions['setPaused'] = (...args) => this.#actions.setPaused(...args);
+	setHistoryWindow: StoreActions['setHistoryWindow'] = (...args) => this.#actions.setHistoryWindow(...args);
 
 	private update(change: (snapshot: StoreSnapshot) => StoreSnapshot): void {
 		this.snapshot = change(this.snapshot);

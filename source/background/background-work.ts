@@ -22,6 +22,8 @@ export type BackgroundOptions = {
 	};
 	/** Telemetry older than this is refreshed (0 = never). */
 	staleTelemetryMs: number;
+	/** Team mode: may this instance probe the account now? One instance of the pool does, per interval. */
+	lease?: (work: string, account: string, ttlMs: number) => Promise<boolean>;
 };
 
 /** Consecutive 5xx/network failures before an account is unhealthy. */
@@ -45,6 +47,7 @@ export function startBackgroundWork(options: BackgroundOptions): {stop(): void} 
 	let timer: NodeJS.Timeout | undefined;
 	const byName = (name: string) => store.accounts.find(account => account.name === name);
 	const verdicts = {store, alerts, policy};
+	const mine = async (work: string, account: string, ttlMs: number) => !options.lease || options.lease(work, account, ttlMs);
 
 	/** Applies a telemetry probe's answer; returns true when the account was cooled again. */
 	const absorbTelemetry = (account: AccountConfig, outcome: ProbeOutcome): boolean => {
@@ -78,7 +81,8 @@ export function startBackgroundWork(options: BackgroundOptions): {stop(): void} 
 
 		void (async () => {
 			let recooled = false;
-			if (options.strongResume && ended.reason && quotaReasons.has(ended.reason)) {
+			// Every instance of a pool sees the cooldown end; one of them probes.
+			if (options.strongResume && ended.reason && quotaReasons.has(ended.reason) && await mine('resume', name, 60_000)) {
 				const outcome = await prober.telemetry(account);
 				recooled = outcome ? absorbTelemetry(account, outcome) : false;
 			}
@@ -99,6 +103,10 @@ export function startBackgroundWork(options: BackgroundOptions): {stop(): void} 
 		}
 
 		lastHealthMs.set(account.name, now);
+		if (!await mine('health', account.name, options.healthCheck.intervalMs)) {
+			return;
+		}
+
 		const outcome = await prober.health(account);
 		if (!outcome) {
 			return;
@@ -126,6 +134,10 @@ export function startBackgroundWork(options: BackgroundOptions): {stop(): void} 
 		}
 
 		lastStaleProbeMs.set(account.name, now);
+		if (!await mine('stale', account.name, options.staleTelemetryMs)) {
+			return;
+		}
+
 		const outcome = await prober.telemetry(account);
 		if (outcome) {
 			absorbTelemetry(account, outcome);

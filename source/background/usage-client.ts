@@ -26,6 +26,11 @@ export type UsageClientOptions = {
 	/** Longest backoff after failures (a retry-after longer than this is still honoured). */
 	maxBackoffMs?: number;
 	timeoutMs?: number;
+	/**
+	 * Team mode: may this instance ask about the account now? One instance of the pool polls an
+	 * account per interval; the others learn its answer through the shared telemetry.
+	 */
+	lease?: (work: string, account: string, ttlMs: number) => Promise<boolean>;
 };
 
 type Memory = {
@@ -49,6 +54,7 @@ export class UsageClient {
 	readonly #minIntervalMs: number;
 	readonly #maxBackoffMs: number;
 	readonly #timeoutMs: number;
+	readonly #lease: UsageClientOptions['lease'];
 	readonly #memory = new Map<string, Memory>();
 
 	constructor(options: UsageClientOptions) {
@@ -58,6 +64,7 @@ export class UsageClient {
 		this.#minIntervalMs = options.minIntervalMs ?? 90_000;
 		this.#maxBackoffMs = options.maxBackoffMs ?? 60 * 60_000;
 		this.#timeoutMs = options.timeoutMs ?? 10_000;
+		this.#lease = options.lease;
 	}
 
 	/** When the account may be asked about next (epoch ms). */
@@ -81,10 +88,20 @@ export class UsageClient {
 			return memory.last && now - memory.last.atMs < this.#minIntervalMs ? {...memory.last, fromMemory: true} : {kind: 'throttled', untilMs: memory.nextMs, fromMemory: true};
 		}
 
-		memory.inFlight = this.#fetch(account, memory).finally(() => {
+		memory.inFlight = this.#leasedFetch(account, memory).finally(() => {
 			memory.inFlight = undefined;
 		});
 		return memory.inFlight;
+	}
+
+	/** Another instance of the pool has this interval's poll: wait it out as if throttled. */
+	async #leasedFetch(account: string, memory: Memory): Promise<UsageReading> {
+		if (this.#lease && !await this.#lease('usage', account, this.#minIntervalMs)) {
+			memory.nextMs = this.#now() + this.#minIntervalMs;
+			return {kind: 'throttled', untilMs: memory.nextMs, fromMemory: true};
+		}
+
+		return this.#fetch(account, memory);
 	}
 
 	#backoff(memory: Memory, atLeastMs = 0): number {

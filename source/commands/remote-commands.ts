@@ -71,6 +71,14 @@ export function formatStatus(status: StatusDocument, nowMs = Date.now()): string
 	const lines = [
 		`shunt ${status.version} on ${status.listenUrl} · strategy ${status.strategy}${status.strategyOverridden ? ' (override)' : ''} · pin ${status.pinnedAccount ?? 'auto'} · ${status.requestsPerMinute} req/min${status.heldRequests > 0 ? ` · ${status.heldRequests} held` : ''}${status.alertsMuted ? ' · alerts muted' : ''}`,
 	];
+	// Read defensively: an older shunt has no team field, and the document is another process's output.
+	const team = status.team as Partial<NonNullable<StatusDocument['team']>> | null | undefined;
+	if (team && typeof team === 'object') {
+		const members = Array.isArray(team.members) ? team.members.slice(0, 64).filter((member): member is string => typeof member === 'string' && member !== team.name) : [];
+		const count = typeof team.instances === 'number' ? team.instances : members.length + 1;
+		lines.push(`team: ${String(team.name)} (this instance)${members.length > 0 ? ` with ${members.join(', ')}` : ', no other instance'} · ${count} instance${count === 1 ? '' : 's'} · redis ${String(team.redis)}${team.redis === 'unreachable' ? ' (serving on local state)' : ''}`);
+	}
+
 	const name = (account: StatusDocument['accounts'][number]) => terminalSafe(account.name);
 	const width = Math.max(4, ...status.accounts.map(account => name(account).length));
 	for (const [index, account] of status.accounts.entries()) {

@@ -53,7 +53,13 @@ export default function App({store, onQuit}: Props) {
 
 	const {accounts} = snapshot;
 	const cursorIndex = clamp(ui.cursor, 0, Math.max(0, accounts.length - 1));
-	const allItems = useMemo(() => mergeLog(snapshot.requests, snapshot.inFlightRequests, snapshot.events), [snapshot.requests, snapshot.inFlightRequests, snapshot.events]);
+	// Team mode: other instances' requests and events interleave with ours, marked with their instance.
+	const {team} = snapshot;
+	const allItems = useMemo(() => mergeLog(
+		team ? [...snapshot.requests, ...team.requests] : snapshot.requests,
+		snapshot.inFlightRequests,
+		team ? [...snapshot.events, ...team.events] : snapshot.events,
+	), [snapshot.requests, snapshot.inFlightRequests, snapshot.events, team]);
 	const logItems = useMemo(() => (ui.filter === '' ? allItems : allItems.filter(parseFilter(ui.filter))), [allItems, ui.filter]);
 	const accountNames = useMemo(() => accounts.map(account => account.name), [accounts]);
 

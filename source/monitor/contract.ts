@@ -146,9 +146,27 @@ export type StoreSnapshot = {
 	events: StoreEvent[];
 	savings: SavingsSummary;
 	demo: boolean;
+	/** Team mode (SHUNT_REDIS_URL) only: the instances sharing this pool. */
+	team?: TeamView;
 	/** The history pane's data for the window chosen with setHistoryWindow; absent without a history (or with none chosen). */
 	history?: HistoryView;
 };
+
+/** Team mode: the instances that share one pool's state through Redis, and their traffic. */
+export type TeamView = {
+	/** This instance's name. */
+	self: string;
+	/** The instances seen alive (this one included); the last known list while Redis is unreachable. */
+	instances: Array<{name: string; self: boolean}>;
+	redis: 'connected' | 'unreachable';
+	/** Other instances' finished requests and events, newest first, bounded. */
+	requests: RemoteRequest[];
+	events: RemoteEvent[];
+};
+
+/** Another instance's request or event, with the name of the instance it happened on. */
+export type RemoteRequest = RequestRecord & {instance: string};
+export type RemoteEvent = StoreEvent & {instance: string};
 
 /** What the monitor may do to the store. Every call applies to the next routed request. */
 export type StoreActions = {

@@ -13,7 +13,7 @@ import type {InFlightRequest} from '../state/in-flight.js';
 import {efforts, type Overrides} from '../state/overrides.js';
 import type {Attempt, Hold, RequestRecord, SavingsTotals, StoreEvent} from '../state/records.js';
 import {isRecord} from '../util/json.js';
-import {historyWindows, type AccountView, type BurnRate, type HistoryView, type ScopedWindowView, type StoreSnapshot} from './contract.js';
+import {historyWindows, type AccountView, type BurnRate, type HistoryView, type ScopedWindowView, type StoreSnapshot, type TeamView} from './contract.js';
 
 type Check = (value: unknown) => boolean;
 type Fields<T> = {[K in keyof T]-?: Check};
@@ -164,6 +164,9 @@ const historyFields: Fields<HistoryView> = {
 
 const totals = shaped<SavingsTotals>({inputTokens: number, outputTokens: number, cacheReadTokens: number, cacheWriteTokens: number, usd: number});
 
+const isRequest = shaped(requestFields);
+const isEvent = shaped(eventFields);
+
 const snapshotFields: Fields<StoreSnapshot> = {
 	version: text,
 	startedMs: number,
@@ -184,6 +187,13 @@ const snapshotFields: Fields<StoreSnapshot> = {
 	events: listOf(shaped(eventFields), 10_000),
 	savings: shaped<StoreSnapshot['savings']>({today: totals, week: totals, allTime: totals}),
 	demo: boolean,
+	team: optional(shaped<TeamView>({
+		self: text,
+		instances: listOf(shaped<TeamView['instances'][number]>({name: text, self: boolean}), 1000),
+		redis: oneOf(['connected', 'unreachable']),
+		requests: listOf(value => isRequest(value) && isRecord(value) && text(value['instance']), 1000),
+		events: listOf(value => isEvent(value) && isRecord(value) && text(value['instance']), 10_000),
+	})),
 	history: optional(shaped(historyFields)),
 };
 
@@ -193,9 +203,6 @@ const isSnapshot = shaped(snapshotFields);
 export function asStoreSnapshot(value: unknown): StoreSnapshot | undefined {
 	return isSnapshot(value) ? value as StoreSnapshot : undefined;
 }
-
-const isRequest = shaped(requestFields);
-const isEvent = shaped(eventFields);
 
 /** A request record as the log file and the snapshot carry it, checked like a snapshot's. */
 export function asRequestRecord(value: unknown): RequestRecord | undefined {

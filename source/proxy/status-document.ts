@@ -60,6 +60,13 @@ export function statusDocument(snapshot: StoreSnapshot) {
 		})),
 		recentRequests: snapshot.requests,
 		events: snapshot.events,
+		// CONTRACT: null without SHUNT_REDIS_URL; instances counts this one.
+		team: snapshot.team ? {
+			instances: snapshot.team.instances.length,
+			redis: snapshot.team.redis,
+			name: snapshot.team.self,
+			members: snapshot.team.instances.map(instance => instance.name),
+		} : null,
 		savings: {
 			todayUsd: snapshot.savings.today.usd,
 			weekUsd: snapshot.savings.week.usd,

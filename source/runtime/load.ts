@@ -12,7 +12,14 @@ export async function prepareRuntime(start: WorkerStart): Promise<{runtime: Runt
 		return {runtime: demo.runtime, options: {...start.options, upstream: demo.upstream}};
 	}
 
-	return {runtime: loadRuntime(shuntPaths(start.env)), options: start.options};
+	const paths = shuntPaths(start.env);
+	const runtime = loadRuntime(paths);
+	// Team mode is the user's pool only: the demo never talks to Redis.
+	if (start.env['SHUNT_REDIS_URL']) {
+		runtime.team = {env: start.env, configDir: paths.configDir};
+	}
+
+	return {runtime, options: start.options};
 }
 
 export function loadRuntime(paths: ShuntPaths): Runtime {

@@ -18,6 +18,7 @@ import {StateFileError} from '../state/persisted-state.js';
 import {StateStore} from '../state/store.js';
 import type {AccountConfig, Credential} from '../accounts/types.js';
 import type {StrategyName} from '../routing/strategies.js';
+import type {TeamMode} from '../team/team.js';
 import {version} from '../version.js';
 import {terminalSafe} from '../util/terminal-safe.js';
 import {UserError} from '../util/user-error.js';
@@ -51,6 +52,8 @@ export type Runtime = {
 	onListening?: (url: string, store: StateStore) => void;
 	/** Called during shutdown, after state is flushed. */
 	onShutdown?: () => Promise<void>;
+	/** Team mode (SHUNT_REDIS_URL set): the environment it reads and where team.key may live. */
+	team?: {env: Readonly<Record<string, string | undefined>>; configDir: string};
 };
 
 function openStore(runtime: Runtime, options: StartOptions): StateStore {
@@ -131,6 +134,21 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 		}
 	}
 
+	let team: TeamMode | undefined;
+	if (runtime.team) {
+		try {
+			// Loaded only in team mode: without SHUNT_REDIS_URL no Redis client is even imported.
+			const {startTeam} = await import('../team/team.js');
+			team = await startTeam({store, env: runtime.team.env, configDir: runtime.team.configDir, dataDir: runtime.dataDir, version});
+		} catch (error) {
+			store.close();
+			await logFile.close();
+			heldLock.release();
+			await runtime.onShutdown?.();
+			throw error;
+		}
+	}
+
 	// Attached monitors (`shunt monitor`) read the store through these streams and ring on its alerts.
 	const streams = snapshotStreams(store);
 	// Alerts reach the desktop in every mode (headless and a service have no terminal to ring),
@@ -140,7 +158,7 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 	const alerts = new Alerts(store, allSinks(desktop, options.headless ? undefined : terminalAlertSink(), streams.alert));
 	// Subscription logins are kept alive (refresh, rotation, reauth) whenever their tokens can be saved.
 	const oauth = !runtime.auth && runtime.credentialsFile
-		? new OAuthAuthProvider({accounts: runtime.accounts, credentials: runtime.credentials, credentialsFile: runtime.credentialsFile, store, alerts})
+		? new OAuthAuthProvider({accounts: runtime.accounts, credentials: runtime.credentials, credentialsFile: runtime.credentialsFile, store, alerts, shared: team?.logins})
 		: undefined;
 	const auth = runtime.auth ?? oauth ?? new StaticAuthProvider(runtime.accounts, runtime.credentials);
 	let proxy: ProxyServer;
@@ -165,6 +183,7 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 			openai: {modelMap: runtime.settings.openaiModelMap, allowSubscriptions: runtime.settings.openaiAllowSubscriptions},
 		});
 	} catch (error) {
+		await team?.stop();
 		store.close();
 		await logFile.close();
 		heldLock.release();
@@ -185,7 +204,7 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 	oauth?.start();
 	const {settings} = runtime;
 	// One usage client for the poller and the prober: one memory of the endpoint's penalties.
-	const usage = new UsageClient({upstream: options.upstream, auth});
+	const usage = new UsageClient({upstream: options.upstream, auth, lease: team?.lease});
 	const usagePoller = startUsagePoller({store, client: usage});
 	const background = startBackgroundWork({
 		store,
@@ -199,6 +218,7 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 			intervalMs: settings.healthCheckIntervalSeconds * 1000,
 		},
 		staleTelemetryMs: settings.staleTelemetryMinutes * 60_000,
+		lease: team?.lease,
 	});
 	// The history pane has data from the start when there is a screen to draw it on.
 	if (!options.headless) {
@@ -217,6 +237,8 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 				usagePoller.stop();
 				oauth?.stop();
 				await proxy.close(10_000);
+				// What the last requests changed still reaches the pool; then this instance leaves it.
+				await team?.stop();
 				// State is flushed before the runtime's own teardown: the demo deletes its directory there.
 				const farewell = closeStore(store, runtime);
 				await logFile.close();

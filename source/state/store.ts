@@ -16,7 +16,8 @@ import {EventLog} from './event-log.js';
 import type {Effort, Overrides} from './overrides.js';
 import {emptyPersistedState, loadPersistedState, type PersistedState} from './persisted-state.js';
 import {WriteBehind} from './persistence.js';
-import type {RequestRecord, StoreEvent, StoreEventKind} from './records.js';
+import type {RequestRecord, SavingsTotals, StoreEvent, StoreEventKind} from './records.js';
+import type {SharedFact, TeamHooks} from './shared-facts.js';
 import {StickySessions} from './sticky-sessions.js';
 import {StoreReads} from './store-reads.js';
 import type {InFlightRequest} from './in-flight.js';
@@ -94,6 +95,8 @@ export class StateStore extends StoreReads implements MonitorStore {
 	#snapshot: StoreSnapshot | undefined;
 	#notifyTimer: NodeJS.Timeout | undefined;
 	#closed = false;
+	/** Team mode's hooks (SHUNT_REDIS_URL); undefined in local mode. */
+	#team: TeamHooks | undefined;
 
 	constructor(options: StateStoreOptions) {
 		super();
@@ -258,7 +261,104 @@ export class StateStore extends StoreReads implements MonitorStore {
 	/** A fresh (unbatched) snapshot, for the control API. */
 	freshSnapshot(): StoreSnapshot {
 		const meta = {version: this.version, startedMs: this.startedMs, listenUrl: this.listenUrl, demo: this.#demo};
-		return monitorSnapshot(this.parts, this.inFlight.list(), meta, this.clock());
+		const snapshot = monitorSnapshot(this.parts, this.inFlight.list(), meta, this.clock());
+		return this.#team ? {...snapshot, team: this.#team.view(), savings: this.#team.poolSavings(snapshot.savings)} : snapshot;
+	}
+
+	// ---------------------------------------------------------------- team mode (source/team/)
+
+	/** Team mode: local changes go to these hooks, and the snapshot shows the pool. */
+	attachTeam(hooks: TeamHooks | undefined): void {
+		this.#team = hooks;
+		this.#changed(show);
+	}
+
+	/** This instance's own savings, per UTC day and in all (team mode shares them; read-only). */
+	ownSavings(): {daily: Readonly<Record<string, SavingsTotals>>; allTime: Readonly<SavingsTotals>} {
+		const {savingsDaily, savingsAllTime} = this.#ledger.serialize();
+		return {daily: savingsDaily, allTime: savingsAllTime};
+	}
+
+	/** Something about the pool changed that only the screen needs (instances, Redis, others' traffic). */
+	teamChanged(): void {
+		this.#changed(show);
+	}
+
+	/**
+	 * A fact another instance reported, applied as if it had happened here but told to nobody (no
+	 * echo). The team decides whether it is news (newer telemetry, a later deadline); this applies it.
+	 */
+	applyRemote(fact: SharedFact): void {
+		const now = this.clock();
+		switch (fact.type) {
+			case 'telemetry': {
+				this.#telemetry.record(fact.account, fact.telemetry);
+				this.#changed(save);
+				break;
+			}
+
+			case 'cooldown': {
+				if (this.#book.setCooldown(fact.account, fact.untilMs, {reason: fact.reason}, now).changed) {
+					this.#watch.schedule();
+					this.#changed(save);
+				}
+
+				break;
+			}
+
+			case 'cooldown-cleared': {
+				// Only the cooldown that was ended: a later one set since stands.
+				const record = this.#book.get(fact.account);
+				if (record.cooldownUntilMs > now && record.cooldownUntilMs <= fact.untilMs && this.#book.clearCooldown(fact.account, now)) {
+					this.#watch.schedule();
+				}
+
+				break;
+			}
+
+			case 'attempt': {
+				// Stamps stay oldest first: burstCount drops expired ones from the front.
+				const {burst} = this.#book.get(fact.account);
+				let at = burst.length;
+				while (at > 0 && burst[at - 1]! > fact.stampMs) {
+					at--;
+				}
+
+				burst.splice(at, 0, fact.stampMs);
+				this.#changed(show);
+				break;
+			}
+
+			case 'refund': {
+				if (this.#book.refundAttempt(fact.account, fact.stampMs)) {
+					this.#changed(show);
+				}
+
+				break;
+			}
+
+			case 'exclusion': {
+				if (this.#book.excludeModel(fact.account, fact.model, fact.untilMs, now)) {
+					this.#changed(save);
+				}
+
+				break;
+			}
+
+			case 'paused': {
+				if (this.#book.setFlag(fact.account, 'paused', fact.paused)) {
+					this.#changed(save);
+				}
+
+				break;
+			}
+
+			case 'pin': {
+				this.parts.pinned = fact.account !== null && this.hasAccount(fact.account) ? fact.account : null;
+				this.#changed(save);
+				break;
+			}
+		}
 	}
 
 	// ---------------------------------------------------------------- writes from the proxy and background work
@@ -285,6 +385,10 @@ export class StateStore extends StoreReads implements MonitorStore {
 	recordAttempt(name: string, countsForBurst: boolean): number {
 		const stamp = this.#book.recordAttempt(name, countsForBurst, this.clock());
 		this.#changed(show);
+		if (countsForBurst) {
+			this.#team?.shared({type: 'attempt', account: name, stampMs: stamp});
+		}
+
 		return stamp;
 	}
 
@@ -295,6 +399,7 @@ export class StateStore extends StoreReads implements MonitorStore {
 	refundAttempt(name: string, stampMs: number): void {
 		if (this.#book.refundAttempt(name, stampMs)) {
 			this.#changed(show);
+			this.#team?.shared({type: 'refund', account: name, stampMs});
 		}
 	}
 
@@ -312,6 +417,7 @@ export class StateStore extends StoreReads implements MonitorStore {
 		const before = this.#telemetry.get(name);
 		this.#telemetry.record(name, telemetry);
 		this.#changed(save);
+		this.#team?.shared({type: 'telemetry', account: name, telemetry: this.#telemetry.get(name)!});
 		const now = this.clock();
 		for (const crossing of windowCrossings(before, this.#telemetry.get(name)!, now)) {
 			const percent = Math.round(crossing.utilization * 100);
@@ -328,6 +434,7 @@ export class StateStore extends StoreReads implements MonitorStore {
 		if (changed) {
 			this.#watch.schedule();
 			this.#changed(save);
+			this.#team?.shared({type: 'cooldown', account: name, untilMs: deadline, reason: options.reason, staggered: options.staggered ?? false});
 		}
 
 		return deadline;
@@ -335,14 +442,17 @@ export class StateStore extends StoreReads implements MonitorStore {
 
 	/** Ends a cooldown early (for example when fresh telemetry shows the window has reset). */
 	clearCooldown(name: string): void {
+		const ended = this.#book.get(name).cooldownUntilMs;
 		if (this.#book.clearCooldown(name, this.clock())) {
 			this.#watch.schedule();
+			this.#team?.shared({type: 'cooldown-cleared', account: name, untilMs: ended});
 		}
 	}
 
 	excludeModel(name: string, model: string, untilMs: number): void {
 		if (this.#book.excludeModel(name, model, untilMs, this.clock())) {
 			this.#changed(save);
+			this.#team?.shared({type: 'exclusion', account: name, model, untilMs});
 		}
 	}
 
@@ -403,6 +513,7 @@ export class StateStore extends StoreReads implements MonitorStore {
 
 		this.parts.pinned = account;
 		this.#changed(save);
+		this.#team?.shared({type: 'pin', account});
 	};
 
 	setStrategy = (strategy: StrategyName | null): void => {
@@ -437,6 +548,7 @@ export class StateStore extends StoreReads implements MonitorStore {
 		if (this.#book.setFlag(account, 'paused', paused)) {
 			this.#changed(save);
 			this.addEvent('info', `${account} ${paused ? 'paused' : 'resumed'}`, account);
+			this.#team?.shared({type: 'paused', account, paused});
 		}
 	};
 

@@ -201,7 +201,7 @@ const windowFields = ['fiveHour', 'sevenDay'] as const;
 const bucketFields = ['requests', 'tokens', 'inputTokens', 'outputTokens'] as const;
 const textFields = ['status', 'representativeClaim', 'overageStatus', 'overageDisabledReason'] as const;
 
-function readTelemetry(entry: unknown, path: string, drops: Drops, nowMs: number): RateLimitTelemetry | undefined {
+export function readTelemetry(entry: unknown, path: string, drops: Drops, nowMs: number): RateLimitTelemetry | undefined {
 	// Without a valid updatedMs the entry cannot be aged; it goes whole.
 	if (!isRecord(entry) || !storableInstant(entry['updatedMs'], nowMs)) {
 		drops.add(path);

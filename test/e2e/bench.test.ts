@@ -66,7 +66,7 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 		assert.match(stdout, /PASS|MISS/);
 
 		const results = JSON.parse(readFileSync(out, 'utf8')) as Record<string, any>;
-		for (const section of ['machine', 'config', 'workloads', 'latency', 'added', 'throughput', 'streaming', 'rssAfterRun', 'newConversations', 'chatCompletions', 'memory', 'monitor', 'clients', 'budgets']) {
+		for (const section of ['machine', 'config', 'workloads', 'latency', 'added', 'throughput', 'streaming', 'rssAfterRun', 'newConversations', 'chatCompletions', 'team', 'memory', 'monitor', 'clients', 'budgets']) {
 			assert.ok(section in results, `results.json lacks "${section}"`);
 		}
 
@@ -115,6 +115,21 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 		assert.equal(chat.addedP50, Math.round((chat.c1.shuntChat.p50 - chat.c1.direct.p50) * 1000) / 1000);
 		assert.match(stdout, /^shunt \/v1\/chat\/completions\s+\d+\.\d{3}\s+\d+\.\d{3}\s+-?\d+\.\d{3}\s+-?\d+\.\d{3}\s+\d+$/m, 'the table shows the chat-completions row');
 
+		// Team mode: one instance of a pool of two on the bench's own redis-server, next to local mode.
+		const team = results['team'];
+		for (const level of ['c1', 'c32']) {
+			for (const target of ['direct', 'shunt', 'shuntTeam']) {
+				const cell = team.latency[level][target];
+				assert.ok(cell.p50 > 0 && cell.p99 >= cell.p50 && cell.rps > 0 && cell.errors === 0, `team.latency.${level}.${target}: ${JSON.stringify(cell)}`);
+			}
+
+			assert.equal(team.addedOverLocalP50[level], Math.round((team.latency[level].shuntTeam.p50 - team.latency[level].shunt.p50) * 1000) / 1000);
+		}
+
+		assert.deepEqual([team.pool.before, team.pool.after].map(state => [state.instances, state.redis]), [[2, 'connected'], [2, 'connected']]);
+		assert.ok(team.redisCommandsPerRequest > 0, 'the team instance wrote nothing to Redis');
+		assert.match(stdout, /^shunt team mode\s+\d+\.\d{3}\s+\d+\.\d{3}\s+-?\d+\.\d{3}\s/m, 'the table shows the team-mode row');
+
 		assert.ok(results['memory'].steadyMb > 0 && results['memory'].afterAbortsMb > 0);
 		assert.ok(results['memory'].aborts > 0, 'no stream was aborted mid-way');
 		assert.equal(results['memory'].inFlightAfterAborts, 0, 'aborted requests still in flight');
@@ -145,6 +160,8 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 				assert.ok(own.includes(limit), `${workload} has no "${limit}" budget`);
 			}
 		}
+
+		assert.ok(budgets.some(budget => budget.name.startsWith('team mode: added p50')) && budgets.some(budget => budget.name.startsWith('team mode: throughput')), 'team mode has its budgets');
 
 		const numeric = numbers(results);
 		assert.ok(numeric.length > 100);

@@ -5,6 +5,7 @@ import {clockTime} from '../../util/clock-time.js';
 import {MissingCredentialError, StaticAuthProvider, type AuthProvider, type UpstreamCredential} from '../auth-provider.js';
 import {keychainPrefix} from './claude-code-import.js';
 import {adoptionSuffices, backoffAfter, dueAt, isDead, isDue, mayForceRefresh, newSlot, type OAuthSlot, type RefreshTimings} from './refresh-policy.js';
+import type {SharedLogins} from './shared-logins.js';
 import {TokenClient, TokenEndpointError} from './token-client.js';
 import {findNewer, savePair} from './token-sync.js';
 
@@ -28,6 +29,8 @@ export type OAuthAuthProviderOptions = {
 	checkEveryMs?: number;
 	/** A 401 this soon after a successful refresh does not start another one (no rotation loops). */
 	minRefreshGapMs?: number;
+	/** Team mode: the pool's instances share rotated pairs and take turns refreshing. */
+	shared?: SharedLogins;
 	/**
 	 * An account in reauth whose refresh token is not known to be dead (a run of 401s put it there)
 	 * tries a refresh this often: the 401s may have been the upstream's passing trouble.
@@ -91,6 +94,9 @@ export class OAuthAuthProvider implements AuthProvider {
 		}
 
 		this.#apiKeys = new StaticAuthProvider(options.accounts, apiKeys);
+		options.shared?.onPair(account => {
+			this.#adoptShared(account);
+		});
 	}
 
 	/**
@@ -104,6 +110,8 @@ export class OAuthAuthProvider implements AuthProvider {
 
 		this.#running = true;
 		for (const slot of this.#slots.values()) {
+			// The pool keeps the newest pair it has been offered: ours may be news to it.
+			void this.#options.shared?.publish(slot.name, slot.credential);
 			if (this.#store.accountState(slot.name) === 'reauth') {
 				slot.reauthTriedMs = this.#store.now();
 				void this.#refreshOnce(slot, {force: true});
@@ -197,6 +205,34 @@ export class OAuthAuthProvider implements AuthProvider {
 			return;
 		}
 
+		const {shared} = this.#options;
+		if (!shared) {
+			await this.#refreshNow(slot);
+			return;
+		}
+
+		// One instance of the pool refreshes at a time; the others take the pair it publishes.
+		const outcome = await shared.exclusive(slot.name, async () => {
+			if (await this.#adoptNewer(slot) && adoptionSuffices(before, slot.credential, this.#store.now(), this.#timings.marginMs, force)) {
+				this.#recovered(slot, 'picked up the pool\'s renewed login');
+				return;
+			}
+
+			await this.#refreshNow(slot);
+		});
+		if (outcome === 'elsewhere') {
+			if (await this.#adoptNewer(slot) && adoptionSuffices(before, slot.credential, this.#store.now(), this.#timings.marginMs, force)) {
+				this.#recovered(slot, 'picked up the pool\'s renewed login');
+				return;
+			}
+
+			// Its refresh did not finish in time; sending our copy of the token could kill its result.
+			throw new TokenEndpointError('transient', 'another instance of the pool is refreshing this login');
+		}
+	}
+
+	/** Rotates the pair at the token endpoint; the new one is saved (and given to the pool) before use. */
+	async #refreshNow(slot: Slot): Promise<void> {
 		const current = slot.credential;
 		const fresh = await this.#tokens.refresh(current.refreshToken);
 		const renewed: OAuthCredential = {...current, accessToken: fresh.accessToken, refreshToken: fresh.refreshToken, expiresAt: fresh.expiresAt};
@@ -204,7 +240,26 @@ export class OAuthAuthProvider implements AuthProvider {
 		await this.#save(slot, renewed);
 		slot.credential = renewed;
 		slot.lastRefreshMs = this.#store.now();
+		// Before the refresh lease is given back: whoever takes it next must find this pair.
+		await this.#options.shared?.publish(slot.name, renewed);
 		this.#recovered(slot, `token renewed, valid until ${clockTime(renewed.expiresAt)}`);
+	}
+
+	/** Another instance published a newer pair: take it over now (unless a refresh of ours runs: it looks itself). */
+	#adoptShared(account: string): void {
+		const slot = this.#slots.get(account);
+		if (!slot || slot.inFlight) {
+			return;
+		}
+
+		slot.inFlight = this.#adoptNewer(slot).then(adopted => {
+			if (adopted) {
+				this.#recovered(slot, 'picked up the pool\'s renewed login');
+			}
+		}, () => undefined).finally(() => {
+			slot.inFlight = undefined;
+			this.#schedule();
+		});
 	}
 
 	async #refreshFailed(slot: Slot, error: TokenEndpointError): Promise<void> {
@@ -254,7 +309,8 @@ export class OAuthAuthProvider implements AuthProvider {
 
 	/** Takes over a newer pair from credentials.json or the login's source, saved to both first. True when adopted. */
 	async #adoptNewer(slot: Slot): Promise<boolean> {
-		const newer = await findNewer(this.#options.credentialsFile, slot);
+		const pooled = this.#options.shared?.newest(slot.name);
+		const newer = await findNewer(this.#options.credentialsFile, slot, pooled ? [{pair: pooled}] : []);
 		if (!newer) {
 			return false;
 		}
@@ -262,6 +318,8 @@ export class OAuthAuthProvider implements AuthProvider {
 		slot.source = newer.source;
 		await this.#save(slot, newer.credential);
 		slot.credential = newer.credential;
+		// A login renewed outside shunt (Claude Code, a new add-account) is news to the pool too.
+		await this.#options.shared?.publish(slot.name, newer.credential);
 		return true;
 	}
 

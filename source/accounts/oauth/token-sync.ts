@@ -17,12 +17,13 @@ export type SaveFailure = {
 };
 
 /**
- * Re-reads credentials.json and the login's source, and returns the newest pair there if it is
- * newer than ours (and not the dead one); undefined when there is nothing to adopt.
+ * Re-reads credentials.json and the login's source, and returns the newest pair there (or among
+ * `more`: the team's) if it is newer than ours (and not the dead one); undefined when there is
+ * nothing to adopt.
  */
-export async function findNewer(credentialsFile: string, slot: Readonly<OAuthSlot>): Promise<Adoption | undefined> {
+export async function findNewer(credentialsFile: string, slot: Readonly<OAuthSlot>, more: readonly PairCandidate[] = []): Promise<Adoption | undefined> {
 	// source: where the login now comes from, when credentials.json says (a re-login replaces an import).
-	const candidates: PairCandidate[] = [];
+	const candidates: PairCandidate[] = [...more];
 	try {
 		const stored = readStoredPair(credentialsFile, slot.name);
 		if (stored) {

@@ -80,6 +80,26 @@ export function outBanner(snapshot: StoreSnapshot, nowMs: number): Segment[] | u
 	];
 }
 
+/**
+ * Team mode: the pool's instances and whether Redis answers. `team laptop · desktop · devbox ·
+ * redis connected`, shortened to a count when the names do not fit.
+ */
+export function teamLine(team: NonNullable<StoreSnapshot['team']>, width: number): Segment[] {
+	const redis: Segment = team.redis === 'connected'
+		? {text: 'redis connected', color: colors.good}
+		: {text: 'redis unreachable · serving on local state', bold: true, color: colors.bad};
+	const names = team.instances.map(instance => (instance.self
+		? {text: truncateToWidth(terminalSafe(instance.name), valueWidth), bold: true}
+		: {text: truncateToWidth(terminalSafe(instance.name), valueWidth)}));
+	const full = [label('team'), ...joinSegments(names.map(name => [name]), separator), separator, redis];
+	if (widthOf(full) <= width) {
+		return full;
+	}
+
+	const count = team.instances.length;
+	return [label('team'), {text: `${count} instance${count === 1 ? '' : 's'}`, bold: true}, separator, team.redis === 'connected' ? redis : {...redis, text: 'redis unreachable'}];
+}
+
 export function buildHeader(snapshot: StoreSnapshot, nowMs: number, width: number, density: Density, short: boolean): HeaderLine[] {
 	const identity: Segment[] = [
 		{text: 'shunt', bold: true, color: colors.brand},
@@ -105,6 +125,10 @@ export function buildHeader(snapshot: StoreSnapshot, nowMs: number, width: numbe
 	const settings = pack(settingItems(snapshot, density), width, short ? 1 : 2);
 	for (const [index, line] of settings.entries()) {
 		lines.push({key: `settings-${index}`, left: line});
+	}
+
+	if (snapshot.team) {
+		lines.push({key: 'team', left: teamLine(snapshot.team, width)});
 	}
 
 	if (snapshot.demo) {

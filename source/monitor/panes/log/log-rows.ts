@@ -97,6 +97,16 @@ export function routeSegments(request: RequestRecord): Segment[] {
 	return segments;
 }
 
+/** Another instance's traffic (team mode): its rows say where they happened. */
+const instanceOf = (item: RequestRecord | StoreEvent): string | undefined => ('instance' in item && typeof item.instance === 'string' ? item.instance : undefined);
+/** `on desktop`, and the separator only when something follows it. */
+const onInstance = (instance: string, more: boolean): Segment => ({text: `on ${instance}${more ? ' · ' : ''}`, color: colors.accent});
+
+function withInstance(item: RequestRecord | StoreEvent, rest: Segment[]): Segment[] {
+	const instance = instanceOf(item);
+	return instance === undefined ? rest : [onInstance(instance, rest.length > 0), ...rest];
+}
+
 function requestRow(key: string, request: RequestRecord, density: Density): TableRow {
 	// Narrower screens abbreviate, so one odd outcome fits the fixed status column.
 	const words = outcomeWords[request.outcome];
@@ -119,7 +129,7 @@ function requestRow(key: string, request: RequestRecord, density: Density): Tabl
 			cache: {text: cache > 0 ? formatTokens(cache) : '', color: colors.muted},
 			cost: {text: request.costUsd > 0 ? formatUsd(request.costUsd) : '', color: colors.muted},
 			duration: formatRequestDuration(request.durationMs),
-			route: routeSegments(request),
+			route: withInstance(request, routeSegments(request)),
 		},
 	};
 }
@@ -173,7 +183,7 @@ function eventRow(key: string, event: StoreEvent): TableRow {
 	return {
 		key,
 		cells: {time: {text: formatClock(event.tsMs), color: colors.muted}},
-		span: {from: 'account', cell: [{text: `${style.symbol} `, bold: true, color: style.color}, ...who, message]},
+		span: {from: 'account', cell: [{text: `${style.symbol} `, bold: true, color: style.color}, ...withInstance(event, [...who, message])]},
 	};
 }
 
