@@ -10,7 +10,7 @@
 // rotates each round) and reports the median over rounds: these machines are noisy, and a slow
 // stretch should hit every target alike instead of whichever happened to run during it.
 import {randomBytes} from 'node:crypto';
-import {mkdirSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -576,6 +576,88 @@ async function teamPhase(config: Config, options: {direct: Measurable; home: str
 	}
 }
 
+// ---------------------------------------------------------------- history on and off
+
+// shunt: history on (the default, history.db in its home); shuntNoHistory: historyRetentionDays 0.
+const historyKeys = ['direct', 'shunt', 'shuntNoHistory'] as const;
+type HistoryKey = typeof historyKeys[number];
+const historyLabels: Record<HistoryKey, string> = {direct: targetLabels.direct, shunt: 'shunt, history on', shuntNoHistory: 'shunt, history off'};
+
+type HistoryResult = {
+	latency: Record<TeamLevel, Record<HistoryKey, Measured>>;
+	/** History-on p50 − history-off p50, ms: what keeping history adds to a request. */
+	addedP50: Record<TeamLevel, number>;
+	/** History-on req/s ÷ history-off req/s. */
+	throughputToOff: Record<TeamLevel, number>;
+};
+
+/** A copy of a bench home whose config keeps no history (historyRetentionDays 0). */
+function homeWithoutHistory(home: string): string {
+	const copy = cloneHome(home);
+	const file = path.join(copy, 'config.json');
+	const config = JSON.parse(readFileSync(file, 'utf8')) as {settings?: Record<string, unknown>};
+	writeFileSync(file, JSON.stringify({...config, settings: {...config.settings, historyRetentionDays: 0}}), {mode: 0o600});
+	return copy;
+}
+
+/**
+ * The history's cost: two fresh shunts, one writing history.db behind every request (batched
+ * transactions), one keeping none; the same requests to each, interleaved.
+ */
+async function historyPhase(config: Config, options: {direct: Measurable; home: string; upstream: string; nodeArgs: string[]; cli?: string}): Promise<HistoryResult> {
+	progress('history: a shunt with history and one without');
+	const shuntOptions = {upstream: options.upstream, nodeArgs: options.nodeArgs, cli: options.cli};
+	const [on, off] = await Promise.all([
+		startShuntHeadless({...shuntOptions, home: cloneHome(options.home)}),
+		startShuntHeadless({...shuntOptions, home: homeWithoutHistory(options.home)}),
+	]);
+	try {
+		const targets: Record<HistoryKey, Measurable> = {
+			direct: options.direct,
+			shunt: {name: 'shunt', url: on.url, headers: {}, pid: on.pid},
+			shuntNoHistory: {name: 'shuntNoHistory', url: off.url, headers: {}, pid: off.pid},
+		};
+		for (const key of historyKeys) {
+			// eslint-disable-next-line no-await-in-loop
+			await runLoad({target: targets[key], concurrency: 32, requests: config.team.warmup, warmup: 0});
+		}
+
+		const latency = await latencyRounds(config, {targets, keys: historyKeys, levels: teamLevels, requests: config.team.requests, workload: 'one-conversation', label: 'history'});
+		return {
+			latency,
+			addedP50: Object.fromEntries(teamLevels.map(level => [level, round(latency[level].shunt.p50 - latency[level].shuntNoHistory.p50)])) as Record<TeamLevel, number>,
+			throughputToOff: Object.fromEntries(teamLevels.map(level => [level, round(latency[level].shunt.rps / latency[level].shuntNoHistory.rps)])) as Record<TeamLevel, number>,
+		};
+	} finally {
+		await Promise.all([on.stop(), off.stop()]);
+	}
+}
+
+function historyReport(result: HistoryResult): string {
+	const rows = [['', 'c=1 p50', 'p99', '+p50 over off', 'c=32 p50', 'p99', 'c=1 req/s', 'c=32 req/s', 'c=32 ÷ off', 'cpu c=1', 'cpu c=32']];
+	for (const key of historyKeys) {
+		const {c1, c32} = result.latency;
+		rows.push([
+			historyLabels[key],
+			ms(c1[key].p50),
+			ms(c1[key].p99),
+			key === 'shunt' ? ms(result.addedP50.c1) : '',
+			ms(c32[key].p50),
+			ms(c32[key].p99),
+			c1[key].rps.toFixed(0),
+			c32[key].rps.toFixed(0),
+			key === 'direct' ? '' : (c32[key].rps / c32.shuntNoHistory.rps).toFixed(2),
+			c1[key].cpuUsPerRequest.toFixed(0),
+			c32[key].cpuUsPerRequest.toFixed(0),
+		]);
+	}
+
+	return [
+		'10. History: a shunt writing history.db against one keeping none (historyRetentionDays 0) (non-streaming, ms; req/s; CPU µs per request of the serving process)',
+		table(rows),
+	].join('\n');
+}
+
 // ---------------------------------------------------------------- memory
 
 type MemoryResult = {
@@ -661,8 +743,11 @@ function workloadBudgets(workload: Workload, prefix: string, latency: {c1: {dire
 // Team mode is held to local mode: Redis is off the request path, so what it adds must be lost in noise.
 const maxTeamAddedP50Ms = 0.1;
 const minTeamThroughputToLocal = 0.9;
+// Keeping history is written behind the request path: at most 5 % of throughput, no p50 beyond noise.
+const maxHistoryAddedP50Ms = 0.05;
+const minHistoryThroughputToOff = 0.95;
 
-function budgets(latency: Record<Level, Record<TargetKey, Measured>>, streaming: Record<StreamKey, StreamMeasured>, memory: MemoryResult, rssAfterRun: RssVsPipe, newConversations: NewConversationsResult, team: TeamResult): Budget[] {
+function budgets(latency: Record<Level, Record<TargetKey, Measured>>, streaming: Record<StreamKey, StreamMeasured>, memory: MemoryResult, rssAfterRun: RssVsPipe, newConversations: NewConversationsResult, team: TeamResult, history: HistoryResult): Budget[] {
 	const c1 = latency.c1;
 	const streamAdded = streaming.shunt.p99 - streaming.direct.p99;
 	const workload: Workload = 'one-conversation';
@@ -701,6 +786,12 @@ function budgets(latency: Record<Level, Record<TargetKey, Measured>>, streaming:
 		{name: 'team mode: added p50 latency over local, c=1', workload, budget: `≤ ${maxTeamAddedP50Ms} ms`, measured: `${teamAdded.toFixed(3)} ms (${team.latency.c1.shuntTeam.p50.toFixed(3)} vs ${team.latency.c1.shunt.p50.toFixed(3)} ms)`, value: teamAdded, pass: teamAdded <= maxTeamAddedP50Ms},
 		{name: 'team mode: throughput c=32, team ÷ local', workload, budget: `≥ ${minTeamThroughputToLocal.toFixed(2)}×`, measured: `${teamRatio.toFixed(2)}× (${Math.round(team.latency.c32.shuntTeam.rps)} vs ${Math.round(team.latency.c32.shunt.rps)} req/s)`, value: teamRatio, pass: teamRatio >= minTeamThroughputToLocal},
 	);
+	const historyAdded = history.addedP50.c1;
+	const historyRatio = history.throughputToOff.c32;
+	list.push(
+		{name: 'history: added p50 latency over history off, c=1', workload, budget: `≤ ${maxHistoryAddedP50Ms} ms`, measured: `${historyAdded.toFixed(3)} ms (${history.latency.c1.shunt.p50.toFixed(3)} vs ${history.latency.c1.shuntNoHistory.p50.toFixed(3)} ms)`, value: historyAdded, pass: historyAdded <= maxHistoryAddedP50Ms},
+		{name: 'history: throughput c=32, on ÷ off', workload, budget: `≥ ${minHistoryThroughputToOff.toFixed(2)}×`, measured: `${historyRatio.toFixed(2)}× (${Math.round(history.latency.c32.shunt.rps)} vs ${Math.round(history.latency.c32.shuntNoHistory.rps)} req/s)`, value: historyRatio, pass: historyRatio >= minHistoryThroughputToOff},
+	);
 	return list;
 }
 
@@ -730,6 +821,7 @@ type Results = {
 	newConversations: NewConversationsResult;
 	chatCompletions: ChatCompletionsResult;
 	team: TeamResult;
+	history: HistoryResult;
 	memory: MemoryResult;
 	/** attached: `shunt monitor` on its own pty; its process's CPU is its own, not the proxy's. */
 	monitor: {rendered: boolean; terminalBytes: number; attached: {rendered: boolean; terminalBytes: number; monitorCpuMs: number}};
@@ -890,6 +982,8 @@ function report(results: Results): string {
 	out.push('');
 	out.push(teamReport(results.team));
 	out.push('');
+	out.push(historyReport(results.history));
+	out.push('');
 	out.push('Budgets');
 	out.push(table([['', 'budget', 'measured', 'verdict'], ...results.budgets.map(budget => [budget.name, budget.budget, budget.measured, budget.pass ? 'PASS' : 'MISS'])], false));
 	if (results.errors > 0) {
@@ -970,6 +1064,7 @@ async function main(): Promise<number> {
 	await Promise.all([freshPipe.stop(), freshShunt.stop(), freshCandidate?.stop()]);
 
 	const team = await teamPhase(config, {direct: targets.direct, home, upstream: simulator.url, nodeArgs: config.shuntNodeArgs, cli: config.shuntCli});
+	const history = await historyPhase(config, {direct: targets.direct, home, upstream: simulator.url, nodeArgs: config.shuntNodeArgs, cli: config.shuntCli});
 
 	// A fresh shunt, alone with the simulator, so its RSS history is only this phase's.
 	const memoryShunt = await startShuntHeadless({...shuntOptions, home: cloneHome(home)});
@@ -1036,10 +1131,11 @@ async function main(): Promise<number> {
 		newConversations,
 		chatCompletions,
 		team,
+		history,
 		memory,
 		monitor: {rendered: true, terminalBytes, attached: attachedMonitor},
 		clients,
-		budgets: budgets(latency, streaming, memory, rssAfterRun, newConversations, team),
+		budgets: budgets(latency, streaming, memory, rssAfterRun, newConversations, team, history),
 		errors,
 	};
 

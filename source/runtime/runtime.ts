@@ -69,7 +69,8 @@ function openStore(runtime: Runtime, options: StartOptions): StateStore {
 			},
 			version,
 			stateFile: runtime.stateFile,
-			historyFile: runtime.historyFile,
+			// historyRetentionDays 0: the user keeps no history; the ring lives in memory only.
+			historyFile: runtime.settings.historyRetentionDays > 0 ? runtime.historyFile : undefined,
 			historyRetentionDays: runtime.settings.historyRetentionDays,
 			demo: runtime.demo,
 		});

@@ -66,7 +66,7 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 		assert.match(stdout, /PASS|MISS/);
 
 		const results = JSON.parse(readFileSync(out, 'utf8')) as Record<string, any>;
-		for (const section of ['machine', 'config', 'workloads', 'latency', 'added', 'throughput', 'streaming', 'rssAfterRun', 'newConversations', 'chatCompletions', 'team', 'memory', 'monitor', 'clients', 'budgets']) {
+		for (const section of ['machine', 'config', 'workloads', 'latency', 'added', 'throughput', 'streaming', 'rssAfterRun', 'newConversations', 'chatCompletions', 'team', 'history', 'memory', 'monitor', 'clients', 'budgets']) {
 			assert.ok(section in results, `results.json lacks "${section}"`);
 		}
 
@@ -130,6 +130,19 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 		assert.ok(team.redisCommandsPerRequest > 0, 'the team instance wrote nothing to Redis');
 		assert.match(stdout, /^shunt team mode\s+\d+\.\d{3}\s+\d+\.\d{3}\s+-?\d+\.\d{3}\s/m, 'the table shows the team-mode row');
 
+		// History on against off (historyRetentionDays 0): the same requests to two fresh shunts.
+		const history = results['history'];
+		for (const level of ['c1', 'c32']) {
+			for (const target of ['direct', 'shunt', 'shuntNoHistory']) {
+				const cell = history.latency[level][target];
+				assert.ok(cell.p50 > 0 && cell.p99 >= cell.p50 && cell.rps > 0 && cell.errors === 0, `history.latency.${level}.${target}: ${JSON.stringify(cell)}`);
+			}
+
+			assert.equal(history.addedP50[level], Math.round((history.latency[level].shunt.p50 - history.latency[level].shuntNoHistory.p50) * 1000) / 1000);
+		}
+
+		assert.match(stdout, /^shunt, history off\s+\d+\.\d{3}\s/m, 'the table shows the history-off row');
+
 		assert.ok(results['memory'].steadyMb > 0 && results['memory'].afterAbortsMb > 0);
 		assert.ok(results['memory'].aborts > 0, 'no stream was aborted mid-way');
 		assert.equal(results['memory'].inFlightAfterAborts, 0, 'aborted requests still in flight');
@@ -162,6 +175,7 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 		}
 
 		assert.ok(budgets.some(budget => budget.name.startsWith('team mode: added p50')) && budgets.some(budget => budget.name.startsWith('team mode: throughput')), 'team mode has its budgets');
+		assert.ok(budgets.some(budget => budget.name.startsWith('history: added p50')) && budgets.some(budget => budget.name.startsWith('history: throughput')), 'the history has its budgets');
 
 		const numeric = numbers(results);
 		assert.ok(numeric.length > 100);
