@@ -31,6 +31,7 @@ import {
 	repoRoot,
 	startPipeProxyProcess,
 	startRedisServer,
+	startShuntAttached,
 	startShuntHeadless,
 	startShuntPty,
 	startSimulator,
@@ -179,19 +180,22 @@ function getJson(url: string, timeoutMs = 10_000): Promise<unknown> {
 	});
 }
 
+// shuntMonitor: the monitor in shunt's own process; shuntAttached: shunt headless with `shunt
+// monitor` attached from another process (a service and a terminal), measured at the proxy.
 // candidate: only with --candidate-cli, another build's shunt (headless) measured in the same
 // interleaved rounds, so a proposed change is compared under the same noise as the baseline.
-type TargetKey = 'direct' | 'pipe' | 'shunt' | 'shuntMonitor' | 'candidate';
+type TargetKey = 'direct' | 'pipe' | 'shunt' | 'shuntMonitor' | 'shuntAttached' | 'candidate';
 const targetLabels: Record<TargetKey, string> = {
 	direct: 'direct (simulator)',
 	pipe: 'pipe proxy (floor)',
 	shunt: 'shunt headless',
 	shuntMonitor: 'shunt + monitor (pty)',
+	shuntAttached: 'shunt + attached monitor',
 	candidate: 'candidate headless',
 };
 
 function targetKeysFor(config: Config): TargetKey[] {
-	return config.candidateCli ? ['direct', 'pipe', 'shunt', 'shuntMonitor', 'candidate'] : ['direct', 'pipe', 'shunt', 'shuntMonitor'];
+	return config.candidateCli ? ['direct', 'pipe', 'shunt', 'shuntMonitor', 'shuntAttached', 'candidate'] : ['direct', 'pipe', 'shunt', 'shuntMonitor', 'shuntAttached'];
 }
 
 /** A target plus the process whose CPU time it costs (the simulator's for direct). */
@@ -211,12 +215,12 @@ function medianOf(runs: RunStats[]): Measured {
 	};
 }
 
-type StreamKey = 'direct' | 'pipe' | 'shunt' | 'shuntMonitor' | 'candidate';
+type StreamKey = 'direct' | 'pipe' | 'shunt' | 'shuntMonitor' | 'shuntAttached' | 'candidate';
 
 function streamKeysFor(config: Config): StreamKey[] {
 	// The pipe proxy streams too: what any Node proxy adds per event on this machine is the floor
 	// against which shunt's streaming cost is read.
-	return config.candidateCli ? ['direct', 'pipe', 'shunt', 'shuntMonitor', 'candidate'] : ['direct', 'pipe', 'shunt', 'shuntMonitor'];
+	return config.candidateCli ? ['direct', 'pipe', 'shunt', 'shuntMonitor', 'shuntAttached', 'candidate'] : ['direct', 'pipe', 'shunt', 'shuntMonitor', 'shuntAttached'];
 }
 type StreamStats = {p50: number; p99: number; firstP50: number; firstP99: number; events: number; errors: number};
 type StreamMeasured = StreamStats & {runs: StreamStats[]};
@@ -752,24 +756,28 @@ function budgets(latency: Record<Level, Record<TargetKey, Measured>>, streaming:
 		// The pipe proxy's own added p99 is shown beside it: the floor any Node proxy has here.
 		{name: 'streaming added p99 per event (shunt − direct)', workload, budget: '≤ 1 ms', measured: `${streamAdded.toFixed(3)} ms (pipe ${(streaming.pipe.p99 - streaming.direct.p99).toFixed(3)})`, value: streamAdded, pass: streamAdded <= 1},
 	];
-	// Monitor on vs headless: latencies may grow, throughput may shrink, by 10 % at most.
-	const slower = (name: string, on: number, off: number) => {
-		const ratio = on / off;
-		list.push({name: `monitor ÷ headless: ${name}`, workload, budget: '≤ 1.10×', measured: `${ratio.toFixed(2)}× (${on.toFixed(3)} vs ${off.toFixed(3)} ms)`, value: ratio, pass: ratio <= 1.1});
-	};
+	// Monitor on vs headless: latencies may grow, throughput may shrink, by 10 % at most; the same
+	// budget for the monitor in shunt's process and for one attached from another.
+	for (const [key, prefix] of [['shuntMonitor', 'monitor'], ['shuntAttached', 'attached monitor']] as const) {
+		const slower = (name: string, on: number, off: number) => {
+			const ratio = on / off;
+			list.push({name: `${prefix} ÷ headless: ${name}`, workload, budget: '≤ 1.10×', measured: `${ratio.toFixed(2)}× (${on.toFixed(3)} vs ${off.toFixed(3)} ms)`, value: ratio, pass: ratio <= 1.1});
+		};
 
-	const fewer = (name: string, on: number, off: number) => {
-		const ratio = on / off;
-		list.push({name: `monitor ÷ headless: ${name}`, workload, budget: '≥ 0.90×', measured: `${ratio.toFixed(2)}× (${Math.round(on)} vs ${Math.round(off)} req/s)`, value: ratio, pass: ratio >= 0.9});
-	};
+		const fewer = (name: string, on: number, off: number) => {
+			const ratio = on / off;
+			list.push({name: `${prefix} ÷ headless: ${name}`, workload, budget: '≥ 0.90×', measured: `${ratio.toFixed(2)}× (${Math.round(on)} vs ${Math.round(off)} req/s)`, value: ratio, pass: ratio >= 0.9});
+		};
 
-	slower('p50 latency c=1', c1.shuntMonitor.p50, c1.shunt.p50);
-	slower('p50 latency c=32', latency.c32.shuntMonitor.p50, latency.c32.shunt.p50);
-	// At c=1 throughput is 1 / mean latency: it shows render stalls that p50 hides.
-	fewer('throughput c=1', c1.shuntMonitor.rps, c1.shunt.rps);
-	fewer('throughput c=32', latency.c32.shuntMonitor.rps, latency.c32.shunt.rps);
-	fewer('throughput c=64', latency.c64.shuntMonitor.rps, latency.c64.shunt.rps);
-	slower('streaming p99 per event', streaming.shuntMonitor.p99, streaming.shunt.p99);
+		slower('p50 latency c=1', c1[key].p50, c1.shunt.p50);
+		slower('p50 latency c=32', latency.c32[key].p50, latency.c32.shunt.p50);
+		// At c=1 throughput is 1 / mean latency: it shows render stalls that p50 hides.
+		fewer('throughput c=1', c1[key].rps, c1.shunt.rps);
+		fewer('throughput c=32', latency.c32[key].rps, latency.c32.shunt.rps);
+		fewer('throughput c=64', latency.c64[key].rps, latency.c64.shunt.rps);
+		slower('streaming p99 per event', streaming[key].p99, streaming.shunt.p99);
+	}
+
 	list.push({name: `RSS after ${memory.aborts} aborts − steady state`, workload, budget: '≤ 20 MB', measured: `${memory.abortGrowthMb.toFixed(1)} MB`, value: memory.abortGrowthMb, pass: memory.abortGrowthMb <= 20});
 	list.push(...workloadBudgets('new-conversations', 'new conversations: ', newConversations.latency, newConversations.rssAfterRun));
 	const teamAdded = team.addedOverLocalP50.c1;
@@ -806,8 +814,8 @@ type Results = {
 	workloads: Record<Workload, string>;
 	latency: Record<Level, Record<TargetKey, Measured>>;
 	added: Record<Level, Record<Exclude<TargetKey, 'direct'>, number>>;
-	throughput: Record<'c32' | 'c64', {pipe: number; shunt: number; shuntMonitor: number; shuntToPipe: number; monitorToPipe: number; monitorToHeadless: number}>;
-	streaming: Record<StreamKey, StreamMeasured> & {addedP50: number; addedP99: number; pipeAddedP99: number; monitorAddedP99: number};
+	throughput: Record<'c32' | 'c64', {pipe: number; shunt: number; shuntMonitor: number; shuntAttached: number; shuntToPipe: number; monitorToPipe: number; monitorToHeadless: number; attachedToHeadless: number}>;
+	streaming: Record<StreamKey, StreamMeasured> & {addedP50: number; addedP99: number; pipeAddedP99: number; monitorAddedP99: number; attachedAddedP99: number};
 	/** One conversation: the pipe proxy's and shunt headless's RSS after the comparison above (requests and streams). */
 	rssAfterRun: RssVsPipe;
 	newConversations: NewConversationsResult;
@@ -815,7 +823,8 @@ type Results = {
 	team: TeamResult;
 	history: HistoryResult;
 	memory: MemoryResult;
-	monitor: {rendered: boolean; terminalBytes: number};
+	/** attached: `shunt monitor` on its own pty; its process's CPU is its own, not the proxy's. */
+	monitor: {rendered: boolean; terminalBytes: number; attached: {rendered: boolean; terminalBytes: number; monitorCpuMs: number}};
 	clients: ClientComparison;
 	budgets: Budget[];
 	errors: number;
@@ -958,6 +967,8 @@ function report(results: Results): string {
 	out.push(`   after the comparison above (${rssAfterRun.requestsPerTarget} requests and ${rssAfterRun.streamsPerTarget} streams each): pipe proxy ${rssAfterRun.pipe.afterRunMb.toFixed(1)} MB (peak ${rssAfterRun.pipe.peakMb.toFixed(1)}), shunt headless ${rssAfterRun.shunt.afterRunMb.toFixed(1)} MB (peak ${rssAfterRun.shunt.peakMb.toFixed(1)}): shunt − pipe ${rssAfterRun.shuntMinusPipeMb.toFixed(1)} MB${rssAfterRun.candidate ? `; candidate ${rssAfterRun.candidate.afterRunMb.toFixed(1)} MB` : ''}`);
 	out.push('');
 	out.push(`5. Monitor: shunt rendered its monitor on a 120×40 pty; ${(results.monitor.terminalBytes / 1024).toFixed(0)} KiB of screen output drained. See the "shunt + monitor" rows.`);
+	const {attached} = results.monitor;
+	out.push(`   Attached: shunt monitor drew shunt headless's stream on its own 120×40 pty (${(attached.terminalBytes / 1024).toFixed(0)} KiB drained; ${attached.monitorCpuMs.toFixed(0)} ms of CPU in the monitor's process, not the proxy's). See the "shunt + attached monitor" rows.`);
 	out.push('');
 	out.push('6. Upstream HTTP client alone, bench process → simulator (CPU µs per request of the client process)');
 	out.push(table([
@@ -1004,11 +1015,13 @@ async function main(): Promise<number> {
 	const key = simulator.credentials[0]!;
 	const home = await makeShuntHome(simulator.credentials);
 	const shuntOptions = {upstream: simulator.url, nodeArgs: config.shuntNodeArgs, cli: config.shuntCli};
-	const [pipe, shunt, shuntMonitor] = await Promise.all([
+	const [pipe, shunt, shuntMonitor, shuntAttached] = await Promise.all([
 		startPipeProxyProcess(simulator.url),
 		startShuntHeadless({...shuntOptions, home: cloneHome(home)}),
 		startShuntPty({...shuntOptions, home: cloneHome(home)}),
+		startShuntAttached({...shuntOptions, home: cloneHome(home)}),
 	]);
+	const attachedMonitorCpuAtStart = readCpuMs(shuntAttached.monitorPid);
 	// Direct and through the pipe proxy the client brings the key; through shunt it sends none.
 	const candidate = config.candidateCli ? await startShuntHeadless({...shuntOptions, cli: config.candidateCli, home: cloneHome(home)}) : undefined;
 	const targets = {
@@ -1016,6 +1029,7 @@ async function main(): Promise<number> {
 		pipe: {name: 'pipe', url: pipe.url, headers: {'x-api-key': key}, pid: pipe.pid},
 		shunt: {name: 'shunt', url: shunt.url, headers: {}, pid: shunt.pid},
 		shuntMonitor: {name: 'shuntMonitor', url: shuntMonitor.url, headers: {}, pid: shuntMonitor.pid},
+		shuntAttached: {name: 'shuntAttached', url: shuntAttached.url, headers: {}, pid: shuntAttached.pid},
 		...(candidate ? {candidate: {name: 'candidate', url: candidate.url, headers: {}, pid: candidate.pid}} : {}),
 	} as Record<TargetKey, Measurable>;
 
@@ -1028,11 +1042,12 @@ async function main(): Promise<number> {
 	});
 	const streaming = await streamingPhase(config, targets);
 	const terminalBytes = shuntMonitor.terminalBytes();
+	const attachedMonitor = {rendered: true, terminalBytes: shuntAttached.terminalBytes(), monitorCpuMs: round(readCpuMs(shuntAttached.monitorPid) - attachedMonitorCpuAtStart, 0)};
 	const rssAfterRun = await rssVsPipe(config, {pipe: pipe.pid, shunt: shunt.pid, candidate: candidate?.pid}, {
 		requests: config.warmup + (config.rounds * levels.reduce((sum, level) => sum + config.requests[level] + config.runWarmup, 0)),
 		streams: config.streamWarmup + (config.rounds * (config.streams + config.streamConcurrency)),
 	});
-	await Promise.all([pipe.stop(), shunt.stop(), shuntMonitor.stop(), candidate?.stop()]);
+	await Promise.all([pipe.stop(), shunt.stop(), shuntMonitor.stop(), shuntAttached.stop(), candidate?.stop()]);
 
 	// Fresh proxies again, so their RSS afterwards is this workload's alone.
 	const [freshPipe, freshShunt, freshCandidate] = await Promise.all([
@@ -1067,9 +1082,11 @@ async function main(): Promise<number> {
 			pipe: row.pipe.rps,
 			shunt: row.shunt.rps,
 			shuntMonitor: row.shuntMonitor.rps,
+			shuntAttached: row.shuntAttached.rps,
 			shuntToPipe: round(row.shunt.rps / row.pipe.rps),
 			monitorToPipe: round(row.shuntMonitor.rps / row.pipe.rps),
 			monitorToHeadless: round(row.shuntMonitor.rps / row.shunt.rps),
+			attachedToHeadless: round(row.shuntAttached.rps / row.shunt.rps),
 		};
 	};
 
@@ -1108,6 +1125,7 @@ async function main(): Promise<number> {
 			addedP99: round(streaming.shunt.p99 - streaming.direct.p99),
 			pipeAddedP99: round(streaming.pipe.p99 - streaming.direct.p99),
 			monitorAddedP99: round(streaming.shuntMonitor.p99 - streaming.direct.p99),
+			attachedAddedP99: round(streaming.shuntAttached.p99 - streaming.direct.p99),
 		},
 		rssAfterRun,
 		newConversations,
@@ -1115,7 +1133,7 @@ async function main(): Promise<number> {
 		team,
 		history,
 		memory,
-		monitor: {rendered: true, terminalBytes},
+		monitor: {rendered: true, terminalBytes, attached: attachedMonitor},
 		clients,
 		budgets: budgets(latency, streaming, memory, rssAfterRun, newConversations, team, history),
 		errors,

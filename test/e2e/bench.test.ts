@@ -74,14 +74,14 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 		assert.equal(results['shuntCli'], path.join('dist', 'cli.js'));
 
 		for (const level of ['c1', 'c32', 'c64']) {
-			for (const target of ['direct', 'pipe', 'shunt', 'shuntMonitor']) {
+			for (const target of ['direct', 'pipe', 'shunt', 'shuntMonitor', 'shuntAttached']) {
 				const cell = results['latency'][level][target];
 				assert.ok(cell, `latency.${level}.${target}`);
 				assert.ok(cell.p50 > 0 && cell.p99 >= cell.p50 && cell.rps > 0, `latency.${level}.${target}: ${JSON.stringify(cell)}`);
 			}
 		}
 
-		for (const target of ['direct', 'pipe', 'shunt', 'shuntMonitor']) {
+		for (const target of ['direct', 'pipe', 'shunt', 'shuntMonitor', 'shuntAttached']) {
 			assert.ok(results['streaming'][target].events > 0, `streaming.${target} timed no events`);
 		}
 
@@ -147,6 +147,10 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 		assert.ok(results['memory'].aborts > 0, 'no stream was aborted mid-way');
 		assert.equal(results['memory'].inFlightAfterAborts, 0, 'aborted requests still in flight');
 		assert.ok(results['monitor'].terminalBytes > 0, 'the monitor drew nothing on its pty');
+		// `shunt monitor` attached to a headless shunt drew on its own pty, and the proxy it
+		// watched is held to the in-process monitor's budgets.
+		assert.ok(results['monitor'].attached.terminalBytes > 0, 'the attached monitor drew nothing on its pty');
+		assert.ok(results['throughput'].c32.attachedToHeadless > 0);
 		assert.equal(results['errors'], 0);
 		assert.ok(results['machine'].cores > 0 && typeof results['machine'].node === 'string');
 
@@ -157,6 +161,10 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 			const verdict = new RegExp(`^${escapeRegExp(budget.name)}\\s+${escapeRegExp(budget.budget)}\\s.*\\s${budget.pass ? 'PASS' : 'MISS'}$`, 'm');
 			assert.match(stdout, verdict, `the table does not show "${budget.name}" with its verdict`);
 		}
+
+		const monitorBudgets = (prefix: string) => budgets.filter(budget => budget.name.startsWith(`${prefix} ÷ headless: `)).map(budget => `${budget.name.slice(prefix.length)} ${budget.budget}`);
+		assert.equal(monitorBudgets('monitor').length, 6);
+		assert.deepEqual(monitorBudgets('attached monitor'), monitorBudgets('monitor'));
 
 		// Both workloads are held to the same three budgets: added p50, throughput and RSS against the pipe proxy.
 		for (const workload of ['one-conversation', 'new-conversations']) {
