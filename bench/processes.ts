@@ -8,11 +8,8 @@
 // does not: tsx's loader stays resident (a hooks thread, about 30 MB of RSS), and the pipe proxy
 // is the floor that shunt's RSS is compared with, so it runs on plain node from a copy with its
 // types stripped (see pipeProxyScript).
-import {type Buffer} from 'node:buffer';
 import {spawn, execFile, type ChildProcess} from 'node:child_process';
-import {
-	cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync,
-} from 'node:fs';
+import {cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import {tmpdir} from 'node:os';
@@ -29,7 +26,6 @@ const pipeProxySource = path.join(benchDir, 'pipe-proxy.ts');
 // Resolved here, not by the child: `--import=tsx` alone would be looked up from the child's cwd.
 const tsxLoader = import.meta.resolve('tsx');
 
-// eslint-disable-next-line @typescript-eslint/strict-void-return -- execFile returns its ChildProcess; promisify uses execFile's own promisified form
 const runFile = promisify(execFile);
 
 /** A clear error, before anything starts, when the shunt to be measured has not been built. */
@@ -44,7 +40,7 @@ export function assertBuilt(cli = cliPath): void {
 const liveChildren = new Set<ChildProcess>();
 /** Processes that are not our direct children (shunt under `script`), killed by pid. */
 const livePids = new Set<number>();
-const temporaryDirs = new Set<string>();
+const tempDirs = new Set<string>();
 
 function killEverything(): void {
 	for (const pid of livePids) {
@@ -57,13 +53,13 @@ function killEverything(): void {
 		child.kill('SIGKILL');
 	}
 
-	for (const dir of temporaryDirs) {
+	for (const dir of tempDirs) {
 		rmSync(dir, {recursive: true, force: true});
 	}
 
 	livePids.clear();
 	liveChildren.clear();
-	temporaryDirs.clear();
+	tempDirs.clear();
 }
 
 /** Kills every child on exit, Ctrl-C, SIGTERM and crashes. Call once, first thing. */
@@ -80,7 +76,7 @@ export function installCleanup(): void {
 
 export function makeTempDir(prefix: string): string {
 	const dir = mkdtempSync(path.join(tmpdir(), prefix));
-	temporaryDirs.add(dir);
+	tempDirs.add(dir);
 	return dir;
 }
 
@@ -96,21 +92,19 @@ type Spawned = {
 function spawnTracked(command: string, args: string[], env: NodeJS.ProcessEnv): Spawned {
 	const child = spawn(command, args, {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
 	liveChildren.add(child);
-	child.once('exit', () => {
-		liveChildren.delete(child);
-	});
+	child.once('exit', () => liveChildren.delete(child));
 	let tail = '';
 	const keep = (chunk: Buffer) => {
 		tail = (tail + chunk.toString('utf8')).slice(-4000);
 	};
 
-	child.stdout.on('data', keep);
-	child.stderr.on('data', keep);
+	child.stdout!.on('data', keep);
+	child.stderr!.on('data', keep);
 	return {child, tail: () => tail};
 }
 
 /** Resolves with the first match of `pattern` in the stream's text; rejects if the child exits first. */
-async function waitForOutput(spawned: Spawned, stream: 'stdout' | 'stderr', pattern: RegExp, what: string, timeoutMs = 15_000): Promise<RegExpExecArray> {
+function waitForOutput(spawned: Spawned, stream: 'stdout' | 'stderr', pattern: RegExp, what: string, timeoutMs = 15_000): Promise<RegExpExecArray> {
 	return new Promise((resolve, reject) => {
 		let text = '';
 		const source = spawned.child[stream]!;
@@ -150,14 +144,10 @@ async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
 	}
 
 	const exited = new Promise<void>(resolve => {
-		child.once('exit', () => {
-			resolve();
-		});
+		child.once('exit', () => resolve());
 	});
 	child.kill('SIGTERM');
-	const timer = setTimeout(() => {
-		child.kill('SIGKILL');
-	}, graceMs);
+	const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
 	await exited;
 	clearTimeout(timer);
 }
@@ -169,39 +159,29 @@ export async function freePort(): Promise<number> {
 		server.once('error', reject);
 		server.listen(0, '127.0.0.1', () => {
 			const {port} = server.address() as net.AddressInfo;
-			server.close(() => {
-				resolve(port);
-			});
+			server.close(() => resolve(port));
 		});
 	});
 }
 
-async function getStatus(url: string): Promise<number> {
+function getStatus(url: string): Promise<number> {
 	return new Promise(resolve => {
 		const request = http.get(url, {agent: false}, response => {
 			response.resume();
-			response.once('end', () => {
-				resolve(response.statusCode ?? 0);
-			});
+			response.once('end', () => resolve(response.statusCode ?? 0));
 		});
-		request.once('error', () => {
-			resolve(0);
-		});
-		request.setTimeout(1000, () => {
-			request.destroy();
-		});
+		request.once('error', () => resolve(0));
+		request.setTimeout(1000, () => request.destroy());
 	});
 }
 
 async function sleep(ms: number): Promise<void> {
-	await new Promise(resolve => {
-		setTimeout(resolve, ms);
-	});
+	await new Promise(resolve => setTimeout(resolve, ms));
 }
 
 function readStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-	const match = new RegExp(String.raw`^${field}:\s+(\d+)\s+kB$`, 'm').exec(status);
+	const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(status);
 	if (!match) {
 		throw new Error(`no ${field} in /proc/${pid}/status`);
 	}
@@ -337,34 +317,39 @@ export async function startShuntHeadless(options: ShuntOptions): Promise<ShuntPr
 	};
 }
 
-const shellQuote = (value: string): string => `'${value.replaceAll('\'', String.raw`'\''`)}'`;
+const shellQuote = (value: string): string => `'${value.replaceAll('\'', '\'\\\'\'')}'`;
 
 /** Terminal escape sequences out, so the screen's words can be looked for. */
 const stripAnsi = (text: string): string => text.replaceAll(/\u001B\[[\d;?]*[ -/]*[@-~]|\u001B[()][\dA-Z]|\u001B[=>78]/g, '');
 
+/** A node process under `script`: a pseudo-terminal as its stdin, stdout and stderr. */
+type PtyProcess = {
+	/** The node process (not our direct child: script's). */
+	pid: number;
+	bytes(): number;
+	/** The last 16 000 characters drawn, escape sequences removed. */
+	screen(): string;
+	exited(): boolean;
+	stop(): Promise<void>;
+};
+
 /**
- * shunt without --headless under `script`, which gives it a pseudo-terminal as stdin, stdout and
- * stderr, so it renders its live monitor exactly as in a real terminal. Everything it draws comes
- * back through script's stdout, which we read and discard (a terminal that stopped reading would
- * block the monitor, and that is not what we measure).
+ * Runs node with `args` under `script`, so it draws on a pty exactly as in a real terminal.
+ * Everything it draws comes back through script's stdout, which we read and discard (a terminal
+ * that stopped reading would block the screen, and that is not what we measure).
  */
-export async function startShuntPty(options: ShuntOptions): Promise<ShuntProcess> {
-	const port = await freePort();
-	const pidFile = path.join(options.home, 'shunt.pid');
+async function spawnUnderPty(args: string[], home: string, pidName: string): Promise<PtyProcess> {
+	const pidFile = path.join(home, pidName);
 	// A pty created without a terminal on our side has 0×0 cells, and the monitor would only show
 	// its "too small" notice: give it a real size first. exec keeps the shell's pid for node.
-	const node = [process.execPath, ...(options.nodeArgs ?? []), options.cli ?? cliPath, '--port', String(port), '--upstream', options.upstream].map(shellQuote).join(' ');
+	const node = [process.execPath, ...args].map(shellQuote).join(' ');
 	const command = `stty cols 120 rows 40; echo $$ > ${shellQuote(pidFile)}; exec ${node}`;
 	const child = spawn('script', ['-qfec', command, '/dev/null'], {
-		env: {
-			...process.env, SHUNT_HOME: options.home, TERM: 'xterm-256color', COLUMNS: '120', LINES: '40',
-		},
+		env: {...process.env, SHUNT_HOME: home, TERM: 'xterm-256color', COLUMNS: '120', LINES: '40'},
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	liveChildren.add(child);
-	child.once('exit', () => {
-		liveChildren.delete(child);
-	});
+	child.once('exit', () => liveChildren.delete(child));
 	let bytes = 0;
 	let screen = '';
 	child.stdout.on('data', (chunk: Buffer) => {
@@ -373,41 +358,31 @@ export async function startShuntPty(options: ShuntOptions): Promise<ShuntProcess
 	});
 	child.stderr.resume();
 
-	const url = `http://127.0.0.1:${port}`;
 	const deadline = Date.now() + 15_000;
-	while (await getStatus(`${url}/_shunt/status`) !== 200) {
-		if (child.exitCode !== null || Date.now() > deadline) {
-			throw new Error(`shunt under a pty did not come up on ${url}:\n${stripAnsi(screen)}`);
+	let pid = 0;
+	while (pid === 0) {
+		try {
+			pid = Number(readFileSync(pidFile, 'utf8').trim()) || 0;
+		} catch {}
+
+		if (pid === 0 && (child.exitCode !== null || Date.now() > deadline)) {
+			throw new Error(`${args.join(' ')} under a pty did not start:\n${stripAnsi(screen)}`);
 		}
 
 		// eslint-disable-next-line no-await-in-loop
-		await sleep(50);
+		await sleep(20);
 	}
 
-	const pid = Number(readFileSync(pidFile, 'utf8').trim());
 	livePids.add(pid);
-	// Proof that the monitor, not the headless log, is on that terminal: its header and table.
-	while (!/shunt v\S+/.test(stripAnsi(screen)) || !stripAnsi(screen).includes('accounts')) {
-		if (screen.includes('listening on http') || Date.now() > deadline) {
-			throw new Error(`shunt under a pty did not render its monitor:\n${stripAnsi(screen)}`);
-		}
-
-		// eslint-disable-next-line no-await-in-loop
-		await sleep(50);
-	}
-
 	return {
-		url,
 		pid,
-		terminalBytes: () => bytes,
+		bytes: () => bytes,
+		screen: () => stripAnsi(screen),
+		exited: () => child.exitCode !== null,
 		async stop() {
-			const exited = child.exitCode === null
-				? new Promise<void>(resolve => {
-					child.once('exit', () => {
-						resolve();
-					});
-				})
-				: Promise.resolve();
+			const exited = child.exitCode === null ? new Promise<void>(resolve => {
+				child.once('exit', () => resolve());
+			}) : Promise.resolve();
 			try {
 				process.kill(pid, 'SIGTERM');
 			} catch {}
@@ -422,6 +397,78 @@ export async function startShuntPty(options: ShuntOptions): Promise<ShuntProcess
 			await exited;
 			clearTimeout(timer);
 			livePids.delete(pid);
+		},
+	};
+}
+
+/** Waits until the monitor, not a notice or the headless log, is on that terminal: its header and the accounts. */
+async function waitForMonitor(pty: PtyProcess, what: string, ready: (screen: string) => boolean): Promise<void> {
+	const deadline = Date.now() + 15_000;
+	while (!ready(pty.screen())) {
+		if (pty.exited() || /listening on http/.test(pty.screen()) || Date.now() > deadline) {
+			throw new Error(`${what} did not render its monitor:\n${pty.screen()}`);
+		}
+
+		// eslint-disable-next-line no-await-in-loop
+		await sleep(50);
+	}
+}
+
+/**
+ * shunt without --headless under a pty: its stdout is a terminal, so it renders its live monitor
+ * in the same process as the proxy (on its own thread).
+ */
+export async function startShuntPty(options: ShuntOptions): Promise<ShuntProcess> {
+	const port = await freePort();
+	const pty = await spawnUnderPty([...(options.nodeArgs ?? []), options.cli ?? cliPath, '--port', String(port), '--upstream', options.upstream], options.home, 'shunt.pid');
+	const url = `http://127.0.0.1:${port}`;
+	const deadline = Date.now() + 15_000;
+	while (await getStatus(`${url}/_shunt/status`) !== 200) {
+		if (pty.exited() || Date.now() > deadline) {
+			throw new Error(`shunt under a pty did not come up on ${url}:\n${pty.screen()}`);
+		}
+
+		// eslint-disable-next-line no-await-in-loop
+		await sleep(50);
+	}
+
+	await waitForMonitor(pty, 'shunt under a pty', screen => /shunt v\S+/.test(screen) && screen.includes('accounts'));
+	return {url, pid: pty.pid, terminalBytes: pty.bytes, stop: pty.stop};
+}
+
+export type AttachedShuntProcess = ShuntProcess & {
+	/** The `shunt monitor` process, whose own CPU time is not the proxy's. */
+	monitorPid: number;
+};
+
+/**
+ * shunt --headless (what a service runs) with `shunt monitor` attached to it from a pty: the proxy
+ * pushes its snapshots over GET /_shunt/stream and the monitor process draws them. pid is the
+ * proxy's: what the monitor costs the proxy is measured there.
+ */
+export async function startShuntAttached(options: ShuntOptions): Promise<AttachedShuntProcess> {
+	const shunt = await startShuntHeadless(options);
+	const {port} = new URL(shunt.url);
+	let monitor: PtyProcess | undefined;
+	try {
+		monitor = await spawnUnderPty([options.cli ?? cliPath, 'monitor', '--port', port], options.home, 'monitor.pid');
+		// The instance's own accounts on screen: the stream is connected and its snapshot drawn
+		// (while nothing answers the monitor shows only a notice).
+		await waitForMonitor(monitor, 'shunt monitor', screen => /shunt v\S+/.test(screen) && /\bsim1\b/.test(screen));
+	} catch (error) {
+		await Promise.all([monitor?.stop(), shunt.stop()]);
+		throw error;
+	}
+
+	const attached = monitor;
+	return {
+		url: shunt.url,
+		pid: shunt.pid,
+		monitorPid: attached.pid,
+		terminalBytes: attached.bytes,
+		async stop() {
+			await attached.stop();
+			await shunt.stop();
 		},
 	};
 }

@@ -56,6 +56,15 @@ const flags = {
 	demo: {type: 'boolean', default: false},
 	json: {type: 'boolean', default: false},
 	apiKey: {type: 'string'},
+	// logs
+	follow: {type: 'boolean', shortFlag: 'f', default: false},
+	lines: {type: 'string', shortFlag: 'n'},
+	// setup
+	yes: {type: 'boolean', default: false},
+	force: {type: 'boolean', default: false},
+	undo: {type: 'boolean', default: false},
+	// service
+	dryRun: {type: 'boolean', default: false},
 	// Checked by the report command (a duration, a grouping), like --port.
 	since: {type: 'string'},
 	by: {type: 'string'},
@@ -72,11 +81,27 @@ const help = `
 	  $ shunt import-claude-code [<name>]      import Claude Code's login
 	  $ shunt remove-account <name>
 	  $ shunt accounts [--json]
-	  $ shunt status [--json]                  ask the running shunt
+
+	  $ shunt service install|uninstall|status [--dry-run]
+	                                           run shunt headless as a per-user service
+	  $ shunt setup [--yes] [--force] [--undo] point Claude Code at shunt (its settings.json)
+	  $ shunt monitor                          the live monitor, attached to the running shunt
+	  $ shunt logs [-f] [--json] [-n <lines>]  the log file (one line per request and event)
 	  $ shunt report [--since <dur>] [--by day|model|account] [--json]
 	                                           totals from the history (default: 7d by day)
+	  $ shunt statusline                       one line for Claude Code's statusLine setting
+
+	  Ask the running shunt (--port), like the monitor's keys:
+	  $ shunt status [--json]
 	  $ shunt pin <name|auto>
-	  $ shunt strategy <${strategyNames.join('|')}>
+	  $ shunt strategy <${strategyNames.join('|')}|default>
+	  $ shunt model <id|auto>
+	  $ shunt effort <low|medium|high|max|auto>
+	  $ shunt burst-limit <n|off|default>      requests per minute per subscription account
+	  $ shunt fallback <model|off|auto>
+	  $ shunt alerts <on|off>
+	  $ shunt pause <name> · shunt resume <name>
+	  (model, effort, burst-limit, fallback and alerts without a value print the current one)
 
 	Options
 	  --port <n>          listen port (default 8082, env SHUNT_PORT)
@@ -85,7 +110,13 @@ const help = `
 	  --strategy <name>   routing strategy (default maximus)
 	  --headless          no monitor
 	  --demo              simulated accounts and traffic, throwaway state
-	  --json              machine-readable output (accounts, status, report)
+	  --json              machine-readable output (accounts, status, logs, report)
+	  -f, --follow        logs: keep printing new lines
+	  -n, --lines <n>     logs: how many lines back (default 50)
+	  --yes               setup: do not ask first
+	  --force             setup: replace a URL that points elsewhere
+	  --undo              setup: take out what setup wrote
+	  --dry-run           service: print the file and the commands, change nothing
 	  --since <dur>       report: how far back, like 24h, 7d, 30d (1m to 3650d)
 	  --by <key>          report: one row per day (UTC), model or account
 	  --version, --help
@@ -99,7 +130,8 @@ const help = `
 	  SHUNT_INSTANCE_NAME team mode: this instance's name in the pool (default: the host name)
 
 	Point Claude Code at it:
-	  $ export ANTHROPIC_BASE_URL=http://127.0.0.1:8082
+	  $ shunt service install && shunt setup
+	  (or by hand: export ANTHROPIC_BASE_URL=http://127.0.0.1:8082)
 	OpenAI-compatible clients (API-key accounts only by default):
 	  $ export OPENAI_BASE_URL=http://127.0.0.1:8082/v1
 `;
@@ -128,8 +160,12 @@ function parseArguments() {
 	return parsed;
 }
 
+// The command being run, once the arguments parsed: `shunt statusline` turns its errors into its line.
+let running: string | undefined;
+
 async function main(): Promise<number> {
 	const cli = parseArguments();
+	running = cli.input[0];
 	const {shuntPaths} = await import('./accounts/paths.js');
 	const [command, ...rest] = cli.input;
 	const {flags} = cli;
@@ -213,6 +249,98 @@ async function main(): Promise<number> {
 			return 0;
 		}
 
+		case 'model': {
+			const {modelRemote} = await import('./commands/remote-commands.js');
+			print(await modelRemote(target, rest[0]));
+			return 0;
+		}
+
+		case 'effort': {
+			const {effortRemote} = await import('./commands/remote-commands.js');
+			print(await effortRemote(target, rest[0]));
+			return 0;
+		}
+
+		case 'burst-limit': {
+			const {burstLimitRemote} = await import('./commands/remote-commands.js');
+			print(await burstLimitRemote(target, rest[0]));
+			return 0;
+		}
+
+		case 'fallback': {
+			const {fallbackRemote} = await import('./commands/remote-commands.js');
+			print(await fallbackRemote(target, rest[0]));
+			return 0;
+		}
+
+		case 'alerts': {
+			const {alertsRemote} = await import('./commands/remote-commands.js');
+			print(await alertsRemote(target, rest[0]));
+			return 0;
+		}
+
+		case 'pause':
+		case 'resume': {
+			const {pauseRemote} = await import('./commands/remote-commands.js');
+			print(await pauseRemote(target, rest[0], command === 'pause'));
+			return 0;
+		}
+
+		case 'monitor': {
+			const {runAttachedMonitor} = await import('./commands/monitor-command.js');
+			return runAttachedMonitor(target);
+		}
+
+		case 'statusline': {
+			const {statusLine} = await import('./commands/statusline-command.js');
+			print(await statusLine(target));
+			return 0;
+		}
+
+		case 'logs': {
+			const {parseLineCount, showLogs} = await import('./commands/logs-command.js');
+			const lines = parseLineCount(flags.lines);
+			const stop = new AbortController();
+			// Ctrl-C ends following; it is how one stops `tail -f`, not an error.
+			process.once('SIGINT', () => stop.abort());
+			await showLogs({directory: paths.dataDir, json: flags.json, follow: flags.follow, lines, signal: stop.signal, write(text) {
+				process.stdout.write(text);
+			}});
+			return 0;
+		}
+
+		case 'setup': {
+			const {claudeSettingsFile, setupClaudeCode, undoSetup} = await import('./commands/setup-command.js');
+			const path = await import('node:path');
+			const local = {host: ['0.0.0.0', '::'].includes(target.host) ? '127.0.0.1' : target.host, port};
+			const {baseUrl} = await import('./commands/control-client.js');
+			const common = {settingsFile: claudeSettingsFile(env), recordFile: path.join(paths.configDir, 'claude-setup.json'), url: baseUrl(local)};
+			if (flags.undo) {
+				print(await undoSetup(common));
+				return 0;
+			}
+
+			const ask = process.stdin.isTTY ? async (question: string) => {
+				const {readLine} = await import('./commands/read-line.js');
+				process.stderr.write(question);
+				return /^\s*y(?:es)?\s*$/i.test(await readLine() ?? '');
+			} : undefined;
+			print(await setupClaudeCode({...common, yes: flags.yes, force: flags.force, ask}));
+			const {requestControl} = await import('./commands/control-client.js');
+			const running = await requestControl(local, 'health', {timeoutMs: 500}).then(answer => answer.status === 200, () => false);
+			if (!running) {
+				print(`Nothing answers on ${common.url} yet: \`shunt service install\` keeps shunt running in the background.`);
+			}
+
+			return 0;
+		}
+
+		case 'service': {
+			const {serviceCommand} = await import('./commands/service/service-command.js');
+			print(await serviceCommand({action: rest[0], target, upstream: flags.upstream ?? env['SHUNT_UPSTREAM_URL'], strategy, dryRun: flags.dryRun, env}));
+			return 0;
+		}
+
 		case 'import-claude-code': {
 			const {importClaudeCode} = await import('./commands/oauth-commands.js');
 			print(await importClaudeCode(paths, rest[0]));
@@ -228,7 +356,11 @@ async function main(): Promise<number> {
 try {
 	process.exitCode = await main();
 } catch (error) {
-	if (error instanceof UserError) {
+	if (running === 'statusline') {
+		// Claude Code shows whatever a status line prints; an error is one more line, and exit 0.
+		process.stdout.write(`shunt: ${error instanceof UserError ? error.message : 'statusline failed'}\n`);
+		process.exitCode = 0;
+	} else if (error instanceof UserError) {
 		process.stderr.write(`shunt: ${error.message}\n`);
 		process.exitCode = error.exitCode;
 	} else {

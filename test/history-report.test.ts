@@ -141,7 +141,7 @@ test('the table fits 80 columns, names what it shows, and cleans and cuts what t
 test('no history yet: a clear message (or an empty report with --json), exit 0; an empty period says so', () => {
 	const directory = tempDir();
 	const missing = path.join(directory, 'history.db');
-	assert.equal(reportCommand(missing, {json: false, nowMs: now}), `No history yet: ${missing} does not exist. shunt records every request there once it has served one.`);
+	assert.equal(reportCommand(missing, {json: false, nowMs: now}), `No history yet: ${missing} does not exist. shunt records every request there once it has served one (unless historyRetentionDays is 0, which keeps none).`);
 	const empty = JSON.parse(reportCommand(missing, {json: true, nowMs: now})) as {requests: number; rows: unknown[]; costUsd: number};
 	assert.deepEqual([empty.requests, empty.rows, empty.costUsd], [0, [], 0]);
 	const text = reportCommand(knownHistory(), {json: false, since: '1m', nowMs: now});

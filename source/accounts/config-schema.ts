@@ -84,8 +84,12 @@ export const configSchema = {
 			strongResumeEnabled: {type: 'boolean'},
 			// 0 = never probe for fresh telemetry.
 			staleTelemetryMinutes: range(0, weekMinutes),
-			// A day to ten years; never a timer (pruning runs hourly), so no timer bound applies.
-			historyRetentionDays: whole(1, 3650),
+			desktopNotifications: {type: 'boolean'},
+			// Today's file at least; a year at most.
+			logRetentionDays: whole(1, 366),
+			// Up to ten years; never a timer (pruning runs hourly), so no timer bound applies.
+			// 0 keeps no history at all (no history.db).
+			historyRetentionDays: whole(0, 3650),
 		},
 		default: {},
 	},

@@ -43,6 +43,10 @@ export type Settings = {
 	healthCheckFirstAfterSeconds: number;
 	strongResumeEnabled: boolean;
 	staleTelemetryMinutes: number;
+	/** Alerts also show as desktop notifications (notify-send, osascript) where the platform has them. */
+	desktopNotifications: boolean;
+	/** Days of log files (shunt-YYYY-MM-DD.jsonl in the data directory) kept, today's included. */
+	logRetentionDays: number;
 	/** history.db keeps requests, events and telemetry samples this many days. */
 	historyRetentionDays: number;
 };
@@ -68,5 +72,7 @@ export const defaultSettings: Settings = {
 	healthCheckFirstAfterSeconds: 15,
 	strongResumeEnabled: true,
 	staleTelemetryMinutes: 60,
+	desktopNotifications: true,
+	logRetentionDays: 7,
 	historyRetentionDays: 90,
 };

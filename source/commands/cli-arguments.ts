@@ -13,7 +13,7 @@ export function usageError(message: string): UserError {
 	return new UserError(`${message} ${seeHelp}`, 2);
 }
 
-type FlagSpec = Record<string, {type: 'string' | 'boolean' | 'number'}>;
+type FlagSpec = Record<string, {type: 'string' | 'boolean' | 'number'; shortFlag?: string}>;
 
 /** Throws a usage error naming the first flag that `flags` does not define. */
 export function rejectUnknownFlags(argv: readonly string[], flags: FlagSpec): void {
@@ -26,13 +26,19 @@ export function rejectUnknownFlags(argv: readonly string[], flags: FlagSpec): vo
 /**
  * The first flag on the command line that `flags` does not define, as typed (`--foo`, `-x`), or
  * undefined. Mirrors the parser's spellings: `--api-key` and `--apiKey`, `--flag=value`, and
- * `--no-<flag>` for booleans; `--help` and `--version` are meow's own. Everything after `--` is
- * input, and so is a lone `-` or a negative number (the value of the flag before it).
+ * `--no-<flag>` for booleans, and a flag's one-letter form (`-f`); `--help` and `--version` are
+ * meow's own. Everything after `--` is input, and so is a lone `-` or a negative number (the value
+ * of the flag before it).
  */
 function unknownFlag(argv: readonly string[], flags: FlagSpec): string | undefined {
 	const known = new Set(['help', 'version']);
 	const booleans = new Set<string>();
+	const shorts = new Set<string>();
 	for (const [key, spec] of Object.entries(flags)) {
+		if (spec.shortFlag) {
+			shorts.add(spec.shortFlag);
+		}
+
 		for (const name of [key, kebabCase(key)]) {
 			known.add(name);
 			if (spec.type === 'boolean') {
@@ -51,7 +57,11 @@ function unknownFlag(argv: readonly string[], flags: FlagSpec): string | undefin
 		}
 
 		if (!argument.startsWith('--')) {
-			// No flag has a one-letter form.
+			// One letter, alone: `-f`, `-n 20`.
+			if (/^-[a-zA-Z]$/.test(argument) && shorts.has(argument.slice(1))) {
+				continue;
+			}
+
 			return argument;
 		}
 

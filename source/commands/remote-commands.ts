@@ -3,37 +3,33 @@ import {clockTime} from '../util/clock-time.js';
 import {formatDuration, formatWhen} from '../util/duration.js';
 import {terminalSafe, terminalSafeJson} from '../util/terminal-safe.js';
 import {UserError} from '../util/user-error.js';
+import {quote, usageError} from './cli-arguments.js';
 import {asStatusDocument} from './status-check.js';
+import {baseUrl, requestControl, Unreachable, type Target} from './control-client.js';
 
-export type Target = {host: string; port: number};
-
-function baseUrl(target: Target): string {
-	const host = target.host.includes(':') ? `[${target.host}]` : target.host;
-	return `http://${host}:${target.port}`;
-}
+export type {Target} from './control-client.js';
 
 async function call(target: Target, path: string, body?: unknown): Promise<unknown> {
-	let response: Response;
+	let answer;
 	try {
-		response = await fetch(`${baseUrl(target)}/_shunt/${path}`, body === undefined
-			? {signal: AbortSignal.timeout(5000)}
-			: {
-				method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body), signal: AbortSignal.timeout(5000),
-			});
-	} catch {
-		throw new UserError(`no shunt is answering on ${baseUrl(target)} (start one with \`shunt\`, or pass --port)`);
+		answer = await requestControl(target, path, {body});
+	} catch (error) {
+		if (error instanceof Unreachable) {
+			throw new UserError(`no shunt is answering on ${baseUrl(target)} (start one with \`shunt\`, or pass --port)`);
+		}
+
+		throw error;
 	}
 
-	const text = await response.text();
 	let parsed: unknown;
 	try {
-		parsed = JSON.parse(text);
+		parsed = JSON.parse(answer.text);
 	} catch {
-		throw new UserError(`${baseUrl(target)} answered ${response.status} with something that is not shunt's JSON`);
+		throw new UserError(`${baseUrl(target)} answered ${answer.status} with something that is not shunt's JSON`);
 	}
 
-	if (!response.ok) {
-		const message = (parsed as {error?: {message?: string}}).error?.message ?? `HTTP ${response.status}`;
+	if (answer.status < 200 || answer.status > 299) {
+		const message = (parsed as {error?: {message?: string}} | null)?.error?.message ?? `HTTP ${answer.status}`;
 		// Whatever answers on the port wrote this message.
 		throw new UserError(terminalSafe(String(message)));
 	}
@@ -106,7 +102,7 @@ export function formatStatus(status: StatusDocument, nowMs = Date.now()): string
 		lines.push('   (no accounts)');
 	}
 
-	const {savings} = status;
+	const savings = status.savings;
 	lines.push(`savings at API prices: today $${savings.todayUsd.toFixed(2)} · this week $${savings.weekUsd.toFixed(2)} · all time $${savings.allTimeUsd.toFixed(2)}`);
 	return lines.map(line => terminalSafe(line)).join('\n');
 }
@@ -131,9 +127,87 @@ export async function pinRemote(target: Target, name: string | undefined): Promi
 
 export async function strategyRemote(target: Target, name: string | undefined): Promise<string> {
 	if (!name) {
-		throw new UserError('usage: shunt strategy <maximus|reaper|cushion|carousel>');
+		throw new UserError('usage: shunt strategy <maximus|reaper|cushion|carousel|default>');
 	}
 
-	const result = await call(target, 'strategy', {strategy: name}) as {strategy: string};
-	return `Strategy: ${terminalSafe(String(result.strategy))}.`;
+	// `default` (or `auto`) ends the override: back to the configured strategy.
+	const result = await call(target, 'strategy', {strategy: autoWords.has(name) ? null : name}) as {strategy: string; overridden?: boolean};
+	return `Strategy: ${terminalSafe(String(result.strategy))}${result.overridden === false ? ' (the configured default)' : ''}.`;
+}
+
+// The monitor's other keys, as commands. Each sends what the key would, to the same endpoint the
+// monitor uses; without a value it prints the current one (GET on the same endpoint). Values are
+// checked here too, so a typo is a usage line before anything is sent.
+
+const autoWords = new Set(['auto', 'default']);
+
+function shown(value: unknown): string {
+	return terminalSafe(String(value));
+}
+
+export async function modelRemote(target: Target, model: string | undefined): Promise<string> {
+	const result = (model === undefined ? await call(target, 'model') : await call(target, 'model', {model: autoWords.has(model) ? null : model})) as {modelOverride: string | null};
+	return result.modelOverride === null ? 'Model override: off (each request keeps its own model).' : `Model override: ${shown(result.modelOverride)}.`;
+}
+
+const effortLevels = ['low', 'medium', 'high', 'max'];
+
+export async function effortRemote(target: Target, effort: string | undefined): Promise<string> {
+	if (effort !== undefined && !autoWords.has(effort) && !effortLevels.includes(effort)) {
+		throw usageError(`invalid effort ${quote(effort)}; choose one of ${effortLevels.join(', ')}, or auto`);
+	}
+
+	const result = (effort === undefined ? await call(target, 'effort') : await call(target, 'effort', {effort: autoWords.has(effort) ? null : effort})) as {effortOverride: string | null};
+	return result.effortOverride === null ? 'Effort override: off (each request keeps its own).' : `Effort override: ${shown(result.effortOverride)}.`;
+}
+
+/** `n`, `off` (0) or `default` (null: back to config.json's burstRpmLimit). */
+function burstLimitOf(raw: string): number | null {
+	if (raw === 'default' || raw === 'auto') {
+		return null;
+	}
+
+	if (raw === 'off') {
+		return 0;
+	}
+
+	if (!/^\d{1,6}$/.test(raw) || Number(raw) > 100_000) {
+		throw usageError(`invalid burst limit ${quote(raw)}: use requests per minute from 0 to 100000, off, or default`);
+	}
+
+	return Number(raw);
+}
+
+export async function burstLimitRemote(target: Target, raw: string | undefined): Promise<string> {
+	const result = (raw === undefined ? await call(target, 'burst-limit') : await call(target, 'burst-limit', {limit: burstLimitOf(raw)})) as {burstRpmLimit: number; overridden?: boolean};
+	const limit = Number(result.burstRpmLimit);
+	const source = result.overridden ? '' : ' (the configured default)';
+	return limit === 0 ? `Burst limit: off${source}.` : `Burst limit: ${shown(limit)} requests per minute per subscription account${source}.`;
+}
+
+export async function fallbackRemote(target: Target, model: string | undefined): Promise<string> {
+	const result = (model === undefined ? await call(target, 'fallback') : await call(target, 'fallback', {model: autoWords.has(model) ? null : model})) as {fallbackModel: string | null};
+	if (result.fallbackModel === null) {
+		return 'Fallback: automatic (opus → sonnet → haiku when nothing can serve the model asked for).';
+	}
+
+	return result.fallbackModel === 'off' ? 'Fallback: off (never a different model).' : `Fallback: ${shown(result.fallbackModel)}.`;
+}
+
+export async function alertsRemote(target: Target, setting: string | undefined): Promise<string> {
+	if (setting !== undefined && setting !== 'on' && setting !== 'off') {
+		throw usageError(`invalid alerts setting ${quote(setting)}; use on or off`);
+	}
+
+	const result = (setting === undefined ? await call(target, 'alerts') : await call(target, 'alerts', {muted: setting === 'off'})) as {alertsMuted: boolean};
+	return result.alertsMuted ? 'Alerts: off (muted until `shunt alerts on`, `m` in the monitor, or a restart).' : 'Alerts: on.';
+}
+
+export async function pauseRemote(target: Target, name: string | undefined, paused: boolean): Promise<string> {
+	if (!name) {
+		throw usageError(`usage: shunt ${paused ? 'pause' : 'resume'} <account>`);
+	}
+
+	const result = await call(target, 'pause', {account: name, paused}) as {account: string; paused: boolean};
+	return result.paused ? `Paused ${shown(result.account)}: no requests go there until \`shunt resume ${shown(result.account)}\`.` : `Resumed ${shown(result.account)}.`;
 }

@@ -64,7 +64,7 @@ export function reportCommand(historyFile: string, options: ReportOptions): stri
 	if (!db) {
 		return options.json
 			? reportJson(emptyReport(period))
-			: `No history yet: ${terminalSafe(historyFile)} does not exist. shunt records every request there once it has served one.`;
+			: `No history yet: ${terminalSafe(historyFile)} does not exist. shunt records every request there once it has served one (unless historyRetentionDays is 0, which keeps none).`;
 	}
 
 	let report: Report;

@@ -5,28 +5,23 @@ import {defaultSettings} from '../accounts/settings.js';
 import type {Runtime} from '../runtime/runtime.js';
 import {Simulator} from '../simulator/index.js';
 import type {AccountConfig, Credential} from '../accounts/types.js';
+import {version} from '../version.js';
+import {seedDemoHistory} from './demo-history.js';
 import {startTraffic} from './traffic.js';
 import {startWeather} from './weather.js';
 
 /** The demo's accounts: different plans and starting points, so the pool fills unevenly. */
-const demoAccounts = [
-	{
-		name: 'personal', plan: 'pro', budget5h: 220_000, utilization5h: 0.62, utilization7d: 0.41, windowMs: 100_000,
-	},
-	{
-		name: 'work', plan: 'max', budget5h: 1_100_000, utilization5h: 0.18, utilization7d: 0.55, windowMs: 150_000,
-	},
-	{
-		name: 'side-project', plan: 'pro', budget5h: 220_000, utilization5h: 0.81, utilization7d: 0.23, windowMs: 80_000,
-	},
-	{
-		name: 'team', plan: 'max', budget5h: 1_100_000, utilization5h: 0.35, utilization7d: 0.12, windowMs: 130_000,
-	},
+export const demoAccounts = [
+	{name: 'personal', plan: 'pro', budget5h: 220_000, utilization5h: 0.62, utilization7d: 0.41, windowMs: 100_000, hourShift: -4, weekend: 1.2},
+	{name: 'work', plan: 'max', budget5h: 1_100_000, utilization5h: 0.18, utilization7d: 0.55, windowMs: 150_000, hourShift: 0, weekend: 0.1},
+	{name: 'side-project', plan: 'pro', budget5h: 220_000, utilization5h: 0.81, utilization7d: 0.23, windowMs: 80_000, hourShift: -7, weekend: 1.5},
+	{name: 'team', plan: 'max', budget5h: 1_100_000, utilization5h: 0.35, utilization7d: 0.12, windowMs: 130_000, hourShift: 1, weekend: 0.3},
 ];
 
 /**
  * `shunt --demo`: our simulated Anthropic API in this process, four subscription accounts on it,
- * synthetic traffic, and a throwaway SHUNT_HOME — nothing under the user's home is read or written.
+ * synthetic traffic, a throwaway SHUNT_HOME with a synthetic week of history in it — nothing under
+ * the user's home is read or written.
  */
 export async function demoRuntime(options: {sessions?: number} = {}): Promise<{runtime: Runtime; upstream: string}> {
 	const home = mkdtempSync(path.join(os.tmpdir(), 'shunt-demo-'));
@@ -48,13 +43,13 @@ export async function demoRuntime(options: {sessions?: number} = {}): Promise<{r
 			utilization5h: account.utilization5h,
 			utilization7d: account.utilization7d,
 		});
-		accounts.push({
-			name: account.name, kind: 'oauth', plan: account.plan, email: `${account.name}@example.com`,
-		});
-		credentials[account.name] = {
-			type: 'oauth', accessToken: token, refreshToken: 'demo-refresh', expiresAt: Date.now() + (365 * 86_400_000),
-		};
+		accounts.push({name: account.name, kind: 'oauth', plan: account.plan, email: `${account.name}@example.com`});
+		credentials[account.name] = {type: 'oauth', accessToken: token, refreshToken: 'demo-refresh', expiresAt: Date.now() + (365 * 86_400_000)};
 	}
+
+	// A week of synthetic past, so the history pane's chart is filled in every window from the start.
+	const historyFile = path.join(home, 'history.db');
+	seedDemoHistory({file: historyFile, version, accounts: demoAccounts, nowMs: Date.now()});
 
 	let stopTraffic: (() => void) | undefined;
 	const stopWeather = startWeather(simulator, Object.values(credentials).map(credential => (credential as {accessToken: string}).accessToken), {everyMs: 7000});
@@ -65,12 +60,10 @@ export async function demoRuntime(options: {sessions?: number} = {}): Promise<{r
 		settings: {...defaultSettings, burstRpmLimit: 60, healthCheckEnabled: false},
 		dataDir: home,
 		stateFile: path.join(home, 'state.json'),
-		historyFile: path.join(home, 'history.db'),
+		historyFile,
 		demo: true,
 		onListening(url) {
-			stopTraffic = startTraffic({
-				url, sessions: options.sessions ?? 4, minPauseMs: 300, maxPauseMs: 1500,
-			});
+			stopTraffic = startTraffic({url, sessions: options.sessions ?? 4, minPauseMs: 300, maxPauseMs: 1500});
 		},
 		async onShutdown() {
 			stopTraffic?.();

@@ -8,10 +8,12 @@ import Footer from './panes/footer/footer.js';
 import Header from './panes/header/header.js';
 import {buildHeader} from './panes/header/header-lines.js';
 import HelpOverlay, {helpPageCount} from './panes/help/help-overlay.js';
+import HistoryPane from './panes/history/history-pane.js';
+import {buildHistory, historyHeightFor, type HistoryInput} from './panes/history/history-rows.js';
 import {parseFilter} from './panes/log/log-filter.js';
 import {mergeLog} from './panes/log/log-items.js';
 import RequestLog, {logRowsFor} from './panes/log/log-pane.js';
-import {screenPanes} from './panes/pane-list.js';
+import {historyRoom, screenPanes} from './panes/pane-list.js';
 import SavingsLine from './panes/savings/savings-line.js';
 import TooSmall from './panes/too-small.js';
 import useNow from './hooks/use-now.js';
@@ -39,7 +41,7 @@ const helpPageKeys: Segment[] = [{text: '?', bold: true, color: colors.accent}, 
 const filterKeys: Segment[] = [{text: 'type', bold: true, color: colors.accent}, {text: ' to filter  ', color: colors.muted}, {text: 'enter', bold: true, color: colors.accent}, {text: ' keeps  ', color: colors.muted}, {text: 'esc', bold: true, color: colors.accent}, {text: ' clears', color: colors.muted}];
 
 /**
- * The live monitor: header, accounts, the request/event log, savings and key hints, laid out to the
+ * The live monitor: header, accounts, history, the request/event log, savings and key hints, laid out to the
  * terminal's size, with the help and a request's detail over it. It reads the store only through
  * its snapshots and changes it only through its actions, so it never touches the network.
  */
@@ -88,7 +90,11 @@ export default function App({store, onQuit}: Props) {
 	const body = usable - headerLines.length - 1;
 	// Detail lines come and go with cooldowns: the pane keeps its height a while so the log does not jump.
 	const accountsWanted = useSteadyHeight(accountsPaneWanted(accountModel, accounts.length, accountsHeader), nowMs, `${columns}x${rows}`);
-	const heights = paneHeights(body, screenPanes({accounts: accountsWanted}));
+	// The history takes what the log can spare (historyRoom), in the richest layout that fits there;
+	// without a history (no history.db) it is not offered at all.
+	const historyInput: HistoryInput | undefined = ui.history.shown && snapshot.history ? {view: snapshot.history, accounts: accountNames, nowMs, width: columns} : undefined;
+	const historyHeight = historyInput ? historyHeightFor(historyInput, historyRoom(paneHeights(body, screenPanes({accounts: accountsWanted, history: 0})).log, body)) : 0;
+	const heights = paneHeights(body, screenPanes({accounts: accountsWanted, history: historyHeight}));
 	const logRoom = logRowsFor(heights.log);
 	const keys = logItems.map(item => item.key);
 	const offset = logOffset(keys, ui.focus === 'log' ? ui.logSelected : null, logRoom);
@@ -144,6 +150,7 @@ export default function App({store, onQuit}: Props) {
 				showLegend={density !== 'narrow' && accountsHeader}
 				showHeader={accountsHeader}
 			/>
+			{historyInput && heights.history > 0 ? <HistoryPane model={buildHistory(historyInput, heights.history)} width={columns} height={heights.history}/> : null}
 			<RequestLog
 				items={logItems}
 				offset={offset}

@@ -78,6 +78,9 @@ export const historyWindows = ['15m', '1h', '6h', '24h', '3d', '7d'] as const;
 
 export type HistoryWindow = (typeof historyWindows)[number];
 
+/** The window a monitor starts with. */
+export const defaultHistoryWindow: HistoryWindow = '1h';
+
 /** Tokens that weighed on limits (input, output, cache writes; not cache reads), per account, in one slice of time. */
 export type HistoryBucket = {
 	/** Epoch ms; each bucket lasts HistoryView.bucketMs. */

@@ -1,5 +1,7 @@
 // The monitor's own state (not the store's): which pane has the focus, the account cursor, the log
-// selection and scroll, what is open over the panes, the log filter, a passing notice.
+// selection and scroll, what is open over the panes, the log filter, a passing notice, the history
+// pane's visibility.
+import {defaultHistoryWindow, type HistoryWindow} from './contract.js';
 import type {Focus} from './panes/pane-list.js';
 
 /** The help (the page shown when it needs more than one) or one log row's detail. */
@@ -21,11 +23,11 @@ export type UiState = {
 	notice: {text: string; untilMs: number} | null;
 	/** q was pressed: the caller is draining in-flight requests before it unmounts us. */
 	quitting: boolean;
+	/** Whether the history pane is wanted (h), and the window it shows again once it is. */
+	history: {shown: boolean; window: HistoryWindow};
 };
 
-export const initialUi: UiState = {
-	focus: 'accounts', cursor: 0, logSelected: null, overlay: null, filter: '', filtering: false, notice: null, quitting: false,
-};
+export const initialUi: UiState = {focus: 'accounts', cursor: 0, logSelected: null, overlay: null, filter: '', filtering: false, notice: null, quitting: false, history: {shown: true, window: defaultHistoryWindow}};
 
 export const clamp = (value: number, low: number, high: number) => Math.max(low, Math.min(value, high));
 

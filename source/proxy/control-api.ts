@@ -1,12 +1,13 @@
-import {Buffer} from 'node:buffer';
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {ControlStore} from '../state/ports.js';
-import {strategyNames, type StrategyName} from '../routing/strategies.js';
+import {strategyNames} from '../routing/strategies.js';
 import type {Effort} from '../state/overrides.js';
+import type {StrategyName} from '../routing/strategies.js';
 import {sendAnthropicError} from '../anthropic/errors.js';
-import {IdleWatch} from '../util/idle-watch.js';
 import {BodyTooLargeError, readBody} from './read-body.js';
 import {statusDocument} from './status-document.js';
+import type {SnapshotStreams} from './snapshot-stream.js';
+import {IdleWatch} from '../util/idle-watch.js';
 
 const efforts: readonly Effort[] = ['low', 'medium', 'high', 'max'];
 
@@ -65,7 +66,7 @@ const isNullableString = (value: unknown): value is string | null => value === n
 type Handler = (store: ControlStore, body: Record<string, unknown>) => unknown;
 
 // Every write goes through the store's actions, exactly like the monitor's keys.
-const writes: Record<string, Handler> = {
+const writes = {
 	pin(store, body) {
 		const account = field(body, 'account', isNullableString, 'an account name or null');
 		if (account !== null && !store.hasAccount(account)) {
@@ -119,10 +120,27 @@ const writes: Record<string, Handler> = {
 		store.setPaused(account, paused);
 		return {account, paused: store.isPaused(account)};
 	},
+} satisfies Record<string, Handler>;
+
+type Read = (store: ControlStore) => unknown;
+
+// GET on each endpoint: the value a POST there would answer with, as it is now.
+const reads: Record<keyof typeof writes, Read> = {
+	pin: store => ({pinnedAccount: store.pinnedAccount}),
+	strategy: store => ({strategy: store.effectiveStrategy(), overridden: store.overrides.strategy !== null}),
+	alerts: store => ({alertsMuted: store.overrides.alertsMuted}),
+	model: store => ({modelOverride: store.overrides.model}),
+	effort: store => ({effortOverride: store.overrides.effort}),
+	'burst-limit': store => ({burstRpmLimit: store.effectiveBurstLimit(), overridden: store.overrides.burstRpmLimit !== null}),
+	fallback: store => ({fallbackModel: store.effectiveFallbackModel()}),
+	pause: store => ({pausedAccounts: store.accounts.filter(account => store.isPaused(account.name)).map(account => account.name)}),
 };
 
-/** Handles /_shunt/*. The caller has already checked the client is on loopback and not a browser. */
-export async function handleControl(store: ControlStore, request: IncomingMessage, response: ServerResponse): Promise<void> {
+/**
+ * Handles /_shunt/*. The caller has already checked the client is on loopback and not a browser;
+ * `streams` serves GET /_shunt/stream (the attached monitors' snapshots).
+ */
+export async function handleControl(store: ControlStore, request: IncomingMessage, response: ServerResponse, streams?: SnapshotStreams): Promise<void> {
 	const {pathname} = new URL(request.url ?? '/', 'http://localhost');
 	const name = pathname.slice('/_shunt/'.length);
 	try {
@@ -136,17 +154,33 @@ export async function handleControl(store: ControlStore, request: IncomingMessag
 			return;
 		}
 
-		const handler = Object.hasOwn(writes, name) ? writes[name] : undefined;
-		if (!handler) {
+		if (name === 'stream' && streams) {
+			if (request.method !== 'GET') {
+				sendAnthropicError(response, 405, 'invalid_request_error', `${pathname} takes GET`, {allow: 'GET'});
+				return;
+			}
+
+			streams.attach(request, response);
+			return;
+		}
+
+		const endpoint = Object.hasOwn(writes, name) ? name as keyof typeof writes : undefined;
+		if (!endpoint) {
 			sendAnthropicError(response, 404, 'not_found_error', `no control endpoint ${request.method} ${pathname}`);
 			return;
 		}
 
-		if (request.method !== 'POST') {
-			sendAnthropicError(response, 405, 'invalid_request_error', `${pathname} takes POST`, {allow: 'POST'});
+		if (request.method === 'GET') {
+			sendJson(response, 200, reads[endpoint](store));
 			return;
 		}
 
+		if (request.method !== 'POST') {
+			sendAnthropicError(response, 405, 'invalid_request_error', `${pathname} takes GET or POST`, {allow: 'GET, POST'});
+			return;
+		}
+
+		const handler: Handler = writes[endpoint];
 		sendJson(response, 200, handler(store, await readJson(request)));
 	} catch (error) {
 		if (error instanceof BadRequest) {

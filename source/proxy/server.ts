@@ -13,6 +13,7 @@ import {anthropicDoor, type FrontDoor} from './front-door.js';
 import {clientGuard, type ClientGuard} from './client-guard.js';
 import {presentsClientKey} from './client-key.js';
 import {handleControl} from './control-api.js';
+import {snapshotStreams, type SnapshotStreams} from './snapshot-stream.js';
 import {proxyRequest} from './exchange.js';
 import {isLoopbackAddress} from './loopback.js';
 import type {ProxyContext} from './proxy-context.js';
@@ -39,6 +40,8 @@ export type ProxyServerOptions = {
 	clientIdleTimeoutMs?: number;
 	allowedOrigins?: readonly string[];
 	extraForwardedPaths?: readonly string[];
+	/** Attached monitors' snapshot streams (GET /_shunt/stream); one of its own when not given. */
+	streams?: SnapshotStreams;
 	/** The OpenAI front door's settings (openaiModelMap, openaiAllowSubscriptions). */
 	openai?: OpenAiDoorOptions;
 };
@@ -118,6 +121,7 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 
 	// Built once the port is known (port 0 picks one).
 	let guard: ClientGuard | undefined;
+	const streams = options.streams ?? snapshotStreams(options.store);
 
 	const openai = openAiDoor(options.openai);
 	const server = http.createServer((request, response) => {
@@ -200,7 +204,7 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 			return;
 		}
 
-		await handleControl(options.store, request, response);
+		await handleControl(options.store, request, response, streams);
 	}
 
 	// A stream's response may be silent for minutes between events; requestTimeout only covers
@@ -234,6 +238,8 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 					resolve();
 				});
 			});
+			// Attached monitors hear at once that this shunt is going, not after the grace period.
+			streams.closeAll();
 			server.closeIdleConnections();
 			const deadline = Date.now() + graceMs;
 			while (options.store.inFlightCount > 0 && Date.now() < deadline) {

@@ -3,14 +3,17 @@ import {type AuthProvider, StaticAuthProvider} from '../accounts/auth-provider.j
 import {OAuthAuthProvider} from '../accounts/oauth/oauth-auth-provider.js';
 import type {Settings} from '../accounts/settings.js';
 import {Alerts, terminalAlertSink} from '../alerts/alerts.js';
+import {allSinks, desktopAlertSink} from '../alerts/desktop-notifier.js';
 import {startBackgroundWork} from '../background/background-work.js';
 import {UpstreamProber} from '../background/prober.js';
 import {UsageClient} from '../background/usage-client.js';
 import {startUsagePoller} from '../background/usage-poller.js';
 import {defaultFailurePolicy} from '../failover/failure-policy.js';
 import {StartupError, startProxy, type ProxyServer} from '../proxy/server.js';
+import {snapshotStreams} from '../proxy/snapshot-stream.js';
 import type {InstanceLock} from '../state/instance-lock.js';
 import {HistoryTooNewError} from '../history/database.js';
+import {defaultHistoryWindow} from '../monitor/contract.js';
 import {StateFileError} from '../state/persisted-state.js';
 import {StateStore} from '../state/store.js';
 import type {AccountConfig, Credential} from '../accounts/types.js';
@@ -20,6 +23,7 @@ import {version} from '../version.js';
 import {terminalSafe} from '../util/terminal-safe.js';
 import {UserError} from '../util/user-error.js';
 import {takeLock} from './lock.js';
+import {attachLogFile} from './log-file.js';
 
 export type StartOptions = {
 	host: string;
@@ -65,7 +69,8 @@ function openStore(runtime: Runtime, options: StartOptions): StateStore {
 			},
 			version,
 			stateFile: runtime.stateFile,
-			historyFile: runtime.historyFile,
+			// historyRetentionDays 0: the user keeps no history; the ring lives in memory only.
+			historyFile: runtime.settings.historyRetentionDays > 0 ? runtime.historyFile : undefined,
 			historyRetentionDays: runtime.settings.historyRetentionDays,
 			demo: runtime.demo,
 		});
@@ -113,6 +118,12 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 	}
 
 	const heldLock = lock;
+	// First, so the load warning below is in the file too.
+	const logFile = attachLogFile(store, {
+		directory: runtime.dataDir,
+		retentionDays: runtime.settings.logRetentionDays,
+		onError: message => store.addEvent('info', message),
+	});
 
 	if (store.loadWarning) {
 		store.addEvent('info', `warning: ${store.loadWarning}`);
@@ -134,13 +145,20 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 			});
 		} catch (error) {
 			store.close();
+			await logFile.close();
 			heldLock.release();
 			await runtime.onShutdown?.();
 			throw error;
 		}
 	}
 
-	const alerts = new Alerts(store, options.headless ? undefined : terminalAlertSink());
+	// Attached monitors (`shunt monitor`) read the store through these streams and ring on its alerts.
+	const streams = snapshotStreams(store);
+	// Alerts reach the desktop in every mode (headless and a service have no terminal to ring),
+	// the monitor's terminal when it has one, and every attached monitor's terminal.
+	// The demo's rate limits are staged every minute: no pop-ups for those.
+	const desktop = runtime.settings.desktopNotifications && !runtime.demo ? desktopAlertSink() : undefined;
+	const alerts = new Alerts(store, allSinks(desktop, options.headless ? undefined : terminalAlertSink(), streams.alert));
 	// Subscription logins are kept alive (refresh, rotation, reauth) whenever their tokens can be saved.
 	const oauth = !runtime.auth && runtime.credentialsFile
 		? new OAuthAuthProvider({
@@ -166,11 +184,13 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 			clientIdleTimeoutMs: runtime.settings.clientIdleTimeoutSeconds * 1000,
 			allowedOrigins: runtime.settings.allowedOrigins,
 			extraForwardedPaths: runtime.settings.extraForwardedPaths,
+			streams,
 			openai: {modelMap: runtime.settings.openaiModelMap, allowSubscriptions: runtime.settings.openaiAllowSubscriptions},
 		});
 	} catch (error) {
 		await team?.stop();
 		store.close();
+		await logFile.close();
 		heldLock.release();
 		await runtime.onShutdown?.();
 		if (error instanceof StartupError) {
@@ -207,7 +227,7 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 	});
 	// The history pane has data from the start when there is a screen to draw it on.
 	if (!options.headless) {
-		store.setHistoryWindow('1h');
+		store.setHistoryWindow(defaultHistoryWindow);
 	}
 
 	runtime.onListening?.(proxy.url, store);
@@ -226,6 +246,7 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 				await team?.stop();
 				// State is flushed before the runtime's own teardown: the demo deletes its directory there.
 				const farewell = closeStore(store, runtime);
+				await logFile.close();
 				heldLock.release();
 				await runtime.onShutdown?.();
 				return farewell;

@@ -14,9 +14,9 @@ export type ProxyStore = Pick<StateStore,
 	| 'setAuthFailed' | 'addEvent'
 	| 'recordUnauthorized' | 'excludeModel' | 'setCooldown'>;
 
-/** The control API: every action, the status document, and the effective settings it reports. */
+/** The control API: every action, the status document, the effective settings it reports, and the attached monitors' snapshots. */
 export type ControlStore = Pick<StateStore,
-	| 'version' | 'accounts' | 'overrides' | 'pinnedAccount' | 'hasAccount' | 'isPaused' | 'freshSnapshot'
+	| 'version' | 'accounts' | 'overrides' | 'pinnedAccount' | 'hasAccount' | 'isPaused' | 'freshSnapshot' | 'subscribe' | 'getSnapshot'
 	| 'effectiveStrategy' | 'effectiveBurstLimit' | 'effectiveFallbackModel'
 	| 'pin' | 'setStrategy' | 'setAlertsMuted' | 'setModelOverride' | 'setEffortOverride' | 'setBurstRpmLimit' | 'setFallbackModel' | 'setPaused'>;
 

@@ -1,11 +1,11 @@
 // The pool's savings: each instance counts its own into a hash of its own (atomic increments per
-// request, in sync.ts), and shows the sum of everyone's. Its own hash is rewritten whole from its
-// local ledger on every reconnection, so a Redis that restarted empty, or increments lost while
-// it was away, are made good by the instance that owns the numbers.
-import type {SavingsSummary, SavingsTotals} from '../state/records.js';
-import {
-	addTotals, emptyTotals, summarize, utcDayKey,
-} from '../state/savings.js';
+// request, queued by countSavings and sent with the sync's batches), and shows the sum of
+// everyone's. Its own hash is rewritten whole from its local ledger on every reconnection, so a
+// Redis that restarted empty, or increments lost while it was away, are made good by the instance
+// that owns the numbers.
+import type {ChainableCommander} from 'ioredis';
+import type {RequestRecord, SavingsSummary, SavingsTotals} from '../state/records.js';
+import {addTotals, emptyTotals, summarize, utcDayKey} from '../state/savings.js';
 import type {StateStore} from '../state/store.js';
 import type {TeamConnection} from './connection.js';
 import {keys, savingsTtlMs} from './keys.js';
@@ -18,6 +18,45 @@ const keptDays = 8;
 const maxInstances = 64;
 const dayMs = 86_400_000;
 const fieldPattern = /^(all|day:(\d{4}-\d{2}-\d{2})):(inputTokens|outputTokens|cacheReadTokens|cacheWriteTokens|usd)$/;
+
+/** Adds a finished request's tokens and cost to the increments not sent yet, by hash field. */
+export function countSavings(increments: Map<string, number>, record: RequestRecord): void {
+	const tokens = record.inputTokens + record.outputTokens + record.cacheReadTokens + record.cacheWriteTokens;
+	if (record.account && tokens > 0) {
+		const day = utcDayKey(record.tsMs);
+		const add = (field: string, value: number) => {
+			if (value !== 0) {
+				increments.set(field, (increments.get(field) ?? 0) + value);
+			}
+		};
+
+		for (const prefix of ['all', `day:${day}`]) {
+			add(`${prefix}:inputTokens`, record.inputTokens);
+			add(`${prefix}:outputTokens`, record.outputTokens);
+			add(`${prefix}:cacheReadTokens`, record.cacheReadTokens);
+			add(`${prefix}:cacheWriteTokens`, record.cacheWriteTokens);
+			add(`${prefix}:usd`, record.costUsd);
+		}
+	}
+}
+
+/** Queues the increments on a pipeline as increments: they add to what the hash holds (the last seed, and every batch since). */
+export function queueSavings(pipeline: ChainableCommander, instanceId: string, increments: ReadonlyMap<string, number>): void {
+	if (increments.size === 0) {
+		return;
+	}
+
+	const savingsKey = keys.savings(instanceId);
+	for (const [field, value] of increments) {
+		if (field.endsWith(':usd')) {
+			pipeline.hincrbyfloat(savingsKey, field, value);
+		} else {
+			pipeline.hincrby(savingsKey, field, Math.round(value));
+		}
+	}
+
+	pipeline.sadd(keys.savingsInstances, instanceId);
+}
 
 export class PoolSavings {
 	readonly #connection: TeamConnection;

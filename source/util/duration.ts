@@ -53,3 +53,34 @@ export function formatWhen(atMs: number, nowMs: number, clock: (epochMs: number)
 	const left = formatCountdown(atMs, nowMs);
 	return left === null ? 'now' : `in ${left} (${clock(atMs)})`;
 }
+
+/**
+ * An estimate, to the minute: `<1m`, `42m`, `1h10m`, `3h`, `2d4h`. For projections such as "spent in
+ * 42m", where seconds would claim a precision the estimate does not have.
+ */
+export function formatEstimate(ms: number): string {
+	if (Number.isNaN(ms) || ms === Number.POSITIVE_INFINITY) {
+		return '—';
+	}
+
+	if (ms > maxDays * 86_400_000) {
+		return `>${maxDays}d`;
+	}
+
+	const minutes = Math.round(Math.max(0, ms) / 60_000);
+	if (minutes < 1) {
+		return '<1m';
+	}
+
+	if (minutes < 60) {
+		return `${minutes}m`;
+	}
+
+	const hours = Math.floor(minutes / 60);
+	if (hours < 24) {
+		return minutes % 60 === 0 ? `${hours}h` : `${hours}h${pad2(minutes % 60)}m`;
+	}
+
+	const days = Math.floor(hours / 24);
+	return hours % 24 === 0 ? `${days}d` : `${days}d${hours % 24}h`;
+}

@@ -69,7 +69,7 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 		assert.match(stdout, /PASS|MISS/);
 
 		const results = JSON.parse(readFileSync(out, 'utf8')) as Record<string, any>;
-		for (const section of ['machine', 'config', 'workloads', 'latency', 'added', 'throughput', 'streaming', 'rssAfterRun', 'newConversations', 'chatCompletions', 'team', 'memory', 'monitor', 'clients', 'budgets']) {
+		for (const section of ['machine', 'config', 'workloads', 'latency', 'added', 'throughput', 'streaming', 'rssAfterRun', 'newConversations', 'chatCompletions', 'team', 'history', 'memory', 'monitor', 'clients', 'budgets']) {
 			assert.ok(section in results, `results.json lacks "${section}"`);
 		}
 
@@ -77,14 +77,14 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 		assert.equal(results['shuntCli'], path.join('dist', 'cli.js'));
 
 		for (const level of ['c1', 'c32', 'c64']) {
-			for (const target of ['direct', 'pipe', 'shunt', 'shuntMonitor']) {
+			for (const target of ['direct', 'pipe', 'shunt', 'shuntMonitor', 'shuntAttached']) {
 				const cell = results['latency'][level][target];
 				assert.ok(cell, `latency.${level}.${target}`);
 				assert.ok(cell.p50 > 0 && cell.p99 >= cell.p50 && cell.rps > 0, `latency.${level}.${target}: ${JSON.stringify(cell)}`);
 			}
 		}
 
-		for (const target of ['direct', 'pipe', 'shunt', 'shuntMonitor']) {
+		for (const target of ['direct', 'pipe', 'shunt', 'shuntMonitor', 'shuntAttached']) {
 			assert.ok(results['streaming'][target].events > 0, `streaming.${target} timed no events`);
 		}
 
@@ -135,10 +135,27 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 		assert.ok(team.redisCommandsPerRequest > 0, 'the team instance wrote nothing to Redis');
 		assert.match(stdout, /^shunt team mode\s+\d+\.\d{3}\s+\d+\.\d{3}\s+-?\d+\.\d{3}\s/m, 'the table shows the team-mode row');
 
+		// History on against off (historyRetentionDays 0): the same requests to two fresh shunts.
+		const history = results['history'];
+		for (const level of ['c1', 'c32']) {
+			for (const target of ['direct', 'shunt', 'shuntNoHistory']) {
+				const cell = history.latency[level][target];
+				assert.ok(cell.p50 > 0 && cell.p99 >= cell.p50 && cell.rps > 0 && cell.errors === 0, `history.latency.${level}.${target}: ${JSON.stringify(cell)}`);
+			}
+
+			assert.equal(history.addedP50[level], Math.round((history.latency[level].shunt.p50 - history.latency[level].shuntNoHistory.p50) * 1000) / 1000);
+		}
+
+		assert.match(stdout, /^shunt, history off\s+\d+\.\d{3}\s/m, 'the table shows the history-off row');
+
 		assert.ok(results['memory'].steadyMb > 0 && results['memory'].afterAbortsMb > 0);
 		assert.ok(results['memory'].aborts > 0, 'no stream was aborted mid-way');
 		assert.equal(results['memory'].inFlightAfterAborts, 0, 'aborted requests still in flight');
 		assert.ok(results['monitor'].terminalBytes > 0, 'the monitor drew nothing on its pty');
+		// `shunt monitor` attached to a headless shunt drew on its own pty, and the proxy it
+		// watched is held to the in-process monitor's budgets.
+		assert.ok(results['monitor'].attached.terminalBytes > 0, 'the attached monitor drew nothing on its pty');
+		assert.ok(results['throughput'].c32.attachedToHeadless > 0);
 		assert.equal(results['errors'], 0);
 		assert.ok(results['machine'].cores > 0 && typeof results['machine'].node === 'string');
 
@@ -150,6 +167,10 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 			assert.match(stdout, verdict, `the table does not show "${budget.name}" with its verdict`);
 		}
 
+		const monitorBudgets = (prefix: string) => budgets.filter(budget => budget.name.startsWith(`${prefix} ÷ headless: `)).map(budget => `${budget.name.slice(prefix.length)} ${budget.budget}`);
+		assert.equal(monitorBudgets('monitor').length, 6);
+		assert.deepEqual(monitorBudgets('attached monitor'), monitorBudgets('monitor'));
+
 		// Both workloads are held to the same three budgets: added p50, throughput and RSS against the pipe proxy.
 		for (const workload of ['one-conversation', 'new-conversations']) {
 			const own = new Set(budgets.filter(budget => budget.workload === workload).map(budget => budget.budget));
@@ -159,6 +180,7 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 		}
 
 		assert.ok(budgets.some(budget => budget.name.startsWith('team mode: added p50')) && budgets.some(budget => budget.name.startsWith('team mode: throughput')), 'team mode has its budgets');
+		assert.ok(budgets.some(budget => budget.name.startsWith('history: added p50')) && budgets.some(budget => budget.name.startsWith('history: throughput')), 'the history has its budgets');
 
 		const numeric = numbers(results);
 		assert.ok(numeric.length > 100);

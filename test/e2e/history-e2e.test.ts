@@ -109,3 +109,23 @@ test('a corrupt history.db is moved aside with a warning; shunt serves, and afte
 	assert.equal(report.code, 0, report.stderr);
 	assert.match(report.stdout, /^alpha\s+2\s/m);
 });
+
+test('historyRetentionDays 0 keeps no history: no history.db is made, shunt serves, the log lives in memory', async () => {
+	const directory = await home();
+	const config = path.join(directory, 'config.json');
+	const parsed = JSON.parse(readFileSync(config, 'utf8')) as {settings?: Record<string, unknown>};
+	writeFileSync(config, JSON.stringify({...parsed, settings: {...parsed.settings, historyRetentionDays: 0}}), {mode: 0o600});
+	const shunt = await startShunt(['--upstream', simulator.url], {SHUNT_HOME: directory});
+	try {
+		await send(shunt.url);
+		const status = await runCli(['status', '--json', '--port', new URL(shunt.url).port], {SHUNT_HOME: directory});
+		assert.equal((JSON.parse(status.stdout) as {recentRequests: unknown[]}).recentRequests.length, 1);
+	} finally {
+		assert.equal(await shunt.stop('SIGTERM'), 0);
+	}
+
+	assert.deepEqual(readdirSync(directory).filter(name => name.startsWith('history.db')), []);
+	const report = await runCli(['report'], {SHUNT_HOME: directory});
+	assert.equal(report.code, 0);
+	assert.match(report.stdout, /^No history yet: .*history\.db does not exist\..*historyRetentionDays is 0/);
+});

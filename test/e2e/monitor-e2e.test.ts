@@ -1,4 +1,4 @@
-// covers: source/cli.tsx, source/app.tsx, source/runtime/threads/, source/monitor/panes/log/log-rows.ts, source/monitor/panes/detail/
+// covers: source/cli.tsx, source/app.tsx, source/runtime/threads/, source/monitor/panes/log/log-rows.ts, source/monitor/panes/detail/, source/monitor/panes/history/
 // The built CLI with its live monitor on a real pseudo-terminal (util-linux `script`), in front of
 // the simulator: traffic shows up on screen (a slow stream live while it runs), keys steer the
 // proxy, Enter and Esc open and close a request's detail, NO_COLOR draws no colour, q quits cleanly.
@@ -168,8 +168,8 @@ test('the monitor renders live traffic on a real terminal, keys steer the proxy,
 		const url = await waitFor(() => /http:\/\/127\.0\.0\.1:\d+/.exec(stripAnsi(screen))?.[0], 'the monitor to show its address', 15_000);
 		// eslint-disable-next-line no-control-regex
 		assert.match(screen, /\u001B\[(?:3[0-7]|9[0-7]|38;)/, 'the monitor draws in colour, even with CI set in the environment');
-		assert.match(stripAnsi(screen), /north/);
-		assert.match(stripAnsi(screen), /south/);
+		// The address is on the first line: the rest of the frame may still be on its way through the pty.
+		await waitFor(() => /north/.test(stripAnsi(screen)) && /south/.test(stripAnsi(screen)), 'both accounts on screen', 10_000);
 
 		if (process.platform === 'linux') {
 			// script runs the command through a shell that execs node: node is script's only child.
@@ -300,4 +300,47 @@ test('NO_COLOR: no colour codes at all, while the symbols and words still say wh
 	const colour = /\u001B\[(?:\d+;)*(?:3\d|4\d|9[0-7]|10[0-7])(?:;\d+)*m/;
 	assert.doesNotMatch(monitor.raw(), colour, 'NO_COLOR is honoured');
 	assert.match(monitor.raw(), /✓|∅/, 'the symbols are drawn');
+});
+
+test('the history pane on a real terminal without colour: each account\'s tokens in its own symbol, [ ] switch its window, h hides it', {skip: hasScript ? false : 'needs util-linux script for a pseudo-terminal'}, async () => {
+	const monitor = await startMonitor(120, 40, {NO_COLOR: '1'});
+	let quitCode: number | null | undefined;
+	try {
+		for (const [account, requests] of [['north', 2], ['south', 1]] as const) {
+			// eslint-disable-next-line no-await-in-loop
+			assert.equal((await fetch(`${monitor.url}/_shunt/pin`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({account})})).status, 200);
+			for (let index = 0; index < requests; index++) {
+				// eslint-disable-next-line no-await-in-loop
+				const response = await post(monitor.url, {model: 'claude-sonnet-4-6'});
+				assert.equal(response.status, 200);
+				// eslint-disable-next-line no-await-in-loop
+				await response.arrayBuffer();
+			}
+		}
+
+		// The pane reads history.db every few seconds: wait for both accounts' tokens in the chart.
+		const screen = await monitor.waitForScreen(frame => {
+			const lines = frame.split('\n');
+			const title = lines.findIndex(line => /^── history .* 1h · tokens a bar of 1m/.test(line));
+			const axis = lines.findIndex(line => /^ {4}0 └/.test(line));
+			const plot = title >= 0 && axis > title ? lines.slice(title + 1, axis).join('\n') : '';
+			return plot.includes('█') && plot.includes('▓') && /^█ north +\d/m.test(frame) && /^▓ south +\d/m.test(frame);
+		}, 'the chart with north and south stacked, and its legend', 20_000);
+		assert.match(screen, /-10m +now\n/, 'time labels');
+		assert.match(screen, /^ {2}pool +\d/m);
+
+		monitor.press(']');
+		await monitor.waitForScreen(frame => /── history .* 6h · tokens a bar of 10m/.test(frame), 'the 6h window');
+		monitor.press('h');
+		const hidden = await monitor.waitForScreen(frame => !frame.includes('── history') && frame.includes('requests & events'), 'the pane hidden');
+		assert.match(hidden, /h history/, 'the footer says how to bring it back');
+		monitor.press('h');
+		await monitor.waitForScreen(frame => /── history .* 6h · tokens a bar of 10m/.test(frame), 'the pane back, on the window it had');
+	} finally {
+		quitCode = await monitor.quit();
+	}
+
+	assert.equal(quitCode, 0);
+	// eslint-disable-next-line no-control-regex
+	assert.doesNotMatch(monitor.raw(), /\u001B\[(?:\d+;)*(?:3\d|4\d|9[0-7]|10[0-7])(?:;\d+)*m/, 'NO_COLOR is honoured');
 });

@@ -184,7 +184,9 @@ describe('team mode', () => {
 		assert.deepEqual([spent.status, spent.account], [200, 'bravo']);
 		assert.equal(seenSince(alpha, spentAt).length, 1, 'the laptop\'s one try on alpha');
 
-		// At once, with sessions that are sticky to alpha: they go to bravo.
+		// Routing never waits for Redis, so the others hear of it a pub/sub hop later (milliseconds;
+		// more on a loaded machine). From then on, sessions sticky to alpha go to bravo.
+		await waitFor(async () => (await Promise.all([desktop, devbox].map(async shunt => status(shunt)))).every(document => accountIn(document, 'alpha').state === 'exhausted'), 'the other instances to hear alpha is spent', 5000);
 		const replies = await Promise.all([
 			...Array.from({length: 4}, async () => ask(desktop, 'desk-session')),
 			...Array.from({length: 4}, async () => ask(devbox, 'devbox-session')),

@@ -56,9 +56,9 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv, input?: str
 	return runScript(cliPath, args, env, input);
 }
 
-/** Starts `shunt --headless` from dist/ and waits until it says where it listens. */
+/** Starts `shunt --headless` from dist/ (on any free port unless args name one) and waits until it says where it listens. */
 export async function startShunt(args: string[], env: NodeJS.ProcessEnv): Promise<ShuntProcess> {
-	const child = spawn(process.execPath, [cliPath, '--headless', '--port', '0', ...args], {
+	const child = spawn(process.execPath, [cliPath, '--headless', ...(args.includes('--port') ? [] : ['--port', '0']), ...args], {
 		env: {...process.env, ...env},
 		stdio: ['ignore', 'pipe', 'pipe'],
 		cwd: path.dirname(cliPath),

@@ -1,13 +1,12 @@
 // Every key the monitor understands, as data. The input handler, the footer hints and the help
 // overlay are all generated from this one list, so they cannot disagree.
 import type {Key} from 'ink';
-import type {AccountView, StoreActions, StoreSnapshot} from '../contract.js';
+import {historyWindows, type AccountView, type HistoryWindow, type StoreActions, type StoreSnapshot} from '../contract.js';
+import {burstCycle, effortCycle, modelCycle, nextInCycle} from './cycles.js';
 import {formatBurst, shortModel} from '../kit/format.js';
 import {nextStrategy, strategies} from '../kit/strategies.js';
+
 import type {Focus} from '../panes/pane-list.js';
-import {
-	burstCycle, effortCycle, modelCycle, nextInCycle,
-} from './cycles.js';
 
 export type {Focus} from '../panes/pane-list.js';
 
@@ -30,6 +29,9 @@ export type KeyContext = {
 	escape(): void;
 	/** A short message in the footer (a key that could not do anything, say why). */
 	notify(text: string): void;
+	/** Whether the history pane is wanted, and the window it shows. */
+	history: {shown: boolean; window: HistoryWindow};
+	setHistory(history: {shown: boolean; window: HistoryWindow}): void;
 	quit(): void;
 };
 
@@ -51,6 +53,15 @@ const describeCycle = <T>(cycle: readonly T[], name: (value: T) => string): stri
 	[...cycle, cycle[0]!].map(value => name(value)).join(' → ');
 
 const plain = (key: Key) => !key.ctrl && !key.meta;
+
+/** Said when a history key finds nothing to show: this run keeps no history, or could not open it (the log says why). */
+export const noHistoryNotice = 'no history to show: historyRetentionDays is 0 or history.db could not be opened';
+
+/** The window `step` places along historyWindows from `current`, round the end to the other. */
+export function stepHistoryWindow(current: HistoryWindow, step: number): HistoryWindow {
+	const count = historyWindows.length;
+	return historyWindows[(((historyWindows.indexOf(current) + step) % count) + count) % count]!;
+}
 const isCtrlC = (input: string, key: Key) => key.ctrl && input === 'c';
 
 export const keyBindings: readonly KeyBinding[] = [
@@ -76,9 +87,7 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: 'unpin: back to automatic routing',
 		footerRank: 2,
 		matches: (input, key) => plain(key) && input === '0',
-		action({actions}) {
-			actions.pin(null);
-		},
+		action: ({actions}) => actions.pin(null),
 	},
 	{
 		key: 's',
@@ -98,9 +107,7 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: `model override: ${describeCycle(modelCycle, model => (model === null ? 'auto' : shortModel(model)))}`,
 		footerRank: 6,
 		matches: (input, key) => plain(key) && input === 'o',
-		action({snapshot, actions}) {
-			actions.setModelOverride(nextInCycle(modelCycle, snapshot.overrides.model));
-		},
+		action: ({snapshot, actions}) => actions.setModelOverride(nextInCycle(modelCycle, snapshot.overrides.model)),
 	},
 	{
 		key: 'e',
@@ -108,9 +115,7 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: `effort override: ${describeCycle(effortCycle, effort => effort ?? 'auto')}`,
 		footerRank: 7,
 		matches: (input, key) => plain(key) && input === 'e',
-		action({snapshot, actions}) {
-			actions.setEffortOverride(nextInCycle(effortCycle, snapshot.overrides.effort));
-		},
+		action: ({snapshot, actions}) => actions.setEffortOverride(nextInCycle(effortCycle, snapshot.overrides.effort)),
 	},
 	{
 		key: 'b',
@@ -118,9 +123,7 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: `burst limit: ${describeCycle(burstCycle, limit => (limit === null ? 'default' : formatBurst(limit)))}`,
 		footerRank: 8,
 		matches: (input, key) => plain(key) && input === 'b',
-		action({snapshot, actions}) {
-			actions.setBurstRpmLimit(nextInCycle(burstCycle, snapshot.overrides.burstRpmLimit));
-		},
+		action: ({snapshot, actions}) => actions.setBurstRpmLimit(nextInCycle(burstCycle, snapshot.overrides.burstRpmLimit)),
 	},
 	{
 		key: 'p',
@@ -135,14 +138,45 @@ export const keyBindings: readonly KeyBinding[] = [
 		},
 	},
 	{
+		key: 'h',
+		label: 'history',
+		description: 'show / hide the history pane (chart, sparklines, burn rates)',
+		footerRank: 5.5,
+		matches: (input, key) => plain(key) && input === 'h',
+		action({snapshot, actions, history, setHistory, notify}) {
+			if (history.shown && !snapshot.history) {
+				notify(noHistoryNotice);
+				return;
+			}
+
+			// Hidden, the store stops reading history for the screen; shown again, it reads the same window.
+			actions.setHistoryWindow(history.shown ? null : history.window);
+			setHistory({...history, shown: !history.shown});
+		},
+	},
+	{
+		key: '[ ]',
+		label: 'window',
+		description: `history window, ] next, [ back: ${describeCycle(historyWindows, window => window)}`,
+		footerRank: 13,
+		matches: (input, key) => plain(key) && (input === '[' || input === ']'),
+		action({snapshot, actions, history, setHistory, notify}, input) {
+			const window = stepHistoryWindow(snapshot.history?.window ?? history.window, input === ']' ? 1 : -1);
+			actions.setHistoryWindow(window);
+			// A hidden pane comes back showing the window asked for.
+			setHistory({shown: true, window});
+			if (history.shown && !snapshot.history) {
+				notify(noHistoryNotice);
+			}
+		},
+	},
+	{
 		key: 'm',
 		label: 'mute',
 		description: 'mute / unmute alerts',
 		footerRank: 9,
 		matches: (input, key) => plain(key) && input === 'm',
-		action({snapshot, actions}) {
-			actions.setAlertsMuted(!snapshot.overrides.alertsMuted);
-		},
+		action: ({snapshot, actions}) => actions.setAlertsMuted(!snapshot.overrides.alertsMuted),
 	},
 	{
 		key: '↑↓ jk',
@@ -150,9 +184,7 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: 'move the account cursor, or scroll the log when it has the focus',
 		footerRank: 10,
 		matches: (input, key) => key.upArrow || key.downArrow || (plain(key) && (input === 'k' || input === 'j')),
-		action({move}, input, key) {
-			move(key.upArrow || input === 'k' ? -1 : 1);
-		},
+		action: ({move}, input, key) => move(key.upArrow || input === 'k' ? -1 : 1),
 	},
 	{
 		key: 'tab',
@@ -160,9 +192,7 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: 'switch the focus between the accounts and the log',
 		footerRank: 5,
 		matches: (_input, key) => key.tab,
-		action({toggleFocus}) {
-			toggleFocus();
-		},
+		action: ({toggleFocus}) => toggleFocus(),
 	},
 	{
 		key: 'enter',
@@ -170,9 +200,7 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: 'this log row in detail: why that account, each try, timing, tokens',
 		footerRank: 11,
 		matches: (_input, key) => key.return,
-		action({openDetail}) {
-			openDetail();
-		},
+		action: ({openDetail}) => openDetail(),
 	},
 	{
 		key: '/',
@@ -180,18 +208,14 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: 'filter the log: words, account:x, model:x, status:429',
 		footerRank: 12,
 		matches: (input, key) => plain(key) && input === '/',
-		action({startFilter}) {
-			startFilter();
-		},
+		action: ({startFilter}) => startFilter(),
 	},
 	{
 		key: 'esc',
 		label: 'back',
 		description: 'close the detail view, clear the filter, return the log to live',
 		matches: (_input, key) => key.escape,
-		action({escape}) {
-			escape();
-		},
+		action: ({escape}) => escape(),
 	},
 	{
 		key: '?',
@@ -199,9 +223,7 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: 'this help; ? again shows its next page, any other key closes it',
 		footerRank: 0,
 		matches: (input, key) => plain(key) && input === '?',
-		action({openHelp}) {
-			openHelp();
-		},
+		action: ({openHelp}) => openHelp(),
 	},
 	{
 		key: 'q',
@@ -209,9 +231,7 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: 'quit cleanly: in-flight requests finish, state is saved (also Ctrl-C)',
 		footerRank: 0,
 		matches: (input, key) => (plain(key) && input === 'q') || isCtrlC(input, key),
-		action({quit}) {
-			quit();
-		},
+		action: ({quit}) => quit(),
 	},
 ];
 

@@ -113,6 +113,10 @@ export function useKeyHandler(optimistic: OptimisticActions, rendered: MutableRe
 			escape() {
 				update(current => (current.filter === '' ? {...current, logSelected: null} : {...current, filter: '', logSelected: null}));
 			},
+			history: state.history,
+			setHistory(history) {
+				update(current => ({...current, history}));
+			},
 			notify(text) {
 				update(current => ({...current, notice: {text, untilMs: rendered.current.nowMs + noticeMs}}));
 			},

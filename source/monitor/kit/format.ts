@@ -6,7 +6,7 @@ const second = 1000;
 const minute = 60 * second;
 
 // Durations are shared with the CLI and the proxy's own messages, so they live in util/.
-export {formatCountdown, formatDuration} from '../../util/duration.js';
+export {formatCountdown, formatDuration, formatEstimate} from '../../util/duration.js';
 
 /** `in 6m30s (21:55:45)`: a countdown and the 24-hour clock, the one way the screen says when. */
 export const formatWhen = (atMs: number, nowMs: number): string => formatWhenWith(atMs, nowMs, clockTime);

@@ -61,6 +61,42 @@ export const logMeanings: ReadonlyArray<[mark: string, meaning: string]> = [
 	['model*', 'an override or fallback changed the model asked for'],
 ];
 
+/**
+ * The history chart's series, one per account in config order: a fill symbol and a colour each, so
+ * the stacked bars still say whose tokens they are without colour (NO_COLOR). Past ten accounts the
+ * list starts over; the rows under the chart name every account with its symbol.
+ */
+export const seriesStyles: readonly StateStyle[] = [
+	{symbol: '█', color: 'cyan'},
+	{symbol: '▓', color: 'magenta'},
+	{symbol: '▒', color: 'yellow'},
+	{symbol: '░', color: 'white'},
+	{symbol: '#', color: 'green'},
+	{symbol: '%', color: 'blue'},
+	{symbol: '=', color: 'cyanBright'},
+	{symbol: '+', color: 'magentaBright'},
+	{symbol: '*', color: 'yellowBright'},
+	{symbol: 'o', color: 'blueBright'},
+];
+
+/** Tokens of accounts the history knows but the config no longer lists. */
+export const otherSeriesStyle: StateStyle = {symbol: ':', color: colors.muted};
+
+/** The sparklines' levels, lowest first: ▁ is under an eighth of the 5h window used, █ all of it. */
+export const sparkLevels = '▁▂▃▄▅▆▇█';
+
+/** A sparkline's mark where no 5h reading was known yet. */
+export const sparkUnknown = '·';
+
+/** What the history pane draws, for the help's legend. */
+export const historyMeanings: ReadonlyArray<[mark: string, meaning: string]> = [
+	[seriesStyles.slice(0, 4).map(style => style.symbol).join(' '), 'a bar: tokens that weighed on limits, stacked by account'],
+	[otherSeriesStyle.symbol, 'tokens of accounts no longer configured'],
+	[`${sparkLevels[0]}…${sparkLevels.at(-1)}`, 'sparkline: the 5h window used at the end of each bar'],
+	[sparkUnknown, 'no 5h reading known yet for that bar'],
+	['spent in', 'the 5h window runs out in that long at the recent pace'],
+];
+
 /** Gauge colour by fraction used: the closer to the limit, the louder. */
 export function usageColor(fraction: number, rejected: boolean): string {
 	if (rejected || fraction >= 0.8) {
