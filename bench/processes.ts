@@ -8,8 +8,11 @@
 // does not: tsx's loader stays resident (a hooks thread, about 30 MB of RSS), and the pipe proxy
 // is the floor that shunt's RSS is compared with, so it runs on plain node from a copy with its
 // types stripped (see pipeProxyScript).
+import {type Buffer} from 'node:buffer';
 import {spawn, execFile, type ChildProcess} from 'node:child_process';
-import {cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {
+	cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import {tmpdir} from 'node:os';
@@ -26,6 +29,7 @@ const pipeProxySource = path.join(benchDir, 'pipe-proxy.ts');
 // Resolved here, not by the child: `--import=tsx` alone would be looked up from the child's cwd.
 const tsxLoader = import.meta.resolve('tsx');
 
+// eslint-disable-next-line @typescript-eslint/strict-void-return -- execFile returns its ChildProcess; promisify uses execFile's own promisified form
 const runFile = promisify(execFile);
 
 /** A clear error, before anything starts, when the shunt to be measured has not been built. */
@@ -40,7 +44,7 @@ export function assertBuilt(cli = cliPath): void {
 const liveChildren = new Set<ChildProcess>();
 /** Processes that are not our direct children (shunt under `script`), killed by pid. */
 const livePids = new Set<number>();
-const tempDirs = new Set<string>();
+const temporaryDirs = new Set<string>();
 
 function killEverything(): void {
 	for (const pid of livePids) {
@@ -53,13 +57,13 @@ function killEverything(): void {
 		child.kill('SIGKILL');
 	}
 
-	for (const dir of tempDirs) {
+	for (const dir of temporaryDirs) {
 		rmSync(dir, {recursive: true, force: true});
 	}
 
 	livePids.clear();
 	liveChildren.clear();
-	tempDirs.clear();
+	temporaryDirs.clear();
 }
 
 /** Kills every child on exit, Ctrl-C, SIGTERM and crashes. Call once, first thing. */
@@ -76,7 +80,7 @@ export function installCleanup(): void {
 
 export function makeTempDir(prefix: string): string {
 	const dir = mkdtempSync(path.join(tmpdir(), prefix));
-	tempDirs.add(dir);
+	temporaryDirs.add(dir);
 	return dir;
 }
 
@@ -92,19 +96,21 @@ type Spawned = {
 function spawnTracked(command: string, args: string[], env: NodeJS.ProcessEnv): Spawned {
 	const child = spawn(command, args, {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']});
 	liveChildren.add(child);
-	child.once('exit', () => liveChildren.delete(child));
+	child.once('exit', () => {
+		liveChildren.delete(child);
+	});
 	let tail = '';
 	const keep = (chunk: Buffer) => {
 		tail = (tail + chunk.toString('utf8')).slice(-4000);
 	};
 
-	child.stdout!.on('data', keep);
-	child.stderr!.on('data', keep);
+	child.stdout.on('data', keep);
+	child.stderr.on('data', keep);
 	return {child, tail: () => tail};
 }
 
 /** Resolves with the first match of `pattern` in the stream's text; rejects if the child exits first. */
-function waitForOutput(spawned: Spawned, stream: 'stdout' | 'stderr', pattern: RegExp, what: string, timeoutMs = 15_000): Promise<RegExpExecArray> {
+async function waitForOutput(spawned: Spawned, stream: 'stdout' | 'stderr', pattern: RegExp, what: string, timeoutMs = 15_000): Promise<RegExpExecArray> {
 	return new Promise((resolve, reject) => {
 		let text = '';
 		const source = spawned.child[stream]!;
@@ -144,10 +150,14 @@ async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
 	}
 
 	const exited = new Promise<void>(resolve => {
-		child.once('exit', () => resolve());
+		child.once('exit', () => {
+			resolve();
+		});
 	});
 	child.kill('SIGTERM');
-	const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+	const timer = setTimeout(() => {
+		child.kill('SIGKILL');
+	}, graceMs);
 	await exited;
 	clearTimeout(timer);
 }
@@ -159,29 +169,39 @@ export async function freePort(): Promise<number> {
 		server.once('error', reject);
 		server.listen(0, '127.0.0.1', () => {
 			const {port} = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
+			server.close(() => {
+				resolve(port);
+			});
 		});
 	});
 }
 
-function getStatus(url: string): Promise<number> {
+async function getStatus(url: string): Promise<number> {
 	return new Promise(resolve => {
 		const request = http.get(url, {agent: false}, response => {
 			response.resume();
-			response.once('end', () => resolve(response.statusCode ?? 0));
+			response.once('end', () => {
+				resolve(response.statusCode ?? 0);
+			});
 		});
-		request.once('error', () => resolve(0));
-		request.setTimeout(1000, () => request.destroy());
+		request.once('error', () => {
+			resolve(0);
+		});
+		request.setTimeout(1000, () => {
+			request.destroy();
+		});
 	});
 }
 
 async function sleep(ms: number): Promise<void> {
-	await new Promise(resolve => setTimeout(resolve, ms));
+	await new Promise(resolve => {
+		setTimeout(resolve, ms);
+	});
 }
 
 function readStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-	const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(status);
+	const match = new RegExp(String.raw`^${field}:\s+(\d+)\s+kB$`, 'm').exec(status);
 	if (!match) {
 		throw new Error(`no ${field} in /proc/${pid}/status`);
 	}
@@ -317,7 +337,7 @@ export async function startShuntHeadless(options: ShuntOptions): Promise<ShuntPr
 	};
 }
 
-const shellQuote = (value: string): string => `'${value.replaceAll('\'', '\'\\\'\'')}'`;
+const shellQuote = (value: string): string => `'${value.replaceAll('\'', String.raw`'\''`)}'`;
 
 /** Terminal escape sequences out, so the screen's words can be looked for. */
 const stripAnsi = (text: string): string => text.replaceAll(/\u001B\[[\d;?]*[ -/]*[@-~]|\u001B[()][\dA-Z]|\u001B[=>78]/g, '');
@@ -345,11 +365,15 @@ async function spawnUnderPty(args: string[], home: string, pidName: string): Pro
 	const node = [process.execPath, ...args].map(shellQuote).join(' ');
 	const command = `stty cols 120 rows 40; echo $$ > ${shellQuote(pidFile)}; exec ${node}`;
 	const child = spawn('script', ['-qfec', command, '/dev/null'], {
-		env: {...process.env, SHUNT_HOME: home, TERM: 'xterm-256color', COLUMNS: '120', LINES: '40'},
+		env: {
+			...process.env, SHUNT_HOME: home, TERM: 'xterm-256color', COLUMNS: '120', LINES: '40',
+		},
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	liveChildren.add(child);
-	child.once('exit', () => liveChildren.delete(child));
+	child.once('exit', () => {
+		liveChildren.delete(child);
+	});
 	let bytes = 0;
 	let screen = '';
 	child.stdout.on('data', (chunk: Buffer) => {
@@ -380,9 +404,13 @@ async function spawnUnderPty(args: string[], home: string, pidName: string): Pro
 		screen: () => stripAnsi(screen),
 		exited: () => child.exitCode !== null,
 		async stop() {
-			const exited = child.exitCode === null ? new Promise<void>(resolve => {
-				child.once('exit', () => resolve());
-			}) : Promise.resolve();
+			const exited = child.exitCode === null
+				? new Promise<void>(resolve => {
+					child.once('exit', () => {
+						resolve();
+					});
+				})
+				: Promise.resolve();
 			try {
 				process.kill(pid, 'SIGTERM');
 			} catch {}
@@ -405,7 +433,7 @@ async function spawnUnderPty(args: string[], home: string, pidName: string): Pro
 async function waitForMonitor(pty: PtyProcess, what: string, ready: (screen: string) => boolean): Promise<void> {
 	const deadline = Date.now() + 15_000;
 	while (!ready(pty.screen())) {
-		if (pty.exited() || /listening on http/.test(pty.screen()) || Date.now() > deadline) {
+		if (pty.exited() || pty.screen().includes('listening on http') || Date.now() > deadline) {
 			throw new Error(`${what} did not render its monitor:\n${pty.screen()}`);
 		}
 
@@ -433,7 +461,9 @@ export async function startShuntPty(options: ShuntOptions): Promise<ShuntProcess
 	}
 
 	await waitForMonitor(pty, 'shunt under a pty', screen => /shunt v\S+/.test(screen) && screen.includes('accounts'));
-	return {url, pid: pty.pid, terminalBytes: pty.bytes, stop: pty.stop};
+	return {
+		url, pid: pty.pid, terminalBytes: pty.bytes, stop: pty.stop,
+	};
 }
 
 export type AttachedShuntProcess = ShuntProcess & {

@@ -18,7 +18,9 @@ import process from 'node:process';
 import {parseArgs} from 'node:util';
 import {Redis} from 'ioredis';
 import {clientNames, compareClients, type ClientComparison} from './clients.js';
-import {chatCompletionBody, runAborts, runLoad, runStreams, type Target, type Workload} from './load.js';
+import {
+	chatCompletionBody, runAborts, runLoad, runStreams, type Target, type Workload,
+} from './load.js';
 import {
 	assertBuilt,
 	cloneHome,
@@ -150,8 +152,13 @@ function readConfig(): Config {
 
 // ---------------------------------------------------------------- helpers
 
-const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
-const sleep = async (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+const progress = (line: string) => {
+	process.stderr.write(`bench: ${line}\n`);
+};
+
+const sleep = async (ms: number) => new Promise(resolve => {
+	setTimeout(resolve, ms);
+});
 
 /** A B C, B C A, C A B, …: each target leads equally often. */
 function rotated<T>(items: readonly T[], roundIndex: number): T[] {
@@ -159,7 +166,7 @@ function rotated<T>(items: readonly T[], roundIndex: number): T[] {
 	return [...items.slice(shift), ...items.slice(0, shift)];
 }
 
-function getJson(url: string, timeoutMs = 10_000): Promise<unknown> {
+async function getJson(url: string, timeoutMs = 10_000): Promise<unknown> {
 	return new Promise((resolve, reject) => {
 		const request = http.get(url, {agent: false}, response => {
 			let text = '';
@@ -171,12 +178,14 @@ function getJson(url: string, timeoutMs = 10_000): Promise<unknown> {
 				try {
 					resolve(JSON.parse(text));
 				} catch (error) {
-					reject(error as Error);
+					reject(error);
 				}
 			});
 		});
 		request.once('error', reject);
-		request.setTimeout(timeoutMs, () => request.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
+		request.setTimeout(timeoutMs, () => {
+			request.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`));
+		});
 	});
 }
 
@@ -222,6 +231,7 @@ function streamKeysFor(config: Config): StreamKey[] {
 	// against which shunt's streaming cost is read.
 	return config.candidateCli ? ['direct', 'pipe', 'shunt', 'shuntMonitor', 'shuntAttached', 'candidate'] : ['direct', 'pipe', 'shunt', 'shuntMonitor', 'shuntAttached'];
 }
+
 type StreamStats = {p50: number; p99: number; firstP50: number; firstP99: number; events: number; errors: number};
 type StreamMeasured = StreamStats & {runs: StreamStats[]};
 
@@ -235,12 +245,16 @@ async function warmUp(config: Config, targets: Record<TargetKey, Measurable>): P
 	progress(`warm-up: ${config.warmup} requests and ${config.streamWarmup} streams per target`);
 	for (const key of targetKeysFor(config)) {
 		// eslint-disable-next-line no-await-in-loop
-		await runLoad({target: targets[key], concurrency: 32, requests: config.warmup, warmup: 0});
+		await runLoad({
+			target: targets[key], concurrency: 32, requests: config.warmup, warmup: 0,
+		});
 	}
 
 	for (const key of streamKeysFor(config)) {
 		// eslint-disable-next-line no-await-in-loop
-		await runStreams({target: targets[key], concurrency: config.streamConcurrency, requests: config.streamWarmup, warmup: 0});
+		await runStreams({
+			target: targets[key], concurrency: config.streamConcurrency, requests: config.streamWarmup, warmup: 0,
+		});
 	}
 }
 
@@ -264,7 +278,9 @@ async function latencyRounds<K extends string, L extends Level>(config: Config, 
 				const target = options.targets[key];
 				const cpuBefore = readCpuMs(target.pid);
 				// eslint-disable-next-line no-await-in-loop
-				const run = await runLoad({target, concurrency: concurrencyOf[level], requests: options.requests[level], warmup: config.runWarmup, workload: options.workload});
+				const run = await runLoad({
+					target, concurrency: concurrencyOf[level], requests: options.requests[level], warmup: config.runWarmup, workload: options.workload,
+				});
 				// Warm-up requests are inside the CPU window too; count them.
 				const cpuUs = (readCpuMs(target.pid) - cpuBefore) * 1000;
 				const summary = summarize(run.latencies);
@@ -285,7 +301,9 @@ async function latencyRounds<K extends string, L extends Level>(config: Config, 
 }
 
 async function latencyMatrix(config: Config, targets: Record<TargetKey, Measurable>): Promise<Record<Level, Record<TargetKey, Measured>>> {
-	return latencyRounds(config, {targets, keys: targetKeysFor(config), levels, requests: config.requests, workload: 'one-conversation', label: 'non-streaming'});
+	return latencyRounds(config, {
+		targets, keys: targetKeysFor(config), levels, requests: config.requests, workload: 'one-conversation', label: 'non-streaming',
+	});
 }
 
 // shuntChat: shunt headless's OpenAI front door (POST /v1/chat/completions), next to its /v1/messages.
@@ -305,8 +323,12 @@ type ChatCompletionsResult = {
 /** The OpenAI front door next to the Messages API on the same shunt: the one-conversation request in each API's shape. */
 async function chatCompletionsPhase(config: Config, targets: Record<ChatKey, Measurable>): Promise<ChatCompletionsResult> {
 	progress(`chat completions: warm-up ${config.warmup} requests`);
-	await runLoad({target: targets.shuntChat, concurrency: 32, requests: config.warmup, warmup: 0});
-	const {c1} = await latencyRounds(config, {targets, keys: chatKeys, levels: ['c1'], requests: {c1: config.requests.c1}, workload: 'one-conversation', label: 'chat completions'});
+	await runLoad({
+		target: targets.shuntChat, concurrency: 32, requests: config.warmup, warmup: 0,
+	});
+	const {c1} = await latencyRounds(config, {
+		targets, keys: chatKeys, levels: ['c1'], requests: {c1: config.requests.c1}, workload: 'one-conversation', label: 'chat completions',
+	});
 	return {c1, addedP50: round(c1.shuntChat.p50 - c1.direct.p50), overMessagesP50: round(c1.shuntChat.p50 - c1.shunt.p50)};
 }
 
@@ -317,10 +339,14 @@ async function streamingPhase(config: Config, targets: Record<StreamKey, Target>
 		progress(`streaming round ${roundIndex + 1}/${config.rounds}`);
 		for (const key of rotated(streamKeys, roundIndex)) {
 			// eslint-disable-next-line no-await-in-loop
-			const run = await runStreams({target: targets[key], concurrency: config.streamConcurrency, requests: config.streams, warmup: config.streamConcurrency});
+			const run = await runStreams({
+				target: targets[key], concurrency: config.streamConcurrency, requests: config.streams, warmup: config.streamConcurrency,
+			});
 			const all = summarize(run.eventLatencies);
 			const first = summarize(run.firstEventLatencies);
-			runs[key].push({p50: round(all.p50), p99: round(all.p99), firstP50: round(first.p50), firstP99: round(first.p99), events: all.count, errors: run.errors});
+			runs[key].push({
+				p50: round(all.p50), p99: round(all.p99), firstP50: round(first.p50), firstP99: round(first.p99), events: all.count, errors: run.errors,
+			});
 		}
 	}
 
@@ -411,7 +437,9 @@ const checkRequests = 20;
  * a metadata.user_id. Sent after the RSS readings, so they change no measured number.
  */
 async function checkWorkload(shunt: Target, simulatorUrl: string): Promise<WorkloadCheck> {
-	await runLoad({target: shunt, concurrency: 1, requests: checkRequests, warmup: 0, workload: 'new-conversations'});
+	await runLoad({
+		target: shunt, concurrency: 1, requests: checkRequests, warmup: 0, workload: 'new-conversations',
+	});
 	const {requests} = await getJson(`${simulatorUrl}/__fake/requests`) as {requests: Array<{path: string; headers: Record<string, string>; body?: unknown}>};
 	const recent = requests.filter(entry => entry.path.startsWith('/v1/messages')).slice(-checkRequests);
 	const prompts = new Set<string>();
@@ -444,11 +472,15 @@ async function newConversationsPhase(config: Config, targets: Record<NewConversa
 	progress(`new conversations: warm-up ${config.newConversations.warmup} requests per target`);
 	for (const key of keys) {
 		// eslint-disable-next-line no-await-in-loop
-		await runLoad({target: targets[key], concurrency: 32, requests: config.newConversations.warmup, warmup: 0, workload: 'new-conversations'});
+		await runLoad({
+			target: targets[key], concurrency: 32, requests: config.newConversations.warmup, warmup: 0, workload: 'new-conversations',
+		});
 	}
 
 	const {requests} = config.newConversations;
-	const latency = await latencyRounds(config, {targets, keys, levels: newConversationLevels, requests, workload: 'new-conversations', label: 'new conversations'});
+	const latency = await latencyRounds(config, {
+		targets, keys, levels: newConversationLevels, requests, workload: 'new-conversations', label: 'new conversations',
+	});
 	const served = config.newConversations.warmup + (config.rounds * (requests.c1 + requests.c32 + (2 * config.runWarmup)));
 	const rssAfterRun = await rssVsPipe(config, pids, {requests: served, streams: 0}, idle);
 	const check = await checkWorkload(targets.shunt, simulatorUrl);
@@ -458,17 +490,19 @@ async function newConversationsPhase(config: Config, targets: Record<NewConversa
 
 	const proxies = keys.filter((key): key is Exclude<NewConversationKey, 'direct'> => key !== 'direct');
 	const added = Object.fromEntries(newConversationLevels.map(level => [level, Object.fromEntries(proxies.map(proxy => [proxy, round(latency[level][proxy].p50 - latency[level].direct.p50)]))])) as NewConversationsResult['added'];
-	const c32 = latency.c32;
+	const {c32} = latency;
 	return {
 		workload: newConversationsWorkload,
 		latency,
 		added,
-		throughput: {c32: {
-			pipe: c32.pipe.rps,
-			shunt: c32.shunt.rps,
-			shuntToPipe: round(c32.shunt.rps / c32.pipe.rps),
-			...(config.candidateCli ? {candidate: c32.candidate.rps, candidateToPipe: round(c32.candidate.rps / c32.pipe.rps)} : {}),
-		}},
+		throughput: {
+			c32: {
+				pipe: c32.pipe.rps,
+				shunt: c32.shunt.rps,
+				shuntToPipe: round(c32.shunt.rps / c32.pipe.rps),
+				...(config.candidateCli ? {candidate: c32.candidate.rps, candidateToPipe: round(c32.candidate.rps / c32.pipe.rps)} : {}),
+			},
+		},
 		rssAfterRun,
 		check,
 	};
@@ -543,18 +577,26 @@ async function teamPhase(config: Config, options: {direct: Measurable; home: str
 
 		const targets: Record<TeamKey, Measurable> = {
 			direct: options.direct,
-			shunt: {name: 'shunt', url: local.url, headers: {}, pid: local.pid},
-			shuntTeam: {name: 'shuntTeam', url: team.url, headers: {}, pid: team.pid},
+			shunt: {
+				name: 'shunt', url: local.url, headers: {}, pid: local.pid,
+			},
+			shuntTeam: {
+				name: 'shuntTeam', url: team.url, headers: {}, pid: team.pid,
+			},
 		};
 		progress(`team mode: warm-up ${config.team.warmup} requests per target`);
 		for (const key of teamKeys) {
 			// eslint-disable-next-line no-await-in-loop
-			await runLoad({target: targets[key], concurrency: 32, requests: config.team.warmup, warmup: 0});
+			await runLoad({
+				target: targets[key], concurrency: 32, requests: config.team.warmup, warmup: 0,
+			});
 		}
 
 		const commandsBefore = await redisCommands(spy);
 		const {requests} = config.team;
-		const latency = await latencyRounds(config, {targets, keys: teamKeys, levels: teamLevels, requests, workload: 'one-conversation', label: 'team mode'});
+		const latency = await latencyRounds(config, {
+			targets, keys: teamKeys, levels: teamLevels, requests, workload: 'one-conversation', label: 'team mode',
+		});
 		const commandsAfter = await redisCommands(spy);
 		const teamRequests = config.rounds * (requests.c1 + requests.c32 + (2 * config.runWarmup));
 		const after = await inPool();
@@ -614,15 +656,23 @@ async function historyPhase(config: Config, options: {direct: Measurable; home: 
 	try {
 		const targets: Record<HistoryKey, Measurable> = {
 			direct: options.direct,
-			shunt: {name: 'shunt', url: on.url, headers: {}, pid: on.pid},
-			shuntNoHistory: {name: 'shuntNoHistory', url: off.url, headers: {}, pid: off.pid},
+			shunt: {
+				name: 'shunt', url: on.url, headers: {}, pid: on.pid,
+			},
+			shuntNoHistory: {
+				name: 'shuntNoHistory', url: off.url, headers: {}, pid: off.pid,
+			},
 		};
 		for (const key of historyKeys) {
 			// eslint-disable-next-line no-await-in-loop
-			await runLoad({target: targets[key], concurrency: 32, requests: config.team.warmup, warmup: 0});
+			await runLoad({
+				target: targets[key], concurrency: 32, requests: config.team.warmup, warmup: 0,
+			});
 		}
 
-		const latency = await latencyRounds(config, {targets, keys: historyKeys, levels: teamLevels, requests: config.team.requests, workload: 'one-conversation', label: 'history'});
+		const latency = await latencyRounds(config, {
+			targets, keys: historyKeys, levels: teamLevels, requests: config.team.requests, workload: 'one-conversation', label: 'history',
+		});
 		return {
 			latency,
 			addedP50: Object.fromEntries(teamLevels.map(level => [level, round(latency[level].shunt.p50 - latency[level].shuntNoHistory.p50)])) as Record<TeamLevel, number>,
@@ -683,12 +733,16 @@ async function memoryPhase(config: Config, shunt: ShuntProcess): Promise<MemoryR
 	const target: Target = {name: 'shunt', url: shunt.url, headers: {}};
 	const idleMb = readRssMb(shunt.pid);
 	progress(`memory: warm-up ${config.memoryWarmup} requests`);
-	await runLoad({target, concurrency: 32, requests: config.memoryWarmup, warmup: 0});
+	await runLoad({
+		target, concurrency: 32, requests: config.memoryWarmup, warmup: 0,
+	});
 	await sleep(config.settleMs);
 	const steadyMb = readRssMb(shunt.pid);
 	const peakSteadyMb = readPeakRssMb(shunt.pid);
 	progress(`memory: ${config.memoryRequests} requests`);
-	const load = await runLoad({target, concurrency: 32, requests: config.memoryRequests, warmup: 0});
+	const load = await runLoad({
+		target, concurrency: 32, requests: config.memoryRequests, warmup: 0,
+	});
 	await sleep(config.settleMs);
 	const after20kMb = readRssMb(shunt.pid);
 	const peakAfter20kMb = readPeakRssMb(shunt.pid);
@@ -734,9 +788,15 @@ function workloadBudgets(workload: Workload, prefix: string, latency: {c1: {dire
 	const ratio = latency.c32.shunt.rps / latency.c32.pipe.rps;
 	const overPipe = rss.shuntMinusPipeMb;
 	return [
-		{name: `${prefix}added p50 latency, c=1 (shunt − direct)`, workload, budget: `≤ ${maxAddedP50Ms} ms`, measured: `${added.toFixed(3)} ms (pipe ${(latency.c1.pipe.p50 - latency.c1.direct.p50).toFixed(3)})`, value: round(added), pass: added <= maxAddedP50Ms},
-		{name: `${prefix}throughput c=32, shunt ÷ pipe proxy`, workload, budget: `≥ ${minThroughputToPipe.toFixed(2)}×`, measured: `${ratio.toFixed(2)}× (${Math.round(latency.c32.shunt.rps)} vs ${Math.round(latency.c32.pipe.rps)} req/s)`, value: round(ratio), pass: ratio >= minThroughputToPipe},
-		{name: `${prefix}RSS after the run − pipe proxy's RSS`, workload, budget: `≤ ${maxRssOverPipeMb} MB`, measured: `${overPipe.toFixed(1)} MB (${rss.shunt.afterRunMb.toFixed(1)} vs ${rss.pipe.afterRunMb.toFixed(1)} MB)`, value: overPipe, pass: overPipe <= maxRssOverPipeMb},
+		{
+			name: `${prefix}added p50 latency, c=1 (shunt − direct)`, workload, budget: `≤ ${maxAddedP50Ms} ms`, measured: `${added.toFixed(3)} ms (pipe ${(latency.c1.pipe.p50 - latency.c1.direct.p50).toFixed(3)})`, value: round(added), pass: added <= maxAddedP50Ms,
+		},
+		{
+			name: `${prefix}throughput c=32, shunt ÷ pipe proxy`, workload, budget: `≥ ${minThroughputToPipe.toFixed(2)}×`, measured: `${ratio.toFixed(2)}× (${Math.round(latency.c32.shunt.rps)} vs ${Math.round(latency.c32.pipe.rps)} req/s)`, value: round(ratio), pass: ratio >= minThroughputToPipe,
+		},
+		{
+			name: `${prefix}RSS after the run − pipe proxy's RSS`, workload, budget: `≤ ${maxRssOverPipeMb} MB`, measured: `${overPipe.toFixed(1)} MB (${rss.shunt.afterRunMb.toFixed(1)} vs ${rss.pipe.afterRunMb.toFixed(1)} MB)`, value: overPipe, pass: overPipe <= maxRssOverPipeMb,
+		},
 	];
 }
 
@@ -748,25 +808,31 @@ const maxHistoryAddedP50Ms = 0.05;
 const minHistoryThroughputToOff = 0.95;
 
 function budgets(latency: Record<Level, Record<TargetKey, Measured>>, streaming: Record<StreamKey, StreamMeasured>, memory: MemoryResult, rssAfterRun: RssVsPipe, newConversations: NewConversationsResult, team: TeamResult, history: HistoryResult): Budget[] {
-	const c1 = latency.c1;
+	const {c1} = latency;
 	const streamAdded = streaming.shunt.p99 - streaming.direct.p99;
 	const workload: Workload = 'one-conversation';
 	const list: Budget[] = [
 		...workloadBudgets(workload, '', latency, rssAfterRun),
 		// The pipe proxy's own added p99 is shown beside it: the floor any Node proxy has here.
-		{name: 'streaming added p99 per event (shunt − direct)', workload, budget: '≤ 1 ms', measured: `${streamAdded.toFixed(3)} ms (pipe ${(streaming.pipe.p99 - streaming.direct.p99).toFixed(3)})`, value: streamAdded, pass: streamAdded <= 1},
+		{
+			name: 'streaming added p99 per event (shunt − direct)', workload, budget: '≤ 1 ms', measured: `${streamAdded.toFixed(3)} ms (pipe ${(streaming.pipe.p99 - streaming.direct.p99).toFixed(3)})`, value: streamAdded, pass: streamAdded <= 1,
+		},
 	];
 	// Monitor on vs headless: latencies may grow, throughput may shrink, by 10 % at most; the same
 	// budget for the monitor in shunt's process and for one attached from another.
 	for (const [key, prefix] of [['shuntMonitor', 'monitor'], ['shuntAttached', 'attached monitor']] as const) {
 		const slower = (name: string, on: number, off: number) => {
 			const ratio = on / off;
-			list.push({name: `${prefix} ÷ headless: ${name}`, workload, budget: '≤ 1.10×', measured: `${ratio.toFixed(2)}× (${on.toFixed(3)} vs ${off.toFixed(3)} ms)`, value: ratio, pass: ratio <= 1.1});
+			list.push({
+				name: `${prefix} ÷ headless: ${name}`, workload, budget: '≤ 1.10×', measured: `${ratio.toFixed(2)}× (${on.toFixed(3)} vs ${off.toFixed(3)} ms)`, value: ratio, pass: ratio <= 1.1,
+			});
 		};
 
 		const fewer = (name: string, on: number, off: number) => {
 			const ratio = on / off;
-			list.push({name: `${prefix} ÷ headless: ${name}`, workload, budget: '≥ 0.90×', measured: `${ratio.toFixed(2)}× (${Math.round(on)} vs ${Math.round(off)} req/s)`, value: ratio, pass: ratio >= 0.9});
+			list.push({
+				name: `${prefix} ÷ headless: ${name}`, workload, budget: '≥ 0.90×', measured: `${ratio.toFixed(2)}× (${Math.round(on)} vs ${Math.round(off)} req/s)`, value: ratio, pass: ratio >= 0.9,
+			});
 		};
 
 		slower('p50 latency c=1', c1[key].p50, c1.shunt.p50);
@@ -778,19 +844,29 @@ function budgets(latency: Record<Level, Record<TargetKey, Measured>>, streaming:
 		slower('streaming p99 per event', streaming[key].p99, streaming.shunt.p99);
 	}
 
-	list.push({name: `RSS after ${memory.aborts} aborts − steady state`, workload, budget: '≤ 20 MB', measured: `${memory.abortGrowthMb.toFixed(1)} MB`, value: memory.abortGrowthMb, pass: memory.abortGrowthMb <= 20});
+	list.push({
+		name: `RSS after ${memory.aborts} aborts − steady state`, workload, budget: '≤ 20 MB', measured: `${memory.abortGrowthMb.toFixed(1)} MB`, value: memory.abortGrowthMb, pass: memory.abortGrowthMb <= 20,
+	});
 	list.push(...workloadBudgets('new-conversations', 'new conversations: ', newConversations.latency, newConversations.rssAfterRun));
 	const teamAdded = team.addedOverLocalP50.c1;
 	const teamRatio = team.throughputToLocal.c32;
 	list.push(
-		{name: 'team mode: added p50 latency over local, c=1', workload, budget: `≤ ${maxTeamAddedP50Ms} ms`, measured: `${teamAdded.toFixed(3)} ms (${team.latency.c1.shuntTeam.p50.toFixed(3)} vs ${team.latency.c1.shunt.p50.toFixed(3)} ms)`, value: teamAdded, pass: teamAdded <= maxTeamAddedP50Ms},
-		{name: 'team mode: throughput c=32, team ÷ local', workload, budget: `≥ ${minTeamThroughputToLocal.toFixed(2)}×`, measured: `${teamRatio.toFixed(2)}× (${Math.round(team.latency.c32.shuntTeam.rps)} vs ${Math.round(team.latency.c32.shunt.rps)} req/s)`, value: teamRatio, pass: teamRatio >= minTeamThroughputToLocal},
+		{
+			name: 'team mode: added p50 latency over local, c=1', workload, budget: `≤ ${maxTeamAddedP50Ms} ms`, measured: `${teamAdded.toFixed(3)} ms (${team.latency.c1.shuntTeam.p50.toFixed(3)} vs ${team.latency.c1.shunt.p50.toFixed(3)} ms)`, value: teamAdded, pass: teamAdded <= maxTeamAddedP50Ms,
+		},
+		{
+			name: 'team mode: throughput c=32, team ÷ local', workload, budget: `≥ ${minTeamThroughputToLocal.toFixed(2)}×`, measured: `${teamRatio.toFixed(2)}× (${Math.round(team.latency.c32.shuntTeam.rps)} vs ${Math.round(team.latency.c32.shunt.rps)} req/s)`, value: teamRatio, pass: teamRatio >= minTeamThroughputToLocal,
+		},
 	);
 	const historyAdded = history.addedP50.c1;
 	const historyRatio = history.throughputToOff.c32;
 	list.push(
-		{name: 'history: added p50 latency over history off, c=1', workload, budget: `≤ ${maxHistoryAddedP50Ms} ms`, measured: `${historyAdded.toFixed(3)} ms (${history.latency.c1.shunt.p50.toFixed(3)} vs ${history.latency.c1.shuntNoHistory.p50.toFixed(3)} ms)`, value: historyAdded, pass: historyAdded <= maxHistoryAddedP50Ms},
-		{name: 'history: throughput c=32, on ÷ off', workload, budget: `≥ ${minHistoryThroughputToOff.toFixed(2)}×`, measured: `${historyRatio.toFixed(2)}× (${Math.round(history.latency.c32.shunt.rps)} vs ${Math.round(history.latency.c32.shuntNoHistory.rps)} req/s)`, value: historyRatio, pass: historyRatio >= minHistoryThroughputToOff},
+		{
+			name: 'history: added p50 latency over history off, c=1', workload, budget: `≤ ${maxHistoryAddedP50Ms} ms`, measured: `${historyAdded.toFixed(3)} ms (${history.latency.c1.shunt.p50.toFixed(3)} vs ${history.latency.c1.shuntNoHistory.p50.toFixed(3)} ms)`, value: historyAdded, pass: historyAdded <= maxHistoryAddedP50Ms,
+		},
+		{
+			name: 'history: throughput c=32, on ÷ off', workload, budget: `≥ ${minHistoryThroughputToOff.toFixed(2)}×`, measured: `${historyRatio.toFixed(2)}× (${Math.round(history.latency.c32.shunt.rps)} vs ${Math.round(history.latency.c32.shuntNoHistory.rps)} req/s)`, value: historyRatio, pass: historyRatio >= minHistoryThroughputToOff,
+		},
 	);
 	return list;
 }
@@ -913,10 +989,7 @@ function report(results: Results): string {
 	const targetKeys = Object.keys(latency.c1) as TargetKey[];
 	const streamKeys = targetKeys as StreamKey[];
 	const out: string[] = [];
-	out.push(`shunt bench — node ${machine.node} · ${machine.cpuModel} · ${machine.cores} cores · medians of ${config.rounds} interleaved round(s) · ${results.durationS.toFixed(0)} s · load ${machine.loadAverage.start.toFixed(1)} → ${machine.loadAverage.end.toFixed(1)}`);
-	out.push(`shunt under test: ${results.shuntCli} (built); both workloads are described in results.json "workloads"`);
-	out.push('');
-	out.push('1. Non-streaming latency (ms, request start → last body byte); +p50 = minus direct p50');
+	out.push(`shunt bench — node ${machine.node} · ${machine.cpuModel} · ${machine.cores} cores · medians of ${config.rounds} interleaved round(s) · ${results.durationS.toFixed(0)} s · load ${machine.loadAverage.start.toFixed(1)} → ${machine.loadAverage.end.toFixed(1)}`, `shunt under test: ${results.shuntCli} (built); both workloads are described in results.json "workloads"`, '', '1. Non-streaming latency (ms, request start → last body byte); +p50 = minus direct p50');
 	const latencyRows = [['', 'c=1 p50', 'p99', '+p50', 'c=32 p50', 'p99', '+p50', 'c=64 p50', 'p99', '+p50']];
 	for (const key of targetKeys) {
 		const row = [targetLabels[key]];
@@ -928,9 +1001,7 @@ function report(results: Results): string {
 		latencyRows.push(row);
 	}
 
-	out.push(table(latencyRows));
-	out.push('');
-	out.push('3. Throughput (req/s, closed loop), ratio to the pipe proxy, and CPU per request of the serving process (µs)');
+	out.push(table(latencyRows), '', '3. Throughput (req/s, closed loop), ratio to the pipe proxy, and CPU per request of the serving process (µs)');
 	const throughputRows = [['', 'c=1', 'c=32', 'c=64', 'c=32 ÷ pipe', 'c=64 ÷ pipe', 'cpu c=1', 'cpu c=32', 'cpu c=64']];
 	for (const key of targetKeys) {
 		throughputRows.push([
@@ -942,9 +1013,7 @@ function report(results: Results): string {
 		]);
 	}
 
-	out.push(table(throughputRows));
-	out.push('');
-	out.push(`2. Streaming: per-event delay, simulator write → client read (ms; ${config.streamConcurrency} concurrent streams, ${config.chunkDelayMs} ms between deltas)`);
+	out.push(table(throughputRows), '', `2. Streaming: per-event delay, simulator write → client read (ms; ${config.streamConcurrency} concurrent streams, ${config.chunkDelayMs} ms between deltas)`);
 	// A p99 of a few thousand events swings with the machine's noise: each round's p99 is shown as
 	// a range next to the median, so a reader can tell a difference from that swing.
 	const streamRows = [['', 'p50', 'p99', 'p99 per round', '+p50', '+p99', 'first event p50', 'p99', 'events/run']];
@@ -955,40 +1024,28 @@ function report(results: Results): string {
 		streamRows.push([targetLabels[key], ms(cell.p50), ms(cell.p99), `${Math.min(...roundP99).toFixed(2)}–${Math.max(...roundP99).toFixed(2)}`, plus(cell.p50 - streaming.direct.p50), plus(cell.p99 - streaming.direct.p99), ms(cell.firstP50), ms(cell.firstP99), String(cell.events)]);
 	}
 
-	out.push(table(streamRows));
-	out.push('');
-	out.push('4. Memory: a fresh headless shunt (MB); RSS now, and peak RSS (VmHWM) so far');
+	out.push(table(streamRows), '', '4. Memory: a fresh headless shunt (MB); RSS now, and peak RSS (VmHWM) so far');
 	out.push(table([
 		['', 'idle', `steady (${memory.warmupRequests} req)`, `+${memory.requests} requests`, `+${memory.aborts} aborts`, 'aborts − steady', 'in flight after'],
 		['RSS', memory.idleMb.toFixed(1), memory.steadyMb.toFixed(1), `${memory.after20kMb.toFixed(1)} (${memory.requestsRps.toFixed(0)} req/s)`, memory.afterAbortsMb.toFixed(1), memory.abortGrowthMb.toFixed(1), String(memory.inFlightAfterAborts)],
 		['peak', '', memory.peakSteadyMb.toFixed(1), memory.peakAfter20kMb.toFixed(1), memory.peakAfterAbortsMb.toFixed(1), (memory.peakAfterAbortsMb - memory.peakSteadyMb).toFixed(1), ''],
 	], false));
 	const {rssAfterRun} = results;
-	out.push(`   after the comparison above (${rssAfterRun.requestsPerTarget} requests and ${rssAfterRun.streamsPerTarget} streams each): pipe proxy ${rssAfterRun.pipe.afterRunMb.toFixed(1)} MB (peak ${rssAfterRun.pipe.peakMb.toFixed(1)}), shunt headless ${rssAfterRun.shunt.afterRunMb.toFixed(1)} MB (peak ${rssAfterRun.shunt.peakMb.toFixed(1)}): shunt − pipe ${rssAfterRun.shuntMinusPipeMb.toFixed(1)} MB${rssAfterRun.candidate ? `; candidate ${rssAfterRun.candidate.afterRunMb.toFixed(1)} MB` : ''}`);
-	out.push('');
+	out.push(`   after the comparison above (${rssAfterRun.requestsPerTarget} requests and ${rssAfterRun.streamsPerTarget} streams each): pipe proxy ${rssAfterRun.pipe.afterRunMb.toFixed(1)} MB (peak ${rssAfterRun.pipe.peakMb.toFixed(1)}), shunt headless ${rssAfterRun.shunt.afterRunMb.toFixed(1)} MB (peak ${rssAfterRun.shunt.peakMb.toFixed(1)}): shunt − pipe ${rssAfterRun.shuntMinusPipeMb.toFixed(1)} MB${rssAfterRun.candidate ? `; candidate ${rssAfterRun.candidate.afterRunMb.toFixed(1)} MB` : ''}`, '');
 	out.push(`5. Monitor: shunt rendered its monitor on a 120×40 pty; ${(results.monitor.terminalBytes / 1024).toFixed(0)} KiB of screen output drained. See the "shunt + monitor" rows.`);
 	const {attached} = results.monitor;
-	out.push(`   Attached: shunt monitor drew shunt headless's stream on its own 120×40 pty (${(attached.terminalBytes / 1024).toFixed(0)} KiB drained; ${attached.monitorCpuMs.toFixed(0)} ms of CPU in the monitor's process, not the proxy's). See the "shunt + attached monitor" rows.`);
-	out.push('');
-	out.push('6. Upstream HTTP client alone, bench process → simulator (CPU µs per request of the client process)');
+	out.push(`   Attached: shunt monitor drew shunt headless's stream on its own 120×40 pty (${(attached.terminalBytes / 1024).toFixed(0)} KiB drained; ${attached.monitorCpuMs.toFixed(0)} ms of CPU in the monitor's process, not the proxy's). See the "shunt + attached monitor" rows.`, '', '6. Upstream HTTP client alone, bench process → simulator (CPU µs per request of the client process)');
 	out.push(table([
 		['', 'c=1 p50 ms', 'c=1 cpu µs', 'c=32 req/s', 'c=32 cpu µs'],
 		...clientNames.map(name => [name === 'got' ? 'got.stream (shunt\'s options)' : name, ms(clients[name].c1.p50), clients[name].c1.cpuUsPerRequest.toFixed(0), clients[name].c32.rps.toFixed(0), clients[name].c32.cpuUsPerRequest.toFixed(0)]),
-	]));
-	out.push('');
-	out.push(newConversationsReport(results.newConversations));
-	out.push('');
-	out.push(chatCompletionsReport(results.chatCompletions));
-	out.push('');
-	out.push(teamReport(results.team));
-	out.push('');
-	out.push(historyReport(results.history));
-	out.push('');
-	out.push('Budgets');
+	]), '');
+	out.push(newConversationsReport(results.newConversations), '');
+	out.push(chatCompletionsReport(results.chatCompletions), '');
+	out.push(teamReport(results.team), '');
+	out.push(historyReport(results.history), '', 'Budgets');
 	out.push(table([['', 'budget', 'measured', 'verdict'], ...results.budgets.map(budget => [budget.name, budget.budget, budget.measured, budget.pass ? 'PASS' : 'MISS'])], false));
 	if (results.errors > 0) {
-		out.push('');
-		out.push(`WARNING: ${results.errors} request(s) failed or answered non-200 during the measured runs; see results.json`);
+		out.push('', `WARNING: ${results.errors} request(s) failed or answered non-200 during the measured runs; see results.json`);
 	}
 
 	return out.join('\n');
@@ -1011,7 +1068,9 @@ async function main(): Promise<number> {
 	}
 
 	progress(`scale ${config.scale}, ${config.rounds} round(s); starting the simulator`);
-	const simulator = await startSimulator({accounts: 3, chunkDelayMs: config.chunkDelayMs, stampEvents: true, rpm: 100_000_000});
+	const simulator = await startSimulator({
+		accounts: 3, chunkDelayMs: config.chunkDelayMs, stampEvents: true, rpm: 100_000_000,
+	});
 	const key = simulator.credentials[0]!;
 	const home = await makeShuntHome(simulator.credentials);
 	const shuntOptions = {upstream: simulator.url, nodeArgs: config.shuntNodeArgs, cli: config.shuntCli};
@@ -1025,12 +1084,28 @@ async function main(): Promise<number> {
 	// Direct and through the pipe proxy the client brings the key; through shunt it sends none.
 	const candidate = config.candidateCli ? await startShuntHeadless({...shuntOptions, cli: config.candidateCli, home: cloneHome(home)}) : undefined;
 	const targets = {
-		direct: {name: 'direct', url: simulator.url, headers: {'x-api-key': key}, pid: simulator.pid},
-		pipe: {name: 'pipe', url: pipe.url, headers: {'x-api-key': key}, pid: pipe.pid},
-		shunt: {name: 'shunt', url: shunt.url, headers: {}, pid: shunt.pid},
-		shuntMonitor: {name: 'shuntMonitor', url: shuntMonitor.url, headers: {}, pid: shuntMonitor.pid},
-		shuntAttached: {name: 'shuntAttached', url: shuntAttached.url, headers: {}, pid: shuntAttached.pid},
-		...(candidate ? {candidate: {name: 'candidate', url: candidate.url, headers: {}, pid: candidate.pid}} : {}),
+		direct: {
+			name: 'direct', url: simulator.url, headers: {'x-api-key': key}, pid: simulator.pid,
+		},
+		pipe: {
+			name: 'pipe', url: pipe.url, headers: {'x-api-key': key}, pid: pipe.pid,
+		},
+		shunt: {
+			name: 'shunt', url: shunt.url, headers: {}, pid: shunt.pid,
+		},
+		shuntMonitor: {
+			name: 'shuntMonitor', url: shuntMonitor.url, headers: {}, pid: shuntMonitor.pid,
+		},
+		shuntAttached: {
+			name: 'shuntAttached', url: shuntAttached.url, headers: {}, pid: shuntAttached.pid,
+		},
+		...(candidate
+			? {
+				candidate: {
+					name: 'candidate', url: candidate.url, headers: {}, pid: candidate.pid,
+				},
+			}
+			: {}),
 	} as Record<TargetKey, Measurable>;
 
 	await warmUp(config, targets);
@@ -1038,7 +1113,9 @@ async function main(): Promise<number> {
 	const chatCompletions = await chatCompletionsPhase(config, {
 		direct: targets.direct,
 		shunt: targets.shunt,
-		shuntChat: {...targets.shunt, name: 'shuntChat', path: '/v1/chat/completions', body: chatCompletionBody()},
+		shuntChat: {
+			...targets.shunt, name: 'shuntChat', path: '/v1/chat/completions', body: chatCompletionBody(),
+		},
 	});
 	const streaming = await streamingPhase(config, targets);
 	const terminalBytes = shuntMonitor.terminalBytes();
@@ -1057,21 +1134,37 @@ async function main(): Promise<number> {
 	]);
 	const newConversations = await newConversationsPhase(config, {
 		direct: targets.direct,
-		pipe: {name: 'pipe', url: freshPipe.url, headers: {'x-api-key': key}, pid: freshPipe.pid},
-		shunt: {name: 'shunt', url: freshShunt.url, headers: {}, pid: freshShunt.pid},
-		...(freshCandidate ? {candidate: {name: 'candidate', url: freshCandidate.url, headers: {}, pid: freshCandidate.pid}} : {}),
+		pipe: {
+			name: 'pipe', url: freshPipe.url, headers: {'x-api-key': key}, pid: freshPipe.pid,
+		},
+		shunt: {
+			name: 'shunt', url: freshShunt.url, headers: {}, pid: freshShunt.pid,
+		},
+		...(freshCandidate
+			? {
+				candidate: {
+					name: 'candidate', url: freshCandidate.url, headers: {}, pid: freshCandidate.pid,
+				},
+			}
+			: {}),
 	} as Record<NewConversationKey, Measurable>, simulator.url);
 	await Promise.all([freshPipe.stop(), freshShunt.stop(), freshCandidate?.stop()]);
 
-	const team = await teamPhase(config, {direct: targets.direct, home, upstream: simulator.url, nodeArgs: config.shuntNodeArgs, cli: config.shuntCli});
-	const history = await historyPhase(config, {direct: targets.direct, home, upstream: simulator.url, nodeArgs: config.shuntNodeArgs, cli: config.shuntCli});
+	const team = await teamPhase(config, {
+		direct: targets.direct, home, upstream: simulator.url, nodeArgs: config.shuntNodeArgs, cli: config.shuntCli,
+	});
+	const history = await historyPhase(config, {
+		direct: targets.direct, home, upstream: simulator.url, nodeArgs: config.shuntNodeArgs, cli: config.shuntCli,
+	});
 
 	// A fresh shunt, alone with the simulator, so its RSS history is only this phase's.
 	const memoryShunt = await startShuntHeadless({...shuntOptions, home: cloneHome(home)});
 	const memory = await memoryPhase(config, memoryShunt);
 	await memoryShunt.stop();
 
-	const clients = await compareClients({upstream: simulator.url, key, ...config.clients, progress});
+	const clients = await compareClients({
+		upstream: simulator.url, key, ...config.clients, progress,
+	});
 	await simulator.stop();
 
 	const proxies = targetKeysFor(config).filter(target => target !== 'direct');

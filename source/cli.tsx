@@ -302,10 +302,14 @@ async function main(): Promise<number> {
 			const lines = parseLineCount(flags.lines);
 			const stop = new AbortController();
 			// Ctrl-C ends following; it is how one stops `tail -f`, not an error.
-			process.once('SIGINT', () => stop.abort());
-			await showLogs({directory: paths.dataDir, json: flags.json, follow: flags.follow, lines, signal: stop.signal, write(text) {
-				process.stdout.write(text);
-			}});
+			process.once('SIGINT', () => {
+				stop.abort();
+			});
+			await showLogs({
+				directory: paths.dataDir, json: flags.json, follow: flags.follow, lines, signal: stop.signal, write(text) {
+					process.stdout.write(text);
+				},
+			});
 			return 0;
 		}
 
@@ -320,12 +324,16 @@ async function main(): Promise<number> {
 				return 0;
 			}
 
-			const ask = process.stdin.isTTY ? async (question: string) => {
-				const {readLine} = await import('./commands/read-line.js');
-				process.stderr.write(question);
-				return /^\s*y(?:es)?\s*$/i.test(await readLine() ?? '');
-			} : undefined;
-			print(await setupClaudeCode({...common, yes: flags.yes, force: flags.force, ask}));
+			const ask = process.stdin.isTTY
+				? async (question: string) => {
+					const {readLine} = await import('./commands/read-line.js');
+					process.stderr.write(question);
+					return /^\s*y(?:es)?\s*$/i.test(await readLine() ?? '');
+				}
+				: undefined;
+			print(await setupClaudeCode({
+				...common, yes: flags.yes, force: flags.force, ask,
+			}));
 			const {requestControl} = await import('./commands/control-client.js');
 			const running = await requestControl(local, 'health', {timeoutMs: 500}).then(answer => answer.status === 200, () => false);
 			if (!running) {
@@ -337,7 +345,9 @@ async function main(): Promise<number> {
 
 		case 'service': {
 			const {serviceCommand} = await import('./commands/service/service-command.js');
-			print(await serviceCommand({action: rest[0], target, upstream: flags.upstream ?? env['SHUNT_UPSTREAM_URL'], strategy, dryRun: flags.dryRun, env}));
+			print(await serviceCommand({
+				action: rest[0], target, upstream: flags.upstream ?? env['SHUNT_UPSTREAM_URL'], strategy, dryRun: flags.dryRun, env,
+			}));
 			return 0;
 		}
 

@@ -3,6 +3,7 @@
 // and sends its actions to the control API. The stream must cost nothing while nobody listens and
 // no more than the in-process monitor when someone does (at most two snapshots a second, built
 // once for every client); the client must survive whatever answers on the port.
+import {Buffer} from 'node:buffer';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
@@ -35,7 +36,9 @@ afterEach(async () => {
 	await simulator?.close();
 	for (const server of servers.splice(0)) {
 		server.closeAllConnections();
-		await new Promise(resolve => server.close(resolve));
+		await new Promise(resolve => {
+			server.close(resolve);
+		});
 	}
 
 	harness = undefined;
@@ -59,13 +62,19 @@ type Frame = {name: string; data: string; atMs: number};
 async function openStream(url: string, headers: http.OutgoingHttpHeaders = {}): Promise<{status: number; frames: Frame[]; response: http.IncomingMessage; request: http.ClientRequest}> {
 	const {port} = new URL(url);
 	return new Promise((resolve, reject) => {
-		const request = http.get({host: '127.0.0.1', port, path: '/_shunt/stream', headers, agent: false}, response => {
+		const request = http.get({
+			host: '127.0.0.1', port, path: '/_shunt/stream', headers, agent: false,
+		}, response => {
 			const frames: Frame[] = [];
-			const reader = new EventReader((name, data) => frames.push({name, data, atMs: Date.now()}), 64 * 1024 * 1024);
+			const reader = new EventReader((name, data) => {
+				frames.push({name, data, atMs: Date.now()});
+			}, 64 * 1024 * 1024);
 			response.on('data', (chunk: Buffer) => {
 				reader.push(chunk);
 			});
-			resolve({status: response.statusCode ?? 0, frames, response, request});
+			resolve({
+				status: response.statusCode ?? 0, frames, response, request,
+			});
 		});
 		requests.push(request);
 		request.on('error', reject);
@@ -116,7 +125,6 @@ test('the stream sends a snapshot at connect, then at most one per 500 ms while 
 	// Traffic for about two seconds: the store notifies every 10 ms here, the stream batches.
 	const until = Date.now() + 2000;
 	while (Date.now() < until) {
-		// eslint-disable-next-line no-await-in-loop
 		await send(h, 4);
 	}
 
@@ -137,7 +145,9 @@ test('the stream sends a snapshot at connect, then at most one per 500 ms while 
 	await waitFor(() => subscribed === 0, 'the last monitor leaving unsubscribes the stream');
 	const before = snapshots;
 	await send(h, 5);
-	await new Promise(resolve => setTimeout(resolve, 700));
+	await new Promise(resolve => {
+		setTimeout(resolve, 700);
+	});
 	assert.equal(snapshots, before, 'nobody attached: no more snapshots are built');
 });
 
@@ -188,11 +198,10 @@ test('every control endpoint answers GET with its current value, the same shape 
 		['pause', {account: 'north', paused: true}, {pausedAccounts: []}, {pausedAccounts: ['north']}],
 	];
 	for (const [path, body, before, after] of cases) {
-		// eslint-disable-next-line no-await-in-loop
 		assert.deepEqual(await get(path), before, `GET ${path} before`);
-		// eslint-disable-next-line no-await-in-loop
+
 		await post(path, body);
-		// eslint-disable-next-line no-await-in-loop
+
 		assert.deepEqual(await get(path), after, `GET ${path} after`);
 	}
 
@@ -236,11 +245,17 @@ test('a monitor that stops reading holds at most one frame, not a pile of them, 
 			streams.attach(request, response);
 		});
 		servers.push(server);
-		await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+		await new Promise<void>(resolve => {
+			server.listen(0, '127.0.0.1', resolve);
+		});
 		const {port} = server.address() as AddressInfo;
-		const request = http.get({host: '127.0.0.1', port, path: '/', agent: false});
+		const request = http.get({
+			host: '127.0.0.1', port, path: '/', agent: false,
+		});
 		requests.push(request);
-		const response = await new Promise<http.IncomingMessage>(resolve => request.once('response', resolve));
+		const response = await new Promise<http.IncomingMessage>(resolve => {
+			request.once('response', resolve);
+		});
 		// Not read for a second and more: a hundred frames are offered meanwhile (10 MB).
 		response.pause();
 		await waitFor(() => streams.clients === 0, 'the stuck monitor to be dropped', 10_000);
@@ -261,7 +276,9 @@ test('the attached store draws the instance\'s snapshots and every one of its ac
 	assert.deepEqual(store.monitor.getSnapshot().accounts.map(account => account.name), ['north', 'south']);
 
 	let notified = 0;
-	store.monitor.subscribe(() => notified++);
+	store.monitor.subscribe(() => {
+		notified++;
+	});
 	await send(h, 2);
 	await waitFor(() => store.monitor.getSnapshot().requests.length === 2, 'the requests reach the attached store');
 	assert.ok(notified >= 1);
@@ -310,7 +327,9 @@ test('a snapshot with the history pane\'s data, an account\'s scoped windows and
 		assert.equal(carried({...snapshot, history: broken}), undefined, name);
 	}
 
-	const scoped = {window: '7d_opus', label: 'weekly opus', utilization: 0.93, reset: Math.round(snapshot.nowMs / 1000) + 3600, status: 'allowed_warning', spent: false};
+	const scoped = {
+		window: '7d_opus', label: 'weekly opus', utilization: 0.93, reset: Math.round(snapshot.nowMs / 1000) + 3600, status: 'allowed_warning', spent: false,
+	};
 	const withAccount = (fields: Record<string, unknown>) => ({...snapshot, accounts: [{...snapshot.accounts[0]!, ...fields}, ...snapshot.accounts.slice(1)]});
 	assert.ok(carried(withAccount({cacheHitRate: 0.62, scopedWindows: [scoped]})), 'scoped windows and a cache hit rate pass');
 	assert.equal(carried(withAccount({scopedWindows: [{...scoped, spent: 'yes'}]})), undefined, 'a scoped window out of shape');
@@ -321,21 +340,37 @@ test('a snapshot with the history pane\'s data, an account\'s scoped windows and
 	await send(h, 1);
 	await waitFor(() => h.store.getSnapshot().requests.length === 1, 'the request in the snapshot');
 	const [request] = h.store.getSnapshot().requests;
-	const team = {self: 'laptop', instances: [{name: 'laptop', self: true}, {name: 'desk', self: false}], redis: 'connected', requests: [{...request, instance: 'desk'}], events: [{tsMs: 1, kind: 'info', message: 'joined', instance: 'desk'}]};
+	const team = {
+		self: 'laptop', instances: [{name: 'laptop', self: true}, {name: 'desk', self: false}], redis: 'connected', requests: [{...request, instance: 'desk'}], events: [{
+			tsMs: 1, kind: 'info', message: 'joined', instance: 'desk',
+		}],
+	};
 	assert.ok(carried({...snapshot, team}), 'the team view passes');
 	assert.equal(carried({...snapshot, team: {...team, redis: 'maybe'}}), undefined, 'a Redis state that is not one');
 	assert.equal(carried({...snapshot, team: {...team, requests: [request]}}), undefined, 'a remote request without its instance');
-	assert.equal(carried({...snapshot, team: {...team, events: [{tsMs: 1, kind: 'info', message: 'x'.repeat(5000), instance: 'desk'}]}}), undefined, 'a remote event too long');
+	assert.equal(carried({
+		...snapshot, team: {
+			...team, events: [{
+				tsMs: 1, kind: 'info', message: 'x'.repeat(5000), instance: 'desk',
+			}],
+		},
+	}), undefined, 'a remote event too long');
 });
 
 test('an alert the instance raises reaches the attached monitor', async () => {
 	const h = await setup();
 	const streams = snapshotStreams(h.store);
-	const server = http.createServer((request, response) => streams.attach(request, response));
+	const server = http.createServer((request, response) => {
+		streams.attach(request, response);
+	});
 	servers.push(server);
-	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+	await new Promise<void>(resolve => {
+		server.listen(0, '127.0.0.1', resolve);
+	});
 	const rung: string[] = [];
-	const store = attachToShunt({target: {host: '127.0.0.1', port: (server.address() as AddressInfo).port}, onAlert: (title, body) => rung.push(`${title}: ${body}`)});
+	const store = attachToShunt({target: {host: '127.0.0.1', port: (server.address() as AddressInfo).port}, onAlert: (title, body) => {
+		rung.push(`${title}: ${body}`);
+	}});
 	attached.push(store);
 	await waitFor(() => store.getConnection().status === 'connected', 'connected');
 	streams.alert('shunt: rate limited', 'north hit its 5h limit');
@@ -351,7 +386,9 @@ async function impostor(handler: http.RequestListener, port = 0): Promise<{port:
 		handler(request, response);
 	});
 	servers.push(server);
-	await new Promise<void>(resolve => server.listen(port, '127.0.0.1', resolve));
+	await new Promise<void>(resolve => {
+		server.listen(port, '127.0.0.1', resolve);
+	});
 	return {port: (server.address() as AddressInfo).port, connections: () => connections, server};
 }
 
@@ -436,16 +473,17 @@ test('hostile or broken senders: each is "down" with what is wrong, and it keeps
 	];
 
 	for (const {name, handler, problem, options} of cases) {
-		// eslint-disable-next-line no-await-in-loop
 		const fake = await impostor(handler);
-		const store = attachToShunt({target: {host: '127.0.0.1', port: fake.port}, firstRetryMs: 20, maxRetryMs: 50, ...options});
+		const store = attachToShunt({
+			target: {host: '127.0.0.1', port: fake.port}, firstRetryMs: 20, maxRetryMs: 50, ...options,
+		});
 		attached.push(store);
-		// eslint-disable-next-line no-await-in-loop
+
 		await waitFor(() => {
 			const connection = store.getConnection();
 			return connection.status === 'down' && problem.test(connection.problem);
 		}, () => `${name}: down with ${problem} (now ${JSON.stringify(store.getConnection())})`);
-		// eslint-disable-next-line no-await-in-loop
+
 		await waitFor(() => fake.connections() >= 3, `${name}: it tries again`);
 		assert.equal(store.getView().snapshot, undefined, `${name}: nothing to draw`);
 		store.close();
@@ -458,20 +496,26 @@ test('when the instance goes away the store says so, and it reconnects when the 
 	const h = await setup();
 	source.getSnapshot = () => h.store.getSnapshot();
 	const streams = snapshotStreams(source);
-	const first = await impostor((request, response) => streams.attach(request, response));
+	const first = await impostor((request, response) => {
+		streams.attach(request, response);
+	});
 	const store = attachToShunt({target: {host: '127.0.0.1', port: first.port}, firstRetryMs: 20, maxRetryMs: 100});
 	attached.push(store);
 	await waitFor(() => store.getConnection().status === 'connected', 'connected');
 
 	streams.closeAll();
 	first.server.closeAllConnections();
-	await new Promise(resolve => first.server.close(resolve));
+	await new Promise(resolve => {
+		first.server.close(resolve);
+	});
 	await waitFor(() => {
 		const connection = store.getConnection();
 		return connection.status === 'down' && connection.problem === `shunt is not running on http://127.0.0.1:${first.port}`;
 	}, () => `the not-running state (now ${JSON.stringify(store.getConnection())})`);
 
-	const again = await impostor((request, response) => streams.attach(request, response), first.port);
+	const again = await impostor((request, response) => {
+		streams.attach(request, response);
+	}, first.port);
 	await waitFor(() => store.getConnection().status === 'connected', 'connected again', 5000);
 	assert.ok(again.connections() >= 1);
 	assert.equal(store.monitor.getSnapshot().accounts.length, 2);
@@ -479,7 +523,9 @@ test('when the instance goes away the store says so, and it reconnects when the 
 
 test('the event reader takes any valid framing and refuses an event past its bound', () => {
 	const events: Array<[string, string]> = [];
-	const reader = new EventReader((name, data) => events.push([name, data]), 100);
+	const reader = new EventReader((name, data) => {
+		events.push([name, data]);
+	}, 100);
 	reader.push(Buffer.from(': comment\r\nevent: a\r\ndata: one\r\ndata: two\r\n\r\nevent: b\ndata:x'));
 	reader.push(Buffer.from('y\n\n'));
 	// A multi-byte character split across chunks.

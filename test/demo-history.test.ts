@@ -25,13 +25,17 @@ test('the demo\'s history fills every window of the chart, with readings for the
 	const directory = tempDir();
 	const historyFile = path.join(directory, 'history.db');
 	const nowMs = Date.now();
-	const written = seedDemoHistory({file: historyFile, version: 't', accounts: demoAccounts, nowMs, random: seeded(7)});
+	const written = seedDemoHistory({
+		file: historyFile, version: 't', accounts: demoAccounts, nowMs, random: seeded(7),
+	});
 	assert.ok(written.requests > 1000 && written.requests < 10_000, `a week of requests, not millions: ${written.requests}`);
 	assert.ok(written.samples > 1000 && written.samples < 10_000, `readings: ${written.samples}`);
 
 	const store = new StateStore({
 		accounts: demoAccounts.map(account => ({name: account.name, kind: 'oauth' as const})),
-		settings: {strategy: 'maximus', burstRpmLimit: 60, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null},
+		settings: {
+			strategy: 'maximus', burstRpmLimit: 60, stickyTtlMs: 600_000, expirySoonSeconds: 1800, fallbackModel: null,
+		},
 		version: 't',
 		stateFile: path.join(directory, 'state.json'),
 		historyFile,
@@ -42,7 +46,7 @@ test('the demo\'s history fills every window of the chart, with readings for the
 		assert.equal(store.getSnapshot().savings.allTime.usd, 0, 'the made-up past saved nothing');
 		for (const window of historyWindows) {
 			store.setHistoryWindow(window);
-			// eslint-disable-next-line no-await-in-loop
+
 			const view = await waitFor(() => (store.getSnapshot().history?.window === window ? store.getSnapshot().history : undefined), `the ${window} view`);
 			// The last slice is the one filling now: the live traffic fills it.
 			const empty = view.buckets.slice(0, -1).filter(bucket => Object.keys(bucket.perAccount).length === 0);

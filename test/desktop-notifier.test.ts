@@ -2,7 +2,9 @@
 // Alerts on the desktop: notify-send or osascript, run without a shell with the text as
 // arguments, cleaned and bounded, a few a minute at most, and failures change nothing.
 import assert from 'node:assert/strict';
-import {chmodSync, existsSync, readFileSync, writeFileSync} from 'node:fs';
+import {
+	chmodSync, existsSync, readFileSync, writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
 import {allSinks, desktopAlertSink, platformNotifier} from '../source/alerts/desktop-notifier.js';
@@ -41,7 +43,11 @@ test('Linux uses notify-send from PATH with "--" before the text; macOS osascrip
 test('the sink cleans and bounds the text, sends at most six a minute, and a failing sink does not keep an alert from the others', () => {
 	let now = 1_000_000;
 	const sent: string[][] = [];
-	const sink = desktopAlertSink({notifier: {command: 'n', args: (title, body) => [title, body]}, now: () => now, spawnNotifier: (_command, args) => sent.push(args)})!;
+	const sink = desktopAlertSink({
+		notifier: {command: 'n', args: (title, body) => [title, body]}, now: () => now, spawnNotifier(_command, args) {
+			sent.push(args);
+		},
+	})!;
 	sink('shunt: re-login needed\u001B]0;x\u0007', `work: ${'y'.repeat(1000)}\u001B[2J`);
 	assert.equal(sent[0]![0], 'shunt: re-login needed');
 	assert.equal(sent[0]![1]!.length, 300);
@@ -59,7 +65,9 @@ test('the sink cleans and bounds the text, sends at most six a minute, and a fai
 	const reached: string[] = [];
 	const both = allSinks(() => {
 		throw new Error('terminal gone');
-	}, undefined, (title, body) => reached.push(`${title}: ${body}`))!;
+	}, undefined, (title, body) => {
+		reached.push(`${title}: ${body}`);
+	})!;
 	both('a', 'b');
 	assert.deepEqual(reached, ['a: b']);
 	assert.equal(allSinks(undefined, undefined), undefined);
@@ -76,5 +84,7 @@ test('the notifier really runs, without a shell: text that looks like a command 
 
 	// A notifier that is missing or fails: nothing is thrown.
 	const missing = desktopAlertSink({notifier: {command: path.join(fake.bin, 'does-not-exist'), args: () => []}})!;
-	assert.doesNotThrow(() => missing('t', 'b'));
+	assert.doesNotThrow(() => {
+		missing('t', 'b');
+	});
 });

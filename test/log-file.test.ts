@@ -4,12 +4,16 @@
 // formatter and leaves out what is not ours.
 import assert from 'node:assert/strict';
 import {EventEmitter} from 'node:events';
-import {existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
+import {
+	existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
 import {logFiles, renderLogLine, showLogs} from '../source/commands/logs-command.js';
 import {eventLine, requestLine} from '../source/runtime/headless-log.js';
-import {attachLogFile, dayOf, logFileName, pruneLogFiles} from '../source/runtime/log-file.js';
+import {
+	attachLogFile, dayOf, logFileName, pruneLogFiles,
+} from '../source/runtime/log-file.js';
 import type {LogFeed} from '../source/state/ports.js';
 import type {StoreEvents} from '../source/state/store.js';
 import type {RequestRecord, StoreEvent} from '../source/state/records.js';
@@ -26,7 +30,9 @@ function record(overrides: Partial<RequestRecord> = {}): RequestRecord {
 }
 
 function event(overrides: Partial<StoreEvent> = {}): StoreEvent {
-	return {tsMs: Date.now(), kind: 'cooldown', account: 'home', message: 'home quota: cooling, back in 5m', ...overrides};
+	return {
+		tsMs: Date.now(), kind: 'cooldown', account: 'home', message: 'home quota: cooling, back in 5m', ...overrides,
+	};
 }
 
 // The store's own events, without the rest of the store.
@@ -54,7 +60,9 @@ test('requests and events become JSON lines in today\'s file, 0600, written behi
 	await log.close();
 	assert.match(readFileSync(file, 'utf8'), /"id":"late"/, 'close writes what was queued');
 	emitter.emit('request', record({id: 'after'}));
-	await new Promise(resolve => setTimeout(resolve, 200));
+	await new Promise(resolve => {
+		setTimeout(resolve, 200);
+	});
 	assert.doesNotMatch(readFileSync(file, 'utf8'), /"id":"after"/, 'nothing after close');
 });
 
@@ -107,7 +115,11 @@ test('a disk that does not keep up loses counted lines, not memory; a day\'s fil
 	const emitter = feed();
 	const errors: string[] = [];
 	// Ten request lines are about 4 KB: the bound is met by the lines sent one by one below.
-	const log = attachLogFile(emitter, {directory, retentionDays: 7, maxPendingLines: 10, maxBytesPerDay: 6000, onError: message => errors.push(message)});
+	const log = attachLogFile(emitter, {
+		directory, retentionDays: 7, maxPendingLines: 10, maxBytesPerDay: 6000, onError(message) {
+			errors.push(message);
+		},
+	});
 	for (let index = 0; index < 25; index++) {
 		emitter.emit('request', record({id: `flood-${index}`}));
 	}
@@ -120,7 +132,7 @@ test('a disk that does not keep up loses counted lines, not memory; a day\'s fil
 
 	for (let index = 0; index < 10; index++) {
 		emitter.emit('request', record({id: `more-${index}`}));
-		// eslint-disable-next-line no-await-in-loop
+
 		await log.flushed();
 	}
 
@@ -137,7 +149,11 @@ test('a disk that does not keep up loses counted lines, not memory; a day\'s fil
 	const planted = tempDir();
 	symlinkSync(target, path.join(planted, logFileName(dayOf(Date.now()))));
 	const second = feed();
-	const refused = attachLogFile(second, {directory: planted, retentionDays: 7, onError: message => errors.push(message)});
+	const refused = attachLogFile(second, {
+		directory: planted, retentionDays: 7, onError(message) {
+			errors.push(message);
+		},
+	});
 	second.emit('request', record());
 	await refused.flushed();
 	await refused.close();
@@ -172,28 +188,32 @@ test('shunt logs: the last lines across days; -f follows the newest file and mov
 	writeFileSync(yesterday, `${line('a')}\n${line('b')}\n`);
 	writeFileSync(today, `${line('c')}\ngarbage\n${line('d')}\n{"type":"request","id":"half`);
 	let output = '';
-	await showLogs({directory, json: false, follow: false, lines: 3, write(text) {
-		output += text;
-	}});
+	await showLogs({
+		directory, json: false, follow: false, lines: 3, write(text) {
+			output += text;
+		},
+	});
 	assert.deepEqual(output.trimEnd().split('\n').map(text => /acct-(\w)/.exec(text)?.[1]), ['b', 'c', 'd'], 'a partial last line and garbage are left out');
 
 	output = '';
 	const stop = new AbortController();
-	const following = showLogs({directory, json: true, follow: true, lines: 1, pollMs: 20, signal: stop.signal, write(text) {
-		output += text;
-	}});
+	const following = showLogs({
+		directory, json: true, follow: true, lines: 1, pollMs: 20, signal: stop.signal, write(text) {
+			output += text;
+		},
+	});
 	try {
 		await waitFor(() => output.includes('"id":"d"'), 'the tail');
-	// The half-written line is finished, then more lines come.
-	writeFileSync(today, `${readFileSync(today, 'utf8')}-done"}\n${line('e')}\n`);
-	await waitFor(() => output.includes('"id":"e"'), 'a new line in today\'s file');
-	assert.ok(output.includes('"id":"half-done"'), 'the line finished later is printed whole');
-	// Midnight: the old file gets its last line, the new day's file appears.
-	writeFileSync(today, `${readFileSync(today, 'utf8')}${line('f')}\n`);
-	mkdirSync(directory, {recursive: true});
-	writeFileSync(path.join(directory, 'shunt-2026-03-16.jsonl'), `${line('g')}\n`);
-	await waitFor(() => output.includes('"id":"g"'), 'the next day\'s file');
-	writeFileSync(path.join(directory, 'shunt-2026-03-16.jsonl'), `${line('g')}\n${line('h')}\n`);
+		// The half-written line is finished, then more lines come.
+		writeFileSync(today, `${readFileSync(today, 'utf8')}-done"}\n${line('e')}\n`);
+		await waitFor(() => output.includes('"id":"e"'), 'a new line in today\'s file');
+		assert.ok(output.includes('"id":"half-done"'), 'the line finished later is printed whole');
+		// Midnight: the old file gets its last line, the new day's file appears.
+		writeFileSync(today, `${readFileSync(today, 'utf8')}${line('f')}\n`);
+		mkdirSync(directory, {recursive: true});
+		writeFileSync(path.join(directory, 'shunt-2026-03-16.jsonl'), `${line('g')}\n`);
+		await waitFor(() => output.includes('"id":"g"'), 'the next day\'s file');
+		writeFileSync(path.join(directory, 'shunt-2026-03-16.jsonl'), `${line('g')}\n${line('h')}\n`);
 		await waitFor(() => output.includes('"id":"h"'), 'lines added to the next day\'s file');
 	} finally {
 		stop.abort();

@@ -218,11 +218,21 @@ test('size classes and pane heights', () => {
 	assert.equal(densityFor(80), 'normal');
 	assert.equal(densityFor(120), 'wide');
 	const heights = (available: number, accounts: number, history = 0) => paneHeights(available, screenPanes({accounts, history}));
-	assert.deepEqual(heights(20, 6), {accounts: 6, history: 0, log: 13, savings: 1});
+	assert.deepEqual(heights(20, 6), {
+		accounts: 6, history: 0, log: 13, savings: 1,
+	});
 	// A short terminal gives up the savings line first, then squeezes the accounts, never the log's minimum.
-	assert.deepEqual(heights(10, 6), {accounts: 5, history: 0, log: 5, savings: 0});
-	assert.deepEqual(heights(10, 14), {accounts: 5, history: 0, log: 5, savings: 0});
-	assert.deepEqual(heights(6, 14), {accounts: 3, history: 0, log: 3, savings: 0}, 'below every minimum, the accounts keep theirs first');
+	assert.deepEqual(heights(10, 6), {
+		accounts: 5, history: 0, log: 5, savings: 0,
+	});
+	assert.deepEqual(heights(10, 14), {
+		accounts: 5, history: 0, log: 5, savings: 0,
+	});
+	assert.deepEqual(heights(6, 14), {
+		accounts: 3, history: 0, log: 3, savings: 0,
+	}, 'below every minimum, the accounts keep theirs first');
 	// The history's height is chosen beforehand (historyRoom) and given exactly.
-	assert.deepEqual(heights(35, 8, 14), {accounts: 8, history: 14, log: 12, savings: 1});
+	assert.deepEqual(heights(35, 8, 14), {
+		accounts: 8, history: 14, log: 12, savings: 1,
+	});
 });

@@ -34,10 +34,12 @@ function document(accounts: Account[], fields: Partial<StatusDocument> = {}): St
 test('the line: the account serving (or pinned), how many are ready, the headroom left, the next 5h reset; all out says when one is back', () => {
 	const resetSeconds = (nowMs / 1000) + 5400;
 	const pool = [
-		account('work', {active: true, utilization5h: 0.25, utilization7d: 0.125, reset5h: resetSeconds}),
+		account('work', {
+			active: true, utilization5h: 0.25, utilization7d: 0.125, reset5h: resetSeconds,
+		}),
 		account('home', {utilization5h: 0.5, utilization7d: 0.75, reset5h: resetSeconds + 600}),
 		account('spent', {state: 'cooling', cooldownUntilMs: nowMs + 60_000, utilization5h: 1}),
-		account('console', {kind: 'apikey', keyHeadroom: 0.5} as Partial<Account>),
+		account('console', {kind: 'apikey', keyHeadroom: 0.5}),
 	];
 	// Each account's tighter window: (0.75 + 0.25 + 0 + 0.5) / 4 = 37.5%
 	assert.equal(formatStatusLine(document(pool), nowMs), 'shunt · work · 3/4 ready · 38% left · 5h resets in 1h30m');
@@ -66,17 +68,28 @@ test('statusLine against whatever answers: shunt\'s document, something else, a 
 	const server = http.createServer((_request, response) => {
 		answer(response);
 	});
-	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+	await new Promise<void>(resolve => {
+		server.listen(0, '127.0.0.1', resolve);
+	});
 	const target = {host: '127.0.0.1', port: (server.address() as AddressInfo).port};
 	const url = `http://127.0.0.1:${target.port}`;
 	try {
-		answer = response => response.end(JSON.stringify(document([account('work', {active: true})])));
+		answer = response => {
+			response.end(JSON.stringify(document([account('work', {active: true})])));
+		};
+
 		assert.equal(await statusLine(target), 'shunt · work · 1/1 ready · 100% left');
 
-		answer = response => response.end('{"status":"ok"}');
+		answer = response => {
+			response.end('{"status":"ok"}');
+		};
+
 		assert.equal(await statusLine(target), `shunt: ${url} answered, but not as shunt`);
 
-		answer = response => response.end('<html>not json');
+		answer = response => {
+			response.end('<html>not json');
+		};
+
 		assert.equal(await statusLine(target), `shunt: ${url} answered, but not as shunt`);
 
 		// More than any status document: cut off, not read into memory.

@@ -4,6 +4,7 @@
 // The text is cleaned and bounded (alert messages are shunt's own: account names and statuses,
 // never a secret), at most a few notifications a minute go out, and a notifier that is missing,
 // hangs or fails changes nothing: the alert is in the log and the monitor either way.
+import process from 'node:process';
 import {spawn} from 'node:child_process';
 import {onPath} from '../util/on-path.js';
 import {terminalSafe} from '../util/terminal-safe.js';
@@ -51,9 +52,13 @@ function spawnDetached(command: string, args: string[]): void {
 	try {
 		const child = spawn(command, args, {stdio: 'ignore', shell: false, windowsHide: true});
 		child.once('error', () => undefined);
-		const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+		const timer = setTimeout(() => {
+			child.kill('SIGKILL');
+		}, killAfterMs);
 		timer.unref();
-		child.once('exit', () => clearTimeout(timer));
+		child.once('exit', () => {
+			clearTimeout(timer);
+		});
 		// A notifier still running must not keep shunt from exiting.
 		child.unref();
 	} catch {

@@ -1,6 +1,7 @@
 // One HTTP exchange with a running shunt's control API, on node:http: fetch would load undici
 // first (tens of milliseconds), and `shunt statusline` runs every few seconds. Whatever answers
 // on the port may be any process, so the answer is bounded in size and in time.
+import {Buffer} from 'node:buffer';
 import http from 'node:http';
 
 export type Target = {host: string; port: number};

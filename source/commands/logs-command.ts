@@ -3,7 +3,10 @@
 // each line is parsed and checked before it is drawn, and a line that is not one of ours (a
 // partial last line, a stray edit) is left out. -f follows the newest file and moves to the
 // next day's file when one appears, after the rest of the old one.
-import {closeSync, openSync, readdirSync, readSync, statSync} from 'node:fs';
+import {Buffer} from 'node:buffer';
+import {
+	closeSync, openSync, readdirSync, readSync, statSync,
+} from 'node:fs';
 import path from 'node:path';
 import {asRequestRecord, asStoreEvent} from '../monitor/snapshot-check.js';
 import {eventLine, requestLine} from '../runtime/headless-log.js';
@@ -61,7 +64,7 @@ function tailOf(file: string, count: number): string[] {
 	}
 
 	try {
-		const size = statSync(file).size;
+		const {size} = statSync(file);
 		const chunks: Buffer[] = [];
 		let position = size;
 		let newlines = 0;

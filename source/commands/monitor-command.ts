@@ -1,6 +1,7 @@
 // `shunt monitor`: the live monitor attached to a shunt that runs elsewhere (headless, as a
 // service, in another terminal), over its control API on loopback. Quitting ends this monitor
 // only; the instance keeps serving.
+import process from 'node:process';
 import os from 'node:os';
 import {terminalAlertSink} from '../alerts/alerts.js';
 import {attachToShunt} from '../runtime/attach/attached-store.js';

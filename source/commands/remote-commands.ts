@@ -5,7 +5,9 @@ import {terminalSafe, terminalSafeJson} from '../util/terminal-safe.js';
 import {UserError} from '../util/user-error.js';
 import {quote, usageError} from './cli-arguments.js';
 import {asStatusDocument} from './status-check.js';
-import {baseUrl, requestControl, Unreachable, type Target} from './control-client.js';
+import {
+	baseUrl, requestControl, Unreachable, type Target,
+} from './control-client.js';
 
 export type {Target} from './control-client.js';
 
@@ -102,7 +104,7 @@ export function formatStatus(status: StatusDocument, nowMs = Date.now()): string
 		lines.push('   (no accounts)');
 	}
 
-	const savings = status.savings;
+	const {savings} = status;
 	lines.push(`savings at API prices: today $${savings.todayUsd.toFixed(2)} · this week $${savings.weekUsd.toFixed(2)} · all time $${savings.allTimeUsd.toFixed(2)}`);
 	return lines.map(line => terminalSafe(line)).join('\n');
 }

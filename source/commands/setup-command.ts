@@ -5,7 +5,10 @@
 // A URL that points anywhere but this machine is never replaced without --force. What setup
 // changed is recorded in shunt's own directory, so --undo takes out exactly that: our key (or
 // the value it replaced), and the env object only when setup created it.
-import {existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync} from 'node:fs';
+import process from 'node:process';
+import {
+	existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {isLoopbackAddress} from '../proxy/loopback.js';
@@ -58,7 +61,9 @@ type Settings = {file: string; data: JsonObject; mode: number | undefined; compa
 /** The file's JSON (its symlink's target, if it is one); an empty object when it does not exist yet. */
 function readSettings(file: string): Settings {
 	if (!existsSync(file)) {
-		return {file, data: {}, mode: undefined, compact: false, text: undefined};
+		return {
+			file, data: {}, mode: undefined, compact: false, text: undefined,
+		};
 	}
 
 	let target: string;
@@ -87,7 +92,9 @@ function readSettings(file: string): Settings {
 		throw new UserError(`${file}: "env" is not an object; fix it and run shunt setup again. Nothing was changed.`);
 	}
 
-	return {file: target, data, mode, compact: text.trim() !== '' && !text.includes('\n'), text};
+	return {
+		file: target, data, mode, compact: text.trim() !== '' && !text.includes('\n'), text,
+	};
 }
 
 async function writeSettings(settings: Settings, data: JsonObject): Promise<void> {
@@ -137,11 +144,11 @@ export async function setupClaudeCode(options: SetupOptions): Promise<string> {
 	}
 
 	let backup: string | undefined;
-	if (settings.text !== undefined) {
+	if (settings.text === undefined) {
+		mkdirSync(path.dirname(settings.file), {recursive: true, mode: 0o700});
+	} else {
 		backup = `${settings.file}.shunt-backup`;
 		await writeFileAtomic(backup, settings.text, settings.mode ?? 0o600);
-	} else {
-		mkdirSync(path.dirname(settings.file), {recursive: true, mode: 0o700});
 	}
 
 	await writeSettings(settings, {...settings.data, env: {...env, [key]: url}});
@@ -149,7 +156,9 @@ export async function setupClaudeCode(options: SetupOptions): Promise<string> {
 	const earlier = readRecord(options.recordFile);
 	const record: SetupRecord = earlier && earlier.settingsFile === options.settingsFile && earlier.url === existing
 		? {...earlier, url}
-		: {settingsFile: options.settingsFile, url, previousUrl: existing ?? null, createdEnv: env === undefined};
+		: {
+			settingsFile: options.settingsFile, url, previousUrl: existing ?? null, createdEnv: env === undefined,
+		};
 	await writeFileAtomic(options.recordFile, `${JSON.stringify(record, null, 2)}\n`);
 	return [
 		`Claude Code now uses shunt: env.${key}=${url} in ${options.settingsFile}${backup ? ` (the old file is in ${backup})` : ''}.`,

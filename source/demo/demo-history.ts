@@ -5,7 +5,9 @@
 // live demo's windows last minutes, so the newest end of each sparkline moves faster). Written before the store opens the file, into the requests and samples only: the
 // savings line (daily_totals) counts what the demo's live traffic saved, not this made-up past.
 import {openHistoryDatabase} from '../history/database.js';
-import {insertRequestSql, insertSampleSql, requestParams, sampleParams, type TelemetrySample} from '../history/rows.js';
+import {
+	insertRequestSql, insertSampleSql, requestParams, sampleParams, type TelemetrySample,
+} from '../history/rows.js';
 import {costUsd} from '../pricing/cost.js';
 import type {RequestRecord} from '../state/records.js';
 
@@ -139,7 +141,9 @@ function seededRequest(id: string, account: string, tsMs: number, tokens: number
 		outcome: 'complete',
 		stream: true,
 		path: '/v1/messages',
-		costUsd: costUsd(model, {inputTokens, outputTokens, cacheReadInputTokens: cacheReadTokens, cacheCreationInputTokens: cacheWriteTokens}),
+		costUsd: costUsd(model, {
+			inputTokens, outputTokens, cacheReadInputTokens: cacheReadTokens, cacheCreationInputTokens: cacheWriteTokens,
+		}),
 		frontDoor: 'anthropic',
 	};
 }

@@ -12,10 +12,18 @@ import {startWeather} from './weather.js';
 
 /** The demo's accounts: different plans and starting points, so the pool fills unevenly. */
 export const demoAccounts = [
-	{name: 'personal', plan: 'pro', budget5h: 220_000, utilization5h: 0.62, utilization7d: 0.41, windowMs: 100_000, hourShift: -4, weekend: 1.2},
-	{name: 'work', plan: 'max', budget5h: 1_100_000, utilization5h: 0.18, utilization7d: 0.55, windowMs: 150_000, hourShift: 0, weekend: 0.1},
-	{name: 'side-project', plan: 'pro', budget5h: 220_000, utilization5h: 0.81, utilization7d: 0.23, windowMs: 80_000, hourShift: -7, weekend: 1.5},
-	{name: 'team', plan: 'max', budget5h: 1_100_000, utilization5h: 0.35, utilization7d: 0.12, windowMs: 130_000, hourShift: 1, weekend: 0.3},
+	{
+		name: 'personal', plan: 'pro', budget5h: 220_000, utilization5h: 0.62, utilization7d: 0.41, windowMs: 100_000, hourShift: -4, weekend: 1.2,
+	},
+	{
+		name: 'work', plan: 'max', budget5h: 1_100_000, utilization5h: 0.18, utilization7d: 0.55, windowMs: 150_000, hourShift: 0, weekend: 0.1,
+	},
+	{
+		name: 'side-project', plan: 'pro', budget5h: 220_000, utilization5h: 0.81, utilization7d: 0.23, windowMs: 80_000, hourShift: -7, weekend: 1.5,
+	},
+	{
+		name: 'team', plan: 'max', budget5h: 1_100_000, utilization5h: 0.35, utilization7d: 0.12, windowMs: 130_000, hourShift: 1, weekend: 0.3,
+	},
 ];
 
 /**
@@ -43,13 +51,19 @@ export async function demoRuntime(options: {sessions?: number} = {}): Promise<{r
 			utilization5h: account.utilization5h,
 			utilization7d: account.utilization7d,
 		});
-		accounts.push({name: account.name, kind: 'oauth', plan: account.plan, email: `${account.name}@example.com`});
-		credentials[account.name] = {type: 'oauth', accessToken: token, refreshToken: 'demo-refresh', expiresAt: Date.now() + (365 * 86_400_000)};
+		accounts.push({
+			name: account.name, kind: 'oauth', plan: account.plan, email: `${account.name}@example.com`,
+		});
+		credentials[account.name] = {
+			type: 'oauth', accessToken: token, refreshToken: 'demo-refresh', expiresAt: Date.now() + (365 * 86_400_000),
+		};
 	}
 
 	// A week of synthetic past, so the history pane's chart is filled in every window from the start.
 	const historyFile = path.join(home, 'history.db');
-	seedDemoHistory({file: historyFile, version, accounts: demoAccounts, nowMs: Date.now()});
+	seedDemoHistory({
+		file: historyFile, version, accounts: demoAccounts, nowMs: Date.now(),
+	});
 
 	let stopTraffic: (() => void) | undefined;
 	const stopWeather = startWeather(simulator, Object.values(credentials).map(credential => (credential as {accessToken: string}).accessToken), {everyMs: 7000});
@@ -63,7 +77,9 @@ export async function demoRuntime(options: {sessions?: number} = {}): Promise<{r
 		historyFile,
 		demo: true,
 		onListening(url) {
-			stopTraffic = startTraffic({url, sessions: options.sessions ?? 4, minPauseMs: 300, maxPauseMs: 1500});
+			stopTraffic = startTraffic({
+				url, sessions: options.sessions ?? 4, minPauseMs: 300, maxPauseMs: 1500,
+			});
 		},
 		async onShutdown() {
 			stopTraffic?.();

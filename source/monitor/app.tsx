@@ -92,7 +92,11 @@ export default function App({store, onQuit}: Props) {
 	const accountsWanted = useSteadyHeight(accountsPaneWanted(accountModel, accounts.length, accountsHeader), nowMs, `${columns}x${rows}`);
 	// The history takes what the log can spare (historyRoom), in the richest layout that fits there;
 	// without a history (no history.db) it is not offered at all.
-	const historyInput: HistoryInput | undefined = ui.history.shown && snapshot.history ? {view: snapshot.history, accounts: accountNames, nowMs, width: columns} : undefined;
+	const historyInput: HistoryInput | undefined = ui.history.shown && snapshot.history
+		? {
+			view: snapshot.history, accounts: accountNames, nowMs, width: columns,
+		}
+		: undefined;
 	const historyHeight = historyInput ? historyHeightFor(historyInput, historyRoom(paneHeights(body, screenPanes({accounts: accountsWanted, history: 0})).log, body)) : 0;
 	const heights = paneHeights(body, screenPanes({accounts: accountsWanted, history: historyHeight}));
 	const logRoom = logRowsFor(heights.log);

@@ -4,8 +4,8 @@ import App from './app.js';
 import NotRunning from './not-running.js';
 
 type Props = {
-	attached: AttachedStore;
-	onQuit: () => void;
+	readonly attached: AttachedStore;
+	readonly onQuit: () => void;
 };
 
 /**

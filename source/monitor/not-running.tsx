@@ -1,4 +1,6 @@
-import {Box, Text, useInput, useStdin} from 'ink';
+import {
+	Box, Text, useInput, useStdin,
+} from 'ink';
 import type {Connection} from '../runtime/attach/attached-store.js';
 import {clockTime} from '../util/clock-time.js';
 import {terminalSafe} from '../util/terminal-safe.js';
@@ -6,8 +8,8 @@ import {colors} from './kit/theme.js';
 import useTerminalSize from './hooks/use-terminal-size.js';
 
 type Props = {
-	connection: Exclude<Connection, {status: 'connected'}>;
-	onQuit: () => void;
+	readonly connection: Exclude<Connection, {status: 'connected'}>;
+	readonly onQuit: () => void;
 };
 
 /**
@@ -32,12 +34,12 @@ export default function NotRunning({connection, onQuit}: Props) {
 			{text: 'start it with `shunt --headless`, `shunt service install`, or `shunt` in another terminal', dim: true},
 		];
 	return (
-		<Box flexDirection="column" width={columns} height={Math.max(1, rows - 1)} overflow="hidden">
-			<Text wrap="truncate-end" bold color={colors.brand}>shunt monitor</Text>
+		<Box flexDirection='column' width={columns} height={Math.max(1, rows - 1)} overflow='hidden'>
+			<Text bold wrap='truncate-end' color={colors.brand}>shunt monitor</Text>
 			{lines.map(line => (
-				<Text key={line.text} wrap="truncate-end" color={'color' in line ? line.color : undefined} bold={'bold' in line ? line.bold : undefined} dimColor={'dim' in line ? line.dim : undefined}>{line.text}</Text>
+				<Text key={line.text} wrap='truncate-end' color={'color' in line ? line.color : undefined} bold={'bold' in line ? line.bold : undefined} dimColor={'dim' in line ? line.dim : undefined}>{line.text}</Text>
 			))}
-			<Text wrap="truncate-end" dimColor>q quits</Text>
+			<Text dimColor wrap='truncate-end'>q quits</Text>
 		</Box>
 	);
 }

@@ -24,5 +24,9 @@ function draw(element: ReactNode): Screen {
 	// 10 frames a second is plenty for a log and 1 s countdowns. (Ink 6's incrementalRendering
 	// left stale lines on screen here, so whole frames are drawn.)
 	const instance = render(element, {exitOnCtrlC: false, patchConsole: false, maxFps: 10});
-	return {unmount: () => instance.unmount()};
+	return {
+		unmount() {
+			instance.unmount();
+		},
+	};
 }

@@ -11,9 +11,13 @@ import {strategyNames} from '../routing/strategy-names.js';
 import type {Candidate, Decision} from '../routing/explain.js';
 import type {InFlightRequest} from '../state/in-flight.js';
 import {efforts, type Overrides} from '../state/overrides.js';
-import type {Attempt, Hold, RequestRecord, SavingsTotals, StoreEvent} from '../state/records.js';
+import type {
+	Attempt, Hold, RequestRecord, SavingsTotals, StoreEvent,
+} from '../state/records.js';
 import {isRecord} from '../util/json.js';
-import {historyWindows, type AccountView, type BurnRate, type HistoryView, type ScopedWindowView, type StoreSnapshot, type TeamView} from './contract.js';
+import {
+	historyWindows, type AccountView, type BurnRate, type HistoryView, type ScopedWindowView, type StoreSnapshot, type TeamView,
+} from './contract.js';
 
 type Check = (value: unknown) => boolean;
 type Fields<T> = {[K in keyof T]-?: Check};
@@ -47,7 +51,9 @@ function shaped<T>(fields: Fields<T>): Check {
 
 const strategy = oneOf(strategyNames);
 
-const scopedWindowFields: Fields<ScopedWindowView> = {window: text, label: text, utilization: orNull(number), reset: number, status: orNull(text), spent: boolean};
+const scopedWindowFields: Fields<ScopedWindowView> = {
+	window: text, label: text, utilization: orNull(number), reset: number, status: orNull(text), spent: boolean,
+};
 
 const accountFields: Fields<AccountView> = {
 	name: text,
@@ -84,7 +90,9 @@ const accountFields: Fields<AccountView> = {
 
 const attemptFields: Fields<Attempt> = {account: text, status: number, reason: optional(text)};
 const holdFields: Fields<Hold> = {afterAttempts: number, ms: number, reason: text};
-const candidateFields: Fields<Candidate> = {account: text, eligible: boolean, why: text, score: orNull(number), untilMs: optional(number)};
+const candidateFields: Fields<Candidate> = {
+	account: text, eligible: boolean, why: text, score: orNull(number), untilMs: optional(number),
+};
 const decisionFields: Fields<Decision> = {
 	by: oneOf(['pin', 'sticky', 'strategy', 'fallback', 'only']),
 	strategy,
@@ -162,7 +170,9 @@ const historyFields: Fields<HistoryView> = {
 	burn: shaped<HistoryView['burn']>({accounts: recordOf(burn, 1000), pool: burn}),
 };
 
-const totals = shaped<SavingsTotals>({inputTokens: number, outputTokens: number, cacheReadTokens: number, cacheWriteTokens: number, usd: number});
+const totals = shaped<SavingsTotals>({
+	inputTokens: number, outputTokens: number, cacheReadTokens: number, cacheWriteTokens: number, usd: number,
+});
 
 const isRequest = shaped(requestFields);
 const isEvent = shaped(eventFields);

@@ -27,7 +27,9 @@ export type UiState = {
 	history: {shown: boolean; window: HistoryWindow};
 };
 
-export const initialUi: UiState = {focus: 'accounts', cursor: 0, logSelected: null, overlay: null, filter: '', filtering: false, notice: null, quitting: false, history: {shown: true, window: defaultHistoryWindow}};
+export const initialUi: UiState = {
+	focus: 'accounts', cursor: 0, logSelected: null, overlay: null, filter: '', filtering: false, notice: null, quitting: false, history: {shown: true, window: defaultHistoryWindow},
+};
 
 export const clamp = (value: number, low: number, high: number) => Math.max(low, Math.min(value, high));
 

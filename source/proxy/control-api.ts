@@ -1,13 +1,13 @@
+import {Buffer} from 'node:buffer';
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {ControlStore} from '../state/ports.js';
-import {strategyNames} from '../routing/strategies.js';
+import {strategyNames, type StrategyName} from '../routing/strategies.js';
 import type {Effort} from '../state/overrides.js';
-import type {StrategyName} from '../routing/strategies.js';
 import {sendAnthropicError} from '../anthropic/errors.js';
+import {IdleWatch} from '../util/idle-watch.js';
 import {BodyTooLargeError, readBody} from './read-body.js';
 import {statusDocument} from './status-document.js';
 import type {SnapshotStreams} from './snapshot-stream.js';
-import {IdleWatch} from '../util/idle-watch.js';
 
 const efforts: readonly Effort[] = ['low', 'medium', 'high', 'max'];
 

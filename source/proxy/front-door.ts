@@ -2,6 +2,7 @@
 // request path (routing, failover, holds, usage, the record): a door only says how the client's
 // body becomes a Messages request, how the upstream's answer goes back, and how shunt's own
 // answers are written. The Messages API's door is the identity; source/openai/ has the other.
+import {type Buffer} from 'node:buffer';
 import type {IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse} from 'node:http';
 import type {AccountKind} from '../accounts/types.js';
 import type {FrontDoorName} from '../state/records.js';

@@ -143,8 +143,12 @@ export function snapshotStreams(source: StreamSource, options: StreamOptions = {
 			// Nothing else comes from a monitor: its request socket may stay quiet for hours.
 			request.socket.setTimeout(0);
 			request.socket.setNoDelay(true);
-			response.on('close', () => drop(client));
-			response.on('error', () => drop(client));
+			response.on('close', () => {
+				drop(client);
+			});
+			response.on('error', () => {
+				drop(client);
+			});
 			response.on('drain', () => {
 				if (client.behindSinceMs > 0) {
 					client.behindSinceMs = 0;
@@ -176,7 +180,7 @@ export function snapshotStreams(source: StreamSource, options: StreamOptions = {
 			}
 		},
 		closeAll() {
-			for (const client of [...clients]) {
+			for (const client of clients) {
 				drop(client, 'end');
 			}
 		},

@@ -7,8 +7,11 @@
 // Behind the request path: lines are queued and written together every flushEveryMs, each batch
 // as one asynchronous append, never more than one in flight. A disk that cannot keep up loses
 // lines (counted, and said in the file), not memory; a day's file stops growing at a bound.
+import {Buffer} from 'node:buffer';
 import {constants} from 'node:fs';
-import {open, readdir, rm, type FileHandle} from 'node:fs/promises';
+import {
+	open, readdir, rm, type FileHandle,
+} from 'node:fs/promises';
 import path from 'node:path';
 import type {LogFeed} from '../state/ports.js';
 import type {RequestRecord, StoreEvent} from '../state/records.js';
@@ -132,7 +135,9 @@ export function attachLogFile(feed: LogFeed, options: LogFileOptions): LogFile {
 			await handle.chmod(0o600);
 		}
 
-		current = {day, handle, bytes: stat.size, full: false};
+		current = {
+			day, handle, bytes: stat.size, full: false,
+		};
 		// A new day: the files that fell out of the retention go.
 		await prune(dayOf(now()));
 		return current;

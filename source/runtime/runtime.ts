@@ -122,7 +122,9 @@ export async function startRuntime(runtime: Runtime, options: StartOptions): Pro
 	const logFile = attachLogFile(store, {
 		directory: runtime.dataDir,
 		retentionDays: runtime.settings.logRetentionDays,
-		onError: message => store.addEvent('info', message),
+		onError(message) {
+			store.addEvent('info', message);
+		},
 	});
 
 	if (store.loadWarning) {

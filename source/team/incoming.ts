@@ -50,7 +50,9 @@ export function applyIncoming(fact: SharedFact, from: string, fromName: string, 
 		case 'paused': {
 			if (store.isPaused(fact.account) !== fact.paused) {
 				store.applyRemote(fact);
-				log.note({tsMs: store.now(), kind: 'info', account: fact.account, message: `${fact.account} ${fact.paused ? 'paused' : 'resumed'}`, instance: fromName});
+				log.note({
+					tsMs: store.now(), kind: 'info', account: fact.account, message: `${fact.account} ${fact.paused ? 'paused' : 'resumed'}`, instance: fromName,
+				});
 				store.teamChanged();
 			}
 

@@ -7,7 +7,9 @@ import type {StateStore} from '../state/store.js';
 import type {BurstLedger} from './burst-ledger.js';
 import type {TeamConnection} from './connection.js';
 import {compactRequest, sharedEventKinds} from './messages.js';
-import {emptyBatch, isEmpty, maxLogPerBatch, staggeredDeadlines, writeBatch, type OutgoingBatch} from './outgoing-batch.js';
+import {
+	emptyBatch, isEmpty, maxLogPerBatch, staggeredDeadlines, writeBatch, type OutgoingBatch,
+} from './outgoing-batch.js';
 import {countSavings} from './savings-sync.js';
 
 export type OutboxOptions = {
@@ -156,7 +158,9 @@ export class Outbox {
 		// A cooldown the pool's deadlines staggered later here than we had it: take that deadline too.
 		for (const {fact, deadline} of staggeredDeadlines(batch, results)) {
 			if (deadline > store.cooldownUntil(fact.account)) {
-				store.applyRemote({type: 'cooldown', account: fact.account, untilMs: deadline, reason: fact.reason, staggered: false});
+				store.applyRemote({
+					type: 'cooldown', account: fact.account, untilMs: deadline, reason: fact.reason, staggered: false,
+				});
 			}
 		}
 	}

@@ -27,7 +27,9 @@ export type OutgoingBatch = {
 	savings: Map<string, number>;
 };
 
-export const emptyBatch = (): OutgoingBatch => ({telemetry: new Map(), cooldowns: new Map(), facts: [], requests: [], events: [], savings: new Map()});
+export const emptyBatch = (): OutgoingBatch => ({
+	telemetry: new Map(), cooldowns: new Map(), facts: [], requests: [], events: [], savings: new Map(),
+});
 
 export function isEmpty(batch: OutgoingBatch): boolean {
 	return batch.telemetry.size + batch.cooldowns.size + batch.facts.length + batch.requests.length + batch.events.length + batch.savings.size === 0;

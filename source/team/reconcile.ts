@@ -120,7 +120,9 @@ export class PoolReconcile {
 		}
 
 		if (announce.length > 0) {
-			const message: PoolMessage = {v: 1, from: instanceId, name: instanceName, facts: announce};
+			const message: PoolMessage = {
+				v: 1, from: instanceId, name: instanceName, facts: announce,
+			};
 			write.publish(keys.channel, JSON.stringify(message));
 		}
 
@@ -193,7 +195,11 @@ export class PoolReconcile {
 	#reconcileCooldown(name: string, text: string | null, now: number, write: ChainableCommander): void {
 		const {store, known, instanceId, instanceName} = this.#options;
 		const stored = text === null ? undefined : parseJson(text);
-		const remote = isRecord(stored) ? checkStoredFact({type: 'cooldown', account: name, untilMs: stored['untilMs'], reason: stored['reason']}, known, now) : undefined;
+		const remote = isRecord(stored)
+			? checkStoredFact({
+				type: 'cooldown', account: name, untilMs: stored['untilMs'], reason: stored['reason'],
+			}, known, now)
+			: undefined;
 		const localUntil = store.cooldownUntil(name);
 		if (remote?.type === 'cooldown' && remote.untilMs > localUntil) {
 			store.applyRemote(remote);
@@ -229,7 +235,9 @@ export class PoolReconcile {
 		const {store, known} = this.#options;
 		const theirs = new Map<string, number>();
 		for (const [model, until] of Object.entries(remote)) {
-			const fact = checkStoredFact({type: 'exclusion', account: name, model, untilMs: Number(until)}, known, now);
+			const fact = checkStoredFact({
+				type: 'exclusion', account: name, model, untilMs: Number(until),
+			}, known, now);
 			if (fact?.type === 'exclusion' && fact.untilMs > now) {
 				theirs.set(fact.model, fact.untilMs);
 			}
@@ -238,7 +246,9 @@ export class PoolReconcile {
 		const ours = new Map(local.map(entry => [entry.model, entry.untilMs]));
 		for (const [model, untilMs] of theirs) {
 			if (untilMs > (ours.get(model) ?? 0)) {
-				store.applyRemote({type: 'exclusion', account: name, model, untilMs});
+				store.applyRemote({
+					type: 'exclusion', account: name, model, untilMs,
+				});
 			}
 		}
 
@@ -246,7 +256,9 @@ export class PoolReconcile {
 		for (const [model, untilMs] of ours) {
 			if (untilMs > now && untilMs > (theirs.get(model) ?? 0)) {
 				write.hset(keys.exclusions(name), model, String(untilMs));
-				announce.push({type: 'exclusion', account: name, model, untilMs});
+				announce.push({
+					type: 'exclusion', account: name, model, untilMs,
+				});
 				latest = Math.max(latest, untilMs);
 			}
 		}

@@ -5,7 +5,9 @@
 // that owns the numbers.
 import type {ChainableCommander} from 'ioredis';
 import type {RequestRecord, SavingsSummary, SavingsTotals} from '../state/records.js';
-import {addTotals, emptyTotals, summarize, utcDayKey} from '../state/savings.js';
+import {
+	addTotals, emptyTotals, summarize, utcDayKey,
+} from '../state/savings.js';
 import type {StateStore} from '../state/store.js';
 import type {TeamConnection} from './connection.js';
 import {keys, savingsTtlMs} from './keys.js';

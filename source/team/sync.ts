@@ -6,6 +6,7 @@
 // (re)connection, reconcile reads what Redis holds, takes what is newer there, writes back what is
 // newer here, and announces it: the state an outage or a restart of Redis lost comes back from the
 // instances (reconcile.ts). This class wires those parts to the store and the connection.
+import {type Buffer} from 'node:buffer';
 import type {AccountConfig} from '../accounts/types.js';
 import type {RemoteEvent, RemoteRequest} from '../monitor/contract.js';
 import type {RequestRecord, StoreEvent} from '../state/records.js';
@@ -55,9 +56,15 @@ export class PoolSync {
 		// One ledger for all three: what we send, what others send, and what reconcile finds in Redis.
 		const burst = new BurstLedger(instanceId, () => store.now());
 		this.#log = new RemoteLog(options.remoteLogSize ?? 200);
-		this.#outbox = new Outbox({store, connection, instanceId, instanceName, oauth, burst, lazyFlushMs: options.lazyFlushMs ?? 100});
-		this.#incoming = {store, oauth, burst, log: this.#log};
-		this.#reconcile = new PoolReconcile({store, connection, instanceId, instanceName, known: this.#known, oauth, burst});
+		this.#outbox = new Outbox({
+			store, connection, instanceId, instanceName, oauth, burst, lazyFlushMs: options.lazyFlushMs ?? 100,
+		});
+		this.#incoming = {
+			store, oauth, burst, log: this.#log,
+		};
+		this.#reconcile = new PoolReconcile({
+			store, connection, instanceId, instanceName, known: this.#known, oauth, burst,
+		});
 		store.on('request', this.#onRequest);
 		store.on('event', this.#onEvent);
 	}

@@ -1,8 +1,11 @@
 // covers: source/runtime/runtime.ts, source/alerts/desktop-notifier.ts, source/commands/remote-commands.ts
 // A headless shunt (the service's mode, with no terminal to ring) shows its alerts on the desktop
 // through notify-send, here a stand-in first on PATH; `shunt alerts off` mutes them.
+import process from 'node:process';
 import assert from 'node:assert/strict';
-import {chmodSync, existsSync, readFileSync, writeFileSync} from 'node:fs';
+import {
+	chmodSync, existsSync, readFileSync, writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
 import {shuntPaths} from '../../source/accounts/paths.js';
@@ -28,7 +31,11 @@ test('headless: an alert reaches notify-send; after shunt alerts off the next on
 	}
 
 	writeFileSync(paths.configFile, JSON.stringify({accounts: Object.keys(tokens).map(name => ({name, kind: 'oauth'})), settings: {healthCheckEnabled: false}}));
-	writeFileSync(paths.credentialsFile, JSON.stringify({accounts: Object.fromEntries(Object.entries(tokens).map(([name, token]) => [name, {type: 'oauth', accessToken: token, refreshToken: `${name}-refresh`, expiresAt: Date.now() + 3_600_000}]))}), {mode: 0o600});
+	writeFileSync(paths.credentialsFile, JSON.stringify({
+		accounts: Object.fromEntries(Object.entries(tokens).map(([name, token]) => [name, {
+			type: 'oauth', accessToken: token, refreshToken: `${name}-refresh`, expiresAt: Date.now() + 3_600_000,
+		}])),
+	}), {mode: 0o600});
 	const env = {SHUNT_HOME: home, SHUNT_OAUTH_TOKEN_URL: `${simulator.url}/v1/oauth/token`, PATH: `${bin}:${process.env['PATH'] ?? ''}`};
 	const shunt = await startShunt(['--upstream', simulator.url], env);
 	const cli = {SHUNT_HOME: home, SHUNT_PORT: new URL(shunt.url).port};
@@ -48,7 +55,7 @@ test('headless: an alert reaches notify-send; after shunt alerts off the next on
 		const muted = await runCli(['alerts', 'off'], cli);
 		assert.equal(muted.code, 0, muted.stderr);
 		await spend('home');
-		await waitFor(() => /\[rate-limited\] home quota/.test(shunt.stderr()), 'the second alert in the log', 10_000);
+		await waitFor(() => shunt.stderr().includes('[rate-limited] home quota'), 'the second alert in the log', 10_000);
 
 		// Unmuted again, the third alert does reach the desktop. The notifier for the muted one,
 		// had it been started, would have been started before this one: by the time this one has

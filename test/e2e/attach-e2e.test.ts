@@ -2,6 +2,7 @@
 // `shunt monitor` attached to a headless shunt the test started, on a real pseudo-terminal (util-
 // linux `script`): the same screen, keys that change the headless instance, several monitors at
 // once, the "not running" state when the instance goes away and the reconnect when it is back.
+import process from 'node:process';
 import assert from 'node:assert/strict';
 import {spawn, type ChildProcess} from 'node:child_process';
 import {existsSync} from 'node:fs';
@@ -26,18 +27,20 @@ function attachMonitor(port: number, home: string): Monitor {
 	const command = `stty cols 120 rows 40; exec ${process.execPath} ${cliPath} monitor --port ${port}`;
 	const child = spawn('script', ['-qfec', command, '/dev/null'], {env: {...process.env, SHUNT_HOME: home, TERM: 'xterm-256color'}, stdio: ['pipe', 'pipe', 'pipe']});
 	let screen = '';
-	child.stdout!.on('data', chunk => {
+	child.stdout.on('data', chunk => {
 		screen += String(chunk);
 	});
 	const exited = new Promise<number | null>(resolve => {
-		child.on('exit', code => resolve(code));
+		child.on('exit', code => {
+			resolve(code);
+		});
 	});
 	return {
 		child,
 		screen: () => stripAnsi(screen),
 		exited,
 		press(keys) {
-			child.stdin!.write(keys);
+			child.stdin.write(keys);
 		},
 	};
 }
@@ -53,7 +56,7 @@ test('shunt monitor attaches to a headless shunt: same screen, its keys change t
 	const paths = shuntPaths({SHUNT_HOME: home});
 	for (const name of ['north', 'south']) {
 		simulator.addAccount({kind: 'apikey', credential: `key-${name}-0000000000000`, name});
-		// eslint-disable-next-line no-await-in-loop
+
 		await addApiKeyAccount(paths, name, `key-${name}-0000000000000`);
 	}
 
@@ -64,18 +67,17 @@ test('shunt monitor attaches to a headless shunt: same screen, its keys change t
 	try {
 		const first = attachMonitor(port, home);
 		monitors.push(first);
-		await waitFor(() => /north/.test(first.screen()) && /south/.test(first.screen()) && first.screen().includes(`http://127.0.0.1:${port}`), () => `the attached monitor to draw the instance's accounts:\n${first.screen().slice(-2000)}`, 30_000);
+		await waitFor(() => first.screen().includes('north') && first.screen().includes('south') && first.screen().includes(`http://127.0.0.1:${port}`), () => `the attached monitor to draw the instance's accounts:\n${first.screen().slice(-2000)}`, 30_000);
 
 		// Traffic through the headless instance shows on the attached screen.
 		for (let index = 0; index < 2; index++) {
-			// eslint-disable-next-line no-await-in-loop
 			const response = await fetch(`${shunt.url}/v1/messages`, {
 				method: 'POST',
 				headers: {'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-claude-code-session-id': `attach-${index}`},
 				body: JSON.stringify({model: 'claude-sonnet-4-6', max_tokens: 16, messages: [{role: 'user', content: 'hi'}]}),
 			});
 			assert.equal(response.status, 200);
-			// eslint-disable-next-line no-await-in-loop
+
 			await response.arrayBuffer();
 		}
 
@@ -84,14 +86,14 @@ test('shunt monitor attaches to a headless shunt: same screen, its keys change t
 		// A key pressed in the attached monitor changes the headless instance.
 		first.press('m');
 		await waitFor(async () => (await status(shunt!.url)).alertsMuted, 'm to mute the headless instance\'s alerts', 20_000);
-		await waitFor(() => /alerts muted/.test(first.screen()), 'the header to show alerts muted', 20_000);
+		await waitFor(() => first.screen().includes('alerts muted'), 'the header to show alerts muted', 20_000);
 		first.press('2');
 		await waitFor(async () => (await status(shunt!.url)).pinnedAccount === 'south', '2 to pin the headless instance to south', 20_000);
 
 		// A second monitor at the same time sees the same instance, and its keys work too.
 		const second = attachMonitor(port, home);
 		monitors.push(second);
-		await waitFor(() => /alerts muted/.test(second.screen()) && /pin\s+south/.test(second.screen()), () => `the second monitor to show the same settings:\n${second.screen().slice(-1500)}`, 30_000);
+		await waitFor(() => second.screen().includes('alerts muted') && /pin\s+south/.test(second.screen()), () => `the second monitor to show the same settings:\n${second.screen().slice(-1500)}`, 30_000);
 		second.press('0');
 		await waitFor(async () => (await status(shunt!.url)).pinnedAccount === null, '0 in the second monitor to unpin', 20_000);
 		second.press('q');
@@ -110,7 +112,7 @@ test('shunt monitor attaches to a headless shunt: same screen, its keys change t
 		shunt = await startShunt(['--upstream', simulator.url, '--port', String(port)], env);
 		await waitFor(() => {
 			const after = first.screen().slice(gone);
-			return /north/.test(after) && /south/.test(after) && /up \d+s/.test(after);
+			return after.includes('north') && after.includes('south') && /up \d+s/.test(after);
 		}, () => `the reconnected monitor:\n${first.screen().slice(-1500)}`, 30_000);
 		first.press('s');
 		await waitFor(async () => (await status(shunt!.url)).strategy === 'reaper', 's in the reconnected monitor to switch the new instance\'s strategy', 20_000);
@@ -134,9 +136,13 @@ test('shunt monitor with nothing running says so and keeps trying; without a ter
 	// A port nothing listens on: bind one, then free it.
 	const {createServer} = await import('node:net');
 	const server = createServer();
-	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-	const port = (server.address() as {port: number}).port;
-	await new Promise(resolve => server.close(resolve));
+	await new Promise<void>(resolve => {
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	const {port} = (server.address() as {port: number});
+	await new Promise(resolve => {
+		server.close(resolve);
+	});
 
 	const monitor = attachMonitor(port, tempDir());
 	try {

@@ -22,7 +22,7 @@ test('the monitor\'s keys as commands: each changes the running shunt, prints th
 	const paths = shuntPaths({SHUNT_HOME: home});
 	for (const name of ['north', 'south']) {
 		simulator.addAccount({kind: 'apikey', credential: `key-${name}-0000000000000`, name});
-		// eslint-disable-next-line no-await-in-loop
+
 		await addApiKeyAccount(paths, name, `key-${name}-0000000000000`);
 	}
 
@@ -90,7 +90,6 @@ test('the monitor\'s keys as commands: each changes the running shunt, prints th
 			[['pause'], 2, /^shunt: usage: shunt pause <account>/],
 			[['pause', 'nobody'], 1, /^shunt: unknown account "nobody"/],
 		] as const) {
-			// eslint-disable-next-line no-await-in-loop
 			const result = await runCli([...args], env);
 			assert.equal(result.code, code, args.join(' '));
 			assert.match(result.stderr, message);
@@ -106,17 +105,27 @@ test('shunt statusline: one line with the serving account, headroom and the next
 	await simulator.listen();
 	const home = tempDir();
 	const paths = shuntPaths({SHUNT_HOME: home});
-	simulator.addAccount({kind: 'oauth', credential: 'oauth-token-work-000000000', name: 'work', utilization5h: 0.3, utilization7d: 0.1});
-	simulator.addAccount({kind: 'oauth', credential: 'oauth-token-home-000000000', name: 'home', utilization5h: 0.7, utilization7d: 0.2});
+	simulator.addAccount({
+		kind: 'oauth', credential: 'oauth-token-work-000000000', name: 'work', utilization5h: 0.3, utilization7d: 0.1,
+	});
+	simulator.addAccount({
+		kind: 'oauth', credential: 'oauth-token-home-000000000', name: 'home', utilization5h: 0.7, utilization7d: 0.2,
+	});
 	const {writeFileSync} = await import('node:fs');
 	// Two subscription accounts with their tokens, as an import would leave them.
 	writeFileSync(paths.configFile, JSON.stringify({accounts: [{name: 'work', kind: 'oauth'}, {name: 'home', kind: 'oauth'}], settings: {healthCheckEnabled: false}}));
-	writeFileSync(paths.credentialsFile, JSON.stringify({accounts: {
-		work: {type: 'oauth', accessToken: 'oauth-token-work-000000000', refreshToken: 'refresh-secret-work', expiresAt: Date.now() + 3_600_000},
-		home: {type: 'oauth', accessToken: 'oauth-token-home-000000000', refreshToken: 'refresh-secret-home', expiresAt: Date.now() + 3_600_000},
-	}}), {mode: 0o600});
+	writeFileSync(paths.credentialsFile, JSON.stringify({
+		accounts: {
+			work: {
+				type: 'oauth', accessToken: 'oauth-token-work-000000000', refreshToken: 'refresh-secret-work', expiresAt: Date.now() + 3_600_000,
+			},
+			home: {
+				type: 'oauth', accessToken: 'oauth-token-home-000000000', refreshToken: 'refresh-secret-home', expiresAt: Date.now() + 3_600_000,
+			},
+		},
+	}), {mode: 0o600});
 	const shunt = await startShunt(['--upstream', simulator.url], {SHUNT_HOME: home, SHUNT_OAUTH_TOKEN_URL: `${simulator.url}/v1/oauth/token`});
-	const port = new URL(shunt.url).port;
+	const {port} = new URL(shunt.url);
 	try {
 		const response = await fetch(`${shunt.url}/v1/messages`, {method: 'POST', headers: {'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-claude-code-session-id': 'status-line'}, body: JSON.stringify({model: 'claude-sonnet-4-6', max_tokens: 8, messages: [{role: 'user', content: 'hi'}]})});
 		assert.equal(response.status, 200);
@@ -126,7 +135,7 @@ test('shunt statusline: one line with the serving account, headroom and the next
 		const line = await runCli(['statusline', '--port', port], {SHUNT_HOME: home});
 		assert.equal(line.code, 0);
 		assert.equal(line.stdout.split('\n').length, 2, 'one line');
-		assert.match(line.stdout, new RegExp(`^shunt · ${served} · 2/2 ready · \\d+% left · 5h resets in \\d+h\\d{2}m\\n$`));
+		assert.match(line.stdout, new RegExp(String.raw`^shunt · ${served} · 2/2 ready · \d+% left · 5h resets in \d+h\d{2}m\n$`));
 		for (const secret of ['oauth-token-work', 'oauth-token-home', 'refresh-secret']) {
 			assert.ok(!`${line.stdout}${line.stderr}`.includes(secret), 'no credential in the line');
 		}
@@ -148,7 +157,9 @@ test('shunt statusline: one line with the serving account, headroom and the next
 
 	// Something that takes the connection and never answers: the line still comes, in time.
 	const silent = net.createServer(() => undefined);
-	await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve));
+	await new Promise<void>(resolve => {
+		silent.listen(0, '127.0.0.1', resolve);
+	});
 	try {
 		const silentPort = String((silent.address() as net.AddressInfo).port);
 		const started = Date.now();

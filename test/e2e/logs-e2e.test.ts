@@ -1,6 +1,7 @@
 // covers: source/runtime/log-file.ts, source/runtime/runtime.ts, source/commands/logs-command.ts, source/cli.tsx
 // The built CLI: a headless shunt writes its log file as it serves, and `shunt logs` prints the
 // very lines the headless log printed on stderr; --json the objects; -f follows.
+import process from 'node:process';
 import assert from 'node:assert/strict';
 import {spawn, type ChildProcess} from 'node:child_process';
 import {readdirSync, readFileSync, statSync} from 'node:fs';
@@ -61,7 +62,9 @@ test('a headless shunt logs every request to its log file; shunt logs prints the
 			followed += String(chunk);
 		});
 		const followerExited = new Promise<number | null>(resolve => {
-			follower!.on('exit', code => resolve(code));
+			follower!.on('exit', code => {
+				resolve(code);
+			});
 		});
 		const followedRequests = () => followed.split('\n').filter(line => /\bsolo\s+sonnet-4-6\s+200\b/.test(line));
 		await waitFor(() => followedRequests().at(-1) === requestLines()[1], () => `the follower to print the last lines:\n${followed}`, 20_000);

@@ -2,8 +2,11 @@
 // `shunt service` through the built CLI, with HOME and XDG_CONFIG_HOME in a temporary directory
 // and a stand-in `systemctl` first on PATH that records what it is asked: the real user's
 // systemd is never touched.
+import process from 'node:process';
 import assert from 'node:assert/strict';
-import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {
+	chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
 import {runCli} from '../helpers/shunt-process.js';
@@ -33,9 +36,9 @@ test('shunt service install --dry-run prints the unit with this shell\'s port an
 	const result = await runCli(['service', 'install', '--dry-run', '--port', '9555'], {HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), SHUNT_HOME: shuntHome});
 	assert.equal(result.code, 0, result.stderr);
 	const unit = path.join(home, '.config', 'systemd', 'user', 'shunt.service');
-	assert.match(result.stdout, new RegExp(`^would write ${unit.replaceAll('/', '\\/')}:`));
+	assert.match(result.stdout, new RegExp(`^would write ${unit.replaceAll('/', String.raw`\/`)}:`));
 	assert.match(result.stdout, /"--headless" "--port" "9555"/);
-	assert.match(result.stdout, new RegExp(`Environment="SHUNT_HOME=${shuntHome.replaceAll('/', '\\/')}"`));
+	assert.match(result.stdout, new RegExp(`Environment="SHUNT_HOME=${shuntHome.replaceAll('/', String.raw`\/`)}"`));
 	assert.match(result.stdout, /would run: systemctl --user enable shunt.service/);
 	assert.deepEqual(readdirSync(home), [], 'nothing written');
 });
@@ -44,12 +47,14 @@ test('shunt service install / status / uninstall with a stand-in systemctl: idem
 	const home = tempDir();
 	mkdirSync(path.join(home, '.config'));
 	const fake = fakeSystemctl();
-	const env = {HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), SHUNT_HOME: tempDir(), PATH: `${fake.bin}:${process.env['PATH'] ?? ''}`};
+	const env = {
+		HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), SHUNT_HOME: tempDir(), PATH: `${fake.bin}:${process.env['PATH'] ?? ''}`,
+	};
 	const unit = path.join(home, '.config', 'systemd', 'user', 'shunt.service');
 
 	const install = await runCli(['service', 'install', '--port', '9556'], env);
 	assert.equal(install.code, 0, install.stderr);
-	assert.match(install.stdout, new RegExp(`^wrote ${unit.replaceAll('/', '\\/')}`));
+	assert.match(install.stdout, new RegExp(`^wrote ${unit.replaceAll('/', String.raw`\/`)}`));
 	assert.match(install.stdout, /shunt runs as a service on http:\/\/127\.0\.0\.1:9556/);
 	assert.deepEqual(fake.calls(), ['--user daemon-reload', '--user enable shunt.service', '--user start shunt.service']);
 	const content = readFileSync(unit, 'utf8');
@@ -78,7 +83,9 @@ test('shunt service install / status / uninstall with a stand-in systemctl: idem
 test('without systemd, shunt service install says so in one line and points at --dry-run', {skip: linux ? false : 'the systemd layout is Linux\'s'}, async () => {
 	const home = tempDir();
 	// A PATH without systemctl (node itself is run by its full path).
-	const result = await runCli(['service', 'install'], {HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), SHUNT_HOME: tempDir(), PATH: tempDir()});
+	const result = await runCli(['service', 'install'], {
+		HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), SHUNT_HOME: tempDir(), PATH: tempDir(),
+	});
 	assert.equal(result.code, 1);
 	assert.match(result.stderr, /^shunt: systemctl not found: this system has no systemd to run shunt as a service; run `shunt --headless` under your own supervisor/);
 	assert.equal(result.stderr.split('\n').length, 2, 'one line, no stack');

@@ -2,9 +2,12 @@
 // `shunt setup` through the built CLI, on a Claude Code settings.json in a temporary
 // CLAUDE_CONFIG_DIR: our key goes in and every other key, the mode and a backup stay; a URL that
 // points elsewhere is not replaced silently; --undo takes out exactly what setup put in.
+import process from 'node:process';
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
-import {chmodSync, existsSync, lstatSync, readFileSync, statSync, symlinkSync, writeFileSync} from 'node:fs';
+import {
+	chmodSync, existsSync, lstatSync, readFileSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
 import {cliPath, runCli} from '../helpers/shunt-process.js';
@@ -132,7 +135,9 @@ test('in a terminal setup asks first: no keeps the file, yes writes it', {skip: 
 			screen += String(chunk);
 		});
 		const exited = new Promise<number | null>(resolve => {
-			child.on('exit', code => resolve(code));
+			child.on('exit', code => {
+				resolve(code);
+			});
 		});
 		await waitFor(() => screen.includes('[y/N]'), () => `the question:\n${screen}`, 20_000);
 		assert.match(screen, /Set env\.ANTHROPIC_BASE_URL=http:\/\/127\.0\.0\.1:8082 in .*settings\.json\? \[y\/N\]/);

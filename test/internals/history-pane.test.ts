@@ -10,8 +10,12 @@ import type {Segment} from '../../source/monitor/kit/segments.js';
 import {colors, otherSeriesStyle, seriesStyles} from '../../source/monitor/kit/theme.js';
 import {displayWidth} from '../../source/monitor/kit/text-width.js';
 import {burnWords, type BurnForm} from '../../source/monitor/panes/history/burn-words.js';
-import {buildChart, niceCeiling, stackCells, timeLabels} from '../../source/monitor/panes/history/history-chart.js';
-import {buildHistory, historyHeightFor, historyRowCount, type HistoryInput} from '../../source/monitor/panes/history/history-rows.js';
+import {
+	buildChart, niceCeiling, stackCells, timeLabels,
+} from '../../source/monitor/panes/history/history-chart.js';
+import {
+	buildHistory, historyHeightFor, historyRowCount, type HistoryInput,
+} from '../../source/monitor/panes/history/history-rows.js';
 import {sparkChar, sparklineSegments, sparkValues} from '../../source/monitor/panes/history/sparkline.js';
 import {historyRoom} from '../../source/monitor/panes/pane-list.js';
 import {formatEstimate} from '../../source/util/duration.js';
@@ -25,9 +29,21 @@ const burn = (rate: Partial<BurnRate>, sevenDay: Partial<BurnRate> = {}): Accoun
 
 describe('formatEstimate: projections to the minute', () => {
 	const cases: Array<[number, string]> = [
-		[0, '<1m'], [29_999, '<1m'], [30_000, '1m'], [42 * minute, '42m'], [(59 * minute) + 29_000, '59m'], [(59 * minute) + 31_000, '1h'],
-		[65 * minute, '1h05m'], [70 * minute, '1h10m'], [3 * hour, '3h'], [24 * hour, '1d'], [52 * hour, '2d4h'],
-		[-5, '<1m'], [Number.NaN, '—'], [Number.POSITIVE_INFINITY, '—'], [1e20, '>9999d'],
+		[0, '<1m'],
+		[29_999, '<1m'],
+		[30_000, '1m'],
+		[42 * minute, '42m'],
+		[(59 * minute) + 29_000, '59m'],
+		[(59 * minute) + 31_000, '1h'],
+		[65 * minute, '1h05m'],
+		[70 * minute, '1h10m'],
+		[3 * hour, '3h'],
+		[24 * hour, '1d'],
+		[52 * hour, '2d4h'],
+		[-5, '<1m'],
+		[Number.NaN, '—'],
+		[Number.POSITIVE_INFINITY, '—'],
+		[1e20, '>9999d'],
 	];
 	for (const [ms, expected] of cases) {
 		test(`${ms} ms → ${expected}`, () => {
@@ -89,7 +105,9 @@ describe('timeLabels: now at the right end, round distances back from it', () =>
 describe('buildChart', () => {
 	const two = seriesStyles.slice(0, 2);
 	test('stacks, scale and labels of known buckets, one column of three cells per bucket', () => {
-		const chart = buildChart({values: [[100, 0], [50, 50], [0, 0], [300, 100], [0, 10]], styles: two, firstStartMs: now - (4.5 * minute), bucketMs: minute, nowMs: now, width: 30, rows: 4});
+		const chart = buildChart({
+			values: [[100, 0], [50, 50], [0, 0], [300, 100], [0, 10]], styles: two, firstStartMs: now - (4.5 * minute), bucketMs: minute, nowMs: now, width: 30, rows: 4,
+		});
 		assert.equal(chart.top, 400);
 		assert.equal(chart.bucketsPerColumn, 1);
 		assert.equal(chart.cellsPerColumn, 3);
@@ -109,7 +127,9 @@ describe('buildChart', () => {
 	test('more buckets than room: two to a column, grouped from now back, the odd oldest one left out', () => {
 		// 61 buckets in 33 cells: 30 columns of two; the oldest (huge) bucket is not drawn and does not set the scale.
 		const values = [[1000, 0], ...Array.from({length: 60}, (_, index) => [index % 2 === 0 ? 1 : 0, index % 2 === 0 ? 0 : 1])];
-		const chart = buildChart({values, styles: two, firstStartMs: now - (60.5 * minute), bucketMs: minute, nowMs: now, width: 40, rows: 2});
+		const chart = buildChart({
+			values, styles: two, firstStartMs: now - (60.5 * minute), bucketMs: minute, nowMs: now, width: 40, rows: 2,
+		});
 		assert.equal(chart.bucketsPerColumn, 2);
 		assert.equal(chart.cellsPerColumn, 1);
 		assert.equal(chart.top, 2);
@@ -121,7 +141,9 @@ describe('buildChart', () => {
 	});
 
 	test('no tokens at all: an empty plot that says so', () => {
-		const chart = buildChart({values: [[0], [0], [0]], styles: two.slice(0, 1), firstStartMs: now - (2.5 * minute), bucketMs: minute, nowMs: now, width: 40, rows: 3});
+		const chart = buildChart({
+			values: [[0], [0], [0]], styles: two.slice(0, 1), firstStartMs: now - (2.5 * minute), bucketMs: minute, nowMs: now, width: 40, rows: 3,
+		});
 		assert.equal(chart.top, 0);
 		assert.match(text(chart.lines[1]!.segments), /no tokens used in this window/);
 		assert.doesNotMatch(chart.lines.map(line => text(line.segments)).join('\n'), /[█▓]/);
@@ -208,9 +230,9 @@ function knownView(fields: Partial<HistoryView> = {}): HistoryView {
 		window: '1h',
 		bucketMs: minute,
 		computedMs: now,
-		buckets: Array.from({length: 60}, (_, index) => ({
+		buckets: Array.from({length: 60}, (_, index): HistoryView['buckets'][number] => ({
 			startMs: now - (30 * 1000) - ((59 - index) * minute),
-			perAccount: index % 7 === 0 ? {home: 1000 + (index * 10), work: 400, gone: 100} : {} as Record<string, number>,
+			perAccount: index % 7 === 0 ? {home: 1000 + (index * 10), work: 400, gone: 100} : {},
 		})),
 		sparklines: {home: Array.from({length: 60}, (_, index) => index / 59), work: Array.from({length: 60}, () => null)},
 		burn: {
@@ -221,7 +243,9 @@ function knownView(fields: Partial<HistoryView> = {}): HistoryView {
 	};
 }
 
-const input = (fields: Partial<HistoryInput> = {}): HistoryInput => ({view: knownView(), accounts: ['home', 'work'], nowMs: now, width: 120, ...fields});
+const input = (fields: Partial<HistoryInput> = {}): HistoryInput => ({
+	view: knownView(), accounts: ['home', 'work'], nowMs: now, width: 120, ...fields,
+});
 // Control characters, DEL, C1 and the bidi overrides: anything a terminal would act on.
 // eslint-disable-next-line no-control-regex
 const unsafe = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
@@ -328,7 +352,9 @@ describe('buildHistory', () => {
 			burn: {accounts: {[names[0]!]: burn({perHour: 0.5, spentInMs: 54 * minute, resetsInMs: 70 * minute})}, pool: burn({})},
 		});
 		for (const [width, height] of [[120, 15], [80, 5], [80, 1]] as const) {
-			const model = buildHistory({view, accounts: names, nowMs: now, width}, height);
+			const model = buildHistory({
+				view, accounts: names, nowMs: now, width,
+			}, height);
 			const everything = [model.hint, ...model.lines.map(line => line.segments)];
 			for (const segments of everything) {
 				for (const segment of segments) {

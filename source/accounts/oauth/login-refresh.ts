@@ -11,7 +11,9 @@ import {clockTime} from '../../util/clock-time.js';
 import type {OAuthCredential} from '../types.js';
 import {keychainPrefix} from './claude-code-import.js';
 import type {PairStores} from './pair-stores.js';
-import {adoptionSuffices, backoffAfter, isDead, type OAuthSlot, type RefreshTimings} from './refresh-policy.js';
+import {
+	adoptionSuffices, backoffAfter, isDead, type OAuthSlot, type RefreshTimings,
+} from './refresh-policy.js';
 import type {SharedLogins} from './shared-logins.js';
 import {TokenEndpointError, type TokenClient} from './token-client.js';
 
@@ -134,7 +136,9 @@ export class LoginRefresh {
 	async #refreshNow(slot: LoginSlot): Promise<void> {
 		const current = slot.credential;
 		const fresh = await this.#options.tokens.refresh(current.refreshToken);
-		const renewed: OAuthCredential = {...current, accessToken: fresh.accessToken, refreshToken: fresh.refreshToken, expiresAt: fresh.expiresAt};
+		const renewed: OAuthCredential = {
+			...current, accessToken: fresh.accessToken, refreshToken: fresh.refreshToken, expiresAt: fresh.expiresAt,
+		};
 		// Saved before use: the old refresh token is already dead upstream.
 		await this.#pairs.save(slot, renewed);
 		slot.credential = renewed;

@@ -1,10 +1,14 @@
 import type {Alerts} from '../../alerts/alerts.js';
 import type {AuthStore} from '../../state/ports.js';
 import type {AccountConfig, Credential} from '../types.js';
-import {MissingCredentialError, StaticAuthProvider, type AuthProvider, type UpstreamCredential} from '../auth-provider.js';
+import {
+	MissingCredentialError, StaticAuthProvider, type AuthProvider, type UpstreamCredential,
+} from '../auth-provider.js';
 import {LoginRefresh, type LoginSlot} from './login-refresh.js';
 import {PairStores} from './pair-stores.js';
-import {isDead, isDue, mayForceRefresh, newSlot, type RefreshTimings} from './refresh-policy.js';
+import {
+	isDead, isDue, mayForceRefresh, newSlot, type RefreshTimings,
+} from './refresh-policy.js';
 import {RefreshUpkeep} from './refresh-upkeep.js';
 import type {SharedLogins} from './shared-logins.js';
 import {TokenClient} from './token-client.js';

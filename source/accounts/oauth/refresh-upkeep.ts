@@ -6,7 +6,9 @@
 import type {AuthStore} from '../../state/ports.js';
 import type {LoginRefresh, LoginSlot} from './login-refresh.js';
 import type {PairStores} from './pair-stores.js';
-import {dueAt, isDead, isDue, type RefreshTimings} from './refresh-policy.js';
+import {
+	dueAt, isDead, isDue, type RefreshTimings,
+} from './refresh-policy.js';
 
 export type RefreshUpkeepOptions = {
 	slots: ReadonlyMap<string, LoginSlot>;

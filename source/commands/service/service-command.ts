@@ -1,5 +1,6 @@
 // The CLI side of `shunt service`: what the service runs (this node, this shunt, the user's port,
 // data directory and upstream), and the real runner for systemctl / launchctl.
+import process from 'node:process';
 import {execFile} from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,9 @@ import {onPath} from '../../util/on-path.js';
 import {UserError} from '../../util/user-error.js';
 import {baseUrl, requestControl, type Target} from '../control-client.js';
 import {usageError} from '../cli-arguments.js';
-import {installService, serviceLayout, serviceStatus, uninstallService, type Command, type CommandResult, type Runner} from './service-runner.js';
+import {
+	installService, serviceLayout, serviceStatus, uninstallService, type Command, type CommandResult, type Runner,
+} from './service-runner.js';
 import {UnitFileError, type ServiceSpec} from './unit-files.js';
 
 export type ServiceRequest = {

@@ -4,12 +4,16 @@
 // one is rewritten and restarted), uninstall removes exactly what install made (the file, and the
 // link `enable` made), and --dry-run prints the file and the commands instead. The commands are
 // run through an injected runner, so tests never touch the real user's service manager.
-import {existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync} from 'node:fs';
+import {
+	existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync,
+} from 'node:fs';
 import path from 'node:path';
 import {writeFileAtomic} from '../../util/atomic-write.js';
 import {terminalSafe} from '../../util/terminal-safe.js';
 import {UserError} from '../../util/user-error.js';
-import {launchdLabel, launchdMarker, launchdPlist, serviceName, systemdMarker, systemdUnit, type ServiceSpec} from './unit-files.js';
+import {
+	launchdLabel, launchdMarker, launchdPlist, serviceName, systemdMarker, systemdUnit, type ServiceSpec,
+} from './unit-files.js';
 
 export type ServicePlatform = 'linux' | 'darwin';
 
@@ -66,7 +70,7 @@ const systemctl = (...args: string[]): Command => ({command: 'systemctl', args: 
 const launchctl = (...args: string[]): Command => ({command: 'launchctl', args});
 
 export function describe(command: Command): string {
-	return [command.command, ...command.args].map(word => (/^[\w./:@=+-]+$/.test(word) ? word : `'${word.replaceAll('\'', '\'\\\'\'')}'`)).join(' ');
+	return [command.command, ...command.args].map(word => (/^[\w./:@=+-]+$/.test(word) ? word : `'${word.replaceAll('\'', String.raw`'\''`)}'`)).join(' ');
 }
 
 type FileState = 'absent' | 'same' | 'different';
@@ -236,10 +240,10 @@ export async function serviceStatus(layout: ServiceLayout, {run, dryRun, health}
 	const installed = text !== undefined;
 	if (text === undefined) {
 		lines.push(`not installed (no ${layout.file})`);
-	} else if (!text.split('\n', 3).includes(layout.marker)) {
-		lines.push(`${layout.file} exists but was not written by shunt`);
-	} else {
+	} else if (text.split('\n', 3).includes(layout.marker)) {
 		lines.push(`installed: ${layout.file}${text === layout.content ? '' : ' (differs from what install would write now: `shunt service install` updates it)'}`);
+	} else {
+		lines.push(`${layout.file} exists but was not written by shunt`);
 	}
 
 	if (installed) {

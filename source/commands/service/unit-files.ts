@@ -38,12 +38,12 @@ function checked(value: string, what: string): string {
 
 /** One word of ExecStart=: quoted, with systemd's escapes, its specifiers (%) and variables ($) kept literal. */
 export function systemdWord(value: string): string {
-	return `"${checked(value, 'an argument').replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('%', '%%').replaceAll('$', '$$$$')}"`;
+	return `"${checked(value, 'an argument').replaceAll('\\', '\\\\').replaceAll('"', String.raw`\"`).replaceAll('%', '%%').replaceAll('$', '$$$$')}"`;
 }
 
 /** One Environment= assignment (no variable expansion there, specifiers still). */
 function systemdAssignment(name: string, value: string): string {
-	return `"${name}=${checked(value, name).replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('%', '%%')}"`;
+	return `"${name}=${checked(value, name).replaceAll('\\', '\\\\').replaceAll('"', String.raw`\"`).replaceAll('%', '%%')}"`;
 }
 
 export function systemdUnit(spec: ServiceSpec): string {
@@ -79,12 +79,14 @@ function xml(value: string): string {
 export function launchdPlist(spec: ServiceSpec): string {
 	const words = [spec.node, spec.cli, ...spec.args].map(word => `\t\t<string>${xml(word)}</string>`);
 	const environment = Object.entries(spec.env).flatMap(([name, value]) => [`\t\t<key>${xml(name)}</key>`, `\t\t<string>${xml(value)}</string>`]);
-	const log = spec.logFile === undefined ? [] : [
-		'\t<key>StandardErrorPath</key>',
-		`\t<string>${xml(spec.logFile)}</string>`,
-		'\t<key>StandardOutPath</key>',
-		`\t<string>${xml(spec.logFile)}</string>`,
-	];
+	const log = spec.logFile === undefined
+		? []
+		: [
+			'\t<key>StandardErrorPath</key>',
+			`\t<string>${xml(spec.logFile)}</string>`,
+			'\t<key>StandardOutPath</key>',
+			`\t<string>${xml(spec.logFile)}</string>`,
+		];
 	return [
 		'<?xml version="1.0" encoding="UTF-8"?>',
 		launchdMarker,

@@ -1,12 +1,15 @@
 // Every key the monitor understands, as data. The input handler, the footer hints and the help
 // overlay are all generated from this one list, so they cannot disagree.
 import type {Key} from 'ink';
-import {historyWindows, type AccountView, type HistoryWindow, type StoreActions, type StoreSnapshot} from '../contract.js';
-import {burstCycle, effortCycle, modelCycle, nextInCycle} from './cycles.js';
+import {
+	historyWindows, type AccountView, type HistoryWindow, type StoreActions, type StoreSnapshot,
+} from '../contract.js';
 import {formatBurst, shortModel} from '../kit/format.js';
 import {nextStrategy, strategies} from '../kit/strategies.js';
-
 import type {Focus} from '../panes/pane-list.js';
+import {
+	burstCycle, effortCycle, modelCycle, nextInCycle,
+} from './cycles.js';
 
 export type {Focus} from '../panes/pane-list.js';
 
@@ -62,6 +65,7 @@ export function stepHistoryWindow(current: HistoryWindow, step: number): History
 	const count = historyWindows.length;
 	return historyWindows[(((historyWindows.indexOf(current) + step) % count) + count) % count]!;
 }
+
 const isCtrlC = (input: string, key: Key) => key.ctrl && input === 'c';
 
 export const keyBindings: readonly KeyBinding[] = [
@@ -87,7 +91,9 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: 'unpin: back to automatic routing',
 		footerRank: 2,
 		matches: (input, key) => plain(key) && input === '0',
-		action: ({actions}) => actions.pin(null),
+		action({actions}) {
+			actions.pin(null);
+		},
 	},
 	{
 		key: 's',
@@ -107,7 +113,9 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: `model override: ${describeCycle(modelCycle, model => (model === null ? 'auto' : shortModel(model)))}`,
 		footerRank: 6,
 		matches: (input, key) => plain(key) && input === 'o',
-		action: ({snapshot, actions}) => actions.setModelOverride(nextInCycle(modelCycle, snapshot.overrides.model)),
+		action({snapshot, actions}) {
+			actions.setModelOverride(nextInCycle(modelCycle, snapshot.overrides.model));
+		},
 	},
 	{
 		key: 'e',
@@ -115,7 +123,9 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: `effort override: ${describeCycle(effortCycle, effort => effort ?? 'auto')}`,
 		footerRank: 7,
 		matches: (input, key) => plain(key) && input === 'e',
-		action: ({snapshot, actions}) => actions.setEffortOverride(nextInCycle(effortCycle, snapshot.overrides.effort)),
+		action({snapshot, actions}) {
+			actions.setEffortOverride(nextInCycle(effortCycle, snapshot.overrides.effort));
+		},
 	},
 	{
 		key: 'b',
@@ -123,7 +133,9 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: `burst limit: ${describeCycle(burstCycle, limit => (limit === null ? 'default' : formatBurst(limit)))}`,
 		footerRank: 8,
 		matches: (input, key) => plain(key) && input === 'b',
-		action: ({snapshot, actions}) => actions.setBurstRpmLimit(nextInCycle(burstCycle, snapshot.overrides.burstRpmLimit)),
+		action({snapshot, actions}) {
+			actions.setBurstRpmLimit(nextInCycle(burstCycle, snapshot.overrides.burstRpmLimit));
+		},
 	},
 	{
 		key: 'p',
@@ -176,7 +188,9 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: 'mute / unmute alerts',
 		footerRank: 9,
 		matches: (input, key) => plain(key) && input === 'm',
-		action: ({snapshot, actions}) => actions.setAlertsMuted(!snapshot.overrides.alertsMuted),
+		action({snapshot, actions}) {
+			actions.setAlertsMuted(!snapshot.overrides.alertsMuted);
+		},
 	},
 	{
 		key: '↑↓ jk',
@@ -184,7 +198,9 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: 'move the account cursor, or scroll the log when it has the focus',
 		footerRank: 10,
 		matches: (input, key) => key.upArrow || key.downArrow || (plain(key) && (input === 'k' || input === 'j')),
-		action: ({move}, input, key) => move(key.upArrow || input === 'k' ? -1 : 1),
+		action({move}, input, key) {
+			move(key.upArrow || input === 'k' ? -1 : 1);
+		},
 	},
 	{
 		key: 'tab',
@@ -192,7 +208,9 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: 'switch the focus between the accounts and the log',
 		footerRank: 5,
 		matches: (_input, key) => key.tab,
-		action: ({toggleFocus}) => toggleFocus(),
+		action({toggleFocus}) {
+			toggleFocus();
+		},
 	},
 	{
 		key: 'enter',
@@ -200,7 +218,9 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: 'this log row in detail: why that account, each try, timing, tokens',
 		footerRank: 11,
 		matches: (_input, key) => key.return,
-		action: ({openDetail}) => openDetail(),
+		action({openDetail}) {
+			openDetail();
+		},
 	},
 	{
 		key: '/',
@@ -208,14 +228,18 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: 'filter the log: words, account:x, model:x, status:429',
 		footerRank: 12,
 		matches: (input, key) => plain(key) && input === '/',
-		action: ({startFilter}) => startFilter(),
+		action({startFilter}) {
+			startFilter();
+		},
 	},
 	{
 		key: 'esc',
 		label: 'back',
 		description: 'close the detail view, clear the filter, return the log to live',
 		matches: (_input, key) => key.escape,
-		action: ({escape}) => escape(),
+		action({escape}) {
+			escape();
+		},
 	},
 	{
 		key: '?',
@@ -223,7 +247,9 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: 'this help; ? again shows its next page, any other key closes it',
 		footerRank: 0,
 		matches: (input, key) => plain(key) && input === '?',
-		action: ({openHelp}) => openHelp(),
+		action({openHelp}) {
+			openHelp();
+		},
 	},
 	{
 		key: 'q',
@@ -231,7 +257,9 @@ export const keyBindings: readonly KeyBinding[] = [
 		description: 'quit cleanly: in-flight requests finish, state is saved (also Ctrl-C)',
 		footerRank: 0,
 		matches: (input, key) => (plain(key) && input === 'q') || isCtrlC(input, key),
-		action: ({quit}) => quit(),
+		action({quit}) {
+			quit();
+		},
 	},
 ];
 

@@ -21,9 +21,13 @@ export function screenPanes(wants: PaneWants): Array<PaneSpec<PaneKey>> {
 		{key: 'accounts', wanted: wants.accounts, minimum: 3},
 		// The trend between the state of now and the requests one by one; its height is decided before (historyRoom).
 		{key: 'history', wanted: wants.history, minimum: wants.history},
-		{key: 'log', wanted: Number.POSITIVE_INFINITY, minimum: logMinimum, grow: true},
+		{
+			key: 'log', wanted: Number.POSITIVE_INFINITY, minimum: logMinimum, grow: true,
+		},
 		// The first thing to go on a short terminal.
-		{key: 'savings', wanted: 1, minimum: 1, optional: true},
+		{
+			key: 'savings', wanted: 1, minimum: 1, optional: true,
+		},
 	];
 }
 

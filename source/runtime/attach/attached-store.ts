@@ -2,6 +2,7 @@
 // with every action sent back as a POST to the control endpoint that does the same. To the
 // monitor it is one more MonitorStore; around it, the connection's state, so the screen can say
 // when nothing answers. The connection is re-made with backoff for as long as the monitor runs.
+import {type Buffer} from 'node:buffer';
 import http from 'node:http';
 import {actionsFrom, type ActionCall} from '../../monitor/apply-action.js';
 import {actionNames, type MonitorStore, type StoreSnapshot} from '../../monitor/contract.js';
@@ -12,11 +13,11 @@ import {isRecord} from '../../util/json.js';
 import {Listeners} from '../../util/listeners.js';
 import {EventReader, EventTooLarge} from './event-reader.js';
 
-export type Connection =
-	| {status: 'connecting'; url: string}
-	| {status: 'connected'; url: string}
+export type Connection
+	= {status: 'connecting'; url: string}
+		| {status: 'connected'; url: string}
 	/** Nothing usable answers; the next try is at retryAtMs. */
-	| {status: 'down'; url: string; problem: string; sinceMs: number; retryAtMs: number};
+		| {status: 'down'; url: string; problem: string; sinceMs: number; retryAtMs: number};
 
 export type AttachedView = {
 	/** The last snapshot received (kept while down, so the next connection starts from it). */
@@ -128,7 +129,11 @@ export function attachToShunt(options: AttachOptions): AttachedStore {
 		clearTimeout(retryTimer);
 		const nowMs = Date.now();
 		const sinceMs = view.connection.status === 'down' ? view.connection.sinceMs : nowMs;
-		setView({...view, connection: {status: 'down', url, problem, sinceMs, retryAtMs: nowMs + retryMs}});
+		setView({
+			...view, connection: {
+				status: 'down', url, problem, sinceMs, retryAtMs: nowMs + retryMs,
+			},
+		});
 		retryTimer = setTimeout(connect, retryMs);
 		retryMs = Math.min(maxRetryMs, retryMs * 2);
 	};
@@ -191,7 +196,9 @@ export function attachToShunt(options: AttachOptions): AttachedStore {
 			setView({...view, connection: {status: 'connecting', url}});
 		}
 
-		const outgoing = http.get({host: target.host, port: target.port, path: '/_shunt/stream', agent: false, headers: {accept: 'text/event-stream'}});
+		const outgoing = http.get({
+			host: target.host, port: target.port, path: '/_shunt/stream', agent: false, headers: {accept: 'text/event-stream'},
+		});
 		request = outgoing;
 		clearTimeout(answerTimer);
 		answerTimer = setTimeout(() => {

@@ -2,6 +2,7 @@
 // arrive. shunt writes each event's data on one line, but the reader takes any valid framing
 // (CRLF, several data lines, comments). Whatever answers on the port may be anyone, so an event
 // larger than maxEventBytes ends the stream with an error instead of growing a buffer.
+import {type Buffer} from 'node:buffer';
 import {StringDecoder} from 'node:string_decoder';
 
 export class EventTooLarge extends Error {}

@@ -3,7 +3,9 @@ import type {StrategyName} from '../../../routing/strategies.js';
 import {keyBindings} from '../../keys/key-bindings.js';
 import type {Segment} from '../../kit/segments.js';
 import {strategies} from '../../kit/strategies.js';
-import {colors, eventStyles, historyMeanings, logMeanings, stateStyles, tagMeanings} from '../../kit/theme.js';
+import {
+	colors, eventStyles, historyMeanings, logMeanings, stateStyles, tagMeanings,
+} from '../../kit/theme.js';
 import {displayWidth, padEndToWidth} from '../../kit/text-width.js';
 import StyledText from '../../kit/styled-text.js';
 
@@ -39,10 +41,14 @@ export function helpLines(current: StrategyName): Line[] {
 /** Every symbol and word the panes use, from the same data the panes draw with. */
 function legendLines(): Line[] {
 	const entries: Array<{key: string; mark: string; color?: string; meaning: string}> = [
-		...Object.entries(stateStyles).map(([state, style]) => ({key: `state:${state}`, mark: style.symbol, color: style.color, meaning: style.meaning})),
+		...Object.entries(stateStyles).map(([state, style]) => ({
+			key: `state:${state}`, mark: style.symbol, color: style.color, meaning: style.meaning,
+		})),
 		...tagMeanings.map(([tag, meaning]) => ({key: `tag:${tag}`, mark: tag, meaning})),
 	];
-	const events = Object.entries(eventStyles).map(([kind, style]) => ({key: `event:${kind}`, mark: style.symbol, color: style.color, meaning: style.meaning}));
+	const events = Object.entries(eventStyles).map(([kind, style]) => ({
+		key: `event:${kind}`, mark: style.symbol, color: style.color, meaning: style.meaning,
+	}));
 	const log = logMeanings.map(([mark, meaning]) => ({key: `log:${mark}`, mark, meaning}));
 	const history = historyMeanings.map(([mark, meaning]) => ({key: `history:${mark}`, mark, meaning}));
 	const markWidth = Math.max(...[...entries, ...events, ...log, ...history].map(entry => displayWidth(entry.mark)));
@@ -101,7 +107,7 @@ export function helpPageCount(strategy: StrategyName, height: number): number {
 	return pagesOf(helpLines(strategy), height).length;
 }
 
-type Props = {width: number; height: number; strategy: StrategyName; page?: number};
+type Props = {readonly width: number; readonly height: number; readonly strategy: StrategyName; readonly page?: number};
 
 export default function HelpOverlay({width, height, strategy, page = 0}: Props) {
 	const lines = helpLines(strategy);
@@ -111,23 +117,25 @@ export default function HelpOverlay({width, height, strategy, page = 0}: Props) 
 	const pages = pagesOf(lines, height);
 	const index = Math.min(Math.max(0, page), pages.length - 1);
 	// A short terminal pages through the help (? turns the page) rather than cutting off the legend.
-	const shown = pages.length === 1 ? pages[0]! : [...pages[index]!, {
-		key: 'page',
-		segments: [
-			{text: `page ${index + 1}/${pages.length}`, bold: true, color: colors.muted},
-			...(index + 1 < pages.length ? [{text: ' · ? shows the next', color: colors.muted}] : []),
-		],
-	}];
+	const shown = pages.length === 1
+		? pages[0]!
+		: [...pages[index]!, {
+			key: 'page',
+			segments: [
+				{text: `page ${index + 1}/${pages.length}`, bold: true, color: colors.muted},
+				...(index + 1 < pages.length ? [{text: ' · ? shows the next', color: colors.muted}] : []),
+			],
+		}];
 	// The box hugs its content; the space below stays empty so the footer keeps its place.
 	return (
-		<Box flexDirection="column" width={width} height={height} flexShrink={0} overflow="hidden">
+		<Box flexDirection='column' width={width} height={height} flexShrink={0} overflow='hidden'>
 			<Box
-				flexDirection="column"
+				flexDirection='column'
 				width={boxWidth}
 				height={Math.min(height, shown.length + 2)}
 				flexShrink={0}
-				overflow="hidden"
-				borderStyle="round"
+				overflow='hidden'
+				borderStyle='round'
 				borderColor={colors.brand}
 				paddingX={1}
 			>

@@ -222,5 +222,7 @@ export function buildChart(input: ChartInput): Chart {
 			}],
 		},
 	);
-	return {lines, bucketsPerColumn, cellsPerColumn, top};
+	return {
+		lines, bucketsPerColumn, cellsPerColumn, top,
+	};
 }

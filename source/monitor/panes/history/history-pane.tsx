@@ -4,9 +4,9 @@ import StyledText from '../../kit/styled-text.js';
 import type {HistoryModel} from './history-rows.js';
 
 type Props = {
-	model: HistoryModel;
-	width: number;
-	height: number;
+	readonly model: HistoryModel;
+	readonly width: number;
+	readonly height: number;
 };
 
 /**
@@ -15,7 +15,7 @@ type Props = {
  */
 export default function HistoryPane({model, width, height}: Props) {
 	return (
-		<Box flexDirection="column" width={width} height={height} flexShrink={0} overflowY="hidden">
+		<Box flexDirection='column' width={width} height={height} flexShrink={0} overflowY='hidden'>
 			<PaneTitle title={model.title} focused={false} width={width} hint={model.hint}/>
 			{model.lines.slice(0, Math.max(0, height - 1)).map(line => (
 				<Box key={line.key} width={width} height={1} flexShrink={0}>

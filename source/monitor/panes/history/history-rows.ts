@@ -7,7 +7,9 @@ import type {HistoryView} from '../../contract.js';
 import {historyWindows} from '../../contract.js';
 import {formatEstimate, formatPercent, formatTokens} from '../../kit/format.js';
 import type {Segment} from '../../kit/segments.js';
-import {colors, otherSeriesStyle, seriesStyles, type StateStyle} from '../../kit/theme.js';
+import {
+	colors, otherSeriesStyle, seriesStyles, type StateStyle,
+} from '../../kit/theme.js';
 import {displayWidth, padEndToWidth, truncateToWidth} from '../../kit/text-width.js';
 import {terminalSafe} from '../../../util/terminal-safe.js';
 import {burnWords, type BurnForm} from './burn-words.js';
@@ -52,8 +54,12 @@ type Series = {name: string; label: string; style: StateStyle; tokens: number; o
 /** The accounts in config order, then "others" for tokens of accounts no longer configured. */
 function seriesOf(view: HistoryView, accounts: readonly string[]): Series[] {
 	const configured = new Set(accounts);
-	const series: Series[] = accounts.map((name, index) => ({name, label: terminalSafe(name), style: seriesStyles[index % seriesStyles.length]!, tokens: 0}));
-	const other: Series = {name: 'others', label: 'others', style: otherSeriesStyle, tokens: 0, other: true};
+	const series: Series[] = accounts.map((name, index) => ({
+		name, label: terminalSafe(name), style: seriesStyles[index % seriesStyles.length]!, tokens: 0,
+	}));
+	const other: Series = {
+		name: 'others', label: 'others', style: otherSeriesStyle, tokens: 0, other: true,
+	};
 	for (const bucket of view.buckets) {
 		for (const [name, tokens] of Object.entries(bucket.perAccount)) {
 			if (!(tokens > 0) || !Number.isFinite(tokens)) {
@@ -121,7 +127,9 @@ function usedNow(values: ReadonlyArray<number | null> | undefined): number | nul
 
 type RowPlan = {form: BurnForm; spark: number; nameWidth: number};
 
-const blankBurn = {perHour: null, spentInMs: null, resetsInMs: null, sevenDay: {perHour: null, spentInMs: null, resetsInMs: null}};
+const blankBurn = {
+	perHour: null, spentInMs: null, resetsInMs: null, sevenDay: {perHour: null, spentInMs: null, resetsInMs: null},
+};
 
 /**
  * The widths of the account rows: the long wording when it leaves the sparkline some room,
@@ -208,7 +216,9 @@ export function buildHistory(input: HistoryInput, height: number): HistoryModel 
 		const only = accounts.length === 1 ? accounts[0]! : undefined;
 		const words = only === undefined ? burnWords(view.burn.pool, elapsedMs, 'short', true) : burnWords(view.burn.accounts[only] ?? blankBurn, elapsedMs, 'short', false);
 		const label: Segment = {text: `${only === undefined ? 'pool' : truncateToWidth(terminalSafe(only), maxNameWidth)}: `, bold: true};
-		return {layout: 'line', title, hint: fitting([[label, ...words, {text: ' · h hides', color: colors.muted}], [label, ...words], words], hintRoom), lines: []};
+		return {
+			layout: 'line', title, hint: fitting([[label, ...words, {text: ' · h hides', color: colors.muted}], [label, ...words], words], hintRoom), lines: [],
+		};
 	}
 
 	const chartHeight = height - 1 - 2 - rows;

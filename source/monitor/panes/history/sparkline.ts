@@ -1,7 +1,9 @@
 // A 5h-window sparkline: one character per slice of the window, ▁ (under an eighth used) to █
 // (all of it), coloured like the gauges. Pure.
 import type {Segment} from '../../kit/segments.js';
-import {colors, sparkLevels, sparkUnknown, usageColor} from '../../kit/theme.js';
+import {
+	colors, sparkLevels, sparkUnknown, usageColor,
+} from '../../kit/theme.js';
 
 /** The level character of a utilization (0..1; more counts as full). */
 export function sparkChar(utilization: number): string {
