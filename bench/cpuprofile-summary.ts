@@ -96,7 +96,7 @@ export function summarizeProfile(profile: CpuProfile, top = 30): ProfileSummary 
 	}
 
 	const rows = (map: Map<string, number>): Row[] => [...map]
-		.sort((a, b) => b[1] - a[1])
+		.toSorted((a, b) => b[1] - a[1])
 		.slice(0, top)
 		.map(([name, us]) => ({name, ms: us / 1000, percent: totalUs > 0 ? (us / totalUs) * 100 : 0}));
 	return {
@@ -110,13 +110,13 @@ export function formatSummary(summary: ProfileSummary): string {
 		`busy ${summary.totalMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms`,
 		'',
 		'self time by origin:',
-		...summary.origins.map(line),
+		...summary.origins.map(row => line(row)),
 		'',
 		'self time by function:',
-		...summary.functions.map(line),
+		...summary.functions.map(row => line(row)),
 		'',
 		'inclusive time, our code and got:',
-		...summary.inclusive.map(line),
+		...summary.inclusive.map(row => line(row)),
 	].join('\n');
 }
 

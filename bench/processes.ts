@@ -340,6 +340,7 @@ export async function startShuntHeadless(options: ShuntOptions): Promise<ShuntPr
 const shellQuote = (value: string): string => `'${value.replaceAll('\'', String.raw`'\''`)}'`;
 
 /** Terminal escape sequences out, so the screen's words can be looked for. */
+// eslint-disable-next-line no-control-regex -- terminal escapes are what it strips
 const stripAnsi = (text: string): string => text.replaceAll(/\u001B\[[\d;?]*[ -/]*[@-~]|\u001B[()][\dA-Z]|\u001B[=>78]/g, '');
 
 /** A node process under `script`: a pseudo-terminal as its stdin, stdout and stderr. */
@@ -362,7 +363,7 @@ async function spawnUnderPty(args: string[], home: string, pidName: string): Pro
 	const pidFile = path.join(home, pidName);
 	// A pty created without a terminal on our side has 0×0 cells, and the monitor would only show
 	// its "too small" notice: give it a real size first. exec keeps the shell's pid for node.
-	const node = [process.execPath, ...args].map(shellQuote).join(' ');
+	const node = [process.execPath, ...args].map(value => shellQuote(value)).join(' ');
 	const command = `stty cols 120 rows 40; echo $$ > ${shellQuote(pidFile)}; exec ${node}`;
 	const child = spawn('script', ['-qfec', command, '/dev/null'], {
 		env: {
@@ -451,6 +452,7 @@ export async function startShuntPty(options: ShuntOptions): Promise<ShuntProcess
 	const pty = await spawnUnderPty([...(options.nodeArgs ?? []), options.cli ?? cliPath, '--port', String(port), '--upstream', options.upstream], options.home, 'shunt.pid');
 	const url = `http://127.0.0.1:${port}`;
 	const deadline = Date.now() + 15_000;
+	// eslint-disable-next-line no-await-in-loop -- polls until it answers
 	while (await getStatus(`${url}/_shunt/status`) !== 200) {
 		if (pty.exited() || Date.now() > deadline) {
 			throw new Error(`shunt under a pty did not come up on ${url}:\n${pty.screen()}`);

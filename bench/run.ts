@@ -178,6 +178,7 @@ async function getJson(url: string, timeoutMs = 10_000): Promise<unknown> {
 				try {
 					resolve(JSON.parse(text));
 				} catch (error) {
+					// eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- JSON.parse's own SyntaxError
 					reject(error);
 				}
 			});
@@ -269,6 +270,7 @@ type MatrixOptions<K extends string, L extends Level> = {
 
 /** Non-streaming runs of every target at every level, interleaved over rounds; medians per cell. */
 async function latencyRounds<K extends string, L extends Level>(config: Config, options: MatrixOptions<K, L>): Promise<Record<L, Record<K, Measured>>> {
+	// eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- every level is set below
 	const result = {} as Record<L, Record<K, Measured>>;
 	for (const level of options.levels) {
 		const runs = Object.fromEntries(options.keys.map(key => [key, [] as RunStats[]])) as Record<K, RunStats[]>;
@@ -988,8 +990,7 @@ function report(results: Results): string {
 	const {latency, streaming, memory, machine, config, clients} = results;
 	const targetKeys = Object.keys(latency.c1) as TargetKey[];
 	const streamKeys = targetKeys as StreamKey[];
-	const out: string[] = [];
-	out.push(`shunt bench — node ${machine.node} · ${machine.cpuModel} · ${machine.cores} cores · medians of ${config.rounds} interleaved round(s) · ${results.durationS.toFixed(0)} s · load ${machine.loadAverage.start.toFixed(1)} → ${machine.loadAverage.end.toFixed(1)}`, `shunt under test: ${results.shuntCli} (built); both workloads are described in results.json "workloads"`, '', '1. Non-streaming latency (ms, request start → last body byte); +p50 = minus direct p50');
+	const out: string[] = [`shunt bench — node ${machine.node} · ${machine.cpuModel} · ${machine.cores} cores · medians of ${config.rounds} interleaved round(s) · ${results.durationS.toFixed(0)} s · load ${machine.loadAverage.start.toFixed(1)} → ${machine.loadAverage.end.toFixed(1)}`, `shunt under test: ${results.shuntCli} (built); both workloads are described in results.json "workloads"`, '', '1. Non-streaming latency (ms, request start → last body byte); +p50 = minus direct p50'];
 	const latencyRows = [['', 'c=1 p50', 'p99', '+p50', 'c=32 p50', 'p99', '+p50', 'c=64 p50', 'p99', '+p50']];
 	for (const key of targetKeys) {
 		const row = [targetLabels[key]];
@@ -1083,6 +1084,7 @@ async function main(): Promise<number> {
 	const attachedMonitorCpuAtStart = readCpuMs(shuntAttached.monitorPid);
 	// Direct and through the pipe proxy the client brings the key; through shunt it sends none.
 	const candidate = config.candidateCli ? await startShuntHeadless({...shuntOptions, cli: config.candidateCli, home: cloneHome(home)}) : undefined;
+	// eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- `candidate` is there only with a candidate CLI
 	const targets = {
 		direct: {
 			name: 'direct', url: simulator.url, headers: {'x-api-key': key}, pid: simulator.pid,

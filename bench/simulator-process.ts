@@ -77,5 +77,9 @@ async function stop(): Promise<void> {
 	process.exit(0);
 }
 
-process.once('SIGTERM', () => void stop());
-process.once('SIGINT', () => void stop());
+process.once('SIGTERM', () => {
+	void stop();
+});
+process.once('SIGINT', () => {
+	void stop();
+});

@@ -9,14 +9,15 @@ export function percentile(samples: ArrayLike<number>, p: number): number {
 		return Number.NaN;
 	}
 
-	const sorted = Float64Array.from(samples).sort();
+	const sorted = Float64Array.from(samples);
+	sorted.sort();
 	const rank = Math.ceil((p / 100) * length);
 	return sorted[Math.min(length - 1, Math.max(0, rank - 1))]!;
 }
 
 /** Median of a few run results (the middle one, or the mean of the middle two); NaN when empty. */
 export function median(values: readonly number[]): number {
-	const finite = values.filter(value => Number.isFinite(value)).sort((a, b) => a - b);
+	const finite = values.filter(value => Number.isFinite(value)).toSorted((a, b) => a - b);
 	if (finite.length === 0) {
 		return Number.NaN;
 	}

@@ -48,7 +48,7 @@ function xterm256(n) {
 	if (n < 232) {
 		const v = n - 16;
 		const level = x => (x === 0 ? 0 : 55 + (x * 40));
-		const [r, g, b] = [Math.floor(v / 36), Math.floor(v / 6) % 6, v % 6].map(level);
+		const [r, g, b] = [Math.floor(v / 36), Math.floor(v / 6) % 6, v % 6].map(x => level(x));
 		return `rgb(${r},${g},${b})`;
 	}
 
@@ -70,8 +70,10 @@ function parse(input) {
 		};
 		const runs = [];
 		let column = 0;
+		// eslint-disable-next-line no-control-regex -- SGR escapes are what it reads
 		const parts = line.split(/(\u001B\[[\d;]*m)/);
 		for (const part of parts) {
+			// eslint-disable-next-line no-control-regex -- SGR escapes are what it reads
 			const sgr = /^\u001B\[([\d;]*)m$/.exec(part);
 			if (sgr) {
 				const codes = sgr[1] === '' ? [0] : sgr[1].split(';').map(Number);
@@ -148,6 +150,7 @@ function parse(input) {
 				continue;
 			}
 
+			// eslint-disable-next-line no-control-regex -- other escapes are what it drops
 			const text = part.replaceAll(/\u001B\[[^a-zA-Z]*[a-zA-Z]/g, '');
 			if (text.length > 0) {
 				const chars = [...text];

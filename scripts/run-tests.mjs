@@ -13,7 +13,7 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const tiers = ['test', 'test/internals', 'test/e2e'];
-const e2eDir = path.join(root, 'test', 'e2e');
+const endToEndDir = path.join(root, 'test', 'e2e');
 const isTestFile = name => /\.test\.tsx?$/.test(name);
 
 /** The test files directly in a directory, relative to the root, sorted. */
@@ -21,7 +21,7 @@ function testFilesIn(directory) {
 	return readdirSync(path.join(root, directory), {withFileTypes: true})
 		.filter(entry => entry.isFile() && isTestFile(entry.name))
 		.map(entry => path.join(directory, entry.name))
-		.sort();
+		.toSorted();
 }
 
 function selected(args) {
@@ -78,7 +78,7 @@ if (files.length === 0) {
 
 // The end-to-end tests run dist/: run on its own after an edit, the runner must not test stale
 // code. `npm test` has just built it, so there this finds nothing to do.
-if (files.some(file => path.resolve(root, file).startsWith(`${e2eDir}${path.sep}`))) {
+if (files.some(file => path.resolve(root, file).startsWith(`${endToEndDir}${path.sep}`))) {
 	const stale = staleBuild();
 	if (stale) {
 		console.error(`run-tests: ${stale}; building dist/ first (tsc)`);

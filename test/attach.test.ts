@@ -139,7 +139,7 @@ test('the stream sends a snapshot at connect, then at most one per 500 ms while 
 	}
 
 	const seqs = snapshotsFrames.map(frame => (JSON.parse(frame.data) as {seq: number}).seq);
-	assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'seq grows');
+	assert.deepEqual(seqs, [...seqs].toSorted((a, b) => a - b), 'seq grows');
 
 	stream.request.destroy();
 	await waitFor(() => subscribed === 0, 'the last monitor leaving unsubscribes the stream');
@@ -368,9 +368,12 @@ test('an alert the instance raises reaches the attached monitor', async () => {
 		server.listen(0, '127.0.0.1', resolve);
 	});
 	const rung: string[] = [];
-	const store = attachToShunt({target: {host: '127.0.0.1', port: (server.address() as AddressInfo).port}, onAlert: (title, body) => {
-		rung.push(`${title}: ${body}`);
-	}});
+	const store = attachToShunt({
+		target: {host: '127.0.0.1', port: (server.address() as AddressInfo).port},
+		onAlert(title, body) {
+			rung.push(`${title}: ${body}`);
+		},
+	});
 	attached.push(store);
 	await waitFor(() => store.getConnection().status === 'connected', 'connected');
 	streams.alert('shunt: rate limited', 'north hit its 5h limit');

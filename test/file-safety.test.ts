@@ -63,7 +63,7 @@ test('stale temp files are removed: a dead writer\'s, or any over an hour old; a
 	const twoHoursAgo = (Date.now() - (2 * 3_600_000)) / 1000;
 	utimesSync(path.join(directory, names.oldButAlive), twoHoursAgo, twoHoursAgo);
 	assert.equal(removeStaleTempFiles(file), 2);
-	assert.deepEqual(readdirSync(directory).sort(), [names.mine, names.parent, names.otherFile, names.notOurPattern, names.corrupt].sort());
+	assert.deepEqual(readdirSync(directory).toSorted(), [names.mine, names.parent, names.otherFile, names.notOurPattern, names.corrupt].toSorted());
 	assert.equal(removeStaleTempFiles(path.join(tempDir(), 'missing', 'state.json')), 0, 'a missing directory is no error');
 });
 

@@ -80,7 +80,7 @@ test('headless log: a flood is written in slices instead of piling up', t => {
 });
 
 // ESC, BEL and the other C0 controls, DEL, C1, bidi overrides and isolates.
-// eslint-disable-next-line no-control-regex
+
 const dangerous = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 const osc52 = '\u001B]52;c;Y3VybCBldmls\u0007';
 const clearScreen = '\u001B[2J\u001B[H';

@@ -116,7 +116,7 @@ test('a history from a newer shunt is refused with one clear line and left exact
 	newer.pragma(`user_version = ${schemaVersion + 1}`);
 	newer.close();
 	const before = sha256(file);
-	const entries = readdirSync(path.dirname(file)).sort();
+	const entries = readdirSync(path.dirname(file)).toSorted();
 
 	assert.throws(() => openHistoryDatabase(file, options), (error: Error) => {
 		assert.ok(error instanceof HistoryTooNewError);
@@ -125,7 +125,7 @@ test('a history from a newer shunt is refused with one clear line and left exact
 	});
 	assert.throws(() => openHistoryForReading(file), HistoryTooNewError);
 	assert.equal(sha256(file), before, 'not one byte changed');
-	assert.deepEqual(readdirSync(path.dirname(file)).sort(), entries, 'nothing moved, nothing created beside it');
+	assert.deepEqual(readdirSync(path.dirname(file)).toSorted(), entries, 'nothing moved, nothing created beside it');
 });
 
 test('a corrupt file (garbage bytes) is moved aside, with a warning, and a new history starts without its stale WAL', () => {

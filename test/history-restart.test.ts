@@ -72,7 +72,7 @@ test('after a restart the log shows the requests from before it, and history.db 
 		for (const request of plain) {
 			assert.equal(request.sessionHash, sessionHash(sessionKey({'x-claude-code-session-id': sessionId}, message({messages: conversation(0)}))!));
 			assert.match(request.sessionHash, /^[0-9a-f]{16}$/);
-			assert.ok(request.decision && request.decision.candidates.length === 2, 'the routing decision came back too');
+			assert.ok(request.decision?.candidates.length === 2, 'the routing decision came back too');
 		}
 
 		// New requests join the old ones.

@@ -97,8 +97,8 @@ test('files older than logRetentionDays go (at start and at each new day); other
 	writeFileSync(path.join(directory, 'state.json'), '{}');
 	writeFileSync(path.join(directory, 'shunt-notes.jsonl'), '');
 	const removed = await pruneLogFiles(directory, 7, now);
-	assert.deepEqual(removed.sort(), days.slice(7).map(day => logFileName(day)).sort());
-	assert.deepEqual(logFiles(directory), days.slice(0, 7).map(day => logFileName(day)).sort(), 'today and the six days before it');
+	assert.deepEqual(removed.toSorted(), days.slice(7).map(day => logFileName(day)).toSorted());
+	assert.deepEqual(logFiles(directory), days.slice(0, 7).map(day => logFileName(day)).toSorted(), 'today and the six days before it');
 	assert.ok(existsSync(path.join(directory, 'state.json')));
 	assert.ok(existsSync(path.join(directory, 'shunt-notes.jsonl')));
 

@@ -23,9 +23,9 @@ const clearScreen = '\u001B[2J\u001B[H';
 const fakeLine = 'FAKE all accounts revoked';
 
 // Ink colours text with SGR sequences (ESC [ … m); those are its own. Anything else is not.
-// eslint-disable-next-line no-control-regex
+
 const sgr = /\u001B\[[\d;]*m/g;
-// eslint-disable-next-line no-control-regex
+
 const dangerous = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 
 /** The same traffic twice: once as a hostile client and upstream sent it, once as it should look. */

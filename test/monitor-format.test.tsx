@@ -166,7 +166,7 @@ test('o offers every model override choice; b can switch the limiter off and ste
 	assert.ok(burstCycle.includes(0), '0 switches the burst limiter off');
 	const steps = burstCycle.filter(limit => limit !== null && limit > 0);
 	assert.ok(steps.length > 0);
-	assert.deepEqual(steps, [...steps].sort((a, b) => a! - b!), 'small steps first');
+	assert.deepEqual(steps, [...steps].toSorted((a, b) => a! - b!), 'small steps first');
 });
 
 test('the monitor\'s strategies are routing\'s, in routing\'s order, and s cycles them the same way', () => {

@@ -290,6 +290,7 @@ test('without a TTY the monitor still renders and ignores the keyboard instead o
 
 	// A stdin that is not a terminal: Ink reports isRawModeSupported false.
 	class Input extends EventEmitter {
+		// eslint-disable-next-line @typescript-eslint/naming-convention -- Node's tty streams spell it so
 		isTTY = false;
 		setEncoding() {}
 		setRawMode() {

@@ -95,7 +95,7 @@ test('the log is ordered by arrival: a long request that finished last sits belo
 	const frame = await waitForFrame(app.lastFrame, text => text.includes('31k'));
 	const order = [indexWith(frame, '32k'), indexWith(frame, '~77'), indexWith(frame, '31k')];
 	assert.ok(order.every(index => index > 0), `all three are listed: ${order.join(', ')}\n${frame}`);
-	assert.deepEqual([...order].sort((a, b) => a - b), order, `newest arrival first:\n${frame}`);
+	assert.deepEqual([...order].toSorted((a, b) => a - b), order, `newest arrival first:\n${frame}`);
 });
 
 test('a finished request takes its live row\'s place, and is shown once while both are in the snapshot', async t => {

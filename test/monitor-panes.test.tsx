@@ -215,7 +215,7 @@ test('demo mode is tagged and shows the ANTHROPIC_BASE_URL line', async t => {
 test('the header shows the version, address, uptime and every setting', async t => {
 	const snapshot = makeSnapshot({
 		version: '1.2.3',
-		startedMs: Date.now() - ((2 * 3600) + (5 * 60)) * 1000,
+		startedMs: Date.now() - (((2 * 3600) + (5 * 60)) * 1000),
 		accounts: [makeAccount('home', {pinned: true})],
 		pinnedAccount: 'home',
 		strategy: 'reaper',
@@ -339,7 +339,7 @@ test('events interleave with requests, and never change after the fact (the coun
 	const order = ['↻ work cooling down (quota)', '▲ work 429 quota', '429 work → home', '✓ home back in rotation', '↻ home cooling down (overloaded)']
 		.map(text => lines.findIndex(line => line.includes(text)));
 	assert.ok(order.every(index => index > 0), `every entry is shown: ${order.join(', ')}`);
-	assert.deepEqual([...order].sort((a, b) => a - b), order, 'one timeline, newest first');
+	assert.deepEqual([...order].toSorted((a, b) => a - b), order, 'one timeline, newest first');
 	for (const index of order) {
 		assert.doesNotMatch(lines[index]!, /resumes in|back in \d/, 'log lines stay as they were written');
 	}

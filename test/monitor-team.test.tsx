@@ -88,6 +88,6 @@ test('other instances\' requests and events are in the log among ours, with the 
 	// One log, in time order: ours, then the desktop's request, then the devbox's event.
 	const lines = frame.split('\n');
 	const rows = ['haiku', 'opus-4-8', 'cooling 58m'].map(text => lines.findIndex(line => line.includes(text)));
-	assert.deepEqual([...rows].sort((a, b) => b - a), rows, 'newest first');
+	assert.deepEqual([...rows].toSorted((a, b) => b - a), rows, 'newest first');
 	assert.ok(rows.every(at => at !== -1), frame);
 });

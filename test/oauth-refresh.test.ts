@@ -142,7 +142,7 @@ test('invalid_grant: reauth once, with the fixing command, and no retry loop; a 
 	assert.equal(sim.requests.filter(entry => entry.path === '/v1/messages').length, 0, 'no request went out on a dead login');
 
 	// What `shunt add-account a` does: a fresh login in credentials.json. The provider adopts it.
-	const fresh = pair('fresh', Date.now() + 8 * 3_600_000);
+	const fresh = pair('fresh', Date.now() + (8 * 3_600_000));
 	sim.addOAuthLogin({...fresh, expiresAtMs: fresh.expiresAt, name: 'relogin'});
 	saveCredentials(credentialsFile, {a: {type: 'oauth', ...fresh, source: 'login'}});
 	await waitFor(() => harness.store.accountState('a') === 'available', 'the new login to be picked up');

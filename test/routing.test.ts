@@ -66,7 +66,7 @@ function pick(accounts: RoutingAccount[], strategy: StrategyName, fields: Partia
 
 test('every strategy is in the list once: the list and the descriptions (typed to cover every name) agree', () => {
 	assert.equal(new Set(strategyNames).size, strategyNames.length, 'no strategy is listed twice');
-	assert.deepEqual(Object.keys(strategyDescriptions).sort(), [...strategyNames].sort());
+	assert.deepEqual(Object.keys(strategyDescriptions).toSorted(), [...strategyNames].toSorted());
 });
 
 test('from any strategy, s walks the list in order through every strategy and returns to its start', () => {
@@ -489,7 +489,7 @@ test('a fan-out of parallel new conversations spreads over accounts that are abo
 		picked.inFlight = (picked.inFlight ?? 0) + 1;
 	}
 
-	assert.deepEqual([...counts.values()].sort(), [2, 2, 2, 2], `eight parallel requests, two per account: ${JSON.stringify([...counts])}`);
+	assert.deepEqual([...counts.values()].toSorted((a, b) => a - b), [2, 2, 2, 2], `eight parallel requests, two per account: ${JSON.stringify([...counts])}`);
 	// A much healthier account still takes more of the work than the rest.
 	const fresh = [account('empty', 0, {util5h: 0, reset5h: nowS + (3 * hour)}), account('busy', 1, {util5h: 0.7, reset5h: nowS + (4 * hour)})];
 	const onEmpty = [];
@@ -535,7 +535,7 @@ test('a session winding down stays: one cache rebuild would cost more than it is
 	const idle = account('team', 1, {util5h: 0.1, reset5h: nowS + (4 * hour)});
 	// Three requests in the last hour, 40k cached: about one more before the reset, well under 4 × 46k.
 	const slow = stuck('work', {
-		cachedTokens: 40_000, requests: 3, inputTokens: 120_000, firstMs: nowMs - hour * 1000, lastMs: nowMs,
+		cachedTokens: 40_000, requests: 3, inputTokens: 120_000, firstMs: nowMs - (hour * 1000), lastMs: nowMs,
 	});
 	assert.equal(pickAccount(snapshot([hot, idle]), request({sticky: slow}))?.reason, 'sticky');
 	assert.equal(pickAccount(snapshot([hot, idle]), request({sticky: busySession('work')}))?.account, 'team', 'a busy one moves');

@@ -201,7 +201,7 @@ test('an event cut off by the end of the stream is not counted', () => {
 
 test('a line over 1 MiB is dropped with its event, and parsing resumes after it', () => {
 	const tap = new SseUsageTap();
-	const huge = 'x'.repeat(1024 * 1024 + 10);
+	const huge = 'x'.repeat((1024 * 1024) + 10);
 	tap.push(encoder.encode('event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":1}},"pad":"'));
 	tap.push(encoder.encode(huge));
 	tap.push(encoder.encode('"}\n\n'));

@@ -208,7 +208,7 @@ test('staggered cooldowns keep deadlines at least 5 s apart and never shorten a 
 		const first = store.setCooldown('home', now + 60_000, {reason: 'quota', staggered: true});
 		const second = store.setCooldown('work', now + 60_100, {reason: 'quota', staggered: true});
 		const third = store.setCooldown('key', now + 59_000, {reason: 'quota', staggered: true});
-		const deadlines = [first, second, third].sort((a, b) => a - b);
+		const deadlines = [first, second, third].toSorted((a, b) => a - b);
 		assert.ok(deadlines[1]! - deadlines[0]! >= 5000, `${deadlines.join(', ')}`);
 		assert.ok(deadlines[2]! - deadlines[1]! >= 5000, `${deadlines.join(', ')}`);
 		assert.equal(store.setCooldown('home', now + 1000, {reason: 'overloaded'}), first, 'a shorter cooldown does not shorten');
@@ -311,7 +311,7 @@ test('a window crossing 90 % is logged once per period, scoped windows by name; 
 	store.recordTelemetry('work', {scoped: {'7d_opus': {utilization: 0.93, reset: reset + 86_400}}, updatedMs: now});
 	assert.match(windowEvents()[0]!, /^work: weekly opus window at 93 %/);
 	store.recordTelemetry('work', {scoped: {'7d_sonnet': {utilization: 0.2, reset: reset + 86_400}}, updatedMs: now});
-	assert.deepEqual(Object.keys(store.telemetry('work')?.scoped ?? {}).sort(), ['7d_opus', '7d_sonnet']);
+	assert.deepEqual(Object.keys(store.telemetry('work')?.scoped ?? {}).toSorted(), ['7d_opus', '7d_sonnet']);
 	assert.equal(store.telemetry('work')?.scoped?.['7d_opus']?.utilization, 0.93);
 	// A window the upstream reports spent (its 429 raises its own alert) is not said twice.
 	const before = windowEvents().length;

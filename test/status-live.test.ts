@@ -223,7 +223,7 @@ test('when every account is out: each says when it is back (status document, shu
 		assert.doesNotMatch(line, /1\d\d%/);
 	}
 
-	const soonest = [...document.accounts].sort((x, y) => x.backAtMs! - y.backAtMs!)[0]!;
+	const soonest = [...document.accounts].toSorted((x, y) => x.backAtMs! - y.backAtMs!)[0]!;
 	const banner = outBanner(harness.store.freshSnapshot(), now)!.map(segment => segment.text).join('');
 	assert.match(banner, new RegExp(String.raw`all 3 accounts out\s+next back: ${soonest.name} in \S+ \(${clockTime(soonest.backAtMs!)}\)`));
 });

@@ -206,7 +206,7 @@ describe('logins across instances', () => {
 		await laptop.team.logins.publish('work', old);
 		await waitFor(() => desktop.team.logins.newest('work')?.refreshToken === old.refreshToken, 'the old pair on the desktop');
 		let refreshes = 0;
-		const renewed = {accessToken: `sk-ant-oat01-new-${randomBytes(8).toString('hex')}`, refreshToken: `sk-ant-ort01-new-${randomBytes(8).toString('hex')}`, expiresAt: Date.now() + 8 * 3_600_000};
+		const renewed = {accessToken: `sk-ant-oat01-new-${randomBytes(8).toString('hex')}`, refreshToken: `sk-ant-ort01-new-${randomBytes(8).toString('hex')}`, expiresAt: Date.now() + (8 * 3_600_000)};
 		const refresh = (member: Member) => async () => {
 			refreshes++;
 			// As the provider does: the token call takes a while, the pair is published before the lease goes.
@@ -218,7 +218,7 @@ describe('logins across instances', () => {
 
 		const outcomes = await Promise.all([laptop.team.logins.exclusive('work', refresh(laptop)), desktop.team.logins.exclusive('work', refresh(desktop))]);
 		assert.equal(refreshes, 1);
-		assert.deepEqual([...outcomes].sort(), ['done', 'elsewhere']);
+		assert.deepEqual([...outcomes].toSorted(), ['done', 'elsewhere']);
 		for (const member of [laptop, desktop]) {
 			assert.equal(member.team.logins.newest('work')?.refreshToken, renewed.refreshToken);
 		}
@@ -285,7 +285,7 @@ describe('background leases and the channel', () => {
 		const laptop = await join('laptop', redis.url);
 		const desktop = await join('desktop', redis.url);
 		const claims = await Promise.all([laptop.team.lease('usage', 'work', 5000), desktop.team.lease('usage', 'work', 5000)]);
-		assert.deepEqual([...claims].sort(), [false, true]);
+		assert.deepEqual(claims.toSorted((a, b) => Number(a) - Number(b)), [false, true]);
 		const holder = claims[0] ? laptop : desktop;
 		assert.equal(await holder.team.lease('usage', 'work', 5000), true, 'the holder keeps its lease for the interval');
 		await redis.kill();

@@ -198,7 +198,7 @@ describe('shared state between instances', () => {
 		const ids = await spy.smembers('shunt:savings-instances');
 		assert.equal(ids.length, 2);
 		const usd = await Promise.all(ids.map(async id => Number(await spy.hget(`shunt:savings:${id}`, 'all:usd'))));
-		assert.deepEqual(usd.sort(), [0.25, 0.5]);
+		assert.deepEqual(usd.toSorted((a, b) => a - b), [0.25, 0.5]);
 		// Its own ledger is untouched: the laptop's state.json keeps only what it served.
 		assert.ok(Math.abs(laptop.store.ownSavings().allTime.usd - 0.25) < 1e-9);
 	});

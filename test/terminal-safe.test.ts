@@ -4,7 +4,7 @@ import {test} from 'node:test';
 import {terminalSafe, terminalSafeJson} from '../source/util/terminal-safe.js';
 
 // Anything a terminal could act on: C0, DEL, C1, and the bidi overrides and isolates.
-// eslint-disable-next-line no-control-regex
+
 const dangerous = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 
 const attacks: Array<{name: string; input: string; expected: string}> = [
@@ -100,7 +100,7 @@ test('terminalSafeJson escapes what JSON.stringify leaves raw, and the value sur
 	const value = {model: 'a\u009B2Jb\u202Ec\u007Fd', plain: 'こんにちは 👍', esc: '\u001B]0;t\u0007'};
 	const json = terminalSafeJson(JSON.stringify(value, null, 2));
 	// Pretty-printed JSON keeps its newlines; nothing else dangerous is left raw.
-	// eslint-disable-next-line no-control-regex
+
 	assert.doesNotMatch(json, /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/);
 	assert.match(json, /\\u009b/);
 	assert.match(json, /\\u202e/);

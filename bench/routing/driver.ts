@@ -62,6 +62,7 @@ export class Driver {
 
 		await playing;
 		if (failure !== undefined) {
+			// eslint-disable-next-line @typescript-eslint/no-base-to-string -- whatever was thrown, as text
 			throw failure instanceof Error ? failure : new Error(String(failure));
 		}
 	}

@@ -84,7 +84,7 @@ function binds(window: string, model: string): boolean {
  * said; answers within the same instant (a parallel burst) do not count against each other.
  */
 function knownSpent(attempts: readonly Attempt[]): RunMetrics['sentToKnownSpent'] {
-	const sorted = [...attempts].sort((a, b) => a.atMs - b.atMs || a.seq - b.seq);
+	const sorted = [...attempts].toSorted((a, b) => a.atMs - b.atMs || a.seq - b.seq);
 	const known = new Map<string, Known>();
 	const byWindow: Record<string, number> = {};
 	let total = 0;
@@ -97,7 +97,7 @@ function knownSpent(attempts: readonly Attempt[]): RunMetrics['sentToKnownSpent'
 
 		const group = sorted.slice(start, end);
 		for (const attempt of group) {
-			const spent = [...(known.get(attempt.account) ?? new Map()).entries()]
+			const spent = [...(known.get(attempt.account) ?? new Map() as Known).entries()]
 				.find(([window, seen]) => binds(window, attempt.model) && seen.status === 'rejected' && seen.reset !== undefined && seen.reset > instant / 1000);
 			if (spent) {
 				total++;
@@ -106,7 +106,7 @@ function knownSpent(attempts: readonly Attempt[]): RunMetrics['sentToKnownSpent'
 		}
 
 		for (const attempt of group) {
-			const windows: Known = known.get(attempt.account) ?? new Map();
+			const windows: Known = known.get(attempt.account) ?? new Map() as Known;
 			known.set(attempt.account, windows);
 			for (const [name, value] of Object.entries(attempt.windows)) {
 				const match = windowKey.exec(name);
@@ -182,7 +182,7 @@ export function runMetrics(input: {
 	}
 
 	const failed = records.filter(record => record.status !== 200);
-	const first = [...failed].sort((a, b) => a.doneAtMs - b.doneAtMs)[0];
+	const first = [...failed].toSorted((a, b) => a.doneAtMs - b.doneAtMs)[0];
 	const served = attempts.filter(attempt => attempt.status === 200 && attempt.usage);
 	const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 	const inputTokens = sum(served.map(attempt => attempt.usage!.inputTokens));

@@ -1,4 +1,5 @@
 // A small seeded PRNG (sfc32, seeded by a string hash), so a run is the same run every time.
+/* eslint-disable unicorn/prefer-math-trunc -- `| 0` wraps to 32 bits here, which Math.trunc does not */
 // Each session forks its own stream by name: changing one session's draws leaves the others alone.
 
 /** cyrb128: four 32-bit words from a string, to seed sfc32. */
@@ -8,6 +9,7 @@ function hashSeed(text: string): [number, number, number, number] {
 	let h3 = 1_013_904_242;
 	let h4 = 2_773_480_762;
 	for (let index = 0; index < text.length; index++) {
+		// eslint-disable-next-line unicorn/prefer-code-point -- cyrb128 hashes UTF-16 code units; runs are reproduced from its output
 		const code = text.charCodeAt(index);
 		h1 = h2 ^ Math.imul(h1 ^ code, 597_399_067);
 		h2 = h3 ^ Math.imul(h2 ^ code, 2_869_860_233);

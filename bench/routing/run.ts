@@ -145,7 +145,8 @@ async function runParent(options: Options, config: BenchConfig): Promise<void> {
 	// Dealt out in turn: the shunt runs cost about the same, round-robin (no shunt) far less.
 	const shares = Array.from({length: jobs}, (_, job) => chosen.filter((_, index) => index % jobs === job).map(scenario => scenario.name));
 	process.stderr.write(`routing bench: ${chosen.length} runs of the ${config.mode} workload in ${jobs} processes\n`);
-	const gathered = (await Promise.all(shares.map(async names => inChild(options, names)))).flat();
+	const shared = await Promise.all(shares.map(async names => inChild(options, names)));
+	const gathered = shared.flat();
 	const runs = chosen.map(scenario => gathered.find(result => result.name === scenario.name)!);
 	const neverMove = runs.find(run => run.name === 'never-move');
 	const document = {

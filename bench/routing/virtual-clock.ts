@@ -63,7 +63,7 @@ export class VirtualClock {
 	/** Moves the clock to atMs (never back) and wakes every sleeper due by then, soonest first. */
 	advanceTo(atMs: number): void {
 		this.#nowMs = Math.max(this.#nowMs, atMs);
-		const due = this.#sleepers.filter(sleeper => sleeper.atMs <= this.#nowMs).sort((a, b) => a.atMs - b.atMs || a.seq - b.seq);
+		const due = this.#sleepers.filter(sleeper => sleeper.atMs <= this.#nowMs).toSorted((a, b) => a.atMs - b.atMs || a.seq - b.seq);
 		this.#sleepers = this.#sleepers.filter(sleeper => sleeper.atMs > this.#nowMs);
 		for (const sleeper of due) {
 			sleeper.wake();
@@ -72,6 +72,7 @@ export class VirtualClock {
 
 	async #park(ms: number, held: boolean, cancellation?: Cancellation): Promise<void> {
 		return new Promise(resolve => {
+			// eslint-disable-next-line prefer-const -- wake() closes over it before the cancellation is attached
 			let forget: (() => void) | undefined;
 			const sleeper: Sleeper = {
 				atMs: this.#nowMs + Math.max(0, ms),

@@ -243,7 +243,7 @@ export class PreviewStore implements MonitorStore {
 				inFlight: this.sequence % 4,
 				requestsPerMinute: 60_000 / 700,
 				requests: [request, ...snapshot.requests].slice(0, 200),
-				events: [...events.reverse(), ...snapshot.events].slice(0, 100),
+				events: [...events.toReversed(), ...snapshot.events].slice(0, 100),
 			};
 		});
 	}

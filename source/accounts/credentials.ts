@@ -76,7 +76,7 @@ export function saveCredentials(file: string, credentials: CredentialMap): void 
 export function updateCredential(file: string, name: string, credential: Credential | undefined): void {
 	const credentials = loadCredentials(file);
 	if (credential === undefined) {
-		delete credentials[name];
+		Reflect.deleteProperty(credentials, name);
 	} else {
 		credentials[name] = credential;
 	}

@@ -49,7 +49,7 @@ export class JsonUsageScanner {
 					this.#inString = false;
 					if (this.#readingKey) {
 						this.#readingKey = false;
-						this.#valueFor = String.fromCharCode(...this.#keyBytes);
+						this.#valueFor = String.fromCodePoint(...this.#keyBytes);
 					} else if (this.#capture?.key === 'model') {
 						// The model string ends before its closing quote.
 						this.#take(chunk, captureFrom, i);

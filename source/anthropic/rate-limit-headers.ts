@@ -65,6 +65,7 @@ const fieldFor = boundedMemo(rawName => resolveField(rawName.toLowerCase()), 512
 
 export function parseRateLimitHeaders(headers: HeaderBag, nowMs: number): RateLimitTelemetry | undefined {
 	let telemetry: RateLimitTelemetry | undefined;
+	// eslint-disable-next-line guard-for-in -- a header bag has no inherited keys; for-in is the request path's cheapest walk
 	for (const rawName in headers) {
 		const field = fieldFor(rawName);
 		if (field === foreign) {
@@ -239,7 +240,7 @@ export function parseRetryAfterMs(value: string | undefined, nowMs: number): num
 
 function firstValue(raw: string | string[] | undefined): string | undefined {
 	const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
-	return value ? value : undefined;
+	return value || undefined;
 }
 
 function parseNonNegative(value: string): number | undefined {

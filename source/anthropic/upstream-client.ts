@@ -29,6 +29,7 @@ const agents = {
 const bodylessMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 
 class FirstByteTimeout extends Error {
+	// eslint-disable-next-line @typescript-eslint/class-literal-property-style -- an own property, like the code on Node's own errors
 	readonly code = 'ETIMEDOUT';
 }
 

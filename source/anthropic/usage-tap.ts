@@ -62,7 +62,7 @@ export class SseUsageTap {
 		const type = name === '' ? payload['type'] : name;
 		switch (type) {
 			case 'message_start': {
-				const message = payload['message'];
+				const {message} = payload;
 				if (isRecord(message)) {
 					if (typeof message['model'] === 'string') {
 						this.#model = message['model'];

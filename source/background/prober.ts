@@ -77,7 +77,7 @@ export class UpstreamProber implements Prober {
 			});
 			await readSmallBody(response.body);
 			const now = Date.now();
-			const retryAfter = response.headers['retry-after'];
+			const retryAfter = response.headers['retry-after'] as string | string[] | undefined;
 			return {status: response.status, telemetry: parseRateLimitHeaders(response.headers, now), retryAfterMs: parseRetryAfterMs(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, now)};
 		} catch (error) {
 			return {error: describeConnectionError(error)};

@@ -2,8 +2,7 @@
 // on a bad `choices` value and on a repeated flag, turns `--port abc` into NaN, and on an unknown
 // flag prints "Unknown flag" and calls process.exit(2) itself. Each mistake here becomes one
 // UserError line pointing at --help, exit 2.
-import {strategyNames} from '../routing/strategies.js';
-import type {StrategyName} from '../routing/strategies.js';
+import {strategyNames, type StrategyName} from '../routing/strategies.js';
 import {UserError} from '../util/user-error.js';
 
 const seeHelp = '(see shunt --help)';

@@ -42,7 +42,7 @@ export function renderLogLine(line: string, json: boolean): string | undefined {
 /** The log files in a directory, oldest first (their names sort by day). */
 export function logFiles(directory: string): string[] {
 	try {
-		return readdirSync(directory).filter(name => logFilePattern.test(name)).sort();
+		return readdirSync(directory).filter(name => logFilePattern.test(name)).toSorted();
 	} catch {
 		return [];
 	}
@@ -229,7 +229,8 @@ async function follow(options: LogsOptions, newest: string | undefined, print: (
 		}
 
 		// A newer file (the next day's): the rest of this one first, then that one from its start.
-		const newer = logFiles(directory).find(name => current === undefined || name > current.name);
+		const currentName = current?.name;
+		const newer = logFiles(directory).find(name => currentName === undefined || name > currentName);
 		if (newer !== undefined) {
 			if (current) {
 				readOn(current);

@@ -154,7 +154,7 @@ export async function setupClaudeCode(options: SetupOptions): Promise<string> {
 	await writeSettings(settings, {...settings.data, env: {...env, [key]: url}});
 	// An earlier record for the same file keeps what was there before shunt first wrote.
 	const earlier = readRecord(options.recordFile);
-	const record: SetupRecord = earlier && earlier.settingsFile === options.settingsFile && earlier.url === existing
+	const record: SetupRecord = earlier?.settingsFile === options.settingsFile && earlier.url === existing
 		? {...earlier, url}
 		: {
 			settingsFile: options.settingsFile, url, previousUrl: existing ?? null, createdEnv: env === undefined,
@@ -184,6 +184,7 @@ export async function undoSetup(options: Pick<SetupOptions, 'settingsFile' | 're
 	// would write now (a local shunt address).
 	const wrote = ours?.url ?? options.url;
 	if (current !== wrote) {
+		// eslint-disable-next-line @typescript-eslint/no-base-to-string -- the user's file may hold any JSON there; shown() bounds it
 		return `env.${key} in ${options.settingsFile} is ${shown(String(current))}, not what shunt setup wrote (${wrote}); left as it is.`;
 	}
 
@@ -193,7 +194,7 @@ export async function undoSetup(options: Pick<SetupOptions, 'settingsFile' | 're
 		nextEnv[key] = ours.previousUrl;
 		what = `put back env.${key}=${shown(ours.previousUrl)}`;
 	} else {
-		delete nextEnv[key];
+		Reflect.deleteProperty(nextEnv, key);
 		what = `removed env.${key}`;
 	}
 

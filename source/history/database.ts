@@ -49,6 +49,7 @@ const corruptCodes = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_FORMAT'
 const unreadableCodes = /^(?:SQLITE_CANTOPEN|SQLITE_PERM|SQLITE_READONLY|SQLITE_IOERR|SQLITE_AUTH|EACCES|EPERM|EISDIR)/;
 
 function codeOf(error: unknown): string {
+	// eslint-disable-next-line @typescript-eslint/no-base-to-string -- whatever the driver put in code, as text
 	return String((error as {code?: unknown}).code ?? '');
 }
 

@@ -122,7 +122,7 @@ export class HistoryFeed {
 		const liveFrom = last - 1;
 		const accounts = this.#host.accounts();
 		let complete = this.#complete;
-		if (!complete || complete.window !== window || complete.liveFrom !== liveFrom || nowMs - complete.readMs > this.#rereadCompleteMs) {
+		if (complete?.window !== window || complete.liveFrom !== liveFrom || nowMs - complete.readMs > this.#rereadCompleteMs) {
 			const fromMs = first * bucketMs;
 			complete = {
 				window,

@@ -80,6 +80,7 @@ export function buildReport(db: HistoryDatabase, options: {sinceMs: number; unti
 		untilMs,
 		by,
 		...totalsOf(totals),
+		// eslint-disable-next-line @typescript-eslint/no-base-to-string -- a SQLite value: a number or NULL here
 		rows: rows.map(row => ({key: typeof row.key === 'string' ? row.key : String(row.key ?? ''), ...totalsOf(row)})),
 	};
 }

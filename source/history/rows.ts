@@ -91,8 +91,8 @@ type Row = Record<string, unknown>;
 // a number in the file is broken, not a real count.
 const maxCount = 1e12;
 const maxMs = 100 * 365 * 86_400_000;
-const outcomes: readonly RequestOutcome[] = ['complete', 'error', 'truncated', 'client-cancelled'];
-const decidedBy: readonly DecidedBy[] = ['pin', 'sticky', 'strategy', 'fallback', 'only'];
+const outcomes: ReadonlySet<RequestOutcome> = new Set(['complete', 'error', 'truncated', 'client-cancelled']);
+const decidedBy: ReadonlySet<DecidedBy> = new Set(['pin', 'sticky', 'strategy', 'fallback', 'only']);
 
 function finiteOr(value: unknown, fallback: number): number {
 	return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
@@ -178,7 +178,7 @@ function holdsOf(value: unknown): Hold[] | undefined {
 
 function decisionOf(value: unknown): Decision | undefined {
 	const parsed = parseJson(value);
-	if (!isRecord(parsed) || !decidedBy.includes(parsed['by'] as DecidedBy) || !isStrategyName(parsed['strategy']) || !Array.isArray(parsed['candidates'])) {
+	if (!isRecord(parsed) || !decidedBy.has(parsed['by'] as DecidedBy) || !isStrategyName(parsed['strategy']) || !Array.isArray(parsed['candidates'])) {
 		return undefined;
 	}
 
@@ -229,7 +229,7 @@ export function requestFromRow(row: Row): RequestRecord | undefined {
 		durationMs: instant(row['duration_ms']) ?? 0,
 		ttftMs: ttft,
 		attempts: attemptsOf(row['attempts']),
-		outcome: outcomes.includes(row['outcome'] as RequestOutcome) ? row['outcome'] as RequestOutcome : 'error',
+		outcome: outcomes.has(row['outcome'] as RequestOutcome) ? row['outcome'] as RequestOutcome : 'error',
 		stream: row['stream'] === 1,
 		path: text(row['path'], 2000) ?? '',
 		costUsd: Math.max(0, finiteOr(row['cost_usd'], 0)),

@@ -190,8 +190,7 @@ export const actionNames = ['pin', 'setStrategy', 'setAlertsMuted', 'setModelOve
 export type ActionName = (typeof actionNames)[number];
 
 // Fails to compile when StoreActions gains an action that actionNames does not list.
-const everyActionListed: Exclude<keyof StoreActions, ActionName> extends never ? true : never = true;
-everyActionListed;
+export const everyActionListed: Exclude<keyof StoreActions, ActionName> extends never ? true : never = true;
 
 /** The store as the monitor sees it: batched snapshots plus actions (read with useSyncExternalStore). */
 export type MonitorStore = StoreActions & {

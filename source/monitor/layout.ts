@@ -56,6 +56,7 @@ export type PaneSpec<Key extends string = string> = {
  * Adding a pane is one more entry in the list.
  */
 export function paneHeights<Key extends string>(available: number, panes: ReadonlyArray<PaneSpec<Key>>): Record<Key, number> {
+	// eslint-disable-next-line @typescript-eslint/consistent-type-assertions -- every key is set below
 	const heights = {} as Record<Key, number>;
 	const grow = panes.find(pane => pane.grow);
 	const fixed = panes.filter(pane => !pane.grow && !pane.optional);

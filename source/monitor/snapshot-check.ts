@@ -45,7 +45,7 @@ const recordOf = (check: Check, max: number): Check => value => {
 };
 
 function shaped<T>(fields: Fields<T>): Check {
-	const entries = Object.entries(fields) as Array<[string, Check]>;
+	const entries = Object.entries<Check>(fields);
 	return value => isRecord(value) && entries.every(([name, check]) => check(value[name]));
 }
 

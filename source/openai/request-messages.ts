@@ -170,7 +170,7 @@ function assistantBlocks(message: JsonObject, where: string): Block[] {
 	}
 
 	const blocks: Block[] = [];
-	const content = message['content'];
+	const {content} = message;
 	if (typeof content === 'string') {
 		if (content !== '') {
 			blocks.push({type: 'text', text: content});

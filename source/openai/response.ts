@@ -53,8 +53,10 @@ export function translateResponse(message: JsonObject, context: ResponseContext)
 			text += block['text'];
 		} else if (block['type'] === 'tool_use') {
 			toolCalls.push({
+				// eslint-disable-next-line @typescript-eslint/no-base-to-string -- the upstream's JSON, as text whatever it holds
 				id: String(block['id'] ?? ''),
 				type: 'function',
+				// eslint-disable-next-line @typescript-eslint/no-base-to-string -- the upstream's JSON, as text whatever it holds
 				function: {name: String(block['name'] ?? ''), arguments: JSON.stringify(block['input'] ?? {})},
 			});
 		}

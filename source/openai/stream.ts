@@ -163,7 +163,7 @@ export class ChatStreamTranslator {
 
 	#blockStart(payload: JsonObject): void {
 		const block = isRecord(payload['content_block']) ? payload['content_block'] : {};
-		const index = payload['index'];
+		const {index} = payload;
 		this.#start();
 		if (block['type'] === 'text' && typeof block['text'] === 'string' && block['text'] !== '') {
 			this.#chunk({content: block['text']}, null);
@@ -172,6 +172,7 @@ export class ChatStreamTranslator {
 			this.#toolCalls.set(index, call);
 			this.#chunk({
 				tool_calls: [{
+					// eslint-disable-next-line @typescript-eslint/no-base-to-string -- the upstream's JSON, as text whatever it holds
 					index: call, id: String(block['id'] ?? ''), type: 'function', function: {name: String(block['name'] ?? ''), arguments: ''},
 				}],
 			}, null);

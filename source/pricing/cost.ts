@@ -5,7 +5,7 @@ import {boundedMemo} from '../util/bounded-memo.js';
 import {familyFallback, modelPrices, type ModelPrice} from './prices.js';
 
 // Longest prefix first, so the first match is the most specific one.
-const byPrefixLength = [...modelPrices].sort((a, b) => b.prefix.length - a.prefix.length);
+const byPrefixLength = [...modelPrices].toSorted((a, b) => b.prefix.length - a.prefix.length);
 
 function entryFor(prefix: string): ModelPrice | undefined {
 	return modelPrices.find(entry => entry.prefix === prefix);

@@ -27,6 +27,7 @@ export async function readBody(request: IncomingMessage, options: ReadBodyOption
 		const chunks: Buffer[] = [];
 		let size = 0;
 		let tooLarge = false;
+		// eslint-disable-next-line prefer-const -- finish() and the data handler read it before the watch starts
 		let watched: Watched | undefined;
 		const finish = () => {
 			watched?.stop();

@@ -120,6 +120,7 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 	const targetFor = boundedMemo((raw: string) => upstreamUrlFor(context.upstream, raw), 256);
 
 	// Built once the port is known (port 0 picks one).
+	// eslint-disable-next-line prefer-const -- the request handler closes over it before the port is known
 	let guard: ClientGuard | undefined;
 	const streams = options.streams ?? snapshotStreams(options.store);
 

@@ -81,11 +81,17 @@ export function explainDecision(snapshot: RoutingSnapshot, request: RouteRequest
 			};
 		}
 
-		const why = reason === 'cooling' && account.cooldownReason
-			? `cooling (${account.cooldownReason})`
-			: (reason === 'kind'
-				? `${account.kind === 'oauth' ? 'subscription' : 'API key'}: ${reasons.kind}`
-				: (reason === 'exhausted' || reason === 'model-window' ? spentWhy(account, snapshot, request) : reasons[reason]));
+		let why: string;
+		if (reason === 'cooling' && account.cooldownReason) {
+			why = `cooling (${account.cooldownReason})`;
+		} else if (reason === 'kind') {
+			why = `${account.kind === 'oauth' ? 'subscription' : 'API key'}: ${reasons.kind}`;
+		} else if (reason === 'exhausted' || reason === 'model-window') {
+			why = spentWhy(account, snapshot, request);
+		} else {
+			why = reasons[reason];
+		}
+
 		const untilMs = until(account, reason, snapshot, request);
 		return {
 			account: account.name, eligible: false, why, score: null, ...(untilMs === undefined ? {} : {untilMs}),

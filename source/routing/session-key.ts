@@ -92,8 +92,8 @@ function conversationFingerprint(body: Record<string, unknown>): string | undefi
 	const tools = Array.isArray(body['tools']) ? body['tools'] : [];
 	const toolNames = tools
 		.map(tool => (isRecord(tool) && typeof tool['name'] === 'string' ? tool['name'] : undefined))
-		.filter((name): name is string => name !== undefined)
-		.sort();
+		.filter((name): name is string => name !== undefined);
+	toolNames.sort();
 
 	// One-shot hashing: the same digest as feeding the parts in turn, at a fraction of the cost.
 	return hash('sha256', `${system}\0${userText}\0${toolNames.join(',')}`, 'hex');
@@ -134,7 +134,7 @@ function headerValue(headers: HeaderBag, name: string): string | undefined {
 	}
 
 	const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
-	return value ? value : undefined;
+	return value || undefined;
 }
 
 function boundedId(id: string): string {

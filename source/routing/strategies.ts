@@ -101,7 +101,7 @@ function pacingFactor(account: RoutingAccount, snapshot: RoutingSnapshot): numbe
  * - carousel has no ties: it takes candidates in config order.
  */
 export function applyStrategy(eligible: readonly RoutingAccount[], snapshot: RoutingSnapshot, request: RouteRequest): RouteDecision | undefined {
-	const candidates = [...eligible].sort((a, b) => a.index - b.index);
+	const candidates = [...eligible].toSorted((a, b) => a.index - b.index);
 	const family = requestFamily(request.model);
 	switch (snapshot.strategy) {
 		case 'reaper': {

@@ -13,7 +13,7 @@ export async function runHeadless(runtime: Runtime, options: StartOptions): Prom
 	const running = await startRuntime(runtime, {...options, headless: true});
 	const {store} = running;
 	// What happened while starting (warnings about files); events from before a restart were logged then.
-	for (const event of [...store.freshSnapshot().events].reverse().filter(event => event.tsMs >= store.startedMs)) {
+	for (const event of store.freshSnapshot().events.toReversed().filter(event => event.tsMs >= store.startedMs)) {
 		log(eventLine(event));
 	}
 
@@ -30,7 +30,9 @@ export async function runHeadless(runtime: Runtime, options: StartOptions): Prom
 
 		// SIGHUP too: closing the terminal or the tmux pane must save state like a quit does.
 		for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-			process.once(signal, () => void stop());
+			process.once(signal, () => {
+				void stop();
+			});
 		}
 	});
 }

@@ -186,6 +186,7 @@ export function attachLogFile(feed: LogFeed, options: LogFileOptions): LogFile {
 					options.onError?.(`could not write the log file in ${options.directory}: ${(error as Error).message}`);
 				}
 
+				// eslint-disable-next-line no-await-in-loop -- the failed file is closed before the loop gives up
 				await current?.handle.close().catch(() => undefined);
 				current = undefined;
 				return;
@@ -250,6 +251,7 @@ export function attachLogFile(feed: LogFeed, options: LogFileOptions): LogFile {
 	void prune(dayOf(now()));
 
 	const flushed = async () => {
+		// eslint-disable-next-line no-unmodified-loop-condition -- flush() sets writing, and each write clears it when done
 		while (writing || pending.length > 0) {
 			flush();
 			// eslint-disable-next-line no-await-in-loop

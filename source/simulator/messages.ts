@@ -150,6 +150,7 @@ export async function handleMessages(exchange: Exchange, simulator: SimControl):
 
 	const {credential} = account.config;
 	const partial = exchange.body as {model?: unknown; stream?: unknown} | undefined;
+	// eslint-disable-next-line @typescript-eslint/no-base-to-string -- the client's JSON, as text whatever it holds
 	const target: FaultTarget = {model: String(partial?.model ?? ''), stream: partial?.stream === true};
 	exchange.entry.stream = target.stream;
 	const armedAuth = simulator.faults.take(credential, 'auth', target);

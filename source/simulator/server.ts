@@ -147,7 +147,7 @@ export class Simulator extends EventEmitter implements SimControl {
 		try {
 			account.unified.setUtilization(utilization);
 		} catch (error) {
-			throw new Error(`setUtilization: ${(error as Error).message}`);
+			throw new Error(`setUtilization: ${(error as Error).message}`, {cause: error});
 		}
 	}
 
@@ -206,6 +206,7 @@ export class Simulator extends EventEmitter implements SimControl {
 					matched = predicate(entry);
 				} catch (error) {
 					cleanup();
+					// eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on whatever the predicate threw
 					reject(error);
 					return;
 				}

@@ -31,11 +31,13 @@ async function stall(sse: SseWriter, ms: number, pingEveryMs: number, signal: Ab
 	let left = ms;
 	while (left > 0) {
 		const step = Math.min(left, pingEveryMs);
+		// eslint-disable-next-line no-await-in-loop -- one step of silence after another
 		if (!await pause(step, signal)) {
 			return false;
 		}
 
 		left -= step;
+		// eslint-disable-next-line no-await-in-loop -- a ping between steps, in order
 		if (left > 0 && !await sse.send('ping', {type: 'ping'})) {
 			return false;
 		}
@@ -106,6 +108,7 @@ export async function streamReply(exchange: Exchange, core: SimCore, reply: Repl
 	const chunks = chunkText(reply.text);
 	const faultAt = fault ? Math.min(Math.max(0, fault.afterDeltas ?? 1), chunks.length) : -1;
 	for (let index = 0; index <= chunks.length; index++) {
+		// eslint-disable-next-line no-await-in-loop -- the stream's events go out in order
 		if (index === faultAt && fault && !await injectFault(fault, exchange, sse, core)) {
 			return;
 		}
@@ -115,10 +118,12 @@ export async function streamReply(exchange: Exchange, core: SimCore, reply: Repl
 			break;
 		}
 
+		// eslint-disable-next-line no-await-in-loop -- the stream's events go out in order
 		if (!await sse.send('content_block_delta', {type: 'content_block_delta', index: 0, delta: {type: 'text_delta', text: chunk}})) {
 			return;
 		}
 
+		// eslint-disable-next-line no-await-in-loop -- the delay between two deltas
 		if (core.options.chunkDelayMs > 0 && index < chunks.length - 1 && !await pause(core.options.chunkDelayMs, exchange.signal)) {
 			return;
 		}

@@ -15,7 +15,7 @@ function lastUserText(messages: unknown[]): string | undefined {
 		return undefined;
 	}
 
-	const content = last['content'];
+	const {content} = last;
 	if (typeof content === 'string') {
 		return content;
 	}

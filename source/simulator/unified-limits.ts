@@ -110,7 +110,7 @@ class ScopedWindow {
 	}
 
 	limits(model: string | undefined): boolean {
-		return model !== undefined && model.toLowerCase().includes(this.family);
+		return model?.toLowerCase().includes(this.family) === true;
 	}
 
 	charge(weightedTokens: number): void {
@@ -258,7 +258,7 @@ export class UnifiedLimiter {
 function bindingWindows(view: UnifiedView, model: string | undefined): Array<[string, WindowView]> {
 	const windows: Array<[string, WindowView]> = [['5h', view['5h']], ['7d', view['7d']]];
 	for (const [scope, window] of Object.entries(view.scoped)) {
-		if (model !== undefined && model.toLowerCase().includes(window.family)) {
+		if (model?.toLowerCase().includes(window.family)) {
 			windows.push([scope, window]);
 		}
 	}
@@ -272,7 +272,8 @@ function bindingWindows(view: UnifiedView, model: string | undefined): Array<[st
  */
 export function rejectedWindow(view: UnifiedView, model?: string): string | undefined {
 	const rejected = bindingWindows(view, model).filter(([, window]) => window.utilization >= 1);
-	return rejected.sort(([, a], [, b]) => b.reset - a.reset)[0]?.[0];
+	rejected.sort(([, a], [, b]) => b.reset - a.reset);
+	return rejected[0]?.[0];
 }
 
 function status(utilization: number): {status: string; threshold?: string} {

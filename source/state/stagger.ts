@@ -8,7 +8,7 @@ export const staggerMs = 5000;
  * ends because the deadline only grows and there are finitely many others.
  */
 export function staggerDeadline(targetMs: number, otherDeadlines: readonly number[], nowMs: number): number {
-	const live = otherDeadlines.filter(deadline => deadline > nowMs).sort((a, b) => a - b);
+	const live = otherDeadlines.filter(deadline => deadline > nowMs).toSorted((a, b) => a - b);
 	let candidate = targetMs;
 	let moved = true;
 	while (moved) {

@@ -41,6 +41,7 @@ export class TelemetryBook {
 	record(name: string, telemetry: RateLimitTelemetry): void {
 		const previous = this.#telemetry.get(name);
 		const merged: RateLimitTelemetry = {...previous, updatedMs: telemetry.updatedMs};
+		// eslint-disable-next-line guard-for-in -- a parsed telemetry record is a plain object; this runs for every answer
 		for (const key in telemetry) {
 			const value = telemetry[key as keyof RateLimitTelemetry];
 			if (value !== undefined) {

@@ -175,7 +175,8 @@ function scopedWindowViews(telemetry: RateLimitTelemetry | undefined, nowSeconds
 		}
 	}
 
-	return views.sort((a, b) => Number(b.spent) - Number(a.spent) || (b.utilization ?? 0) - (a.utilization ?? 0));
+	views.sort((a, b) => Number(b.spent) - Number(a.spent) || (b.utilization ?? 0) - (a.utilization ?? 0));
+	return views;
 }
 
 export function accountView(parts: ViewParts, account: AccountConfig, index: number, nowMs: number): AccountView {

@@ -299,8 +299,7 @@ export function checkMessage(bytes: Buffer, known: ReadonlySet<string>, nowMs: n
 	}
 
 	const message: JsonObject = parsed;
-	const from = message['from'];
-	const name = message['name'];
+	const {from, name} = message;
 	if (typeof from !== 'string' || !idPattern.test(from) || typeof name !== 'string' || !instancePattern.test(name)) {
 		return undefined;
 	}
@@ -314,7 +313,7 @@ export function checkMessage(bytes: Buffer, known: ReadonlySet<string>, nowMs: n
 		hello: message['hello'] === true,
 		bye: message['bye'] === true,
 	};
-	const token = message['token'];
+	const {token} = message;
 	if (isRecord(token) && typeof token['account'] === 'string' && known.has(token['account'])) {
 		const sealed = asSealed(token['sealed']);
 		if (sealed) {

@@ -20,6 +20,8 @@ export type PresenceOptions = {
 
 const maxInstances = 64;
 const namePattern = /^[\w.-]{1,32}$/;
+/** Member entries in one fixed order (ids are unique), so two equal maps print the same. */
+const byId = ([a]: [string, string], [b]: [string, string]) => a.localeCompare(b);
 
 export class Presence {
 	readonly #options: PresenceOptions;
@@ -42,7 +44,8 @@ export class Presence {
 		}
 
 		const entries = [...this.#members].map(([id, name]) => ({name: counts.get(name)! > 1 ? `${name}#${id.slice(0, 4)}` : name, self: id === instanceId}));
-		return entries.sort((a, b) => Number(b.self) - Number(a.self) || a.name.localeCompare(b.name));
+		entries.sort((a, b) => Number(b.self) - Number(a.self) || a.name.localeCompare(b.name));
+		return entries;
 	}
 
 	start(): void {
@@ -133,9 +136,9 @@ export class Presence {
 	}
 
 	#replace(members: Map<string, string>): void {
-		const before = JSON.stringify([...this.#members].sort());
+		const before = JSON.stringify([...this.#members].toSorted(byId));
 		this.#members = members;
-		if (JSON.stringify([...members].sort()) !== before) {
+		if (JSON.stringify([...members].toSorted(byId)) !== before) {
 			this.#options.onChange();
 		}
 	}

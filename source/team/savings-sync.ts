@@ -96,7 +96,8 @@ export class PoolSavings {
 	/** Reads the other instances' hashes. */
 	async refresh(): Promise<void> {
 		const {commands} = this.#connection;
-		const ids = (await commands.smembers(keys.savingsInstances)).filter(id => id !== this.#instanceId && /^[\da-f]{12}$/.test(id)).slice(0, maxInstances);
+		const members = await commands.smembers(keys.savingsInstances);
+		const ids = members.filter(id => id !== this.#instanceId && /^[\da-f]{12}$/.test(id)).slice(0, maxInstances);
 		const read = commands.pipeline();
 		for (const id of ids) {
 			read.hgetall(keys.savings(id));

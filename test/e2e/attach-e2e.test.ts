@@ -17,7 +17,6 @@ import {waitFor} from '../helpers/wait.js';
 const hasScript = existsSync('/usr/bin/script');
 
 function stripAnsi(text: string): string {
-	// eslint-disable-next-line no-control-regex
 	return text.replaceAll(/\u001B\[[\d;?]*[A-Za-z]|\u001B\][^\u0007]*\u0007/g, '');
 }
 

@@ -121,7 +121,7 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 		assert.match(stdout, /^shunt \/v1\/chat\/completions\s+\d+\.\d{3}\s+\d+\.\d{3}\s+-?\d+\.\d{3}\s+-?\d+\.\d{3}\s+\d+$/m, 'the table shows the chat-completions row');
 
 		// Team mode: one instance of a pool of two on the bench's own redis-server, next to local mode.
-		const team = results['team'];
+		const {team} = results;
 		for (const level of ['c1', 'c32']) {
 			for (const target of ['direct', 'shunt', 'shuntTeam']) {
 				const cell = team.latency[level][target];
@@ -136,7 +136,7 @@ test('the benchmark runs with tiny counts and writes every section with finite n
 		assert.match(stdout, /^shunt team mode\s+\d+\.\d{3}\s+\d+\.\d{3}\s+-?\d+\.\d{3}\s/m, 'the table shows the team-mode row');
 
 		// History on against off (historyRetentionDays 0): the same requests to two fresh shunts.
-		const history = results['history'];
+		const {history} = results;
 		for (const level of ['c1', 'c32']) {
 			for (const target of ['direct', 'shunt', 'shuntNoHistory']) {
 				const cell = history.latency[level][target];

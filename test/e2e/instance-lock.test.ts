@@ -108,7 +108,6 @@ describe('one shunt per data directory (the built CLI)', () => {
 			});
 		});
 		try {
-			// eslint-disable-next-line no-control-regex
 			const url = await waitFor(() => /http:\/\/127\.0\.0\.1:\d+/.exec(screen.replaceAll(/\u001B\[[\d;?]*[A-Za-z]/g, ''))?.[0], 'the monitor to show its address', 15_000);
 			const {port} = new URL(url);
 			const lock = await waitFor(() => {

@@ -29,7 +29,6 @@ function threadsOf(pid: number): ThreadInfo[] {
 }
 
 function stripAnsi(text: string): string {
-	// eslint-disable-next-line no-control-regex
 	return text.replaceAll(/\u001B\[[\d;?]*[A-Za-z]|\u001B\][^\u0007]*\u0007/g, '');
 }
 
@@ -166,7 +165,7 @@ test('the monitor renders live traffic on a real terminal, keys steer the proxy,
 	});
 	try {
 		const url = await waitFor(() => /http:\/\/127\.0\.0\.1:\d+/.exec(stripAnsi(screen))?.[0], 'the monitor to show its address', 15_000);
-		// eslint-disable-next-line no-control-regex
+
 		assert.match(screen, /\u001B\[(?:3[0-7]|9[0-7]|38;)/, 'the monitor draws in colour, even with CI set in the environment');
 		// The address is on the first line: the rest of the frame may still be on its way through the pty.
 		await waitFor(() => stripAnsi(screen).includes('north') && stripAnsi(screen).includes('south'), 'both accounts on screen', 10_000);
@@ -296,7 +295,7 @@ test('NO_COLOR: no colour codes at all, while the symbols and words still say wh
 
 	assert.equal(quitCode, 0);
 	// SGR codes that set a foreground or background colour: 30–37, 38;…, 39, 40–47, 48;…, 49, 90–97, 100–107.
-	// eslint-disable-next-line no-control-regex
+
 	const colour = /\u001B\[(?:\d+;)*(?:3\d|4\d|9[0-7]|10[0-7])(?:;\d+)*m/;
 	assert.doesNotMatch(monitor.raw(), colour, 'NO_COLOR is honoured');
 	assert.match(monitor.raw(), /✓|∅/, 'the symbols are drawn');
@@ -339,6 +338,6 @@ test('the history pane on a real terminal without colour: each account\'s tokens
 	}
 
 	assert.equal(quitCode, 0);
-	// eslint-disable-next-line no-control-regex
+
 	assert.doesNotMatch(monitor.raw(), /\u001B\[(?:\d+;)*(?:3\d|4\d|9[0-7]|10[0-7])(?:;\d+)*m/, 'NO_COLOR is honoured');
 });

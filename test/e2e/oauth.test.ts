@@ -151,7 +151,7 @@ describe('import-claude-code', () => {
 		const written = JSON.parse(readFileSync(file, 'utf8')) as {claudeAiOauth: Record<string, unknown>; mcpOAuth: unknown};
 		assert.equal(written.claudeAiOauth['accessToken'], chain.accessToken);
 		assert.equal(written.claudeAiOauth['refreshToken'], chain.refreshToken);
-		assert.ok((written.claudeAiOauth['expiresAt'] as number) > Date.now() + 7 * 3_600_000);
+		assert.ok((written.claudeAiOauth['expiresAt'] as number) > Date.now() + (7 * 3_600_000));
 		assert.deepEqual(written.claudeAiOauth['scopes'], ['user:inference', 'user:profile', 'user:sessions:claude_code']);
 		assert.equal(written.claudeAiOauth['subscriptionType'], 'max');
 		assert.equal(written.claudeAiOauth['rateLimitTier'], 'default_claude_max_5x');
@@ -169,7 +169,7 @@ describe('import-claude-code', () => {
 
 	test('a forced expiry under 10 concurrent requests: exactly one refresh, all succeed', async () => {
 		const {env, home, claudeDir} = environment();
-		const held = freshPair('burst', Date.now() + 8 * 3_600_000);
+		const held = freshPair('burst', Date.now() + (8 * 3_600_000));
 		const login = sim.addOAuthLogin({...held, expiresAtMs: held.expiresAt, name: 'burst-chain'});
 		writeClaudeCodeLogin(claudeDir, held);
 		assert.equal((await cli(['import-claude-code'], env)).code, 0);

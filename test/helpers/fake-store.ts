@@ -147,7 +147,14 @@ export class FakeStore implements MonitorStore {
 	flush(): void {
 		const changes = this.pending;
 		this.pending = [];
-		this.push(snapshot => changes.reduce((current, change) => change(current), snapshot));
+		this.push(snapshot => {
+			let current = snapshot;
+			for (const change of changes) {
+				current = change(current);
+			}
+
+			return current;
+		});
 	}
 
 	get listenerCount(): number {

@@ -78,7 +78,7 @@ describe('poolBurn', () => {
 	for (const [name, burns, expected] of cases) {
 		test(name, () => {
 			const pool = poolBurn(burns);
-			assert.deepEqual(Object.keys(pool).sort(), ['perHour', 'resetsInMs', 'spentInMs']);
+			assert.deepEqual(Object.keys(pool).toSorted(), ['perHour', 'resetsInMs', 'spentInMs']);
 			for (const key of ['perHour', 'spentInMs', 'resetsInMs'] as const) {
 				const actual = pool[key];
 				const value = expected[key];

@@ -247,7 +247,7 @@ const input = (fields: Partial<HistoryInput> = {}): HistoryInput => ({
 	view: knownView(), accounts: ['home', 'work'], nowMs: now, width: 120, ...fields,
 });
 // Control characters, DEL, C1 and the bidi overrides: anything a terminal would act on.
-// eslint-disable-next-line no-control-regex
+
 const unsafe = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 
 describe('buildHistory', () => {
@@ -280,7 +280,7 @@ describe('buildHistory', () => {
 
 		assert.equal(new Set(styles.map(style => style.symbol)).size, styles.length, 'no two series share a symbol');
 		// Stacking order: home at the bottom, then work, then others, in every busy column.
-		const column = model.lines.slice(0, 7).map(line => [...text(line.segments)][7 + 56]).reverse().join('').trim();
+		const column = model.lines.slice(0, 7).map(line => [...text(line.segments)][7 + 56]).toReversed().join('').trim();
 		assert.match(column, /^█+▓+:?$/, `the newest busy minute, bottom up: ${column}`);
 	});
 

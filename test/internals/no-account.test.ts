@@ -61,7 +61,7 @@ function errorOf(answer: NoAccountAnswer): ErrorBody['error'] {
 	return body.error;
 }
 
-const unifiedNames = (headers: OutgoingHttpHeaders) => Object.keys(headers).filter(name => name.startsWith('anthropic-ratelimit-unified')).sort();
+const unifiedNames = (headers: OutgoingHttpHeaders) => Object.keys(headers).filter(name => name.startsWith('anthropic-ratelimit-unified')).toSorted();
 
 // An upstream 529 as it arrived, with headers that must not reach the client.
 const upstreamHeaders: IncomingHttpHeaders = {

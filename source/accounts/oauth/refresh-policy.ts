@@ -113,5 +113,5 @@ export function newestPair(slot: Pick<OAuthSlot, 'credential' | 'deadRefreshToke
 	const current = slot.credential;
 	return candidates
 		.filter(({pair}) => pair.expiresAt > current.expiresAt && pair.refreshToken !== slot.deadRefreshToken && pair.accessToken !== current.accessToken)
-		.sort((a, b) => b.pair.expiresAt - a.pair.expiresAt)[0];
+		.toSorted((a, b) => b.pair.expiresAt - a.pair.expiresAt)[0];
 }

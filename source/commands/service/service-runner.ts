@@ -138,7 +138,8 @@ export async function installService(layout: ServiceLayout, {dryRun, run}: RunOp
 		commands = [systemctl('daemon-reload'), systemctl('enable', serviceName), systemctl(state === 'different' ? 'restart' : 'start', serviceName)];
 	} else {
 		const target = `${layout.domain!}/${launchdLabel}`;
-		const loaded = dryRun ? undefined : (await run(launchctl('print', target))).code === 0;
+		const printed = dryRun ? undefined : await run(launchctl('print', target));
+		const loaded = printed === undefined ? undefined : printed.code === 0;
 		commands = [launchctl('enable', target)];
 		if (loaded === undefined) {
 			commands.push(launchctl('bootstrap', layout.domain!, layout.file));

@@ -3,7 +3,7 @@
 // stdin chunk (fast typing, a held key, a slow ssh link) and each sees the state the previous one
 // left, so the UI state lives in a ref as well as in React state.
 import {
-	useCallback, useRef, useState, type MutableRefObject,
+	useCallback, useRef, useState, type RefObject,
 } from 'react';
 import {useInput, useStdin, type Key} from 'ink';
 import type {OptimisticActions} from '../hooks/use-optimistic-actions.js';
@@ -26,7 +26,7 @@ export type Rendered = {
 
 const noticeMs = 3000;
 
-export function useKeyHandler(optimistic: OptimisticActions, rendered: MutableRefObject<Rendered>, onQuit: () => void): UiState {
+export function useKeyHandler(optimistic: OptimisticActions, rendered: RefObject<Rendered>, onQuit: () => void): UiState {
 	const [ui, setUi] = useState<UiState>(initialUi);
 	const uiRef = useRef(ui);
 	const update = useCallback((change: (state: UiState) => UiState) => {

@@ -16,7 +16,9 @@ type Props = {
  * A pane's title drawn as a rule across the screen. The focused pane gets a heavy bright rule so the
  * focus is visible even without colour.
  */
-export default function PaneTitle({title, focused, width, hint = []}: Props) {
+const noHint: readonly Segment[] = [];
+
+export default function PaneTitle({title, focused, width, hint = noHint}: Props) {
 	const rule = focused ? '━' : '─';
 	const color = focused ? colors.brand : colors.muted;
 	const hintWidth = displayWidth(hint.map(segment => segment.text).join(''));

@@ -1,7 +1,6 @@
 // The routing strategies as the monitor lists them. Names, order and descriptions are routing's
 // own data (pure, no I/O), so the help overlay can never drift from what the proxy does.
-import {strategyDescriptions, strategyNames} from '../../routing/strategies.js';
-import type {StrategyName} from '../../routing/strategies.js';
+import {strategyDescriptions, strategyNames, type StrategyName} from '../../routing/strategies.js';
 
 export type StrategyInfo = {
 	name: StrategyName;

@@ -72,7 +72,14 @@ export function layoutColumns(columns: readonly Column[], rows: readonly TableRo
 			break;
 		}
 
-		const victim = droppable.reduce((worst, column) => ((column.dropPriority ?? 0) > (worst.dropPriority ?? 0) ? column : worst));
+		// The first of the highest drop priority.
+		let victim = droppable[0]!;
+		for (const column of droppable) {
+			if ((column.dropPriority ?? 0) > (victim.dropPriority ?? 0)) {
+				victim = column;
+			}
+		}
+
 		active = active.filter(column => column !== victim);
 	}
 
@@ -121,7 +128,7 @@ export function rowLine(row: TableRow, sized: readonly SizedColumn[], width: num
 	let used = 0;
 	const spacer = ' '.repeat(gap);
 	for (const [index, column] of sized.entries()) {
-		if (row.span && column.key === row.span.from) {
+		if (column.key === row.span?.from) {
 			line.push(...truncateSegments(toSegments(row.span.cell), Math.max(0, width - used)));
 			return line;
 		}

@@ -51,21 +51,23 @@ export function accountColumns(density: Density, barWidth: number, indexDigits: 
 			]),
 		{key: 'fiveHour', header: narrow ? '5h' : '5h used', width: gauge},
 		{key: 'sevenDay', header: narrow ? '7d' : '7d used', width: gauge},
-		...(narrow ? [] : [
-			{
-				key: 'tokens', header: '5h tok', align: 'right' as const, dropPriority: 2,
-			},
-			// How warm routing keeps conversations here (cache read ÷ all prompt tokens in the 5h);
-			// like the log's cache column, only where the status keeps room for its words.
-			...(density === 'wide'
-				? [{
-					key: 'cache', header: 'cache', align: 'right' as const, dropPriority: 3,
-				}]
-				: []),
-			{
-				key: 'recent', header: 'req/m', align: 'right' as const, dropPriority: 3,
-			},
-		]),
+		...(narrow
+			? []
+			: [
+				{
+					key: 'tokens', header: '5h tok', align: 'right' as const, dropPriority: 2,
+				},
+				// How warm routing keeps conversations here (cache read ÷ all prompt tokens in the 5h);
+				// like the log's cache column, only where the status keeps room for its words.
+				...(density === 'wide'
+					? [{
+						key: 'cache', header: 'cache', align: 'right' as const, dropPriority: 3,
+					}]
+					: []),
+				{
+					key: 'recent', header: 'req/m', align: 'right' as const, dropPriority: 3,
+				},
+			]),
 		// Room for at least one tag word (pinned / active); longer statuses get a line of their own.
 		{
 			key: 'status', header: 'status', grow: true, minWidth: narrow ? 0 : 6,
@@ -238,14 +240,14 @@ export function buildAccountRows(input: AccountRowsInput): AccountRows {
 				key: `account:${account.name}`,
 				cells: {
 					mark: [
-						{text: isCursor ? '▸' : ' ', bold: true, color: focused ? colors.accent : colors.muted},
+						{text: isCursor ? '▸' : ' ', bold: true, color: focused ? colors.accent : colors.muted} satisfies Segment,
 						{text: ` ${String(account.index).padStart(indexDigits)} `, color: colors.muted},
-						{text: style.symbol, bold: true, color: style.color},
+						{text: style.symbol, bold: true, color: style.color} satisfies Segment,
 					],
 					// The cursor row stands out by colour, not background: dim text on a grey bar is unreadable.
 					name: {
 						text: account.name, bold: true, color: isCursor && focused ? colors.accent : undefined, dimColor: account.state === 'paused' && !isCursor,
-					},
+					} satisfies Segment,
 					kind: {text: oauth ? 'oauth' : 'api', color: colors.muted},
 					plan: {text: account.plan ?? '', color: colors.muted},
 					fiveHour: hasWindows(account) ? gauge(account.utilization5h, account.reset5h, account.status5h, spentUntil(account, account.status5h)) : apiKeyBudget(account, density, gauge).fiveHour,

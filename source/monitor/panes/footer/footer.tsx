@@ -30,7 +30,7 @@ export function footerSegments(width: number, helpOpen: boolean, quitting?: numb
 
 	const ranked = keyBindings
 		.filter(binding => binding.footerRank !== undefined)
-		.sort((a, b) => a.footerRank! - b.footerRank!);
+		.toSorted((a, b) => a.footerRank! - b.footerRank!);
 	const always = ranked.filter(binding => binding.footerRank === 0);
 	const optional = ranked.filter(binding => binding.footerRank! > 0);
 	const gap: Segment = {text: '  '};

@@ -71,7 +71,7 @@ export function outBanner(snapshot: StoreSnapshot, nowMs: number): Segment[] | u
 		return undefined;
 	}
 
-	const returning = accounts.filter(account => account.backAtMs !== null && account.backAtMs > nowMs).sort((a, b) => a.backAtMs! - b.backAtMs!);
+	const returning = accounts.filter(account => account.backAtMs !== null && account.backAtMs > nowMs).toSorted((a, b) => a.backAtMs! - b.backAtMs!);
 	const first = returning[0];
 	const all = accounts.length === 1 ? 'the only account is out' : `all ${accounts.length} accounts out`;
 	return [

@@ -3,8 +3,7 @@
 // (sparklines and burn rates, no chart); or the title line alone, saying how fast the pool burns.
 // Each account row is also the chart's legend: its fill symbol and colour, its name, its tokens in
 // the window, its 5h sparkline, the 5h window used now and its burn rate in words. Pure.
-import type {HistoryView} from '../../contract.js';
-import {historyWindows} from '../../contract.js';
+import {historyWindows, type HistoryView} from '../../contract.js';
 import {formatEstimate, formatPercent, formatTokens} from '../../kit/format.js';
 import type {Segment} from '../../kit/segments.js';
 import {

@@ -44,7 +44,7 @@ export function sparklineSegments(values: ReadonlyArray<number | null>): Segment
 		const text = value === null ? sparkUnknown : sparkChar(value);
 		const color = value === null ? colors.muted : usageColor(value, false);
 		const last = segments.at(-1);
-		if (last && last.color === color) {
+		if (last?.color === color) {
 			last.text += text;
 		} else {
 			segments.push({text, color});

@@ -46,5 +46,6 @@ export function mergeLog(requests: readonly RequestRecord[], live: readonly InFl
 	// Newest first; on equal times a request is listed above the event it caused (a 429 event
 	// happens during the request that failed over past it).
 	const rank = (item: LogItem) => (item.type === 'event' ? 1 : 0);
-	return items.sort((a, b) => (b.tsMs - a.tsMs) || (rank(a) - rank(b)));
+	items.sort((a, b) => (b.tsMs - a.tsMs) || (rank(a) - rank(b)));
+	return items;
 }

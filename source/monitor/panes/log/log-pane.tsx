@@ -14,6 +14,7 @@ type Props = {
 	readonly offset: number;
 	readonly selected: string | null;
 	readonly filter: string;
+	// eslint-disable-next-line react/no-unused-prop-types -- read by titleHint(props)
 	readonly filtering: boolean;
 	readonly accountNames: readonly string[];
 	readonly listenUrl: string;

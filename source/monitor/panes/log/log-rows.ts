@@ -89,7 +89,7 @@ export function routeSegments(request: RequestRecord): Segment[] {
 	// The upstream's own refusal passed on to the client (a 529, a 429 without limits) is the last
 	// try itself: `529 work`, not `529 work → work`.
 	const last = request.attempts.at(-1);
-	const passedOn = last !== undefined && last.account === request.account && last.status === request.status
+	const passedOn = last?.account === request.account && last.status === request.status
 		&& !holds.some(hold => hold.afterAttempts === request.attempts.length);
 	for (const [index, attempt] of request.attempts.entries()) {
 		holdAt(index);
@@ -141,7 +141,7 @@ function requestRow(key: string, request: RequestRecord, density: Density): Tabl
 				{text: shortModel(request.model)},
 				...(request.requestedModel ? [{text: '*', color: colors.warn}] : []),
 			],
-			status: [{text: statusText(request.status), bold: true, color: statusColor(request.status)}, ...(outcome ? [outcome] : [])],
+			status: [{text: statusText(request.status), bold: true, color: statusColor(request.status)} satisfies Segment, ...(outcome ? [outcome] : [])],
 			input: request.account === null ? '' : formatTokens(request.inputTokens),
 			output: request.account === null ? '' : formatTokens(request.outputTokens),
 			cache: {text: cache > 0 ? formatTokens(cache) : '', color: colors.muted},
@@ -201,7 +201,7 @@ function eventRow(key: string, event: StoreEvent): TableRow {
 	return {
 		key,
 		cells: {time: {text: formatClock(event.tsMs), color: colors.muted}},
-		span: {from: 'account', cell: [{text: `${style.symbol} `, bold: true, color: style.color}, ...withInstance(event, [...who, message])]},
+		span: {from: 'account', cell: [{text: `${style.symbol} `, bold: true, color: style.color} satisfies Segment, ...withInstance(event, [...who, message])]},
 	};
 }
 
@@ -225,6 +225,6 @@ function itemRow(item: LogItem, nowMs: number, density: Density): TableRow {
 export function buildLogRows(items: readonly LogItem[], nowMs: number, density: Density, selected: string | null = null): TableRow[] {
 	return items.map(item => {
 		const row = itemRow(item, nowMs, density);
-		return item.key === selected ? {...row, cells: {...row.cells, mark: {text: '▸', bold: true, color: colors.accent}}} : row;
+		return item.key === selected ? {...row, cells: {...row.cells, mark: {text: '▸', bold: true, color: colors.accent} satisfies Segment}} : row;
 	});
 }
