@@ -1,6 +1,5 @@
-// XO's defaults, with React (the monitor is Ink). The few rules turned off or narrowed below each
-// contradict a deliberate choice of this codebase or of its TypeScript settings; the comment above
-// each says which.
+// XO's defaults, with React for the screen code. Each rule turned off or narrowed below contradicts a
+// deliberate choice of this codebase or of its TypeScript settings; the comment above it says which.
 
 /**
 XO's naming conventions, except: object literal keys may also be snake_case, UPPER_CASE or
@@ -9,7 +8,8 @@ OpenAI JSON, OAuth forms, environment variables, launchd plists and Claude Code'
 options like baseURL); OAuth is spelled as its RFC spells it. Components in .tsx files are
 PascalCase, as XO allows there.
 */
-const namingConvention = ({isTsx}) => ['error',
+const namingConvention = ({isTsx}) => [
+	'error',
 	{
 		selector: ['variable', 'function', 'classProperty', 'parameterProperty', 'classMethod', 'objectLiteralMethod', 'typeMethod', 'accessor'],
 		format: isTsx ? ['strictCamelCase', 'StrictPascalCase'] : ['strictCamelCase'],
@@ -29,17 +29,15 @@ const namingConvention = ({isTsx}) => ['error',
 	},
 	{selector: 'interface', filter: '^(?!I)(?!.*OAuth)[A-Z]', format: ['StrictPascalCase']},
 	{selector: 'typeParameter', filter: '^T$|^[A-Z][a-zA-Z]+$', format: ['StrictPascalCase']},
-	{selector: ['classProperty', 'objectLiteralProperty'], format: null, modifiers: ['requiresQuotes']}];
+	{selector: ['classProperty', 'objectLiteralProperty'], format: null, modifiers: ['requiresQuotes']},
+];
 
 /** @type {import('xo').FlatXoConfig} */
 const xoConfig = [
 	{
-		react: true,
 		// An eslint-disable comment that suppresses nothing is an error, not a warning.
 		linterOptions: {reportUnusedDisableDirectives: 'error'},
 		rules: {
-			// tsconfig's "jsx": "react-jsx" is the automatic runtime: JSX needs no React in scope.
-			'react/react-in-jsx-scope': 'off',
 			// The v flag needs target ES2024 (TS1501 under our ES2022), and adding u changes what `.`,
 			// `[^…]` and /i match in parsers of hostile text (headers, SSE, terminal escapes).
 			'require-unicode-regexp': 'off',
@@ -57,14 +55,6 @@ const xoConfig = [
 			// File permission bits (`mode & 0o777`, 0600 files in 0700 directories) are security checks
 			// here, and the benchmark's PRNG and hashes are bit arithmetic.
 			'no-bitwise': 'off',
-			// Props keep the names of the Ink props they are handed to (`bold`, `dimColor`) or read as the
-			// state they describe (`focused`, `showHeader`); an is/has prefix would make them disagree.
-			'react/boolean-prop-naming': 'off',
-			// React Compiler rules; the monitor does not use the compiler, and its hooks read refs and the
-			// clock during render on purpose (a pane height that shrinks only after a minute, a tick
-			// skipped when a frame was just drawn, the optimistic view the next key reads).
-			'react-hooks/refs': 'off',
-			'react-hooks/purity': 'off',
 			// node:events' EventEmitter is the API these classes offer (typed on/off/once), as Node's own do.
 			'unicorn/prefer-event-target': 'off',
 			// It takes every push() for Array's, but usage taps and Readable streams take one chunk per
@@ -107,6 +97,23 @@ const xoConfig = [
 		},
 	},
 	{
+		// React (the monitor is Ink) where React is: the screen code, its tests and the preview.
+		files: ['**/*.tsx', 'source/monitor/**', 'test/helpers/ink.ts'],
+		react: true,
+		rules: {
+			// tsconfig's "jsx": "react-jsx" is the automatic runtime: JSX needs no React in scope.
+			'react/react-in-jsx-scope': 'off',
+			// Props keep the names of the Ink props they are handed to (`bold`, `dimColor`) or read as the
+			// state they describe (`focused`, `showHeader`); an is/has prefix would make them disagree.
+			'react/boolean-prop-naming': 'off',
+			// React Compiler rules; the monitor does not use the compiler, and its hooks read refs and the
+			// clock during render on purpose (a pane height that shrinks only after a minute, a tick
+			// skipped when a frame was just drawn, the optimistic view the next key reads).
+			'react-hooks/refs': 'off',
+			'react-hooks/purity': 'off',
+		},
+	},
+	{
 		files: ['**/*.{ts,tsx}'],
 		languageOptions: {
 			parserOptions: {
@@ -123,7 +130,7 @@ const xoConfig = [
 			// Bracket access is how this code reads index-signature records (unvalidated JSON, env);
 			// dot notation stays required for declared properties.
 			'@typescript-eslint/dot-notation': ['error', {allowIndexSignaturePropertyAccess: true}],
-			// XO's list minus two: `null` is data here (JSON documents and worker-thread snapshots keep it
+			// XO's list without two: `null` is data here (JSON documents and worker-thread snapshots keep it
 			// where undefined vanishes; SQLite NULL columns), and `Buffer` is what node:http, node:net and
 			// Redis hand us, with the Buffer API the code calls.
 			'@typescript-eslint/no-restricted-types': ['error', {
@@ -134,6 +141,7 @@ const xoConfig = [
 					},
 					'[]': 'Don\'t use the empty array type `[]`. It only allows empty arrays. Use `SomeType[]` instead.',
 					'[[]]': 'Don\'t use `[[]]`. It only allows an array with a single element which is an empty array. Use `SomeType[][]` instead.',
+					'[[[]]]': 'Don\'t use `[[[]]]`. Use `SomeType[][][]` instead.',
 				},
 			}],
 			// Assertions narrow where TypeScript cannot follow a check already made: `value as number`
