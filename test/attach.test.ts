@@ -7,6 +7,7 @@ import {Buffer} from 'node:buffer';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
+import path from 'node:path';
 import {afterEach, test} from 'node:test';
 import {actionNames, type StoreSnapshot} from '../source/monitor/contract.js';
 import {asStoreSnapshot} from '../source/monitor/snapshot-check.js';
@@ -15,6 +16,7 @@ import {attachToShunt, type AttachedStore} from '../source/runtime/attach/attach
 import {EventReader, EventTooLarge} from '../source/runtime/attach/event-reader.js';
 import {Simulator} from '../source/simulator/index.js';
 import {message, startHarness, type Harness} from './helpers/proxy-harness.js';
+import {tempDir} from './helpers/temp-dir.js';
 import {waitFor} from './helpers/wait.js';
 
 let simulator: Simulator | undefined;
@@ -291,7 +293,7 @@ test('the attached store draws the instance\'s snapshots and every one of its ac
 	monitor.setEffortOverride('low');
 	monitor.setBurstRpmLimit(5);
 	monitor.setPaused('north', true);
-	// The history pane's window is the screen's own choice: nothing is sent for it.
+	// The history pane's window goes to the instance too (this one keeps no history: see below).
 	monitor.setHistoryWindow('6h');
 	// Every action the monitor has is one of the calls above.
 	assert.equal(actionNames.length, 8);
@@ -301,6 +303,25 @@ test('the attached store draws the instance\'s snapshots and every one of its ac
 		const snapshot = monitor.getSnapshot();
 		return snapshot.pinnedAccount === 'south' && snapshot.overrides.alertsMuted && snapshot.accounts[0]!.state === 'paused';
 	}, 'the next snapshot shows them');
+});
+
+test('an attached monitor chooses the history pane\'s window on the instance, at connect (1h) and with its keys; the endpoint answers GET too', async () => {
+	simulator = new Simulator();
+	await simulator.listen(0);
+	simulator.addAccount({kind: 'apikey', credential: 'sk-ant-api03-north-key', name: 'north'});
+	harness = await startHarness({upstream: simulator.url, accounts: [{name: 'north', kind: 'apikey', secret: 'sk-ant-api03-north-key'}], historyFile: path.join(tempDir(), 'history.db')});
+	const h = harness;
+	assert.equal(h.store.freshSnapshot().history, undefined, 'a headless instance reads nothing for a pane nobody draws');
+	const store = attachToShunt({target: {host: '127.0.0.1', port: Number(new URL(h.url).port)}});
+	attached.push(store);
+	await waitFor(() => store.getConnection().status === 'connected', 'connected');
+	await waitFor(() => store.monitor.getSnapshot().history?.window === '1h', 'the pane\'s data for 1h, as the in-process monitor starts with', 10_000);
+	store.monitor.setHistoryWindow('24h');
+	await waitFor(() => store.monitor.getSnapshot().history?.window === '24h', 'the window the key chose', 10_000);
+	assert.deepEqual(await (await fetch(`${h.url}/_shunt/history-window`)).json(), {historyWindow: '24h'});
+	const refused = await fetch(`${h.url}/_shunt/history-window`, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({window: '2y'})});
+	assert.equal(refused.status, 400);
+	await refused.arrayBuffer();
 });
 
 test('a snapshot with the history pane\'s data, an account\'s scoped windows and the team view passes the check when it is shunt\'s, and not when it is out of shape or bounds', async () => {

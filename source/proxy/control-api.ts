@@ -8,6 +8,7 @@ import {IdleWatch} from '../util/idle-watch.js';
 import {BodyTooLargeError, readBody} from './read-body.js';
 import {statusDocument} from './status-document.js';
 import type {SnapshotStreams} from './snapshot-stream.js';
+import {historyWindows, type HistoryWindow} from '../monitor/contract.js';
 
 const efforts: readonly Effort[] = ['low', 'medium', 'high', 'max'];
 
@@ -120,6 +121,12 @@ const writes = {
 		store.setPaused(account, paused);
 		return {account, paused: store.isPaused(account)};
 	},
+	// The span the history pane reads (an attached monitor chooses it as the in-process one does), or null.
+	'history-window'(store, body) {
+		const window = field(body, 'window', (value): value is HistoryWindow | null => value === null || historyWindows.includes(value as HistoryWindow), `one of ${historyWindows.join(', ')}, or null`);
+		store.setHistoryWindow(window);
+		return {historyWindow: window};
+	},
 } satisfies Record<string, Handler>;
 
 type Read = (store: ControlStore) => unknown;
@@ -134,6 +141,7 @@ const reads: Record<keyof typeof writes, Read> = {
 	'burst-limit': store => ({burstRpmLimit: store.effectiveBurstLimit(), overridden: store.overrides.burstRpmLimit !== null}),
 	fallback: store => ({fallbackModel: store.effectiveFallbackModel()}),
 	pause: store => ({pausedAccounts: store.accounts.filter(account => store.isPaused(account.name)).map(account => account.name)}),
+	'history-window': store => ({historyWindow: store.freshSnapshot().history?.window ?? null}),
 };
 
 /**

@@ -18,7 +18,7 @@ export type ProxyStore = Pick<StateStore,
 export type ControlStore = Pick<StateStore,
 	| 'version' | 'accounts' | 'overrides' | 'pinnedAccount' | 'hasAccount' | 'isPaused' | 'freshSnapshot' | 'subscribe' | 'getSnapshot'
 	| 'effectiveStrategy' | 'effectiveBurstLimit' | 'effectiveFallbackModel'
-	| 'pin' | 'setStrategy' | 'setAlertsMuted' | 'setModelOverride' | 'setEffortOverride' | 'setBurstRpmLimit' | 'setFallbackModel' | 'setPaused'>;
+	| 'pin' | 'setStrategy' | 'setAlertsMuted' | 'setModelOverride' | 'setEffortOverride' | 'setBurstRpmLimit' | 'setFallbackModel' | 'setPaused' | 'setHistoryWindow'>;
 
 /** Health checks, strong resume, stale telemetry, usage polling. */
 export type BackgroundStore = Pick<StateStore,

@@ -5,7 +5,7 @@
 import {type Buffer} from 'node:buffer';
 import http from 'node:http';
 import {actionsFrom, type ActionCall} from '../../monitor/apply-action.js';
-import {actionNames, type MonitorStore, type StoreSnapshot} from '../../monitor/contract.js';
+import {actionNames, type HistoryWindow, type MonitorStore, type StoreSnapshot} from '../../monitor/contract.js';
 import {asStoreSnapshot} from '../../monitor/snapshot-check.js';
 import {baseUrl, requestControl, type Target} from '../../commands/control-client.js';
 import {streamProtocol} from '../../proxy/snapshot-stream.js';
@@ -88,7 +88,7 @@ function controlCall(call: ActionCall): {path: string; body: Record<string, unkn
 		}
 
 		case 'setHistoryWindow': {
-			return undefined;
+			return {path: 'history-window', body: {window: call.args[0]}};
 		}
 	}
 }
@@ -109,6 +109,7 @@ export function attachToShunt(options: AttachOptions): AttachedStore {
 	const snapshotListeners = new Listeners();
 	let view: AttachedView = {snapshot: undefined, connection: {status: 'connecting', url}};
 	let request: http.ClientRequest | undefined;
+	let historyWindow: HistoryWindow | null = '1h';
 	let retryTimer: NodeJS.Timeout | undefined;
 	let answerTimer: NodeJS.Timeout | undefined;
 	let retryMs = firstRetryMs;
@@ -181,6 +182,9 @@ export function attachToShunt(options: AttachOptions): AttachedStore {
 			view = {...view, snapshot};
 		} else {
 			setView({snapshot, connection: {status: 'connected', url}});
+			// The instance draws its history pane's data only for a window someone chose: say ours
+			// on every (re)connection, as the in-process monitor does at start.
+			actions.setHistoryWindow(historyWindow);
 		}
 
 		snapshotListeners.notify();
@@ -263,6 +267,10 @@ export function attachToShunt(options: AttachOptions): AttachedStore {
 	}
 
 	const actions = actionsFrom(actionNames, call => {
+		if (call.name === 'setHistoryWindow') {
+			historyWindow = call.args[0];
+		}
+
 		const control = controlCall(call);
 		if (!control) {
 			return;
