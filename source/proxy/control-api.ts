@@ -5,10 +5,10 @@ import {strategyNames, type StrategyName} from '../routing/strategies.js';
 import type {Effort} from '../state/overrides.js';
 import {sendAnthropicError} from '../anthropic/errors.js';
 import {IdleWatch} from '../util/idle-watch.js';
+import {historyWindows, type HistoryWindow} from '../monitor/contract.js';
 import {BodyTooLargeError, readBody} from './read-body.js';
 import {statusDocument} from './status-document.js';
 import type {SnapshotStreams} from './snapshot-stream.js';
-import {historyWindows, type HistoryWindow} from '../monitor/contract.js';
 
 const efforts: readonly Effort[] = ['low', 'medium', 'high', 'max'];
 

@@ -5,7 +5,9 @@
 import {type Buffer} from 'node:buffer';
 import http from 'node:http';
 import {actionsFrom, type ActionCall} from '../../monitor/apply-action.js';
-import {actionNames, type HistoryWindow, type MonitorStore, type StoreSnapshot} from '../../monitor/contract.js';
+import {
+	actionNames, type HistoryWindow, type MonitorStore, type StoreSnapshot,
+} from '../../monitor/contract.js';
 import {asStoreSnapshot} from '../../monitor/snapshot-check.js';
 import {baseUrl, requestControl, type Target} from '../../commands/control-client.js';
 import {streamProtocol} from '../../proxy/snapshot-stream.js';
