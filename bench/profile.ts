@@ -2,6 +2,7 @@
 // benchmark's load and prints where its CPU time goes:
 //   npx tsc && node --import=tsx bench/profile.ts [--requests 30000] [--concurrency 32] [--stream]
 //                                                 [--target shunt|monitor|pipe] [--new-conversations] [--keep <dir>]
+//                                                 [--cli <another build's cli.js>]
 // --new-conversations sends the benchmark's SDK-agent workload (every request a new conversation).
 // The .cpuprofile files are written by node itself (--cpu-prof) when the child exits cleanly.
 import {readdirSync, readFileSync} from 'node:fs';
@@ -24,9 +25,12 @@ const {values} = parseArgs({
 		'new-conversations': {type: 'boolean', default: false},
 		target: {type: 'string', default: 'shunt'},
 		keep: {type: 'string'},
+		cli: {type: 'string'},
 		top: {type: 'string', default: '30'},
 	},
 });
+const cli = values.cli ? path.resolve(values.cli) : undefined;
+assertBuilt(cli);
 const requests = Number(values.requests);
 const concurrency = Number(values.concurrency);
 const dir = values.keep ? path.resolve(values.keep) : makeTempDir('shunt-bench-prof-');
@@ -43,11 +47,15 @@ if (values.target === 'pipe') {
 	stop = pipe.stop;
 } else if (values.target === 'monitor') {
 	// The monitor's own rendering shows up in the same profile (React, Ink, yoga-layout).
-	const shunt = await startShuntPty({home: await makeShuntHome(simulator.credentials), upstream: simulator.url, nodeArgs});
+	const shunt = await startShuntPty({
+		home: await makeShuntHome(simulator.credentials), upstream: simulator.url, nodeArgs, cli,
+	});
 	target = {name: 'shuntMonitor', url: shunt.url, headers: {}};
 	stop = shunt.stop;
 } else {
-	const shunt = await startShuntHeadless({home: await makeShuntHome(simulator.credentials), upstream: simulator.url, nodeArgs});
+	const shunt = await startShuntHeadless({
+		home: await makeShuntHome(simulator.credentials), upstream: simulator.url, nodeArgs, cli,
+	});
 	target = {name: 'shunt', url: shunt.url, headers: {}};
 	stop = shunt.stop;
 }

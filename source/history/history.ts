@@ -227,7 +227,8 @@ export class History {
 			// Savings per UTC day, counted as the store counts them: requests an account served with tokens.
 			const days = new Map<string, {requests: number} & SavingsTotals>();
 			for (const record of batch.requests) {
-				insertRequest.run(requestParams(record, record.account === null ? null : this.#kinds.get(record.account) ?? null));
+				// Spread, not an array: better-sqlite3 binds positional arguments measurably faster.
+				insertRequest.run(...requestParams(record, record.account === null ? null : this.#kinds.get(record.account) ?? null));
 				if (record.account === null || record.inputTokens + record.outputTokens + record.cacheReadTokens + record.cacheWriteTokens <= 0) {
 					continue;
 				}
@@ -254,11 +255,11 @@ export class History {
 			}
 
 			for (const event of batch.events) {
-				insertEvent.run(eventParams(event));
+				insertEvent.run(...eventParams(event));
 			}
 
 			for (const sample of batch.samples) {
-				insertSample.run(sampleParams(sample));
+				insertSample.run(...sampleParams(sample));
 			}
 		});
 		return {

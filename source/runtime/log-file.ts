@@ -38,11 +38,16 @@ function daysBefore(ms: number, days: number): string {
 
 /** One line of the file: a request record or an event, tagged. */
 export function requestEntry(record: RequestRecord): string {
-	return JSON.stringify({type: 'request', ...record});
+	return tagged('request', JSON.stringify(record));
 }
 
 export function eventEntry(event: StoreEvent): string {
-	return JSON.stringify({type: 'event', ...event});
+	return tagged('event', JSON.stringify(event));
+}
+
+/** `{"type":…,` before an object's own members: the same line as stringifying a spread copy, without the copy. */
+function tagged(type: string, json: string): string {
+	return json === '{}' ? `{"type":"${type}"}` : `{"type":"${type}",${json.slice(1)}`;
 }
 
 /**
@@ -95,7 +100,17 @@ export type LogFile = {
 	flushed(): Promise<void>;
 };
 
-type Pending = {day: string; line: string};
+// Records and events wait as they are: a line is only made when its batch is written, off the
+// request's own turn of the event loop.
+type Pending = {day: string; line: string} | {day: string; record: RequestRecord} | {day: string; event: StoreEvent};
+
+function lineOf(entry: Pending): string {
+	if ('record' in entry) {
+		return requestEntry(entry.record);
+	}
+
+	return 'event' in entry ? eventEntry(entry.event) : entry.line;
+}
 
 // The file is shunt's own: a symlink planted in its place is refused, not followed.
 const appendFlags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
@@ -174,7 +189,7 @@ export function attachLogFile(feed: LogFeed, options: LogFileOptions): LogFile {
 				for (let index = 1; index <= batch.length; index++) {
 					if (index === batch.length || batch[index]!.day !== batch[start]!.day) {
 						// eslint-disable-next-line no-await-in-loop
-						await append(batch[start]!.day, batch.slice(start, index).map(entry => entry.line));
+						await append(batch[start]!.day, batch.slice(start, index).map(entry => lineOf(entry)));
 						start = index;
 					}
 				}
@@ -228,22 +243,26 @@ export function attachLogFile(feed: LogFeed, options: LogFileOptions): LogFile {
 		return span.day;
 	};
 
-	const queue = (tsMs: number, line: string) => {
+	const admit = () => {
 		if (pending.length >= maxPendingLines) {
 			dropped++;
-			return;
+			return false;
 		}
 
-		pending.push({day: dayAt(tsMs), line});
 		schedule();
+		return true;
 	};
 
 	const onRequest = (record: RequestRecord) => {
-		queue(record.tsMs, requestEntry(record));
+		if (admit()) {
+			pending.push({day: dayAt(record.tsMs), record});
+		}
 	};
 
 	const onEvent = (event: StoreEvent) => {
-		queue(event.tsMs, eventEntry(event));
+		if (admit()) {
+			pending.push({day: dayAt(event.tsMs), event});
+		}
 	};
 
 	feed.on('request', onRequest);

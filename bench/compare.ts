@@ -1,0 +1,110 @@
+// A quick A/B of the hot path: the pipe proxy, this build and (optionally) another build, headless,
+// non-streaming at one concurrency on both workloads, interleaved over rounds. Prints the median
+// req/s, the CPU each proxy spent per request, and each shunt's throughput against the pipe's.
+// For trying a change in minutes; `npm run bench` remains the measurement of record.
+//   npx tsc && node --import=tsx bench/compare.ts [--candidate-cli <other build's cli.js>]
+//       [--candidate-settings '{"historyRetentionDays": 0}'] [--candidate-env NAME=value] [--candidate-node-args "--flag"]
+//       [--rounds 5] [--requests 4000] [--concurrency 32]
+// The candidate runs when any of these is given (this build, when no other is).
+import {readFileSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import process from 'node:process';
+import {parseArgs} from 'node:util';
+import {runLoad, workloads, type Target} from './load.js';
+import {
+	assertBuilt, cloneHome, installCleanup, makeShuntHome, readCpuMs, startPipeProxyProcess, startShuntHeadless, startSimulator,
+} from './processes.js';
+import {median} from './stats.js';
+
+installCleanup();
+assertBuilt();
+const {values} = parseArgs({
+	options: {
+		'candidate-cli': {type: 'string'},
+		'candidate-settings': {type: 'string'},
+		'candidate-env': {type: 'string', multiple: true},
+		'candidate-node-args': {type: 'string'},
+		rounds: {type: 'string', default: '5'},
+		requests: {type: 'string', default: '4000'},
+		concurrency: {type: 'string', default: '32'},
+	},
+});
+const candidate = values['candidate-cli'] ? path.resolve(values['candidate-cli']) : undefined;
+if (candidate) {
+	assertBuilt(candidate);
+}
+
+const rounds = Number(values.rounds);
+const requests = Number(values.requests);
+const concurrency = Number(values.concurrency);
+
+const simulator = await startSimulator({
+	accounts: 3, chunkDelayMs: 5, stampEvents: false, rpm: 100_000_000,
+});
+const home = await makeShuntHome(simulator.credentials);
+/** A copy of the bench home with some settings changed (the candidate's). */
+function homeWith(settings: Record<string, unknown>): string {
+	const copy = cloneHome(home);
+	const file = path.join(copy, 'config.json');
+	const config = JSON.parse(readFileSync(file, 'utf8')) as {settings?: Record<string, unknown>};
+	writeFileSync(file, JSON.stringify({...config, settings: {...config.settings, ...settings}}), {mode: 0o600});
+	return copy;
+}
+
+const candidateSettings = values['candidate-settings'] ? JSON.parse(values['candidate-settings']) as Record<string, unknown> : undefined;
+// Copied before either shunt starts: a running shunt's home holds its instance lock.
+const candidateEnv = Object.fromEntries((values['candidate-env'] ?? []).map(pair => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+const nodeArgs = values['candidate-node-args']?.split(' ').filter(Boolean);
+const otherHome = candidate || candidateSettings || values['candidate-env'] || nodeArgs ? homeWith(candidateSettings ?? {}) : undefined;
+const pipe = await startPipeProxyProcess(simulator.url);
+const shunt = await startShuntHeadless({home, upstream: simulator.url});
+const other = otherHome
+	? await startShuntHeadless({
+		home: otherHome, upstream: simulator.url, cli: candidate, env: candidateEnv, nodeArgs,
+	})
+	: undefined;
+type Measured = Target & {pid: number};
+const targets: Measured[] = [
+	{
+		name: 'pipe', url: pipe.url, headers: {'x-api-key': simulator.credentials[0]!}, pid: pipe.pid,
+	},
+	{
+		name: 'shunt', url: shunt.url, headers: {}, pid: shunt.pid,
+	},
+	...(other
+		? [{
+			name: 'candidate', url: other.url, headers: {}, pid: other.pid,
+		}]
+		: []),
+];
+
+const lines: string[] = [];
+for (const workload of workloads) {
+	const rps = new Map<string, number[]>(targets.map(target => [target.name, []]));
+	const cpu = new Map<string, number[]>(targets.map(target => [target.name, []]));
+	for (let round = 0; round < rounds; round++) {
+		// The leading target rotates each round, so a slow stretch of the machine hits each alike.
+		const order = [...targets.slice(round % targets.length), ...targets.slice(0, round % targets.length)];
+		for (const target of order) {
+			const before = readCpuMs(target.pid);
+			// eslint-disable-next-line no-await-in-loop
+			const run = await runLoad({
+				target, concurrency, requests, warmup: 200, workload,
+			});
+			rps.get(target.name)!.push(run.rps);
+			cpu.get(target.name)!.push(((readCpuMs(target.pid) - before) * 1000) / (requests + 200));
+		}
+
+		process.stderr.write(`${workload} round ${round + 1}/${rounds}\n`);
+	}
+
+	const pipeRps = median(rps.get('pipe')!);
+	for (const target of targets) {
+		const targetRps = median(rps.get(target.name)!);
+		lines.push(`${workload.padEnd(18)} ${target.name.padEnd(10)} ${targetRps.toFixed(0).padStart(6)} req/s  ${median(cpu.get(target.name)!).toFixed(0).padStart(4)} µs CPU/request  ${(targetRps / pipeRps).toFixed(2)}× pipe`);
+	}
+}
+
+await Promise.all([shunt.stop(), other?.stop(), pipe.stop()]);
+await simulator.stop();
+process.stdout.write(`c=${concurrency}, ${rounds} rounds of ${requests} requests, medians\n${lines.join('\n')}\n`);
