@@ -11,6 +11,12 @@ type Options = {demo?: boolean; accountNames?: string[]};
 
 const models = ['claude-sonnet-4-6', 'claude-opus-4-8', 'claude-haiku-4-5-20251001', 'claude-sonnet-4-6'];
 
+// The actions are assigned in the constructor from the one list of names; merging this interface
+// into the class is how TypeScript learns they are there.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/consistent-type-definitions, @typescript-eslint/no-empty-object-type -- merging needs an interface
+export interface PreviewStore extends StoreActions {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the interface above
 export class PreviewStore implements MonitorStore {
 	private snapshot: StoreSnapshot;
 	private readonly listeners = new Set<() => void>();
@@ -19,6 +25,11 @@ export class PreviewStore implements MonitorStore {
 	private notifyPending = false;
 
 	constructor(options: Options = {}) {
+		// Every action applied to the snapshot as the monitor's optimistic layer applies it
+		// (apply-action.ts): one method per name in actionNames, none written out here.
+		Object.assign(this, actionsFrom(actionNames, call => {
+			this.update(snapshot => applyAction(snapshot, call));
+		}));
 		const now = Date.now();
 		const names = options.accountNames ?? ['home', 'work', 'side-project', 'console'];
 		const accounts: AccountView[] = names.map((name, index) => ({
@@ -110,44 +121,6 @@ export class PreviewStore implements MonitorStore {
 	};
 
 	getSnapshot = (): StoreSnapshot => this.snapshot;
-
-	// Every action as the monitor's optimistic layer applies it (apply-action.ts, written once);
-	// with no proxy behind it, that is all the preview's store does.
-	readonly #actions = actionsFrom(actionNames, call => {
-		this.update(snapshot => applyAction(snapshot, call));
-	});
-
-	pin: StoreActions['pin'] = (...args) => {
-		this.#actions.pin(...args);
-	};
-
-	setStrategy: StoreActions['setStrategy'] = (...args) => {
-		this.#actions.setStrategy(...args);
-	};
-
-	setAlertsMuted: StoreActions['setAlertsMuted'] = (...args) => {
-		this.#actions.setAlertsMuted(...args);
-	};
-
-	setModelOverride: StoreActions['setModelOverride'] = (...args) => {
-		this.#actions.setModelOverride(...args);
-	};
-
-	setEffortOverride: StoreActions['setEffortOverride'] = (...args) => {
-		this.#actions.setEffortOverride(...args);
-	};
-
-	setBurstRpmLimit: StoreActions['setBurstRpmLimit'] = (...args) => {
-		this.#actions.setBurstRpmLimit(...args);
-	};
-
-	setPaused: StoreActions['setPaused'] = (...args) => {
-		this.#actions.setPaused(...args);
-	};
-
-	setHistoryWindow: StoreActions['setHistoryWindow'] = (...args) => {
-		this.#actions.setHistoryWindow(...args);
-	};
 
 	private update(change: (snapshot: StoreSnapshot) => StoreSnapshot): void {
 		this.snapshot = change(this.snapshot);

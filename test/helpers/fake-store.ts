@@ -129,6 +129,12 @@ export function makeSnapshot(fields: Partial<StoreSnapshot> = {}): StoreSnapshot
 	return {...snapshot, accounts: snapshot.accounts.map((account, index) => ({...account, index: index + 1}))};
 }
 
+// The actions are assigned in the constructor from the one list of names; merging this interface
+// into the class is how TypeScript learns they are there.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/consistent-type-definitions, @typescript-eslint/no-empty-object-type -- merging needs an interface
+export interface FakeStore extends StoreActions {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the interface above
 export class FakeStore implements MonitorStore {
 	readonly calls: ActionCall[] = [];
 	private snapshot: StoreSnapshot;
@@ -140,6 +146,11 @@ export class FakeStore implements MonitorStore {
 	 * snapshots are rebuilt in batches some milliseconds after the action.
 	 */
 	constructor(initial: StoreSnapshot = makeSnapshot(), private readonly options: {deferred?: boolean} = {}) {
+		// Every action applied to the snapshot as the monitor's optimistic layer applies it
+		// (apply-action.ts): one method per name in actionNames, none written out here.
+		Object.assign(this, actionsFrom(actionNames, call => {
+			this.record({method: call.name, args: call.args} as ActionCall, snapshot => applyAction(snapshot, call));
+		}));
 		this.snapshot = initial;
 	}
 
@@ -182,43 +193,6 @@ export class FakeStore implements MonitorStore {
 	get methods(): string[] {
 		return this.calls.map(call => call.method);
 	}
-
-	// Every action, applied to the snapshot as the monitor's own optimistic layer would.
-	readonly #actions = actionsFrom(actionNames, call => {
-		this.record({method: call.name, args: call.args} as ActionCall, snapshot => applyAction(snapshot, call));
-	});
-
-	pin: StoreActions['pin'] = (...args) => {
-		this.#actions.pin(...args);
-	};
-
-	setStrategy: StoreActions['setStrategy'] = (...args) => {
-		this.#actions.setStrategy(...args);
-	};
-
-	setAlertsMuted: StoreActions['setAlertsMuted'] = (...args) => {
-		this.#actions.setAlertsMuted(...args);
-	};
-
-	setModelOverride: StoreActions['setModelOverride'] = (...args) => {
-		this.#actions.setModelOverride(...args);
-	};
-
-	setEffortOverride: StoreActions['setEffortOverride'] = (...args) => {
-		this.#actions.setEffortOverride(...args);
-	};
-
-	setBurstRpmLimit: StoreActions['setBurstRpmLimit'] = (...args) => {
-		this.#actions.setBurstRpmLimit(...args);
-	};
-
-	setPaused: StoreActions['setPaused'] = (...args) => {
-		this.#actions.setPaused(...args);
-	};
-
-	setHistoryWindow: StoreActions['setHistoryWindow'] = (...args) => {
-		this.#actions.setHistoryWindow(...args);
-	};
 
 	private record(call: ActionCall, apply: (snapshot: StoreSnapshot) => StoreSnapshot): void {
 		this.calls.push(call);
