@@ -12,7 +12,7 @@ import process from 'node:process';
 import {parseArgs} from 'node:util';
 import {runLoad, workloads, type Target} from './load.js';
 import {
-	assertBuilt, cloneHome, installCleanup, makeShuntHome, readCpuMs, startPipeProxyProcess, startShuntHeadless, startSimulator,
+	assertBuilt, cloneHome, installCleanup, makeShuntHome, readCpuMs, readRssMb, startPipeProxyProcess, startShuntHeadless, startSimulator,
 } from './processes.js';
 import {median} from './stats.js';
 
@@ -101,7 +101,7 @@ for (const workload of workloads) {
 	const pipeRps = median(rps.get('pipe')!);
 	for (const target of targets) {
 		const targetRps = median(rps.get(target.name)!);
-		lines.push(`${workload.padEnd(18)} ${target.name.padEnd(10)} ${targetRps.toFixed(0).padStart(6)} req/s  ${median(cpu.get(target.name)!).toFixed(0).padStart(4)} µs CPU/request  ${(targetRps / pipeRps).toFixed(2)}× pipe`);
+		lines.push(`${workload.padEnd(18)} ${target.name.padEnd(10)} ${targetRps.toFixed(0).padStart(6)} req/s  ${median(cpu.get(target.name)!).toFixed(0).padStart(4)} µs CPU/request  ${(targetRps / pipeRps).toFixed(2)}× pipe  RSS ${readRssMb(target.pid).toFixed(0)} MB`);
 	}
 }
 
