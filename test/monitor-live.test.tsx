@@ -132,7 +132,7 @@ test('a finished request takes its live row\'s place, and is shown once while bo
 	assert.equal(after.split('\n').filter(line => line.includes('66k')).length, 1);
 });
 
-test('each held request shows why it is held and when it is tried again, in full at 100 and 120 columns', async t => {
+test('each held request shows why it is held and when it is tried again, in full at 100 and 120 columns, the wait at least at 80', async t => {
 	const now = Date.now();
 	const held = [
 		makeLive({
@@ -158,11 +158,20 @@ test('each held request shows why it is held and when it is tried again, in full
 			const row = lineWith(frame, model);
 			assert.match(row, /\sheld\s/, `${columns} columns: ${row}`);
 			assert.match(row, new RegExp(`⏸ ${reason}`), `${columns} columns: the reason: ${row}`);
-			assert.match(row, new RegExp(String.raw`tries again in \S+ \(${clockTime(untilMs)}\)`), `${columns} columns: when it is tried again: ${row}`);
+			assert.match(row, new RegExp(String.raw`retry in \S+ \(${clockTime(untilMs)}\)`), `${columns} columns: when it is tried again: ${row}`);
 		}
 
 		assert.match(frame, /held 3/, 'the header still counts them');
 		app.unmount();
+	}
+
+	// At 80 columns the clock time may be cut, never the wait itself.
+	const {app} = await mountSnapshot(t, makeSnapshot({
+		accounts: [makeAccount('personal'), makeAccount('side-project')], heldRequests: 3, inFlight: 3, inFlightRequests: held,
+	}), 80, 24);
+	const frame = await waitForFrame(app.lastFrame, text => text.includes('haiku-4-5'));
+	for (const [model, reason] of [['opus-4-8', 'all cooling'], ['sonnet-4-6', 'burst limit'], ['haiku-4-5', 'spent window']] as const) {
+		assert.match(lineWith(frame, model), new RegExp(String.raw`⏸ ${reason} · retry in \d+(m\d+)?s`), `80 columns: the reason and the wait: ${lineWith(frame, model)}`);
 	}
 });
 
@@ -348,7 +357,7 @@ test('with the real store: a request held while every account cools is a held ro
 	}, () => 0);
 	const held = await waitForFrame(app.lastFrame, text => /haiku-4-5\s+held/.test(text), 5000);
 	const position = indexWith(held, /haiku-4-5\s+held/);
-	assert.match(lineWith(held, /haiku-4-5\s+held/), /⏸ (all cooling|spent window) · tries again in \d+s \(\d\d:\d\d:\d\d\)/);
+	assert.match(lineWith(held, /haiku-4-5\s+held/), /⏸ (all cooling|spent window) · retry in \d+s \(\d\d:\d\d:\d\d\)/);
 	assert.match(held, /all 2 accounts out/);
 	assert.equal(await status, 200);
 	const done = await waitForFrame(app.lastFrame, text => /haiku-4-5\s+200/.test(text), 5000);

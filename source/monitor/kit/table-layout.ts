@@ -23,8 +23,11 @@ export type Column = {
 export type TableRow = {
 	key: string;
 	cells: Readonly<Record<string, Cell>>;
-	/** One cell that spans from this column to the right edge (events, detail lines). */
-	span?: {from: string; cell: Cell};
+	/**
+	 * One cell that spans from this column to the right edge (events, detail lines); given several,
+	 * from the first of them that is shown.
+	 */
+	span?: {from: string | readonly string[]; cell: Cell};
 };
 
 export type SizedColumn = Column & {size: number};
@@ -117,6 +120,16 @@ export function layoutColumns(columns: readonly Column[], rows: readonly TableRo
 	return active.map(column => ({...column, size: sizes.get(column.key)!}));
 }
 
+/** The shown column a row's spanning cell starts at, if it has one. */
+function spanStart(row: TableRow, sized: readonly SizedColumn[]): string | undefined {
+	const from = row.span?.from;
+	if (typeof from === 'string' || from === undefined) {
+		return from;
+	}
+
+	return from.find(key => sized.some(column => column.key === key));
+}
+
 /**
  * One table row as a single line of segments: each cell cut to its column, padded to it (right
  * columns on the left), columns joined by `gap` spaces, a spanning cell taking the rest. Drawing a
@@ -127,8 +140,9 @@ export function rowLine(row: TableRow, sized: readonly SizedColumn[], width: num
 	const line: Segment[] = [];
 	let used = 0;
 	const spacer = ' '.repeat(gap);
+	const spanFrom = spanStart(row, sized);
 	for (const [index, column] of sized.entries()) {
-		if (column.key === row.span?.from) {
+		if (row.span && column.key === spanFrom) {
 			line.push(...truncateSegments(toSegments(row.span.cell), Math.max(0, width - used)));
 			return line;
 		}

@@ -160,10 +160,11 @@ function liveRow(key: string, live: InFlightRequest, nowMs: number): TableRow {
 	let span: TableRow['span'];
 	if (live.state === 'held') {
 		status = [{text: 'held', bold: true, color: colors.warn}];
-		route = [{text: `⏸ ${live.heldReason ?? 'waiting'}`, color: colors.warn}, ...(live.heldUntilMs ? [{text: ` · tries again ${formatWhen(live.heldUntilMs, nowMs)}`, color: colors.muted}] : [])];
+		route = [{text: `⏸ ${live.heldReason ?? 'waiting'}`, color: colors.warn}, ...(live.heldUntilMs ? [{text: ` · retry ${formatWhen(live.heldUntilMs, nowMs)}`, color: colors.muted}] : [])];
 		// A held request has no tokens yet: why and when take the room of the empty columns, so
-		// the time it is tried again is not cut off where the failover column is narrow.
-		span = {from: 'input', cell: [...route, {text: ` · ${elapsed} so far`, color: colors.muted}]};
+		// the time it is tried again is not cut off where the failover column is narrow. Where the
+		// token columns are not shown (80 columns), the duration's: the span says how long so far.
+		span = {from: ['input', 'duration'], cell: [...route, {text: ` · ${elapsed} so far`, color: colors.muted}]};
 	} else if (live.firstByteMs === null) {
 		status = [{text: '…', bold: true, color: colors.accent}];
 		route = [{text: live.account ? 'waiting for the first byte' : 'choosing an account', color: colors.muted}];
