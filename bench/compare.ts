@@ -6,13 +6,12 @@
 //       [--candidate-settings '{"historyRetentionDays": 0}'] [--candidate-env NAME=value] [--candidate-node-args "--flag"]
 //       [--rounds 5] [--requests 4000] [--concurrency 32]
 // The candidate runs when any of these is given (this build, when no other is).
-import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import {parseArgs} from 'node:util';
 import {runLoad, workloads, type Target} from './load.js';
 import {
-	assertBuilt, cloneHome, installCleanup, makeShuntHome, readCpuMs, readRssMb, startPipeProxyProcess, startShuntHeadless, startSimulator,
+	assertBuilt, cloneHomeWith, installCleanup, makeShuntHome, readCpuMs, readRssMb, startPipeProxyProcess, startShuntHeadless, startSimulator,
 } from './processes.js';
 import {median} from './stats.js';
 
@@ -42,20 +41,12 @@ const simulator = await startSimulator({
 	accounts: 3, chunkDelayMs: 5, stampEvents: false, rpm: 100_000_000,
 });
 const home = await makeShuntHome(simulator.credentials);
-/** A copy of the bench home with some settings changed (the candidate's). */
-function homeWith(settings: Record<string, unknown>): string {
-	const copy = cloneHome(home);
-	const file = path.join(copy, 'config.json');
-	const config = JSON.parse(readFileSync(file, 'utf8')) as {settings?: Record<string, unknown>};
-	writeFileSync(file, JSON.stringify({...config, settings: {...config.settings, ...settings}}), {mode: 0o600});
-	return copy;
-}
 
 const candidateSettings = values['candidate-settings'] ? JSON.parse(values['candidate-settings']) as Record<string, unknown> : undefined;
 // Copied before either shunt starts: a running shunt's home holds its instance lock.
 const candidateEnv = Object.fromEntries((values['candidate-env'] ?? []).map(pair => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 const nodeArgs = values['candidate-node-args']?.split(' ').filter(Boolean);
-const otherHome = candidate || candidateSettings || values['candidate-env'] || nodeArgs ? homeWith(candidateSettings ?? {}) : undefined;
+const otherHome = candidate || candidateSettings || values['candidate-env'] || nodeArgs ? cloneHomeWith(home, candidateSettings ?? {}) : undefined;
 const pipe = await startPipeProxyProcess(simulator.url);
 const shunt = await startShuntHeadless({home, upstream: simulator.url});
 const other = otherHome

@@ -305,6 +305,15 @@ export function cloneHome(home: string): string {
 	return copy;
 }
 
+/** A copy of a bench home whose config.json has these settings changed (copy it before a shunt runs there: a running shunt's home holds its lock). */
+export function cloneHomeWith(home: string, settings: Record<string, unknown>): string {
+	const copy = cloneHome(home);
+	const file = path.join(copy, 'config.json');
+	const config = JSON.parse(readFileSync(file, 'utf8')) as {settings?: Record<string, unknown>};
+	writeFileSync(file, JSON.stringify({...config, settings: {...config.settings, ...settings}}), {mode: 0o600});
+	return copy;
+}
+
 export type ShuntProcess = {
 	url: string;
 	/** The node process that runs shunt (under a pty: not our direct child). */

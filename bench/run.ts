@@ -10,7 +10,7 @@
 // rotates each round) and reports the median over rounds: these machines are noisy, and a slow
 // stretch should hit every target alike instead of whichever happened to run during it.
 import {randomBytes} from 'node:crypto';
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {mkdirSync, writeFileSync} from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +24,7 @@ import {
 import {
 	assertBuilt,
 	cloneHome,
+	cloneHomeWith,
 	cliPath,
 	installCleanup,
 	makeShuntHome,
@@ -637,15 +638,6 @@ type HistoryResult = {
 	throughputToOff: Record<TeamLevel, number>;
 };
 
-/** A copy of a bench home whose config keeps no history (historyRetentionDays 0). */
-function homeWithoutHistory(home: string): string {
-	const copy = cloneHome(home);
-	const file = path.join(copy, 'config.json');
-	const config = JSON.parse(readFileSync(file, 'utf8')) as {settings?: Record<string, unknown>};
-	writeFileSync(file, JSON.stringify({...config, settings: {...config.settings, historyRetentionDays: 0}}), {mode: 0o600});
-	return copy;
-}
-
 /**
  * The history's cost: two fresh shunts, one writing history.db behind every request (batched
  * transactions), one keeping none; the same requests to each, interleaved.
@@ -655,7 +647,7 @@ async function historyPhase(config: Config, options: {direct: Measurable; home: 
 	const shuntOptions = {upstream: options.upstream, nodeArgs: options.nodeArgs, cli: options.cli};
 	const [on, off] = await Promise.all([
 		startShuntHeadless({...shuntOptions, home: cloneHome(options.home)}),
-		startShuntHeadless({...shuntOptions, home: homeWithoutHistory(options.home)}),
+		startShuntHeadless({...shuntOptions, home: cloneHomeWith(options.home, {historyRetentionDays: 0})}),
 	]);
 	try {
 		const targets: Record<HistoryKey, Measurable> = {
