@@ -60,6 +60,33 @@ export function cellWidth(cell: Cell | undefined): number {
 	return displayWidth(cellText(cell));
 }
 
+function sameStyle(a: Segment, b: Segment): boolean {
+	return a.color === b.color && a.backgroundColor === b.backgroundColor && a.dimColor === b.dimColor && a.bold === b.bold && a.inverse === b.inverse;
+}
+
+/**
+ * Neighbours in the same style as one segment: what is drawn is the same, with fewer <Text>
+ * elements for React and fewer style changes for Ink to tokenize on every frame (a log row is
+ * mostly plain cells and their padding). Returns the list itself when nothing merges.
+ */
+export function mergeSegments(segments: readonly Segment[]): readonly Segment[] {
+	if (segments.length < 2) {
+		return segments;
+	}
+
+	const merged: Segment[] = [];
+	for (const segment of segments) {
+		const last = merged.at(-1);
+		if (last && sameStyle(last, segment)) {
+			merged[merged.length - 1] = {...last, text: last.text + segment.text};
+		} else {
+			merged.push(segment);
+		}
+	}
+
+	return merged.length === segments.length ? segments : merged;
+}
+
 /** Joins groups of segments with a separator, skipping empty groups. */
 export function joinSegments(groups: ReadonlyArray<readonly Segment[]>, separator: Segment): Segment[] {
 	const result: Segment[] = [];

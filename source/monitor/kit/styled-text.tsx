@@ -1,5 +1,7 @@
 import {Text} from 'ink';
-import {toSegments, truncateSegments, type Cell} from './segments.js';
+import {
+	mergeSegments, toSegments, truncateSegments, type Cell,
+} from './segments.js';
 
 type Props = {
 	readonly cell: Cell | undefined;
@@ -15,7 +17,7 @@ type Props = {
  * safety net for callers that cannot say their width.
  */
 export default function StyledText({cell, width, bold, dimColor}: Props) {
-	const segments = width === undefined ? toSegments(cell) : truncateSegments(toSegments(cell), width);
+	const segments = mergeSegments(width === undefined ? toSegments(cell) : truncateSegments(toSegments(cell), width));
 	return (
 		<Text wrap='truncate-end' bold={bold} dimColor={dimColor}>
 			{segments.map((segment, index) => (
