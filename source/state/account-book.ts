@@ -3,6 +3,7 @@
 // change is saved or shown is decided by the store.
 import type {AccountConfig} from '../accounts/types.js';
 import {clampDeadline} from '../util/time-horizon.js';
+import {StampWindow} from './stamp-window.js';
 import type {PersistedAccount} from './persisted-state.js';
 import {staggerDeadline} from './stagger.js';
 
@@ -11,7 +12,8 @@ export const burstWindowMs = 60_000;
 
 export type AccountRecord = PersistedAccount & {
 	/** Attempt timestamps in the last minute, oldest first. */
-	burst: number[];
+	/** Attempts in the burst window, oldest first. */
+	burst: StampWindow;
 	lastUsedMs: number;
 	healthFailures: number;
 	/** 401s in a row. */
@@ -35,7 +37,7 @@ function freshRecord(saved?: PersistedAccount, nowMs = 0): AccountRecord {
 		authFailed: saved?.authFailed ?? false,
 		unhealthy: saved?.unhealthy ?? false,
 		excludedModels: (saved?.excludedModels ?? []).filter(entry => entry.untilMs > nowMs),
-		burst: [],
+		burst: new StampWindow(),
 		lastUsedMs: 0,
 		healthFailures: 0,
 		unauthorized: 0,
@@ -88,12 +90,8 @@ export class AccountBook {
 	/** Requests counted against the burst limit in the last minute (older stamps are dropped here). */
 	burstCount(name: string, nowMs: number): number {
 		const {burst} = this.get(name);
-		const cutoff = nowMs - burstWindowMs;
-		while (burst.length > 0 && burst[0]! <= cutoff) {
-			burst.shift();
-		}
-
-		return burst.length;
+		burst.dropUpTo(nowMs - burstWindowMs);
+		return burst.size;
 	}
 
 	/** An attempt routed here now; burst pacing counts only those that may spend quota. Returns its stamp. */
@@ -109,14 +107,7 @@ export class AccountBook {
 
 	/** Gives back the burst slot of an attempt; false when it was not counted. */
 	refundAttempt(name: string, stampMs: number): boolean {
-		const burst = this.#records.get(name)?.burst;
-		const at = burst?.lastIndexOf(stampMs) ?? -1;
-		if (!burst || at === -1) {
-			return false;
-		}
-
-		burst.splice(at, 1);
-		return true;
+		return this.#records.get(name)?.burst.remove(stampMs) ?? false;
 	}
 
 	/**

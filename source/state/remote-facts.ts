@@ -47,13 +47,7 @@ export function applyRemoteFact(target: RemoteTarget, fact: SharedFact, nowMs: n
 
 		case 'attempt': {
 			// Stamps stay oldest first: burstCount drops expired ones from the front.
-			const {burst} = book.get(fact.account);
-			let at = burst.length;
-			while (at > 0 && burst[at - 1]! > fact.stampMs) {
-				at--;
-			}
-
-			burst.splice(at, 0, fact.stampMs);
+			book.get(fact.account).burst.insert(fact.stampMs);
 			return show;
 		}
 

@@ -95,6 +95,9 @@ function routingAccountOf(parts: ViewParts, account: AccountConfig, index: numbe
 	const nowSeconds = nowMs / 1000;
 	const record = parts.book.get(account.name);
 	const telemetry = parts.telemetry.get(account.name);
+	const burstCount = parts.book.burstCount(account.name, nowMs);
+	// Read after burstCount, which dropped the expired stamps: the oldest is the next to free.
+	const oldestStamp = record.burst.oldest();
 	const routing: RoutingAccount = {
 		name: account.name,
 		kind: account.kind,
@@ -105,8 +108,8 @@ function routingAccountOf(parts: ViewParts, account: AccountConfig, index: numbe
 		cooldownUntilMs: record.cooldownUntilMs,
 		cooldownReason: record.cooldownUntilMs > nowMs ? record.cooldownReason : undefined,
 		lastCooldownEndMs: record.cooldownUntilMs > 0 && record.cooldownUntilMs <= nowMs ? record.cooldownUntilMs : record.lastCooldownEndMs,
-		burstCount: parts.book.burstCount(account.name, nowMs),
-		burstFreeAtMs: record.burst.length > 0 ? record.burst[0]! + burstWindowMs : undefined,
+		burstCount,
+		burstFreeAtMs: oldestStamp === undefined ? undefined : oldestStamp + burstWindowMs,
 		excludedModels: record.excludedModels.length === 0 ? noModels : record.excludedModels.filter(entry => entry.untilMs > nowMs).map(entry => entry.model),
 		lastUsedMs: record.lastUsedMs,
 		inFlight: parts.inFlightOn(account.name),
