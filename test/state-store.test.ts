@@ -299,7 +299,7 @@ test('a window crossing 90 % is logged once per period, scoped windows by name; 
 	assert.deepEqual(windowEvents(), []);
 	store.recordTelemetry('home', {fiveHour: {utilization: 0.91, reset}, updatedMs: now});
 	assert.equal(windowEvents().length, 1);
-	assert.match(windowEvents()[0]!, /^home: 5h window at 91 % \(resets in 2h00m \(\d\d:\d\d:\d\d\)\)$/);
+	assert.match(windowEvents()[0]!, /^home: 5h window at 91 %, resets in 2h00m \(\d\d:\d\d:\d\d\)$/);
 	store.recordTelemetry('home', {fiveHour: {utilization: 0.97, reset}, updatedMs: now});
 	assert.equal(windowEvents().length, 1, 'staying above the mark says nothing more');
 	// The next period starts low and crosses again.

@@ -91,7 +91,7 @@ export class StateStore extends StoreCore implements MonitorStore {
 		const now = this.clock();
 		for (const crossing of windowCrossings(before, this.parts.telemetry.get(name)!, now)) {
 			const percent = Math.round(crossing.utilization * 100);
-			this.addEvent('window', `${name}: ${windowLabel(crossing.window)} window at ${percent} % (resets ${formatWhen(crossing.resetMs, now, clockTime)})`, name);
+			this.addEvent('window', `${name}: ${windowLabel(crossing.window)} window at ${percent} %, resets ${formatWhen(crossing.resetMs, now, clockTime)}`, name);
 		}
 	}
 
