@@ -13,7 +13,7 @@ import {runLoad, workloads, type Target} from './load.js';
 import {
 	assertBuilt, cloneHomeWith, installCleanup, makeShuntHome, readCpuMs, readRssMb, startPipeProxyProcess, startShuntHeadless, startSimulator,
 } from './processes.js';
-import {median} from './stats.js';
+import {median, rotated} from './stats.js';
 
 installCleanup();
 assertBuilt();
@@ -75,7 +75,7 @@ for (const workload of workloads) {
 	const cpu = new Map<string, number[]>(targets.map(target => [target.name, []]));
 	for (let round = 0; round < rounds; round++) {
 		// The leading target rotates each round, so a slow stretch of the machine hits each alike.
-		const order = [...targets.slice(round % targets.length), ...targets.slice(0, round % targets.length)];
+		const order = rotated(targets, round);
 		for (const target of order) {
 			const before = readCpuMs(target.pid);
 			// eslint-disable-next-line no-await-in-loop

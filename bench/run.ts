@@ -40,7 +40,9 @@ import {
 	startSimulator,
 	type ShuntProcess,
 } from './processes.js';
-import {median, round, summarize} from './stats.js';
+import {
+	median, rotated, round, summarize,
+} from './stats.js';
 
 // ---------------------------------------------------------------- configuration
 
@@ -162,12 +164,6 @@ const progress = (line: string) => {
 const sleep = async (ms: number) => new Promise(resolve => {
 	setTimeout(resolve, ms);
 });
-
-/** A B C, B C A, C A B, …: each target leads equally often. */
-function rotated<T>(items: readonly T[], roundIndex: number): T[] {
-	const shift = roundIndex % items.length;
-	return [...items.slice(shift), ...items.slice(0, shift)];
-}
 
 async function getJson(url: string, timeoutMs = 10_000): Promise<unknown> {
 	return new Promise((resolve, reject) => {

@@ -50,3 +50,9 @@ export function round(value: number, digits = 3): number {
 	const factor = 10 ** digits;
 	return Math.round(value * factor) / factor;
 }
+
+/** A B C, B C A, C A B, …: each target leads equally often (interleaved rounds on a noisy machine). */
+export function rotated<T>(items: readonly T[], roundIndex: number): T[] {
+	const shift = roundIndex % items.length;
+	return [...items.slice(shift), ...items.slice(0, shift)];
+}
