@@ -119,6 +119,12 @@ export type LoadOptions = {
 	warmup: number;
 	/** Default one-conversation. */
 	workload?: Workload;
+	/**
+	 * Requests per second to pace the measured requests at (default: as fast as the target
+	 * answers). At one fixed rate every target batches alike, so CPU per request compares code,
+	 * not how busy each target happened to be.
+	 */
+	rate?: number;
 };
 
 export type LoadResult = {
@@ -144,7 +150,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 		const latencies = new Float64Array(options.requests);
 		let completed = 0;
 		const started = performance.now();
-		await closedLoop(options.concurrency, options.requests, async () => {
+		const {rate} = options;
+		await closedLoop(options.concurrency, options.requests, async index => {
+			if (rate) {
+				const wait = started + ((index * 1000) / rate) - performance.now();
+				if (wait > 0) {
+					await new Promise(resolve => {
+						setTimeout(resolve, wait);
+					});
+				}
+			}
+
 			const body = nextBody();
 			const begin = performance.now();
 			try {

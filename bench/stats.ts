@@ -56,3 +56,12 @@ export function rotated<T>(items: readonly T[], roundIndex: number): T[] {
 	const shift = roundIndex % items.length;
 	return [...items.slice(shift), ...items.slice(0, shift)];
 }
+
+/**
+ * The median of round-by-round ratios on[i] ÷ off[i]. Both sides of a pair were measured in the
+ * same round, so a slow stretch of the machine lands on both: steadier than a ratio of medians.
+ */
+export function pairedRatio(on: readonly number[], off: readonly number[]): number {
+	const ratios = on.flatMap((value, index) => (off[index] ? [value / off[index]] : []));
+	return round(median(ratios));
+}
