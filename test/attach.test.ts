@@ -223,7 +223,7 @@ test('a monitor that stops reading holds at most one frame, not a pile of them, 
 			listeners.add(listener);
 			return () => listeners.delete(listener);
 		},
-		getSnapshot: () => ({n: counter, big}) as unknown as StoreSnapshot,
+		getSnapshot: () => ({n: counter, big, requests: []}) as unknown as StoreSnapshot,
 	};
 	const ticker = setInterval(() => {
 		counter++;

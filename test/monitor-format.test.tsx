@@ -17,7 +17,7 @@ import {screenPanes} from '../source/monitor/panes/pane-list.js';
 import {mergeLog} from '../source/monitor/panes/log/log-items.js';
 import {truncateSegments} from '../source/monitor/kit/segments.js';
 import {nextStrategy, strategies} from '../source/monitor/kit/strategies.js';
-import {layoutColumns, type Column} from '../source/monitor/kit/table-layout.js';
+import {layoutColumns, rowLine, type Column} from '../source/monitor/kit/table-layout.js';
 import {displayWidth, truncateToWidth} from '../source/monitor/kit/text-width.js';
 import {makeEvent, makeRequest} from './helpers/fake-store.js';
 
@@ -135,6 +135,27 @@ test('columns: natural widths, shrink the widest, give slack to the growing colu
 	// Slack comes back to the growing column once the others are at their natural size.
 	const wide = layoutColumns(columns, rows, 100, 2);
 	assert.equal(wide.reduce((sum, column) => sum + column.size, 0) + (2 * (wide.length - 1)), 100);
+});
+
+test('a row line ends at its last visible character: unstyled padding at the end goes, styled blanks stay', () => {
+	const columns: Column[] = [
+		{key: 'time', header: 'time', width: 8},
+		{key: 'name', header: 'name', width: 12},
+		{
+			key: 'n', header: 'n', align: 'right', width: 6,
+		},
+		{key: 'note', header: 'note', width: 10},
+	];
+	const sized = layoutColumns(columns, [], 40, 1);
+	const text = (segments: ReturnType<typeof rowLine>) => segments.map(segment => segment.text).join('');
+	// Empty cells at the end: the line stops after the number, every column before it in place.
+	const plain = rowLine({key: 'a', cells: {time: '12:00:00', name: 'home', n: '42'}}, sized, 40, 1);
+	assert.equal(text(plain), `12:00:00 ${'home'.padEnd(12)} ${'42'.padStart(6)}`);
+	// A short last cell loses its padding; a highlighted one keeps it (it is a visible bar).
+	assert.equal(text(rowLine({key: 'b', cells: {time: '12:00:00', note: 'ok'}}, sized, 40, 1)), `12:00:00 ${' '.repeat(12)} ${' '.repeat(6)} ok`);
+	const bar = rowLine({key: 'c', cells: {time: '12:00:00', note: {text: 'sel       ', inverse: true}}}, sized, 40, 1);
+	assert.equal(text(bar), `12:00:00 ${' '.repeat(12)} ${' '.repeat(6)} sel       `);
+	assert.equal(bar.at(-1)?.inverse, true);
 });
 
 const cycles = {o: modelCycle, e: effortCycle, b: burstCycle} as const;

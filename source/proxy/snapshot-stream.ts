@@ -7,6 +7,7 @@
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import type {StoreSnapshot} from '../monitor/contract.js';
 import {sendAnthropicError} from '../anthropic/errors.js';
+import {snapshotJson} from '../state/record-json.js';
 
 /** Bumped when a snapshot's shape changes in a way an older monitor cannot draw. */
 export const streamProtocol = 1;
@@ -66,7 +67,7 @@ export function snapshotStreams(source: StreamSource, options: StreamOptions = {
 		const snapshot = source.getSnapshot();
 		if (framed?.snapshot !== snapshot) {
 			seq++;
-			framed = {snapshot, frame: `event: snapshot\ndata: ${JSON.stringify({protocol: streamProtocol, seq, snapshot})}\n\n`};
+			framed = {snapshot, frame: `event: snapshot\ndata: {"protocol":${streamProtocol},"seq":${seq},"snapshot":${snapshotJson(snapshot)}}\n\n`};
 		}
 
 		return framed.frame;

@@ -14,6 +14,7 @@ import {
 } from 'node:fs/promises';
 import path from 'node:path';
 import type {LogFeed} from '../state/ports.js';
+import {recordJson} from '../state/record-json.js';
 import type {RequestRecord, StoreEvent} from '../state/records.js';
 
 export const logFilePattern = /^shunt-(\d{4}-\d{2}-\d{2})\.jsonl$/;
@@ -38,7 +39,7 @@ function daysBefore(ms: number, days: number): string {
 
 /** One line of the file: a request record or an event, tagged. */
 export function requestEntry(record: RequestRecord): string {
-	return tagged('request', JSON.stringify(record));
+	return tagged('request', recordJson(record));
 }
 
 export function eventEntry(event: StoreEvent): string {

@@ -162,5 +162,29 @@ export function rowLine(row: TableRow, sized: readonly SizedColumn[], width: num
 		}
 	}
 
-	return line;
+	return withoutTrailingBlanks(line);
+}
+
+/**
+ * The line without the unstyled spaces at its end. The terminal cell is blank either way, but Ink
+ * tokenizes every character it is given on every frame: a row's trailing padding was a good share
+ * of the characters in a frame. Styled spaces (a background, inverse) are kept: they are visible.
+ */
+function withoutTrailingBlanks(line: Segment[]): Segment[] {
+	let end = line.length;
+	while (end > 0) {
+		const last = line[end - 1]!;
+		if (last.backgroundColor !== undefined || last.inverse) {
+			break;
+		}
+
+		const trimmed = last.text.trimEnd();
+		if (trimmed !== '') {
+			return trimmed === last.text && end === line.length ? line : [...line.slice(0, end - 1), {...last, text: trimmed}];
+		}
+
+		end--;
+	}
+
+	return line.slice(0, end);
 }

@@ -1,6 +1,6 @@
 import type {Farewell, StartOptions} from '../runtime.js';
 import type {ActionCall} from '../../monitor/apply-action.js';
-import type {StoreSnapshot} from '../../monitor/contract.js';
+import type {PackedSnapshot} from '../../state/record-json.js';
 
 /** What the main thread tells the proxy worker to build. Plain data: it crosses a thread. */
 export type WorkerStart = {
@@ -14,7 +14,7 @@ export type ToWorker
 		| {type: 'stop'};
 
 export type FromWorker
-	= {type: 'ready'; snapshot: StoreSnapshot}
-		| {type: 'snapshot'; snapshot: StoreSnapshot}
+	= {type: 'ready'; snapshot: PackedSnapshot}
+		| {type: 'snapshot'; snapshot: PackedSnapshot}
 		| {type: 'error'; message: string; exitCode: number}
 		| {type: 'stopped'; farewell: Farewell};

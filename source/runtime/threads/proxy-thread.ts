@@ -2,6 +2,7 @@
 // so drawing the screen on the main thread never holds up a request or a stream.
 import process from 'node:process';
 import {parentPort, workerData} from 'node:worker_threads';
+import {packSnapshot} from '../../state/record-json.js';
 import {UserError} from '../../util/user-error.js';
 import {prepareRuntime} from '../load.js';
 import {startRuntime, type Running} from '../runtime.js';
@@ -24,7 +25,7 @@ try {
 }
 
 const {store} = running;
-send({type: 'ready', snapshot: store.getSnapshot()});
+send({type: 'ready', snapshot: packSnapshot(store.getSnapshot())});
 // The store batches its notifications every 100 ms; the screen needs fewer. At most one snapshot
 // crosses to the monitor every snapshotEveryMs, always the latest, so a busy proxy spends little
 // on copying and the monitor thread little on drawing (they share two cores with the traffic).
@@ -34,7 +35,7 @@ let lastSentMs = 0;
 const sendSnapshot = () => {
 	pending = undefined;
 	lastSentMs = Date.now();
-	send({type: 'snapshot', snapshot: store.getSnapshot()});
+	send({type: 'snapshot', snapshot: packSnapshot(store.getSnapshot())});
 };
 
 store.subscribe(() => {
