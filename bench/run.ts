@@ -49,6 +49,8 @@ import {
 type Config = {
 	scale: number;
 	rounds: number;
+	/** Interleaved rounds of the streaming phase. */
+	streamRounds: number;
 	/** Unmeasured requests per target before any round: JIT and heaps warm in every process. */
 	warmup: number;
 	streamWarmup: number;
@@ -139,6 +141,10 @@ function readConfig(): Config {
 		// 450 streams of 12 events: each round's p99 rests on 54 events, not 18 (with 150 the same build's
 		// p99 moved 2–3× between runs, and the monitor budgets on it said nothing).
 		streams: count(450, 8),
+		// Twice the rounds for streaming: its budgets are on a p99, which needs more samples than a
+		// median does (12 rounds put the monitor at 1.03× headless where 5 had put it at 1.24–1.34×,
+		// with two copies of one build 0.89–1.11× apart per 8-round run; bench/stream-compare.ts).
+		streamRounds: rounds * 2,
 		streamConcurrency: Math.round(positiveNumber('--stream-concurrency', values['stream-concurrency']) ?? 4),
 		chunkDelayMs: Math.round(positiveNumber('--chunk-delay-ms', values['chunk-delay-ms']) ?? 5),
 		// V8 grows its heap for the first ~10 000 requests; "steady" is measured after that.
@@ -336,8 +342,8 @@ async function chatCompletionsPhase(config: Config, targets: Record<ChatKey, Mea
 async function streamingPhase(config: Config, targets: Record<StreamKey, Target>): Promise<Record<StreamKey, StreamMeasured>> {
 	const streamKeys = streamKeysFor(config);
 	const runs = Object.fromEntries(streamKeys.map(key => [key, [] as StreamStats[]])) as Record<StreamKey, StreamStats[]>;
-	for (let roundIndex = 0; roundIndex < config.rounds; roundIndex++) {
-		progress(`streaming round ${roundIndex + 1}/${config.rounds}`);
+	for (let roundIndex = 0; roundIndex < config.streamRounds; roundIndex++) {
+		progress(`streaming round ${roundIndex + 1}/${config.streamRounds}`);
 		for (const key of rotated(streamKeys, roundIndex)) {
 			// eslint-disable-next-line no-await-in-loop
 			const run = await runStreams({
@@ -1013,7 +1019,7 @@ function report(results: Results): string {
 		]);
 	}
 
-	out.push(table(throughputRows), '', `2. Streaming: per-event delay, simulator write → client read (ms; ${config.streamConcurrency} concurrent streams, ${config.chunkDelayMs} ms between deltas)`);
+	out.push(table(throughputRows), '', `2. Streaming: per-event delay, simulator write → client read (ms; ${config.streamConcurrency} concurrent streams, ${config.chunkDelayMs} ms between deltas, medians of ${config.streamRounds} rounds)`);
 	// A p99 of a few thousand events swings with the machine's noise: each round's p99 is shown as
 	// a range next to the median, so a reader can tell a difference from that swing.
 	const streamRows = [['', 'p50', 'p99', 'p99 per round', '+p50', '+p99', 'first event p50', 'p99', 'events/run']];
@@ -1123,7 +1129,7 @@ async function main(): Promise<number> {
 	const attachedMonitor = {rendered: true, terminalBytes: shuntAttached.terminalBytes(), monitorCpuMs: round(readCpuMs(shuntAttached.monitorPid) - attachedMonitorCpuAtStart, 0)};
 	const rssAfterRun = await rssVsPipe(config, {pipe: pipe.pid, shunt: shunt.pid, candidate: candidate?.pid}, {
 		requests: config.warmup + (config.rounds * levels.reduce((sum, level) => sum + config.requests[level] + config.runWarmup, 0)),
-		streams: config.streamWarmup + (config.rounds * (config.streams + config.streamConcurrency)),
+		streams: config.streamWarmup + (config.streamRounds * (config.streams + config.streamConcurrency)),
 	});
 	await Promise.all([pipe.stop(), shunt.stop(), shuntMonitor.stop(), shuntAttached.stop(), candidate?.stop()]);
 
