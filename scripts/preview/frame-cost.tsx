@@ -3,7 +3,7 @@
 // output time per frame (its onRender) and the whole process's CPU per frame (React, our rows,
 // Ink, the preview's simulation). For work on the screen's CPU, which on a small machine the proxy
 // shares:
-//   node --import=tsx scripts/preview/frame-cost.tsx [columns] [rows]
+//   node --import=tsx scripts/preview/frame-cost.tsx [columns] [rows] [--untuned]
 import process from 'node:process';
 import {Writable} from 'node:stream';
 import {PreviewStore} from './preview-store.js';
@@ -14,6 +14,11 @@ process.env['NODE_ENV'] = 'production';
 const {render} = await import('ink');
 const {createElement} = await import('react');
 const {default: App} = await import('../../source/monitor/app.js');
+const {tuneInkCaches} = await import('../../source/monitor/kit/ink-caches.js');
+// --untuned: Ink's caches as Ink ships them, to see what tuning them saves.
+if (!process.argv.includes('--untuned')) {
+	console.error(`Ink's caches: ${JSON.stringify(await tuneInkCaches())}`);
+}
 
 const columns = Number(process.argv[2] ?? 120);
 const rows = Number(process.argv[3] ?? 40);

@@ -8,6 +8,9 @@ import type {AttachedStore} from '../runtime/attach/attached-store.js';
 import App from './app.js';
 import AttachedApp from './attached-app.js';
 import type {MonitorStore} from './contract.js';
+import {tuneInkCaches} from './kit/ink-caches.js';
+
+await tuneInkCaches();
 
 export type Screen = {unmount(): void};
 

@@ -3,8 +3,12 @@
 // waits for.
 import type {ReactElement} from 'react';
 import {render} from 'ink-testing-library';
+import {tuneInkCaches} from '../../source/monitor/kit/ink-caches.js';
 import {displayWidth, stripAnsi} from '../../source/monitor/kit/text-width.js';
 import {waitFor} from './wait.js';
+
+// The monitor's tests draw with Ink tuned as the monitor tunes it (source/monitor/render.tsx).
+await tuneInkCaches();
 
 export const keys = {
 	up: '\u001B[A',

@@ -14,7 +14,7 @@ export type ToWorker
 		| {type: 'stop'};
 
 export type FromWorker
-	= {type: 'ready'; snapshot: PackedSnapshot}
+	= {type: 'ready'; snapshot: PackedSnapshot; threadId?: number}
 		| {type: 'snapshot'; snapshot: PackedSnapshot}
 		| {type: 'error'; message: string; exitCode: number}
 		| {type: 'stopped'; farewell: Farewell};

@@ -6,6 +6,7 @@ import {packSnapshot} from '../../state/record-json.js';
 import {UserError} from '../../util/user-error.js';
 import {prepareRuntime} from '../load.js';
 import {startRuntime, type Running} from '../runtime.js';
+import {currentThreadId} from './thread-priority.js';
 import type {FromWorker, ToWorker, WorkerStart} from './protocol.js';
 
 const port = parentPort!;
@@ -25,7 +26,7 @@ try {
 }
 
 const {store} = running;
-send({type: 'ready', snapshot: packSnapshot(store.getSnapshot())});
+send({type: 'ready', snapshot: packSnapshot(store.getSnapshot()), threadId: currentThreadId()});
 // The store batches its notifications every 100 ms; the screen needs fewer. At most one snapshot
 // crosses to the monitor every snapshotEveryMs, always the latest, so a busy proxy spends little
 // on copying and the monitor thread little on drawing (they share two cores with the traffic).

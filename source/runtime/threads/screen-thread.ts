@@ -4,6 +4,7 @@ import {Worker} from 'node:worker_threads';
 import {UserError} from '../../util/user-error.js';
 import type {Farewell} from '../runtime.js';
 import {remoteStore} from './remote-store.js';
+import {lowerAllThreadsBut} from './thread-priority.js';
 import type {FromWorker, ToWorker, WorkerStart} from './protocol.js';
 
 /**
@@ -38,7 +39,7 @@ export async function runMonitor(start: WorkerStart): Promise<number> {
 		throw new UserError('the proxy worker did not start');
 	}
 
-	yieldToTheProxy();
+	yieldToTheProxy(first.threadId);
 	const store = remoteStore(first.snapshot, send);
 	let farewell: Farewell | undefined;
 	worker.on('message', (message: FromWorker) => {
@@ -85,14 +86,22 @@ export async function runMonitor(start: WorkerStart): Promise<number> {
 export const screenThreadNice = 10;
 
 /**
- * Lowers the priority of this thread, the one that draws the screen, below the proxy's. On Linux
- * the nice value belongs to each thread, so the worker already running keeps its own; elsewhere it
- * would apply to the whole process and slow the proxy too, so it is left alone there. A frame is
- * a few milliseconds of CPU, and when every core is busy those milliseconds should go to requests
- * in flight; with a core to spare, nice changes nothing.
+ * Lowers the priority of every thread of this process but the proxy's. On Linux a nice value
+ * belongs to each thread: the worker keeps its own, and node's helper threads (V8's garbage
+ * collection and compilers, libuv's pool), which started at normal priority, are lowered with
+ * this one, since much of a frame's cost is collection work they do. Elsewhere a nice value would
+ * apply to the whole process and slow the proxy too, so it is left alone there. A frame is a few
+ * milliseconds of CPU, and when every core is busy those milliseconds should go to requests in
+ * flight; with a core to spare, nice changes nothing. Without the proxy's thread id (it could not
+ * be read) only this thread is lowered.
  */
-function yieldToTheProxy(): void {
+function yieldToTheProxy(proxyThreadId: number | undefined): void {
 	if (process.platform !== 'linux') {
+		return;
+	}
+
+	if (proxyThreadId !== undefined) {
+		lowerAllThreadsBut(proxyThreadId, screenThreadNice);
 		return;
 	}
 

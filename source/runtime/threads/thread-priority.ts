@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import process from 'node:process';
+
+/**
+ * The kernel's id of the calling thread (Linux only: `/proc/thread-self` links to
+ * `<pid>/task/<tid>`). The proxy's worker reports it so the screen can leave that one thread at
+ * normal priority and lower all the others.
+ */
+export function currentThreadId(): number | undefined {
+	if (process.platform !== 'linux') {
+		return undefined;
+	}
+
+	try {
+		const tid = Number(/\/task\/(\d+)$/.exec(fs.readlinkSync('/proc/thread-self'))?.[1]);
+		return Number.isSafeInteger(tid) && tid > 0 ? tid : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Gives every thread of this process but `keep` the nice value `nice`. On Linux a nice value
+ * belongs to a thread, and node's helper threads (V8's garbage-collection and compile workers,
+ * libuv's pool) start at normal priority before anyone can lower them; they do the drawing
+ * thread's collection work too, so lowering the drawing thread alone leaves much of a frame's cost
+ * competing with the proxy at full priority. Returns how many threads were lowered. A thread the
+ * kernel refuses (a sandbox) or that ended meanwhile is skipped: this is only a preference.
+ */
+export function lowerAllThreadsBut(keep: number, nice: number): number {
+	let tids: string[];
+	try {
+		tids = fs.readdirSync('/proc/self/task');
+	} catch {
+		return 0;
+	}
+
+	let lowered = 0;
+	for (const name of tids) {
+		const tid = Number(name);
+		if (!Number.isSafeInteger(tid) || tid === keep) {
+			continue;
+		}
+
+		try {
+			os.setPriority(tid, nice);
+			lowered++;
+		} catch {}
+	}
+
+	return lowered;
+}
