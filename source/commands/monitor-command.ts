@@ -5,6 +5,7 @@ import process from 'node:process';
 import os from 'node:os';
 import {terminalAlertSink} from '../alerts/alerts.js';
 import {attachToShunt} from '../runtime/attach/attached-store.js';
+import {drawingNice, lowerThreads} from '../runtime/threads/thread-priority.js';
 import {UserError} from '../util/user-error.js';
 import type {Target} from './control-client.js';
 
@@ -14,10 +15,16 @@ export async function runAttachedMonitor(target: Target): Promise<number> {
 	}
 
 	// This process only draws: on a busy machine the proxy (another process) gets the CPU first.
-	try {
-		os.setPriority(10);
-	} catch {
-		// A sandbox may refuse; the monitor works the same.
+	// On Linux each thread has its own nice value, node's helper threads included (they collect
+	// this thread's garbage), so all of them are lowered; elsewhere one call covers the process.
+	if (process.platform === 'linux') {
+		lowerThreads(drawingNice);
+	} else {
+		try {
+			os.setPriority(drawingNice);
+		} catch {
+			// A sandbox may refuse; the monitor works the same.
+		}
 	}
 
 	// The instance rings its own desktop notifier; this terminal gets the bell and OSC 9.

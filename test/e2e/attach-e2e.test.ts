@@ -12,6 +12,7 @@ import {addApiKeyAccount} from '../../source/commands/account-commands.js';
 import {Simulator} from '../../source/simulator/index.js';
 import {cliPath, startShunt, type ShuntProcess} from '../helpers/shunt-process.js';
 import {tempDir} from '../helpers/temp-dir.js';
+import {childOf, threadsOf} from '../helpers/threads.js';
 import {waitFor} from '../helpers/wait.js';
 
 const hasScript = existsSync('/usr/bin/script');
@@ -81,6 +82,11 @@ test('shunt monitor attaches to a headless shunt: same screen, its keys change t
 		}
 
 		await waitFor(() => /(north|south)\s+sonnet-4-6\s+200/.test(first.screen()), 'a request row on the attached screen', 20_000);
+		if (process.platform === 'linux') {
+			// The attached monitor only draws: every thread of it, node's helper threads too, yields to the proxy.
+			const threads = threadsOf(childOf(first.child.pid!));
+			assert.ok(threads.length > 1 && threads.every(thread => thread.nice === 10), `all threads at nice 10: ${JSON.stringify(threads)}`);
+		}
 
 		// A key pressed in the attached monitor changes the headless instance.
 		first.press('m');

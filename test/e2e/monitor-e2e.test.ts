@@ -5,28 +5,17 @@
 import process from 'node:process';
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
-import {existsSync, readdirSync, readFileSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import {test} from 'node:test';
 import {shuntPaths} from '../../source/accounts/paths.js';
 import {addApiKeyAccount} from '../../source/commands/account-commands.js';
 import {Simulator} from '../../source/simulator/index.js';
 import {cliPath} from '../helpers/shunt-process.js';
 import {tempDir} from '../helpers/temp-dir.js';
+import {childOf, threadsOf} from '../helpers/threads.js';
 import {waitFor} from '../helpers/wait.js';
 
 const hasScript = existsSync('/usr/bin/script');
-
-type ThreadInfo = {tid: number; name: string; nice: number};
-
-/** The threads of a process with their names and nice values, from /proc (Linux). */
-function threadsOf(pid: number): ThreadInfo[] {
-	return readdirSync(`/proc/${pid}/task`).map(tid => {
-		const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-		// Fields after "(name) " start at field 3; nice is field 19.
-		const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-		return {tid: Number(tid), name: readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim(), nice: Number(fields[16])};
-	});
-}
 
 function stripAnsi(text: string): string {
 	return text.replaceAll(/\u001B\[[\d;?]*[A-Za-z]|\u001B\][^\u0007]*\u0007/g, '');
@@ -171,8 +160,7 @@ test('the monitor renders live traffic on a real terminal, keys steer the proxy,
 		await waitFor(() => stripAnsi(screen).includes('north') && stripAnsi(screen).includes('south'), 'both accounts on screen', 10_000);
 
 		if (process.platform === 'linux') {
-			// script runs the command through a shell that execs node: node is script's only child.
-			const nodePid = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ')[0]);
+			const nodePid = childOf(child.pid!);
 			const threads = threadsOf(nodePid);
 			const main = threads.find(thread => thread.tid === nodePid)!;
 			assert.equal(main.nice, 10, 'the drawing thread yields the CPU to the proxy');

@@ -4,7 +4,7 @@ import {Worker} from 'node:worker_threads';
 import {UserError} from '../../util/user-error.js';
 import type {Farewell} from '../runtime.js';
 import {remoteStore} from './remote-store.js';
-import {lowerAllThreadsBut} from './thread-priority.js';
+import {drawingNice, lowerThreads} from './thread-priority.js';
 import type {FromWorker, ToWorker, WorkerStart} from './protocol.js';
 
 /**
@@ -82,9 +82,6 @@ export async function runMonitor(start: WorkerStart): Promise<number> {
 	return farewell.saved ? 0 : 1;
 }
 
-/** Nice value of the drawing thread: on a busy machine the proxy's thread gets the CPU first. */
-export const screenThreadNice = 10;
-
 /**
  * Lowers the priority of every thread of this process but the proxy's. On Linux a nice value
  * belongs to each thread: the worker keeps its own, and node's helper threads (V8's garbage
@@ -101,12 +98,12 @@ function yieldToTheProxy(proxyThreadId: number | undefined): void {
 	}
 
 	if (proxyThreadId !== undefined) {
-		lowerAllThreadsBut(proxyThreadId, screenThreadNice);
+		lowerThreads(drawingNice, proxyThreadId);
 		return;
 	}
 
 	try {
-		os.setPriority(screenThreadNice);
+		os.setPriority(drawingNice);
 	} catch {
 		// A sandbox may refuse; the monitor works the same, just at normal priority.
 	}

@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import process from 'node:process';
 
+/** Nice value of the threads that draw the monitor: on a busy machine the proxy gets the CPU first. */
+export const drawingNice = 10;
+
 /**
  * The kernel's id of the calling thread (Linux only: `/proc/thread-self` links to
  * `<pid>/task/<tid>`). The proxy's worker reports it so the screen can leave that one thread at
@@ -21,14 +24,14 @@ export function currentThreadId(): number | undefined {
 }
 
 /**
- * Gives every thread of this process but `keep` the nice value `nice`. On Linux a nice value
+ * Gives every thread of this process but `keep` (if given) the nice value `nice`. On Linux a nice value
  * belongs to a thread, and node's helper threads (V8's garbage-collection and compile workers,
  * libuv's pool) start at normal priority before anyone can lower them; they do the drawing
  * thread's collection work too, so lowering the drawing thread alone leaves much of a frame's cost
  * competing with the proxy at full priority. Returns how many threads were lowered. A thread the
  * kernel refuses (a sandbox) or that ended meanwhile is skipped: this is only a preference.
  */
-export function lowerAllThreadsBut(keep: number, nice: number): number {
+export function lowerThreads(nice: number, keep?: number): number {
 	let tids: string[];
 	try {
 		tids = fs.readdirSync('/proc/self/task');
