@@ -10,7 +10,7 @@ import {performance} from 'node:perf_hooks';
 import process from 'node:process';
 import {pathToFileURL} from 'node:url';
 import {parseArgs} from 'node:util';
-import got from 'got';
+import {got} from 'got';
 import {messageBody} from './load.js';
 import {median, round, summarize} from './stats.js';
 
