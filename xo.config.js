@@ -52,6 +52,33 @@ const xoConfig = [
 			'import-x/parsers': {'@typescript-eslint/parser': ['.ts', '.tsx']},
 		},
 	},
+	// The layers (issue [2/8]): React and Ink belong to the screen code, and the screen code reaches
+	// the network and the proxy only through the store it is given (types may be shared).
+	{
+		files: ['source/**/*.{ts,tsx}'],
+		ignores: ['source/monitor/**'],
+		rules: {
+			'@typescript-eslint/no-restricted-imports': ['error', {
+				patterns: [{group: ['react', 'react/*', 'ink', 'ink-*'], message: 'React and Ink are for the screen code, in source/monitor/.'}],
+			}],
+		},
+	},
+	{
+		files: ['source/monitor/**/*.{ts,tsx}'],
+		rules: {
+			'@typescript-eslint/no-restricted-imports': ['error', {
+				patterns: [{
+					group: [
+						'node:http', 'node:https', 'node:net', 'node:tls', 'node:dgram', 'ioredis',
+						'**/proxy/*', '**/runtime/*', '**/runtime/**', '**/team/*', '**/background/*',
+						'**/anthropic/upstream-client.js', '**/anthropic/usage-endpoint.js',
+					],
+					allowTypeImports: true,
+					message: 'The screen reads snapshots and sends actions through its store; it does not touch the network or the proxy.',
+				}],
+			}],
+		},
+	},
 	{
 		rules: {
 			// The v flag needs target ES2024 (TS1501 under our ES2022), and adding u changes what `.`,
