@@ -33,6 +33,22 @@ const namingConvention = ({isTsx}) => [
 	{selector: ['classProperty', 'objectLiteralProperty'], format: null, modifiers: ['requiresQuotes']},
 ];
 
+/** What the screen code must not import (types excepted): the network and the layers that use it. */
+const offScreen = [
+	'node:http',
+	'node:https',
+	'node:net',
+	'node:tls',
+	'node:dgram',
+	'ioredis',
+	'**/proxy/*',
+	'**/runtime/**',
+	'**/team/*',
+	'**/background/*',
+	'**/anthropic/upstream-client.js',
+	'**/anthropic/usage-endpoint.js',
+];
+
 /** @type {import('xo').FlatXoConfig} */
 const xoConfig = [
 	{
@@ -68,11 +84,7 @@ const xoConfig = [
 		rules: {
 			'@typescript-eslint/no-restricted-imports': ['error', {
 				patterns: [{
-					group: [
-						'node:http', 'node:https', 'node:net', 'node:tls', 'node:dgram', 'ioredis',
-						'**/proxy/*', '**/runtime/*', '**/runtime/**', '**/team/*', '**/background/*',
-						'**/anthropic/upstream-client.js', '**/anthropic/usage-endpoint.js',
-					],
+					group: offScreen,
 					allowTypeImports: true,
 					message: 'The screen reads snapshots and sends actions through its store; it does not touch the network or the proxy.',
 				}],
