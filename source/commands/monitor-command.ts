@@ -2,10 +2,9 @@
 // service, in another terminal), over its control API on loopback. Quitting ends this monitor
 // only; the instance keeps serving.
 import process from 'node:process';
-import os from 'node:os';
 import {terminalAlertSink} from '../alerts/alerts.js';
 import {attachToShunt} from '../runtime/attach/attached-store.js';
-import {drawingNice, lowerThreads} from '../runtime/threads/thread-priority.js';
+import {drawingNice, lowerPriority, lowerThreads} from '../runtime/threads/thread-priority.js';
 import {UserError} from '../util/user-error.js';
 import type {Target} from './control-client.js';
 
@@ -20,11 +19,7 @@ export async function runAttachedMonitor(target: Target): Promise<number> {
 	if (process.platform === 'linux') {
 		lowerThreads(drawingNice);
 	} else {
-		try {
-			os.setPriority(drawingNice);
-		} catch {
-			// A sandbox may refuse; the monitor works the same.
-		}
+		lowerPriority();
 	}
 
 	// The instance rings its own desktop notifier; this terminal gets the bell and OSC 9.

@@ -1,10 +1,9 @@
 import process from 'node:process';
-import os from 'node:os';
 import {Worker} from 'node:worker_threads';
 import {UserError} from '../../util/user-error.js';
 import type {Farewell} from '../runtime.js';
 import {remoteStore} from './remote-store.js';
-import {drawingNice, lowerThreads} from './thread-priority.js';
+import {drawingNice, lowerPriority, lowerThreads} from './thread-priority.js';
 import type {FromWorker, ToWorker, WorkerStart} from './protocol.js';
 
 /**
@@ -102,9 +101,5 @@ function yieldToTheProxy(proxyThreadId: number | undefined): void {
 		return;
 	}
 
-	try {
-		os.setPriority(drawingNice);
-	} catch {
-		// A sandbox may refuse; the monitor works the same, just at normal priority.
-	}
+	lowerPriority();
 }

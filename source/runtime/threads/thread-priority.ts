@@ -28,18 +28,17 @@ export function currentThreadId(): number | undefined {
  * belongs to a thread, and node's helper threads (V8's garbage-collection and compile workers,
  * libuv's pool) start at normal priority before anyone can lower them; they do the drawing
  * thread's collection work too, so lowering the drawing thread alone leaves much of a frame's cost
- * competing with the proxy at full priority. Returns how many threads were lowered. A thread the
- * kernel refuses (a sandbox) or that ended meanwhile is skipped: this is only a preference.
+ * competing with the proxy at full priority. A thread the kernel refuses (a sandbox) or that
+ * ended meanwhile is skipped: this is only a preference.
  */
-export function lowerThreads(nice: number, keep?: number): number {
+export function lowerThreads(nice: number, keep?: number): void {
 	let tids: string[];
 	try {
 		tids = fs.readdirSync('/proc/self/task');
 	} catch {
-		return 0;
+		return;
 	}
 
-	let lowered = 0;
 	for (const name of tids) {
 		const tid = Number(name);
 		if (!Number.isSafeInteger(tid) || tid === keep) {
@@ -48,9 +47,16 @@ export function lowerThreads(nice: number, keep?: number): number {
 
 		try {
 			os.setPriority(tid, nice);
-			lowered++;
 		} catch {}
 	}
+}
 
-	return lowered;
+/**
+ * Gives the caller drawingNice: on Linux the calling thread only, elsewhere the whole process. A
+ * refusal (a sandbox) is ignored; the screen works the same at normal priority.
+ */
+export function lowerPriority(): void {
+	try {
+		os.setPriority(drawingNice);
+	} catch {}
 }
