@@ -66,6 +66,26 @@ test('requests and events become JSON lines in today\'s file, 0600, written behi
 	assert.doesNotMatch(readFileSync(file, 'utf8'), /"id":"after"/, 'nothing after close');
 });
 
+test('lines outside ASCII are written whole, each on its own line, batch after batch', async () => {
+	const directory = tempDir();
+	const emitter = feed();
+	const log = attachLogFile(emitter, {directory, retentionDays: 7});
+	const file = path.join(directory, logFileName(dayOf(Date.now())));
+	const messages = ['café → thé', '🚀 launch', 'plain', '日本語のメッセージ'];
+	for (const [index, message] of messages.entries()) {
+		emitter.emit('event', event({message}));
+		emitter.emit('request', record({id: `r${index}`, model: `modèle-${message}`}));
+		// One batch per message: each must start where the last ended.
+		await log.flushed();
+	}
+
+	await log.close();
+	const lines = readFileSync(file, 'utf8').split('\n');
+	assert.equal(lines.pop(), '', 'the file ends with a newline');
+	const written = lines.map(line => JSON.parse(line) as {message?: string; model?: string}).map(line => line.message ?? line.model);
+	assert.deepEqual(written, messages.flatMap(message => [message, `modèle-${message}`]));
+});
+
 test('each line goes to the file of its own local day: a new file after midnight', async () => {
 	const directory = tempDir();
 	const emitter = feed();
