@@ -4,7 +4,7 @@
 // the median of per-round ratios), and what the upstream and the load generator spent per request
 // of each target (on two cores they share the CPU with the proxy under test).
 // For trying a change in minutes; `npm run bench` remains the measurement of record.
-//   npx tsc && node --import=tsx bench/compare.ts [--candidate-cli <other build's cli.js>]
+//   npx tsc && node --import=tsx bench/compare.ts [--candidate-cli <other build's cli.js>] [--cli <the build measured as "shunt"; dist/cli.js>]
 //       [--candidate-settings '{"historyRetentionDays": 0}'] [--candidate-env NAME=value] [--candidate-node-args "--flag"]
 //       [--rounds 5] [--requests 4000] [--concurrency 32] [--rate <req/s>] [--pin]
 // --rate paces every target at one rate (CPU per request at equal load: a busier process batches
@@ -25,6 +25,7 @@ installCleanup();
 assertBuilt();
 const {values} = parseArgs({
 	options: {
+		cli: {type: 'string'},
 		'candidate-cli': {type: 'string'},
 		'candidate-settings': {type: 'string'},
 		'candidate-env': {type: 'string', multiple: true},
@@ -40,8 +41,12 @@ const {values} = parseArgs({
 	},
 });
 const candidate = values['candidate-cli'] ? path.resolve(values['candidate-cli']) : undefined;
-if (candidate) {
-	assertBuilt(candidate);
+// Two other builds against each other (a commit and its parent, say): --cli names the first.
+const baseline = values.cli ? path.resolve(values.cli) : undefined;
+for (const cli of [candidate, baseline]) {
+	if (cli) {
+		assertBuilt(cli);
+	}
 }
 
 const rounds = Number(values.rounds);
@@ -59,7 +64,7 @@ const candidateEnv = Object.fromEntries((values['candidate-env'] ?? []).map(pair
 const nodeArgs = values['candidate-node-args']?.split(' ').filter(Boolean);
 const otherHome = candidate || candidateSettings || values['candidate-env'] || nodeArgs ? cloneHomeWith(home, candidateSettings ?? {}) : undefined;
 const pipe = await startPipeProxyProcess(simulator.url);
-const shunt = await startShuntHeadless({home, upstream: simulator.url});
+const shunt = await startShuntHeadless({home, upstream: simulator.url, cli: baseline});
 const other = otherHome
 	? await startShuntHeadless({
 		home: otherHome, upstream: simulator.url, cli: candidate, env: candidateEnv, nodeArgs,
