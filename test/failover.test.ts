@@ -149,6 +149,26 @@ test('when every account is spent beyond the hold limit the client gets an hones
 	assert.equal(lastRecord(harness).status, 429);
 });
 
+test('a request held when shunt is told to stop gets its answer at once, not a dropped connection at the end of the grace', async () => {
+	const {simulator, harness} = await setup({maxHoldMs: 60_000});
+	for (const token of ['token-a', 'token-b', 'token-c']) {
+		simulator.arm(token, {type: 'quota_429', resetInSeconds: 30});
+	}
+
+	const answered = harness.post(message(), {'x-claude-code-session-id': 'held at stop'});
+	await waitFor(() => harness.store.freshSnapshot().heldRequests === 1, 'the request is held');
+	// A grace far longer than the test's own timeout: the close must not be what ends the wait.
+	const closed = harness.proxy.close(600_000);
+	const response = await answered;
+	assert.equal(response.status, 429, 'the answer the request would get if it could not wait');
+	const retryAfter = Number(response.headers.get('retry-after'));
+	assert.ok(retryAfter > 0 && retryAfter <= 31, `retry-after ${retryAfter}`);
+	await response.arrayBuffer();
+	await closed;
+	assert.equal(lastRecord(harness).status, 429);
+	assert.equal(lastRecord(harness).holds?.length, 1, 'recorded as held once');
+});
+
 test('other 4xx/5xx are returned untouched without trying another account', async () => {
 	const {simulator, harness} = await setup();
 	simulator.arm('token-a', {type: 'bad_request'});

@@ -25,7 +25,8 @@ const holdReasons: Record<FreeAt['cause'], string> = {
 /** A held request wakes this long after the deadline it waits for, so the account is free by then. */
 const holdMarginMs = 50;
 
-export function choose(store: ProxyStore, state: ExchangeState): Choice {
+/** `closing`: the server is stopping, so nothing is held; the client hears what it would after the hold. */
+export function choose(store: ProxyStore, state: ExchangeState, closing = false): Choice {
 	const snapshot = store.routingSnapshot();
 	const now = snapshot.nowMs;
 	const {allowKinds} = state.door;
@@ -58,7 +59,7 @@ export function choose(store: ProxyStore, state: ExchangeState): Choice {
 	// A request refused for itself (overload, a 429 without limits) had its one pass: it is not
 	// held for the short rests those refusals cause, the client hears the upstream's answer now.
 	const freeAt = soonestFreeAt(usable, state.body.model, kind => kind !== 'auth');
-	if (!state.requestScoped && !timedOut && freeAt !== undefined && freeAt.atMs + holdMarginMs <= Math.min(state.holdUntilMs, state.deadlineMs)) {
+	if (!closing && !state.requestScoped && !timedOut && freeAt !== undefined && freeAt.atMs + holdMarginMs <= Math.min(state.holdUntilMs, state.deadlineMs)) {
 		return {
 			kind: 'hold', untilMs: freeAt.atMs + holdMarginMs, freeAt, reason: holdReasons[freeAt.cause],
 		};

@@ -43,6 +43,23 @@ async function wait(ms: number, cancellation: Cancellation): Promise<void> {
 	});
 }
 
+/** A hold's wait, cut short when the client leaves or the server starts to stop. */
+async function holdFor(context: ProxyContext, ms: number, clientGone: Cancellation): Promise<void> {
+	const wake = new Cancellation();
+	const forgetClient = clientGone.onAbort(() => {
+		wake.abort();
+	});
+	const forgetClosing = context.closing.onAbort(() => {
+		wake.abort();
+	});
+	try {
+		await (context.sleep ?? wait)(ms, wake);
+	} finally {
+		forgetClient();
+		forgetClosing();
+	}
+}
+
 /** Says once per model and field set that shunt removes fields that model refuses. */
 function announceFit(context: ProxyContext, model: string | undefined, removed: readonly string[]): void {
 	const key = `${model ?? ''}\0${removed.join(',')}`;
@@ -198,7 +215,7 @@ async function serve(context: ProxyContext, state: ExchangeState, response: Serv
 			return;
 		}
 
-		const choice = choose(store, state);
+		const choice = choose(store, state, context.closing.aborted);
 		switch (choice.kind) {
 			case 'pick': {
 				if (choice.decision.reason === 'carousel') {
@@ -244,7 +261,7 @@ async function serve(context: ProxyContext, state: ExchangeState, response: Serv
 				});
 				state.holds.push({afterAttempts: state.attempts.length, ms: Math.max(0, choice.untilMs - store.now()), reason: choice.reason});
 				// eslint-disable-next-line no-await-in-loop
-				await (context.sleep ?? wait)(choice.untilMs - store.now(), clientGone);
+				await holdFor(context, choice.untilMs - store.now(), clientGone);
 				state.live.update({state: 'waiting', heldUntilMs: null, heldReason: null});
 				state.tried.clear();
 				break;

@@ -17,6 +17,8 @@ export type ProxyContext = {
 	/** Which method and path pairs are forwarded at all. */
 	surface: ApiSurface;
 	maxHoldMs: number;
+	/** Cancelled when the server starts to stop: held requests stop waiting and get their answer. */
+	closing: Cancellation;
 	/** Waits out a hold (ends early when cancelled); undefined: a real timer. */
 	sleep?: (ms: number, cancellation: Cancellation) => Promise<void>;
 	/** Per try: how long to wait for response headers (streaming and non-message requests). */

@@ -7,6 +7,7 @@ import {sendAnthropicError} from '../anthropic/errors.js';
 import {openAiDoor, type OpenAiDoorOptions} from '../openai/door.js';
 import {defaultFailurePolicy, type FailurePolicy} from '../failover/failure-policy.js';
 import {boundedMemo} from '../util/bounded-memo.js';
+import {Cancellation} from '../util/cancellation.js';
 import {IdleWatch} from '../util/idle-watch.js';
 import {apiSurface, translatedDoor} from './api-surface.js';
 import {anthropicDoor, type FrontDoor} from './front-door.js';
@@ -106,6 +107,7 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 		policy: options.policy ?? defaultFailurePolicy,
 		surface: apiSurface(options.extraForwardedPaths),
 		maxHoldMs: options.maxHoldMs,
+		closing: new Cancellation(),
 		sleep: options.sleep,
 		firstByteTimeoutMs: options.firstByteTimeoutMs,
 		requestDeadlineMs: options.requestDeadlineMs ?? 285_000,
@@ -239,7 +241,9 @@ export async function startProxy(options: ProxyServerOptions): Promise<ProxyServ
 					resolve();
 				});
 			});
-			// Attached monitors hear at once that this shunt is going, not after the grace period.
+			// Attached monitors hear at once that this shunt is going, not after the grace period;
+			// held requests are answered now (as if they could not wait), not cut off at its end.
+			context.closing.abort();
 			streams.closeAll();
 			server.closeIdleConnections();
 			const deadline = Date.now() + graceMs;
