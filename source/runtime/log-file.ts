@@ -39,12 +39,15 @@ function daysBefore(ms: number, days: number): string {
 
 /** One line of the file: a request record or an event, tagged. */
 export function requestEntry(record: RequestRecord): string {
-	return tagged('request', recordJson(record)).join('');
+	return requestPieces(record).join('');
 }
 
 export function eventEntry(event: StoreEvent): string {
-	return tagged('event', JSON.stringify(event)).join('');
+	return eventPieces(event).join('');
 }
+
+const requestPieces = (record: RequestRecord) => tagged('request', recordJson(record));
+const eventPieces = (event: StoreEvent) => tagged('event', JSON.stringify(event));
 
 /**
  * `{"type":…,` before an object's own members: the same line as stringifying a spread copy, without
@@ -111,10 +114,10 @@ type Pending = {day: string; line: string} | {day: string; record: RequestRecord
 
 function piecesOf(entry: Pending): [string, string] {
 	if ('record' in entry) {
-		return tagged('request', recordJson(entry.record));
+		return requestPieces(entry.record);
 	}
 
-	return 'event' in entry ? tagged('event', JSON.stringify(entry.event)) : [entry.line, ''];
+	return 'event' in entry ? eventPieces(entry.event) : [entry.line, ''];
 }
 
 /**

@@ -92,19 +92,24 @@ export class StickySessions {
 	/** Drops entries from the front of the queue while the map is over its cap or they are expired. */
 	#dropOldest(now: number): void {
 		while (this.#head < this.#keys.length) {
-			const key = this.#keys[this.#head]!;
-			const entry = this.#entries.get(key);
-			if (entry !== undefined && entry.stamp === this.#stamps[this.#head]) {
+			const entry = this.#currentAt(this.#head);
+			if (entry) {
 				// The newest bind is at the back and is live, so the walk stops by it at the latest.
 				if (this.#entries.size <= maxEntries && entry.expiresMs > now) {
 					return;
 				}
 
-				this.#entries.delete(key);
+				this.#entries.delete(this.#keys[this.#head]!);
 			}
 
 			this.#head++;
 		}
+	}
+
+	/** The entry a queue place stands for, unless that key was bound again since, or is gone. */
+	#currentAt(index: number): Entry | undefined {
+		const entry = this.#entries.get(this.#keys[index]!);
+		return entry?.stamp === this.#stamps[index] ? entry : undefined;
 	}
 
 	/** Keeps the queue's memory in proportion to the map's: its walked-past front, then its stale places, go. */
@@ -116,9 +121,8 @@ export class StickySessions {
 			const keys: string[] = [];
 			const stamps: number[] = [];
 			for (let index = this.#head; index < this.#keys.length; index++) {
-				const key = this.#keys[index]!;
-				if (this.#entries.get(key)?.stamp === this.#stamps[index]) {
-					keys.push(key);
+				if (this.#currentAt(index)) {
+					keys.push(this.#keys[index]!);
 					stamps.push(this.#stamps[index]!);
 				}
 			}
